@@ -1,0 +1,99 @@
+//! The claims of one GitHub Actions OIDC token, in GitHub's value types:
+//! every custom claim is a JSON string (ids and booleans included); only
+//! `iat`, `nbf`, `exp` are numbers (research: github-oidc-tokens.md §1.4).
+
+use serde::ser::{Serialize, SerializeMap, Serializer};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ClaimValue {
+    Str(String),
+    Num(i64),
+}
+
+impl ClaimValue {
+    /// The value as the clouds compare it (numbers in decimal).
+    pub fn as_text(&self) -> String {
+        match self {
+            ClaimValue::Str(s) => s.clone(),
+            ClaimValue::Num(n) => n.to_string(),
+        }
+    }
+}
+
+/// Claims in the order GitHub emits them. Lookups are exact: claim names are
+/// case-sensitive JSON keys.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Claims(Vec<(String, ClaimValue)>);
+
+impl Claims {
+    pub fn new() -> Claims {
+        Claims(Vec::new())
+    }
+
+    /// Sets a string claim, replacing an earlier value in place.
+    pub fn set(&mut self, name: &str, value: impl Into<String>) {
+        self.put(name, ClaimValue::Str(value.into()));
+    }
+
+    pub fn set_num(&mut self, name: &str, value: i64) {
+        self.put(name, ClaimValue::Num(value));
+    }
+
+    fn put(&mut self, name: &str, value: ClaimValue) {
+        match self.0.iter_mut().find(|(k, _)| k == name) {
+            Some(slot) => slot.1 = value,
+            None => self.0.push((name.to_string(), value)),
+        }
+    }
+
+    pub fn remove(&mut self, name: &str) {
+        self.0.retain(|(k, _)| k != name);
+    }
+
+    pub fn get(&self, name: &str) -> Option<&ClaimValue> {
+        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v)
+    }
+
+    /// A claim as text (what string comparisons in trust policies see).
+    pub fn text(&self, name: &str) -> Option<String> {
+        self.get(name).map(ClaimValue::as_text)
+    }
+
+    /// `sub`, or empty when absent (never absent in a minted token).
+    pub fn sub(&self) -> String {
+        self.text("sub").unwrap_or_default()
+    }
+
+    pub fn aud(&self) -> String {
+        self.text("aud").unwrap_or_default()
+    }
+
+    pub fn iss(&self) -> String {
+        self.text("iss").unwrap_or_default()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &ClaimValue)> {
+        self.0.iter().map(|(k, v)| (k.as_str(), v))
+    }
+
+    /// A copy with `aud` replaced: each cloud's login step asks for its own
+    /// audience, the rest of the token is the same.
+    pub fn with_audience(&self, aud: &str) -> Claims {
+        let mut c = self.clone();
+        c.set("aud", aud);
+        c
+    }
+}
+
+impl Serialize for Claims {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            match v {
+                ClaimValue::Str(t) => map.serialize_entry(k, t)?,
+                ClaimValue::Num(n) => map.serialize_entry(k, n)?,
+            }
+        }
+        map.end()
+    }
+}

@@ -1,0 +1,157 @@
+use crate::diagnostic::{Diagnostic, Result};
+use crate::span::{Span, Spanned};
+
+/// A value with the span of its text.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Node {
+    pub value: Value,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    /// A number, kept as written (ids must not lose digits).
+    Number(String),
+    String(String),
+    Seq(Vec<Node>),
+    /// Entries in document order; duplicates are kept for the caller to judge.
+    Map(Vec<Entry>),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Entry {
+    pub key: Spanned<String>,
+    pub value: Node,
+}
+
+impl Node {
+    pub fn new(value: Value, span: Span) -> Node {
+        Node { value, span }
+    }
+
+    /// What the value is, for messages: "a string", "a list"...
+    pub fn kind(&self) -> &'static str {
+        match self.value {
+            Value::Null => "null",
+            Value::Bool(_) => "a boolean",
+            Value::Number(_) => "a number",
+            Value::String(_) => "a string",
+            Value::Seq(_) => "a list",
+            Value::Map(_) => "a mapping",
+        }
+    }
+
+    pub fn is_null(&self) -> bool {
+        matches!(self.value, Value::Null)
+    }
+
+    /// The entries if this is a mapping.
+    pub fn entries(&self) -> Option<&[Entry]> {
+        match &self.value {
+            Value::Map(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// The items if this is a list.
+    pub fn items(&self) -> Option<&[Node]> {
+        match &self.value {
+            Value::Seq(items) => Some(items),
+            _ => None,
+        }
+    }
+
+    /// Value of `key` (exact, last one wins as in JSON.parse and IAM).
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.entries()?.iter().rev().find(|e| e.key.value == key).map(|e| &e.value)
+    }
+
+    /// Value of `key`, ignoring ASCII case (IAM element names, Graph fields).
+    pub fn get_ci(&self, key: &str) -> Option<&Node> {
+        self.entries()?
+            .iter()
+            .rev()
+            .find(|e| e.key.value.eq_ignore_ascii_case(key))
+            .map(|e| &e.value)
+    }
+
+    /// The entry for `key`, with the key's own span.
+    pub fn entry(&self, key: &str) -> Option<&Entry> {
+        self.entries()?.iter().rev().find(|e| e.key.value == key)
+    }
+
+    /// The text if this is a string.
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.value {
+            Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The text of any scalar: strings, numbers and booleans as written.
+    /// GitHub and the clouds compare claim values as strings, so `id: 123`
+    /// and `id: "123"` both mean `"123"`.
+    pub fn scalar_text(&self) -> Option<String> {
+        match &self.value {
+            Value::String(s) | Value::Number(s) => Some(s.clone()),
+            Value::Bool(b) => Some(b.to_string()),
+            _ => None,
+        }
+    }
+
+    pub fn spanned_text(&self) -> Option<Spanned<String>> {
+        self.scalar_text().map(|t| Spanned::new(t, self.span))
+    }
+
+    /// Errors unless this is a mapping. `what` names the value in the message.
+    pub fn expect_map(&self, what: &str) -> Result<&[Entry]> {
+        self.entries().ok_or_else(|| self.type_error(what, "a mapping"))
+    }
+
+    pub fn expect_seq(&self, what: &str) -> Result<&[Node]> {
+        self.items().ok_or_else(|| self.type_error(what, "a list"))
+    }
+
+    pub fn expect_str(&self, what: &str) -> Result<&str> {
+        self.as_str().ok_or_else(|| self.type_error(what, "a string"))
+    }
+
+    /// A scalar as text; errors on lists, mappings and null.
+    pub fn expect_scalar(&self, what: &str) -> Result<Spanned<String>> {
+        self.spanned_text().ok_or_else(|| self.type_error(what, "a string"))
+    }
+
+    /// One string or a list of strings, as IAM and Graph both allow.
+    pub fn string_or_list(&self, what: &str) -> Result<Vec<Spanned<String>>> {
+        match &self.value {
+            Value::Seq(items) => items.iter().map(|n| n.expect_scalar(what)).collect(),
+            _ => Ok(vec![self.expect_scalar(what)?]),
+        }
+    }
+
+    pub fn type_error(&self, what: &str, expected: &str) -> Diagnostic {
+        Diagnostic::at(format!("{what} must be {expected}, found {}", self.kind()), self.span)
+    }
+}
+
+impl Node {
+    /// The tree as plain JSON (for inputs, vars and matrix values).
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::Value as J;
+        match &self.value {
+            Value::Null => J::Null,
+            Value::Bool(b) => J::Bool(*b),
+            Value::Number(n) => n
+                .parse::<i64>()
+                .map(J::from)
+                .ok()
+                .or_else(|| n.parse::<f64>().ok().and_then(serde_json::Number::from_f64).map(J::Number))
+                .unwrap_or_else(|| J::String(n.clone())),
+            Value::String(s) => J::String(s.clone()),
+            Value::Seq(items) => J::Array(items.iter().map(Node::to_json).collect()),
+            Value::Map(entries) => J::Object(entries.iter().map(|e| (e.key.value.clone(), e.value.to_json())).collect()),
+        }
+    }
+}

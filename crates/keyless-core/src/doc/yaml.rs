@@ -1,0 +1,160 @@
+//! YAML (1.2 core schema) into the spanned tree, through `saphyr-parser`'s
+//! event stream. Anchors and aliases are expanded, within `MAX_NODES`.
+
+use super::node::{Entry, Node, Value};
+use super::{MAX_DEPTH, MAX_NODES};
+use crate::diagnostic::{Diagnostic, Result};
+use crate::span::{DocId, Span, Spanned};
+use saphyr_parser::{Event, Parser, ScalarStyle};
+use std::collections::HashMap;
+
+pub(super) fn parse(text: &str, doc: DocId) -> Result<Node> {
+    // saphyr counts characters; spans are bytes.
+    let mut char_to_byte: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
+    char_to_byte.push(text.len());
+    let to_byte = |chars: usize| char_to_byte.get(chars).copied().unwrap_or(text.len());
+
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut anchors: HashMap<usize, Node> = HashMap::new();
+    let mut root: Option<Node> = None;
+    let mut documents = 0usize;
+    let mut nodes = 0usize;
+
+    for item in Parser::new_from_str(text) {
+        let (event, span) = item.map_err(|e| {
+            let at = to_byte(e.marker().index());
+            Diagnostic::at(format!("invalid YAML: {}", e.info()), Span::new(doc, at, at + 1))
+        })?;
+        let span = Span::new(doc, to_byte(span.start.index()), to_byte(span.end.index()));
+        let finished: Option<(Node, usize)> = match event {
+            Event::DocumentStart(_) => {
+                documents += 1;
+                if documents > 1 {
+                    return Err(Diagnostic::at("expected one YAML document, found another ('---')", span));
+                }
+                None
+            }
+            Event::Scalar(value, style, anchor, _tag) => {
+                let value = if style == ScalarStyle::Plain { resolve_plain(&value) } else { Value::String(value.into_owned()) };
+                Some((Node::new(value, span), anchor))
+            }
+            Event::Alias(id) => {
+                let node = anchors
+                    .get(&id)
+                    .cloned()
+                    .ok_or_else(|| Diagnostic::at("alias refers to an unknown anchor", span))?;
+                nodes += count(&node);
+                Some((node, 0))
+            }
+            Event::SequenceStart(anchor, _) => {
+                if stack.len() >= MAX_DEPTH {
+                    return Err(Diagnostic::at("nesting is too deep", span));
+                }
+                stack.push(Frame { start: span, anchor, kind: FrameKind::Seq(Vec::new()) });
+                None
+            }
+            Event::MappingStart(anchor, _) => {
+                if stack.len() >= MAX_DEPTH {
+                    return Err(Diagnostic::at("nesting is too deep", span));
+                }
+                stack.push(Frame { start: span, anchor, kind: FrameKind::Map(Vec::new(), None) });
+                None
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                let frame = stack.pop().ok_or_else(|| Diagnostic::at("unbalanced YAML structure", span))?;
+                let end = if span.end > frame.start.start { span } else { frame.start };
+                let value = match frame.kind {
+                    FrameKind::Seq(items) => Value::Seq(items),
+                    FrameKind::Map(entries, _) => Value::Map(entries),
+                };
+                Some((Node::new(value, frame.start.to(end)), frame.anchor))
+            }
+            _ => None,
+        };
+        if let Some((node, anchor)) = finished {
+            nodes += 1;
+            if nodes > MAX_NODES {
+                return Err(Diagnostic::at("document has too many values (alias expansion?)", node.span));
+            }
+            if anchor != 0 {
+                anchors.insert(anchor, node.clone());
+            }
+            match stack.last_mut() {
+                None => root = Some(node),
+                Some(Frame { kind: FrameKind::Seq(items), .. }) => items.push(node),
+                Some(Frame { kind: FrameKind::Map(entries, pending), .. }) => match pending.take() {
+                    None => {
+                        let key = node
+                            .scalar_text()
+                            .or_else(|| node.is_null().then(String::new))
+                            .ok_or_else(|| Diagnostic::at("mapping keys must be plain strings", node.span))?;
+                        *pending = Some(Spanned::new(key, node.span));
+                    }
+                    Some(key) => entries.push(Entry { key, value: node }),
+                },
+            }
+        }
+    }
+    Ok(root.unwrap_or_else(|| Node::new(Value::Null, Span::new(doc, 0, 0))))
+}
+
+struct Frame {
+    start: Span,
+    anchor: usize,
+    kind: FrameKind,
+}
+
+enum FrameKind {
+    Seq(Vec<Node>),
+    Map(Vec<Entry>, Option<Spanned<String>>),
+}
+
+fn count(node: &Node) -> usize {
+    1 + match &node.value {
+        Value::Seq(items) => items.iter().map(count).sum(),
+        Value::Map(entries) => entries.iter().map(|e| count(&e.value)).sum(),
+        _ => 0,
+    }
+}
+
+/// YAML 1.2 core schema resolution of plain scalars. (`on:` stays a string;
+/// GitHub's parser agrees.)
+fn resolve_plain(s: &str) -> Value {
+    match s {
+        "" | "~" | "null" | "Null" | "NULL" => Value::Null,
+        "true" | "True" | "TRUE" => Value::Bool(true),
+        "false" | "False" | "FALSE" => Value::Bool(false),
+        _ if is_number(s) => Value::Number(s.to_string()),
+        _ => Value::String(s.to_string()),
+    }
+}
+
+fn is_number(s: &str) -> bool {
+    let body = s.strip_prefix(['-', '+']).unwrap_or(s);
+    if let Some(hex) = s.strip_prefix("0x") {
+        return !hex.is_empty() && hex.chars().all(|c| c.is_ascii_hexdigit());
+    }
+    if let Some(oct) = s.strip_prefix("0o") {
+        return !oct.is_empty() && oct.chars().all(|c| ('0'..='7').contains(&c));
+    }
+    if matches!(body, ".inf" | ".Inf" | ".INF") || matches!(s, ".nan" | ".NaN" | ".NAN") {
+        return true;
+    }
+    let (mantissa, exponent) = match body.find(['e', 'E']) {
+        Some(i) => (body.get(..i).unwrap_or_default(), Some(body.get(i + 1..).unwrap_or_default())),
+        None => (body, None),
+    };
+    let mut parts = mantissa.splitn(2, '.');
+    let int = parts.next().unwrap_or_default();
+    let frac = parts.next();
+    let digits = |t: &str| t.chars().all(|c| c.is_ascii_digit());
+    let mantissa_ok = match frac {
+        None => !int.is_empty() && digits(int),
+        Some(f) => (!int.is_empty() || !f.is_empty()) && digits(int) && digits(f),
+    };
+    let exponent_ok = exponent.is_none_or(|e| {
+        let e = e.strip_prefix(['-', '+']).unwrap_or(e);
+        !e.is_empty() && digits(e)
+    });
+    mantissa_ok && exponent_ok
+}

@@ -1,0 +1,101 @@
+//! Scenario in, report out: simulate the run, then ask every configured cloud
+//! about every job's token.
+
+use crate::diagnostic::Diagnostic;
+use crate::github::{self, JobRun, LoginStep, Token};
+use crate::scenario::Scenario;
+use crate::verdict::{Cloud, Verdict};
+use crate::{alibaba, aws, azure, gcp};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// The result of evaluating a scenario. Serialises to the `keyless eval`
+/// JSON contract (issue #2).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Report {
+    pub jobs: Vec<JobReport>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct JobReport {
+    pub job: String,
+    pub name: Option<String>,
+    pub matrix: Option<serde_json::Map<String, serde_json::Value>>,
+    pub environment: Option<String>,
+    pub token: Token,
+    pub logins: Vec<LoginStep>,
+    /// Only configured clouds appear.
+    pub verdicts: BTreeMap<Cloud, Verdict>,
+}
+
+/// The clouds this scenario configures.
+pub fn configured_clouds(s: &Scenario) -> Vec<Cloud> {
+    Cloud::ALL
+        .into_iter()
+        .filter(|c| match c {
+            Cloud::Aws => s.aws.is_some(),
+            Cloud::Azure => s.azure.is_some(),
+            Cloud::Gcp => s.gcp.is_some(),
+            Cloud::Alibaba => s.alibaba.is_some(),
+        })
+        .collect()
+}
+
+pub fn evaluate(scenario: &Scenario) -> Report {
+    let sim = github::simulate(scenario);
+    let jobs = sim.runs.into_iter().map(|run| judge_run(scenario, run)).collect();
+    Report { jobs, diagnostics: sim.diagnostics }
+}
+
+/// Every configured cloud's verdict for one job's token.
+pub fn judge_run(scenario: &Scenario, run: JobRun) -> JobReport {
+    let mut verdicts = BTreeMap::new();
+    for cloud in configured_clouds(scenario) {
+        verdicts.insert(cloud, judge(scenario, cloud, &run));
+    }
+    JobReport {
+        job: run.job,
+        name: run.name,
+        matrix: run.matrix,
+        environment: run.environment,
+        token: run.token,
+        logins: run.logins,
+        verdicts,
+    }
+}
+
+/// One cloud's verdict for one job: the token's `aud` is the one the job's
+/// login step for that cloud asks for, else the token's own (GitHub's
+/// default audience).
+pub fn judge(scenario: &Scenario, cloud: Cloud, run: &JobRun) -> Verdict {
+    if !run.token.issued {
+        let reason = run.token.reason.as_deref().unwrap_or("no OIDC token was issued");
+        return Verdict::no_token(cloud, reason);
+    }
+    let login = run.logins.iter().find(|l| l.cloud == cloud);
+    let claims = match login {
+        Some(l) => run.token.claims.with_audience(&l.audience),
+        None => run.token.claims.clone(),
+    };
+    let mut verdict = match cloud {
+        Cloud::Aws => scenario.aws.as_ref().map(|c| aws::evaluate(c, &claims)),
+        Cloud::Azure => scenario.azure.as_ref().map(|c| azure::evaluate(c, &claims)),
+        Cloud::Gcp => scenario.gcp.as_ref().map(|c| gcp::evaluate(c, &claims)),
+        Cloud::Alibaba => scenario.alibaba.as_ref().map(|c| alibaba::evaluate(c, &claims)),
+    }
+    .unwrap_or_else(|| Verdict::no_token(cloud, "cloud not configured"));
+    if login.is_none() {
+        verdict.trace.insert(
+            0,
+            crate::verdict::TraceStep::info(
+                format!(
+                    "this job has no {} login step; evaluated with the token's default audience",
+                    cloud.title()
+                ),
+                None,
+            ),
+        );
+    }
+    verdict
+}

@@ -1,0 +1,30 @@
+//! Keyless core: simulate the OIDC token GitHub Actions mints for each job of
+//! a workflow run, and the verdict each cloud's trust configuration gives it.
+//!
+//! Architecture invariant: this crate has no web or terminal dependencies and
+//! builds for `wasm32-unknown-unknown`; the playground and the CLI are thin
+//! layers over [`engine::evaluate`]. The GitHub side ([`github`]) never
+//! imports a cloud; each cloud imports only the shared token model
+//! ([`claims`]) and the shared matchers ([`glob`], [`iam_condition`]).
+
+pub mod claims;
+pub mod diagnostic;
+pub mod doc;
+pub mod engine;
+pub mod github;
+pub mod glob;
+pub mod scenario;
+pub mod span;
+pub mod verdict;
+
+pub mod alibaba;
+pub mod aws;
+pub mod azure;
+pub mod gcp;
+
+pub use claims::{ClaimValue, Claims};
+pub use diagnostic::{Diagnostic, Severity};
+pub use engine::{evaluate, Report};
+pub use scenario::Scenario;
+pub use span::{DocId, Span, Spanned};
+pub use verdict::{Cloud, TraceStep, Verdict};

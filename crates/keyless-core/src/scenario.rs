@@ -1,0 +1,589 @@
+//! The scenario: one input format for the engine, the CLI, the playground and
+//! permalinks. Field names are a contract (issue #2); unknown fields are
+//! errors, so a typo never silently changes a verdict.
+
+use crate::diagnostic::{Diagnostic, Result};
+use crate::doc::{self, Node};
+use crate::span::{DocId, Span, Spanned};
+use crate::{alibaba, aws, azure, gcp};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// A text embedded in (or beside) the scenario, and where it came from so
+/// that errors inside it can be reported against the scenario file.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct EmbeddedText {
+    pub text: String,
+    /// The span of the string node in the scenario file, when embedded.
+    pub origin: Option<Span>,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Visibility {
+    Public,
+    #[default]
+    Private,
+    Internal,
+}
+
+impl Visibility {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Visibility::Public => "public",
+            Visibility::Private => "private",
+            Visibility::Internal => "internal",
+        }
+    }
+}
+
+/// The triggering event of the simulated run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EventSpec {
+    pub name: Spanned<String>,
+    /// The run's ref (`GITHUB_REF`); when absent, derived from the event.
+    pub ref_: Option<String>,
+    pub base_ref: Option<String>,
+    pub head_ref: Option<String>,
+    pub pr_number: Option<u64>,
+    pub from_fork: bool,
+    /// A `pull_request` that was closed by merging: `ref` becomes the base
+    /// branch, `sub` stays `pull_request` (research §6.5).
+    pub merged: bool,
+    pub actor: String,
+    pub actor_id: Option<String>,
+    pub sha: Option<String>,
+}
+
+/// `sub` customization (repo or org template) and the immutable prefix.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SubjectSettings {
+    /// `use_default: true` ignores `include_claim_keys` (REST docs).
+    pub use_default: bool,
+    pub include_claim_keys: Vec<Spanned<String>>,
+    /// `repo:owner@ID/name@ID` prefix (2026 immutable subjects).
+    pub immutable: bool,
+}
+
+/// Which issuer mints the token.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct IssuerSettings {
+    /// GHEC unique issuer: `https://token.actions.githubusercontent.com/<slug>`.
+    pub enterprise_slug: Option<String>,
+    /// GHES: `https://HOST/_services/token`.
+    pub ghes_host: Option<String>,
+    /// GHE.com data residency: `https://token.actions.<sub>.ghe.com`.
+    pub ghe_subdomain: Option<String>,
+}
+
+/// The `sub` of `pull_request_target`: GitHub's docs are silent and
+/// observations conflict (research github-oidc-tokens.md §2.2), so the user
+/// picks, and the choice is shown next to the result.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PullRequestTargetSubject {
+    /// `…:ref:refs/heads/<default branch>`: observed in 2026 (DataDog
+    /// team-freeze-guard policy), consistent with the 2025-12-08 change that
+    /// runs pull_request_target from the default branch.
+    #[default]
+    Ref,
+    /// `…:pull_request`: observed in 2024 (chainguard-dev/ghaudit policy).
+    PullRequest,
+}
+
+/// Knobs of the simulation that are not GitHub settings.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SimulationOptions {
+    pub pull_request_target_subject: PullRequestTargetSubject,
+    /// Repository setting "Send write tokens to workflows from pull requests"
+    /// (private repos): fork PRs then keep `id-token: write`.
+    pub fork_pr_write_tokens: bool,
+    /// `iat` of the simulated token (seconds since the epoch).
+    pub issued_at: i64,
+}
+
+impl Default for SimulationOptions {
+    fn default() -> Self {
+        SimulationOptions {
+            pull_request_target_subject: PullRequestTargetSubject::default(),
+            fork_pr_write_tokens: false,
+            // 2026-11-24T00:00:00Z: a fixed clock keeps output reproducible.
+            issued_at: 1_795_478_400,
+        }
+    }
+}
+
+/// Everything needed to simulate one run and judge it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scenario {
+    pub owner: String,
+    pub name: String,
+    pub repository_span: Option<Span>,
+    pub repository_id: Option<String>,
+    pub repository_owner_id: Option<String>,
+    pub visibility: Visibility,
+    pub default_branch: String,
+    pub workflow_path: String,
+    pub workflow: EmbeddedText,
+    /// `owner/repo/.github/workflows/x.yml` (no `@ref`) → YAML text.
+    pub reusable_workflows: Vec<(String, EmbeddedText)>,
+    pub event: EventSpec,
+    pub inputs: BTreeMap<String, serde_json::Value>,
+    pub vars: BTreeMap<String, serde_json::Value>,
+    pub subject: SubjectSettings,
+    pub issuer: IssuerSettings,
+    /// Enterprise slug and id claims (GHEC / GHES).
+    pub enterprise: Option<String>,
+    pub enterprise_id: Option<String>,
+    pub runner_environment: String,
+    /// `repo_property_<name>` claims.
+    pub repo_properties: BTreeMap<String, String>,
+    pub ref_protected: bool,
+    pub options: SimulationOptions,
+    pub aws: Option<aws::AwsConfig>,
+    pub azure: Option<azure::AzureConfig>,
+    pub gcp: Option<gcp::GcpConfig>,
+    pub alibaba: Option<alibaba::AlibabaConfig>,
+}
+
+impl Scenario {
+    /// A scenario with no clouds and an empty workflow, for builders.
+    pub fn new(owner: &str, name: &str) -> Scenario {
+        Scenario {
+            owner: owner.into(),
+            name: name.into(),
+            repository_span: None,
+            repository_id: None,
+            repository_owner_id: None,
+            visibility: Visibility::default(),
+            default_branch: "main".into(),
+            workflow_path: ".github/workflows/deploy.yml".into(),
+            workflow: EmbeddedText::default(),
+            reusable_workflows: Vec::new(),
+            event: EventSpec {
+                name: Spanned::new("push".into(), Span::new(DocId::Scenario, 0, 0)),
+                ref_: None,
+                base_ref: None,
+                head_ref: None,
+                pr_number: None,
+                from_fork: false,
+                merged: false,
+                actor: "octocat".into(),
+                actor_id: None,
+                sha: None,
+            },
+            inputs: BTreeMap::new(),
+            vars: BTreeMap::new(),
+            subject: SubjectSettings::default(),
+            issuer: IssuerSettings::default(),
+            enterprise: None,
+            enterprise_id: None,
+            runner_environment: "github-hosted".into(),
+            repo_properties: BTreeMap::new(),
+            ref_protected: false,
+            options: SimulationOptions::default(),
+            aws: None,
+            azure: None,
+            gcp: None,
+            alibaba: None,
+        }
+    }
+
+    pub fn repository(&self) -> String {
+        format!("{}/{}", self.owner, self.name)
+    }
+
+    /// Parses a scenario file (YAML or JSON). All errors found are returned,
+    /// each located in `DocId::Scenario` (or in the embedded document).
+    pub fn parse(text: &str) -> std::result::Result<Scenario, Vec<Diagnostic>> {
+        let root = doc::parse(text, DocId::Scenario).map_err(|d| vec![d])?;
+        Scenario::from_node(&root)
+    }
+
+    pub fn from_node(root: &Node) -> std::result::Result<Scenario, Vec<Diagnostic>> {
+        let mut errors = Vec::new();
+        match root.expect_map("the scenario") {
+            Ok(_) => {}
+            Err(d) => return Err(vec![d]),
+        }
+        check_keys(root, TOP_LEVEL_KEYS, "scenario", &mut errors);
+
+        let mut s = Scenario::new("", "");
+        match root.get("repository") {
+            None => errors.push(Diagnostic::at("missing required field `repository` (owner/name)", root.span)),
+            Some(n) => match n.expect_scalar("`repository`").and_then(|r| split_repository(&r)) {
+                Ok((o, r)) => {
+                    s.owner = o;
+                    s.name = r;
+                    s.repository_span = Some(n.span);
+                }
+                Err(d) => errors.push(d),
+            },
+        }
+        let text_field = |key: &str, slot: &mut Option<String>, errors: &mut Vec<Diagnostic>| {
+            if let Some(n) = root.get(key).filter(|n| !n.is_null()) {
+                match n.expect_scalar(&format!("`{key}`")) {
+                    Ok(v) => *slot = Some(v.value),
+                    Err(d) => errors.push(d),
+                }
+            }
+        };
+        text_field("repository_id", &mut s.repository_id, &mut errors);
+        text_field("repository_owner_id", &mut s.repository_owner_id, &mut errors);
+        text_field("enterprise", &mut s.enterprise, &mut errors);
+        text_field("enterprise_id", &mut s.enterprise_id, &mut errors);
+        let mut tmp = None;
+        text_field("default_branch", &mut tmp, &mut errors);
+        if let Some(b) = tmp.take() {
+            s.default_branch = b.trim_start_matches("refs/heads/").to_string();
+        }
+        text_field("workflow_path", &mut tmp, &mut errors);
+        if let Some(p) = tmp.take() {
+            s.workflow_path = p;
+        }
+        text_field("runner_environment", &mut tmp, &mut errors);
+        if let Some(r) = tmp.take() {
+            if r != "github-hosted" && r != "self-hosted" {
+                errors.push(Diagnostic::at(
+                    "`runner_environment` must be github-hosted or self-hosted",
+                    root.get("runner_environment").map_or(root.span, |n| n.span),
+                ));
+            }
+            s.runner_environment = r;
+        }
+        if let Some(n) = root.get("visibility") {
+            match n.as_str() {
+                Some("public") => s.visibility = Visibility::Public,
+                Some("private") => s.visibility = Visibility::Private,
+                Some("internal") => s.visibility = Visibility::Internal,
+                _ => errors.push(Diagnostic::at("`visibility` must be public, private or internal", n.span)),
+            }
+        }
+        if let Some(n) = root.get("ref_protected") {
+            match n.value {
+                doc::Value::Bool(b) => s.ref_protected = b,
+                _ => errors.push(n.type_error("`ref_protected`", "true or false")),
+            }
+        }
+        match root.get("workflow") {
+            None => errors.push(Diagnostic::at("missing required field `workflow` (the workflow YAML text)", root.span)),
+            Some(n) => match n.expect_str("`workflow` (the workflow YAML text)") {
+                Ok(t) => s.workflow = EmbeddedText { text: t.to_string(), origin: Some(n.span) },
+                Err(d) => errors.push(d),
+            },
+        }
+        if let Some(n) = root.get("reusable_workflows").filter(|n| !n.is_null()) {
+            match n.expect_map("`reusable_workflows`") {
+                Ok(entries) => {
+                    for e in entries {
+                        match e.value.expect_str("a reusable workflow (YAML text)") {
+                            Ok(t) => {
+                                let path = e.key.value.split('@').next().unwrap_or_default().to_string();
+                                s.reusable_workflows.push((path, EmbeddedText { text: t.to_string(), origin: Some(e.value.span) }));
+                            }
+                            Err(d) => errors.push(d),
+                        }
+                    }
+                }
+                Err(d) => errors.push(d),
+            }
+        }
+        match root.get("event") {
+            None => errors.push(Diagnostic::at("missing required field `event`", root.span)),
+            Some(n) => match parse_event(n) {
+                Ok(e) => s.event = e,
+                Err(mut d) => errors.append(&mut d),
+            },
+        }
+        for (key, slot) in [("inputs", &mut s.inputs), ("vars", &mut s.vars)] {
+            if let Some(n) = root.get(key).filter(|n| !n.is_null()) {
+                match n.expect_map(&format!("`{key}`")) {
+                    Ok(entries) => {
+                        for e in entries {
+                            slot.insert(e.key.value.clone(), e.value.to_json());
+                        }
+                    }
+                    Err(d) => errors.push(d),
+                }
+            }
+        }
+        if let Some(n) = root.get("repo_properties").filter(|n| !n.is_null()) {
+            match n.expect_map("`repo_properties`") {
+                Ok(entries) => {
+                    for e in entries {
+                        match e.value.string_or_list("a custom property value") {
+                            // Multi-select values are joined with `,` (CL-PROP).
+                            Ok(v) => {
+                                let joined: Vec<String> = v.into_iter().map(|x| x.value).collect();
+                                s.repo_properties.insert(e.key.value.clone(), joined.join(","));
+                            }
+                            Err(d) => errors.push(d),
+                        }
+                    }
+                }
+                Err(d) => errors.push(d),
+            }
+        }
+        if let Some(n) = root.get("subject").filter(|n| !n.is_null()) {
+            match parse_subject(n) {
+                Ok(v) => s.subject = v,
+                Err(mut d) => errors.append(&mut d),
+            }
+        }
+        if let Some(n) = root.get("issuer").filter(|n| !n.is_null()) {
+            match parse_issuer(n) {
+                Ok(v) => s.issuer = v,
+                Err(mut d) => errors.append(&mut d),
+            }
+        }
+        if let Some(n) = root.get("options").filter(|n| !n.is_null()) {
+            match parse_options(n) {
+                Ok(v) => s.options = v,
+                Err(mut d) => errors.append(&mut d),
+            }
+        }
+        let section = |key: &str| root.get(key).filter(|n| !n.is_null());
+        if let Some(n) = section("aws") {
+            match aws::AwsConfig::from_node(n) {
+                Ok(c) => s.aws = Some(c),
+                Err(d) => errors.push(d),
+            }
+        }
+        if let Some(n) = section("azure") {
+            match azure::AzureConfig::from_node(n) {
+                Ok(c) => s.azure = Some(c),
+                Err(d) => errors.push(d),
+            }
+        }
+        if let Some(n) = section("gcp") {
+            match gcp::GcpConfig::from_node(n) {
+                Ok(c) => s.gcp = Some(c),
+                Err(d) => errors.push(d),
+            }
+        }
+        if let Some(n) = section("alibaba") {
+            match alibaba::AlibabaConfig::from_node(n) {
+                Ok(c) => s.alibaba = Some(c),
+                Err(d) => errors.push(d),
+            }
+        }
+        if errors.is_empty() { Ok(s) } else { Err(errors) }
+    }
+}
+
+/// Top-level fields; the first eleven are the issue #2 contract.
+pub const TOP_LEVEL_KEYS: &[&str] = &[
+    "repository",
+    "repository_id",
+    "repository_owner_id",
+    "visibility",
+    "default_branch",
+    "workflow_path",
+    "workflow",
+    "reusable_workflows",
+    "event",
+    "inputs",
+    "vars",
+    "subject",
+    "issuer",
+    "aws",
+    "azure",
+    "gcp",
+    "alibaba",
+    "enterprise",
+    "enterprise_id",
+    "runner_environment",
+    "repo_properties",
+    "ref_protected",
+    "options",
+];
+
+const EVENT_KEYS: &[&str] =
+    &["name", "ref", "base_ref", "head_ref", "pr_number", "from_fork", "merged", "actor", "actor_id", "sha"];
+const SUBJECT_KEYS: &[&str] = &["use_default", "include_claim_keys", "immutable"];
+const ISSUER_KEYS: &[&str] = &["enterprise_slug", "ghes_host", "ghe_subdomain"];
+const OPTION_KEYS: &[&str] = &["pull_request_target_subject", "fork_pr_write_tokens", "issued_at"];
+
+/// Reports keys not in `known`, suggesting the nearest known one.
+pub fn check_keys(node: &Node, known: &[&str], what: &str, errors: &mut Vec<Diagnostic>) {
+    for e in node.entries().unwrap_or_default() {
+        if !known.contains(&e.key.value.as_str()) {
+            let hint = nearest(&e.key.value, known).map(|k| format!(" (did you mean `{k}`?)")).unwrap_or_default();
+            errors.push(Diagnostic::at(format!("unknown field `{}` in {what}{hint}", e.key.value), e.key.span));
+        }
+    }
+}
+
+/// The known word closest to `word` by edit distance, if close enough.
+pub fn nearest<'a>(word: &str, known: &[&'a str]) -> Option<&'a str> {
+    known
+        .iter()
+        .map(|k| (edit_distance(&word.to_ascii_lowercase(), k), *k))
+        .filter(|(d, k)| *d <= 2.max(k.len() / 4))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, k)| k)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev.get(j).copied().unwrap_or(0) + usize::from(ca != *cb);
+            let del = prev.get(j + 1).copied().unwrap_or(0) + 1;
+            let ins = cur.get(j).copied().unwrap_or(0) + 1;
+            cur.push(sub.min(del).min(ins));
+        }
+        prev = cur;
+    }
+    prev.last().copied().unwrap_or(0)
+}
+
+fn split_repository(r: &Spanned<String>) -> Result<(String, String)> {
+    let mut parts = r.value.split('/');
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some(o), Some(n), None) if valid_name(o) && valid_name(n) => Ok((o.to_string(), n.to_string())),
+        _ => Err(Diagnostic::at(format!("`repository` must be owner/name, found `{}`", r.value), r.span)),
+    }
+}
+
+fn valid_name(s: &str) -> bool {
+    !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+fn bool_field(n: &Node, key: &str, errors: &mut Vec<Diagnostic>) -> Option<bool> {
+    let v = n.get(key)?;
+    match v.value {
+        doc::Value::Bool(b) => Some(b),
+        doc::Value::Null => None,
+        _ => {
+            errors.push(v.type_error(&format!("`{key}`"), "true or false"));
+            None
+        }
+    }
+}
+
+fn str_field(n: &Node, key: &str, errors: &mut Vec<Diagnostic>) -> Option<Spanned<String>> {
+    let v = n.get(key).filter(|v| !v.is_null())?;
+    match v.expect_scalar(&format!("`{key}`")) {
+        Ok(s) => Some(s),
+        Err(d) => {
+            errors.push(d);
+            None
+        }
+    }
+}
+
+fn parse_event(n: &Node) -> std::result::Result<EventSpec, Vec<Diagnostic>> {
+    let mut errors = Vec::new();
+    // `event: push` is accepted as shorthand for `event: {name: push}`.
+    if let Some(name) = n.as_str() {
+        let mut e = Scenario::new("", "").event;
+        e.name = Spanned::new(name.to_string(), n.span);
+        return Ok(e);
+    }
+    if let Err(d) = n.expect_map("`event`") {
+        return Err(vec![d]);
+    }
+    check_keys(n, EVENT_KEYS, "`event`", &mut errors);
+    let name = match str_field(n, "name", &mut errors) {
+        Some(s) => s,
+        None => {
+            errors.push(Diagnostic::at("missing required field `event.name` (push, pull_request, ...)", n.span));
+            Spanned::new(String::new(), n.span)
+        }
+    };
+    let pr_number = match n.get("pr_number").filter(|v| !v.is_null()) {
+        None => None,
+        Some(v) => match v.scalar_text().and_then(|t| t.parse::<u64>().ok()) {
+            Some(p) => Some(p),
+            None => {
+                errors.push(v.type_error("`event.pr_number`", "a positive number"));
+                None
+            }
+        },
+    };
+    let event = EventSpec {
+        name,
+        ref_: str_field(n, "ref", &mut errors).map(|s| s.value),
+        base_ref: str_field(n, "base_ref", &mut errors).map(|s| s.value),
+        head_ref: str_field(n, "head_ref", &mut errors).map(|s| s.value),
+        pr_number,
+        from_fork: bool_field(n, "from_fork", &mut errors).unwrap_or(false),
+        merged: bool_field(n, "merged", &mut errors).unwrap_or(false),
+        actor: str_field(n, "actor", &mut errors).map_or_else(|| "octocat".into(), |s| s.value),
+        actor_id: str_field(n, "actor_id", &mut errors).map(|s| s.value),
+        sha: str_field(n, "sha", &mut errors).map(|s| s.value),
+    };
+    if errors.is_empty() { Ok(event) } else { Err(errors) }
+}
+
+fn parse_subject(n: &Node) -> std::result::Result<SubjectSettings, Vec<Diagnostic>> {
+    let mut errors = Vec::new();
+    if let Err(d) = n.expect_map("`subject`") {
+        return Err(vec![d]);
+    }
+    check_keys(n, SUBJECT_KEYS, "`subject`", &mut errors);
+    let mut s = SubjectSettings {
+        use_default: bool_field(n, "use_default", &mut errors).unwrap_or(false),
+        immutable: bool_field(n, "immutable", &mut errors).unwrap_or(false),
+        include_claim_keys: Vec::new(),
+    };
+    if let Some(keys) = n.get("include_claim_keys").filter(|v| !v.is_null()) {
+        match keys.expect_seq("`subject.include_claim_keys`") {
+            Ok(items) => {
+                for k in items {
+                    match k.expect_scalar("a claim key") {
+                        Ok(k) => s.include_claim_keys.push(k),
+                        Err(d) => errors.push(d),
+                    }
+                }
+            }
+            Err(d) => errors.push(d),
+        }
+    }
+    // Without keys, a non-default template has nothing to say: GitHub falls
+    // back to the default format (Pulumi/Terraform provider docs, research §3.1).
+    if errors.is_empty() { Ok(s) } else { Err(errors) }
+}
+
+fn parse_issuer(n: &Node) -> std::result::Result<IssuerSettings, Vec<Diagnostic>> {
+    let mut errors = Vec::new();
+    if let Err(d) = n.expect_map("`issuer`") {
+        return Err(vec![d]);
+    }
+    check_keys(n, ISSUER_KEYS, "`issuer`", &mut errors);
+    let s = IssuerSettings {
+        enterprise_slug: str_field(n, "enterprise_slug", &mut errors).map(|s| s.value),
+        ghes_host: str_field(n, "ghes_host", &mut errors).map(|s| s.value),
+        ghe_subdomain: str_field(n, "ghe_subdomain", &mut errors).map(|s| s.value),
+    };
+    if errors.is_empty() { Ok(s) } else { Err(errors) }
+}
+
+fn parse_options(n: &Node) -> std::result::Result<SimulationOptions, Vec<Diagnostic>> {
+    let mut errors = Vec::new();
+    if let Err(d) = n.expect_map("`options`") {
+        return Err(vec![d]);
+    }
+    check_keys(n, OPTION_KEYS, "`options`", &mut errors);
+    let mut o = SimulationOptions::default();
+    if let Some(v) = str_field(n, "pull_request_target_subject", &mut errors) {
+        match v.value.as_str() {
+            "ref" => o.pull_request_target_subject = PullRequestTargetSubject::Ref,
+            "pull_request" => o.pull_request_target_subject = PullRequestTargetSubject::PullRequest,
+            _ => errors.push(Diagnostic::at("`pull_request_target_subject` must be `ref` or `pull_request`", v.span)),
+        }
+    }
+    if let Some(b) = bool_field(n, "fork_pr_write_tokens", &mut errors) {
+        o.fork_pr_write_tokens = b;
+    }
+    if let Some(v) = str_field(n, "issued_at", &mut errors) {
+        match v.value.parse::<i64>() {
+            Ok(t) => o.issued_at = t,
+            Err(_) => errors.push(Diagnostic::at("`issued_at` must be seconds since the epoch", v.span)),
+        }
+    }
+    if errors.is_empty() { Ok(o) } else { Err(errors) }
+}
