@@ -20,6 +20,7 @@ pub mod span;
 pub mod verdict;
 
 pub mod alibaba;
+pub mod analysis;
 pub mod aws;
 pub mod azure;
 pub mod gcp;

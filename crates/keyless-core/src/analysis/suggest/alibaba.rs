@@ -1,0 +1,92 @@
+//! Alibaba Cloud: a RAM trust policy (`Version: 1`, `sts:AssumeRole`,
+//! `StringEquals` on `oidc:iss`, `oidc:aud`, `oidc:sub`). Source: research
+//! cloud-trust-evaluation.md §4 and GitHub's Alibaba guide (seed
+//! oidc-in-alibaba-cloud.md: `oidc:iss` written without the scheme).
+
+use super::{customize_sub_snippet, distinct, hcl, issuer_host, one_or_many, pretty, uses_reusable, Draft, Snippet};
+use crate::claims::Claims;
+use crate::scenario::Scenario;
+use serde_json::{json, Map, Value};
+
+/// The issuer as the existing policy writes `oidc:iss` (with or without the
+/// scheme), else as GitHub's Alibaba guide writes it (host only).
+fn oidc_issuer_value(scenario: &Scenario, host: &str) -> String {
+    let with_scheme = scenario
+        .alibaba
+        .iter()
+        .flat_map(|c| &c.trust_policy.statements)
+        .flat_map(|s| &s.conditions)
+        .filter(|c| c.key.value.eq_ignore_ascii_case("oidc:iss"))
+        .flat_map(|c| &c.values)
+        .any(|v| v.value.starts_with("https://"));
+    if with_scheme { format!("https://{host}") } else { host.to_string() }
+}
+
+fn provider_arn(scenario: &Scenario) -> String {
+    let config = scenario.alibaba.as_ref();
+    config
+        .and_then(|c| c.provider.as_ref())
+        .and_then(|p| p.arn.as_ref())
+        .map(|a| a.value.clone())
+        .or_else(|| {
+            config
+                .into_iter()
+                .flat_map(|c| &c.trust_policy.statements)
+                .filter_map(|s| s.principal.as_ref())
+                .flat_map(|p| &p.federated)
+                .map(|f| f.value.clone())
+                .next()
+        })
+        .unwrap_or_else(|| "acs:ram::1234567890123456:oidc-provider/github".into())
+}
+
+pub(super) fn draft(scenario: &Scenario, intended: &[Claims]) -> Draft {
+    let arn = provider_arn(scenario);
+    let mut equals = Map::new();
+    let issuers: Vec<String> = distinct(intended, "iss").iter().map(|i| oidc_issuer_value(scenario, &issuer_host(i))).collect();
+    equals.insert("oidc:iss".into(), one_or_many(&issuers));
+    equals.insert("oidc:aud".into(), one_or_many(&distinct(intended, "aud")));
+    equals.insert("oidc:sub".into(), one_or_many(&distinct(intended, "sub")));
+    let policy = json!({
+        "Version": "1",
+        "Statement": [{
+            "Effect": "Allow",
+            "Action": "sts:AssumeRole",
+            "Principal": {"Federated": [arn]},
+            "Condition": {"StringEquals": Value::Object(equals)}
+        }]
+    });
+    let config = pretty(&policy);
+    let mut notes = vec![
+        "RAM sees only `iss`, `aud` and `sub` of the token: runs with the same `sub` (another workflow file on the same branch, a pull_request_target run) cannot be told apart.".to_string(),
+    ];
+    let mut snippets = vec![
+        Snippet { format: "json", title: "RAM role trust policy".into(), text: config.clone() },
+        Snippet {
+            format: "shell",
+            title: "aliyun cli".into(),
+            text: format!(
+                "aliyun ram UpdateRole --RoleName github-actions --NewAssumeRolePolicyDocument {}",
+                super::sh(&serde_json::to_string(&policy).unwrap_or_default())
+            ),
+        },
+        Snippet {
+            format: "hcl",
+            title: "terraform (alicloud_ram_role)".into(),
+            text: format!(
+                "resource \"alicloud_ram_role\" \"github_actions\" {{\n  role_name                   = \"github-actions\"\n  assume_role_policy_document = {}\n}}\n",
+                hcl(&serde_json::to_string(&policy).unwrap_or_default())
+            ),
+        },
+    ];
+    if uses_reusable(intended) {
+        notes.push("The intended job runs a reusable workflow; to pin it on Alibaba, the `sub` must carry `job_workflow_ref` (customized template).".into());
+        snippets.push(customize_sub_snippet(scenario));
+    }
+    Draft {
+        summary: format!("exact `oidc:iss`, `oidc:aud` and `oidc:sub` ({})", distinct(intended, "sub").join(", ")),
+        config,
+        snippets,
+        notes,
+    }
+}
