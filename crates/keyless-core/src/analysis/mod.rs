@@ -14,6 +14,8 @@ pub mod lint;
 pub mod sarif;
 pub mod subject;
 pub mod suggest;
+#[cfg(test)]
+mod testutil;
 
 pub use blast_radius::{blast_radius, WhatIfMatrix};
 pub use findings::{catalogue, CatalogueEntry, Finding, FindingSeverity};

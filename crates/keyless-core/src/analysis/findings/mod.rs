@@ -159,3 +159,46 @@ pub use aws::check as check_aws;
 pub use alibaba::check as check_alibaba;
 pub use azure::check as check_azure;
 pub use gcp::check as check_gcp;
+
+/// The catalogue as Markdown (`docs/findings.md`).
+pub fn catalogue_markdown() -> String {
+    let mut out = String::from(
+        "# Findings catalogue\n\nGenerated from `crates/keyless-core/src/analysis/findings/catalogue.rs` \
+         (`KEYLESS_BLESS=1 cargo test -p keyless-core findings_doc` rewrites it). Ids are stable.\n\n\
+         | Id | Severity | Clouds | Title | Baseline |\n|---|---|---|---|---|\n",
+    );
+    let clouds = |e: &CatalogueEntry| {
+        if e.clouds.is_empty() {
+            "GitHub workflow".to_string()
+        } else {
+            e.clouds.iter().map(|c| c.title()).collect::<Vec<_>>().join(", ")
+        }
+    };
+    for e in CATALOGUE {
+        out.push_str(&format!(
+            "| [{}](#{}) | {} | {} | {} | {} |\n",
+            e.id,
+            e.id.to_ascii_lowercase(),
+            e.severity.as_str(),
+            clouds(e),
+            e.title.replace('|', "\\|"),
+            e.baseline.unwrap_or("—")
+        ));
+    }
+    for e in CATALOGUE {
+        out.push_str(&format!(
+            "\n## {}\n\n**{}** · {} · {}\n\n{}\n\n**Fix:** {}\n\n**Source:** {}\n",
+            e.id,
+            e.title,
+            e.severity.as_str(),
+            clouds(e),
+            e.rationale,
+            e.fix,
+            e.source
+        ));
+        if let Some(b) = e.baseline {
+            out.push_str(&format!("\n**Baseline:** {b}\n"));
+        }
+    }
+    out
+}
