@@ -153,6 +153,12 @@ impl Reader<'_> {
         let subject = f.subject.filter(|n| !n.is_null()).map(|n| n.expect_scalar("`subject`")).transpose()?;
         if let Some(s) = &subject {
             check_len(s, "subject")?;
+            if s.value.contains('*') {
+                self.diagnostics.push(Diagnostic::warning(
+                    "classic credentials have no wildcards (research §2.1 from Z3): `*` here is a literal character; use a flexible `claimsMatchingExpression` with `matches`",
+                    Some(s.span),
+                ));
+            }
         }
         let audiences = match f.audiences.filter(|n| !n.is_null()) {
             Some(n) => {

@@ -22,6 +22,7 @@
 use super::aadsts::{self, EntraError};
 use super::{AzureConfig, FederatedCredential, MatchOp, Term};
 use crate::claims::Claims;
+use crate::diagnostic::Severity;
 use crate::glob::Glob;
 use crate::span::Span;
 use crate::verdict::{Cloud, TraceStep, Verdict};
@@ -125,7 +126,12 @@ pub fn evaluate(config: &AzureConfig, claims: &Claims) -> Verdict {
     let checked: Vec<Checked> = config.credentials.iter().map(|c| check(c, claims)).collect();
     let mut trace = Vec::new();
     for d in &config.diagnostics {
-        trace.push(TraceStep::info(format!("note from reading the credentials: {}", d.message), d.span));
+        let severity = match d.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Note => "note",
+        };
+        trace.push(TraceStep::info(format!("{severity} from reading the credentials: {}", d.message), d.span));
     }
     trace.push(TraceStep::info(format!("token: iss '{iss}', aud '{aud}', sub '{sub}'"), None));
     for c in &checked {
@@ -247,7 +253,8 @@ fn trace_credential(c: &Checked, iss: &str, aud: &str, sub: &str, trace: &mut Ve
     if c.audience {
         trace.push(TraceStep::pass(format!("audience '{audiences}' equals the token's aud"), audience_span));
     } else {
-        trace.push(TraceStep::fail(format!("audience '{audiences}' ≠ the token's aud '{aud}' (exact, case-sensitive, Z5)"), audience_span));
+        let hint = if cred.audiences.iter().any(|a| a.value.eq_ignore_ascii_case(aud)) { "; only the case differs" } else { "" };
+        trace.push(TraceStep::fail(format!("audience '{audiences}' ≠ the token's aud '{aud}' (exact, case-sensitive, Z5{hint})"), audience_span));
     }
     match &c.subject {
         SubjectResult::Classic { passed, case_only } => {
@@ -260,8 +267,9 @@ fn trace_credential(c: &Checked, iss: &str, aud: &str, sub: &str, trace: &mut Ve
                     Some(s.span),
                 ));
             } else {
+                let hint = immutable_hint(&s.value, sub).unwrap_or_default();
                 trace.push(TraceStep::fail(
-                    format!("subject '{}' ≠ the token's sub '{sub}' (exact match; classic credentials have no wildcards, Z3)", s.value),
+                    format!("subject '{}' ≠ the token's sub '{sub}' (exact match; classic credentials have no wildcards, Z3){hint}", s.value),
                     Some(s.span),
                 ));
             }
@@ -290,6 +298,8 @@ fn trace_term(t: &TermResult) -> TraceStep {
         line.push_str(WILDCARD_NOT_REGEX);
     } else if term.op.value == MatchOp::Eq && Glob::new(&term.operand.value).has_wildcard() && Glob::new(&term.operand.value).matches(actual) {
         line.push_str(" — `eq` is exact; `*` and `?` are wildcards only with `matches` (Z1)");
+    } else if let Some(hint) = immutable_hint(&term.operand.value, actual).filter(|_| claim == "sub") {
+        line.push_str(&hint);
     } else if actual.to_lowercase() == term.operand.value.to_lowercase() {
         line.push_str(" — differs only in case; Keyless assumes FFL compares case-sensitively like classic credentials [inference, research §2.3]");
     }
@@ -303,4 +313,22 @@ fn verb(op: MatchOp, passed: bool) -> &'static str {
         (MatchOp::Matches, true) => "matches the wildcard pattern",
         (MatchOp::Matches, false) => "does not match the wildcard pattern",
     }
+}
+
+/// GitHub's immutable subject (`repo:owner@id/repo@id:...`, research §0, §9.5)
+/// breaks credentials written for the name-only form: say so when removing
+/// the `@id` parts would have made them match.
+fn immutable_hint(pattern: &str, sub: &str) -> Option<String> {
+    let rest = sub.strip_prefix("repo:")?;
+    let (repo_part, tail) = rest.split_once(':').unwrap_or((rest, ""));
+    let (owner, repo) = repo_part.split_once('/')?;
+    let strip = |s: &str| s.split_once('@').map(|(name, id)| (name.to_string(), !id.is_empty() && id.chars().all(|c| c.is_ascii_digit())));
+    let ((owner_name, owner_id), (repo_name, repo_id)) = (strip(owner)?, strip(repo)?);
+    if !(owner_id && repo_id) {
+        return None;
+    }
+    let by_name = if tail.is_empty() { format!("repo:{owner_name}/{repo_name}") } else { format!("repo:{owner_name}/{repo_name}:{tail}") };
+    (Glob::new(pattern).matches(&by_name)).then(|| {
+        " — the token uses GitHub's immutable subject (`owner@id/repo@id`, research §0); the credential was written for the name-only form".to_string()
+    })
 }

@@ -220,6 +220,40 @@ fn mixed_classic_and_flexible_misses_report_7002131() {
     assert_eq!(v.decided_by, "`gha-main-prod` subject 'repo:my-org/my-repo:environment:prod'");
 }
 
+#[test]
+fn immutable_subject_breaks_name_only_credentials() {
+    // Research §0 / §9.5: repositories created after 2026-07-15 present
+    // `repo:owner@id/repo@id:...`; a name-only classic subject no longer matches.
+    let v = evaluate(&config(SEED_CLASSIC), &token("repo:my-org@123456/my-repo@456789:environment:prod"));
+    assert_eq!(v.code, "AADSTS700213");
+    assert!(v.trace.iter().any(|s| s.text.contains("immutable subject")), "{:#?}", v.trace);
+    // Same for a flexible `sub` term.
+    let v = evaluate(&config(RESEARCH_FLEX), &token("repo:contoso@1/contoso-repo@2:ref:refs/heads/main"));
+    assert_eq!(v.code, "AADSTS7002131");
+    assert!(v.trace.iter().any(|s| s.text.contains("immutable subject")), "{:#?}", v.trace);
+}
+
+#[test]
+fn classic_subject_wildcard_is_literal() {
+    // Research §2.1 (Z3): no wildcards in classic credentials.
+    let text = SEED_CLASSIC.replace("environment:prod", "environment:*");
+    let c = config(&text);
+    assert!(c.diagnostics.iter().any(|d| d.message.contains("no wildcards")), "{:?}", c.diagnostics);
+    assert_eq!(evaluate(&c, &token("repo:my-org/my-repo:environment:prod")).code, "AADSTS700213");
+    assert!(evaluate(&c, &token("repo:my-org/my-repo:environment:*")).allowed);
+}
+
+#[test]
+fn eq_with_a_star_is_exact() {
+    // Z1: `eq` "used for explicitly matching"; wildcards belong to `matches`.
+    let text = format!(
+        r#"{{"name":"fic-1","issuer":"{GH}","audiences":["{AZ_AUD}"],"claimsMatchingExpression":{{"value":"claims['sub'] eq 'repo:o/r:*' and claims['repository_id'] eq '456789'","languageVersion":1}}}}"#
+    );
+    let v = evaluate(&config(&text), &token("repo:o/r:ref:refs/heads/main"));
+    assert!(!v.allowed);
+    assert!(v.trace.iter().any(|s| s.text.contains("`eq` is exact")), "{:#?}", v.trace);
+}
+
 // ---- input forms ----------------------------------------------------------
 
 /// The same classic credential in every accepted form.
