@@ -396,6 +396,30 @@ fn create_time_rule_flags_unallowed_claims() {
     assert_eq!(spanned(&text, d.span), "event_name");
 }
 
+#[test]
+fn flexible_on_a_managed_identity_is_flagged_not_denied() {
+    // Seed §3 creates the flexible credential with `az identity
+    // federated-credential create`; Z2 says managed identities lack flexible
+    // support while ARM 2025-01-31-preview has the field (Z9): a labelled option.
+    let text = r#"[{"name":"gha-flex-branches","issuer":"https://token.actions.githubusercontent.com","audiences":["api://AzureADTokenExchange"],
+      "claimsMatchingExpression":{"value":"claims['sub'] matches 'repo:my-org/my-repo:ref:refs/heads/release/*' and claims['repository_id'] eq '456789'","languageVersion":1},
+      "resourceGroup":"rg-platform","type":"Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials"}]"#;
+    let c = config(text);
+    assert!(c.diagnostics.iter().any(|d| d.message.contains("managed identit")), "{:?}", c.diagnostics);
+    assert!(evaluate(&c, &token("repo:my-org/my-repo:ref:refs/heads/release/1.0")).allowed);
+}
+
+#[test]
+fn flexible_issuer_outside_z1_is_flagged() {
+    // Z1: flexible credentials support GitHub, GitLab and Terraform Cloud issuers only.
+    let text = r#"{"name":"f-1","issuer":"https://token.actions.githubusercontent.com/octocat-inc","audiences":["api://AzureADTokenExchange"],"claimsMatchingExpression":{"value":"claims['sub'] eq 'x'","languageVersion":1}}"#;
+    let c = config(text);
+    let [d] = c.diagnostics.as_slice() else { panic!("{:?}", c.diagnostics) };
+    assert!(d.message.contains("support only GitHub"), "{}", d.message);
+    let gitlab = text.replace("https://token.actions.githubusercontent.com/octocat-inc", "https://gitlab.example.com");
+    assert!(config(&gitlab).diagnostics.is_empty());
+}
+
 // ---- expression error positions --------------------------------------------
 
 #[test]
@@ -406,6 +430,7 @@ fn expression_errors_point_into_the_document() {
         ("claims['sub'] eq 'a' or claims['sub'] eq 'b'", "or"),
         ("claims['sub']  eq 'a'", "  "),
         ("claims['sub'] like 'a'", "like"),
+        ("claims[\u{2018}sub\u{2019}] eq 'a'", "\u{2018}"),
         ("claims[\\\"sub\\\"] eq 'a'", "\"claims[\\\"sub\\\"] eq 'a'\""),
     ];
     for (expr, covered) in cases {
