@@ -41,8 +41,15 @@ pub const GITHUB_ALLOWED_CLAIMS: [&str; 4] = ["sub", "job_workflow_ref", "reposi
 /// Z2: a GitHub expression must include `sub` and one of these.
 pub const GITHUB_REQUIRED_ID_CLAIMS: [&str; 2] = ["repository_id", "repository_owner_id"];
 
-/// Canonical fields of a credential.
-const FIELDS: &[&str] = &["name", "issuer", "subject", "audiences", "claimsMatchingExpression", "description"];
+/// Canonical fields of a credential: normalised key, and as Graph spells it.
+const FIELDS: [(&str, &str); 6] = [
+    ("name", "name"),
+    ("issuer", "issuer"),
+    ("subject", "subject"),
+    ("audiences", "audiences"),
+    ("claimsmatchingexpression", "claimsMatchingExpression"),
+    ("description", "description"),
+];
 
 /// Fields the tools print that say nothing about matching.
 const METADATA: &[&str] = &[
@@ -224,13 +231,15 @@ impl Reader<'_> {
                 "claimsmatchingexpressionversion" | "claimsmatchingexpressionlanguageversion" => &mut f.expression_version,
                 "type" => &mut f.arm_type,
                 "description" => {
-                    e.value.spanned_text().filter(|_| !e.value.is_null()).map(|d| check_len(&d, "description")).transpose()?;
+                    if let Some(d) = e.value.spanned_text() {
+                        check_len(&d, "description")?;
+                    }
                     continue;
                 }
                 "properties" => continue,
                 k if METADATA.contains(&k) || k.starts_with("@odata") => continue,
                 _ => {
-                    let hint = nearest(&e.key.value, FIELDS).map(|k| format!(" (did you mean `{k}`?)")).unwrap_or_default();
+                    let hint = nearest(&key, &FIELDS.map(|(k, _)| k)).and_then(|k| FIELDS.iter().find(|(n, _)| *n == k)).map(|(_, shown)| format!(" (did you mean `{shown}`?)")).unwrap_or_default();
                     self.diagnostics.push(Diagnostic::warning(
                         format!("unknown field `{}` in a federated identity credential is ignored{hint}", e.key.value),
                         Some(e.key.span),

@@ -382,6 +382,9 @@ fn unknown_fields_are_warnings_with_a_hint() {
     assert_eq!(d.severity, Severity::Warning);
     assert!(d.message.contains("did you mean `audiences`"), "{}", d.message);
     assert_eq!(spanned(&text, d.span), "\"audiances\"");
+    let text = text.replace("audiances", "claims_matching_expresion");
+    let c = config(&text);
+    assert!(c.diagnostics[0].message.contains("did you mean `claimsMatchingExpression`"), "{}", c.diagnostics[0].message);
 }
 
 #[test]
