@@ -116,10 +116,8 @@ pub fn check(report: &Report, expect: &[JobExpectation]) -> Vec<String> {
                 problems.push(format!("job `{}`: sub is `{got}`, expected `{sub}`", e.job));
             }
         }
-        if let Some(issued) = e.issued {
-            if job.token.issued != issued {
-                problems.push(format!("job `{}`: issued is {}, expected {issued}", e.job, job.token.issued));
-            }
+        if let Some(issued) = e.issued.filter(|i| *i != job.token.issued) {
+            problems.push(format!("job `{}`: issued is {}, expected {issued}", e.job, job.token.issued));
         }
         for (cloud, code) in &e.verdicts {
             match job.verdicts.iter().find(|(c, _)| c.key() == cloud) {

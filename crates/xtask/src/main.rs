@@ -3,9 +3,9 @@
 //!
 //! - `setup`: install what is missing (idempotent: present tools are skipped)
 //! - `serve`: setup, then serve the playground on http://127.0.0.1:8080
-//! - `test`:  setup, then every test: Rust (unit, fixtures, CEL conformance,
-//!            CLI), clippy on the core, the release build of the playground
-//!            and its size, and the browser end-to-end tests
+//! - `test`:  setup, then every test: Rust (unit, fixtures, CEL
+//!   conformance, CLI), clippy on the core, the release build of the
+//!   playground and its size, and the browser end-to-end tests
 //! - `size`:  brotli size of the built playground's first load
 //! - `bench`: engine benchmarks (release build)
 
