@@ -133,7 +133,7 @@ pub fn azure(text: &str) -> AzureConfig {
             span: c.span,
         })
         .collect();
-    AzureConfig { credentials }
+    AzureConfig { credentials, diagnostics: Vec::new() }
 }
 
 pub fn gcp(text: &str) -> GcpConfig {
