@@ -36,10 +36,54 @@ pub fn is_pr_family(event: &str) -> bool {
     PR_FAMILY.contains(&event)
 }
 
-/// Normalises a user-written ref: `main` means `refs/heads/main`.
-fn full_ref(r: &str) -> String {
-    if r.starts_with("refs/") || r.is_empty() { r.to_string() } else { format!("refs/heads/{r}") }
+/// Normalises a user-written ref: `main` means `refs/heads/main`, except
+/// for a release, whose ref is always a tag (D-EVT `release`).
+fn full_ref(event: &str, r: &str) -> String {
+    if r.starts_with("refs/") || r.is_empty() {
+        r.to_string()
+    } else if event == "release" {
+        format!("refs/tags/{r}")
+    } else {
+        format!("refs/heads/{r}")
+    }
 }
+
+/// Events that can start a workflow run (D-EVT). `workflow_call` cannot:
+/// it only runs inside a caller's run.
+pub const KNOWN_EVENTS: &[&str] = &[
+    "branch_protection_rule",
+    "check_run",
+    "check_suite",
+    "create",
+    "delete",
+    "deployment",
+    "deployment_status",
+    "discussion",
+    "discussion_comment",
+    "fork",
+    "gollum",
+    "image_version",
+    "issue_comment",
+    "issues",
+    "label",
+    "merge_group",
+    "milestone",
+    "page_build",
+    "public",
+    "pull_request",
+    "pull_request_review",
+    "pull_request_review_comment",
+    "pull_request_target",
+    "push",
+    "registry_package",
+    "release",
+    "repository_dispatch",
+    "schedule",
+    "status",
+    "watch",
+    "workflow_dispatch",
+    "workflow_run",
+];
 
 /// Derives the run's ref facts from the scenario's event (research §2.2).
 pub fn run_ref(s: &Scenario, sha: &str) -> RunRef {
@@ -54,6 +98,7 @@ pub fn run_ref(s: &Scenario, sha: &str) -> RunRef {
             notes.push("No `event.pr_number` was given: Keyless uses pull request #1 as a placeholder.".into());
         }
     };
+    let full_ref = |r: &str| full_ref(event, r);
     let git_ref = match (event, &e.ref_) {
         // A closed-and-merged pull_request runs on the base branch, `sub`
         // stays `pull_request` (D-EVT; DataDog/synthetics-ci-github-action#376).
@@ -121,6 +166,18 @@ pub fn run_ref(s: &Scenario, sha: &str) -> RunRef {
 /// simulated.
 pub fn check_trigger(w: &Workflow, s: &Scenario, r: &RunRef, diags: &mut Vec<Diagnostic>) {
     let event = s.event.name.value.as_str();
+    if !KNOWN_EVENTS.contains(&event) {
+        let hint = crate::scenario::nearest(event, KNOWN_EVENTS).map(|k| format!(" (did you mean `{k}`?)")).unwrap_or_default();
+        let why = if event == "workflow_call" {
+            " (`workflow_call` only runs inside a caller's run: simulate the caller's event instead)".to_string()
+        } else {
+            hint
+        };
+        diags.push(Diagnostic::warning(
+            format!("`{event}` is not an event that starts a workflow run{why}; simulated with the default branch as ref"),
+            Some(s.event.name.span),
+        ));
+    }
     let Some(t) = w.triggers.iter().find(|t| t.event.value == event) else {
         let listed: Vec<&str> = w.triggers.iter().map(|t| t.event.value.as_str()).collect();
         diags.push(Diagnostic::warning(
@@ -266,6 +323,8 @@ mod tests {
             ("workflow_run", None, "refs/heads/main", "branch"),
             ("repository_dispatch", None, "refs/heads/main", "branch"),
             ("release", Some("refs/tags/v0.0.14"), "refs/tags/v0.0.14", "tag"),
+            ("release", Some("v2.0"), "refs/tags/v2.0", "tag"),
+            ("push", Some("dev"), "refs/heads/dev", "branch"),
             ("merge_group", None, "refs/heads/gh-readonly-queue/main/pr-13-7b1f002b", "branch"),
             ("deployment", Some(""), "", "branch"),
             ("deployment", Some("refs/heads/main"), "refs/heads/main", "branch"),
@@ -337,5 +396,9 @@ mod tests {
         let mut d = Vec::new();
         check_trigger(&w, &s, &run_ref(&s, "x"), &mut d);
         assert!(d[0].message.contains("only tags"));
+        let s = scenario("pusj", None);
+        let mut d = Vec::new();
+        check_trigger(&w, &s, &run_ref(&s, "x"), &mut d);
+        assert!(d[0].message.contains("did you mean `push`"), "{d:?}");
     }
 }

@@ -53,7 +53,12 @@ pub fn cap_by_caller(caller: &Grant, called: Option<Grant>) -> Grant {
 /// runs lose id-token write (D-TOK; research §5), pull_request_target keeps it.
 pub fn apply_event_rules(s: &Scenario, g: Grant) -> Grant {
     if g.id_token == IdToken::None {
-        return g;
+        // Say it anyway: fixing `permissions` alone would not be enough.
+        let removed = event_removal(s);
+        return match removed {
+            Some(also) => Grant { id_token: IdToken::None, why: format!("{}; also, {also}", g.why) },
+            None => g,
+        };
     }
     let event = s.event.name.value.as_str();
     let pr_like = matches!(event, "pull_request" | "pull_request_review" | "pull_request_review_comment");
@@ -86,6 +91,13 @@ pub fn apply_event_rules(s: &Scenario, g: Grant) -> Grant {
         };
     }
     g
+}
+
+/// Why the event alone would take id-token write away, if it does.
+fn event_removal(s: &Scenario) -> Option<String> {
+    let probe = Grant { id_token: IdToken::Write, why: String::new() };
+    let after = apply_event_rules(s, probe);
+    (after.id_token == IdToken::None).then_some(after.why)
 }
 
 #[cfg(test)]
@@ -147,5 +159,9 @@ mod tests {
         s.options.fork_pr_write_tokens = true;
         s.visibility = Visibility::Public;
         assert_eq!(apply_event_rules(&s, w).id_token, IdToken::None);
+        // A missing permission on a fork PR mentions both causes.
+        let none = Grant { id_token: IdToken::None, why: "no permissions".into() };
+        let g = apply_event_rules(&scenario("pull_request", true, "octocat"), none);
+        assert!(g.why.starts_with("no permissions; also, the pull request comes from a fork"), "{}", g.why);
     }
 }

@@ -80,6 +80,9 @@ pub fn simulate(s: &Scenario) -> Simulation {
     let run = RunFacts::new(s, wf.name.as_deref());
     super::event::check_trigger(&wf, s, &run.run_ref, &mut sim.diagnostics);
     let immutable = immutable_subject(s, &mut sim.diagnostics);
+    if !s.subject.use_default {
+        subject::check_template_keys(&s.subject.include_claim_keys, &mut sim.diagnostics);
+    }
     let mut inputs: Vec<(String, serde_json::Value)> = wf.input_defaults.clone();
     inputs.extend(s.inputs.iter().map(|(k, v)| (k.clone(), v.clone())));
     let sim_ctx = Sim { s, run: &run, immutable, github: github_context(s, &run) };
@@ -94,7 +97,14 @@ pub fn simulate(s: &Scenario) -> Simulation {
         notes: Vec::new(),
     };
     sim_ctx.jobs(&frame, &mut sim);
+    dedupe(&mut sim.diagnostics);
     sim
+}
+
+/// Matrix runs repeat the same finding; report each once.
+fn dedupe(diags: &mut Vec<Diagnostic>) {
+    let mut seen = std::collections::HashSet::new();
+    diags.retain(|d| seen.insert((d.severity as u8, d.message.clone(), d.span)));
 }
 
 /// Whether the immutable prefix applies, reporting what prevents it.
@@ -492,6 +502,12 @@ impl Sim<'_> {
             });
             return;
         };
+        if !called.triggers.iter().any(|t| t.event.value == "workflow_call") {
+            sim.diagnostics.push(Diagnostic::warning(
+                format!("`{}` has no `on: workflow_call`, so GitHub refuses to call it; simulated anyway", target.path),
+                called.on_span.or(Some(called.span)),
+            ));
+        }
         if frame.depth + 1 >= MAX_DEPTH {
             sim.diagnostics.push(Diagnostic::error(
                 format!("reusable workflows nest deeper than {MAX_DEPTH} levels (GitHub's limit)"),

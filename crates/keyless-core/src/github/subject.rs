@@ -70,6 +70,26 @@ pub fn repo_segment(s: &Scenario, immutable: bool) -> Option<String> {
 /// Utils" README, research §3.2).
 pub const TEMPLATE_UNUSABLE_KEYS: &[&str] = &["aud", "sha", "enterprise", "enterprise_id", "ref_protected"];
 
+/// Checks a template's keys: REST schema "Each claim key can only contain
+/// alphanumeric characters and underscores" (error), and keys reported
+/// unusable (warning). Research §3.1/§3.2.
+pub fn check_template_keys(keys: &[crate::span::Spanned<String>], diags: &mut Vec<crate::diagnostic::Diagnostic>) {
+    use crate::diagnostic::Diagnostic;
+    for k in keys {
+        if k.value.is_empty() || !k.value.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            diags.push(Diagnostic::error(
+                format!("claim key `{}` is invalid: GitHub accepts only alphanumeric characters and underscores", k.value),
+                Some(k.span),
+            ));
+        } else if TEMPLATE_UNUSABLE_KEYS.contains(&k.value.as_str()) {
+            diags.push(Diagnostic::warning(
+                format!("claim key `{}` is reported not to work in subject templates (OBS: DC32 GitHub OIDC Utils; using `aud` breaks runs)", k.value),
+                Some(k.span),
+            ));
+        }
+    }
+}
+
 /// Builds a customized `sub` from `include_claim_keys`, in their order
 /// (D-REF §3.2). `Err` is GitHub's refusal: a template with `environment`
 /// on a job without one ("an environment is required and must be provided").

@@ -610,3 +610,31 @@ proptest! {
         let _ = super::expr::eval_template(&src, &super::expr::Contexts::new());
     }
 }
+
+/// REST schema: keys are alphanumeric/underscore (error); DC32: `aud` is
+/// unusable (warning).
+#[test]
+fn template_keys_are_checked() {
+    let sim = one_job("name: push", WRITE_JOB, "subject:\n  include_claim_keys: [repo, \"bad-key\", aud]\n");
+    assert!(sim.diagnostics.iter().any(|d| d.severity == Severity::Error && d.message.contains("`bad-key`") && d.span.is_some()));
+    assert!(sim.diagnostics.iter().any(|d| d.severity == Severity::Warning && d.message.contains("`aud`")));
+}
+
+/// Matrix runs report a shared finding once.
+#[test]
+fn diagnostics_are_not_repeated_per_matrix_run() {
+    let job = "strategy:\n  matrix:\n    n: [1, 2, 3]\nif: secrets.X\npermissions:\n  id-token: write\nsteps: []\n";
+    let sim = one_job("name: push", job, "");
+    assert_eq!(sim.runs.len(), 3);
+    assert_eq!(sim.diagnostics.len(), 1, "{:?}", sim.diagnostics);
+}
+
+#[test]
+fn called_workflow_without_workflow_call_is_flagged() {
+    let caller = "on: push\npermissions:\n  id-token: write\njobs:\n  call:\n    uses: ./.github/workflows/r.yml\n";
+    let extra = format!("reusable_workflows:\n  o/r/.github/workflows/r.yml: |\n{}", indent(&indent("on: push\njobs:\n  d:\n    steps: []\n")));
+    let sim = sim(&scenario("o/r", "name: push", caller, &extra));
+    let d = sim.diagnostics.iter().find(|d| d.message.contains("workflow_call")).unwrap();
+    assert_eq!(d.span.map(|s| s.doc), Some(DocId::Reusable(0)));
+    assert!(run(&sim, "call/d").token.issued);
+}
