@@ -13,6 +13,7 @@ pub mod doc;
 pub mod engine;
 pub mod github;
 pub mod glob;
+pub mod iam_condition;
 pub mod iam_policy;
 pub mod scenario;
 pub mod span;
