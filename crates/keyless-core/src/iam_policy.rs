@@ -177,8 +177,8 @@ impl Operator {
         };
         let Some(base) = BaseOperator::from_name(base_name) else {
             let prefix = name.get(..name.len() - rest.len()).unwrap_or_default();
-            let hint = nearest(base_name, KNOWN_OPERATORS)
-                .or_else(|| nearest(rest, KNOWN_OPERATORS))
+            let hint = nearest_ci(base_name, KNOWN_OPERATORS)
+                .or_else(|| nearest_ci(rest, KNOWN_OPERATORS))
                 .map(|k| format!(" (did you mean `{prefix}{k}{}`?)", if if_exists { "IfExists" } else { "" }))
                 .unwrap_or_default();
             let hint = if hint.is_empty() && name.contains(':') && set.is_none() {
@@ -311,10 +311,7 @@ pub fn parse_policy(node: &Node, dialect: Dialect) -> std::result::Result<(Trust
 fn unknown_elements(entries: &[doc::Entry], known: &[&str], what: &str, errors: &mut Vec<Diagnostic>) {
     for e in entries {
         if !known.iter().any(|k| k.eq_ignore_ascii_case(&e.key.value)) {
-            let lower: Vec<String> = known.iter().map(|k| k.to_ascii_lowercase()).collect();
-            let lower_refs: Vec<&str> = lower.iter().map(String::as_str).collect();
-            let hint = nearest(&e.key.value, &lower_refs)
-                .and_then(|l| known.iter().find(|k| k.eq_ignore_ascii_case(l)))
+            let hint = nearest_ci(&e.key.value, known)
                 .map(|k| format!(" (did you mean `{k}`?)"))
                 .unwrap_or_default();
             errors.push(Diagnostic::at(
@@ -323,6 +320,14 @@ fn unknown_elements(entries: &[doc::Entry], known: &[&str], what: &str, errors: 
             ));
         }
     }
+}
+
+/// [`nearest`] for mixed-case names (it lowercases the word only).
+fn nearest_ci<'a>(word: &str, known: &[&'a str]) -> Option<&'a str> {
+    let lower: Vec<String> = known.iter().map(|k| k.to_ascii_lowercase()).collect();
+    let lower_refs: Vec<&str> = lower.iter().map(String::as_str).collect();
+    let hit = nearest(word, &lower_refs)?;
+    known.iter().copied().find(|k| k.eq_ignore_ascii_case(hit))
 }
 
 fn parse_statement(node: &Node, dialect: Dialect) -> std::result::Result<Statement, Vec<Diagnostic>> {
