@@ -347,7 +347,10 @@ pub fn evaluate_policy(policy: &TrustPolicy, host: &dyn PolicyHost, syntax: Valu
         let summary = if st.conditions.is_empty() {
             format!("{label} ({effect}) applies and has no conditions")
         } else if all {
-            format!("{label} ({effect}): all {} conditions hold", st.conditions.len())
+            match st.conditions.len() {
+                1 => format!("{label} ({effect}): its condition holds"),
+                n => format!("{label} ({effect}): all {n} conditions hold"),
+            }
         } else {
             format!("{label} ({effect}): a condition does not hold, the statement has no effect")
         };
