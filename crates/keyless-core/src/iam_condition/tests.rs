@@ -46,7 +46,9 @@ fn eval(op: &str, key: &str, values: &[&str], sub: &str, syntax: ValueSyntax) ->
 // Research §1.4–§1.6 (A1, A2, A3): operator semantics, one row per rule.
 #[test]
 fn operator_semantics_table() {
-    let rows: &[(&str, &str, &[&str], &str, bool, &str)] = &[
+    // (operator, key, policy values, request sub, expected, source)
+    type Row = (&'static str, &'static str, &'static [&'static str], &'static str, bool, &'static str);
+    let rows: &[Row] = &[
         ("StringEquals", "p:sub", &["a"], "a", true, "A1 exact"),
         ("StringEquals", "p:sub", &["A"], "a", false, "A1 case-sensitive"),
         ("StringEquals", "p:sub", &["*"], "a", false, "A1 `*` is literal in StringEquals"),
