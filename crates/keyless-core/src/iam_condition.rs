@@ -45,7 +45,9 @@ pub trait PolicyHost {
 /// Whether one statement applies, with the trace of why.
 #[derive(Clone, Debug, Default)]
 pub struct Applicability {
+    /// Principal and Action both cover the request.
     pub applies: bool,
+    /// The checks made, in order.
     pub steps: Vec<TraceStep>,
     /// When it does not apply: the reason and where it is written.
     pub reason: Option<(String, Option<Span>)>,
@@ -62,6 +64,7 @@ pub struct ValueSyntax {
 /// The outcome of one condition.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ConditionResult {
+    /// Whether the condition holds.
     pub matched: bool,
     /// `StringLike k = "v" did not match "x"`: the condition as written and
     /// what the request held.
@@ -223,6 +226,10 @@ pub fn evaluate_condition(c: &Condition, host: &dyn PolicyHost, syntax: ValueSyn
         return ConditionResult { matched, text: format!("{desc}: key absent from the request context, {why}"), notes };
     }
 
+    if op.set.is_some() && found.values.len() == 1 {
+        // A3: AWS advises against set operators on single-valued keys.
+        notes.push(format!("{} is a single-valued key: AWS advises against ForAnyValue/ForAllValues here (A3)", c.key.value));
+    }
     let resolved: Vec<Result<Vec<Piece>, String>> = written.iter().map(|v| resolve(v, host, syntax)).collect();
     for r in &resolved {
         if let Err(name) = r {
@@ -288,8 +295,11 @@ pub enum Decision {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PolicyOutcome {
     pub decision: Decision,
+    /// The deciding statement or condition, quoted as written.
     pub decided_by: String,
+    /// Where it is written.
     pub decided_span: Option<Span>,
+    /// Every statement and condition with pass/fail.
     pub trace: Vec<TraceStep>,
 }
 

@@ -294,11 +294,21 @@ pub fn parse_policy(node: &Node, dialect: Dialect) -> std::result::Result<(Trust
                 errors.push(Diagnostic::at("`Statement` is empty", s.span));
             }
             for item in items {
-                match parse_statement(item, dialect) {
+                match parse_statement(item, dialect, &mut notes) {
                     Ok(st) => statements.push(st),
                     Err(mut d) => errors.append(&mut d),
                 }
             }
+        }
+    }
+    let literal_dollar = dialect == Dialect::Aws && version.as_ref().is_none_or(|v| v.value != "2012-10-17");
+    if literal_dollar {
+        let first = statements.iter().flat_map(|s| s.conditions.iter()).flat_map(|c| c.values.iter()).find(|v| v.value.contains("${"));
+        if let Some(v) = first {
+            notes.push(Diagnostic::warning(
+                "this policy is not Version 2012-10-17, so `${…}` is literal text here: no policy variables, no `${*}` escapes (A5, A6)",
+                Some(v.span),
+            ));
         }
     }
     if errors.is_empty() {
@@ -330,7 +340,11 @@ fn nearest_ci<'a>(word: &str, known: &[&'a str]) -> Option<&'a str> {
     known.iter().copied().find(|k| k.eq_ignore_ascii_case(hit))
 }
 
-fn parse_statement(node: &Node, dialect: Dialect) -> std::result::Result<Statement, Vec<Diagnostic>> {
+fn parse_statement(
+    node: &Node,
+    dialect: Dialect,
+    notes: &mut Vec<Diagnostic>,
+) -> std::result::Result<Statement, Vec<Diagnostic>> {
     let mut errors = Vec::new();
     let entries = node.expect_map("a statement").map_err(|d| vec![d])?;
     // AWS: a trust policy "Has prohibited field Resource" (IAM's own
@@ -398,7 +412,7 @@ fn parse_statement(node: &Node, dialect: Dialect) -> std::result::Result<Stateme
     let conditions = match node.get_ci("Condition") {
         None => Vec::new(),
         Some(n) if n.is_null() => Vec::new(),
-        Some(n) => parse_conditions(n, &mut errors),
+        Some(n) => parse_conditions(n, &mut errors, notes),
     };
     match effect {
         Some(effect) if errors.is_empty() => Ok(Statement {
@@ -437,7 +451,7 @@ fn parse_principal(node: Option<&Node>, errors: &mut Vec<Diagnostic>) -> Option<
     Some(p)
 }
 
-fn parse_conditions(node: &Node, errors: &mut Vec<Diagnostic>) -> Vec<Condition> {
+fn parse_conditions(node: &Node, errors: &mut Vec<Diagnostic>, notes: &mut Vec<Diagnostic>) -> Vec<Condition> {
     let mut out = Vec::new();
     let entries = match node.expect_map("`Condition`") {
         Ok(e) => e,
@@ -446,7 +460,19 @@ fn parse_conditions(node: &Node, errors: &mut Vec<Diagnostic>) -> Vec<Condition>
             return out;
         }
     };
-    for op_entry in entries {
+    for (i, op_entry) in entries.iter().enumerate() {
+        // JSON leaves duplicate keys to the reader; IAM's handling of a
+        // repeated operator block is not documented, so Keyless evaluates
+        // every block (ANDed) and says so.
+        if entries.iter().take(i).any(|e| e.key.value == op_entry.key.value) {
+            notes.push(Diagnostic::warning(
+                format!(
+                    "`{}` appears twice in this Condition: IAM's handling of duplicate JSON keys is not documented; Keyless evaluates both blocks (ANDed). Merge them into one block",
+                    op_entry.key.value
+                ),
+                Some(op_entry.key.span),
+            ));
+        }
         let operator = match Operator::parse(&op_entry.key.value) {
             Ok(o) => Spanned::new(o, op_entry.key.span),
             Err(msg) => {

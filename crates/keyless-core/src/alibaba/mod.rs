@@ -57,6 +57,7 @@ pub enum IssMatch {
 }
 
 impl IssMatch {
+    /// The option's spelling in the Alibaba section.
     pub fn key(self) -> &'static str {
         match self {
             IssMatch::Exact => "exact",
@@ -77,6 +78,7 @@ pub enum OidcActionName {
 }
 
 impl OidcActionName {
+    /// The option's spelling in the Alibaba section.
     pub fn key(self) -> &'static str {
         match self {
             OidcActionName::AssumeRoleOnly => "assume_role_only",

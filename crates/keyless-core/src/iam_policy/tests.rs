@@ -134,3 +134,23 @@ fn alibaba_dialect_wants_version_1() {
     let errs = parse_policy(&node, Dialect::Alibaba).unwrap_err();
     assert!(errs[0].message.contains("Version` \"1\""), "{}", errs[0].message);
 }
+
+// A5/A6: `${…}` outside 2012-10-17 is literal; the parser warns where.
+#[test]
+fn dollar_brace_outside_2012_is_flagged() {
+    let text = MAIN_ONLY.replace("\"2012-10-17\"", "\"2008-10-17\"").replace("refs/heads/main", "refs/tags/v${*}");
+    let (_, notes) = parse_aws(&text).unwrap();
+    assert!(notes.iter().any(|n| n.message.contains("literal text here")), "{notes:?}");
+    let (_, notes) = parse_aws(&MAIN_ONLY.replace("refs/heads/main", "refs/tags/v${*}")).unwrap();
+    assert!(notes.is_empty());
+}
+
+// Duplicate operator blocks (a JSON key written twice) are evaluated and
+// flagged: IAM's handling is undocumented.
+#[test]
+fn duplicate_operator_block_is_flagged() {
+    let text = MAIN_ONLY.replace("\"StringEquals\"", "\"StringLike\"");
+    let (p, notes) = parse_aws(&text).unwrap();
+    assert_eq!(p.statements[0].conditions.len(), 2);
+    assert!(notes[0].message.contains("appears twice"), "{notes:?}");
+}
