@@ -1,5 +1,7 @@
 //! Google Cloud workload identity federation. PLACEHOLDER parse/eval (skeleton).
 
+pub mod cel;
+
 use crate::claims::Claims;
 use crate::diagnostic::{Diagnostic, Result};
 use crate::doc::{self, Node};
