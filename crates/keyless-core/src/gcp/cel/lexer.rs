@@ -23,6 +23,8 @@ pub enum Tok {
     Str(String),
     Bytes(Vec<u8>),
     Ident(String),
+    /// A backquoted field name (`` a.`content-type` ``, cel-spec v0.24).
+    Quoted(String),
     Punct(&'static str),
     Eof,
 }
@@ -131,6 +133,18 @@ impl Lexer<'_> {
                 }
                 Tok::Ident(self.src.get(start..self.pos).unwrap_or("").to_string())
             }
+        } else if c == '`' {
+            self.pos += 1;
+            let body_start = self.pos;
+            while self.peek().is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-' | '/' | ' ')) {
+                self.pos += 1;
+            }
+            let name = self.src.get(body_start..self.pos).unwrap_or("").to_string();
+            if self.peek() != Some('`') || name.is_empty() {
+                return Err(err("invalid backquoted field name", start, self.pos));
+            }
+            self.pos += 1;
+            Tok::Quoted(name)
         } else if let Some(p) = PUNCTS.iter().find(|p| self.rest().starts_with(**p)) {
             self.pos += p.len();
             Tok::Punct(p)

@@ -322,7 +322,8 @@ impl Parser {
         loop {
             if self.eat(".").is_some() {
                 let t = self.peek();
-                let Tok::Ident(name) = t.kind else {
+                let quoted = matches!(t.kind, Tok::Quoted(_));
+                let (Tok::Ident(name) | Tok::Quoted(name)) = t.kind else {
                     return Err(ParseError {
                         message: format!("expected a field name after '.', found {}", describe(&t.kind)),
                         start: t.start,
@@ -330,7 +331,7 @@ impl Parser {
                     });
                 };
                 self.pos += 1;
-                if self.is("(") {
+                if self.is("(") && !quoted {
                     let (args, end) = self.args()?;
                     e = self.receiver_call(e, name, args, end)?;
                 } else {

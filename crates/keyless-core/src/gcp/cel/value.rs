@@ -59,8 +59,8 @@ pub fn cel_eq(a: &Value, b: &Value) -> bool {
     }
 }
 
-/// Orders two numbers of any numeric types exactly (no rounding of large
-/// ints through f64 when both are integers). `None` for NaN or non-numbers.
+/// Orders two numbers of any numeric types (integers exactly against each
+/// other). `None` for NaN or non-numbers.
 pub fn num_cmp(a: &Value, b: &Value) -> Option<Ordering> {
     use Value as V;
     match (a, b) {
@@ -69,30 +69,12 @@ pub fn num_cmp(a: &Value, b: &Value) -> Option<Ordering> {
         (V::Int(x), V::Uint(y)) => Some(if *x < 0 { Ordering::Less } else { (*x as u64).cmp(y) }),
         (V::Uint(_), V::Int(_)) => num_cmp(b, a).map(Ordering::reverse),
         (V::Double(x), V::Double(y)) => x.partial_cmp(y),
-        (V::Int(x), V::Double(y)) => int_double_cmp(*x as i128, *y),
-        (V::Uint(x), V::Double(y)) => int_double_cmp(*x as i128, *y),
+        // cel-go converts the integer to double (lossy above 2^53); the
+        // conformance data pins that (`dyn(9223372036854775807) >= 9223372036854775808.0`).
+        (V::Int(x), V::Double(y)) => (*x as f64).partial_cmp(y),
+        (V::Uint(x), V::Double(y)) => (*x as f64).partial_cmp(y),
         (V::Double(_), V::Int(_) | V::Uint(_)) => num_cmp(b, a).map(Ordering::reverse),
         _ => None,
-    }
-}
-
-fn int_double_cmp(i: i128, d: f64) -> Option<Ordering> {
-    if d.is_nan() {
-        return None;
-    }
-    // Every i64/u64 fits in i128; compare against the double's integer part
-    // first so 2^63 and friends are exact.
-    if d >= 1.8e19 {
-        return Some(Ordering::Less);
-    }
-    if d <= -1.0e19 {
-        return Some(Ordering::Greater);
-    }
-    let t = d.trunc();
-    let ti = t as i128;
-    match i.cmp(&ti) {
-        Ordering::Equal => 0.0f64.partial_cmp(&(d - t)),
-        o => Some(o),
     }
 }
 
