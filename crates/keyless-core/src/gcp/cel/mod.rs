@@ -14,8 +14,8 @@ mod parser;
 mod value;
 
 pub use eval::Evaluator;
-pub use parser::{parse, Expr, ExprKind, MAX_DEPTH, MAX_TREE_DEPTH};
-pub use value::{cel_eq, format_double, Value};
+pub use parser::{Expr, ExprKind, MAX_DEPTH, MAX_TREE_DEPTH, parse};
+pub use value::{Value, cel_eq, format_double};
 
 use crate::claims::{ClaimValue, Claims};
 

@@ -3,9 +3,9 @@
 //! (https://github.com/google/cel-spec/blob/master/doc/langdef.md#syntax):
 //! `?:` < `||` < `&&` < relations < `+ -` < `* / %` < unary < member.
 
-use super::lexer::{tokenize, Tok, Token};
-use super::value::Value;
 use super::ParseError;
+use super::lexer::{Tok, Token, tokenize};
+use super::value::Value;
 
 /// Deepest expression tree accepted: protects the evaluator's stack on
 /// hostile input (the cel-spec `parse` conformance section nests at most 32 deep).
@@ -76,9 +76,17 @@ pub enum ExprKind {
     Lit(Value),
     Ident(String),
     /// `operand.field`; `test` is true inside `has(...)`.
-    Select { operand: Box<Expr>, field: String, test: bool },
+    Select {
+        operand: Box<Expr>,
+        field: String,
+        test: bool,
+    },
     Index(Box<Expr>, Box<Expr>),
-    Call { target: Option<Box<Expr>>, name: String, args: Vec<Expr> },
+    Call {
+        target: Option<Box<Expr>>,
+        name: String,
+        args: Vec<Expr>,
+    },
     Not(Box<Expr>),
     Neg(Box<Expr>),
     Binary(BinOp, Box<Expr>, Box<Expr>),
@@ -89,19 +97,44 @@ pub enum ExprKind {
     Map(Vec<(Expr, Expr)>),
     /// `range.all(var, body)` and friends; `transform` is the third argument
     /// of the three-argument `map(x, filter, transform)`.
-    Macro { kind: MacroKind, range: Box<Expr>, var: String, body: Box<Expr>, transform: Option<Box<Expr>> },
+    Macro {
+        kind: MacroKind,
+        range: Box<Expr>,
+        var: String,
+        body: Box<Expr>,
+        transform: Option<Box<Expr>>,
+    },
 }
 
 /// langdef "Reserved words": refused as identifiers.
 const RESERVED: &[&str] = &[
-    "as", "break", "const", "continue", "else", "for", "function", "if", "import", "let", "loop", "package",
-    "namespace", "return", "var", "void", "while",
+    "as",
+    "break",
+    "const",
+    "continue",
+    "else",
+    "for",
+    "function",
+    "if",
+    "import",
+    "let",
+    "loop",
+    "package",
+    "namespace",
+    "return",
+    "var",
+    "void",
+    "while",
 ];
 
 /// Parses a whole expression.
 pub fn parse(src: &str) -> Result<Expr, ParseError> {
     let tokens = tokenize(src)?;
-    let mut p = Parser { tokens, pos: 0, depth: 0 };
+    let mut p = Parser {
+        tokens,
+        pos: 0,
+        depth: 0,
+    };
     let e = p.expr()?;
     if tree_depth(&e) > MAX_TREE_DEPTH {
         return Err(ParseError {
@@ -112,7 +145,11 @@ pub fn parse(src: &str) -> Result<Expr, ParseError> {
     }
     let t = p.peek();
     if t.kind != Tok::Eof {
-        return Err(ParseError { message: format!("unexpected {}", describe(&t.kind)), start: t.start, end: t.end });
+        return Err(ParseError {
+            message: format!("unexpected {}", describe(&t.kind)),
+            start: t.start,
+            end: t.end,
+        });
     }
     Ok(e)
 }
@@ -138,7 +175,15 @@ fn node(kind: ExprKind, start: usize, end: usize) -> Expr {
 
 impl Parser {
     fn peek(&self) -> Token {
-        self.tokens.get(self.pos).or(self.tokens.last()).cloned().unwrap_or(Token { kind: Tok::Eof, start: 0, end: 0 })
+        self.tokens
+            .get(self.pos)
+            .or(self.tokens.last())
+            .cloned()
+            .unwrap_or(Token {
+                kind: Tok::Eof,
+                start: 0,
+                end: 0,
+            })
     }
 
     fn is(&self, p: &str) -> bool {
@@ -158,7 +203,11 @@ impl Parser {
     fn expect(&mut self, p: &str) -> Result<Token, ParseError> {
         self.eat(p).ok_or_else(|| {
             let t = self.peek();
-            ParseError { message: format!("expected '{p}', found {}", describe(&t.kind)), start: t.start, end: t.end }
+            ParseError {
+                message: format!("expected '{p}', found {}", describe(&t.kind)),
+                start: t.start,
+                end: t.end,
+            }
         })
     }
 
@@ -191,7 +240,11 @@ impl Parser {
         self.expect(":")?;
         let b = self.expr()?;
         let (s, e) = (c.start, b.end);
-        Ok(node(ExprKind::Cond(Box::new(c), Box::new(a), Box::new(b)), s, e))
+        Ok(node(
+            ExprKind::Cond(Box::new(c), Box::new(a), Box::new(b)),
+            s,
+            e,
+        ))
     }
 
     /// Left-nested chains (`a || b || c`) are built by loops, not recursion;
@@ -239,7 +292,10 @@ impl Parser {
             self.pos += 1;
             let r = self.addition()?;
             let (s, e) = (l.start, r.end);
-            l = self.chain(node(ExprKind::Binary(op, Box::new(l), Box::new(r)), s, e), &mut d)?;
+            l = self.chain(
+                node(ExprKind::Binary(op, Box::new(l), Box::new(r)), s, e),
+                &mut d,
+            )?;
         }
     }
 
@@ -255,7 +311,10 @@ impl Parser {
             self.pos += 1;
             let r = self.multiplication()?;
             let (s, e) = (l.start, r.end);
-            l = self.chain(node(ExprKind::Binary(op, Box::new(l), Box::new(r)), s, e), &mut d)?;
+            l = self.chain(
+                node(ExprKind::Binary(op, Box::new(l), Box::new(r)), s, e),
+                &mut d,
+            )?;
         }
     }
 
@@ -272,7 +331,10 @@ impl Parser {
             self.pos += 1;
             let r = self.unary()?;
             let (s, e) = (l.start, r.end);
-            l = self.chain(node(ExprKind::Binary(op, Box::new(l), Box::new(r)), s, e), &mut d)?;
+            l = self.chain(
+                node(ExprKind::Binary(op, Box::new(l), Box::new(r)), s, e),
+                &mut d,
+            )?;
         }
     }
 
@@ -290,8 +352,13 @@ impl Parser {
             // `-9223372036854775808` is one literal: fold the sign into an
             // int literal that directly follows (as cel-go's parser does).
             let n = self.peek();
-            if let Tok::Int(m) = n.kind {
-                if !self.tokens.get(self.pos + 1).is_some_and(|t| matches!(t.kind, Tok::Punct("." | "["))) {
+            let next_is_member = self
+                .tokens
+                .get(self.pos + 1)
+                .is_some_and(|t| matches!(t.kind, Tok::Punct("." | "[")));
+            if let (Tok::Int(m), false) = (&n.kind, next_is_member) {
+                let m = *m;
+                {
                     self.pos += 1;
                     let v = if m == 1u64 << 63 {
                         i64::MIN
@@ -325,7 +392,10 @@ impl Parser {
                 let quoted = matches!(t.kind, Tok::Quoted(_));
                 let (Tok::Ident(name) | Tok::Quoted(name)) = t.kind else {
                     return Err(ParseError {
-                        message: format!("expected a field name after '.', found {}", describe(&t.kind)),
+                        message: format!(
+                            "expected a field name after '.', found {}",
+                            describe(&t.kind)
+                        ),
                         start: t.start,
                         end: t.end,
                     });
@@ -336,7 +406,15 @@ impl Parser {
                     e = self.receiver_call(e, name, args, end)?;
                 } else {
                     let s = e.start;
-                    e = node(ExprKind::Select { operand: Box::new(e), field: name, test: false }, s, t.end);
+                    e = node(
+                        ExprKind::Select {
+                            operand: Box::new(e),
+                            field: name,
+                            test: false,
+                        },
+                        s,
+                        t.end,
+                    );
                 }
             } else if self.eat("[").is_some() {
                 let i = self.expr()?;
@@ -365,7 +443,13 @@ impl Parser {
         }
     }
 
-    fn receiver_call(&mut self, target: Expr, name: String, args: Vec<Expr>, end: usize) -> Result<Expr, ParseError> {
+    fn receiver_call(
+        &mut self,
+        target: Expr,
+        name: String,
+        args: Vec<Expr>,
+        end: usize,
+    ) -> Result<Expr, ParseError> {
         let start = target.start;
         let kind = match name.as_str() {
             "all" => Some(MacroKind::All),
@@ -376,15 +460,35 @@ impl Parser {
             _ => None,
         };
         let Some(kind) = kind else {
-            return Ok(node(ExprKind::Call { target: Some(Box::new(target)), name, args }, start, end));
+            return Ok(node(
+                ExprKind::Call {
+                    target: Some(Box::new(target)),
+                    name,
+                    args,
+                },
+                start,
+                end,
+            ));
         };
         let arity_ok = args.len() == 2 || (kind == MacroKind::Map && args.len() == 3);
         if !arity_ok {
-            return Ok(node(ExprKind::Call { target: Some(Box::new(target)), name, args }, start, end));
+            return Ok(node(
+                ExprKind::Call {
+                    target: Some(Box::new(target)),
+                    name,
+                    args,
+                },
+                start,
+                end,
+            ));
         }
         let mut it = args.into_iter();
         let (Some(v), Some(body)) = (it.next(), it.next()) else {
-            return Err(ParseError { message: "macro needs arguments".into(), start, end });
+            return Err(ParseError {
+                message: "macro needs arguments".into(),
+                start,
+                end,
+            });
         };
         let ExprKind::Ident(var) = v.kind else {
             return Err(ParseError {
@@ -394,7 +498,17 @@ impl Parser {
             });
         };
         let transform = it.next().map(Box::new);
-        Ok(node(ExprKind::Macro { kind, range: Box::new(target), var, body: Box::new(body), transform }, start, end))
+        Ok(node(
+            ExprKind::Macro {
+                kind,
+                range: Box::new(target),
+                var,
+                body: Box::new(body),
+                transform,
+            },
+            start,
+            end,
+        ))
     }
 
     fn primary(&mut self) -> Result<Expr, ParseError> {
@@ -404,8 +518,11 @@ impl Parser {
         match t.kind {
             Tok::Int(m) => {
                 self.pos += 1;
-                let v = i64::try_from(m)
-                    .map_err(|_| ParseError { message: "integer literal out of range".into(), start: s, end: e })?;
+                let v = i64::try_from(m).map_err(|_| ParseError {
+                    message: "integer literal out of range".into(),
+                    start: s,
+                    end: e,
+                })?;
                 lit(Value::Int(v))
             }
             Tok::Uint(m) => {
@@ -430,9 +547,19 @@ impl Parser {
                     "true" => return lit(Value::Bool(true)),
                     "false" => return lit(Value::Bool(false)),
                     "null" => return lit(Value::Null),
-                    "in" => return Err(ParseError { message: "unexpected 'in'".into(), start: s, end: e }),
+                    "in" => {
+                        return Err(ParseError {
+                            message: "unexpected 'in'".into(),
+                            start: s,
+                            end: e,
+                        });
+                    }
                     n if RESERVED.contains(&n) => {
-                        return Err(ParseError { message: format!("reserved identifier '{n}'"), start: s, end: e })
+                        return Err(ParseError {
+                            message: format!("reserved identifier '{n}'"),
+                            start: s,
+                            end: e,
+                        });
                     }
                     _ => {}
                 }
@@ -441,7 +568,15 @@ impl Parser {
                     if name == "has" {
                         return has_macro(args, s, end);
                     }
-                    return Ok(node(ExprKind::Call { target: None, name: name.clone(), args }, s, end));
+                    return Ok(node(
+                        ExprKind::Call {
+                            target: None,
+                            name: name.clone(),
+                            args,
+                        },
+                        s,
+                        end,
+                    ));
                 }
                 if self.is("{") {
                     return Err(ParseError {
@@ -494,7 +629,11 @@ impl Parser {
                 start: s,
                 end: e,
             }),
-            ref k => Err(ParseError { message: format!("unexpected {}", describe(k)), start: s, end: e }),
+            ref k => Err(ParseError {
+                message: format!("unexpected {}", describe(k)),
+                start: s,
+                end: e,
+            }),
         }
     }
 }
@@ -502,10 +641,23 @@ impl Parser {
 /// `has(a.b)`: the only form the spec allows is a field selection.
 fn has_macro(mut args: Vec<Expr>, start: usize, end: usize) -> Result<Expr, ParseError> {
     match args.pop() {
-        Some(Expr { kind: ExprKind::Select { operand, field, .. }, .. }) if args.is_empty() => {
-            Ok(node(ExprKind::Select { operand, field, test: true }, start, end))
-        }
-        _ => Err(ParseError { message: "invalid argument to has() macro".into(), start, end }),
+        Some(Expr {
+            kind: ExprKind::Select { operand, field, .. },
+            ..
+        }) if args.is_empty() => Ok(node(
+            ExprKind::Select {
+                operand,
+                field,
+                test: true,
+            },
+            start,
+            end,
+        )),
+        _ => Err(ParseError {
+            message: "invalid argument to has() macro".into(),
+            start,
+            end,
+        }),
     }
 }
 
@@ -521,7 +673,10 @@ fn tree_depth(root: &Expr) -> usize {
             ExprKind::Lit(_) | ExprKind::Ident(_) => {}
             ExprKind::Select { operand, .. } => push(operand),
             ExprKind::Not(a) | ExprKind::Neg(a) => push(a),
-            ExprKind::Index(a, b) | ExprKind::Binary(_, a, b) | ExprKind::And(a, b) | ExprKind::Or(a, b) => {
+            ExprKind::Index(a, b)
+            | ExprKind::Binary(_, a, b)
+            | ExprKind::And(a, b)
+            | ExprKind::Or(a, b) => {
                 push(a);
                 push(b);
             }
@@ -541,7 +696,12 @@ fn tree_depth(root: &Expr) -> usize {
                 push(k);
                 push(v);
             }),
-            ExprKind::Macro { range, body, transform, .. } => {
+            ExprKind::Macro {
+                range,
+                body,
+                transform,
+                ..
+            } => {
                 push(range);
                 push(body);
                 if let Some(t) = transform {
