@@ -357,21 +357,18 @@ impl Parser {
                 .get(self.pos + 1)
                 .is_some_and(|t| matches!(t.kind, Tok::Punct("." | "[")));
             if let (Tok::Int(m), false) = (&n.kind, next_is_member) {
-                let m = *m;
-                {
-                    self.pos += 1;
-                    let v = if m == 1u64 << 63 {
-                        i64::MIN
-                    } else {
-                        let i = i64::try_from(m).map_err(|_| ParseError {
-                            message: "integer literal out of range".into(),
-                            start: t.start,
-                            end: n.end,
-                        })?;
-                        -i
-                    };
-                    return self.member(node(ExprKind::Lit(Value::Int(v)), t.start, n.end));
-                }
+                let v = if *m == 1u64 << 63 {
+                    i64::MIN
+                } else {
+                    let i = i64::try_from(*m).map_err(|_| ParseError {
+                        message: "integer literal out of range".into(),
+                        start: t.start,
+                        end: n.end,
+                    })?;
+                    -i
+                };
+                self.pos += 1;
+                return self.member(node(ExprKind::Lit(Value::Int(v)), t.start, n.end));
             }
             self.enter()?;
             let e = self.unary();
