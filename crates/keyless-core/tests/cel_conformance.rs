@@ -36,13 +36,7 @@ const SECTIONS: &[&str] = &[
 const UNSUPPORTED_SYNTAX: &[(&str, &[&str])] = &[
     (
         "protobuf messages and well-known types",
-        &[
-            "google.protobuf",
-            "TestAllTypes",
-            "NestedTestAllTypes",
-            "cel.expr",
-            "Msg{",
-        ],
+        &["google.protobuf", "TestAllTypes", "NestedTestAllTypes", "cel.expr", "Msg{"],
     ),
     ("timestamps and durations", &["timestamp(", "duration("]),
     (
@@ -66,27 +60,11 @@ const UNSUPPORTED_SYNTAX: &[(&str, &[&str])] = &[
     ("namespaced / container names", &["x.y", ".a.b", "a.b.c"]),
     (
         "strings extension beyond split/join/replace/trim/lower/upperAscii",
-        &[
-            "charAt",
-            "indexOf",
-            "lastIndexOf",
-            "substring",
-            "quote(",
-            "format(",
-            "reverse(",
-            "strings.",
-        ],
+        &["charAt", "indexOf", "lastIndexOf", "substring", "quote(", "format(", "reverse(", "strings."],
     ),
     (
         "macros2 / bind / block extensions",
-        &[
-            "cel.bind",
-            "cel.block",
-            "transformList",
-            "transformMap",
-            "existsOne",
-            "sort",
-        ],
+        &["cel.bind", "cel.block", "transformList", "transformMap", "existsOne", "sort"],
     ),
 ];
 
@@ -117,18 +95,12 @@ fn cel_spec_conformance() {
             let got = eval_str(expr, vars);
             // SimpleTest: "if no result matcher is set, the test expects a true bool value".
             let default_true = serde_json::json!({"boolValue": true});
-            let want = case.get("value").or(if case.get("evalError").is_none() {
-                Some(&default_true)
-            } else {
-                None
-            });
+            let want = case.get("value").or(if case.get("evalError").is_none() { Some(&default_true) } else { None });
             let ok = match (&want, &got) {
                 (Some(want), Ok(v)) => match from_proto_json(want) {
                     Some(want) => strict_eq(&want, v),
                     None => {
-                        *skipped
-                            .entry("expected value is a message, type or enum")
-                            .or_default() += 1;
+                        *skipped.entry("expected value is a message, type or enum").or_default() += 1;
                         continue;
                     }
                 },
@@ -138,38 +110,21 @@ fn cel_spec_conformance() {
             if ok {
                 passed += 1;
             } else {
-                failures.push(format!(
-                    "{section}/{name}: `{expr}` => {got:?}, want {}",
-                    want_text(case)
-                ));
+                failures.push(format!("{section}/{name}: `{expr}` => {got:?}, want {}", want_text(case)));
             }
         }
     }
     let total_skipped: usize = skipped.values().sum();
-    println!(
-        "cel-spec conformance: {passed} passed, {} failed, {total_skipped} skipped",
-        failures.len()
-    );
+    println!("cel-spec conformance: {passed} passed, {} failed, {total_skipped} skipped", failures.len());
     for (reason, n) in &skipped {
         println!("  skipped {n:4}: {reason}");
     }
-    assert!(
-        failures.is_empty(),
-        "{} conformance failures:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
-    assert!(
-        passed > 500,
-        "suspiciously few conformance cases ran: {passed}"
-    );
+    assert!(failures.is_empty(), "{} conformance failures:\n{}", failures.len(), failures.join("\n"));
+    assert!(passed > 500, "suspiciously few conformance cases ran: {passed}");
 }
 
 fn want_text(case: &J) -> String {
-    case.get("value")
-        .or(case.get("evalError"))
-        .map(J::to_string)
-        .unwrap_or_default()
+    case.get("value").or(case.get("evalError")).map(J::to_string).unwrap_or_default()
 }
 
 fn skip_reason(case: &J) -> Option<&'static str> {
@@ -177,31 +132,14 @@ fn skip_reason(case: &J) -> Option<&'static str> {
     if case.get("checkOnly").and_then(J::as_bool) == Some(true) {
         return Some("type-check-only case");
     }
-    if case
-        .get("container")
-        .and_then(J::as_str)
-        .is_some_and(|c| !c.is_empty())
-    {
+    if case.get("container").and_then(J::as_str).is_some_and(|c| !c.is_empty()) {
         return Some("namespaced / container names");
     }
-    if case.get("typedResult").is_some()
-        || case.get("unknown").is_some()
-        || case.get("anyEvalErrors").is_some()
-    {
+    if case.get("typedResult").is_some() || case.get("unknown").is_some() || case.get("anyEvalErrors").is_some() {
         return Some("typed / unknown results");
     }
-    const TYPE_NAMES: &[&str] = &[
-        "bool",
-        "int",
-        "uint",
-        "double",
-        "string",
-        "bytes",
-        "list",
-        "map",
-        "type",
-        "null_type",
-    ];
+    const TYPE_NAMES: &[&str] =
+        &["bool", "int", "uint", "double", "string", "bytes", "list", "map", "type", "null_type"];
     if TYPE_NAMES.contains(&expr.trim()) {
         return Some("type values (`type()`, type names)");
     }
@@ -218,10 +156,6 @@ fn bindings(case: &J) -> Result<Vec<(String, Value)>, &'static str> {
         return Ok(Vec::new());
     };
     b.iter()
-        .map(|(k, v)| {
-            from_proto_json(&v["value"])
-                .map(|v| (k.clone(), v))
-                .ok_or("binding is a message, type or enum")
-        })
+        .map(|(k, v)| from_proto_json(&v["value"]).map(|v| (k.clone(), v)).ok_or("binding is a message, type or enum"))
         .collect()
 }

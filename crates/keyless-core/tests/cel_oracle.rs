@@ -10,7 +10,7 @@
 mod common;
 
 use common::{node_output, strict_eq};
-use keyless_core::gcp::cel::{eval_str, Value};
+use keyless_core::gcp::cel::{Value, eval_str};
 use serde_json::Value as J;
 
 #[test]
@@ -72,10 +72,7 @@ fn decode(v: &J) -> Option<Value> {
         "bytes" => Value::Bytes(x.as_array()?.iter().map(|b| b.as_u64().map(|b| b as u8)).collect::<Option<_>>()?),
         "list" => Value::List(x.as_array()?.iter().map(decode).collect::<Option<_>>()?),
         "map" => Value::Map(
-            x.as_array()?
-                .iter()
-                .map(|kv| Some((decode(kv.get(0)?)?, decode(kv.get(1)?)?)))
-                .collect::<Option<_>>()?,
+            x.as_array()?.iter().map(|kv| Some((decode(kv.get(0)?)?, decode(kv.get(1)?)?))).collect::<Option<_>>()?,
         ),
         _ => return None,
     })

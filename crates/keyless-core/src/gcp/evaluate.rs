@@ -17,10 +17,7 @@ pub const MAX_SUBJECT_BYTES: usize = 127;
 /// token creator role carries the same permission (IAM roles reference),
 /// which is an inference for federated principals.
 const IMPERSONATION_ROLES: &[(&str, &str)] = &[
-    (
-        "roles/iam.workloadIdentityUser",
-        "documented for workload identity federation (P3)",
-    ),
+    ("roles/iam.workloadIdentityUser", "documented for workload identity federation (P3)"),
     (
         "roles/iam.serviceAccountTokenCreator",
         "carries iam.serviceAccounts.getAccessToken (inference for federated principals)",
@@ -49,14 +46,7 @@ impl Ctx {
         self.v.trace.push(TraceStep::info(text, span));
     }
     /// Ends the verdict with the cloud's own code and message.
-    fn deny(
-        mut self,
-        step: impl Into<String>,
-        code: &str,
-        message: &str,
-        by: &str,
-        span: Option<Span>,
-    ) -> Verdict {
+    fn deny(mut self, step: impl Into<String>, code: &str, message: &str, by: &str, span: Option<Span>) -> Verdict {
         self.v.trace.push(TraceStep::fail(step, span));
         self.v.allowed = false;
         self.v.code = code.into();
@@ -83,19 +73,12 @@ pub fn evaluate(config: &GcpConfig, claims: &Claims) -> Verdict {
         },
     };
     let pool = p.name.as_ref().and_then(|n| parse_provider_name(&n.value));
-    let provider_label = p
-        .name
-        .as_ref()
-        .map_or("the provider".to_string(), |n| format!("`{}`", n.value));
+    let provider_label = p.name.as_ref().map_or("the provider".to_string(), |n| format!("`{}`", n.value));
 
     // §3.1 step 1 (P7 #370): a disabled or deleted provider fails the exchange.
     let deleted = p.state.as_ref().filter(|s| s.value == "DELETED");
     if p.disabled || deleted.is_some() {
-        let why = if p.disabled {
-            "disabled"
-        } else {
-            "deleted (state DELETED)"
-        };
+        let why = if p.disabled { "disabled" } else { "deleted (state DELETED)" };
         let span = deleted.map(|s| s.span).or(Some(p.span));
         return cx.deny(
             format!("provider {provider_label} is {why}"),
@@ -105,14 +88,11 @@ pub fn evaluate(config: &GcpConfig, claims: &Claims) -> Verdict {
             span,
         );
     }
-    cx.pass(
-        format!("provider {provider_label} is active"),
-        p.name.as_ref().map(|n| n.span),
-    );
+    cx.pass(format!("provider {provider_label} is active"), p.name.as_ref().map(|n| n.span));
 
     if let Some(iss) = &p.issuer_uri {
         // JWT validation (§3.1 step 2): the token must come from the provider's issuer.
-        if iss.value.trim_end_matches('/') != claims.iss().trim_end_matches('/') {
+        if iss.value != claims.iss() {
             return cx.deny(
                 format!("token iss `{}` is not the provider's issuerUri `{}`", claims.iss(), iss.value),
                 "invalid_grant",
@@ -121,10 +101,7 @@ pub fn evaluate(config: &GcpConfig, claims: &Claims) -> Verdict {
                 Some(iss.span),
             );
         }
-        cx.pass(
-            format!("token iss matches issuerUri `{}`", iss.value),
-            Some(iss.span),
-        );
+        cx.pass(format!("token iss matches issuerUri `{}`", iss.value), Some(iss.span));
     }
 
     if let Err(v) = check_audience(&mut cx, p, claims) {
@@ -152,21 +129,12 @@ fn check_audience(cx: &mut Ctx, p: &WorkloadIdentityProvider, claims: &Claims) -
             cx.pass(format!("aud `{aud}` is in allowedAudiences"), Some(a.span));
             return Ok(());
         }
-        let span = p.allowed_audiences.first().map(|a| {
-            a.span
-                .to(p.allowed_audiences.last().map_or(a.span, |l| l.span))
-        });
-        let list: Vec<&str> = p
-            .allowed_audiences
-            .iter()
-            .map(|a| a.value.as_str())
-            .collect();
+        let span =
+            p.allowed_audiences.first().map(|a| a.span.to(p.allowed_audiences.last().map_or(a.span, |l| l.span)));
+        let list: Vec<&str> = p.allowed_audiences.iter().map(|a| a.value.as_str()).collect();
         return Err(deny_boxed(
             cx,
-            format!(
-                "aud `{aud}` is not in allowedAudiences [{}]",
-                list.join(", ")
-            ),
+            format!("aud `{aud}` is not in allowedAudiences [{}]", list.join(", ")),
             "invalid_grant",
             MESSAGE,
             "allowedAudiences",
@@ -177,21 +145,17 @@ fn check_audience(cx: &mut Ctx, p: &WorkloadIdentityProvider, claims: &Claims) -
     // full resource name, with or without the `https:` prefix.
     let Some(name) = &p.name else {
         cx.info(
-            format!("allowedAudiences is empty and the provider name is not given: aud `{aud}` is not checked (assumption)"),
+            format!(
+                "allowedAudiences is empty and the provider name is not given: aud `{aud}` is not checked (assumption)"
+            ),
             None,
         );
         return Ok(());
     };
-    let bare = format!(
-        "//iam.googleapis.com/{}",
-        name.value.trim_start_matches("//iam.googleapis.com/")
-    );
+    let bare = format!("//iam.googleapis.com/{}", name.value.trim_start_matches("//iam.googleapis.com/"));
     let https = format!("https:{bare}");
     if aud == bare || aud == https {
-        cx.pass(
-            format!("aud `{aud}` is the provider's own name (allowedAudiences is empty)"),
-            Some(name.span),
-        );
+        cx.pass(format!("aud `{aud}` is the provider's own name (allowedAudiences is empty)"), Some(name.span));
         return Ok(());
     }
     Err(deny_boxed(
@@ -207,45 +171,40 @@ fn check_audience(cx: &mut Ctx, p: &WorkloadIdentityProvider, claims: &Claims) -
 }
 
 /// Ends the verdict from a step that only borrows the context.
-fn deny_boxed(
-    cx: &mut Ctx,
-    step: String,
-    code: &str,
-    message: &str,
-    by: &str,
-    span: Option<Span>,
-) -> Box<Verdict> {
-    let ctx = Ctx {
-        v: std::mem::replace(&mut cx.v, Verdict::no_token(Cloud::Gcp, "")),
-    };
+fn deny_boxed(cx: &mut Ctx, step: String, code: &str, message: &str, by: &str, span: Option<Span>) -> Box<Verdict> {
+    let ctx = Ctx { v: std::mem::replace(&mut cx.v, Verdict::no_token(Cloud::Gcp, "")) };
     Box::new(ctx.deny(step, code, message, by, span))
 }
 
-fn eval_located(
-    expr: &Spanned<String>,
-    vars: Vec<(String, Value)>,
-) -> Result<Value, (String, Span)> {
-    match cel::parse(&expr.value) {
-        Err(e) => Err((
-            format!("invalid CEL: {}", e.message),
-            inner_span(expr, e.start, e.end),
-        )),
-        Ok(ast) => Evaluator::new(vars)
-            .eval(&ast)
-            .map_err(|e| (e.message, inner_span(expr, e.start, e.end))),
+/// Evaluates a mapping or condition with errors located in the document,
+/// noting functions whose WIF support is unverified.
+fn eval_located(cx: &mut Ctx, expr: &Spanned<String>, vars: Vec<(String, Value)>) -> Result<Value, (String, Span)> {
+    let ast = cel::parse(&expr.value)
+        .map_err(|e| (format!("invalid CEL: {}", e.message), inner_span(expr, e.start, e.end)))?;
+    let unverified: Vec<String> = cel::called_functions(&ast)
+        .into_iter()
+        .filter(|f| cel::UNVERIFIED_IN_WIF.contains(f))
+        .map(|f| format!("{f}()"))
+        .collect();
+    if !unverified.is_empty() {
+        cx.info(
+            format!(
+                "`{}` uses {}: CEL strings-extension functions Google does not document for workload identity federation; evaluated with cel-go semantics (unverified, research §3.3)",
+                expr.value,
+                unverified.join(", ")
+            ),
+            Some(expr.span),
+        );
     }
+    Evaluator::new(vars).eval(&ast).map_err(|e| (e.message, inner_span(expr, e.start, e.end)))
 }
 
 /// §3.1 step 3: the attribute mapping (P1).
 fn map_attributes(cx: &mut Ctx, p: &WorkloadIdentityProvider, assertion: &Value) -> Step<Identity> {
-    let mut id = Identity {
-        subject: String::new(),
-        groups: Vec::new(),
-        attributes: Vec::new(),
-    };
+    let mut id = Identity { subject: String::new(), groups: Vec::new(), attributes: Vec::new() };
     let mut subject_seen = false;
     for (key, expr) in &p.attribute_mapping {
-        let result = eval_located(expr, vec![("assertion".into(), assertion.clone())]);
+        let result = eval_located(cx, expr, vec![("assertion".into(), assertion.clone())]);
         let by = format!("{}={}", key.value, expr.value);
         match (key.value.as_str(), result) {
             ("google.subject", Ok(Value::String(s))) => {
@@ -253,10 +212,7 @@ fn map_attributes(cx: &mut Ctx, p: &WorkloadIdentityProvider, assertion: &Value)
                 if s.len() > MAX_SUBJECT_BYTES {
                     return Err(deny_boxed(
                         cx,
-                        format!(
-                            "google.subject `{s}` is {} bytes; the limit is {MAX_SUBJECT_BYTES}",
-                            s.len()
-                        ),
+                        format!("google.subject `{s}` is {} bytes; the limit is {MAX_SUBJECT_BYTES}", s.len()),
                         "invalid_request",
                         "The size of mapped attribute google.subject exceeds the 127 bytes limit. Either modify your attribute mapping or the incoming assertion to produce a mapped attribute that is less than 127 bytes.",
                         &by,
@@ -273,23 +229,14 @@ fn map_attributes(cx: &mut Ctx, p: &WorkloadIdentityProvider, assertion: &Value)
                         Some(expr.span),
                     ));
                 }
-                cx.pass(
-                    format!(
-                        "google.subject = '{s}' ({} bytes ≤ {MAX_SUBJECT_BYTES})",
-                        s.len()
-                    ),
-                    Some(expr.span),
-                );
+                cx.pass(format!("google.subject = '{s}' ({} bytes ≤ {MAX_SUBJECT_BYTES})", s.len()), Some(expr.span));
                 id.subject = s;
                 subject_seen = true;
             }
             ("google.subject", Ok(other)) => {
                 return Err(deny_boxed(
                     cx,
-                    format!(
-                        "google.subject mapped to {other} ({}), not a string",
-                        other.type_name()
-                    ),
+                    format!("google.subject mapped to {other} ({}), not a string", other.type_name()),
                     "invalid_request",
                     "(Keyless) google.subject must map to a string; Google's exact wording for this case is not documented.",
                     &by,
@@ -301,9 +248,7 @@ fn map_attributes(cx: &mut Ctx, p: &WorkloadIdentityProvider, assertion: &Value)
                 // subject that cannot be computed is a rejection (inference).
                 return Err(deny_boxed(
                     cx,
-                    format!(
-                        "google.subject mapping failed: {msg} (rejection inferred; Google documents no behaviour)"
-                    ),
+                    format!("google.subject mapping failed: {msg} (rejection inferred; Google documents no behaviour)"),
                     "invalid_request",
                     &format!(
                         "(Keyless) the google.subject mapping failed: {msg}. Google's exact wording for this case is not documented."
@@ -328,10 +273,7 @@ fn map_attributes(cx: &mut Ctx, p: &WorkloadIdentityProvider, assertion: &Value)
                 // A claim the token lacks (e.g. `environment` outside an
                 // environment job): the attribute is left unset. Inference;
                 // a condition or member that needs it then fails.
-                cx.info(
-                    format!("{k} is unset: {msg} (attribute left unset — inference)"),
-                    Some(span),
-                );
+                cx.info(format!("{k} is unset: {msg} (attribute left unset — inference)"), Some(span));
             }
         }
     }
@@ -378,32 +320,15 @@ fn check_condition(
         return Ok(());
     };
     let google = Value::Map(vec![
-        (
-            Value::String("subject".into()),
-            Value::String(id.subject.clone()),
-        ),
-        (
-            Value::String("groups".into()),
-            Value::List(id.groups.iter().cloned().map(Value::String).collect()),
-        ),
+        (Value::String("subject".into()), Value::String(id.subject.clone())),
+        (Value::String("groups".into()), Value::List(id.groups.iter().cloned().map(Value::String).collect())),
     ]);
-    let attribute = Value::Map(
-        id.attributes
-            .iter()
-            .map(|(k, v)| (Value::String(k.clone()), v.clone()))
-            .collect(),
-    );
-    let vars = vec![
-        ("assertion".into(), assertion.clone()),
-        ("google".into(), google),
-        ("attribute".into(), attribute),
-    ];
-    match eval_located(cond, vars) {
+    let attribute = Value::Map(id.attributes.iter().map(|(k, v)| (Value::String(k.clone()), v.clone())).collect());
+    let vars =
+        vec![("assertion".into(), assertion.clone()), ("google".into(), google), ("attribute".into(), attribute)];
+    match eval_located(cx, cond, vars) {
         Ok(Value::Bool(true)) => {
-            cx.pass(
-                format!("attribute condition `{}` is true", cond.value),
-                Some(cond.span),
-            );
+            cx.pass(format!("attribute condition `{}` is true", cond.value), Some(cond.span));
             Ok(())
         }
         Ok(Value::Bool(false)) => Err(deny_boxed(
@@ -439,12 +364,7 @@ fn check_condition(
 
 /// §3.1 steps 5–7: which members the federated identity is, and whether a
 /// member with a counting role names it (P3, P4).
-fn match_members(
-    mut cx: Ctx,
-    config: &GcpConfig,
-    pool: Option<&PoolRef>,
-    id: &Identity,
-) -> Verdict {
+fn match_members(mut cx: Ctx, config: &GcpConfig, pool: Option<&PoolRef>, id: &Identity) -> Verdict {
     let principal = pool.map_or_else(
         || format!("principal://iam.googleapis.com/…/subject/{}", id.subject),
         |p| {
@@ -459,13 +379,8 @@ fn match_members(
         cx.info("no IAM members given: the verdict covers the STS token exchange only, not authorization", None);
         cx.v.allowed = true;
         cx.v.code = "allowed".into();
-        cx.v.message =
-            "STS token exchange succeeds (authorization not checked: no members given)".into();
-        cx.v.decided_by = config
-            .provider
-            .name
-            .as_ref()
-            .map_or("the provider".into(), |n| n.value.clone());
+        cx.v.message = "STS token exchange succeeds (authorization not checked: no members given)".into();
+        cx.v.decided_by = config.provider.name.as_ref().map_or("the provider".into(), |n| n.value.clone());
         cx.v.decided_span = Some(config.provider.span);
         return cx.v;
     }
@@ -482,33 +397,19 @@ fn match_members(
         };
         match member_matches(m, pool, id) {
             Ok(()) => {
-                let role = m
-                    .role
-                    .as_ref()
-                    .map(|r| format!(" ({}: {role_note})", r.value))
-                    .unwrap_or_default();
-                cx.pass(
-                    format!("member {}{role} matches", m.text.value),
-                    Some(m.text.span),
-                );
+                let role = m.role.as_ref().map(|r| format!(" ({}: {role_note})", r.value)).unwrap_or_default();
+                cx.pass(format!("member {}{role} matches", m.text.value), Some(m.text.span));
                 cx.v.allowed = true;
                 cx.v.code = "allowed".into();
                 cx.v.message = match config.access {
-                    AccessRoute::ServiceAccount => {
-                        "The federated identity can impersonate the service account.".into()
-                    }
-                    AccessRoute::Direct => {
-                        "The federated identity is granted access on the resource.".into()
-                    }
+                    AccessRoute::ServiceAccount => "The federated identity can impersonate the service account.".into(),
+                    AccessRoute::Direct => "The federated identity is granted access on the resource.".into(),
                 };
                 cx.v.decided_by = m.text.value.clone();
                 cx.v.decided_span = Some(m.text.span);
                 return cx.v;
             }
-            Err(why) => cx.v.trace.push(TraceStep::fail(
-                format!("member {}: {why}", m.text.value),
-                Some(m.text.span),
-            )),
+            Err(why) => cx.v.trace.push(TraceStep::fail(format!("member {}: {why}", m.text.value), Some(m.text.span))),
         }
     }
     let (code, message) = match config.access {
@@ -520,13 +421,7 @@ fn match_members(
         // P7 #77: the resource API's 403.
         AccessRoute::Direct => ("PERMISSION_DENIED", "The caller does not have permission"),
     };
-    cx.deny(
-        "no IAM member names this federated identity",
-        code,
-        message,
-        "the IAM members",
-        None,
-    )
+    cx.deny("no IAM member names this federated identity", code, message, "the IAM members", None)
 }
 
 /// Whether a member's binding role grants the access route; `Ok` carries
@@ -545,11 +440,7 @@ fn role_counts(access: AccessRoute, m: &Member) -> Result<&'static str, String> 
         "binding {} → {} not counted: the role does not carry iam.serviceAccounts.getAccessToken (only {} count for service-account impersonation)",
         role.value,
         m.text.value,
-        IMPERSONATION_ROLES
-            .iter()
-            .map(|(r, _)| *r)
-            .collect::<Vec<_>>()
-            .join(" and ")
+        IMPERSONATION_ROLES.iter().map(|(r, _)| *r).collect::<Vec<_>>().join(" and ")
     ))
 }
 
@@ -566,16 +457,10 @@ fn member_matches(m: &Member, pool: Option<&PoolRef>, id: &Identity) -> Result<(
             } else {
                 " (members use the project number, not the project ID — P3)".into()
             };
-            return Err(format!(
-                "project `{}` is not the provider's project `{}`{hint}",
-                parsed.project, pool.project
-            ));
+            return Err(format!("project `{}` is not the provider's project `{}`{hint}", parsed.project, pool.project));
         }
         if parsed.pool != pool.pool || parsed.location != pool.location {
-            return Err(format!(
-                "pool `{}` is not the provider's pool `{}`",
-                parsed.pool, pool.pool
-            ));
+            return Err(format!("pool `{}` is not the provider's pool `{}`", parsed.pool, pool.pool));
         }
     }
     match &parsed.kind {
@@ -583,25 +468,14 @@ fn member_matches(m: &Member, pool: Option<&PoolRef>, id: &Identity) -> Result<(
         MemberKind::Subject(s) if *s == id.subject => Ok(()),
         MemberKind::Subject(s) => Err(format!("subject `{s}` ≠ google.subject `{}`", id.subject)),
         MemberKind::Group(g) if id.groups.contains(g) => Ok(()),
-        MemberKind::Group(g) => Err(format!(
-            "group `{g}` is not in google.groups {:?}",
-            id.groups
-        )),
+        MemberKind::Group(g) => Err(format!("group `{g}` is not in google.groups {:?}", id.groups)),
         MemberKind::Attribute { name, value } => {
             match id.attributes.iter().rev().find(|(n, _)| n == name) {
-                None => Err(format!(
-                    "attribute.{name} is not mapped (or unset for this token)"
-                )),
+                None => Err(format!("attribute.{name} is not mapped (or unset for this token)")),
                 Some((_, Value::String(s))) if s == value => Ok(()),
                 // A list-valued attribute matches any element (inference).
-                Some((_, Value::List(items)))
-                    if items.iter().any(|i| string_of(i).as_deref() == Some(value)) =>
-                {
-                    Ok(())
-                }
-                Some((_, v)) => Err(format!(
-                    "attribute.{name} is {v}, not '{value}' (exact, case-sensitive)"
-                )),
+                Some((_, Value::List(items))) if items.iter().any(|i| string_of(i).as_deref() == Some(value)) => Ok(()),
+                Some((_, v)) => Err(format!("attribute.{name} is {v}, not '{value}' (exact, case-sensitive)")),
             }
         }
     }

@@ -57,9 +57,7 @@ pub fn parse_member(text: &str) -> Result<Option<PrincipalRef>, String> {
         return Ok(None);
     }
     if project.is_empty() || pool.is_empty() {
-        return Err(
-            "expected …/projects/NUMBER/locations/global/workloadIdentityPools/POOL/…".into(),
-        );
+        return Err("expected …/projects/NUMBER/locations/global/workloadIdentityPools/POOL/…".into());
     }
     let kind = if set {
         if tail == "*" {
@@ -70,14 +68,9 @@ pub fn parse_member(text: &str) -> Result<Option<PrincipalRef>, String> {
             let Some((name, value)) = a.split_once('/') else {
                 return Err("expected …/attribute.NAME/VALUE".into());
             };
-            MemberKind::Attribute {
-                name: name.to_string(),
-                value: value.to_string(),
-            }
+            MemberKind::Attribute { name: name.to_string(), value: value.to_string() }
         } else {
-            return Err(
-                "a principalSet:// member ends with /group/G, /attribute.NAME/VALUE or /*".into(),
-            );
+            return Err("a principalSet:// member ends with /group/G, /attribute.NAME/VALUE or /*".into());
         }
     } else if let Some(s) = tail.strip_prefix("subject/") {
         MemberKind::Subject(s.to_string())
@@ -103,25 +96,13 @@ pub struct PoolRef {
 
 /// Parses a provider resource name; `None` when it has another shape.
 pub fn parse_provider_name(name: &str) -> Option<PoolRef> {
-    let parts: Vec<&str> = name
-        .trim_start_matches("//iam.googleapis.com/")
-        .split('/')
-        .collect();
+    let parts: Vec<&str> = name.trim_start_matches("//iam.googleapis.com/").split('/').collect();
     match parts.as_slice() {
-        [
-            "projects",
-            project,
-            "locations",
-            location,
-            "workloadIdentityPools",
-            pool,
-            "providers",
-            provider,
-        ] if !project.is_empty() && !pool.is_empty() && !provider.is_empty() => Some(PoolRef {
-            project: project.to_string(),
-            location: location.to_string(),
-            pool: pool.to_string(),
-        }),
+        ["projects", project, "locations", location, "workloadIdentityPools", pool, "providers", provider]
+            if !project.is_empty() && !pool.is_empty() && !provider.is_empty() =>
+        {
+            Some(PoolRef { project: project.to_string(), location: location.to_string(), pool: pool.to_string() })
+        }
         _ => None,
     }
 }

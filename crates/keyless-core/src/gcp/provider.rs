@@ -57,12 +57,7 @@ pub fn config_from_node(node: &Node) -> Result<GcpConfig> {
     let Some(p) = node.get("provider") else {
         // A bare provider (describe output): no members to match.
         let provider = provider_from_node(node)?;
-        return Ok(GcpConfig {
-            provider,
-            members: Vec::new(),
-            members_given: false,
-            access: AccessRoute::default(),
-        });
+        return Ok(GcpConfig { provider, members: Vec::new(), members_given: false, access: AccessRoute::default() });
     };
     first_error(node, SECTION_KEYS, "the GCP section")?;
     let provider = provider_from_node(p)?;
@@ -89,12 +84,7 @@ pub fn config_from_node(node: &Node) -> Result<GcpConfig> {
             }
         },
     };
-    Ok(GcpConfig {
-        provider,
-        members,
-        members_given,
-        access,
-    })
+    Ok(GcpConfig { provider, members, members_given, access })
 }
 
 /// `members`: a list of member strings, or an IAM policy object.
@@ -103,15 +93,7 @@ fn members_from_node(node: &Node) -> Result<Vec<Member>> {
         return policy_members(node);
     }
     let items = node.expect_seq("`members`")?;
-    items
-        .iter()
-        .map(|n| {
-            Ok(Member {
-                text: n.expect_scalar("a member")?,
-                role: None,
-            })
-        })
-        .collect()
+    items.iter().map(|n| Ok(Member { text: n.expect_scalar("a member")?, role: None })).collect()
 }
 
 /// `{bindings: [{role, members: [...]}]}` (IAM Policy JSON).
@@ -125,16 +107,11 @@ fn policy_members(node: &Node) -> Result<Vec<Member>> {
     for b in bindings.expect_seq("`bindings`")? {
         b.expect_map("a binding")?;
         first_error(b, BINDING_KEYS, "a binding")?;
-        let role = b
-            .get("role")
-            .ok_or_else(|| Diagnostic::at("a binding needs a `role`", b.span))?
-            .expect_scalar("`role`")?;
+        let role =
+            b.get("role").ok_or_else(|| Diagnostic::at("a binding needs a `role`", b.span))?.expect_scalar("`role`")?;
         let Some(ms) = b.get("members") else { continue };
         for m in ms.string_or_list("a member")? {
-            out.push(Member {
-                text: m,
-                role: Some(role.clone()),
-            });
+            out.push(Member { text: m, role: Some(role.clone()) });
         }
     }
     Ok(out)
@@ -144,12 +121,7 @@ fn policy_members(node: &Node) -> Result<Vec<Member>> {
 pub fn provider_from_node(node: &Node) -> Result<WorkloadIdentityProvider> {
     node.expect_map("the provider")?;
     first_error(node, PROVIDER_KEYS, "the provider")?;
-    let text = |k: &str| {
-        node.get(k)
-            .filter(|n| !n.is_null())
-            .map(|n| n.expect_scalar(&format!("`{k}`")))
-            .transpose()
-    };
+    let text = |k: &str| node.get(k).filter(|n| !n.is_null()).map(|n| n.expect_scalar(&format!("`{k}`"))).transpose();
     let name = text("name")?;
     let state = text("state")?;
     let disabled = match node.get("disabled") {
@@ -165,10 +137,7 @@ pub fn provider_from_node(node: &Node) -> Result<WorkloadIdentityProvider> {
     if let Some(o) = node.get("oidc").filter(|n| !n.is_null()) {
         o.expect_map("`oidc`")?;
         first_error(o, OIDC_KEYS, "`oidc`")?;
-        issuer_uri = o
-            .get("issuerUri")
-            .map(|n| n.expect_scalar("`issuerUri`"))
-            .transpose()?;
+        issuer_uri = o.get("issuerUri").map(|n| n.expect_scalar("`issuerUri`")).transpose()?;
         if let Some(a) = o.get("allowedAudiences").filter(|n| !n.is_null()) {
             allowed_audiences = a.string_or_list("an allowed audience")?;
         }
@@ -202,25 +171,14 @@ pub fn provider_from_node(node: &Node) -> Result<WorkloadIdentityProvider> {
 /// `google.subject=assertion.sub,attribute.repository=assertion.repository`.
 fn mapping_from_node(node: &Node) -> Result<Vec<(Spanned<String>, Spanned<String>)>> {
     if let Some(entries) = node.entries() {
-        return entries
-            .iter()
-            .map(|e| {
-                Ok((
-                    e.key.clone(),
-                    e.value.expect_scalar("a mapping expression")?,
-                ))
-            })
-            .collect();
+        return entries.iter().map(|e| Ok((e.key.clone(), e.value.expect_scalar("a mapping expression")?))).collect();
     }
     let s = node.expect_scalar("`attributeMapping`")?;
     let mut out = Vec::new();
     for (start, end) in split_top_level(&s.value) {
         let piece = s.value.get(start..end).unwrap_or("");
         let Some(eq) = piece.find('=') else {
-            return Err(Diagnostic::at(
-                "expected KEY=EXPRESSION",
-                inner_span(&s, start, end),
-            ));
+            return Err(Diagnostic::at("expected KEY=EXPRESSION", inner_span(&s, start, end)));
         };
         let key = part(&s, start, start + eq);
         let value = part(&s, start + eq + 1, end);
@@ -275,9 +233,7 @@ fn validate_mapping(mapping: &[(Spanned<String>, Spanned<String>)], node: &Node)
                 custom += 1;
                 let valid = !name.is_empty()
                     && name.len() <= MAX_ATTRIBUTE_KEY_CHARS
-                    && name
-                        .chars()
-                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+                    && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
                 if !valid {
                     return Err(Diagnostic::at(
                         format!(
@@ -288,11 +244,7 @@ fn validate_mapping(mapping: &[(Spanned<String>, Spanned<String>)], node: &Node)
                 }
             }
         }
-        check_cel(
-            v,
-            MAX_MAPPING_CHARS,
-            &format!("the mapping for `{}`", k.value),
-        )?;
+        check_cel(v, MAX_MAPPING_CHARS, &format!("the mapping for `{}`", k.value))?;
     }
     if custom > MAX_CUSTOM_ATTRIBUTES {
         return Err(Diagnostic::at(
@@ -304,10 +256,7 @@ fn validate_mapping(mapping: &[(Spanned<String>, Spanned<String>)], node: &Node)
     // the google.subject attribute."
     if !mapping.iter().any(|(k, _)| k.value == "google.subject") {
         let span = node.get("attributeMapping").map_or(node.span, |n| n.span);
-        return Err(Diagnostic::at(
-            "the attribute mapping must map `google.subject` (P1)",
-            span,
-        ));
+        return Err(Diagnostic::at("the attribute mapping must map `google.subject` (P1)", span));
     }
     Ok(())
 }
@@ -317,10 +266,7 @@ fn validate_mapping(mapping: &[(Spanned<String>, Spanned<String>)], node: &Node)
 fn check_cel(expr: &Spanned<String>, max: usize, what: &str) -> Result<()> {
     let chars = expr.value.chars().count();
     if chars > max {
-        return Err(Diagnostic::at(
-            format!("{what} is {chars} characters; the limit is {max} (P1)"),
-            expr.span,
-        ));
+        return Err(Diagnostic::at(format!("{what} is {chars} characters; the limit is {max} (P1)"), expr.span));
     }
     cel::parse(&expr.value).map(|_| ()).map_err(|e| {
         Diagnostic::at(

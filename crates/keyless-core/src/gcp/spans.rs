@@ -17,9 +17,7 @@ pub fn inner_span(value: &Spanned<String>, start: usize, end: usize) -> Span {
     } else {
         return value.span;
     };
-    value
-        .span
-        .sub(offset + start.min(len), offset + end.min(len))
+    value.span.sub(offset + start.min(len), offset + end.min(len))
 }
 
 /// A part of a string value as its own spanned string.

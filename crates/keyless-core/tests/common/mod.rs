@@ -1,11 +1,5 @@
 //! Shared helpers for the CEL conformance and oracle tests.
-#![allow(
-    dead_code,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::unwrap_used,
-    clippy::indexing_slicing
-)]
+#![allow(dead_code, clippy::expect_used, clippy::panic, clippy::unwrap_used, clippy::indexing_slicing)]
 
 use keyless_core::gcp::cel::Value;
 use serde_json::Value as J;
@@ -27,32 +21,20 @@ pub fn require_conformance() -> bool {
 /// the checks are not required.
 pub fn node_output(script: &str, args: &[&str]) -> Option<String> {
     let dir = cel_dir();
-    let missing = if !dir.join("node_modules/@bufbuild/cel-spec").is_dir()
-        || !dir.join("node_modules/@bufbuild/cel").is_dir()
-    {
-        Some("tests/cel/node_modules is missing (run `npm ci` in tests/cel)".to_string())
-    } else {
-        match Command::new("node")
-            .arg(script)
-            .args(args)
-            .current_dir(&dir)
-            .output()
-        {
-            Ok(o) if o.status.success() => {
-                return Some(String::from_utf8(o.stdout).expect("utf-8 output"));
+    let missing =
+        if !dir.join("node_modules/@bufbuild/cel-spec").is_dir() || !dir.join("node_modules/@bufbuild/cel").is_dir() {
+            Some("tests/cel/node_modules is missing (run `npm ci` in tests/cel)".to_string())
+        } else {
+            match Command::new("node").arg(script).args(args).current_dir(&dir).output() {
+                Ok(o) if o.status.success() => {
+                    return Some(String::from_utf8(o.stdout).expect("utf-8 output"));
+                }
+                Ok(o) => panic!("node {script} failed: {}", String::from_utf8_lossy(&o.stderr)),
+                Err(e) => Some(format!("cannot run node: {e}")),
             }
-            Ok(o) => panic!(
-                "node {script} failed: {}",
-                String::from_utf8_lossy(&o.stderr)
-            ),
-            Err(e) => Some(format!("cannot run node: {e}")),
-        }
-    };
+        };
     let why = missing.unwrap_or_default();
-    assert!(
-        !require_conformance(),
-        "KEYLESS_REQUIRE_CONFORMANCE=1 but {why}"
-    );
+    assert!(!require_conformance(), "KEYLESS_REQUIRE_CONFORMANCE=1 but {why}");
     println!("SKIPPED: {why}");
     None
 }
@@ -78,18 +60,11 @@ pub fn from_proto_json(v: &J) -> Option<Value> {
         "listValue" => Value::List(
             x.get("values")
                 .and_then(J::as_array)
-                .map_or(Some(Vec::new()), |vs| {
-                    vs.iter().map(from_proto_json).collect()
-                })?,
+                .map_or(Some(Vec::new()), |vs| vs.iter().map(from_proto_json).collect())?,
         ),
-        "mapValue" => Value::Map(x.get("entries").and_then(J::as_array).map_or(
-            Some(Vec::new()),
-            |es| {
-                es.iter()
-                    .map(|e| Some((from_proto_json(&e["key"])?, from_proto_json(&e["value"])?)))
-                    .collect()
-            },
-        )?),
+        "mapValue" => Value::Map(x.get("entries").and_then(J::as_array).map_or(Some(Vec::new()), |es| {
+            es.iter().map(|e| Some((from_proto_json(&e["key"])?, from_proto_json(&e["value"])?))).collect()
+        })?),
         _ => return None,
     })
 }
@@ -124,19 +99,11 @@ fn base64(s: &str) -> Option<Vec<u8>> {
 pub fn strict_eq(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Double(x), Value::Double(y)) => {
-            x == y
-                || (x.is_nan() && y.is_nan())
-                || (x - y).abs() <= 4.0 * f64::EPSILON * x.abs().max(y.abs())
+            x == y || (x.is_nan() && y.is_nan()) || (x - y).abs() <= 4.0 * f64::EPSILON * x.abs().max(y.abs())
         }
-        (Value::List(x), Value::List(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| strict_eq(p, q))
-        }
+        (Value::List(x), Value::List(y)) => x.len() == y.len() && x.iter().zip(y).all(|(p, q)| strict_eq(p, q)),
         (Value::Map(x), Value::Map(y)) => {
-            x.len() == y.len()
-                && x.iter().all(|(k, v)| {
-                    y.iter()
-                        .any(|(k2, v2)| strict_eq(k, k2) && strict_eq(v, v2))
-                })
+            x.len() == y.len() && x.iter().all(|(k, v)| y.iter().any(|(k2, v2)| strict_eq(k, k2) && strict_eq(v, v2)))
         }
         _ => a == b,
     }

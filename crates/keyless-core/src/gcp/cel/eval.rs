@@ -20,11 +20,7 @@ pub struct Evaluator {
 }
 
 fn fail(e: &Expr, message: impl Into<String>) -> EvalError {
-    EvalError {
-        message: message.into(),
-        start: e.start,
-        end: e.end,
-    }
+    EvalError { message: message.into(), start: e.start, end: e.end }
 }
 
 impl Evaluator {
@@ -39,11 +35,7 @@ impl Evaluator {
         match &e.kind {
             ExprKind::Lit(v) => Ok(v.clone()),
             ExprKind::Ident(name) => self.ident(e, name),
-            ExprKind::Select {
-                operand,
-                field,
-                test,
-            } => self.select(e, operand, field, *test),
+            ExprKind::Select { operand, field, test } => self.select(e, operand, field, *test),
             ExprKind::Index(target, index) => self.index(e, target, index),
             ExprKind::Call { target, name, args } => self.call(e, target.as_deref(), name, args),
             ExprKind::Not(inner) | ExprKind::Neg(inner) => self.unary(e, inner),
@@ -53,13 +45,9 @@ impl Evaluator {
             ExprKind::Binary(op, l, r) => self.binary(e, *op, l, r),
             ExprKind::List(items) => self.list(items),
             ExprKind::Map(entries) => self.map(entries),
-            ExprKind::Macro {
-                kind,
-                range,
-                var,
-                body,
-                transform,
-            } => self.comprehension(e, *kind, range, var, body, transform.as_deref()),
+            ExprKind::Macro { kind, range, var, body, transform } => {
+                self.comprehension(e, *kind, range, var, body, transform.as_deref())
+            }
         }
     }
 
@@ -74,19 +62,10 @@ impl Evaluator {
     }
 
     #[inline(never)]
-    fn select(
-        &mut self,
-        e: &Expr,
-        operand: &Expr,
-        field: &str,
-        test: bool,
-    ) -> Result<Value, EvalError> {
+    fn select(&mut self, e: &Expr, operand: &Expr, field: &str, test: bool) -> Result<Value, EvalError> {
         let v = self.eval(operand)?;
         let Value::Map(entries) = v else {
-            return Err(fail(
-                e,
-                format!("no such field '{field}' on a {} value", v.type_name()),
-            ));
+            return Err(fail(e, format!("no such field '{field}' on a {} value", v.type_name())));
         };
         let found = Value::map_get(&entries, &Value::String(field.to_string()));
         match (found, test) {
@@ -105,13 +84,7 @@ impl Evaluator {
     }
 
     #[inline(never)]
-    fn call(
-        &mut self,
-        e: &Expr,
-        target: Option<&Expr>,
-        name: &str,
-        args: &[Expr],
-    ) -> Result<Value, EvalError> {
+    fn call(&mut self, e: &Expr, target: Option<&Expr>, name: &str, args: &[Expr]) -> Result<Value, EvalError> {
         let mut vals = Vec::with_capacity(args.len() + 1);
         if let Some(t) = target {
             vals.push(self.eval(t)?);
@@ -127,17 +100,12 @@ impl Evaluator {
         let v = self.eval(inner)?;
         match (&e.kind, v) {
             (ExprKind::Not(_), Value::Bool(b)) => Ok(Value::Bool(!b)),
-            (ExprKind::Neg(_), Value::Int(i)) => i
-                .checked_neg()
-                .map(Value::Int)
-                .ok_or_else(|| fail(e, "return error for overflow")),
+            (ExprKind::Neg(_), Value::Int(i)) => {
+                i.checked_neg().map(Value::Int).ok_or_else(|| fail(e, "return error for overflow"))
+            }
             (ExprKind::Neg(_), Value::Double(d)) => Ok(Value::Double(-d)),
             (k, v) => {
-                let op = if matches!(k, ExprKind::Not(_)) {
-                    "!"
-                } else {
-                    "-"
-                };
+                let op = if matches!(k, ExprKind::Not(_)) { "!" } else { "-" };
                 Err(fail(e, format!("no such overload: {op}{}", v.type_name())))
             }
         }
@@ -148,10 +116,7 @@ impl Evaluator {
         match self.eval(c)? {
             Value::Bool(true) => self.eval(a),
             Value::Bool(false) => self.eval(b),
-            v => Err(fail(
-                c,
-                format!("no such overload: {} ? _ : _", v.type_name()),
-            )),
+            v => Err(fail(c, format!("no such overload: {} ? _ : _", v.type_name()))),
         }
     }
 
@@ -164,10 +129,7 @@ impl Evaluator {
 
     #[inline(never)]
     fn list(&mut self, items: &[Expr]) -> Result<Value, EvalError> {
-        let vals = items
-            .iter()
-            .map(|i| self.eval(i))
-            .collect::<Result<Vec<_>, _>>()?;
+        let vals = items.iter().map(|i| self.eval(i)).collect::<Result<Vec<_>, _>>()?;
         Ok(Value::List(vals))
     }
 
@@ -176,14 +138,8 @@ impl Evaluator {
         let mut out: Vec<(Value, Value)> = Vec::with_capacity(entries.len());
         for (k, v) in entries {
             let key = self.eval(k)?;
-            if !matches!(
-                key,
-                Value::Int(_) | Value::Uint(_) | Value::Bool(_) | Value::String(_)
-            ) {
-                return Err(fail(
-                    k,
-                    format!("unsupported map key type: {}", key.type_name()),
-                ));
+            if !matches!(key, Value::Int(_) | Value::Uint(_) | Value::Bool(_) | Value::String(_)) {
+                return Err(fail(k, format!("unsupported map key type: {}", key.type_name())));
             }
             if Value::map_get(&out, &key).is_some() {
                 return Err(fail(k, format!("Failed with repeated key: {key}")));
@@ -224,10 +180,7 @@ impl Evaluator {
             Value::List(items) => items,
             Value::Map(entries) => entries.into_iter().map(|(k, _)| k).collect(),
             v => {
-                return Err(fail(
-                    range,
-                    format!("cannot iterate over a {} value", v.type_name()),
-                ));
+                return Err(fail(range, format!("cannot iterate over a {} value", v.type_name())));
             }
         };
         let mut results = Vec::new();
@@ -235,14 +188,7 @@ impl Evaluator {
         let mut first_err: Option<EvalError> = None;
         for item in items {
             self.scope.push((var.to_string(), item));
-            let r = self.step(
-                kind,
-                body,
-                transform,
-                &mut results,
-                &mut count,
-                &mut first_err,
-            );
+            let r = self.step(kind, body, transform, &mut results, &mut count, &mut first_err);
             self.scope.pop();
             if let Some(done) = r? {
                 return Ok(done);
@@ -289,11 +235,7 @@ impl Evaluator {
             }
             MacroKind::Filter => {
                 if as_bool(body, self.eval(body)?)? {
-                    let v = self
-                        .scope
-                        .last()
-                        .map(|(_, v)| v.clone())
-                        .unwrap_or(Value::Null);
+                    let v = self.scope.last().map(|(_, v)| v.clone()).unwrap_or(Value::Null);
                     results.push(v);
                 }
             }
@@ -313,10 +255,7 @@ impl Evaluator {
 fn as_bool(e: &Expr, v: Value) -> Result<bool, EvalError> {
     match v {
         Value::Bool(b) => Ok(b),
-        v => Err(fail(
-            e,
-            format!("no matching overload: expected bool, got {}", v.type_name()),
-        )),
+        v => Err(fail(e, format!("no matching overload: expected bool, got {}", v.type_name()))),
     }
 }
 
@@ -328,10 +267,7 @@ fn index_value(e: &Expr, target: Value, index: &Value) -> Result<Value, EvalErro
                 Value::Uint(u) => i64::try_from(*u).unwrap_or(i64::MAX),
                 Value::Double(d) if d.fract() == 0.0 && d.abs() < 9.0e18 => *d as i64,
                 v => {
-                    return Err(fail(
-                        e,
-                        format!("no such overload: list[{}]", v.type_name()),
-                    ));
+                    return Err(fail(e, format!("no such overload: list[{}]", v.type_name())));
                 }
             };
             usize::try_from(i)
@@ -341,18 +277,8 @@ fn index_value(e: &Expr, target: Value, index: &Value) -> Result<Value, EvalErro
                 .ok_or_else(|| fail(e, format!("index out of bounds: {i}")))
         }
         Value::Map(entries) => {
-            if !matches!(
-                index,
-                Value::Int(_)
-                    | Value::Uint(_)
-                    | Value::Bool(_)
-                    | Value::String(_)
-                    | Value::Double(_)
-            ) {
-                return Err(fail(
-                    e,
-                    format!("unsupported map key type: {}", index.type_name()),
-                ));
+            if !matches!(index, Value::Int(_) | Value::Uint(_) | Value::Bool(_) | Value::String(_) | Value::Double(_)) {
+                return Err(fail(e, format!("unsupported map key type: {}", index.type_name())));
             }
             Value::map_get(&entries, index).cloned().ok_or_else(|| {
                 let key = match index {
@@ -362,25 +288,14 @@ fn index_value(e: &Expr, target: Value, index: &Value) -> Result<Value, EvalErro
                 fail(e, format!("no such key: {key}"))
             })
         }
-        v => Err(fail(
-            e,
-            format!("no such overload: {}[{}]", v.type_name(), index.type_name()),
-        )),
+        v => Err(fail(e, format!("no such overload: {}[{}]", v.type_name(), index.type_name()))),
     }
 }
 
 fn binary(e: &Expr, op: BinOp, a: Value, b: Value) -> Result<Value, EvalError> {
     use Value as V;
     let no_overload = |a: &Value, b: &Value| {
-        fail(
-            e,
-            format!(
-                "no such overload: {} {} {}",
-                a.type_name(),
-                op.symbol(),
-                b.type_name()
-            ),
-        )
+        fail(e, format!("no such overload: {} {} {}", a.type_name(), op.symbol(), b.type_name()))
     };
     let ord = |want: fn(Ordering) -> bool| match cel_cmp(&a, &b) {
         Ok(Some(o)) => Ok(V::Bool(want(o))),

@@ -25,15 +25,9 @@ pub fn call(name: &str, receiver: bool, args: Vec<Value>) -> Result<Value, Strin
         ("size", [V::Bytes(b)]) => Ok(V::Int(count(b.len()))),
         ("size", [V::List(l)]) => Ok(V::Int(count(l.len()))),
         ("size", [V::Map(m)]) => Ok(V::Int(count(m.len()))),
-        ("startsWith", [V::String(s), V::String(p)]) if receiver => {
-            Ok(V::Bool(s.starts_with(p.as_str())))
-        }
-        ("endsWith", [V::String(s), V::String(p)]) if receiver => {
-            Ok(V::Bool(s.ends_with(p.as_str())))
-        }
-        ("contains", [V::String(s), V::String(p)]) if receiver => {
-            Ok(V::Bool(s.contains(p.as_str())))
-        }
+        ("startsWith", [V::String(s), V::String(p)]) if receiver => Ok(V::Bool(s.starts_with(p.as_str()))),
+        ("endsWith", [V::String(s), V::String(p)]) if receiver => Ok(V::Bool(s.ends_with(p.as_str()))),
+        ("contains", [V::String(s), V::String(p)]) if receiver => Ok(V::Bool(s.contains(p.as_str()))),
         ("matches", [V::String(s), V::String(re)]) => matches(s, re).map(V::Bool),
         ("int", [v]) if !receiver => to_int(v),
         ("uint", [v]) if !receiver => to_uint(v),
@@ -51,15 +45,9 @@ pub fn call(name: &str, receiver: bool, args: Vec<Value>) -> Result<Value, Strin
         ("join", [V::List(l)]) if receiver => join(l, ""),
         ("join", [V::List(l), V::String(sep)]) if receiver => join(l, sep),
         ("replace", [V::String(s), V::String(a), V::String(b)]) if receiver => replace(s, a, b, -1),
-        ("replace", [V::String(s), V::String(a), V::String(b), V::Int(n)]) if receiver => {
-            replace(s, a, b, *n)
-        }
+        ("replace", [V::String(s), V::String(a), V::String(b), V::Int(n)]) if receiver => replace(s, a, b, *n),
         ("extract", [V::String(s), V::String(t)]) if receiver => extract(s, t).map(V::String),
-        _ => Err(if KNOWN.contains(&name) {
-            sig()
-        } else {
-            format!("unsupported function '{name}'")
-        }),
+        _ => Err(if KNOWN.contains(&name) { sig() } else { format!("unsupported function '{name}'") }),
     }
 }
 
@@ -104,9 +92,7 @@ fn matches(s: &str, re: &str) -> Result<bool, String> {
 fn to_int(v: &Value) -> Result<Value, String> {
     match v {
         Value::Int(i) => Ok(Value::Int(*i)),
-        Value::Uint(u) => i64::try_from(*u)
-            .map(Value::Int)
-            .map_err(|_| "range error".into()),
+        Value::Uint(u) => i64::try_from(*u).map(Value::Int).map_err(|_| "range error".into()),
         Value::Double(d) => {
             if d.is_finite() && *d > -9.223_372_036_854_776e18 && *d < 9.223_372_036_854_776e18 {
                 Ok(Value::Int(d.trunc() as i64))
@@ -114,10 +100,7 @@ fn to_int(v: &Value) -> Result<Value, String> {
                 Err("range error".into())
             }
         }
-        Value::String(s) => s
-            .parse::<i64>()
-            .map(Value::Int)
-            .map_err(|_| format!("cannot convert '{s}' to int")),
+        Value::String(s) => s.parse::<i64>().map(Value::Int).map_err(|_| format!("cannot convert '{s}' to int")),
         v => Err(format!("no matching overload for 'int({})'", v.type_name())),
     }
 }
@@ -125,9 +108,7 @@ fn to_int(v: &Value) -> Result<Value, String> {
 fn to_uint(v: &Value) -> Result<Value, String> {
     match v {
         Value::Uint(u) => Ok(Value::Uint(*u)),
-        Value::Int(i) => u64::try_from(*i)
-            .map(Value::Uint)
-            .map_err(|_| "range error".into()),
+        Value::Int(i) => u64::try_from(*i).map(Value::Uint).map_err(|_| "range error".into()),
         Value::Double(d) => {
             if d.is_finite() && *d > -1.0 && *d < 1.844_674_407_370_955_2e19 {
                 Ok(Value::Uint(d.trunc() as u64))
@@ -135,14 +116,8 @@ fn to_uint(v: &Value) -> Result<Value, String> {
                 Err("range error".into())
             }
         }
-        Value::String(s) => s
-            .parse::<u64>()
-            .map(Value::Uint)
-            .map_err(|_| format!("cannot convert '{s}' to uint")),
-        v => Err(format!(
-            "no matching overload for 'uint({})'",
-            v.type_name()
-        )),
+        Value::String(s) => s.parse::<u64>().map(Value::Uint).map_err(|_| format!("cannot convert '{s}' to uint")),
+        v => Err(format!("no matching overload for 'uint({})'", v.type_name())),
     }
 }
 
@@ -151,13 +126,8 @@ fn to_double(v: &Value) -> Result<Value, String> {
         Value::Double(d) => Ok(Value::Double(*d)),
         Value::Int(i) => Ok(Value::Double(*i as f64)),
         Value::Uint(u) => Ok(Value::Double(*u as f64)),
-        Value::String(s) => parse_double(s)
-            .map(Value::Double)
-            .ok_or_else(|| format!("cannot convert '{s}' to double")),
-        v => Err(format!(
-            "no matching overload for 'double({})'",
-            v.type_name()
-        )),
+        Value::String(s) => parse_double(s).map(Value::Double).ok_or_else(|| format!("cannot convert '{s}' to double")),
+        v => Err(format!("no matching overload for 'double({})'", v.type_name())),
     }
 }
 
@@ -167,12 +137,7 @@ fn parse_double(s: &str) -> Option<f64> {
         "NaN" | "nan" => Some(f64::NAN),
         "Inf" | "+Inf" | "inf" | "+inf" | "Infinity" | "infinity" => Some(f64::INFINITY),
         "-Inf" | "-inf" | "-Infinity" | "-infinity" => Some(f64::NEG_INFINITY),
-        _ if s
-            .chars()
-            .all(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '+' | '-')) =>
-        {
-            s.parse().ok()
-        }
+        _ if s.chars().all(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '+' | '-')) => s.parse().ok(),
         _ => None,
     }
 }
@@ -184,14 +149,9 @@ fn to_string(v: &Value) -> Result<Value, String> {
         Value::Uint(u) => u.to_string(),
         Value::Double(d) => format_double(*d),
         Value::Bool(b) => b.to_string(),
-        Value::Bytes(b) => {
-            String::from_utf8(b.clone()).map_err(|_| "invalid UTF-8 in bytes".to_string())?
-        }
+        Value::Bytes(b) => String::from_utf8(b.clone()).map_err(|_| "invalid UTF-8 in bytes".to_string())?,
         v => {
-            return Err(format!(
-                "no matching overload for 'string({})'",
-                v.type_name()
-            ));
+            return Err(format!("no matching overload for 'string({})'", v.type_name()));
         }
     }))
 }
@@ -203,14 +163,9 @@ fn to_bool(v: &Value) -> Result<Value, String> {
         Value::String(s) => match s.as_str() {
             "1" | "t" | "T" | "true" | "TRUE" | "True" => Ok(Value::Bool(true)),
             "0" | "f" | "F" | "false" | "FALSE" | "False" => Ok(Value::Bool(false)),
-            _ => Err(format!(
-                "type conversion error from 'string' to 'bool': '{s}'"
-            )),
+            _ => Err(format!("type conversion error from 'string' to 'bool': '{s}'")),
         },
-        v => Err(format!(
-            "no matching overload for 'bool({})'",
-            v.type_name()
-        )),
+        v => Err(format!("no matching overload for 'bool({})'", v.type_name())),
     }
 }
 
@@ -240,9 +195,7 @@ fn split(s: &str, sep: &str, n: i64) -> Value {
                 }
                 chars
             } else {
-                s.splitn(n, sep)
-                    .map(|p| Value::String(p.to_string()))
-                    .collect()
+                s.splitn(n, sep).map(|p| Value::String(p.to_string())).collect()
             }
         }
     };
@@ -255,10 +208,7 @@ fn join(items: &[Value], sep: &str) -> Result<Value, String> {
         match i {
             Value::String(s) => parts.push(s.as_str()),
             v => {
-                return Err(format!(
-                    "join: list element is {}, not string",
-                    v.type_name()
-                ));
+                return Err(format!("join: list element is {}, not string", v.type_name()));
             }
         }
     }
@@ -270,11 +220,7 @@ fn join(items: &[Value], sep: &str) -> Result<Value, String> {
 }
 
 fn replace(s: &str, from: &str, to: &str, n: i64) -> Result<Value, String> {
-    let out = if n < 0 {
-        s.replace(from, to)
-    } else {
-        s.replacen(from, to, usize::try_from(n).unwrap_or(usize::MAX))
-    };
+    let out = if n < 0 { s.replace(from, to) } else { s.replacen(from, to, usize::try_from(n).unwrap_or(usize::MAX)) };
     if out.len() > MAX_VALUE_SIZE {
         return Err("result too large".into());
     }
@@ -287,13 +233,9 @@ fn replace(s: &str, from: &str, to: &str, n: i64) -> Result<Value, String> {
 /// not found (https://cloud.google.com/iam/docs/conditions-attribute-reference#extract:
 /// "If the template is not matched, the function returns an empty string").
 fn extract(s: &str, template: &str) -> Result<String, String> {
-    let open = template
-        .find('{')
-        .ok_or("extract(): the template has no {placeholder}")?;
-    let close_rel = template
-        .get(open..)
-        .and_then(|t| t.find('}'))
-        .ok_or("extract(): the template has an unclosed '{'")?;
+    let open = template.find('{').ok_or("extract(): the template has no {placeholder}")?;
+    let close_rel =
+        template.get(open..).and_then(|t| t.find('}')).ok_or("extract(): the template has an unclosed '{'")?;
     let prefix = template.get(..open).unwrap_or("");
     let suffix = template.get(open + close_rel + 1..).unwrap_or("");
     if suffix.contains(['{', '}']) {
@@ -306,9 +248,5 @@ fn extract(s: &str, template: &str) -> Result<String, String> {
     if suffix.is_empty() {
         return Ok(after.to_string());
     }
-    Ok(after
-        .find(suffix)
-        .and_then(|q| after.get(..q))
-        .unwrap_or("")
-        .to_string())
+    Ok(after.find(suffix).and_then(|q| after.get(..q)).unwrap_or("").to_string())
 }

@@ -31,8 +31,8 @@ pub enum Tok {
 
 /// Operators and punctuation, longest first so `<=` wins over `<`.
 const PUNCTS: &[&str] = &[
-    "==", "!=", "<=", ">=", "&&", "||", "<", ">", "!", "+", "-", "*", "/", "%", "?", ":", ".", ",",
-    "(", ")", "[", "]", "{", "}",
+    "==", "!=", "<=", ">=", "&&", "||", "<", ">", "!", "+", "-", "*", "/", "%", "?", ":", ".", ",", "(", ")", "[", "]",
+    "{", "}",
 ];
 
 /// Splits an expression into tokens, ending with `Eof`.
@@ -55,11 +55,7 @@ struct Lexer<'a> {
 }
 
 fn err(message: impl Into<String>, start: usize, end: usize) -> ParseError {
-    ParseError {
-        message: message.into(),
-        start,
-        end,
-    }
+    ParseError { message: message.into(), start, end }
 }
 
 impl Lexer<'_> {
@@ -104,15 +100,9 @@ impl Lexer<'_> {
         self.skip_trivia();
         let start = self.pos;
         let Some(c) = self.peek() else {
-            return Ok(Token {
-                kind: Tok::Eof,
-                start,
-                end: start,
-            });
+            return Ok(Token { kind: Tok::Eof, start, end: start });
         };
-        let kind = if c.is_ascii_digit()
-            || (c == '.' && self.peek_at(1).is_some_and(|d| d.is_ascii_digit()))
-        {
+        let kind = if c.is_ascii_digit() || (c == '.' && self.peek_at(1).is_some_and(|d| d.is_ascii_digit())) {
             self.number()?
         } else if c == '\'' || c == '"' {
             Tok::Str(self.string(false, false)?.into_string(start, self.pos)?)
@@ -132,16 +122,9 @@ impl Lexer<'_> {
             if look > 0 && matches!(self.peek_at(look), Some('\'' | '"')) {
                 self.pos += look;
                 let s = self.string(raw, bytes)?;
-                if bytes {
-                    Tok::Bytes(s.0)
-                } else {
-                    Tok::Str(s.into_string(start, self.pos)?)
-                }
+                if bytes { Tok::Bytes(s.0) } else { Tok::Str(s.into_string(start, self.pos)?) }
             } else {
-                while self
-                    .peek()
-                    .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
-                {
+                while self.peek().is_some_and(|c| c.is_ascii_alphanumeric() || c == '_') {
                     self.pos += 1;
                 }
                 Tok::Ident(self.src.get(start..self.pos).unwrap_or("").to_string())
@@ -149,9 +132,7 @@ impl Lexer<'_> {
         } else if c == '`' {
             self.pos += 1;
             let body_start = self.pos;
-            while self.peek().is_some_and(|c| {
-                c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-' | '/' | ' ')
-            }) {
+            while self.peek().is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-' | '/' | ' ')) {
                 self.pos += 1;
             }
             let name = self.src.get(body_start..self.pos).unwrap_or("").to_string();
@@ -167,11 +148,7 @@ impl Lexer<'_> {
             self.bump();
             return Err(err(format!("unexpected character '{c}'"), start, self.pos));
         };
-        Ok(Token {
-            kind,
-            start,
-            end: self.pos,
-        })
+        Ok(Token { kind, start, end: self.pos })
     }
 
     fn number(&mut self) -> Result<Tok, ParseError> {
@@ -184,8 +161,7 @@ impl Lexer<'_> {
                 self.pos += 1;
             }
             let digits = self.src.get(ds..self.pos).unwrap_or("");
-            let v = u64::from_str_radix(digits, 16)
-                .map_err(|_| err("invalid hex integer literal", start, self.pos))?;
+            let v = u64::from_str_radix(digits, 16).map_err(|_| err("invalid hex integer literal", start, self.pos))?;
             return Ok(self.int_suffix(v));
         }
         let mut is_double = false;
@@ -211,14 +187,10 @@ impl Lexer<'_> {
         }
         let text = self.src.get(start..self.pos).unwrap_or("");
         if is_double {
-            let v: f64 = text
-                .parse()
-                .map_err(|_| err("invalid double literal", start, self.pos))?;
+            let v: f64 = text.parse().map_err(|_| err("invalid double literal", start, self.pos))?;
             return Ok(Tok::Double(v));
         }
-        let v: u64 = text
-            .parse()
-            .map_err(|_| err("integer literal out of range", start, self.pos))?;
+        let v: u64 = text.parse().map_err(|_| err("integer literal out of range", start, self.pos))?;
         Ok(self.int_suffix(v))
     }
 
@@ -296,34 +268,21 @@ impl Lexer<'_> {
                 (8, 3)
             }
             _ => {
-                return Err(err(
-                    format!("invalid escape sequence '\\{e}'"),
-                    at,
-                    self.pos,
-                ));
+                return Err(err(format!("invalid escape sequence '\\{e}'"), at, self.pos));
             }
         };
         let ds = self.pos;
-        let digits = self
-            .src
-            .get(ds..ds + len)
-            .filter(|d| d.chars().all(|c| c.is_digit(radix)));
+        let digits = self.src.get(ds..ds + len).filter(|d| d.chars().all(|c| c.is_digit(radix)));
         let Some(digits) = digits else {
-            return Err(err(
-                format!("invalid escape sequence '\\{e}'"),
-                at,
-                (ds + len).min(self.src.len()),
-            ));
+            return Err(err(format!("invalid escape sequence '\\{e}'"), at, (ds + len).min(self.src.len())));
         };
         self.pos += len;
-        let code =
-            u32::from_str_radix(digits, radix).map_err(|_| err("invalid escape", at, self.pos))?;
+        let code = u32::from_str_radix(digits, radix).map_err(|_| err("invalid escape", at, self.pos))?;
         if bytes {
             out.push(u8::try_from(code).map_err(|_| err("escape out of range", at, self.pos))?);
             return Ok(());
         }
-        let c = char::from_u32(code)
-            .ok_or_else(|| err("invalid Unicode code point in escape", at, self.pos))?;
+        let c = char::from_u32(code).ok_or_else(|| err("invalid Unicode code point in escape", at, self.pos))?;
         let mut buf = [0u8; 4];
         out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
         Ok(())

@@ -14,10 +14,15 @@ mod parser;
 mod value;
 
 pub use eval::Evaluator;
-pub use parser::{Expr, ExprKind, MAX_DEPTH, MAX_TREE_DEPTH, parse};
+pub use parser::{Expr, ExprKind, MAX_DEPTH, MAX_TREE_DEPTH, called_functions, parse};
 pub use value::{Value, cel_eq, format_double};
 
 use crate::claims::{ClaimValue, Claims};
+
+/// Functions of cel-go's strings extension that Keyless evaluates but Google
+/// does not document for workload identity federation (research §3.3: "treat
+/// extensions beyond these as unverified"); verdicts that use them say so.
+pub const UNVERIFIED_IN_WIF: &[&str] = &["lowerAscii", "upperAscii", "split", "join", "replace", "trim"];
 
 /// A syntax error, located by byte offsets into the expression text.
 #[derive(Clone, Debug, PartialEq, Eq)]

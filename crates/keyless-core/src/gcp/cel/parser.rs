@@ -130,11 +130,7 @@ const RESERVED: &[&str] = &[
 /// Parses a whole expression.
 pub fn parse(src: &str) -> Result<Expr, ParseError> {
     let tokens = tokenize(src)?;
-    let mut p = Parser {
-        tokens,
-        pos: 0,
-        depth: 0,
-    };
+    let mut p = Parser { tokens, pos: 0, depth: 0 };
     let e = p.expr()?;
     if tree_depth(&e) > MAX_TREE_DEPTH {
         return Err(ParseError {
@@ -145,11 +141,7 @@ pub fn parse(src: &str) -> Result<Expr, ParseError> {
     }
     let t = p.peek();
     if t.kind != Tok::Eof {
-        return Err(ParseError {
-            message: format!("unexpected {}", describe(&t.kind)),
-            start: t.start,
-            end: t.end,
-        });
+        return Err(ParseError { message: format!("unexpected {}", describe(&t.kind)), start: t.start, end: t.end });
     }
     Ok(e)
 }
@@ -175,15 +167,7 @@ fn node(kind: ExprKind, start: usize, end: usize) -> Expr {
 
 impl Parser {
     fn peek(&self) -> Token {
-        self.tokens
-            .get(self.pos)
-            .or(self.tokens.last())
-            .cloned()
-            .unwrap_or(Token {
-                kind: Tok::Eof,
-                start: 0,
-                end: 0,
-            })
+        self.tokens.get(self.pos).or(self.tokens.last()).cloned().unwrap_or(Token { kind: Tok::Eof, start: 0, end: 0 })
     }
 
     fn is(&self, p: &str) -> bool {
@@ -203,11 +187,7 @@ impl Parser {
     fn expect(&mut self, p: &str) -> Result<Token, ParseError> {
         self.eat(p).ok_or_else(|| {
             let t = self.peek();
-            ParseError {
-                message: format!("expected '{p}', found {}", describe(&t.kind)),
-                start: t.start,
-                end: t.end,
-            }
+            ParseError { message: format!("expected '{p}', found {}", describe(&t.kind)), start: t.start, end: t.end }
         })
     }
 
@@ -240,11 +220,7 @@ impl Parser {
         self.expect(":")?;
         let b = self.expr()?;
         let (s, e) = (c.start, b.end);
-        Ok(node(
-            ExprKind::Cond(Box::new(c), Box::new(a), Box::new(b)),
-            s,
-            e,
-        ))
+        Ok(node(ExprKind::Cond(Box::new(c), Box::new(a), Box::new(b)), s, e))
     }
 
     /// Left-nested chains (`a || b || c`) are built by loops, not recursion;
@@ -292,10 +268,7 @@ impl Parser {
             self.pos += 1;
             let r = self.addition()?;
             let (s, e) = (l.start, r.end);
-            l = self.chain(
-                node(ExprKind::Binary(op, Box::new(l), Box::new(r)), s, e),
-                &mut d,
-            )?;
+            l = self.chain(node(ExprKind::Binary(op, Box::new(l), Box::new(r)), s, e), &mut d)?;
         }
     }
 
@@ -311,10 +284,7 @@ impl Parser {
             self.pos += 1;
             let r = self.multiplication()?;
             let (s, e) = (l.start, r.end);
-            l = self.chain(
-                node(ExprKind::Binary(op, Box::new(l), Box::new(r)), s, e),
-                &mut d,
-            )?;
+            l = self.chain(node(ExprKind::Binary(op, Box::new(l), Box::new(r)), s, e), &mut d)?;
         }
     }
 
@@ -331,10 +301,7 @@ impl Parser {
             self.pos += 1;
             let r = self.unary()?;
             let (s, e) = (l.start, r.end);
-            l = self.chain(
-                node(ExprKind::Binary(op, Box::new(l), Box::new(r)), s, e),
-                &mut d,
-            )?;
+            l = self.chain(node(ExprKind::Binary(op, Box::new(l), Box::new(r)), s, e), &mut d)?;
         }
     }
 
@@ -352,10 +319,7 @@ impl Parser {
             // `-9223372036854775808` is one literal: fold the sign into an
             // int literal that directly follows (as cel-go's parser does).
             let n = self.peek();
-            let next_is_member = self
-                .tokens
-                .get(self.pos + 1)
-                .is_some_and(|t| matches!(t.kind, Tok::Punct("." | "[")));
+            let next_is_member = self.tokens.get(self.pos + 1).is_some_and(|t| matches!(t.kind, Tok::Punct("." | "[")));
             if let (Tok::Int(m), false) = (&n.kind, next_is_member) {
                 let v = if *m == 1u64 << 63 {
                     i64::MIN
@@ -389,10 +353,7 @@ impl Parser {
                 let quoted = matches!(t.kind, Tok::Quoted(_));
                 let (Tok::Ident(name) | Tok::Quoted(name)) = t.kind else {
                     return Err(ParseError {
-                        message: format!(
-                            "expected a field name after '.', found {}",
-                            describe(&t.kind)
-                        ),
+                        message: format!("expected a field name after '.', found {}", describe(&t.kind)),
                         start: t.start,
                         end: t.end,
                     });
@@ -403,15 +364,7 @@ impl Parser {
                     e = self.receiver_call(e, name, args, end)?;
                 } else {
                     let s = e.start;
-                    e = node(
-                        ExprKind::Select {
-                            operand: Box::new(e),
-                            field: name,
-                            test: false,
-                        },
-                        s,
-                        t.end,
-                    );
+                    e = node(ExprKind::Select { operand: Box::new(e), field: name, test: false }, s, t.end);
                 }
             } else if self.eat("[").is_some() {
                 let i = self.expr()?;
@@ -440,13 +393,7 @@ impl Parser {
         }
     }
 
-    fn receiver_call(
-        &mut self,
-        target: Expr,
-        name: String,
-        args: Vec<Expr>,
-        end: usize,
-    ) -> Result<Expr, ParseError> {
+    fn receiver_call(&mut self, target: Expr, name: String, args: Vec<Expr>, end: usize) -> Result<Expr, ParseError> {
         let start = target.start;
         let kind = match name.as_str() {
             "all" => Some(MacroKind::All),
@@ -457,35 +404,15 @@ impl Parser {
             _ => None,
         };
         let Some(kind) = kind else {
-            return Ok(node(
-                ExprKind::Call {
-                    target: Some(Box::new(target)),
-                    name,
-                    args,
-                },
-                start,
-                end,
-            ));
+            return Ok(node(ExprKind::Call { target: Some(Box::new(target)), name, args }, start, end));
         };
         let arity_ok = args.len() == 2 || (kind == MacroKind::Map && args.len() == 3);
         if !arity_ok {
-            return Ok(node(
-                ExprKind::Call {
-                    target: Some(Box::new(target)),
-                    name,
-                    args,
-                },
-                start,
-                end,
-            ));
+            return Ok(node(ExprKind::Call { target: Some(Box::new(target)), name, args }, start, end));
         }
         let mut it = args.into_iter();
         let (Some(v), Some(body)) = (it.next(), it.next()) else {
-            return Err(ParseError {
-                message: "macro needs arguments".into(),
-                start,
-                end,
-            });
+            return Err(ParseError { message: "macro needs arguments".into(), start, end });
         };
         let ExprKind::Ident(var) = v.kind else {
             return Err(ParseError {
@@ -495,17 +422,7 @@ impl Parser {
             });
         };
         let transform = it.next().map(Box::new);
-        Ok(node(
-            ExprKind::Macro {
-                kind,
-                range: Box::new(target),
-                var,
-                body: Box::new(body),
-                transform,
-            },
-            start,
-            end,
-        ))
+        Ok(node(ExprKind::Macro { kind, range: Box::new(target), var, body: Box::new(body), transform }, start, end))
     }
 
     fn primary(&mut self) -> Result<Expr, ParseError> {
@@ -545,18 +462,10 @@ impl Parser {
                     "false" => return lit(Value::Bool(false)),
                     "null" => return lit(Value::Null),
                     "in" => {
-                        return Err(ParseError {
-                            message: "unexpected 'in'".into(),
-                            start: s,
-                            end: e,
-                        });
+                        return Err(ParseError { message: "unexpected 'in'".into(), start: s, end: e });
                     }
                     n if RESERVED.contains(&n) => {
-                        return Err(ParseError {
-                            message: format!("reserved identifier '{n}'"),
-                            start: s,
-                            end: e,
-                        });
+                        return Err(ParseError { message: format!("reserved identifier '{n}'"), start: s, end: e });
                     }
                     _ => {}
                 }
@@ -565,15 +474,7 @@ impl Parser {
                     if name == "has" {
                         return has_macro(args, s, end);
                     }
-                    return Ok(node(
-                        ExprKind::Call {
-                            target: None,
-                            name: name.clone(),
-                            args,
-                        },
-                        s,
-                        end,
-                    ));
+                    return Ok(node(ExprKind::Call { target: None, name: name.clone(), args }, s, end));
                 }
                 if self.is("{") {
                     return Err(ParseError {
@@ -626,11 +527,7 @@ impl Parser {
                 start: s,
                 end: e,
             }),
-            ref k => Err(ParseError {
-                message: format!("unexpected {}", describe(k)),
-                start: s,
-                end: e,
-            }),
+            ref k => Err(ParseError { message: format!("unexpected {}", describe(k)), start: s, end: e }),
         }
     }
 }
@@ -638,24 +535,37 @@ impl Parser {
 /// `has(a.b)`: the only form the spec allows is a field selection.
 fn has_macro(mut args: Vec<Expr>, start: usize, end: usize) -> Result<Expr, ParseError> {
     match args.pop() {
-        Some(Expr {
-            kind: ExprKind::Select { operand, field, .. },
-            ..
-        }) if args.is_empty() => Ok(node(
-            ExprKind::Select {
-                operand,
-                field,
-                test: true,
-            },
-            start,
-            end,
-        )),
-        _ => Err(ParseError {
-            message: "invalid argument to has() macro".into(),
-            start,
-            end,
-        }),
+        Some(Expr { kind: ExprKind::Select { operand, field, .. }, .. }) if args.is_empty() => {
+            Ok(node(ExprKind::Select { operand, field, test: true }, start, end))
+        }
+        _ => Err(ParseError { message: "invalid argument to has() macro".into(), start, end }),
     }
+}
+
+/// The direct subexpressions of `e`.
+fn children(e: &Expr) -> Vec<&Expr> {
+    let mut out: Vec<&Expr> = Vec::new();
+    match &e.kind {
+        ExprKind::Lit(_) | ExprKind::Ident(_) => {}
+        ExprKind::Select { operand, .. } => out.push(operand),
+        ExprKind::Not(a) | ExprKind::Neg(a) => out.push(a),
+        ExprKind::Index(a, b) | ExprKind::Binary(_, a, b) | ExprKind::And(a, b) | ExprKind::Or(a, b) => {
+            out.push(a);
+            out.push(b);
+        }
+        ExprKind::Cond(a, b, c) => out.extend([&**a, &**b, &**c]),
+        ExprKind::Call { target, args, .. } => {
+            out.extend(target.as_deref());
+            out.extend(args);
+        }
+        ExprKind::List(items) => out.extend(items),
+        ExprKind::Map(entries) => entries.iter().for_each(|(k, v)| out.extend([k, v])),
+        ExprKind::Macro { range, body, transform, .. } => {
+            out.extend([&**range, &**body]);
+            out.extend(transform.as_deref());
+        }
+    }
+    out
 }
 
 /// Depth of the tree, measured without recursion (the tree may be hostile).
@@ -664,49 +574,22 @@ fn tree_depth(root: &Expr) -> usize {
     let mut stack: Vec<(&Expr, usize)> = vec![(root, 1usize)];
     while let Some((e, d)) = stack.pop() {
         max = max.max(d);
-        let mut children: Vec<&Expr> = Vec::new();
-        let mut push = |c| children.push(c);
-        match &e.kind {
-            ExprKind::Lit(_) | ExprKind::Ident(_) => {}
-            ExprKind::Select { operand, .. } => push(operand),
-            ExprKind::Not(a) | ExprKind::Neg(a) => push(a),
-            ExprKind::Index(a, b)
-            | ExprKind::Binary(_, a, b)
-            | ExprKind::And(a, b)
-            | ExprKind::Or(a, b) => {
-                push(a);
-                push(b);
-            }
-            ExprKind::Cond(a, b, c) => {
-                push(a);
-                push(b);
-                push(c);
-            }
-            ExprKind::Call { target, args, .. } => {
-                if let Some(t) = target {
-                    push(t);
-                }
-                args.iter().for_each(push);
-            }
-            ExprKind::List(items) => items.iter().for_each(push),
-            ExprKind::Map(entries) => entries.iter().for_each(|(k, v)| {
-                push(k);
-                push(v);
-            }),
-            ExprKind::Macro {
-                range,
-                body,
-                transform,
-                ..
-            } => {
-                push(range);
-                push(body);
-                if let Some(t) = transform {
-                    push(t);
-                }
-            }
-        }
-        stack.extend(children.into_iter().map(|c| (c, d + 1)));
+        stack.extend(children(e).into_iter().map(|c| (c, d + 1)));
     }
     max
+}
+
+/// Names of the functions an expression calls, in first-use order.
+pub fn called_functions(root: &Expr) -> Vec<&str> {
+    let mut names: Vec<&str> = Vec::new();
+    let mut stack = vec![root];
+    while let Some(e) = stack.pop() {
+        if let ExprKind::Call { name, .. } = &e.kind
+            && !names.contains(&name.as_str())
+        {
+            names.push(name);
+        }
+        stack.extend(children(e).into_iter().rev());
+    }
+    names
 }

@@ -29,14 +29,8 @@ fn parse_err(src: &str) -> ParseError {
 #[test]
 fn seed_condition_and_field_forms() {
     // Seed doc §4: `assertion.repository_owner == 'my-org'`.
-    assert_eq!(
-        ok("assertion.repository_owner == 'my-org'"),
-        Value::Bool(true)
-    );
-    assert_eq!(
-        ok("assertion['repository_owner'] == \"my-org\""),
-        Value::Bool(true)
-    );
+    assert_eq!(ok("assertion.repository_owner == 'my-org'"), Value::Bool(true));
+    assert_eq!(ok("assertion['repository_owner'] == \"my-org\""), Value::Bool(true));
     assert_eq!(ok("has(assertion.environment)"), Value::Bool(false));
     assert_eq!(ok("assertion.iat > 1"), Value::Bool(true));
 }
@@ -55,19 +49,13 @@ fn logic_absorbs_errors_commutatively() {
     assert_eq!(ok("assertion.nope == 'x' && false"), Value::Bool(false));
     assert_eq!(ok("false && assertion.nope == 'x'"), Value::Bool(false));
     assert_eq!(ok("assertion.nope == 'x' || true"), Value::Bool(true));
-    assert!(matches!(
-        ev("assertion.nope == 'x' && true"),
-        Err(EvalOutcome::Eval(_))
-    ));
+    assert!(matches!(ev("assertion.nope == 'x' && true"), Err(EvalOutcome::Eval(_))));
     assert!(matches!(ev("1 || true"), Ok(Value::Bool(true))));
 }
 
 #[test]
 fn literals_and_escapes() {
-    assert_eq!(
-        ok(r#"'\x41\101\u0041\U00000041' == 'AAAA'"#),
-        Value::Bool(true)
-    );
+    assert_eq!(ok(r#"'\x41\101\u0041\U00000041' == 'AAAA'"#), Value::Bool(true));
     assert_eq!(ok(r#"r'\n' == '\\n'"#), Value::Bool(true));
     assert_eq!(ok("'''a\nb''' == \"a\\nb\""), Value::Bool(true));
     assert_eq!(ok("b'\\377' == b'\\xff'"), Value::Bool(true));
@@ -78,28 +66,19 @@ fn literals_and_escapes() {
 
 #[test]
 fn functions_used_by_wif() {
-    assert_eq!(
-        ok("assertion.sub.startsWith('repo:my-org/')"),
-        Value::Bool(true)
-    );
-    assert_eq!(
-        ok("assertion.sub.matches('^repo:my-org/[^:]+:ref:refs/heads/main$')"),
-        Value::Bool(true)
-    );
-    assert_eq!(
-        ok("assertion.sub.split(':')[1]"),
-        Value::String("my-org/my-repo".into())
-    );
+    assert_eq!(ok("assertion.sub.startsWith('repo:my-org/')"), Value::Bool(true));
+    assert_eq!(ok("assertion.sub.matches('^repo:my-org/[^:]+:ref:refs/heads/main$')"), Value::Bool(true));
+    assert_eq!(ok("assertion.sub.split(':')[1]"), Value::String("my-org/my-repo".into()));
     // GCP troubleshooting page: `assertion.sub.extract('/users/{sub_claim}')`.
-    assert_eq!(
-        ok("'a/users/bob'.extract('/users/{x}')"),
-        Value::String("bob".into())
-    );
-    assert_eq!(
-        ok("'role/x/y'.extract('role/{r}/')"),
-        Value::String("x".into())
-    );
+    assert_eq!(ok("'a/users/bob'.extract('/users/{x}')"), Value::String("bob".into()));
+    assert_eq!(ok("'role/x/y'.extract('role/{r}/')"), Value::String("x".into()));
     assert_eq!(ok("'abc'.extract('zz{r}')"), Value::String(String::new()));
+    // Empty prefix, as in public AWS-provider mappings:
+    // `assertion.arn.extract('{account_arn}assumed-role/')`.
+    assert_eq!(
+        ok("'arn:aws:sts::1:assumed-role/r/s'.extract('{account_arn}assumed-role/')"),
+        Value::String("arn:aws:sts::1:".into())
+    );
     assert_eq!(ok("['a','b'].join('-')"), Value::String("a-b".into()));
     assert_eq!(ok("[1,2,3].exists(x, x > 2)"), Value::Bool(true));
     let e = eval_err("'x'.matches('\\\\pL')");
@@ -112,16 +91,9 @@ fn parse_errors_are_located() {
     assert_eq!(e.start, 23);
     let e = parse_err("assertion.sub == 'x");
     assert!(e.message.contains("unterminated"), "{e:?}");
-    assert_eq!(
-        parse_err("a.").message,
-        "expected a field name after '.', found end of expression"
-    );
+    assert_eq!(parse_err("a.").message, "expected a field name after '.', found end of expression");
     assert!(parse_err(&"(".repeat(500)).message.contains("nested"));
-    assert!(
-        parse_err(&"1 + ".repeat(400).replace("+ ", "+ 1"))
-            .message
-            .contains("deep")
-    );
+    assert!(parse_err(&"1 + ".repeat(400).replace("+ ", "+ 1")).message.contains("deep"));
 }
 
 #[test]
@@ -132,11 +104,7 @@ fn deepest_accepted_trees_evaluate_without_overflowing_the_stack() {
         .spawn(|| {
             let chain = vec!["1"; MAX_TREE_DEPTH - 1].join(" + ");
             assert_eq!(ok(&chain), Value::Int(MAX_TREE_DEPTH as i64 - 1));
-            let nested = format!(
-                "{}1{}",
-                "(-".repeat(MAX_DEPTH / 2 - 1),
-                ")".repeat(MAX_DEPTH / 2 - 1)
-            );
+            let nested = format!("{}1{}", "(-".repeat(MAX_DEPTH / 2 - 1), ")".repeat(MAX_DEPTH / 2 - 1));
             assert!(ev(&nested).is_ok());
         })
         .unwrap()
@@ -147,10 +115,7 @@ fn deepest_accepted_trees_evaluate_without_overflowing_the_stack() {
 #[test]
 fn arithmetic_errors() {
     assert_eq!(eval_err("1 / 0").message, "division by zero");
-    assert_eq!(
-        eval_err("9223372036854775807 + 1").message,
-        "return error for overflow"
-    );
+    assert_eq!(eval_err("9223372036854775807 + 1").message, "return error for overflow");
     assert!(eval_err("1 + 1u").message.contains("no such overload"));
 }
 

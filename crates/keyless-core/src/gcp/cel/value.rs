@@ -51,13 +51,9 @@ pub fn cel_eq(a: &Value, b: &Value) -> bool {
         (V::Bool(x), V::Bool(y)) => x == y,
         (V::String(x), V::String(y)) => x == y,
         (V::Bytes(x), V::Bytes(y)) => x == y,
-        (V::List(x), V::List(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| cel_eq(p, q))
-        }
+        (V::List(x), V::List(y)) => x.len() == y.len() && x.iter().zip(y).all(|(p, q)| cel_eq(p, q)),
         (V::Map(x), V::Map(y)) => {
-            x.len() == y.len()
-                && x.iter()
-                    .all(|(k, v)| Value::map_get(y, k).is_some_and(|w| cel_eq(v, w)))
+            x.len() == y.len() && x.iter().all(|(k, v)| Value::map_get(y, k).is_some_and(|w| cel_eq(v, w)))
         }
         _ => num_cmp(a, b) == Some(Ordering::Equal),
     }
@@ -70,11 +66,7 @@ pub fn num_cmp(a: &Value, b: &Value) -> Option<Ordering> {
     match (a, b) {
         (V::Int(x), V::Int(y)) => Some(x.cmp(y)),
         (V::Uint(x), V::Uint(y)) => Some(x.cmp(y)),
-        (V::Int(x), V::Uint(y)) => Some(if *x < 0 {
-            Ordering::Less
-        } else {
-            (*x as u64).cmp(y)
-        }),
+        (V::Int(x), V::Uint(y)) => Some(if *x < 0 { Ordering::Less } else { (*x as u64).cmp(y) }),
         (V::Uint(_), V::Int(_)) => num_cmp(b, a).map(Ordering::reverse),
         (V::Double(x), V::Double(y)) => x.partial_cmp(y),
         // cel-go converts the integer to double (lossy above 2^53); the
@@ -93,9 +85,7 @@ pub fn cel_cmp(a: &Value, b: &Value) -> Result<Option<Ordering>, ()> {
         (V::Bool(x), V::Bool(y)) => Ok(Some(x.cmp(y))),
         (V::String(x), V::String(y)) => Ok(Some(x.cmp(y))),
         (V::Bytes(x), V::Bytes(y)) => Ok(Some(x.cmp(y))),
-        (V::Int(_) | V::Uint(_) | V::Double(_), V::Int(_) | V::Uint(_) | V::Double(_)) => {
-            Ok(num_cmp(a, b))
-        }
+        (V::Int(_) | V::Uint(_) | V::Double(_), V::Int(_) | V::Uint(_) | V::Double(_)) => Ok(num_cmp(a, b)),
         _ => Err(()),
     }
 }
@@ -107,18 +97,10 @@ pub fn format_double(d: f64) -> String {
         return "NaN".into();
     }
     if d.is_infinite() {
-        return if d > 0.0 {
-            "+Inf".into()
-        } else {
-            "-Inf".into()
-        };
+        return if d > 0.0 { "+Inf".into() } else { "-Inf".into() };
     }
     if d == 0.0 {
-        return if d.is_sign_negative() {
-            "-0".into()
-        } else {
-            "0".into()
-        };
+        return if d.is_sign_negative() { "-0".into() } else { "0".into() };
     }
     let sci = format!("{:e}", d.abs());
     let (mant, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
@@ -127,11 +109,7 @@ pub fn format_double(d: f64) -> String {
     let sign = if d < 0.0 { "-" } else { "" };
     if !(-4..21).contains(&exp) {
         let (first, rest) = digits.split_at(1.min(digits.len()));
-        let frac = if rest.is_empty() {
-            String::new()
-        } else {
-            format!(".{rest}")
-        };
+        let frac = if rest.is_empty() { String::new() } else { format!(".{rest}") };
         let esign = if exp < 0 { '-' } else { '+' };
         return format!("{sign}{first}{frac}e{esign}{:02}", exp.abs());
     }
@@ -157,11 +135,7 @@ impl fmt::Display for Value {
             Value::Uint(u) => write!(f, "{u}u"),
             Value::Double(d) => {
                 let s = format_double(*d);
-                if s.contains(['.', 'e', 'N', 'I']) {
-                    f.write_str(&s)
-                } else {
-                    write!(f, "{s}.0")
-                }
+                if s.contains(['.', 'e', 'N', 'I']) { f.write_str(&s) } else { write!(f, "{s}.0") }
             }
             Value::String(s) => write!(f, "'{}'", s.replace('\\', "\\\\").replace('\'', "\\'")),
             Value::Bytes(b) => write!(f, "b'{}'", b.escape_ascii()),
