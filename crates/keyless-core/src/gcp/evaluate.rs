@@ -421,7 +421,9 @@ fn match_members(mut cx: Ctx, config: &GcpConfig, pool: Option<&PoolRef>, id: &I
         // P7 #77: the resource API's 403.
         AccessRoute::Direct => ("PERMISSION_DENIED", "The caller does not have permission"),
     };
-    cx.deny("no IAM member names this federated identity", code, message, "the IAM members", None)
+    let members_span =
+        config.members.first().map(|f| config.members.iter().fold(f.text.span, |s, m| s.to(m.text.span)));
+    cx.deny("no IAM member names this federated identity", code, message, "the IAM members", members_span)
 }
 
 /// Whether a member's binding role grants the access route; `Ok` carries

@@ -25,6 +25,10 @@ pub const MAX_CUSTOM_ATTRIBUTES: usize = 50;
 /// the key may only contain the characters [a-z0-9_]."
 pub const MAX_ATTRIBUTE_KEY_CHARS: usize = 100;
 
+/// P1 Oidc.allowedAudiences limits.
+pub const MAX_AUDIENCES: usize = 10;
+pub const MAX_AUDIENCE_CHARS: usize = 256;
+
 const SECTION_KEYS: &[&str] = &["provider", "members", "policy", "access"];
 /// Fields of the describe output (P1), all accepted; only some are used.
 const PROVIDER_KEYS: &[&str] = &[
@@ -140,6 +144,20 @@ pub fn provider_from_node(node: &Node) -> Result<WorkloadIdentityProvider> {
         issuer_uri = o.get("issuerUri").map(|n| n.expect_scalar("`issuerUri`")).transpose()?;
         if let Some(a) = o.get("allowedAudiences").filter(|n| !n.is_null()) {
             allowed_audiences = a.string_or_list("an allowed audience")?;
+            // P1 Oidc.allowedAudiences: "Each audience may be at most 256
+            // characters. A maximum of 10 audiences may be configured."
+            if allowed_audiences.len() > MAX_AUDIENCES {
+                return Err(Diagnostic::at(
+                    format!("{} allowed audiences; the limit is {MAX_AUDIENCES} (P1)", allowed_audiences.len()),
+                    a.span,
+                ));
+            }
+            if let Some(long) = allowed_audiences.iter().find(|x| x.value.chars().count() > MAX_AUDIENCE_CHARS) {
+                return Err(Diagnostic::at(
+                    format!("an allowed audience may be at most {MAX_AUDIENCE_CHARS} characters (P1)"),
+                    long.span,
+                ));
+            }
         }
     }
     let attribute_mapping = match node.get("attributeMapping").filter(|n| !n.is_null()) {

@@ -314,6 +314,12 @@ fn cel_syntax_errors_are_located_in_the_document() {
     let e = GcpConfig::from_text(yaml).unwrap_err();
     assert!(e.message.contains("the mapping for `google.subject`"), "{e}");
     assert_eq!(e.render(yaml).split(':').take(2).collect::<Vec<_>>(), ["3", "34"]);
+    // An escaped JSON string cannot be mapped character by character: the
+    // error covers the whole string.
+    let escaped = seed_config("assertion.repository_owner == \\u0027my-org");
+    let e = GcpConfig::from_text(&escaped).unwrap_err();
+    let span = e.span.unwrap();
+    assert_eq!(&escaped[span.start as usize..span.end as usize], r#""assertion.repository_owner == \u0027my-org""#);
     // Length limit (P1).
     let long = seed_config(&format!("{ORG_CONDITION} && '{}' != ''", "x".repeat(4096)));
     assert!(GcpConfig::from_text(&long).unwrap_err().message.contains("the limit is 4096"));
