@@ -91,7 +91,11 @@ pub fn evaluate(config: &GcpConfig, claims: &Claims) -> Verdict {
     cx.pass(format!("provider {provider_label} is active"), p.name.as_ref().map(|n| n.span));
 
     if let Some(iss) = &p.issuer_uri {
-        // JWT validation (§3.1 step 2): the token must come from the provider's issuer.
+        // JWT validation (§3.1 step 2): the token must come from the provider's
+        // issuer. Google documents `invalid_grant` "Error connecting to the
+        // given credential's issuer." only for an unreachable issuer
+        // (troubleshooting page; GoogleCloudPlatform/gcs-fuse-csi-driver#1471);
+        // the wording for a reachable but different issuer is unknown.
         if iss.value != claims.iss() {
             return cx.deny(
                 format!("token iss `{}` is not the provider's issuerUri `{}`", claims.iss(), iss.value),

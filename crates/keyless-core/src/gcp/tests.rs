@@ -211,6 +211,42 @@ fn principal_subject_member_and_pool_mismatch() {
 }
 
 #[test]
+fn describe_and_get_iam_policy_yaml_as_gcloud_prints_them() {
+    // Output shapes quoted in google-github-actions/auth#242.
+    let yaml = format!(
+        "provider:
+  attributeMapping:
+    attribute.actor: assertion.actor
+    attribute.repository: assertion.repository
+    google.subject: assertion.sub
+  attributeCondition: assertion.repository_owner == 'my-org'
+  displayName: github
+  name: {PROVIDER}
+  oidc:
+    issuerUri: https://token.actions.githubusercontent.com
+  state: ACTIVE
+policy:
+  bindings:
+  - members:
+    - serviceAccount:deployer@my-project.iam.gserviceaccount.com
+    role: roles/editor
+  - members:
+    - {POOL}/attribute.repository/my-org/my-repo
+    role: roles/iam.workloadIdentityUser
+  etag: BwXyz=
+  version: 1
+"
+    );
+    let mut c = token("my-org", "my-repo", "main");
+    c.set("actor", "octocat");
+    let v = verdict(&yaml, &c);
+    assert!(v.allowed, "{}", explain(&v));
+    assert!(v.trace.iter().any(|s| s.text.contains("roles/editor") && s.text.contains("not counted")));
+    let span = v.decided_span.unwrap();
+    assert_eq!(&yaml[span.start as usize..span.end as usize], format!("{POOL}/attribute.repository/my-org/my-repo"));
+}
+
+#[test]
 fn member_identifiers_parse_per_p4() {
     use members::{MemberKind as K, parse_member};
     let p = "projects/1/locations/global/workloadIdentityPools/pool";

@@ -17,6 +17,35 @@ pub const MAX_VALUE_SIZE: usize = 1 << 20;
 /// Variables in scope, innermost last.
 pub struct Evaluator {
     scope: Vec<(String, Value)>,
+    /// Cost units left; see [`EVAL_BUDGET`].
+    budget: u64,
+}
+
+/// Work one evaluation may do, in cost units: one per node evaluated, plus
+/// the size of every value copied or compared. Nested `map()` macros could
+/// otherwise run for hours in the playground; a real WIF condition costs a
+/// few hundred units.
+pub const EVAL_BUDGET: u64 = 2_000_000;
+
+/// Size of a value in cost units (one per scalar, plus one per 64 bytes of
+/// text), counted without recursion and only up to `cap`.
+fn weight(v: &Value, cap: u64) -> u64 {
+    let mut total = 0u64;
+    let mut stack = vec![v];
+    while let Some(v) = stack.pop() {
+        total += 1;
+        match v {
+            Value::String(s) => total += s.len() as u64 / 64,
+            Value::Bytes(b) => total += b.len() as u64 / 64,
+            Value::List(items) => stack.extend(items),
+            Value::Map(entries) => entries.iter().for_each(|(k, x)| stack.extend([k, x])),
+            _ => {}
+        }
+        if total > cap {
+            break;
+        }
+    }
+    total
 }
 
 fn fail(e: &Expr, message: impl Into<String>) -> EvalError {
@@ -26,12 +55,13 @@ fn fail(e: &Expr, message: impl Into<String>) -> EvalError {
 impl Evaluator {
     /// An evaluator with these top-level variables (e.g. `assertion`).
     pub fn new(vars: Vec<(String, Value)>) -> Evaluator {
-        Evaluator { scope: vars }
+        Evaluator { scope: vars, budget: EVAL_BUDGET }
     }
 
     /// Evaluates one expression. Each kind is evaluated out of line so this
     /// recursive frame stays small (deep `a + b + …` chains, 1 MiB wasm stack).
     pub fn eval(&mut self, e: &Expr) -> Result<Value, EvalError> {
+        self.charge(e, 1)?;
         match &e.kind {
             ExprKind::Lit(v) => Ok(v.clone()),
             ExprKind::Ident(name) => self.ident(e, name),
@@ -51,14 +81,38 @@ impl Evaluator {
         }
     }
 
+    /// Spends `units` of the budget, or fails once it is exhausted.
+    #[inline(never)]
+    fn charge(&mut self, e: &Expr, units: u64) -> Result<(), EvalError> {
+        match self.budget.checked_sub(units) {
+            Some(left) => {
+                self.budget = left;
+                Ok(())
+            }
+            None => {
+                self.budget = 0;
+                Err(fail(e, format!("evaluation exceeded its cost budget of {EVAL_BUDGET} (runaway expression)")))
+            }
+        }
+    }
+
+    /// Spends the size of `v` (a copy or a traversal of it).
+    fn charge_value(&mut self, e: &Expr, v: &Value) -> Result<(), EvalError> {
+        let w = weight(v, self.budget);
+        self.charge(e, w)
+    }
+
     #[inline(never)]
     fn ident(&mut self, e: &Expr, name: &str) -> Result<Value, EvalError> {
-        self.scope
+        let v = self
+            .scope
             .iter()
             .rev()
             .find(|(n, _)| n == name)
             .map(|(_, v)| v.clone())
-            .ok_or_else(|| fail(e, format!("undeclared reference to '{name}'")))
+            .ok_or_else(|| fail(e, format!("undeclared reference to '{name}'")))?;
+        self.charge_value(e, &v)?;
+        Ok(v)
     }
 
     #[inline(never)]
@@ -92,6 +146,9 @@ impl Evaluator {
         for a in args {
             vals.push(self.eval(a)?);
         }
+        for v in &vals {
+            self.charge_value(e, v)?;
+        }
         functions::call(name, target.is_some(), vals).map_err(|m| fail(e, m))
     }
 
@@ -124,6 +181,8 @@ impl Evaluator {
     fn binary(&mut self, e: &Expr, op: BinOp, l: &Expr, r: &Expr) -> Result<Value, EvalError> {
         let a = self.eval(l)?;
         let b = self.eval(r)?;
+        self.charge_value(e, &a)?;
+        self.charge_value(e, &b)?;
         binary(e, op, a, b)
     }
 

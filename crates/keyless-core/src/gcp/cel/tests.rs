@@ -127,3 +127,17 @@ fn double_formatting_matches_go() {
     assert_eq!(format_double(0.0001), "0.0001");
     assert_eq!(format_double(0.00001), "1e-05");
 }
+
+#[test]
+fn runaway_expressions_hit_the_cost_budget() {
+    // Each `.map(x, [x, x])` doubles the value: 2^40 elements without a budget.
+    let src = format!("[1]{}", ".map(x, [x, x])".repeat(40));
+    let e = eval_err(&src);
+    assert!(e.message.contains("cost budget"), "{e:?}");
+    // Nested iteration: 50^4 steps.
+    let l = format!("[{}]", vec!["1"; 50].join(","));
+    let src = format!("{l}.all(a, {l}.all(b, {l}.all(c, {l}.all(d, a + b + c + d > 0))))");
+    assert!(eval_err(&src).message.contains("cost budget"));
+    // An ordinary condition costs little.
+    assert_eq!(ok("assertion.repository_owner == 'my-org' && assertion.sub.startsWith('repo:')"), Value::Bool(true));
+}
