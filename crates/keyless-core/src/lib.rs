@@ -14,6 +14,7 @@ pub mod engine;
 pub mod fixture;
 pub mod github;
 pub mod glob;
+pub mod iam_condition;
 pub mod iam_policy;
 pub mod scenario;
 pub mod span;
