@@ -328,6 +328,7 @@ fn variants(s: &Scenario, base: &[JobReport], notes: &mut Vec<String>) -> Vec<Va
 
     let has_env = base.iter().any(|j| j.environment.is_some());
     if has_env {
+        notes.push("GitHub environment protection (required reviewers, deployment branch and tag rules) is not simulated: rows that keep the environment show what the cloud admits if GitHub lets the run into the environment.".into());
         let mut t = s.clone();
         t.workflow.text = rewrite_environments(&t.workflow.text, DocId::Workflow, EnvEdit::Rename);
         for (_, r) in &mut t.reusable_workflows {
@@ -531,7 +532,11 @@ fn apply_edits(text: &str, mut edits: Vec<(Span, String)>) -> String {
     let mut out = text.to_string();
     let mut floor = usize::MAX;
     for (span, replacement) in edits {
-        let (start, end) = (span.start as usize, span.end as usize);
+        let start = span.start as usize;
+        // Block values' spans run to the next line: keep the line break.
+        let end = out
+            .get(start..span.end as usize)
+            .map_or(span.end as usize, |t| start + t.trim_end().len());
         if end > floor || start > end || end > out.len() || !out.is_char_boundary(start) || !out.is_char_boundary(end) {
             continue;
         }

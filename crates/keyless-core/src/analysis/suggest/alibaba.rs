@@ -3,24 +3,10 @@
 //! cloud-trust-evaluation.md §4 and GitHub's Alibaba guide (seed
 //! oidc-in-alibaba-cloud.md: `oidc:iss` written without the scheme).
 
-use super::{customize_sub_snippet, distinct, hcl, issuer_host, one_or_many, pretty, uses_reusable, Draft, Snippet};
+use super::{customize_sub_snippet, distinct, hcl, one_or_many, pretty, uses_reusable, Draft, Snippet};
 use crate::claims::Claims;
 use crate::scenario::Scenario;
 use serde_json::{json, Map, Value};
-
-/// The issuer as the existing policy writes `oidc:iss` (with or without the
-/// scheme), else as GitHub's Alibaba guide writes it (host only).
-fn oidc_issuer_value(scenario: &Scenario, host: &str) -> String {
-    let with_scheme = scenario
-        .alibaba
-        .iter()
-        .flat_map(|c| &c.trust_policy.statements)
-        .flat_map(|s| &s.conditions)
-        .filter(|c| c.key.value.eq_ignore_ascii_case("oidc:iss"))
-        .flat_map(|c| &c.values)
-        .any(|v| v.value.starts_with("https://"));
-    if with_scheme { format!("https://{host}") } else { host.to_string() }
-}
 
 fn provider_arn(scenario: &Scenario) -> String {
     let config = scenario.alibaba.as_ref();
@@ -43,8 +29,10 @@ fn provider_arn(scenario: &Scenario) -> String {
 pub(super) fn draft(scenario: &Scenario, intended: &[Claims]) -> Draft {
     let arn = provider_arn(scenario);
     let mut equals = Map::new();
-    let issuers: Vec<String> = distinct(intended, "iss").iter().map(|i| oidc_issuer_value(scenario, &issuer_host(i))).collect();
-    equals.insert("oidc:iss".into(), one_or_many(&issuers));
+    // The full issuer URL: GitHub's guide writes the host only, which Alibaba's
+    // own docs ("the URL of the issuer") may not match; the URL matches under
+    // both readings (the Alibaba evaluator's `iss_match` option).
+    equals.insert("oidc:iss".into(), one_or_many(&distinct(intended, "iss")));
     equals.insert("oidc:aud".into(), one_or_many(&distinct(intended, "aud")));
     equals.insert("oidc:sub".into(), one_or_many(&distinct(intended, "sub")));
     let policy = json!({
@@ -58,6 +46,7 @@ pub(super) fn draft(scenario: &Scenario, intended: &[Claims]) -> Draft {
     });
     let config = pretty(&policy);
     let mut notes = vec![
+        "`oidc:iss` is the full issuer URL; GitHub's Alibaba guide writes it without `https://`, which matches only if RAM compares hosts (unverified; see the Alibaba `iss_match` option).".to_string(),
         "RAM sees only `iss`, `aud` and `sub` of the token: runs with the same `sub` (another workflow file on the same branch, a pull_request_target run) cannot be told apart.".to_string(),
     ];
     let mut snippets = vec![

@@ -33,6 +33,10 @@ pub(super) fn draft(scenario: &Scenario, intended: &[Claims]) -> Draft {
         let mut equals = Map::new();
         equals.insert(format!("{host}:aud"), one_or_many(&distinct(&runs, "aud")));
         equals.insert(format!("{host}:sub"), one_or_many(&distinct(&runs, "sub")));
+        let repo_ids = distinct(&runs, "repository_id");
+        if !repo_ids.is_empty() {
+            equals.insert(format!("{host}:repository_id"), one_or_many(&repo_ids));
+        }
         let workflows = distinct(&runs, "job_workflow_ref");
         if !workflows.is_empty() {
             equals.insert(format!("{host}:job_workflow_ref"), one_or_many(&workflows));
@@ -44,7 +48,7 @@ pub(super) fn draft(scenario: &Scenario, intended: &[Claims]) -> Draft {
             "Condition": {"StringEquals": Value::Object(equals)}
         }));
     }
-    notes.push("`job_workflow_ref` is one of the GitHub keys AWS STS checks since 2026-01 (trust policy only); drop it if your partition does not support it yet, at the cost of admitting other workflow files of the same repository and branch.".into());
+    notes.push("`repository_id` and `job_workflow_ref` are GitHub keys AWS STS checks since 2026-01 (trust policy only, research §1.3); without them the role also admits a re-created repository with the same name and other workflow files of the same repository and branch.".into());
     let policy = json!({"Version": "2012-10-17", "Statement": statements});
     let config = pretty(&policy);
     let role = "github-actions-deploy";
@@ -69,7 +73,7 @@ pub(super) fn draft(scenario: &Scenario, intended: &[Claims]) -> Draft {
     ];
     let subs = distinct(intended, "sub");
     Draft {
-        summary: format!("exact `aud`, `sub` ({}) and `job_workflow_ref` of the intended run(s)", subs.join(", ")),
+        summary: format!("exact `aud`, `sub` ({}), `repository_id` and `job_workflow_ref` of the intended run(s)", subs.join(", ")),
         config,
         snippets,
         notes,
