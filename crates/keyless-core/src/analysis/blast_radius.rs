@@ -547,4 +547,4 @@ fn apply_edits(text: &str, mut edits: Vec<(Span, String)>) -> String {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

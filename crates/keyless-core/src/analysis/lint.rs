@@ -161,21 +161,23 @@ impl<'a> EmbeddedMapper<'a> {
         let Some((_, origin, inner)) = self.origins.iter().find(|(d, _, _)| *d == span.doc) else {
             return Span::new(file, 0, 0);
         };
+        let start = origin.start as usize;
+        // A block scalar (`key: |`): its content starts on the line after the
+        // indicator, each line indented like the first.
+        let before = self.text.get(..start).unwrap_or_default().trim_end();
+        let indicator = before.rsplit('\n').next().and_then(|l| l.rsplit(':').next()).unwrap_or_default().trim();
+        let block = indicator.starts_with('|') || indicator.starts_with('>');
+        let first_line = self.index.line_col(self.text, origin.start).line;
+        let indent = self.index.line_start(first_line).map_or(0, |ls| start.saturating_sub(ls));
+        let inner_index = LineIndex::new(inner);
         let at = |offset: u32| -> usize {
-            let start = origin.start as usize;
-            let block = self.text.get(start..).is_some_and(|t| t.starts_with('|') || t.starts_with('>'));
             if !block {
                 return start;
             }
-            let inner_index = LineIndex::new(inner);
             let lc = inner_index.line_col(inner, offset);
-            let origin_line = self.index.line_col(self.text, origin.start).line;
-            let Some(line_start) = self.index.line_start(origin_line + lc.line) else { return start };
-            let indent = self.text.get(line_start..).map_or(0, |l| l.len() - l.trim_start_matches(' ').len());
-            let col_bytes: usize = inner_index
-                .line_start(lc.line)
-                .and_then(|s| inner.get(s..offset as usize))
-                .map_or(0, str::len);
+            let Some(line_start) = self.index.line_start(first_line + lc.line - 1) else { return start };
+            let col_bytes: usize =
+                inner_index.line_start(lc.line).and_then(|s| inner.get(s..offset as usize)).map_or(0, str::len);
             (line_start + indent + col_bytes).min(self.text.len())
         };
         Span::new(file, at(span.start), at(span.end))

@@ -16,6 +16,8 @@ pub mod subject;
 pub mod suggest;
 #[cfg(test)]
 mod testutil;
+#[cfg(test)]
+mod tests;
 
 pub use blast_radius::{blast_radius, WhatIfMatrix};
 pub use findings::{catalogue, CatalogueEntry, Finding, FindingSeverity};
