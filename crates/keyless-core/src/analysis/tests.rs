@@ -73,3 +73,59 @@ fn scenario_findings_point_into_their_documents() {
     let f = a.findings.iter().find(|f| f.id == "KL-AZ-003").unwrap();
     assert_eq!(f.location.unwrap().doc, crate::span::DocId::Azure);
 }
+
+fn ids_of(s: &crate::scenario::Scenario) -> Vec<String> {
+    let report = crate::engine::evaluate(s);
+    analyze(s, &report).findings.into_iter().map(|f| f.id).collect()
+}
+
+/// github-oidc-tokens.md §3.3 / Azure/login#497: Entra compares subjects
+/// case-sensitively (AADSTS7002138).
+#[test]
+fn case_mismatch_is_explained() {
+    let mut s = fixture("azure-environment");
+    s.azure = Some(
+        crate::azure::AzureConfig::from_text(r#"[{"name": "gha-main-prod", "issuer": "https://token.actions.githubusercontent.com", "subject": "repo:My-Org/my-repo:environment:prod", "audiences": ["api://AzureADTokenExchange"]}]"#)
+            .unwrap(),
+    );
+    assert!(ids_of(&s).contains(&"KL-TRUST-003".to_string()));
+    assert!(!ids_of(&fixture("azure-environment")).contains(&"KL-TRUST-003".to_string()));
+}
+
+/// github-oidc-tokens.md §3.4: a name-based pattern never matches the
+/// immutable `repo:OWNER@ID/REPO@ID:` subject.
+#[test]
+fn immutable_subject_drift_is_explained() {
+    let mut s = fixture("aws-main-only");
+    s.subject.immutable = true;
+    s.repository_id = Some("456789".into());
+    s.repository_owner_id = Some("123456".into());
+    let got = ids_of(&s);
+    assert!(got.contains(&"KL-TRUST-004".to_string()), "{got:?}");
+    assert!(!ids_of(&fixture("aws-main-only")).contains(&"KL-TRUST-004".to_string()));
+}
+
+/// Research §3.1: `google.subject` may not exceed 127 bytes.
+#[test]
+fn long_google_subject_is_flagged() {
+    let mut s = fixture("gcp-org-provider");
+    s.event.ref_ = Some(format!("refs/heads/{}", "x".repeat(120)));
+    assert!(ids_of(&s).contains(&"KL-GCP-003".to_string()));
+    assert!(!ids_of(&fixture("gcp-org-provider")).contains(&"KL-GCP-003".to_string()));
+}
+
+/// github-oidc-tokens.md §2.2/§5: a workflow that triggers on
+/// pull_request_target, trusted for main: high severity.
+#[test]
+fn pull_request_target_admission_is_high_when_the_workflow_triggers_on_it() {
+    let mut s = fixture("aws-org-wildcard");
+    let report = crate::engine::evaluate(&s);
+    let medium = analyze(&s, &report).findings.into_iter().find(|f| f.id == "KL-TRUST-006").unwrap();
+    assert_eq!(medium.severity, FindingSeverity::Medium);
+    s.workflow.text = s.workflow.text.replace("on: push", "on: [push, pull_request_target]");
+    let report = crate::engine::evaluate(&s);
+    let found = analyze(&s, &report).findings;
+    let high = found.iter().find(|f| f.id == "KL-TRUST-006").unwrap();
+    assert_eq!(high.severity, FindingSeverity::High);
+    assert!(found.iter().any(|f| f.id == "KL-GHA-003"));
+}

@@ -117,3 +117,14 @@ proptest! {
         }
     }
 }
+
+/// Research §3.1: with a `sub` over 127 bytes, the GCP suggestion maps
+/// `google.subject` to something shorter and still verifies.
+#[test]
+fn gcp_suggestion_survives_long_subjects() {
+    let mut s = fixture("gcp-org-provider");
+    s.event.ref_ = Some(format!("refs/heads/{}", "x".repeat(120)));
+    let sug = suggestions(&s).into_iter().find(|x| x.cloud == Cloud::Gcp).unwrap();
+    assert!(sug.config.contains("\"google.subject\": \"assertion.repository_id\""), "{}", sug.config);
+    assert_verified(&sug);
+}
