@@ -21,6 +21,8 @@ fn seed_scenarios_raise_their_findings() {
     let cases: &[(&str, &[&str], &[&str])] = &[
         // Enterprise story: org wildcard admits other repos; breaks under immutable subjects.
         ("aws-org-wildcard", &["KL-SUB-003", "KL-TRUST-001", "KL-TRUST-005", "KL-TRUST-006"], &["KL-AWS-001", "KL-AWS-002"]),
+        // §2: the main-only role: only other workflow files on main get in.
+        ("aws-main-only", &["KL-TRUST-008"], &["KL-TRUST-001", "KL-AWS-001", "KL-AWS-002"]),
         // §1: pinned to main, job in an environment.
         ("aws-environment-drift", &["KL-TRUST-002"], &["KL-TRUST-007", "KL-AWS-001"]),
         // §2 "Always pin aud".
@@ -128,4 +130,15 @@ fn pull_request_target_admission_is_high_when_the_workflow_triggers_on_it() {
     let high = found.iter().find(|f| f.id == "KL-TRUST-006").unwrap();
     assert_eq!(high.severity, FindingSeverity::High);
     assert!(found.iter().any(|f| f.id == "KL-GHA-003"));
+}
+
+
+/// Runs that keep the intended environment are admitted only if GitHub's
+/// environment rules let them in, which is not simulated: medium, not high.
+#[test]
+fn environment_gated_admits_are_medium() {
+    let a = analysis_of("azure-environment");
+    let f = a.findings.iter().find(|f| f.id == "KL-TRUST-001").unwrap();
+    assert_eq!(f.severity, FindingSeverity::Medium);
+    assert!(f.message.contains("not simulated"));
 }

@@ -258,6 +258,11 @@ pub static CATALOGUE: &[CatalogueEntry] = &[
         "The job as given logs in to this cloud, and the cloud rejects its token. The verdict's trace says which check failed.",
         "shared/seeds/keyless-deployments-aws-azure-gcp.md (Verify)",
         "Apply the verified least-privilege suggestion."),
+    entry!("KL-TRUST-008", S::Low, ALL, "Trust admits every workflow file on the trusted ref",
+        None,
+        "A `sub`-only trust cannot tell workflow files apart: any workflow committed to the trusted branch (or environment) of the repository can assume this identity. Pinning `job_workflow_ref` narrows it to the deploying workflow: AWS (2026 STS key), Entra flexible credentials and GCP conditions can check it; Alibaba needs a customized `sub`.",
+        "https://docs.github.com/en/actions/reference/security/oidc#customizing-the-token-claims",
+        "Add a `job_workflow_ref` condition (see the verified suggestion)."),
     // ---- Input
     entry!("KL-INPUT-001", S::Info, GH, "File could not be analysed",
         None,

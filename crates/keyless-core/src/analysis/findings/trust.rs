@@ -176,16 +176,44 @@ pub(super) fn from_matrix(scenario: &Scenario, matrix: &WhatIfMatrix) -> Vec<Fin
     let prt_triggered = crate::doc::parse(&scenario.workflow.text, crate::span::DocId::Workflow)
         .map(|root| super::workflow::triggers(&root).iter().any(|t| t == "pull_request_target"))
         .unwrap_or(false);
+    let intended_envs: Vec<String> = matrix
+        .rows
+        .iter()
+        .filter(|r| r.expectation == Expectation::Intended)
+        .filter_map(|r| r.sub.as_deref().and_then(|s| s.split_once(":environment:")).map(|(_, e)| e.to_string()))
+        .collect();
+    // A run that keeps the intended environment only gets its token if
+    // GitHub's environment rules let it in, which Keyless does not simulate.
+    let env_gated = |a: &&crate::analysis::blast_radius::UnintendedAdmit| {
+        a.sub.as_deref().and_then(|s| s.split_once(":environment:")).is_some_and(|(_, e)| intended_envs.iter().any(|x| x == e))
+    };
     for &cloud in &matrix.clouds {
         let admits: Vec<_> = matrix.unintended_admits.iter().filter(|a| a.cloud == cloud).collect();
-        let (prt, other): (Vec<_>, Vec<_>) = admits.into_iter().partition(|a| a.row.starts_with("pull-request-target"));
+        let (prt, rest): (Vec<_>, Vec<_>) = admits.into_iter().partition(|a| a.row.starts_with("pull-request-target"));
+        let (workflow, other): (Vec<_>, Vec<_>) = rest.into_iter().partition(|a| a.row.starts_with("other-workflow:"));
         if let Some(first) = other.first() {
             let mut rows: Vec<String> = other.iter().map(|a| format!("{} (`{}`)", a.description, a.sub.clone().unwrap_or_default())).collect();
             rows.dedup();
-            out.push(Finding::new(
+            let gated = other.iter().all(env_gated);
+            let f = Finding::new(
                 "KL-TRUST-001",
                 Some(cloud),
-                format!("{} admits {} unintended run(s): {}", cloud.title(), other.len(), rows.join("; ")),
+                format!(
+                    "{} admits {} unintended run(s): {}{}",
+                    cloud.title(),
+                    other.len(),
+                    rows.join("; "),
+                    if gated { " — only if the environment's deployment branch/tag rules let these runs in (not simulated)" } else { "" }
+                ),
+                first.decided_span,
+            );
+            out.push(if gated { f.with_severity(super::FindingSeverity::Medium) } else { f });
+        }
+        if let Some(first) = workflow.first() {
+            out.push(Finding::new(
+                "KL-TRUST-008",
+                Some(cloud),
+                format!("{} admits another workflow file on the same ref (`{}`)", cloud.title(), first.sub.clone().unwrap_or_default()),
                 first.decided_span,
             ));
         }
