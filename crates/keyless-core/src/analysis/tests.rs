@@ -23,6 +23,8 @@ fn seed_scenarios_raise_their_findings() {
         ("aws-org-wildcard", &["KL-SUB-003", "KL-TRUST-001", "KL-TRUST-005", "KL-TRUST-006"], &["KL-AWS-001", "KL-AWS-002"]),
         // §2: the main-only role: only other workflow files on main get in.
         ("aws-main-only", &["KL-TRUST-008"], &["KL-TRUST-001", "KL-AWS-001", "KL-AWS-002"]),
+        // GitHub's Alibaba guide writes oidc:iss without the scheme.
+        ("alibaba-branch", &["KL-ALI-005"], &["KL-ALI-002", "KL-ALI-004"]),
         // §1: pinned to main, job in an environment.
         ("aws-environment-drift", &["KL-TRUST-002"], &["KL-TRUST-007", "KL-AWS-001"]),
         // §2 "Always pin aud".

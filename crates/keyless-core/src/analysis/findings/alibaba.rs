@@ -32,6 +32,16 @@ pub fn check(config: &AlibabaConfig) -> Vec<Finding> {
                 ));
             }
         }
+        for c in st.conditions.iter().filter(|c| oidc_claim(&c.key.value).as_deref() == Some("iss")) {
+            for v in c.values.iter().filter(|v| !v.value.starts_with("https://") && !v.value.contains('*')) {
+                out.push(Finding::new(
+                    "KL-ALI-005",
+                    cloud,
+                    format!("`oidc:iss` is `{}`; the token's `iss` is a URL (`https://{}`)", v.value, v.value),
+                    Some(v.span),
+                ));
+            }
+        }
         let has_iss = st.conditions.iter().any(|c| iam::constrains(c) && oidc_claim(&c.key.value).as_deref() == Some("iss"));
         if !has_iss && st.effect.value == Effect::Allow {
             out.push(Finding::new("KL-ALI-002", cloud, "no `oidc:iss` condition in this federated statement", Some(st.span)));

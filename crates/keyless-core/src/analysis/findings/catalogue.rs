@@ -144,6 +144,11 @@ pub static CATALOGUE: &[CatalogueEntry] = &[
         "`oidc:sub` is optional in RAM, but without it any workflow of any repository on GitHub that asks for this audience can assume the role. GitHub's Alibaba guide recommends configuring it.",
         "https://docs.github.com/en/actions/how-tos/secure-your-work/security-harden-deployments/oidc-in-alibaba-cloud",
         "Add `\"StringEquals\": {\"oidc:sub\": \"repo:OWNER/REPO:ref:refs/heads/main\"}`."),
+    entry!("KL-ALI-005", S::Medium, ALI, "`oidc:iss` written without `https://`",
+        None,
+        "GitHub's Alibaba guide writes `oidc:iss` as `token.actions.githubusercontent.com`, while Alibaba's RAM documentation defines the key as the issuer URL, which GitHub's token carries as `https://token.actions.githubusercontent.com`. Which one RAM compares is not documented; if it compares the URL, the role never admits a GitHub token. Keyless compares exactly by default and offers `iss_match: host_or_url` as a labelled option.",
+        "https://www.alibabacloud.com/help/en/ram/user-guide/create-a-ram-role-for-a-trusted-idp",
+        "Write the issuer as the URL: `\"oidc:iss\": \"https://token.actions.githubusercontent.com\"`."),
     // ---- Azure
     entry!("KL-AZ-001", S::Medium, AZ, "Wildcard in a classic federated credential's subject",
         Some("CKV_AZURE_249"),

@@ -136,17 +136,18 @@ fn ali_policy(conditions: &str, action: &str) -> String {
 #[test]
 fn alibaba_rules_positive_and_negative() {
     let good = ali_policy(
-        r#""StringEquals": {"oidc:iss": "token.actions.githubusercontent.com", "oidc:aud": "sts.aliyuncs.com", "oidc:sub": "repo:example/example-repo:ref:refs/heads/main"}"#,
+        r#""StringEquals": {"oidc:iss": "https://token.actions.githubusercontent.com", "oidc:aud": "sts.aliyuncs.com", "oidc:sub": "repo:example/example-repo:ref:refs/heads/main"}"#,
         "sts:AssumeRole",
     );
     let ids = |t: &str| -> Vec<String> { check_alibaba(&testutil::alibaba(t)).into_iter().map(|f| f.id).collect() };
     assert!(ids(&good).is_empty(), "{:?}", ids(&good));
     let cases = [
         ("KL-ALI-001", good.replace("\"sts:AssumeRole\"", "\"sts:AssumeRoleWithOIDC\"")),
-        ("KL-ALI-002", good.replace("\"oidc:iss\": \"token.actions.githubusercontent.com\", ", "")),
+        ("KL-ALI-002", good.replace("\"oidc:iss\": \"https://token.actions.githubusercontent.com\", ", "")),
         ("KL-ALI-003", good.replace("\"oidc:aud\": \"sts.aliyuncs.com\", ", "")),
         ("KL-ALI-004", good.replace(", \"oidc:sub\": \"repo:example/example-repo:ref:refs/heads/main\"", "")),
         ("KL-IAM-001", good.replace("refs/heads/main", "*")),
+        ("KL-ALI-005", good.replace("https://token.actions", "token.actions")),
     ];
     for (id, text) in cases {
         assert!(has(&ids(&text), id), "{id}: {:?}", ids(&text));
@@ -156,7 +157,7 @@ fn alibaba_rules_positive_and_negative() {
         r#""StringLike": {"oidc:sub": "repo:example/example-repo:*"}, "StringEquals": {"oidc:aud": ["sts.aliyuncs.com"], "oidc:iss": "token.actions.githubusercontent.com"}"#,
         "sts:AssumeRole",
     );
-    assert_eq!(ids(&seed), vec!["KL-SUB-005"]);
+    assert_eq!(ids(&seed), vec!["KL-SUB-005", "KL-ALI-005"]);
 }
 
 fn fic(body: &str) -> String {
