@@ -144,3 +144,14 @@ fn environment_gated_admits_are_medium() {
     assert_eq!(f.severity, FindingSeverity::Medium);
     assert!(f.message.contains("not simulated"));
 }
+
+/// github-oidc-tokens.md §4.2: each login action sends its own audience.
+#[test]
+fn wrong_audience_pin_is_explained() {
+    let mut s = fixture("aws-main-only");
+    let text = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"token.actions.githubusercontent.com:aud":"api://AzureADTokenExchange","token.actions.githubusercontent.com:sub":"repo:my-org/my-repo:ref:refs/heads/main"}}}]}"#;
+    s.aws = Some(crate::aws::AwsConfig::from_text(text).unwrap());
+    let got = ids_of(&s);
+    assert!(got.contains(&"KL-TRUST-009".to_string()), "{got:?}");
+    assert!(!ids_of(&fixture("aws-main-only")).contains(&"KL-TRUST-009".to_string()));
+}

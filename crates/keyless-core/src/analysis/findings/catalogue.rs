@@ -268,6 +268,11 @@ pub static CATALOGUE: &[CatalogueEntry] = &[
         "A `sub`-only trust cannot tell workflow files apart: any workflow committed to the trusted branch (or environment) of the repository can assume this identity. Pinning `job_workflow_ref` narrows it to the deploying workflow: AWS (2026 STS key), Entra flexible credentials and GCP conditions can check it; Alibaba needs a customized `sub`.",
         "https://docs.github.com/en/actions/reference/security/oidc#customizing-the-token-claims",
         "Add a `job_workflow_ref` condition (see the verified suggestion)."),
+    entry!("KL-TRUST-009", S::Medium, ALL, "Audience pinned to a value the login step does not send",
+        None,
+        "Each login action asks GitHub for its own default audience (`sts.amazonaws.com`, `api://AzureADTokenExchange`, `https://iam.googleapis.com/<provider>`, the Alibaba action's input) unless `audience:` is set (github-oidc-tokens.md §4.2). A trust pinned to another value rejects the job.",
+        "https://docs.github.com/en/actions/reference/security/oidc#customizing-the-audience-value",
+        "Pin the audience the job sends (see the token in the simulation), or set `audience:` in the login step."),
     // ---- Input
     entry!("KL-INPUT-001", S::Info, GH, "File could not be analysed",
         None,

@@ -132,6 +132,10 @@ pub fn config_findings(scenario: &Scenario) -> Vec<Finding> {
 pub fn scenario_findings(scenario: &Scenario, report: &Report) -> Vec<Finding> {
     let mut out = config_findings(scenario);
     out.extend(workflow::check_text(&scenario.workflow.text, crate::span::DocId::Workflow));
+    for (i, (_, called)) in scenario.reusable_workflows.iter().enumerate() {
+        let doc_id = crate::span::DocId::Reusable(u16::try_from(i).unwrap_or(u16::MAX));
+        out.extend(workflow::check_text(&called.text, doc_id));
+    }
     out.extend(trust::check(scenario, report));
     out
 }

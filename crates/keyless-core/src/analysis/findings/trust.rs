@@ -98,6 +98,12 @@ pub(super) fn check(scenario: &Scenario, report: &Report) -> Vec<Finding> {
             if verdict.allowed || !job.logins.iter().any(|l| l.cloud == *cloud) {
                 continue;
             }
+            let aud = job.token.claims.text("aud").unwrap_or_default();
+            let audience = job.logins.iter().find(|l| l.cloud == *cloud).map_or(aud, |l| l.audience.clone());
+            if let Some(f) = audience_mismatch(scenario, *cloud, &audience, &job.job) {
+                out.push(f);
+                continue;
+            }
             let patterns = sub_patterns(scenario, *cloud);
             let c = Some(*cloud);
             let reason = explain(&patterns, &sub, job.token.claims.text("ref").as_deref(), c, &job.job);
@@ -131,6 +137,53 @@ pub(super) fn check(scenario: &Scenario, report: &Report) -> Vec<Finding> {
         }
     }
     out
+}
+
+/// The audiences the configuration pins (positive conditions / lists), and
+/// where; empty when it pins none.
+fn pinned_audiences(scenario: &Scenario, cloud: Cloud) -> Vec<(String, Span)> {
+    use crate::iam_policy::Effect;
+    let iam = |policy: &crate::iam_policy::TrustPolicy, claim_of: fn(&str) -> Option<String>| -> Vec<(String, Span)> {
+        policy
+            .statements
+            .iter()
+            .filter(|s| s.effect.value == Effect::Allow)
+            .flat_map(|s| &s.conditions)
+            .filter(|c| claim_of(&c.key.value).as_deref() == Some("aud") && super::iam::constrains(c))
+            .filter(|c| c.operator.value.base != crate::iam_policy::BaseOperator::StringLike)
+            .flat_map(|c| c.values.iter().map(|v| (v.value.clone(), v.span)))
+            .collect()
+    };
+    match cloud {
+        Cloud::Aws => scenario.aws.as_ref().map(|c| iam(&c.trust_policy, super::aws::github_claim)).unwrap_or_default(),
+        Cloud::Alibaba => scenario.alibaba.as_ref().map(|c| iam(&c.trust_policy, super::alibaba::oidc_claim)).unwrap_or_default(),
+        Cloud::Azure => scenario
+            .azure
+            .iter()
+            .flat_map(|c| &c.credentials)
+            .flat_map(|f| f.audiences.iter().map(|a| (a.value.clone(), a.span)))
+            .collect(),
+        Cloud::Gcp => scenario
+            .gcp
+            .iter()
+            .flat_map(|g| g.provider.allowed_audiences.iter().map(|a| (a.value.clone(), a.span)))
+            .collect(),
+    }
+}
+
+fn audience_mismatch(scenario: &Scenario, cloud: Cloud, audience: &str, job: &str) -> Option<Finding> {
+    let pinned = pinned_audiences(scenario, cloud);
+    let (_, span) = pinned.first()?;
+    if pinned.iter().any(|(a, _)| a == audience) {
+        return None;
+    }
+    let list: Vec<&str> = pinned.iter().map(|(a, _)| a.as_str()).collect();
+    Some(Finding::new(
+        "KL-TRUST-009",
+        Some(cloud),
+        format!("job `{job}` sends `aud` `{audience}`; the trust pins {}", list.join(", ")),
+        Some(*span),
+    ))
 }
 
 fn explain(patterns: &[SubPattern], sub: &str, git_ref: Option<&str>, cloud: Option<Cloud>, job: &str) -> Option<Finding> {
