@@ -1,1 +1,146 @@
-fn main() {}
+//! `keyless`: the Keyless engine on the command line. Thin: parsing,
+//! simulation and verdicts all live in `keyless-core`; this crate reads
+//! files, maps locations back to them, and prints.
+
+mod locate;
+mod render;
+
+use keyless_core::diagnostic::Severity;
+use keyless_core::doc;
+use keyless_core::span::DocId;
+use keyless_core::Scenario;
+use locate::Locator;
+use std::io::{IsTerminal, Read, Write};
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+keyless: simulate GitHub Actions OIDC tokens and the verdict of each cloud's trust configuration
+
+USAGE:
+    keyless eval SCENARIO [--format json|text]
+    keyless --help | --version
+
+SCENARIO is a YAML or JSON scenario file (see README), or - for standard input.
+
+Exit status: 0 when the scenario was evaluated (whatever the verdicts),
+2 on invalid input (errors printed as file:line:col: message).";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("eval") => eval(args.get(1..).unwrap_or_default()),
+        Some("--version" | "-V") => {
+            println!("keyless {}", env!("CARGO_PKG_VERSION"));
+            ExitCode::SUCCESS
+        }
+        Some("--help" | "-h" | "help") => {
+            println!("{USAGE}");
+            ExitCode::SUCCESS
+        }
+        _ => usage_error("expected a command"),
+    }
+}
+
+fn usage_error(msg: &str) -> ExitCode {
+    eprintln!("keyless: {msg}\n\n{USAGE}");
+    ExitCode::from(2)
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Format {
+    Json,
+    Text,
+}
+
+fn parse_format(args: &[String], default: Format) -> Result<(Format, Vec<String>), String> {
+    let mut format = default;
+    let mut rest = Vec::new();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let value = if a == "--format" {
+            Some(it.next().cloned().ok_or("--format needs a value")?)
+        } else {
+            a.strip_prefix("--format=").map(str::to_string)
+        };
+        match value.as_deref() {
+            Some("json") => format = Format::Json,
+            Some("text") => format = Format::Text,
+            Some(other) => return Err(format!("unknown format `{other}` (json or text)")),
+            None => rest.push(a.clone()),
+        }
+    }
+    Ok((format, rest))
+}
+
+/// Reads a file, or standard input for `-`.
+fn read_input(path: &str) -> Result<(String, String), String> {
+    if path == "-" {
+        let mut text = String::new();
+        std::io::stdin().read_to_string(&mut text).map_err(|e| format!("<stdin>: {e}"))?;
+        Ok(("<stdin>".into(), text))
+    } else {
+        std::fs::read_to_string(path).map(|t| (path.to_string(), t)).map_err(|e| format!("{path}: {e}"))
+    }
+}
+
+fn eval(args: &[String]) -> ExitCode {
+    let (format, rest) = match parse_format(args, Format::Text) {
+        Ok(x) => x,
+        Err(e) => return usage_error(&e),
+    };
+    let [path] = rest.as_slice() else {
+        return usage_error("eval takes one SCENARIO file");
+    };
+    let (name, text) = match read_input(path) {
+        Ok(x) => x,
+        Err(e) => {
+            eprintln!("keyless: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let root = match doc::parse(&text, DocId::Scenario) {
+        Ok(root) => root,
+        Err(d) => {
+            let locator = Locator::new(&name, &text, None);
+            eprintln!("{}", locator.render(&d));
+            return ExitCode::from(2);
+        }
+    };
+    // A fixture file (tests/fixtures) holds its scenario under `scenario:`.
+    let root = match root.get("scenario") {
+        Some(inner) if root.get("repository").is_none() && inner.entries().is_some() => inner.clone(),
+        _ => root,
+    };
+    let locator = Locator::new(&name, &text, Some(&root));
+    let scenario = match Scenario::from_node(&root) {
+        Ok(s) => s,
+        Err(errors) => {
+            for d in &errors {
+                eprintln!("{}", locator.render(d));
+            }
+            return ExitCode::from(2);
+        }
+    };
+    let report = keyless_core::evaluate(&scenario);
+    // Errors in the workflow (or an embedded document) make the scenario
+    // unevaluable; warnings and notes are part of the report.
+    let fatal: Vec<_> = report.diagnostics.iter().filter(|d| d.severity == Severity::Error).collect();
+    if !fatal.is_empty() {
+        for d in fatal {
+            eprintln!("{}", locator.render(d));
+        }
+        return ExitCode::from(2);
+    }
+    let out = match format {
+        Format::Json => {
+            let value = render::report_json(&report, &locator);
+            serde_json::to_string_pretty(&value).unwrap_or_default() + "\n"
+        }
+        Format::Text => render::report_text(&scenario, &report, &locator, std::io::stdout().is_terminal()),
+    };
+    let mut stdout = std::io::stdout().lock();
+    if stdout.write_all(out.as_bytes()).is_err() {
+        return ExitCode::from(1);
+    }
+    ExitCode::SUCCESS
+}

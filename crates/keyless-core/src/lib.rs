@@ -11,6 +11,7 @@ pub mod claims;
 pub mod diagnostic;
 pub mod doc;
 pub mod engine;
+pub mod fixture;
 pub mod github;
 pub mod glob;
 pub mod iam_condition;

@@ -144,6 +144,9 @@ pub struct Scenario {
     pub azure: Option<azure::AzureConfig>,
     pub gcp: Option<gcp::GcpConfig>,
     pub alibaba: Option<alibaba::AlibabaConfig>,
+    /// Where each document embedded as a string sits in the scenario file
+    /// (a cloud section written as text), so errors can be reported there.
+    pub embedded_origins: Vec<(DocId, Span)>,
 }
 
 impl Scenario {
@@ -186,6 +189,7 @@ impl Scenario {
             azure: None,
             gcp: None,
             alibaba: None,
+            embedded_origins: Vec::new(),
         }
     }
 
@@ -268,7 +272,10 @@ impl Scenario {
         match root.get("workflow") {
             None => errors.push(Diagnostic::at("missing required field `workflow` (the workflow YAML text)", root.span)),
             Some(n) => match n.expect_str("`workflow` (the workflow YAML text)") {
-                Ok(t) => s.workflow = EmbeddedText { text: t.to_string(), origin: Some(n.span) },
+                Ok(t) => {
+                    s.workflow = EmbeddedText { text: t.to_string(), origin: Some(n.span) };
+                    s.embedded_origins.push((DocId::Workflow, n.span));
+                }
                 Err(d) => errors.push(d),
             },
         }
@@ -279,6 +286,8 @@ impl Scenario {
                         match e.value.expect_str("a reusable workflow (YAML text)") {
                             Ok(t) => {
                                 let path = e.key.value.split('@').next().unwrap_or_default().to_string();
+                                let index = u16::try_from(s.reusable_workflows.len()).unwrap_or(u16::MAX);
+                                s.embedded_origins.push((DocId::Reusable(index), e.value.span));
                                 s.reusable_workflows.push((path, EmbeddedText { text: t.to_string(), origin: Some(e.value.span) }));
                             }
                             Err(d) => errors.push(d),
@@ -342,7 +351,27 @@ impl Scenario {
                 Err(mut d) => errors.append(&mut d),
             }
         }
-        let section = |key: &str| root.get(key).filter(|n| !n.is_null());
+        // A cloud section is a mapping, or a string holding the text the user
+        // pasted (JSON or YAML); a string is parsed as its own document, with
+        // that cloud's DocId, exactly as the playground's editor would.
+        let mut owned: Vec<(String, Node)> = Vec::new();
+        for (key, doc_id) in [("aws", DocId::Aws), ("azure", DocId::Azure), ("gcp", DocId::Gcp), ("alibaba", DocId::Alibaba)] {
+            if let Some(string_node) = root.get(key).filter(|n| n.as_str().is_some()) {
+                s.embedded_origins.push((doc_id, string_node.span));
+                let text = string_node.as_str().unwrap_or_default();
+                match doc::parse(text, doc_id) {
+                    Ok(n) => owned.push((key.to_string(), n)),
+                    Err(d) => errors.push(d),
+                }
+            }
+        }
+        let section = |key: &str| {
+            owned
+                .iter()
+                .find(|(k, _)| k == key)
+                .map(|(_, n)| n)
+                .or_else(|| root.get(key).filter(|n| !n.is_null() && n.as_str().is_none()))
+        };
         if let Some(n) = section("aws") {
             match aws::AwsConfig::from_node(n) {
                 Ok(c) => s.aws = Some(c),

@@ -1,1 +1,149 @@
-fn main() {}
+//! Project automation in Rust (`cargo xtask <task>`), so the same steps run
+//! on a laptop and in CI:
+//!
+//! - `setup`: install what is missing (idempotent: present tools are skipped)
+//! - `serve`: setup, then serve the playground on http://127.0.0.1:8080
+//! - `test`:  setup, then every test: Rust (unit, fixtures, CEL
+//!   conformance, CLI), clippy on the core, the release build of the
+//!   playground and its size, and the browser end-to-end tests
+//! - `size`:  brotli size of the built playground's first load
+//! - `bench`: engine benchmarks (release build)
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+/// Must equal the `wasm-bindgen` crate pinned in crates/keyless-web.
+const WASM_BINDGEN: &str = "0.2.130";
+const TRUNK: &str = "0.21";
+const APT_PACKAGES: &[(&str, &str)] =
+    &[("chromium", "/usr/bin/chromium"), ("chromium-driver", "/usr/bin/chromedriver"), ("binaryen", "/usr/bin/wasm-opt"), ("brotli", "/usr/bin/brotli")];
+const NPM_DIRS: &[&str] = &["tests/e2e", "tests/cel"];
+/// First-load budget (HTML + JS + wasm + CSS, brotli), issue #3.
+const BUDGET_BYTES: u64 = 250 * 1024;
+
+fn main() -> ExitCode {
+    let task = std::env::args().nth(1).unwrap_or_default();
+    let result = match task.as_str() {
+        "setup" => setup(),
+        "serve" => setup().and_then(|()| serve()),
+        "test" => setup().and_then(|()| test()),
+        "size" => size().map(|_| ()),
+        "bench" => run(Command::new("cargo").args(["run", "--release", "-p", "keyless-cli", "--example", "bench"])),
+        _ => Err("usage: cargo xtask <setup|serve|test|size|bench>".into()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+type Result<T = ()> = std::result::Result<T, String>;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap_or_else(|_| PathBuf::from("."))
+}
+
+fn run(cmd: &mut Command) -> Result {
+    eprintln!("xtask: $ {cmd:?}");
+    let status = cmd.current_dir(root()).status().map_err(|e| format!("{cmd:?}: {e}"))?;
+    if status.success() { Ok(()) } else { Err(format!("{cmd:?} failed: {status}")) }
+}
+
+fn output(cmd: &str, args: &[&str]) -> Option<String> {
+    let out = Command::new(cmd).args(args).output().ok()?;
+    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+fn cargo_bin(name: &str) -> PathBuf {
+    let home = std::env::var("CARGO_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cargo"));
+    home.join("bin").join(name)
+}
+
+fn setup() -> Result {
+    // wasm target
+    let targets = output("rustup", &["target", "list", "--installed"]).unwrap_or_default();
+    if !targets.lines().any(|l| l.trim() == "wasm32-unknown-unknown") {
+        run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
+    }
+    // Debian packages: browser + driver for e2e, wasm-opt, brotli
+    let missing: Vec<&str> = APT_PACKAGES.iter().filter(|(_, bin)| !Path::new(bin).exists()).map(|(p, _)| *p).collect();
+    if !missing.is_empty() {
+        let sudo: &[&str] = if output("id", &["-u"]).is_some_and(|u| u.trim() == "0") { &[] } else { &["sudo"] };
+        let apt = |args: &[&str]| {
+            let mut full: Vec<&str> = sudo.to_vec();
+            full.push("apt-get");
+            full.extend_from_slice(args);
+            let (head, tail) = full.split_first().map(|(h, t)| (*h, t.to_vec())).unwrap_or(("apt-get", vec![]));
+            run(Command::new(head).args(tail).env("DEBIAN_FRONTEND", "noninteractive"))
+        };
+        apt(&["update", "-qq"])?;
+        let mut args = vec!["install", "-y", "-qq", "--no-install-recommends"];
+        args.extend(missing.iter());
+        apt(&args)?;
+    }
+    // wasm-bindgen-cli at exactly the crate's version (without --locked: a
+    // locked dependency is missing from the registry mirror)
+    let have = output(cargo_bin("wasm-bindgen").to_str().unwrap_or("wasm-bindgen"), &["--version"]).unwrap_or_default();
+    if !have.contains(WASM_BINDGEN) {
+        run(Command::new("cargo").args(["install", "wasm-bindgen-cli", "--version", WASM_BINDGEN, "--force"]))?;
+    }
+    let have = output(cargo_bin("trunk").to_str().unwrap_or("trunk"), &["--version"]).unwrap_or_default();
+    if !have.contains(&format!("trunk {TRUNK}")) {
+        run(Command::new("cargo").args(["install", "trunk", "--version", &format!("~{TRUNK}"), "--locked", "--force"]))?;
+    }
+    for dir in NPM_DIRS {
+        let d = root().join(dir);
+        if d.join("package.json").exists() && !d.join("node_modules/.package-lock.json").exists() {
+            run(Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(&d))?;
+        }
+    }
+    Ok(())
+}
+
+fn trunk_build() -> Result {
+    run(Command::new(cargo_bin("trunk")).args(["build", "--release"]))
+}
+
+fn serve() -> Result {
+    eprintln!("xtask: the playground will be at http://127.0.0.1:8080/");
+    run(Command::new(cargo_bin("trunk")).args(["serve", "--release", "--address", "127.0.0.1", "--port", "8080"]))
+}
+
+fn test() -> Result {
+    run(Command::new("cargo").args(["test", "--workspace", "--exclude", "keyless-web"]).env("KEYLESS_REQUIRE_CONFORMANCE", "1"))?;
+    run(Command::new("cargo").args(["clippy", "-p", "keyless-core", "-p", "keyless-cli", "--all-targets", "--", "-D", "warnings"]))?;
+    trunk_build()?;
+    let total = size()?;
+    if total > BUDGET_BYTES {
+        return Err(format!("first load is {} KB brotli, over the {} KB budget", total / 1024, BUDGET_BYTES / 1024));
+    }
+    if root().join("tests/e2e/package.json").exists() {
+        run(Command::new("node").args(["--test", "--test-concurrency=1", "tests/e2e/"]))?;
+    }
+    Ok(())
+}
+
+/// Prints and returns the brotli size of every first-load file in dist/.
+fn size() -> Result<u64> {
+    let dist = root().join("dist");
+    let entries = std::fs::read_dir(&dist).map_err(|e| format!("{}: {e} (build first)", dist.display()))?;
+    let mut total = 0;
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let first_load = path.extension().and_then(|e| e.to_str()).is_some_and(|e| ["wasm", "js", "css", "html"].contains(&e));
+        if !first_load || path.file_name().is_some_and(|n| n == "sw.js" || n == "service-worker.js") {
+            continue;
+        }
+        let out = Command::new("brotli").args(["-c", "-q", "11"]).arg(&path).output().map_err(|e| format!("brotli: {e}"))?;
+        let n = out.stdout.len() as u64;
+        eprintln!("xtask: {:>8} B brotli  {}", n, path.file_name().and_then(|n| n.to_str()).unwrap_or_default());
+        total += n;
+    }
+    eprintln!("xtask: first load {} KB brotli (budget {} KB)", total / 1024, BUDGET_BYTES / 1024);
+    Ok(total)
+}

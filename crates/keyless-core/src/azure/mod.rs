@@ -1,16 +1,38 @@
-//! Microsoft Entra workload identity federation. PLACEHOLDER parse/eval (skeleton).
+//! Microsoft Entra workload identity federation: the federated identity
+//! credentials (FICs) of one app registration or user-assigned managed
+//! identity, and the answer Entra's token endpoint gives a GitHub token.
+//!
+//! - [`credential`] reads the input forms (`az ... federated-credential list`,
+//!   Microsoft Graph, ARM, Terraform-ish, the scenario's `azure:` section) and
+//!   applies Entra's create-time validation (Z3, Z4).
+//! - [`flexible`] parses `claimsMatchingExpression` (Z1, Z2).
+//! - [`evaluate`] matches a token and picks Entra's error code (research
+//!   cloud-trust-evaluation.md §2.2, §2.4).
+//!
+//! Sources are tagged as in research cloud-trust-evaluation.md §11 (Z1..Z11).
 
-use crate::claims::Claims;
+mod aadsts;
+mod credential;
+mod evaluate;
+pub mod flexible;
+
+#[cfg(test)]
+mod tests;
+
 use crate::diagnostic::{Diagnostic, Result};
 use crate::doc::{self, Node};
 use crate::span::{DocId, Span, Spanned};
-use crate::verdict::{Cloud, Verdict};
+
+pub use evaluate::evaluate;
 
 /// The Azure section: the federated identity credentials of one app
 /// registration or user-assigned managed identity.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AzureConfig {
     pub credentials: Vec<FederatedCredential>,
+    /// Warnings and notes found while reading (create-time rules Entra would
+    /// enforce, ignored fields). Errors are returned by `from_node` instead.
+    pub diagnostics: Vec<Diagnostic>,
 }
 
 /// A federated identity credential, classic (`subject`) or flexible
@@ -23,6 +45,16 @@ pub struct FederatedCredential {
     pub audiences: Vec<Spanned<String>>,
     pub expression: Option<FlexibleExpression>,
     pub span: Span,
+}
+
+impl FederatedCredential {
+    /// How traces and verdicts name the credential.
+    pub fn label(&self) -> String {
+        match &self.name {
+            Some(n) => format!("`{}`", n.value),
+            None => "(unnamed credential)".to_string(),
+        }
+    }
 }
 
 /// `claimsMatchingExpression` (language version 1).
@@ -43,24 +75,43 @@ pub struct Term {
     pub span: Span,
 }
 
+impl Term {
+    /// The term as FFL writes it.
+    pub fn text(&self) -> String {
+        format!("claims['{}'] {} '{}'", self.claim.value, self.op.value.keyword(), self.operand.value.replace('\'', "''"))
+    }
+}
+
+/// An FFL comparison operator (Z1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MatchOp {
+    /// Exact, case-sensitive [inference, research §2.3] comparison.
     Eq,
+    /// Wildcards: `*` any run of characters, `?` one character (Z1).
     Matches,
 }
 
-impl AzureConfig {
-    pub fn from_node(node: &Node) -> Result<AzureConfig> {
-        Err(Diagnostic::at("Azure parsing not implemented yet", node.span))
-    }
-
-    pub fn from_text(text: &str) -> Result<AzureConfig> {
-        Self::from_node(&doc::parse(text, DocId::Azure)?)
+impl MatchOp {
+    pub fn keyword(self) -> &'static str {
+        match self {
+            MatchOp::Eq => "eq",
+            MatchOp::Matches => "matches",
+        }
     }
 }
 
-pub fn evaluate(_config: &AzureConfig, claims: &Claims) -> Verdict {
-    let mut v = Verdict::no_token(Cloud::Azure, "not implemented");
-    v.audience = claims.aud();
-    v
+impl AzureConfig {
+    /// Reads any supported input form. Positions of flexible-expression
+    /// errors inside a string are exact when the string is written without
+    /// escapes (see [`credential`]), else they cover the whole string.
+    pub fn from_node(node: &Node) -> Result<AzureConfig> {
+        credential::read_config(node, None)
+    }
+
+    /// Parses JSON or YAML text; with the text at hand, expression positions
+    /// are checked against what is actually written.
+    pub fn from_text(text: &str) -> Result<AzureConfig> {
+        let node = doc::parse(text, DocId::Azure)?;
+        credential::read_config(&node, Some(text))
+    }
 }

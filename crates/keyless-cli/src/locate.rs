@@ -1,0 +1,79 @@
+//! Maps spans back to `file:line:col`. A span in an embedded document (the
+//! workflow or a cloud section written as a block scalar) is mapped into the
+//! scenario file line by line.
+
+use keyless_core::doc::Node;
+use keyless_core::span::{DocId, LineIndex, Span};
+use keyless_core::Diagnostic;
+
+pub struct Locator<'a> {
+    name: &'a str,
+    text: &'a str,
+    index: LineIndex,
+    /// Embedded documents: id, their text, and where the string sits.
+    embedded: Vec<(DocId, String, Span)>,
+}
+
+impl<'a> Locator<'a> {
+    pub fn new(name: &'a str, text: &'a str, root: Option<&Node>) -> Locator<'a> {
+        let mut embedded = Vec::new();
+        if let Some(root) = root {
+            for (key, id) in
+                [("workflow", DocId::Workflow), ("aws", DocId::Aws), ("azure", DocId::Azure), ("gcp", DocId::Gcp), ("alibaba", DocId::Alibaba)]
+            {
+                if let Some(n) = root.get(key).filter(|n| n.as_str().is_some()) {
+                    embedded.push((id, n.as_str().unwrap_or_default().to_string(), n.span));
+                }
+            }
+            for (i, e) in root.get("reusable_workflows").and_then(Node::entries).unwrap_or_default().iter().enumerate() {
+                if let Some(t) = e.value.as_str() {
+                    embedded.push((DocId::Reusable(u16::try_from(i).unwrap_or(u16::MAX)), t.to_string(), e.value.span));
+                }
+            }
+        }
+        Locator { name, text, index: LineIndex::new(text), embedded }
+    }
+
+    /// `line:col` in the file for a span, if it can be placed.
+    pub fn position(&self, span: Span) -> Option<(u32, u32)> {
+        if span.doc == DocId::Scenario {
+            let lc = self.index.line_col(self.text, span.start);
+            return Some((lc.line, lc.col));
+        }
+        let (_, inner, outer) = self.embedded.iter().find(|(id, _, _)| *id == span.doc)?;
+        let inner_lc = LineIndex::new(inner).line_col(inner, span.start);
+        let raw = self.text.get(outer.start as usize..outer.end as usize)?;
+        if raw.starts_with('|') || raw.starts_with('>') {
+            // Block scalar: content starts on the next line, indented.
+            let header = self.index.line_col(self.text, outer.start).line;
+            let first = header + 1;
+            let start = self.index.line_start(first)?;
+            let indent = self.text.get(start..)?.chars().take_while(|c| *c == ' ').count();
+            let line = first + inner_lc.line - 1;
+            let col = u32::try_from(indent).ok()? + inner_lc.col;
+            Some((line, col))
+        } else {
+            // A quoted string: point at the string itself.
+            let lc = self.index.line_col(self.text, outer.start);
+            Some((lc.line, lc.col))
+        }
+    }
+
+    /// `file:line:col: message` (the GNU convention editors understand).
+    pub fn render(&self, d: &Diagnostic) -> String {
+        let severity = match d.severity {
+            keyless_core::Severity::Error => "error",
+            keyless_core::Severity::Warning => "warning",
+            keyless_core::Severity::Note => "note",
+        };
+        match d.span.and_then(|s| self.position(s)) {
+            Some((line, col)) => format!("{}:{line}:{col}: {severity}: {}", self.name, d.message),
+            None => format!("{}: {severity}: {}", self.name, d.message),
+        }
+    }
+
+    pub fn location(&self, span: Option<Span>) -> Option<String> {
+        let (line, col) = self.position(span?)?;
+        Some(format!("{}:{line}:{col}", self.name))
+    }
+}

@@ -1,0 +1,108 @@
+//! Output: the `keyless eval` JSON contract, and text for people.
+
+use crate::locate::Locator;
+use keyless_core::engine::Report;
+use keyless_core::verdict::render_step;
+use keyless_core::Scenario;
+use serde_json::{json, Value};
+use std::fmt::Write;
+
+/// The report as JSON, with every span also given as `file:line:col`.
+pub fn report_json(report: &Report, locator: &Locator) -> Value {
+    let mut value = serde_json::to_value(report).unwrap_or(Value::Null);
+    if let Some(jobs) = value.get_mut("jobs").and_then(Value::as_array_mut) {
+        for (job, job_report) in jobs.iter_mut().zip(&report.jobs) {
+            let Some(verdicts) = job.get_mut("verdicts").and_then(Value::as_object_mut) else { continue };
+            for (cloud, verdict) in &job_report.verdicts {
+                if let Some(v) = verdicts.get_mut(cloud.key()).and_then(Value::as_object_mut) {
+                    v.insert("location".into(), json!(locator.location(verdict.decided_span)));
+                }
+            }
+        }
+    }
+    let diagnostics: Vec<Value> = report
+        .diagnostics
+        .iter()
+        .map(|d| {
+            json!({
+                "severity": d.severity,
+                "message": d.message,
+                "location": locator.location(d.span),
+            })
+        })
+        .collect();
+    if let Some(obj) = value.as_object_mut() {
+        obj.insert("diagnostics".into(), Value::Array(diagnostics));
+    }
+    value
+}
+
+struct Style {
+    on: bool,
+}
+
+impl Style {
+    fn paint(&self, code: &str, text: &str) -> String {
+        if self.on { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_string() }
+    }
+    fn green(&self, t: &str) -> String {
+        self.paint("32", t)
+    }
+    fn red(&self, t: &str) -> String {
+        self.paint("31", t)
+    }
+    fn bold(&self, t: &str) -> String {
+        self.paint("1", t)
+    }
+    fn dim(&self, t: &str) -> String {
+        self.paint("2", t)
+    }
+}
+
+/// The report for people. Colours only when `color` (a terminal).
+pub fn report_text(scenario: &Scenario, report: &Report, locator: &Locator, color: bool) -> String {
+    let st = Style { on: color };
+    let mut out = String::new();
+    let event = &scenario.event;
+    let _ = writeln!(
+        out,
+        "{} {} ({}{})",
+        st.bold("Run:"),
+        scenario.repository(),
+        event.name.value,
+        event.ref_.as_deref().map(|r| format!(" {r}")).unwrap_or_default()
+    );
+    for d in &report.diagnostics {
+        let _ = writeln!(out, "{}", locator.render(d));
+    }
+    if report.jobs.is_empty() {
+        let _ = writeln!(out, "no jobs in the workflow");
+    }
+    for job in &report.jobs {
+        let matrix = job.matrix.as_ref().map(|m| format!(" {}", serde_json::Value::Object(m.clone()))).unwrap_or_default();
+        let _ = writeln!(out, "\n{} {}{}", st.bold("job"), st.bold(&job.job), matrix);
+        if job.token.issued {
+            let _ = writeln!(out, "  sub  {}", job.token.claims.sub());
+            let _ = writeln!(out, "  aud  {}", job.token.claims.aud());
+            for why in &job.token.explanation {
+                let _ = writeln!(out, "  {}", st.dim(&format!("why  {why}")));
+            }
+        } else {
+            let reason = job.token.reason.as_deref().unwrap_or("no token");
+            let _ = writeln!(out, "  {} {reason}", st.red("no token:"));
+        }
+        for (cloud, v) in &job.verdicts {
+            let head = if v.allowed { st.green("✓ allowed") } else { st.red(&format!("✗ {}", v.code)) };
+            let _ = writeln!(out, "  {:<8}{head}  {}", cloud.key(), st.dim(&format!("aud {}", v.audience)));
+            if !v.allowed {
+                let _ = writeln!(out, "          {}", v.message);
+            }
+            let at = locator.location(v.decided_span).map(|l| format!(" ({l})")).unwrap_or_default();
+            let _ = writeln!(out, "          decided by: {}{at}", v.decided_by);
+            for step in &v.trace {
+                let _ = writeln!(out, "            {}", render_step(step));
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,116 @@
+//! The CLI contract (issue #2): `keyless eval SCENARIO [--format json|text]`,
+//! `-` for stdin, exit 0 when evaluated, 2 with `file:line:col: message` on
+//! invalid input; the JSON shape other tools read.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn keyless(args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_keyless"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    if let Some(input) = stdin {
+        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    }
+    drop(child.stdin.take());
+    child.wait_with_output().unwrap()
+}
+
+fn fixtures() -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+    files.retain(|p| p.extension().is_some_and(|e| e == "yaml"));
+    files.sort();
+    files
+}
+
+#[test]
+fn json_output_follows_the_contract_for_every_fixture() {
+    for path in fixtures() {
+        let out = keyless(&["eval", path.to_str().unwrap(), "--format", "json"], None);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{}: {stderr}", path.display());
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let jobs = v["jobs"].as_array().unwrap();
+        assert!(!jobs.is_empty(), "{}", path.display());
+        assert!(v["diagnostics"].is_array());
+        for job in jobs {
+            assert!(job["job"].is_string());
+            assert!(job.get("matrix").is_some());
+            let token = &job["token"];
+            assert!(token["issued"].is_boolean());
+            if token["issued"] == true {
+                let claims = &token["claims"];
+                for claim in ["sub", "aud", "iss", "ref", "repository", "event_name"] {
+                    assert!(claims[claim].is_string(), "{}: claim {claim}", path.display());
+                }
+                for claim in ["iat", "nbf", "exp"] {
+                    assert!(claims[claim].is_i64(), "{}: claim {claim} is a number", path.display());
+                }
+            } else {
+                assert!(token["reason"].is_string());
+            }
+            for (cloud, verdict) in job["verdicts"].as_object().unwrap() {
+                assert!(["aws", "azure", "gcp", "alibaba"].contains(&cloud.as_str()));
+                assert!(verdict["allowed"].is_boolean());
+                for field in ["audience", "code", "message", "decided_by"] {
+                    assert!(verdict[field].is_string(), "{}: {cloud}.{field}", path.display());
+                }
+                assert!(verdict["trace"].as_array().unwrap().iter().all(|s| s.is_string()));
+                if token["issued"] == false {
+                    assert_eq!(verdict["code"], "no_token");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn only_configured_clouds_appear() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/aws-main-only.yaml");
+    let out = keyless(&["eval", path.to_str().unwrap(), "--format=json"], None);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let verdicts = v["jobs"][0]["verdicts"].as_object().unwrap();
+    assert_eq!(verdicts.keys().collect::<Vec<_>>(), vec!["aws"]);
+}
+
+#[test]
+fn stdin_and_text_output() {
+    let scenario = "repository: o/r\nworkflow: |\n  on: push\n  permissions:\n    id-token: write\n  jobs:\n    build:\n      runs-on: ubuntu-latest\n      steps: [{run: echo}]\nevent: {name: push, ref: refs/heads/main}\n";
+    let out = keyless(&["eval", "-"], Some(scenario));
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("job build"), "{text}");
+    assert!(text.contains("repo:o/r:ref:refs/heads/main"), "{text}");
+    assert!(!text.contains('\x1b'), "no colours when not a terminal");
+}
+
+#[test]
+fn invalid_input_exits_2_with_file_line_col() {
+    let cases: &[(&str, &str)] = &[
+        ("repository: o/r\nworkflow: x\nevent: push\nrepsitory_id: 1\n", "<stdin>:4:1: error: unknown field `repsitory_id` in scenario (did you mean `repository_id`?)"),
+        ("repository: o\nworkflow: x\nevent: push\n", "<stdin>:1:13: error: `repository` must be owner/name"),
+        ("{\"repository\": \"o/r\",\n \"workflow\": 3,}", "<stdin>:2:16: error: invalid JSON: trailing comma"),
+        ("repository: o/r\nworkflow: |\n  jobs:\n    a: [\nevent: push\n", "<stdin>:"),
+        ("repository: o/r\nworkflow: x\nevent: push\naws: |\n  {\"Version\": \"2012-10-17\",\n   \"Statement\": [}\n", "<stdin>:6:"),
+    ];
+    for (input, expected) in cases {
+        let out = keyless(&["eval", "-"], Some(input));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{input:?}: {stderr}");
+        assert!(stderr.lines().any(|l| l.starts_with(expected)), "{input:?}: expected `{expected}` in:\n{stderr}");
+    }
+}
+
+#[test]
+fn missing_file_and_bad_usage_exit_2() {
+    assert_eq!(keyless(&["eval", "/nonexistent.yaml"], None).status.code(), Some(2));
+    assert_eq!(keyless(&["frobnicate"], None).status.code(), Some(2));
+    assert_eq!(keyless(&["eval", "a", "--format", "xml"], None).status.code(), Some(2));
+    assert_eq!(keyless(&["--help"], None).status.code(), Some(0));
+}
