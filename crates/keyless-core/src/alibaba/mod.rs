@@ -8,8 +8,13 @@
 //!   (`AuthenticationFail.NoPermission` "There is no permission" / "No such
 //!   OIDC Provider registered.", `AuthenticationFail.OIDCToken.AudienceNotMatch`
 //!   "Invalid audience.").
-//! - L8: Serverless-Devs/agentrun-sdk-python `docs/e2e-oidc-setup.md`: a
-//!   trust policy with `"Action": "sts:AssumeRoleWithOIDC"` presented as working.
+//! - L8: Serverless-Devs/agentrun-sdk-python `docs/e2e-oidc-setup.md` (and a
+//!   second community README): trust policies with
+//!   `"Action": "sts:AssumeRoleWithOIDC"` presented as working. [2nd]
+//! - L9: community deployment guides (Terraform and README trust policies
+//!   found by code search) write `"oidc:iss": "https://token.actions.githubusercontent.com"`,
+//!   and one reports that an `oidc:sub` mismatch makes STS answer
+//!   `AuthenticationFail.NoPermission`. [2nd]
 
 mod config;
 mod context;
@@ -49,7 +54,8 @@ pub struct AlibabaConfig {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum IssMatch {
     /// The context value is the token's `iss` as is (`https://…`): the
-    /// vendor's own documentation (L1), so the default.
+    /// vendor's own documentation (L1) and what deployed policies write (L9),
+    /// so the default.
     #[default]
     Exact,
     /// Either the URL or the URL without `https://` matches (GitHub's doc).
@@ -208,7 +214,7 @@ pub fn evaluate(config: &AlibabaConfig, claims: &Claims) -> Verdict {
         Decision::ExplicitDeny | Decision::ImplicitDeny => {
             let mut trace = trace;
             trace.push(TraceStep::info(
-                "labelled: STS's error table (L7) lists AuthenticationFail.NoPermission \"There is no permission\"; which code a trust-policy mismatch returns is not documented per cause (AssumeRole's analogue is NoPermission \"You are not authorized to do this action. You should be authorized by RAM.\")",
+                "labelled: STS's error table (L7) lists AuthenticationFail.NoPermission \"There is no permission\", and a practitioner reports that code for an oidc:sub mismatch (L9); Alibaba does not document the code per cause (AssumeRole's analogue is NoPermission \"You are not authorized to do this action. You should be authorized by RAM.\")",
                 None,
             ));
             deny("AuthenticationFail.NoPermission", "There is no permission", outcome.decided_by, outcome.decided_span, trace)

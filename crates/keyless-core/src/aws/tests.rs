@@ -386,3 +386,32 @@ fn arb_json() -> impl proptest::strategy::Strategy<Value = serde_json::Value> {
         ]
     })
 }
+
+// §1.2 applicability: `"Principal": "*"` covers any provider; NotPrincipal
+// naming the token's provider excludes it.
+#[test]
+fn wildcard_principal_and_not_principal() {
+    let c = token("o/r", "repo:o/r:ref:refs/heads/main", &[]);
+    let base = policy_with(r#"{"StringLike": {"token.actions.githubusercontent.com:sub": "repo:o/r:*"}}"#);
+    let with_provider = |policy: &str| {
+        format!(
+            r#"{{"trust_policy": {policy}, "provider": {{"url": "token.actions.githubusercontent.com", "client_ids": ["sts.amazonaws.com"]}}}}"#
+        )
+    };
+    let star = base.replace(&format!(r#"{{"Federated": "{FEDERATED}"}}"#), r#""*""#);
+    // With no provider given and no Federated ARN, no provider can be assumed.
+    assert_eq!(verdict(&star, &c).code, "InvalidIdentityToken");
+    assert!(evaluate(&AwsConfig::from_text(&with_provider(&star)).unwrap(), &c).allowed);
+    let not = base.replace("\"Principal\"", "\"NotPrincipal\"");
+    let v = evaluate(&AwsConfig::from_text(&with_provider(&not)).unwrap(), &c);
+    assert!(!v.allowed && v.decided_by.contains("NotPrincipal"), "{}", v.decided_by);
+}
+
+// A3: set operators on single-valued keys are flagged in the trace.
+#[test]
+fn set_operator_on_single_valued_key_is_flagged() {
+    let p = policy_with(r#"{"ForAllValues:StringLike": {"token.actions.githubusercontent.com:sub": "repo:o/r:*"}}"#);
+    let v = verdict(&p, &token("o/r", "repo:o/r:ref:refs/heads/main", &[]));
+    assert!(v.allowed);
+    assert!(v.trace.iter().any(|s| s.text.contains("advises against ForAnyValue/ForAllValues")));
+}
