@@ -111,3 +111,16 @@ fn sarif_shape() {
     assert_eq!(loc["region"]["startColumn"], 13);
 }
 
+
+/// The shapes people paste: `gcloud … providers describe` YAML (no
+/// condition: CKV_GCP_118 / AVD-GCP-0068) and a Microsoft Graph list with a
+/// trailing-slash issuer (github-oidc-tokens.md §6.11).
+#[test]
+fn cli_output_shapes_are_recognised() {
+    let gcloud = "attributeMapping:\n  google.subject: assertion.sub\nname: projects/123/locations/global/workloadIdentityPools/github/providers/gh\noidc:\n  issuerUri: https://token.actions.githubusercontent.com\nstate: ACTIVE\n";
+    let graph = r#"{"value": [{"name": "gha-main", "issuer": "https://token.actions.githubusercontent.com/", "subject": "repo:my-org/my-repo:ref:refs/heads/main", "audiences": ["api://AzureADTokenExchange"]}]}"#;
+    let files = vec![("provider.yaml".to_string(), gcloud.to_string()), ("fic.json".to_string(), graph.to_string())];
+    let found = lint_documents(&files);
+    assert!(in_file(&found, 0).contains(&"KL-GCP-001"), "{found:?}");
+    assert!(in_file(&found, 1).contains(&"KL-AZ-005"), "{found:?}");
+}
