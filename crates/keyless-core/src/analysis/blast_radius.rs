@@ -17,6 +17,31 @@ use crate::doc::{self, Node};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
+/// The what-if variants, in row order: id, expectation, what the run is and
+/// why it matters (with its source). Documented in `docs/findings.md`.
+pub const VARIANTS: &[(&str, Expectation, &str)] = &[
+    ("as-given", Expectation::Intended, "The scenario as given: the run(s) the trust is meant to admit."),
+    ("other-branch", Expectation::Unintended, "A push to another branch (anyone with write access can push one, with any workflow): github-oidc-tokens.md §2.2."),
+    ("tag", Expectation::Unintended, "A pushed tag: `ref:refs/tags/…` (§2.2)."),
+    ("pull-request", Expectation::Unintended, "A pull request from a branch of the same repository: `sub` `…:pull_request` (§2.2)."),
+    ("fork-pull-request", Expectation::Unintended, "A pull request from a fork: GitHub issues no token (§5); shown to prove it fails closed."),
+    ("pull-request-target-ref", Expectation::Unintended, "pull_request_target from a fork, `sub` option `ref` (default branch): contested in GitHub's docs (§2.2), both options are simulated."),
+    ("pull-request-target-pr", Expectation::Unintended, "pull_request_target from a fork, `sub` option `pull_request`."),
+    ("other-environment", Expectation::Unintended, "The job with another environment name (only when the job has one): `…:environment:NAME` (§2.1)."),
+    ("no-environment", Expectation::Unintended, "The job without its environment (no reviewers): the `sub` falls back to the ref (§2.1, seed guide §6)."),
+    ("other-repo", Expectation::Unintended, "Another repository of the same owner: the seed guide's 400-repository story."),
+    ("repo-name-prefix", Expectation::Unintended, "A repository named `<repo>-evil` of the same owner: catches `repo:o/r*` (research cloud-trust-evaluation.md §1.8)."),
+    ("owner-lookalike", Expectation::Unintended, "A look-alike owner `<owner>-evil` (anyone can register it): catches `repo:o*`."),
+    ("owner-prefix", Expectation::Unintended, "An owner named `<owner>x`: catches owner prefixes."),
+    ("other-workflow", Expectation::Unintended, "Another workflow file on the same ref: same `sub`, other `job_workflow_ref`."),
+    ("reusable-ref", Expectation::Unintended, "The called reusable workflow at another ref (only when the job calls one): seed guide §5."),
+    ("immutable", Expectation::Neutral, "The same run after switching to immutable subjects `repo:OWNER@ID/REPO@ID:…` (§3.4)."),
+    ("renamed-same-ids", Expectation::Neutral, "The repository renamed (same ids) under immutable subjects."),
+    ("recreated-same-name", Expectation::Unintended, "A new repository with the same name (new id) under immutable subjects: deleted and re-created, or transferred."),
+    ("ghes-issuer", Expectation::Unintended, "The same names on someone else's GitHub Enterprise Server: issuer `https://HOST/_services/token` (§4.1)."),
+    ("enterprise-issuer", Expectation::Neutral, "The enterprise's unique issuer `https://token.actions.githubusercontent.com/<slug>` switched on (§4.1)."),
+];
+
 /// Whether a row's run should be admitted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]

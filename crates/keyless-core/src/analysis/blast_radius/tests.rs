@@ -131,3 +131,14 @@ fn rewrites_keep_the_workflow_valid() {
     let refs = rewrite_reusable_refs(wf).unwrap();
     assert!(refs.contains("uses: o/r/.github/workflows/d.yml@refs/heads/keyless/what-if\n"));
 }
+
+/// Every row's variant is documented, with the expectation it is shown with.
+#[test]
+fn every_variant_is_documented() {
+    for name in ["aws-org-wildcard", "aws-environment-drift", "reusable-workflow-pin"] {
+        for r in blast_radius(&fixture(name)).rows {
+            let doc = VARIANTS.iter().find(|(id, _, _)| *id == r.variant).unwrap_or_else(|| panic!("{} undocumented", r.variant));
+            assert_eq!(doc.1, r.expectation, "{}", r.variant);
+        }
+    }
+}

@@ -189,6 +189,14 @@ pub fn catalogue_markdown() -> String {
             e.baseline.unwrap_or("—")
         ));
     }
+    out.push_str(
+        "\n## What-if runs\n\nThe what-if matrix replays the scenario as these runs (rows); each configured cloud judges \
+         each one (columns). Unintended runs that a cloud admits raise KL-TRUST-001/006/008.\n\n\
+         | Row | Expectation | What and why |\n|---|---|---|\n",
+    );
+    for (id, expectation, why) in crate::analysis::blast_radius::VARIANTS {
+        out.push_str(&format!("| `{id}` | {expectation:?} | {} |\n", why.replace('|', "\\|")));
+    }
     for e in CATALOGUE {
         out.push_str(&format!(
             "\n## {}\n\n**{}** · {} · {}\n\n{}\n\n**Fix:** {}\n\n**Source:** {}\n",
