@@ -42,7 +42,24 @@ pub fn analyze(scenario: &Scenario, report: &Report) -> Analysis {
     let exploration = blast_radius::explore(scenario);
     let mut found = findings::scenario_findings(scenario, report);
     found.extend(findings::matrix_findings(scenario, &exploration.matrix));
+    production_context(report, &mut found);
     findings::sort_and_dedup(&mut found);
     let suggestions = suggest::suggest(scenario, &exploration);
     Analysis { findings: found, matrix: exploration.matrix, suggestions }
+}
+
+/// `repo:o/r:*` on a role a production job uses is high, not medium (seed
+/// guide §5: "Never ship repo:my-org/my-repo:* to a production role").
+/// Production is recognised by the job's environment name.
+fn production_context(report: &Report, found: &mut [Finding]) {
+    let prod = report.jobs.iter().filter_map(|j| j.environment.as_deref()).find(|e| {
+        let e = e.to_ascii_lowercase();
+        e.contains("prod") || e == "live"
+    });
+    if let Some(env) = prod {
+        for f in found.iter_mut().filter(|f| f.id == "KL-SUB-005") {
+            f.severity = FindingSeverity::High;
+            f.message.push_str(&format!(" (a job deploys to environment `{env}`)"));
+        }
+    }
 }

@@ -155,3 +155,18 @@ fn wrong_audience_pin_is_explained() {
     assert!(got.contains(&"KL-TRUST-009".to_string()), "{got:?}");
     assert!(!ids_of(&fixture("aws-main-only")).contains(&"KL-TRUST-009".to_string()));
 }
+
+/// Seed guide §5: `repo:o/r:*` on a production role is high.
+#[test]
+fn any_context_on_a_production_role_is_high() {
+    let mut s = fixture("alibaba-environment");
+    let report = crate::engine::evaluate(&s);
+    assert!(report.jobs.iter().any(|j| j.environment.as_deref() == Some("Production")));
+    let text = r#"{"Version":"1","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Principal":{"Federated":["acs:ram::1464366000000000:oidc-provider/github"]},"Condition":{"StringEquals":{"oidc:iss":"https://token.actions.githubusercontent.com","oidc:aud":"sts.aliyuncs.com"},"StringLike":{"oidc:sub":"repo:example/example-repo:*"}}}]}"#;
+    s.alibaba = Some(crate::alibaba::AlibabaConfig::from_text(text).unwrap());
+    let report = crate::engine::evaluate(&s);
+    let f = analyze(&s, &report).findings.into_iter().find(|f| f.id == "KL-SUB-005").unwrap();
+    assert_eq!(f.severity, FindingSeverity::High);
+    let wildcard = analysis_of("alibaba-wildcard").findings.into_iter().find(|f| f.id == "KL-SUB-005").unwrap();
+    assert_eq!(wildcard.severity, FindingSeverity::Medium);
+}

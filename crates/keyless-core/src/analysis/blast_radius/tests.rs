@@ -142,3 +142,12 @@ fn every_variant_is_documented() {
         }
     }
 }
+
+#[test]
+fn no_configured_cloud_means_no_replays() {
+    let mut s = fixture("aws-main-only");
+    s.aws = None;
+    let m = blast_radius(&s);
+    assert!(m.rows.is_empty() && m.clouds.is_empty());
+    assert_eq!((m.simulations, m.evaluations), (1, 0));
+}

@@ -33,6 +33,23 @@ fn numeric_id_comparison(condition: &str) -> Option<String> {
     re.find(condition).map(|m| m.as_str().to_string())
 }
 
+/// `assertion.sub.startsWith('X')` is the glob `X*`; `assertion.sub == 'X'`
+/// is exact: both go through the shared `sub` shape classifier.
+fn subject_shapes(condition: &str, span: crate::span::Span) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let forms = [(r#"assertion\.sub\.startsWith\(\s*['"]([^'"]*)['"]"#, true), (r#"assertion\.sub\s*==\s*['"]([^'"]*)['"]"#, false)];
+    for (pattern, prefix) in forms {
+        let Ok(re) = Regex::new(pattern) else { continue };
+        for m in re.captures_iter(condition).filter_map(|c| c.get(1)) {
+            let text = if prefix { format!("{}*", m.as_str()) } else { m.as_str().to_string() };
+            if let Some(risk) = crate::analysis::subject::classify(&text, prefix) {
+                out.push(super::iam::subject_finding(risk, CLOUD, &text, span));
+            }
+        }
+    }
+    out
+}
+
 /// Static findings for a workload identity provider and its members.
 pub fn check(config: &GcpConfig) -> Vec<Finding> {
     let mut out = Vec::new();
@@ -57,6 +74,7 @@ pub fn check(config: &GcpConfig) -> Vec<Finding> {
                     Some(cond.span),
                 ));
             }
+            out.extend(subject_shapes(&cond.value, cond.span));
             if let Some(found) = numeric_id_comparison(&cond.value) {
                 out.push(Finding::new(
                     "KL-GCP-005",

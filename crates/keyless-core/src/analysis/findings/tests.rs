@@ -244,6 +244,11 @@ fn gcp_rules_positive_and_negative() {
     for (id, text) in cases {
         assert!(has(&ids(&text), id), "{id}: {:?}", ids(&text));
     }
+    // `sub` shapes inside the condition (startsWith is a prefix glob).
+    let lookalike = gcp_provider(Some("assertion.sub.startsWith('repo:my-org/my-repo')"), MEMBER);
+    assert!(has(&ids(&lookalike), "KL-SUB-004"), "{:?}", ids(&lookalike));
+    let pinned = gcp_provider(Some("assertion.sub.startsWith('repo:my-org/my-repo:ref:refs/heads/')"), MEMBER);
+    assert!(ids(&pinned).is_empty(), "{:?}", ids(&pinned));
     // The GCP parser refuses a provider without `google.subject` (P1), so the
     // rule is exercised on a model with the mapping removed.
     let mut no_subject = testutil::gcp(&gcp_provider(Some("assertion.repository_owner == 'my-org'"), MEMBER));

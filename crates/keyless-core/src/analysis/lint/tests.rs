@@ -124,3 +124,13 @@ fn cli_output_shapes_are_recognised() {
     assert!(in_file(&found, 0).contains(&"KL-GCP-001"), "{found:?}");
     assert!(in_file(&found, 1).contains(&"KL-AZ-005"), "{found:?}");
 }
+
+proptest::proptest! {
+    /// Hostile or random input is reported, never panicked on.
+    #[test]
+    fn lint_never_panics(text in "[\\[\\]{}:,\"a-z*@/ \n-]{0,80}") {
+        let _ = lint_documents(&[("x".to_string(), text.clone())]);
+        let found = lint_documents(&[("x".to_string(), format!("{{\"Statement\": [{{\"Effect\": \"Allow\", \"Condition\": {{\"StringLike\": {{\"token.actions.githubusercontent.com:sub\": {:?}}}}}}}]}}", text))]);
+        let _ = to_sarif(&found, &[("x".to_string(), text)]);
+    }
+}
