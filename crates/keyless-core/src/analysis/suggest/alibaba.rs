@@ -3,7 +3,7 @@
 //! cloud-trust-evaluation.md §4 and GitHub's Alibaba guide (seed
 //! oidc-in-alibaba-cloud.md: `oidc:iss` written without the scheme).
 
-use super::{customize_sub_snippet, distinct, hcl, one_or_many, pretty, uses_reusable, Draft, Snippet};
+use super::{customize_sub_snippet, distinct, one_or_many, terraform, pretty, uses_reusable, Draft, Snippet};
 use crate::claims::Claims;
 use crate::scenario::Scenario;
 use serde_json::{json, Map, Value};
@@ -59,14 +59,7 @@ pub(super) fn draft(scenario: &Scenario, intended: &[Claims]) -> Draft {
                 super::sh(&serde_json::to_string(&policy).unwrap_or_default())
             ),
         },
-        Snippet {
-            format: "hcl",
-            title: "terraform (alicloud_ram_role)".into(),
-            text: format!(
-                "resource \"alicloud_ram_role\" \"github_actions\" {{\n  role_name                   = \"github-actions\"\n  assume_role_policy_document = {}\n}}\n",
-                hcl(&serde_json::to_string(&policy).unwrap_or_default())
-            ),
-        },
+        Snippet { format: "hcl", title: "terraform (alicloud_ram_role)".into(), text: terraform::alibaba_role(&policy) },
     ];
     if uses_reusable(intended) {
         notes.push("The intended job runs a reusable workflow; to pin it on Alibaba, the `sub` must carry `job_workflow_ref` (customized template).".into());

@@ -2,7 +2,7 @@
 //! STS keys, research cloud-trust-evaluation.md §1.3) `job_workflow_ref`;
 //! exact values only (no wildcards to get wrong, research §1.4).
 
-use super::{distinct, hcl, issuer_host, one_or_many, pretty, sh, Draft, Snippet};
+use super::{distinct, issuer_host, one_or_many, pretty, sh, terraform, Draft, Snippet};
 use crate::claims::Claims;
 use crate::scenario::Scenario;
 use regex_lite::Regex;
@@ -51,25 +51,17 @@ pub(super) fn draft(scenario: &Scenario, intended: &[Claims]) -> Draft {
     notes.push("`repository_id` and `job_workflow_ref` are GitHub keys AWS STS checks since 2026-01 (trust policy only, research §1.3); without them the role also admits a re-created repository with the same name and other workflow files of the same repository and branch.".into());
     let policy = json!({"Version": "2012-10-17", "Statement": statements});
     let config = pretty(&policy);
-    let role = "github-actions-deploy";
     let snippets = vec![
         Snippet { format: "json", title: "trust policy (role → Trust relationships)".into(), text: config.clone() },
         Snippet {
             format: "shell",
             title: "aws cli".into(),
             text: format!(
-                "aws iam update-assume-role-policy --role-name {role} --policy-document {}",
+                "aws iam update-assume-role-policy --role-name github-actions-deploy --policy-document {}",
                 sh(&serde_json::to_string(&policy).unwrap_or_default())
             ),
         },
-        Snippet {
-            format: "hcl",
-            title: "terraform (aws_iam_role)".into(),
-            text: format!(
-                "resource \"aws_iam_role\" \"github_actions_deploy\" {{\n  name               = \"{role}\"\n  assume_role_policy = {}\n}}\n",
-                hcl(&serde_json::to_string(&policy).unwrap_or_default())
-            ),
-        },
+        Snippet { format: "hcl", title: "terraform (aws_iam_role)".into(), text: terraform::aws_role(&policy) },
     ];
     let subs = distinct(intended, "sub");
     Draft {

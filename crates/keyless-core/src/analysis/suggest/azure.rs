@@ -5,18 +5,18 @@
 //! most 20 credentials; flexible expressions must name `sub` and
 //! `repository_id`/`repository_owner_id` since Aug 2026; `and` only).
 
-use super::{hcl, pretty, sh, Draft, Snippet};
+use super::{pretty, sh, terraform, Draft, Snippet};
 use crate::claims::Claims;
 use crate::scenario::Scenario;
 use serde_json::{json, Value};
 
-/// One credential to create.
-struct Credential {
-    name: String,
-    issuer: String,
-    audience: String,
-    subject: Option<String>,
-    expression: Option<String>,
+/// One credential to create: classic (`subject`) or flexible (`expression`).
+pub(super) struct Credential {
+    pub name: String,
+    pub issuer: String,
+    pub audience: String,
+    pub subject: Option<String>,
+    pub expression: Option<String>,
 }
 
 fn quote(v: &str) -> String {
@@ -75,27 +75,18 @@ pub(super) fn draft(scenario: &Scenario, intended: &[Claims], unintended: &[Clai
         .collect();
     let config = pretty(&Value::Array(list));
     let mut cli = Vec::new();
-    let mut tf = Vec::new();
-    for (i, c) in creds.iter().enumerate() {
+    for c in &creds {
         match (&c.subject, &c.expression) {
             (_, Some(e)) => {
                 cli.push(format!(
                     "az identity federated-credential create \\\n  --name {} --identity-name gha-deploy --resource-group rg-platform \\\n  --issuer {} \\\n  --claims-matching-expression-value {} \\\n  --claims-matching-expression-version 1 \\\n  --audiences {}",
                     sh(&c.name), sh(&c.issuer), sh(e), sh(&c.audience)
                 ));
-                tf.push(format!(
-                    "resource \"azuread_application_flexible_federated_identity_credential\" \"github_{i}\" {{\n  application_id             = azuread_application.deploy.id\n  display_name               = {}\n  issuer                     = {}\n  audience                   = {}\n  claims_matching_expression = {}\n}}\n",
-                    hcl(&c.name), hcl(&c.issuer), hcl(&c.audience), hcl(e)
-                ));
             }
             (Some(s), None) => {
                 cli.push(format!(
                     "az identity federated-credential create \\\n  --name {} --identity-name gha-deploy --resource-group rg-platform \\\n  --issuer {} \\\n  --subject {} \\\n  --audiences {}",
                     sh(&c.name), sh(&c.issuer), sh(s), sh(&c.audience)
-                ));
-                tf.push(format!(
-                    "resource \"azurerm_federated_identity_credential\" \"github_{i}\" {{\n  name                = {}\n  resource_group_name = \"rg-platform\"\n  parent_id           = azurerm_user_assigned_identity.deploy.id\n  issuer              = {}\n  subject             = {}\n  audience            = [{}]\n}}\n",
-                    hcl(&c.name), hcl(&c.issuer), hcl(s), hcl(&c.audience)
                 ));
             }
             (None, None) => {}
@@ -107,7 +98,7 @@ pub(super) fn draft(scenario: &Scenario, intended: &[Claims], unintended: &[Clai
         snippets: vec![
             Snippet { format: "json", title: "federated identity credentials".into(), text: config.clone() },
             Snippet { format: "shell", title: "az cli".into(), text: cli.join("\n\n") },
-            Snippet { format: "hcl", title: "terraform".into(), text: tf.join("\n") },
+            Snippet { format: "hcl", title: "terraform".into(), text: terraform::azure_credentials(&creds) },
         ],
         config,
         notes,

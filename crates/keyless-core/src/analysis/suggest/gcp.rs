@@ -4,7 +4,7 @@
 //! required; ids are strings; `google.subject` ≤ 127 bytes; principalSet
 //! members), google-github-actions/auth SECURITY_CONSIDERATIONS.
 
-use super::{distinct, hcl, pretty, sh, Draft, Snippet};
+use super::{distinct, pretty, sh, terraform, Draft, Snippet};
 use crate::claims::Claims;
 use crate::scenario::Scenario;
 use serde_json::{json, Map, Value};
@@ -38,6 +38,42 @@ fn provider_name(scenario: &Scenario, intended: &[Claims]) -> String {
             rest.starts_with("projects/").then(|| rest.to_string())
         })
         .unwrap_or_else(|| DEFAULT_PROVIDER.into())
+}
+
+/// What the provider and bindings are, for the CLI and Terraform renderings.
+pub(super) struct GcpPlan {
+    pub project: String,
+    pub pool_id: String,
+    pub provider_id: String,
+    pub issuer: String,
+    pub subject_mapping: &'static str,
+    pub condition: String,
+    pub allowed_audiences: Vec<String>,
+    pub members: Vec<String>,
+}
+
+/// `gcloud` commands creating the provider and binding the members.
+fn gcloud(plan: &GcpPlan) -> String {
+    let mapping = format!("google.subject={},attribute.repository_id=assertion.repository_id", plan.subject_mapping);
+    let mut create = format!(
+        "gcloud iam workload-identity-pools providers create-oidc {} \\\n  --project={} --location=global --workload-identity-pool={} \\\n  --issuer-uri={} \\\n  --attribute-mapping={} \\\n  --attribute-condition={}",
+        plan.provider_id,
+        plan.project,
+        plan.pool_id,
+        sh(&plan.issuer),
+        sh(&mapping),
+        sh(&plan.condition)
+    );
+    if !plan.allowed_audiences.is_empty() {
+        create.push_str(&format!(" \\\n  --allowed-audiences={}", sh(&plan.allowed_audiences.join(","))));
+    }
+    let bindings = plan.members.iter().map(|m| {
+        format!(
+            "gcloud iam service-accounts add-iam-policy-binding SERVICE_ACCOUNT_EMAIL \\\n  --role=roles/iam.workloadIdentityUser \\\n  --member={}",
+            sh(m)
+        )
+    });
+    std::iter::once(create).chain(bindings).collect::<Vec<_>>().join("\n\n")
 }
 
 pub(super) fn draft(scenario: &Scenario, intended: &[Claims]) -> Draft {
@@ -90,39 +126,19 @@ pub(super) fn draft(scenario: &Scenario, intended: &[Claims]) -> Draft {
         "members": members,
     });
     let config = pretty(&config_value);
-    let pool_id = pool.rsplit('/').next().unwrap_or("github");
-    let provider_id = name.rsplit('/').next().unwrap_or("github");
-    let project = name.split('/').nth(1).unwrap_or("123456789");
-    let mapping_flag = format!("google.subject={subject_mapping},attribute.repository_id=assertion.repository_id");
-    let mut create = format!(
-        "gcloud iam workload-identity-pools providers create-oidc {provider_id} \\\n  --project={project} --location=global --workload-identity-pool={pool_id} \\\n  --issuer-uri={} \\\n  --attribute-mapping={} \\\n  --attribute-condition={}",
-        sh(&issuer), sh(&mapping_flag), sh(&condition)
-    );
-    if let Some(Value::Array(a)) = oidc.get("allowedAudiences") {
-        let list: Vec<String> = a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect();
-        create.push_str(&format!(" \\\n  --allowed-audiences={}", sh(&list.join(","))));
-    }
-    let bindings: Vec<String> = members
-        .iter()
-        .map(|m| format!("gcloud iam service-accounts add-iam-policy-binding SERVICE_ACCOUNT_EMAIL \\\n  --role=roles/iam.workloadIdentityUser \\\n  --member={}", sh(m)))
-        .collect();
-    let allowed = match oidc.get("allowedAudiences") {
-        Some(Value::Array(a)) => {
-            let list: Vec<String> = a.iter().filter_map(|v| v.as_str()).map(hcl).collect();
-            format!("\n    allowed_audiences = [{}]", list.join(", "))
-        }
-        _ => String::new(),
+    let plan = GcpPlan {
+        project: name.split('/').nth(1).unwrap_or("123456789").to_string(),
+        pool_id: pool.rsplit('/').next().unwrap_or("github").to_string(),
+        provider_id: name.rsplit('/').next().unwrap_or("github").to_string(),
+        issuer,
+        subject_mapping,
+        condition: condition.clone(),
+        allowed_audiences: match oidc.get("allowedAudiences") {
+            Some(Value::Array(a)) => a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect(),
+            _ => Vec::new(),
+        },
+        members: members.clone(),
     };
-    let mut tf = format!(
-        "resource \"google_iam_workload_identity_pool_provider\" \"github\" {{\n  project                            = {}\n  workload_identity_pool_id          = {}\n  workload_identity_pool_provider_id = {}\n  attribute_mapping = {{\n    \"google.subject\"          = {}\n    \"attribute.repository_id\" = \"assertion.repository_id\"\n  }}\n  attribute_condition = {}\n  oidc {{\n    issuer_uri = {}{allowed}\n  }}\n}}\n",
-        hcl(project), hcl(pool_id), hcl(provider_id), hcl(subject_mapping), hcl(&condition), hcl(&issuer)
-    );
-    for (i, m) in members.iter().enumerate() {
-        tf.push_str(&format!(
-            "\nresource \"google_service_account_iam_member\" \"github_{i}\" {{\n  service_account_id = google_service_account.deploy.name\n  role               = \"roles/iam.workloadIdentityUser\"\n  member             = {}\n}}\n",
-            hcl(m)
-        ));
-    }
     if members.is_empty() {
         notes.push("The tokens carry no `repository_id`: no principalSet member could be derived.".into());
     }
@@ -131,8 +147,8 @@ pub(super) fn draft(scenario: &Scenario, intended: &[Claims]) -> Draft {
         config,
         snippets: vec![
             Snippet { format: "json", title: "provider and members (as `gcloud … describe --format=json`)".into(), text: pretty(&config_value) },
-            Snippet { format: "shell", title: "gcloud".into(), text: format!("{create}\n\n{}", bindings.join("\n\n")) },
-            Snippet { format: "hcl", title: "terraform".into(), text: tf },
+            Snippet { format: "shell", title: "gcloud".into(), text: gcloud(&plan) },
+            Snippet { format: "hcl", title: "terraform".into(), text: terraform::gcp_provider(&plan) },
         ],
         notes,
     }

@@ -10,6 +10,7 @@ mod alibaba;
 mod aws;
 mod azure;
 mod gcp;
+mod terraform;
 
 #[cfg(test)]
 mod tests;

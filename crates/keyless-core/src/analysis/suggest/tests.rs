@@ -128,3 +128,24 @@ fn gcp_suggestion_survives_long_subjects() {
     assert!(sug.config.contains("\"google.subject\": \"assertion.repository_id\""), "{}", sug.config);
     assert_verified(&sug);
 }
+
+/// The ready-to-paste renderings (ids fixed so the snapshot is stable).
+#[test]
+fn suggestions_snapshot() {
+    let mut out = String::new();
+    for name in ["aws-org-wildcard", "azure-environment", "gcp-org-provider", "alibaba-branch"] {
+        let mut s = fixture(name);
+        s.repository_id = Some("456789".into());
+        s.repository_owner_id = Some("123456".into());
+        for sug in suggestions(&s) {
+            out.push_str(&format!("===== {name} / {}: {}\nverified: {:?}\n", sug.cloud, sug.summary, sug.verified));
+            for snip in &sug.snippets {
+                out.push_str(&format!("--- {} ({})\n{}\n", snip.title, snip.format, snip.text));
+            }
+            for n in &sug.notes {
+                out.push_str(&format!("note: {n}\n"));
+            }
+        }
+    }
+    insta::assert_snapshot!(out);
+}
