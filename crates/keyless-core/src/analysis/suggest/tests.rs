@@ -77,10 +77,16 @@ fn reusable_workflow_gets_the_customization_call_where_needed() {
     assert!(call.title.contains("NOT verified"));
 }
 
-fn scenario_yaml(owner: &str, repo: &str, env: Option<&str>, event: &str, git_ref: &str, immutable: bool) -> String {
+fn scenario_yaml(owner: &str, repo: &str, env: Option<&str>, event: &str, git_ref: &str, immutable: bool, second_job: bool) -> String {
     let env_line = env.map(|e| format!("    environment: {e}\n")).unwrap_or_default();
+    // A second job, without environment, logging in to AWS and GCP only.
+    let second = if second_job {
+        "  smoke:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: aws-actions/configure-aws-credentials@v4\n        with:\n          role-to-assume: arn:aws:iam::111122223333:role/x\n          aws-region: us-east-1\n      - uses: google-github-actions/auth@v2\n        with:\n          workload_identity_provider: projects/123456789/locations/global/workloadIdentityPools/github/providers/github\n          service_account: sa@p.iam.gserviceaccount.com\n"
+    } else {
+        ""
+    };
     let wf = format!(
-        "name: deploy\non: [push, pull_request, workflow_dispatch]\npermissions:\n  id-token: write\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n{env_line}    steps:\n      - uses: aws-actions/configure-aws-credentials@v4\n        with:\n          role-to-assume: arn:aws:iam::111122223333:role/x\n          aws-region: us-east-1\n      - uses: azure/login@v2\n        with:\n          client-id: x\n          tenant-id: y\n          allow-no-subscriptions: true\n      - uses: google-github-actions/auth@v2\n        with:\n          workload_identity_provider: projects/123456789/locations/global/workloadIdentityPools/github/providers/github\n          service_account: sa@p.iam.gserviceaccount.com\n      - uses: aliyun/configure-aliyun-credentials-action@v1\n        with:\n          role-to-assume: acs:ram::1:role/x\n          oidc-provider-arn: acs:ram::1:oidc-provider/github\n          audience: sts.aliyuncs.com\n"
+        "name: deploy\non: [push, pull_request, workflow_dispatch]\npermissions:\n  id-token: write\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n{env_line}    steps:\n      - uses: aws-actions/configure-aws-credentials@v4\n        with:\n          role-to-assume: arn:aws:iam::111122223333:role/x\n          aws-region: us-east-1\n      - uses: azure/login@v2\n        with:\n          client-id: x\n          tenant-id: y\n          allow-no-subscriptions: true\n      - uses: google-github-actions/auth@v2\n        with:\n          workload_identity_provider: projects/123456789/locations/global/workloadIdentityPools/github/providers/github\n          service_account: sa@p.iam.gserviceaccount.com\n      - uses: aliyun/configure-aliyun-credentials-action@v1\n        with:\n          role-to-assume: acs:ram::1:role/x\n          oidc-provider-arn: acs:ram::1:oidc-provider/github\n          audience: sts.aliyuncs.com\n{second}"
     );
     let indented: String = wf.lines().map(|l| format!("  {l}\n")).collect();
     let event = if event == "pull_request" {
@@ -94,7 +100,7 @@ fn scenario_yaml(owner: &str, repo: &str, env: Option<&str>, event: &str, git_re
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
 
     /// Property: for generated scenarios (owner/repo names, branches,
     /// environments, events, immutable on/off), every cloud's suggestion
@@ -107,8 +113,9 @@ proptest! {
         event in prop_oneof![Just("push"), Just("workflow_dispatch"), Just("pull_request")],
         git_ref in "(main|dev|release/[0-9]\\.[0-9]|feature/[a-z]{1,6})",
         immutable in any::<bool>(),
+        second_job in any::<bool>(),
     ) {
-        let text = scenario_yaml(&owner, &repo, env.as_deref(), event, &git_ref, immutable);
+        let text = scenario_yaml(&owner, &repo, env.as_deref(), event, &git_ref, immutable, second_job);
         let s = crate::scenario::Scenario::parse(&text).map_err(|e| TestCaseError::fail(format!("{e:?}\n{text}")))?;
         let out = suggestions(&s);
         prop_assert_eq!(out.len(), 4, "{}", text);
