@@ -70,6 +70,12 @@ pub struct Simulation {
 
 /// GitHub allows reusable workflows to nest 4 levels deep (D-RWREF).
 const MAX_DEPTH: usize = 4;
+/// Runs simulated at most: a matrix of reusable workflows calling
+/// matrices can multiply past anything a person reads (and past the
+/// playground's time budget).
+pub const MAX_RUNS: usize = 1024;
+/// Job combinations visited at most (runs, skipped jobs and calls alike).
+const MAX_WORK: usize = 4096;
 
 /// Simulates the run described by the scenario.
 pub fn simulate(s: &Scenario) -> Simulation {
@@ -85,7 +91,14 @@ pub fn simulate(s: &Scenario) -> Simulation {
     }
     let mut inputs: Vec<(String, serde_json::Value)> = wf.input_defaults.clone();
     inputs.extend(s.inputs.iter().map(|(k, v)| (k.clone(), v.clone())));
-    let sim_ctx = Sim { s, run: &run, immutable, github: github_context(s, &run) };
+    let sim_ctx = Sim {
+        s,
+        run: &run,
+        immutable,
+        github: github_context(s, &run),
+        work: std::cell::Cell::new(0),
+        parsed: std::cell::RefCell::new(HashMap::new()),
+    };
     let frame = Frame {
         wf: &wf,
         prefix: String::new(),
@@ -213,6 +226,10 @@ struct Sim<'a> {
     /// `Err` carries why the immutable subject cannot be built.
     immutable: Result<bool, String>,
     github: Evaluation,
+    /// Combinations visited so far (bounded by MAX_WORK).
+    work: std::cell::Cell<usize>,
+    /// Called workflows, parsed once each (by index in `reusable_workflows`).
+    parsed: std::cell::RefCell<HashMap<usize, Option<std::rc::Rc<Workflow>>>>,
 }
 
 /// One workflow being simulated: the top-level one or a called one.
@@ -243,6 +260,14 @@ impl Sim<'_> {
         for job in &frame.wf.jobs {
             let base = self.contexts(frame);
             for (combo, ctx, mut notes) in self.combinations(job, &base, &mut sim.diagnostics) {
+                self.work.set(self.work.get() + 1);
+                if sim.runs.len() >= MAX_RUNS || self.work.get() > MAX_WORK {
+                    sim.diagnostics.push(Diagnostic::error(
+                        format!("the run has more than {MAX_RUNS} jobs; Keyless stops simulating here"),
+                        Some(job.span),
+                    ));
+                    return;
+                }
                 notes.extend(frame.notes.iter().cloned());
                 match &job.uses {
                     Some(uses) => self.call(frame, job, uses, combo, &ctx, notes, sim),
@@ -465,8 +490,13 @@ impl Sim<'_> {
             .enumerate()
             .find(|(_, (path, _))| path.eq_ignore_ascii_case(&target.path));
         let called = found.and_then(|(i, (_, text))| {
-            let doc = DocId::Reusable(u16::try_from(i).unwrap_or(u16::MAX));
-            workflow::parse(&text.text, doc, &mut sim.diagnostics)
+            let cached = self.parsed.borrow().get(&i).cloned();
+            cached.unwrap_or_else(|| {
+                let doc = DocId::Reusable(u16::try_from(i).unwrap_or(u16::MAX));
+                let w = workflow::parse(&text.text, doc, &mut sim.diagnostics).map(std::rc::Rc::new);
+                self.parsed.borrow_mut().insert(i, w.clone());
+                w
+            })
         });
         let Some(called) = called else {
             if found.is_none() {
