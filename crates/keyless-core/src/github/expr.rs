@@ -53,6 +53,7 @@ pub struct Contexts {
 }
 
 impl Contexts {
+    /// No contexts: every reference is unknown.
     pub fn new() -> Contexts {
         Contexts::default()
     }
@@ -490,5 +491,41 @@ mod tests {
         assert!(eval_template("${{ inputs.env", &c).is_err());
         assert_eq!(eval_condition("github.event_name == 'push'", &c), Ok(true));
         assert_eq!(eval_condition("${{ github.event_name == 'pull_request' }}", &c), Ok(false));
+    }
+
+    /// Constant expressions from a small grammar.
+    fn const_expr() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let leaf = prop::sample::select(vec![
+            "'abc'", "'ABC'", "''", "'1'", "' 2 '", "0", "1", "2.5", "-1", "true", "false", "null", "'a:b'",
+        ])
+        .prop_map(str::to_string);
+        leaf.prop_recursive(4, 32, 3, |inner| {
+            prop_oneof![
+                (inner.clone(), prop::sample::select(vec!["==", "!=", "<", "<=", ">", ">=", "&&", "||"]), inner.clone())
+                    .prop_map(|(a, op, b)| format!("({a} {op} {b})")),
+                inner.clone().prop_map(|a| format!("!{a}")),
+                (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("contains({a}, {b})")),
+                (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("startsWith({a}, {b})")),
+                (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("endsWith({a}, {b})")),
+                (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("format('{{0}}-{{1}}', {a}, {b})")),
+                inner.clone().prop_map(|a| format!("join({a}, ',')")),
+            ]
+        })
+    }
+
+    proptest::proptest! {
+        /// Differential check against the parser crate's own constant
+        /// folding (which encodes GitHub's semantics): on constant
+        /// expressions both must agree.
+        #[test]
+        fn agrees_with_consteval(src in const_expr()) {
+            let parsed = Expr::parse(&src).unwrap();
+            if let Some(want) = parsed.consteval() {
+                let got = eval_str(&src, &Contexts::new()).unwrap();
+                proptest::prop_assert_eq!(got.sema().to_string(), want.sema().to_string(), "{}", src);
+                proptest::prop_assert_eq!(got.as_boolean(), want.as_boolean(), "{}", src);
+            }
+        }
     }
 }

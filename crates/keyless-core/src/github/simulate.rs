@@ -592,13 +592,14 @@ impl Sim<'_> {
                 Some(format!("`@{r}` is taken to be a branch (`refs/heads/{r}`): GitHub resolves the name in the called repository, and a tag of the same name would win (`refs/tags/{r}`, OBS Azure/login#530).")),
             )
         };
-        let sha = if is_sha { r.to_string() } else { token::hex_digits(&format!("called:{raw}"), 40) };
-        Some(CallTarget {
-            job_workflow_ref: format!("{path}@{full}"),
-            job_workflow_sha: sha,
-            path: path.to_string(),
-            notes: note.into_iter().collect(),
-        })
+        let mut notes: Vec<String> = note.into_iter().collect();
+        let sha = if is_sha {
+            r.to_string()
+        } else {
+            notes.push(format!("`job_workflow_sha` is a placeholder: the commit `{path}@{r}` points to is not in the scenario."));
+            token::hex_digits(&format!("called:{raw}"), 40)
+        };
+        Some(CallTarget { job_workflow_ref: format!("{path}@{full}"), job_workflow_sha: sha, path: path.to_string(), notes })
     }
 
     /// Mints (or refuses) the token of one job run.
