@@ -159,6 +159,17 @@ pub fn has_expression(text: &str) -> bool {
     text.contains("${{")
 }
 
+/// Whether the text is exactly one `${{ … }}` (surrounding whitespace allowed).
+pub fn is_single_expression(text: &str) -> bool {
+    match placeholders(text).as_deref() {
+        Ok([only]) => {
+            text.get(..only.start).is_some_and(|p| p.trim().is_empty())
+                && text.get(only.end..).is_some_and(|s| s.trim().is_empty())
+        }
+        _ => false,
+    }
+}
+
 /// Evaluates a YAML string value: a text that is exactly one `${{ x }}`
 /// (surrounding whitespace allowed) yields x's value (arrays stay arrays);
 /// otherwise each marker is replaced by its text.
@@ -491,6 +502,10 @@ mod tests {
         assert!(eval_template("${{ inputs.env", &c).is_err());
         assert_eq!(eval_condition("github.event_name == 'push'", &c), Ok(true));
         assert_eq!(eval_condition("${{ github.event_name == 'pull_request' }}", &c), Ok(false));
+        // A template mixed with text is a non-empty string: true.
+        assert_eq!(eval_condition("${{ false }} && true", &c), Ok(true));
+        assert!(!is_single_expression("${{ false }} && true"));
+        assert!(is_single_expression(" ${{ false }} "));
     }
 
     /// Constant expressions from a small grammar.

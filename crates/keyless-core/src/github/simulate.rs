@@ -322,6 +322,14 @@ impl Sim<'_> {
     /// `if:` → `Some(reason)` when the job is skipped.
     fn skipped(&self, job: &Job, ctx: &Contexts, diags: &mut Vec<Diagnostic>, notes: &mut Vec<String>) -> Option<String> {
         let cond = job.condition.as_ref()?;
+        // `if: ${{ a }} && b` is a string template, hence always true
+        // (docs: expressions in `if` conditionals).
+        if expr::has_expression(&cond.value) && !expr::is_single_expression(&cond.value) {
+            diags.push(Diagnostic::warning(
+                format!("`if: {}` mixes `${{{{ }}}}` with other text: GitHub evaluates it as a non-empty string, which is always true", cond.value),
+                Some(cond.span),
+            ));
+        }
         match expr::eval_condition(&cond.value, ctx) {
             Ok(true) => None,
             Ok(false) => Some(format!("The job is skipped: its `if: {}` is false for this run, so it requests no token.", cond.value)),
@@ -621,7 +629,11 @@ impl Sim<'_> {
         job.aud = match logins.first() {
             Some(l) => match &l.audience {
                 Some(a) => {
-                    explanation.push(format!("`aud` is `{a}`, asked for by `{}`.", l.action));
+                    if l.audience_explicit {
+                        explanation.push(format!("`aud` is `{a}`, set in the `with: audience` of `{}`.", l.action));
+                    } else {
+                        explanation.push(format!("`aud` is `{a}`, the default audience of `{}` (research §4.2).", l.action));
+                    }
                     a.clone()
                 }
                 None => {
