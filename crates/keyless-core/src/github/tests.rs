@@ -663,3 +663,12 @@ fn repo_properties() {
     assert_eq!(claim(r, "repo_property_workspace_id"), "ws-abc123");
     assert_eq!(claim(r, "sub"), "repo_property_workspace_id:ws-abc123");
 }
+
+/// Login audiences may come from the matrix: one audience per run.
+#[test]
+fn matrix_audiences() {
+    let job = "strategy:\n  matrix:\n    aud: [a1, a2]\npermissions:\n  id-token: write\nsteps:\n  - uses: aws-actions/configure-aws-credentials@v4\n    with:\n      role-to-assume: arn\n      audience: ${{ matrix.aud }}\n";
+    let sim = one_job("name: push", job, "");
+    assert_eq!(sim.runs.iter().map(|r| claim(r, "aud")).collect::<Vec<_>>(), ["a1", "a2"]);
+    assert!(sim.runs.iter().all(|r| r.logins[0].audience_explicit));
+}
