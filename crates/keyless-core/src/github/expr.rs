@@ -53,6 +53,7 @@ pub struct Contexts {
 }
 
 impl Contexts {
+    /// No contexts: every reference is unknown.
     pub fn new() -> Contexts {
         Contexts::default()
     }
@@ -156,6 +157,17 @@ pub fn placeholders(text: &str) -> Result<Vec<Placeholder>, EvalError> {
 /// Whether a text contains an expression marker.
 pub fn has_expression(text: &str) -> bool {
     text.contains("${{")
+}
+
+/// Whether the text is exactly one `${{ … }}` (surrounding whitespace allowed).
+pub fn is_single_expression(text: &str) -> bool {
+    match placeholders(text).as_deref() {
+        Ok([only]) => {
+            text.get(..only.start).is_some_and(|p| p.trim().is_empty())
+                && text.get(only.end..).is_some_and(|s| s.trim().is_empty())
+        }
+        _ => false,
+    }
 }
 
 /// Evaluates a YAML string value: a text that is exactly one `${{ x }}`
@@ -490,5 +502,45 @@ mod tests {
         assert!(eval_template("${{ inputs.env", &c).is_err());
         assert_eq!(eval_condition("github.event_name == 'push'", &c), Ok(true));
         assert_eq!(eval_condition("${{ github.event_name == 'pull_request' }}", &c), Ok(false));
+        // A template mixed with text is a non-empty string: true.
+        assert_eq!(eval_condition("${{ false }} && true", &c), Ok(true));
+        assert!(!is_single_expression("${{ false }} && true"));
+        assert!(is_single_expression(" ${{ false }} "));
+    }
+
+    /// Constant expressions from a small grammar.
+    fn const_expr() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let leaf = prop::sample::select(vec![
+            "'abc'", "'ABC'", "''", "'1'", "' 2 '", "0", "1", "2.5", "-1", "true", "false", "null", "'a:b'",
+        ])
+        .prop_map(str::to_string);
+        leaf.prop_recursive(4, 32, 3, |inner| {
+            prop_oneof![
+                (inner.clone(), prop::sample::select(vec!["==", "!=", "<", "<=", ">", ">=", "&&", "||"]), inner.clone())
+                    .prop_map(|(a, op, b)| format!("({a} {op} {b})")),
+                inner.clone().prop_map(|a| format!("!{a}")),
+                (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("contains({a}, {b})")),
+                (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("startsWith({a}, {b})")),
+                (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("endsWith({a}, {b})")),
+                (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("format('{{0}}-{{1}}', {a}, {b})")),
+                inner.clone().prop_map(|a| format!("join({a}, ',')")),
+            ]
+        })
+    }
+
+    proptest::proptest! {
+        /// Differential check against the parser crate's own constant
+        /// folding (which encodes GitHub's semantics): on constant
+        /// expressions both must agree.
+        #[test]
+        fn agrees_with_consteval(src in const_expr()) {
+            let parsed = Expr::parse(&src).unwrap();
+            if let Some(want) = parsed.consteval() {
+                let got = eval_str(&src, &Contexts::new()).unwrap();
+                proptest::prop_assert_eq!(got.sema().to_string(), want.sema().to_string(), "{}", src);
+                proptest::prop_assert_eq!(got.as_boolean(), want.as_boolean(), "{}", src);
+            }
+        }
     }
 }

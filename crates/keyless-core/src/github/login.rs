@@ -104,7 +104,11 @@ pub fn find_logins(steps: &[Step], ctx: &Contexts, diags: &mut Vec<Diagnostic>, 
                     && !has_input(step, "aws-access-key-id")
                     && !has_input(step, "web-identity-token-file")
             }
-            OidcWhen::AzureWithoutCreds => !has_input(step, "creds"),
+            // `auth-type: IDENTITY` logs in with the runner's managed identity.
+            OidcWhen::AzureWithoutCreds => {
+                !has_input(step, "creds")
+                    && !step.with.iter().any(|(k, v)| k == "auth-type" && v.as_str().is_some_and(|t| t.eq_ignore_ascii_case("identity")))
+            }
             OidcWhen::GcpProvider => has_input(step, "workload_identity_provider"),
             OidcWhen::AliyunProvider => has_input(step, "oidc-provider-arn"),
         };
@@ -176,11 +180,11 @@ mod tests {
     #[test]
     fn stored_key_logins_do_not_request_tokens() {
         let s = steps(
-            "      - uses: aws-actions/configure-aws-credentials@v4\n        with:\n          aws-access-key-id: x\n          role-to-assume: y\n      - uses: azure/login@v2\n        with:\n          creds: x\n",
+            "      - uses: aws-actions/configure-aws-credentials@v4\n        with:\n          aws-access-key-id: x\n          role-to-assume: y\n      - uses: azure/login@v2\n        with:\n          creds: x\n      - uses: azure/login@v2\n        with:\n          auth-type: IDENTITY\n",
         );
         let mut notes = Vec::new();
         assert!(find_logins(&s, &Contexts::new(), &mut Vec::new(), &mut notes).is_empty());
-        assert_eq!(notes.len(), 2);
+        assert_eq!(notes.len(), 3);
     }
 
     #[test]

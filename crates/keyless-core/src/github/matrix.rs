@@ -68,6 +68,9 @@ pub fn expand(matrix: &J, order: &[String]) -> Result<Vec<Combination>, String> 
     };
     let include = list("include")?;
     let exclude = list("exclude")?;
+    if include.len() > MAX_COMBINATIONS || exclude.len() > MAX_COMBINATIONS * 4 {
+        return Err(format!("the matrix lists more entries than GitHub's {MAX_COMBINATIONS}-job limit allows"));
+    }
 
     // Cartesian product, first axis outermost.
     let mut combos: Vec<Combination> = if axes.is_empty() { Vec::new() } else { vec![Map::new()] };

@@ -70,6 +70,12 @@ pub struct Simulation {
 
 /// GitHub allows reusable workflows to nest 4 levels deep (D-RWREF).
 const MAX_DEPTH: usize = 4;
+/// Runs simulated at most: a matrix of reusable workflows calling
+/// matrices can multiply past anything a person reads (and past the
+/// playground's time budget).
+pub const MAX_RUNS: usize = 1024;
+/// Job combinations visited at most (runs, skipped jobs and calls alike).
+const MAX_WORK: usize = 4096;
 
 /// Simulates the run described by the scenario.
 pub fn simulate(s: &Scenario) -> Simulation {
@@ -85,7 +91,14 @@ pub fn simulate(s: &Scenario) -> Simulation {
     }
     let mut inputs: Vec<(String, serde_json::Value)> = wf.input_defaults.clone();
     inputs.extend(s.inputs.iter().map(|(k, v)| (k.clone(), v.clone())));
-    let sim_ctx = Sim { s, run: &run, immutable, github: github_context(s, &run) };
+    let sim_ctx = Sim {
+        s,
+        run: &run,
+        immutable,
+        github: github_context(s, &run),
+        work: std::cell::Cell::new(0),
+        parsed: std::cell::RefCell::new(HashMap::new()),
+    };
     let frame = Frame {
         wf: &wf,
         prefix: String::new(),
@@ -213,6 +226,10 @@ struct Sim<'a> {
     /// `Err` carries why the immutable subject cannot be built.
     immutable: Result<bool, String>,
     github: Evaluation,
+    /// Combinations visited so far (bounded by MAX_WORK).
+    work: std::cell::Cell<usize>,
+    /// Called workflows, parsed once each (by index in `reusable_workflows`).
+    parsed: std::cell::RefCell<HashMap<usize, Option<std::rc::Rc<Workflow>>>>,
 }
 
 /// One workflow being simulated: the top-level one or a called one.
@@ -243,6 +260,14 @@ impl Sim<'_> {
         for job in &frame.wf.jobs {
             let base = self.contexts(frame);
             for (combo, ctx, mut notes) in self.combinations(job, &base, &mut sim.diagnostics) {
+                self.work.set(self.work.get() + 1);
+                if sim.runs.len() >= MAX_RUNS || self.work.get() > MAX_WORK {
+                    sim.diagnostics.push(Diagnostic::error(
+                        format!("the run has more than {MAX_RUNS} jobs; Keyless stops simulating here"),
+                        Some(job.span),
+                    ));
+                    return;
+                }
                 notes.extend(frame.notes.iter().cloned());
                 match &job.uses {
                     Some(uses) => self.call(frame, job, uses, combo, &ctx, notes, sim),
@@ -297,6 +322,14 @@ impl Sim<'_> {
     /// `if:` → `Some(reason)` when the job is skipped.
     fn skipped(&self, job: &Job, ctx: &Contexts, diags: &mut Vec<Diagnostic>, notes: &mut Vec<String>) -> Option<String> {
         let cond = job.condition.as_ref()?;
+        // `if: ${{ a }} && b` is a string template, hence always true
+        // (docs: expressions in `if` conditionals).
+        if expr::has_expression(&cond.value) && !expr::is_single_expression(&cond.value) {
+            diags.push(Diagnostic::warning(
+                format!("`if: {}` mixes `${{{{ }}}}` with other text: GitHub evaluates it as a non-empty string, which is always true", cond.value),
+                Some(cond.span),
+            ));
+        }
         match expr::eval_condition(&cond.value, ctx) {
             Ok(true) => None,
             Ok(false) => Some(format!("The job is skipped: its `if: {}` is false for this run, so it requests no token.", cond.value)),
@@ -465,8 +498,13 @@ impl Sim<'_> {
             .enumerate()
             .find(|(_, (path, _))| path.eq_ignore_ascii_case(&target.path));
         let called = found.and_then(|(i, (_, text))| {
-            let doc = DocId::Reusable(u16::try_from(i).unwrap_or(u16::MAX));
-            workflow::parse(&text.text, doc, &mut sim.diagnostics)
+            let cached = self.parsed.borrow().get(&i).cloned();
+            cached.unwrap_or_else(|| {
+                let doc = DocId::Reusable(u16::try_from(i).unwrap_or(u16::MAX));
+                let w = workflow::parse(&text.text, doc, &mut sim.diagnostics).map(std::rc::Rc::new);
+                self.parsed.borrow_mut().insert(i, w.clone());
+                w
+            })
         });
         let Some(called) = called else {
             if found.is_none() {
@@ -562,13 +600,14 @@ impl Sim<'_> {
                 Some(format!("`@{r}` is taken to be a branch (`refs/heads/{r}`): GitHub resolves the name in the called repository, and a tag of the same name would win (`refs/tags/{r}`, OBS Azure/login#530).")),
             )
         };
-        let sha = if is_sha { r.to_string() } else { token::hex_digits(&format!("called:{raw}"), 40) };
-        Some(CallTarget {
-            job_workflow_ref: format!("{path}@{full}"),
-            job_workflow_sha: sha,
-            path: path.to_string(),
-            notes: note.into_iter().collect(),
-        })
+        let mut notes: Vec<String> = note.into_iter().collect();
+        let sha = if is_sha {
+            r.to_string()
+        } else {
+            notes.push(format!("`job_workflow_sha` is a placeholder: the commit `{path}@{r}` points to is not in the scenario."));
+            token::hex_digits(&format!("called:{raw}"), 40)
+        };
+        Some(CallTarget { job_workflow_ref: format!("{path}@{full}"), job_workflow_sha: sha, path: path.to_string(), notes })
     }
 
     /// Mints (or refuses) the token of one job run.
@@ -590,7 +629,11 @@ impl Sim<'_> {
         job.aud = match logins.first() {
             Some(l) => match &l.audience {
                 Some(a) => {
-                    explanation.push(format!("`aud` is `{a}`, asked for by `{}`.", l.action));
+                    if l.audience_explicit {
+                        explanation.push(format!("`aud` is `{a}`, set in the `with: audience` of `{}`.", l.action));
+                    } else {
+                        explanation.push(format!("`aud` is `{a}`, the default audience of `{}` (research §4.2).", l.action));
+                    }
                     a.clone()
                 }
                 None => {

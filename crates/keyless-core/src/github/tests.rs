@@ -638,3 +638,37 @@ fn called_workflow_without_workflow_call_is_flagged() {
     assert_eq!(d.span.map(|s| s.doc), Some(DocId::Reusable(0)));
     assert!(run(&sim, "call/d").token.issued);
 }
+
+/// A reusable workflow calling itself with a matrix cannot explode: nesting
+/// stops at GitHub's depth, runs at MAX_RUNS.
+#[test]
+fn self_calling_matrix_is_bounded() {
+    let wf = "on: [push, workflow_call]\npermissions:\n  id-token: write\njobs:\n  a:\n    strategy:\n      matrix:\n        n: [1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31,32]\n    uses: ./.github/workflows/deploy.yml\n";
+    let extra = format!("reusable_workflows:\n  o/r/.github/workflows/deploy.yml: |\n{}", indent(&indent(wf)));
+    let sim = sim(&scenario("o/r", "name: push", wf, &extra));
+    assert!(sim.runs.len() <= super::simulate::MAX_RUNS);
+    assert!(sim.diagnostics.iter().any(|d| d.severity == Severity::Error));
+}
+
+/// CL-PROP: repository custom properties become `repo_property_*` string
+/// claims and can be template keys (D-REF example).
+#[test]
+fn repo_properties() {
+    let sim = one_job(
+        "name: push",
+        WRITE_JOB,
+        "repo_properties:\n  workspace_id: ws-abc123\nsubject:\n  include_claim_keys: [repo_property_workspace_id]\n",
+    );
+    let r = run(&sim, "j");
+    assert_eq!(claim(r, "repo_property_workspace_id"), "ws-abc123");
+    assert_eq!(claim(r, "sub"), "repo_property_workspace_id:ws-abc123");
+}
+
+/// Login audiences may come from the matrix: one audience per run.
+#[test]
+fn matrix_audiences() {
+    let job = "strategy:\n  matrix:\n    aud: [a1, a2]\npermissions:\n  id-token: write\nsteps:\n  - uses: aws-actions/configure-aws-credentials@v4\n    with:\n      role-to-assume: arn\n      audience: ${{ matrix.aud }}\n";
+    let sim = one_job("name: push", job, "");
+    assert_eq!(sim.runs.iter().map(|r| claim(r, "aud")).collect::<Vec<_>>(), ["a1", "a2"]);
+    assert!(sim.runs.iter().all(|r| r.logins[0].audience_explicit));
+}

@@ -105,6 +105,7 @@ pub struct RunFacts {
 }
 
 impl RunFacts {
+    /// The run's facts; ids the scenario does not give become placeholders.
     pub fn new(s: &Scenario, workflow_name: Option<&str>) -> RunFacts {
         let repo = s.repository();
         let mut placeholders = Vec::new();
