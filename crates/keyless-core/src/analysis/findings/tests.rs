@@ -91,6 +91,19 @@ fn immutable_subjects_are_not_flagged() {
     }
 }
 
+/// The same on Azure (classic and flexible) and GCP: immutable subjects and
+/// id conditions are the recommended forms (research §2.3, §3.2).
+#[test]
+fn immutable_subjects_are_not_flagged_on_azure_and_gcp() {
+    let az = |t: &str| -> Vec<String> { check_azure(&testutil::azure(t)).into_iter().map(|f| f.id).collect() };
+    assert!(az(&fic(r#""subject": "repo:octo-org@123456/octo-repo@456789:environment:prod""#)).is_empty());
+    let flexible = flex("claims['sub'] matches 'repo:octo-org@123456/octo-repo@456789:ref:refs/heads/*' and claims['repository_id'] eq '456789'");
+    assert!(az(&flexible).is_empty(), "{:?}", az(&flexible));
+    let g = |c: &str| -> Vec<String> { check_gcp(&testutil::gcp(&gcp_provider(Some(c), MEMBER))).into_iter().map(|f| f.id).collect() };
+    assert!(g("assertion.sub == 'repo:octo-org@123456/octo-repo@456789:ref:refs/heads/main'").is_empty());
+    assert!(g("assertion.sub.startsWith('repo:octo-org@123456/octo-repo@456789:ref:refs/tags/v')").is_empty());
+}
+
 /// Checkov PR #7665 (open): only the first value was checked. Every value is.
 #[test]
 fn every_value_of_a_condition_is_checked() {
