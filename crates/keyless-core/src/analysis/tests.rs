@@ -26,13 +26,13 @@ fn seed_scenarios_raise_their_findings() {
         // GitHub's Alibaba guide writes oidc:iss without the scheme.
         ("alibaba-branch", &["KL-ALI-005"], &["KL-ALI-002", "KL-ALI-004"]),
         // §1: pinned to main, job in an environment.
-        ("aws-environment-drift", &["KL-TRUST-002"], &["KL-TRUST-007", "KL-AWS-001"]),
+        ("aws-environment-drift", &["KL-TRUST-002"], &["KL-TRUST-007", "KL-AWS-001", "KL-TRUST-006", "KL-TRUST-008"]),
         // §2 "Always pin aud".
         ("aws-missing-aud", &["KL-AWS-002"], &["KL-AWS-001"]),
         // §3 flexible expression written as a regex; Aug 2026 required claims.
-        ("azure-flexible-release", &["KL-AZ-003", "KL-AZ-002", "KL-TRUST-007"], &["KL-AZ-001"]),
+        ("azure-flexible-release", &["KL-AZ-003", "KL-AZ-002", "KL-TRUST-007"], &["KL-AZ-001", "KL-TRUST-001", "KL-TRUST-008", "KL-TRUST-009"]),
         // §4: owner condition is fine (no CKV_GCP_125-style false positive).
-        ("gcp-org-provider", &["KL-TRUST-001"], &["KL-GCP-001", "KL-GCP-002"]),
+        ("gcp-org-provider", &["KL-TRUST-001", "KL-TRUST-008"], &["KL-GCP-001", "KL-GCP-002", "KL-TRUST-005", "KL-TRUST-002"]),
         // GitHub's Alibaba guide: `repo:example/example-repo:*`.
         ("alibaba-wildcard", &["KL-SUB-005"], &["KL-ALI-001", "KL-ALI-004"]),
     ];
