@@ -38,18 +38,20 @@ pub fn detect(root: &Node) -> FileKind {
     if root.get("issuer").is_some() && (root.get("subject").is_some() || root.get("claimsMatchingExpression").is_some()) {
         return FileKind::Azure;
     }
-    let policy = root
-        .get("Role")
-        .and_then(|r| r.get("AssumeRolePolicyDocument"))
-        .or_else(|| root.get("AssumeRolePolicyDocument"))
-        .or_else(|| root.get("trust_policy"))
-        .or_else(|| root.get("policy"))
-        .unwrap_or(root);
-    if policy.get_ci("Statement").is_some() {
-        let text = format!("{:?}", policy.to_json());
-        let alibaba = policy.get_ci("Version").and_then(Node::scalar_text).as_deref() == Some("1")
-            || text.contains("oidc:")
-            || text.contains("acs:ram::");
+    // A bare policy, `aws iam get-role` output, or a cloud section with
+    // `trust_policy` (which may itself be get-role output or a string).
+    let candidates = [
+        Some(root),
+        root.get("Role").and_then(|r| r.get("AssumeRolePolicyDocument")),
+        root.get("AssumeRolePolicyDocument"),
+        root.get("trust_policy"),
+        root.get("trust_policy").and_then(|t| t.get("Role")).and_then(|r| r.get("AssumeRolePolicyDocument")),
+    ];
+    let policy = candidates.into_iter().flatten().find(|n| n.get_ci("Statement").is_some());
+    if policy.is_some() || root.get("trust_policy").is_some() {
+        let text = format!("{:?}", root.to_json());
+        let version_one = policy.and_then(|p| p.get_ci("Version")).and_then(Node::scalar_text).as_deref() == Some("1");
+        let alibaba = version_one || text.contains("oidc:") || text.contains("acs:ram::");
         return if alibaba { FileKind::Alibaba } else { FileKind::Aws };
     }
     if root.get("provider").is_some()

@@ -134,3 +134,14 @@ proptest::proptest! {
         let _ = to_sarif(&found, &[("x".to_string(), text)]);
     }
 }
+
+/// The AWS section form (`trust_policy` holding get-role output, plus
+/// providers) is recognised as AWS.
+#[test]
+fn aws_section_with_get_role_output_is_recognised() {
+    let section = format!(r#"{{"trust_policy": {AWS_GET_ROLE}, "providers": [{{"url": "https://token.actions.githubusercontent.com", "client_ids": ["sts.amazonaws.com"]}}]}}"#);
+    let root = doc::parse(&section, DocId::File(0)).unwrap();
+    assert_eq!(detect(&root), FileKind::Aws);
+    let found = lint_documents(&[("aws.json".to_string(), section)]);
+    assert!(in_file(&found, 0).contains(&"KL-SUB-003"), "{found:?}");
+}
