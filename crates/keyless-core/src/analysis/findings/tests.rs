@@ -330,3 +330,27 @@ fn findings_list_snapshot() {
         .collect();
     insta::assert_snapshot!(lines.join("\n"));
 }
+
+/// Every id the rules emit is catalogued (an uncatalogued id would surface
+/// as an "uncatalogued finding" of severity info).
+#[test]
+fn every_emitted_id_is_catalogued() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/analysis");
+    let re = regex_lite::Regex::new(r#""(KL-[A-Z]+-[0-9]{3})""#).unwrap();
+    let mut stack = vec![dir];
+    let mut seen = 0;
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                for c in re.captures_iter(&std::fs::read_to_string(&p).unwrap()) {
+                    seen += 1;
+                    assert!(entry(&c[1]).is_some(), "{} in {}", &c[1], p.display());
+                }
+            }
+        }
+    }
+    assert!(seen > 40);
+}
