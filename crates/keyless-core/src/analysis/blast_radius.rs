@@ -22,6 +22,7 @@ use std::collections::{BTreeMap, BTreeSet};
 pub const VARIANTS: &[(&str, Expectation, &str)] = &[
     ("as-given", Expectation::Intended, "The scenario as given: the run(s) the trust is meant to admit."),
     ("other-branch", Expectation::Unintended, "A push to another branch (anyone with write access can push one, with any workflow): github-oidc-tokens.md §2.2."),
+    ("branch-prefix", Expectation::Unintended, "A push to `<default branch>-keyless-what-if` (only when the run is on the default branch): catches `ref:refs/heads/main*` (research cloud-trust-evaluation.md §1.8)."),
     ("tag", Expectation::Unintended, "A pushed tag: `ref:refs/tags/…` (§2.2)."),
     ("pull-request", Expectation::Unintended, "A pull request from a branch of the same repository: `sub` `…:pull_request` (§2.2)."),
     ("fork-pull-request", Expectation::Unintended, "A pull request from a fork: GitHub issues no token (§5); shown to prove it fails closed."),
@@ -307,6 +308,23 @@ fn variants(s: &Scenario, base: &[JobReport], notes: &mut Vec<String>) -> Vec<Va
     push(&mut t, &branch_ref);
     changed.insert(0, format!("event: push to `{branch_ref}`"));
     out.push(v("other-branch", "a push to another branch of the repository".into(), changed, Expectation::Unintended, t));
+
+    // A branch named like the default branch plus a suffix: catches
+    // `ref:refs/heads/main*` (research §1.8: `*` also matches the suffix).
+    let default_ref = format!("refs/heads/{}", s.default_branch);
+    if base_claim(base, "ref").as_deref() == Some(default_ref.as_str()) {
+        let prefixed = format!("{default_ref}-{WHAT_IF_NAME}");
+        let (mut t, mut changed) = attacker(s.clone(), "push");
+        push(&mut t, &prefixed);
+        changed.insert(0, format!("event: push to `{prefixed}`"));
+        out.push(v(
+            "branch-prefix",
+            "a push to a branch whose name starts with the default branch's".into(),
+            changed,
+            Expectation::Unintended,
+            t,
+        ));
+    }
 
     let tag_ref = format!("refs/tags/{WHAT_IF_NAME}");
     let (mut t, mut changed) = attacker(s.clone(), "push");

@@ -151,3 +151,15 @@ fn no_configured_cloud_means_no_replays() {
     assert!(m.rows.is_empty() && m.clouds.is_empty());
     assert_eq!((m.simulations, m.evaluations), (1, 0));
 }
+
+/// Research §1.8: `*` after the branch name also matches longer names.
+#[test]
+fn branch_prefix_catches_a_missing_terminator() {
+    let mut s = fixture("aws-main-only");
+    let text = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"token.actions.githubusercontent.com:aud":"sts.amazonaws.com"},"StringLike":{"token.actions.githubusercontent.com:sub":"repo:my-org/my-repo:ref:refs/heads/main*"}}}]}"#;
+    s.aws = Some(crate::aws::AwsConfig::from_text(text).unwrap());
+    let m = blast_radius(&s);
+    assert!(admitted_unintended(&m).contains(&"branch-prefix:deploy-aws"), "{:?}", admitted_unintended(&m));
+    let exact = blast_radius(&fixture("aws-main-only"));
+    assert!(!cell(&exact, "branch-prefix:deploy-aws", Cloud::Aws).admitted);
+}
