@@ -108,7 +108,7 @@ fn matrix_is_cheap() {
     let elapsed = start.elapsed();
     let cells: usize = m.rows.iter().map(|r| r.cells.len()).sum();
     assert_eq!(m.evaluations, cells);
-    assert!(m.simulations <= 20, "{}", m.simulations);
+    assert!(m.simulations <= VARIANTS.len(), "{}", m.simulations);
     assert!(elapsed.as_millis() < 2000, "{elapsed:?}");
 }
 
