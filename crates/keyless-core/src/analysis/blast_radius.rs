@@ -174,8 +174,12 @@ fn relevant_jobs(clouds: &[Cloud], jobs: &[JobReport]) -> BTreeMap<Cloud, BTreeS
 }
 
 pub(crate) fn explore(scenario: &Scenario) -> Exploration {
+    explore_from(scenario, &engine::evaluate(scenario))
+}
+
+/// As [`explore`], reusing the report of the scenario as given.
+pub(crate) fn explore_from(scenario: &Scenario, base: &crate::engine::Report) -> Exploration {
     let clouds = engine::configured_clouds(scenario);
-    let base = engine::evaluate(scenario);
     let relevant = relevant_jobs(&clouds, &base.jobs);
     let mut notes = Vec::new();
     // Without a configured cloud there is nothing to judge: skip the replays.

@@ -39,7 +39,7 @@ pub struct Analysis {
 /// Findings, what-if matrix and verified suggestions for a scenario whose
 /// `report` came from [`crate::engine::evaluate`].
 pub fn analyze(scenario: &Scenario, report: &Report) -> Analysis {
-    let exploration = blast_radius::explore(scenario);
+    let exploration = blast_radius::explore_from(scenario, report);
     let mut found = findings::scenario_findings(scenario, report);
     found.extend(findings::matrix_findings(scenario, &exploration.matrix));
     production_context(report, &mut found);
