@@ -197,6 +197,14 @@ pub fn catalogue_markdown() -> String {
     for (id, expectation, why) in crate::analysis::blast_radius::VARIANTS {
         out.push_str(&format!("| `{id}` | {expectation:?} | {} |\n", why.replace('|', "\\|")));
     }
+    out.push_str(
+        "\n## Suggestions and their verification\n\nFor each configured cloud, Keyless writes the tightest trust for the \
+         intended runs (AWS and Alibaba trust policies, Azure credentials, a GCP provider and binding; each also as CLI \
+         commands and Terraform), parses it back with the cloud's own parser and judges every what-if row with it. \
+         `verified` is true only if it admits every intended run and rejects every unintended run the cloud can tell \
+         apart; runs whose token the cloud cannot tell apart from an intended one (same claims among those it can check, \
+         e.g. `pull_request_target` under the `ref` option) are listed as `indistinguishable`, never hidden.\n",
+    );
     for e in CATALOGUE {
         out.push_str(&format!(
             "\n## {}\n\n**{}** · {} · {}\n\n{}\n\n**Fix:** {}\n\n**Source:** {}\n",
