@@ -101,6 +101,29 @@ pub fn suggestions(scenario: &Scenario) -> Vec<Suggestion> {
     suggest(scenario, &crate::analysis::blast_radius::explore(scenario))
 }
 
+/// Ids the scenario does not give are deterministic placeholders in the
+/// simulated token; a suggestion that pins one must say so loudly, or a user
+/// would paste an id that matches nothing.
+fn placeholder_warnings(scenario: &Scenario, intended: &[Claims], config: &str) -> Vec<String> {
+    let owner = scenario.owner.as_str();
+    let repo = scenario.repository();
+    [
+        ("repository_id", scenario.repository_id.is_none(), format!("gh api repos/{repo} --jq .id")),
+        ("repository_owner_id", scenario.repository_owner_id.is_none(), format!("gh api users/{owner} --jq .id")),
+    ]
+    .into_iter()
+    .filter(|(_, missing, _)| *missing)
+    .filter_map(|(claim, _, how)| {
+        let value = intended.iter().find_map(|c| c.text(claim))?;
+        config.contains(&value).then(|| {
+            format!(
+                "`{claim}` {value} is a Keyless placeholder (the scenario does not give it): replace it with the real id (`{how}`) before pasting, or set `{claim}` in the scenario."
+            )
+        })
+    })
+    .collect()
+}
+
 /// Suggestions for every configured cloud that has intended runs.
 pub(crate) fn suggest(scenario: &Scenario, exploration: &Exploration) -> Vec<Suggestion> {
     let mut out = Vec::new();
@@ -122,14 +145,9 @@ pub(crate) fn suggest(scenario: &Scenario, exploration: &Exploration) -> Vec<Sug
             Cloud::Alibaba => alibaba::draft(scenario, &intended),
         };
         let verified = verify(scenario, cloud, &draft.config, exploration);
-        out.push(Suggestion {
-            cloud,
-            summary: draft.summary,
-            config: draft.config,
-            snippets: draft.snippets,
-            notes: draft.notes,
-            verified,
-        });
+        let mut notes = placeholder_warnings(scenario, &intended, &draft.config);
+        notes.extend(draft.notes);
+        out.push(Suggestion { cloud, summary: draft.summary, config: draft.config, snippets: draft.snippets, notes, verified });
     }
     out
 }
