@@ -199,6 +199,16 @@ pub fn evaluate_condition(c: &Condition, host: &dyn PolicyHost, syntax: ValueSyn
     let found = host.lookup(&c.key.value);
     let mut notes: Vec<String> = found.note.iter().cloned().collect();
     let absent = found.values.is_empty();
+    if c.values.is_empty() && op.base != BaseOperator::Null {
+        // IAM Access Analyzer's "Empty array condition" warnings (policy
+        // validation check reference,
+        // https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html):
+        // with no values a positive operator matches nothing; ForAllValues and
+        // IfExists then hold only when the key is absent.
+        notes.push(
+            "the condition lists no values: it matches nothing, so only an absent key (with ForAllValues or IfExists) or a negated operator can satisfy it (AWS Access Analyzer warns: \"Empty array condition\")".into(),
+        );
+    }
 
     // A3: Null "true" means the key is absent; "false" that it is present.
     // No policy variables in Null values.
@@ -212,6 +222,14 @@ pub fn evaluate_condition(c: &Condition, host: &dyn PolicyHost, syntax: ValueSyn
         // A1/A3 (research §1.6): IfExists → true; ForAnyValue → false;
         // ForAllValues → true; otherwise positive → false, negated → true.
         let (matched, why) = if op.if_exists {
+            if op.set == Some(SetQualifier::ForAnyValue) {
+                // AWS documents IfExists ("If the key is not present, evaluate
+                // the condition element as true", A1) but not its combination
+                // with ForAnyValue; the iam-simulate reference (research §10,
+                // https://iam.cloudcopilot.io/resources/operators/ForAnyValue:BoolIfExists)
+                // reads ForAnyValue as ignoring IfExists, which gives false.
+                notes.push("AWS does not document ForAnyValue combined with IfExists: Keyless applies IfExists (true); one independent simulator (iam-simulate) gives false here".into());
+            }
             (true, "…IfExists is true for an absent key")
         } else {
             match op.set {

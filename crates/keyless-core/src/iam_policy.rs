@@ -487,7 +487,20 @@ fn parse_conditions(node: &Node, errors: &mut Vec<Diagnostic>, notes: &mut Vec<D
                 continue;
             }
         };
-        for key_entry in keys {
+        for (k, key_entry) in keys.iter().enumerate() {
+            // Condition keys are case-insensitive (A4), so `sub` and `SUB` in
+            // one block are the same key twice. IAM documents no reading of
+            // duplicate JSON keys (Access Analyzer reports "Duplicate keys with
+            // different case" as an error); Keyless ANDs them and says so.
+            if keys.iter().take(k).any(|e| e.key.value.eq_ignore_ascii_case(&key_entry.key.value)) {
+                notes.push(Diagnostic::warning(
+                    format!(
+                        "`{}` appears twice under `{}`: IAM does not document how it reads a repeated key; Keyless requires both (ANDed). Put the values in one list instead",
+                        key_entry.key.value, op_entry.key.value
+                    ),
+                    Some(key_entry.key.span),
+                ));
+            }
             let values = match &key_entry.value.value {
                 Value::Seq(items) => items
                     .iter()
