@@ -390,3 +390,23 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn project_id_in_the_provider_name_is_an_invalid_sts_audience() {
+    // P3 / google-github-actions/auth#269: `workload_identity_provider` must
+    // use the project number; a project ID "will result in 400 errors due to
+    // invalid audience" (STS `invalid_request`, wording P7 #60). The auth
+    // action derives the token's default aud from that input (P3 README:
+    // `https://iam.googleapis.com/${workload_identity_provider}`), so the aud
+    // shows what STS was asked for.
+    let cfg = seed_config(ORG_CONDITION);
+    let mut c = token("my-org", "my-repo", "main");
+    c.set("aud", DEFAULT_AUD.replace("123456789", "my-project"));
+    let v = verdict(&cfg, &c);
+    assert_eq!(v.code, "invalid_request", "{}", explain(&v));
+    assert!(v.message.starts_with("Invalid value for \"audience\". This value should be the full resource name of the Identity Provider."));
+    // A custom audience (auth's `audience:` input) says nothing about the
+    // provider name: the JWT audience check decides as before.
+    c.set("aud", "https://github.com/my-org");
+    assert_eq!(verdict(&cfg, &c).code, "invalid_grant");
+}
