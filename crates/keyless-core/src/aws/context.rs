@@ -29,9 +29,11 @@ pub const KEYS_2026: &[&str] = &[
 pub const CONFLICTING_KEYS: &[&str] = &["repository_owner_id", "runner_environment"];
 
 /// IAM stores a provider URL without scheme: `https://HOST/path` →
-/// `HOST/path` (A18).
+/// `HOST/path` (A18). Nothing else is normalised: a trailing `/` makes
+/// another provider (aws/aws-sam-cli#7432: provider `own-gitlab.com/` →
+/// "No OpenIDConnect provider found" for `https://own-gitlab.com`).
 pub fn provider_url_of(iss: &str) -> String {
-    iss.strip_prefix("https://").unwrap_or(iss).trim_end_matches('/').to_string()
+    iss.strip_prefix("https://").unwrap_or(iss).to_string()
 }
 
 pub(super) struct AwsRequest<'a> {

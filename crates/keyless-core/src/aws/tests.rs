@@ -415,3 +415,18 @@ fn set_operator_on_single_valued_key_is_flagged() {
     assert!(v.allowed);
     assert!(v.trace.iter().any(|s| s.text.contains("advises against ForAnyValue/ForAllValues")));
 }
+
+#[test]
+fn provider_url_with_a_trailing_slash_is_another_provider() {
+    // IAM does not normalise provider URLs: aws/aws-sam-cli#7432 — a provider
+    // created as `own-gitlab.com/` made STS answer "No OpenIDConnect provider
+    // found in your account for …" for the issuer without the slash.
+    let config = format!(
+        r#"{{"trust_policy": {}, "provider": {{"url": "https://token.actions.githubusercontent.com/", "client_ids": ["sts.amazonaws.com"]}}}}"#,
+        SEED_MAIN_ONLY
+    );
+    let v = evaluate(&AwsConfig::from_text(&config).unwrap(), &token("my-org/my-repo", "repo:my-org/my-repo:ref:refs/heads/main", &[]));
+    assert_eq!(v.code, "InvalidIdentityToken", "{v:#?}");
+    assert_eq!(v.message, "No OpenIDConnect provider found in your account for https://token.actions.githubusercontent.com");
+    assert!(v.trace.iter().any(|s| s.text.contains("trailing")), "{v:#?}");
+}
