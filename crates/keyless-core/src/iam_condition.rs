@@ -288,6 +288,16 @@ pub fn evaluate_condition(c: &Condition, host: &dyn PolicyHost, syntax: ValueSyn
         None if negated => !per_value.iter().any(|m| *m),
         None => per_value.iter().any(|m| *m),
     };
+    if !matched && !negated && op.set.is_none() {
+        // Research §0, §9.5: GitHub's immutable `sub` breaks patterns written
+        // for `repo:owner/name`; say so when the name-only form would match.
+        let name_only_matches = found.values.iter().filter_map(|v| crate::claims::name_only_subject(v)).any(|v| {
+            resolved.iter().any(|p| p.as_ref().is_ok_and(|pieces| positive_match(&op.base, pieces, &v) == Some(true)))
+        });
+        if name_only_matches {
+            notes.push("the token uses GitHub's immutable subject (`owner@id/repo@id`); this value was written for the name-only form `repo:owner/repo`, which the token no longer carries".into());
+        }
+    }
     let request = quote_values(&found.values);
     let text = match (negated, matched) {
         (false, true) => format!("{desc} matched {request}"),

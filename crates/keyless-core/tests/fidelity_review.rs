@@ -338,3 +338,26 @@ mod hostile {
         );
     }
 }
+
+/// Research §0: immutable subjects are `repo:OWNER@OWNER_ID/REPO@REPO_ID:…`.
+mod immutable_subjects {
+    use keyless_core::claims::name_only_subject;
+    use proptest::prelude::*;
+
+    #[test]
+    fn examples() {
+        assert_eq!(name_only_subject("repo:o@1/r@2:ref:refs/heads/main").as_deref(), Some("repo:o/r:ref:refs/heads/main"));
+        assert_eq!(name_only_subject("repo:o@1/r@2").as_deref(), Some("repo:o/r"));
+        assert_eq!(name_only_subject("repo:o/r:ref:refs/heads/main"), None);
+        assert_eq!(name_only_subject("repo:o@x/r@2:ref:a"), None);
+        assert_eq!(name_only_subject("repository_owner:o@1"), None);
+    }
+
+    proptest! {
+        #[test]
+        fn strips_only_the_ids(o in "[a-zA-Z0-9-]{1,12}", r in "[a-zA-Z0-9._-]{1,12}", a in 1u64..u64::MAX, b in 1u64..u64::MAX, tail in "[a-z:/@%]{0,20}") {
+            let sub = format!("repo:{o}@{a}/{r}@{b}:{tail}");
+            prop_assert_eq!(name_only_subject(&sub), Some(format!("repo:{o}/{r}:{tail}")));
+        }
+    }
+}

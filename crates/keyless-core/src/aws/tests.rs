@@ -430,3 +430,18 @@ fn provider_url_with_a_trailing_slash_is_another_provider() {
     assert_eq!(v.message, "No OpenIDConnect provider found in your account for https://token.actions.githubusercontent.com");
     assert!(v.trace.iter().any(|s| s.text.contains("trailing")), "{v:#?}");
 }
+
+#[test]
+fn immutable_subject_mismatch_is_explained() {
+    // Research §0, §1.8, §9.5: the immutable `sub` (`repo:o@123/r@456:…`)
+    // breaks patterns written for `repo:o/…`. The verdict is a deny; the
+    // trace must say why, as Azure's does.
+    let policy = policy_with(r#"{"StringLike": {"token.actions.githubusercontent.com:sub": "repo:my-org/*"}}"#);
+    let v = verdict(&policy, &token("my-org/my-repo", "repo:my-org@1001/my-repo@2002:ref:refs/heads/main", &[]));
+    assert!(!v.allowed);
+    assert!(v.trace.iter().any(|s| s.text.contains("immutable")), "{v:#?}");
+    // A pattern that fails for another reason gets no such hint.
+    let policy = policy_with(r#"{"StringLike": {"token.actions.githubusercontent.com:sub": "repo:other/*"}}"#);
+    let v = verdict(&policy, &token("my-org/my-repo", "repo:my-org@1001/my-repo@2002:ref:refs/heads/main", &[]));
+    assert!(v.trace.iter().all(|s| !s.text.contains("immutable")), "{v:#?}");
+}

@@ -319,15 +319,7 @@ fn verb(op: MatchOp, passed: bool) -> &'static str {
 /// breaks credentials written for the name-only form: say so when removing
 /// the `@id` parts would have made them match.
 fn immutable_hint(pattern: &str, sub: &str) -> Option<String> {
-    let rest = sub.strip_prefix("repo:")?;
-    let (repo_part, tail) = rest.split_once(':').unwrap_or((rest, ""));
-    let (owner, repo) = repo_part.split_once('/')?;
-    let strip = |s: &str| s.split_once('@').map(|(name, id)| (name.to_string(), !id.is_empty() && id.chars().all(|c| c.is_ascii_digit())));
-    let ((owner_name, owner_id), (repo_name, repo_id)) = (strip(owner)?, strip(repo)?);
-    if !(owner_id && repo_id) {
-        return None;
-    }
-    let by_name = if tail.is_empty() { format!("repo:{owner_name}/{repo_name}") } else { format!("repo:{owner_name}/{repo_name}:{tail}") };
+    let by_name = crate::claims::name_only_subject(sub)?;
     (Glob::new(pattern).matches(&by_name)).then(|| {
         " — the token uses GitHub's immutable subject (`owner@id/repo@id`, research §0); the credential was written for the name-only form".to_string()
     })

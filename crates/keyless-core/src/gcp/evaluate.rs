@@ -499,7 +499,15 @@ fn member_matches(m: &Member, pool: Option<&PoolRef>, id: &Identity) -> Result<(
     match &parsed.kind {
         MemberKind::All => Ok(()),
         MemberKind::Subject(s) if *s == id.subject => Ok(()),
-        MemberKind::Subject(s) => Err(format!("subject `{s}` ≠ google.subject `{}`", id.subject)),
+        MemberKind::Subject(s) => {
+            // Research §9.5: a member written for the name-only subject.
+            let hint = if crate::claims::name_only_subject(&id.subject).as_deref() == Some(s.as_str()) {
+                " — the token uses GitHub's immutable subject (`owner@id/repo@id`); the member was written for the name-only form"
+            } else {
+                ""
+            };
+            Err(format!("subject `{s}` ≠ google.subject `{}`{hint}", id.subject))
+        }
         MemberKind::Group(g) if id.groups.contains(g) => Ok(()),
         MemberKind::Group(g) => Err(format!("group `{g}` is not in google.groups {:?}", id.groups)),
         MemberKind::Attribute { name, value } => {

@@ -410,3 +410,18 @@ fn project_id_in_the_provider_name_is_an_invalid_sts_audience() {
     c.set("aud", "https://github.com/my-org");
     assert_eq!(verdict(&cfg, &c).code, "invalid_grant");
 }
+
+#[test]
+fn immutable_subject_member_mismatch_is_explained() {
+    // Research §9.5: a principal:// member written for `repo:o/r:…` does not
+    // name the immutable subject `repo:o@id/r@id:…`.
+    let cfg = seed_config(ORG_CONDITION).replace(
+        &format!("{POOL}/attribute.repository/my-org/my-repo"),
+        "principal://iam.googleapis.com/projects/123456789/locations/global/workloadIdentityPools/github-pool/subject/repo:my-org/my-repo:ref:refs/heads/main",
+    );
+    let mut c = token("my-org", "my-repo", "main");
+    c.set("sub", "repo:my-org@1342004/my-repo@260064828:ref:refs/heads/main");
+    let v = verdict(&cfg, &c);
+    assert!(!v.allowed);
+    assert!(v.trace.iter().any(|s| s.text.contains("immutable")), "{}", explain(&v));
+}
