@@ -105,6 +105,20 @@ pub fn name_only_subject(sub: &str) -> Option<String> {
     })
 }
 
+/// Why a `sub` pattern written for a branch or tag cannot match a job that
+/// runs in an environment: GitHub puts `environment:NAME` in place of
+/// `ref:…` (research cloud-trust-evaluation.md §1.8, §9.10). `None` unless
+/// `sub` has the environment form and `pattern` the ref form.
+pub fn environment_hint(pattern: &str, sub: &str) -> Option<String> {
+    let (_, env) = sub.split_once(":environment:")?;
+    let env = env.split(':').next().unwrap_or(env);
+    pattern.contains(":ref:").then(|| {
+        format!(
+            "this job runs in environment `{env}`, so its sub has `environment:{env}` instead of `ref:…`: a value written for a branch or tag never matches it"
+        )
+    })
+}
+
 impl Serialize for Claims {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut map = s.serialize_map(Some(self.0.len()))?;

@@ -294,6 +294,8 @@ pub fn evaluate_condition(c: &Condition, host: &dyn PolicyHost, syntax: ValueSyn
         let name_only_matches = found.values.iter().filter_map(|v| crate::claims::name_only_subject(v)).any(|v| {
             resolved.iter().any(|p| p.as_ref().is_ok_and(|pieces| positive_match(&op.base, pieces, &v) == Some(true)))
         });
+        let env_hint = found.values.iter().find_map(|v| written.iter().find_map(|w| crate::claims::environment_hint(w, v)));
+        notes.extend(env_hint);
         if name_only_matches {
             notes.push("the token uses GitHub's immutable subject (`owner@id/repo@id`); this value was written for the name-only form `repo:owner/repo`, which the token no longer carries".into());
         }

@@ -445,3 +445,13 @@ fn immutable_subject_mismatch_is_explained() {
     let v = verdict(&policy, &token("my-org/my-repo", "repo:my-org@1001/my-repo@2002:ref:refs/heads/main", &[]));
     assert!(v.trace.iter().all(|s| !s.text.contains("immutable")), "{v:#?}");
 }
+
+#[test]
+fn environment_job_against_a_ref_pattern_is_explained() {
+    // Research §1.8 row 1 and §9.10: a job with `environment:` gets
+    // `repo:o/r:environment:NAME`, never the ref form; the seed calls it "the
+    // most common trust-policy bug". The trace must name the cause.
+    let v = verdict(SEED_MAIN_ONLY, &token("my-org/my-repo", "repo:my-org/my-repo:environment:prod", &[]));
+    assert!(!v.allowed);
+    assert!(v.trace.iter().any(|s| s.text.contains("environment `prod`")), "{v:#?}");
+}

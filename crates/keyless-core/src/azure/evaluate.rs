@@ -267,7 +267,9 @@ fn trace_credential(c: &Checked, iss: &str, aud: &str, sub: &str, trace: &mut Ve
                     Some(s.span),
                 ));
             } else {
-                let hint = immutable_hint(&s.value, sub).unwrap_or_default();
+                let hint = immutable_hint(&s.value, sub)
+                    .or_else(|| crate::claims::environment_hint(&s.value, sub).map(|h| format!(" — {h}")))
+                    .unwrap_or_default();
                 trace.push(TraceStep::fail(
                     format!("subject '{}' ≠ the token's sub '{sub}' (exact match; classic credentials have no wildcards, Z3){hint}", s.value),
                     Some(s.span),
@@ -299,6 +301,9 @@ fn trace_term(t: &TermResult) -> TraceStep {
     } else if term.op.value == MatchOp::Eq && Glob::new(&term.operand.value).has_wildcard() && Glob::new(&term.operand.value).matches(actual) {
         line.push_str(" — `eq` is exact; `*` and `?` are wildcards only with `matches` (Z1)");
     } else if let Some(hint) = immutable_hint(&term.operand.value, actual).filter(|_| claim == "sub") {
+        line.push_str(&hint);
+    } else if let Some(hint) = crate::claims::environment_hint(&term.operand.value, actual).filter(|_| claim == "sub") {
+        line.push_str(" — ");
         line.push_str(&hint);
     } else if actual.to_lowercase() == term.operand.value.to_lowercase() {
         line.push_str(" — differs only in case; Keyless assumes FFL compares case-sensitively like classic credentials [inference, research §2.3]");

@@ -499,3 +499,12 @@ proptest::proptest! {
         let _ = AzureConfig::from_text(&expr);
     }
 }
+
+#[test]
+fn environment_job_against_a_ref_subject_is_explained() {
+    // Research §9.10; seed §1: the environment form replaces the ref form.
+    let text = SEED_CLASSIC.replace("repo:my-org/my-repo:environment:prod", "repo:my-org/my-repo:ref:refs/heads/main");
+    let v = evaluate(&AzureConfig::from_text(&text).unwrap(), &token("repo:my-org/my-repo:environment:prod"));
+    assert_eq!(v.code, "AADSTS700213");
+    assert!(v.trace.iter().any(|s| s.text.contains("environment `prod`")), "{v:#?}");
+}
