@@ -155,6 +155,17 @@ pub fn evaluate(config: &AzureConfig, claims: &Claims) -> Verdict {
         return verdict;
     }
     let (error, decided) = denial(&checked, &iss, &aud, &sub);
+    if let Some(other) = subject_first_code(&checked).filter(|c| *c != error.code) {
+        // Research §2.4 gives the codes, not the order of the audience and
+        // subject checks: say when the other order gives the other code.
+        verdict.trace.push(TraceStep::info(
+            format!(
+                "Entra's order of the audience and subject checks is not documented: Keyless checks the audience first ({}); checking the subject first would give {other}",
+                error.code
+            ),
+            None,
+        ));
+    }
     verdict.code = error.code.to_string();
     verdict.message = error.message;
     (verdict.decided_by, verdict.decided_span) = decided;
@@ -202,6 +213,27 @@ fn denial(checked: &[Checked], iss: &str, aud: &str, sub: &str) -> (EntraError, 
         return (aadsts::subject_or_expression(sub), decided);
     }
     (aadsts::subject(sub), decided)
+}
+
+/// The code a subject-before-audience order would give, when only those two
+/// checks failed among the credentials with the token's issuer: 700212 if a
+/// credential's subject (or expression) holds but its audience does not, else
+/// the subject code. `None` when the issuer check already decided.
+fn subject_first_code(checked: &[Checked]) -> Option<&'static str> {
+    let with_issuer: Vec<&Checked> = checked.iter().filter(|c| c.issuer).collect();
+    if with_issuer.is_empty() || with_issuer.iter().any(|c| c.matched()) {
+        return None;
+    }
+    if with_issuer.iter().any(|c| c.subject_passed()) {
+        return Some("AADSTS700212");
+    }
+    if with_issuer.iter().any(|c| matches!(c.subject, SubjectResult::Classic { case_only: true, .. })) {
+        return Some("AADSTS7002138");
+    }
+    if with_issuer.iter().any(|c| c.cred.expression.is_some()) {
+        return Some("AADSTS7002131");
+    }
+    Some("AADSTS700213")
 }
 
 /// A near miss: the credential's subject, or its first failing term.

@@ -508,3 +508,22 @@ fn environment_job_against_a_ref_subject_is_explained() {
     assert_eq!(v.code, "AADSTS700213");
     assert!(v.trace.iter().any(|s| s.text.contains("environment `prod`")), "{v:#?}");
 }
+
+#[test]
+fn audience_versus_subject_order_is_labelled_when_it_matters() {
+    // Research §2.4 names 700212 (audience) and 700213 (subject) but no
+    // source says which Entra checks first. When the other order would give
+    // the other code, the trace must say so.
+    let two = r#"[
+  {"name": "right-aud", "issuer": "https://token.actions.githubusercontent.com", "subject": "repo:my-org/my-repo:ref:refs/heads/dev", "audiences": ["api://AzureADTokenExchange"]},
+  {"name": "right-sub", "issuer": "https://token.actions.githubusercontent.com", "subject": "repo:my-org/my-repo:ref:refs/heads/main", "audiences": ["api://other"]}
+]"#;
+    let v = evaluate(&AzureConfig::from_text(two).unwrap(), &token("repo:my-org/my-repo:ref:refs/heads/main"));
+    assert_eq!(v.code, "AADSTS700213");
+    assert!(v.trace.iter().any(|s| s.text.contains("AADSTS700212") && s.text.contains("not documented")), "{v:#?}");
+    // Both orders agree: no remark.
+    let one = r#"[{"name": "right-sub", "issuer": "https://token.actions.githubusercontent.com", "subject": "repo:my-org/my-repo:ref:refs/heads/main", "audiences": ["api://other"]}]"#;
+    let v = evaluate(&AzureConfig::from_text(one).unwrap(), &token("repo:my-org/my-repo:ref:refs/heads/main"));
+    assert_eq!(v.code, "AADSTS700212");
+    assert!(v.trace.iter().all(|s| !s.text.contains("not documented")), "{v:#?}");
+}
