@@ -319,7 +319,18 @@ pub fn parse_policy(node: &Node, dialect: Dialect) -> std::result::Result<(Trust
 }
 
 fn unknown_elements(entries: &[doc::Entry], known: &[&str], what: &str, errors: &mut Vec<Diagnostic>) {
-    for e in entries {
+    for (i, e) in entries.iter().enumerate() {
+        // Elements are read ignoring case (`get_ci`), so `Condition` and
+        // `condition` are the same element twice; IAM documents no reading of
+        // that, so Keyless refuses rather than pick one.
+        if known.iter().any(|k| k.eq_ignore_ascii_case(&e.key.value))
+            && entries.iter().take(i).any(|p| p.key.value.eq_ignore_ascii_case(&e.key.value))
+        {
+            errors.push(Diagnostic::at(
+                format!("`{}` appears twice in {what}: IAM does not document which one counts; keep one", e.key.value),
+                e.key.span,
+            ));
+        }
         if !known.iter().any(|k| k.eq_ignore_ascii_case(&e.key.value)) {
             let hint = nearest_ci(&e.key.value, known)
                 .map(|k| format!(" (did you mean `{k}`?)"))

@@ -527,3 +527,14 @@ fn audience_versus_subject_order_is_labelled_when_it_matters() {
     assert_eq!(v.code, "AADSTS700212");
     assert!(v.trace.iter().all(|s| !s.text.contains("not documented")), "{v:#?}");
 }
+
+#[test]
+fn repeated_credential_field_is_an_error() {
+    // Graph (OData) refuses duplicate property names; Keyless used the last
+    // one silently.
+    let text = r#"[{"name": "gha-main", "issuer": "https://token.actions.githubusercontent.com",
+  "subject": "repo:my-org/my-repo:ref:refs/heads/main", "subject": "repo:my-org/my-repo:ref:refs/heads/dev",
+  "audiences": ["api://AzureADTokenExchange"]}]"#;
+    let d = AzureConfig::from_text(text).unwrap_err();
+    assert!(d.message.contains("twice"), "{}", d.message);
+}

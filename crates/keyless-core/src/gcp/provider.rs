@@ -51,6 +51,14 @@ const BINDING_KEYS: &[&str] = &["role", "members", "condition"];
 
 fn first_error(node: &Node, known: &[&str], what: &str) -> Result<()> {
     let mut errors = Vec::new();
+    // `Node::get` reads the first of two equal keys; which one Google keeps is
+    // undocumented, so a repeated field is refused.
+    let entries = node.entries().unwrap_or_default();
+    for (i, e) in entries.iter().enumerate() {
+        if entries.iter().take(i).any(|p| p.key.value == e.key.value) {
+            errors.push(Diagnostic::at(format!("`{}` appears twice in {what}; keep one", e.key.value), e.key.span));
+        }
+    }
     check_keys(node, known, what, &mut errors);
     errors.into_iter().next().map_or(Ok(()), Err)
 }
@@ -236,7 +244,11 @@ fn split_top_level(s: &str) -> Vec<(usize, usize)> {
 /// Creation-time rules of the attribute mapping (P1).
 fn validate_mapping(mapping: &[(Spanned<String>, Spanned<String>)], node: &Node) -> Result<()> {
     let mut custom = 0;
-    for (k, v) in mapping {
+    for (i, (k, v)) in mapping.iter().enumerate() {
+        // attributeMapping is a map (P1): a key given twice has no defined value.
+        if mapping.iter().take(i).any(|(p, _)| p.value == k.value) {
+            return Err(Diagnostic::at(format!("`{}` is mapped twice; keep one", k.value), k.span));
+        }
         match k.value.as_str() {
             "google.subject" | "google.groups" | "google.display_name" => {}
             key => {

@@ -425,3 +425,26 @@ fn immutable_subject_member_mismatch_is_explained() {
     assert!(!v.allowed);
     assert!(v.trace.iter().any(|s| s.text.contains("immutable")), "{}", explain(&v));
 }
+
+#[test]
+fn repeated_provider_field_is_an_error() {
+    // Which of two `attributeCondition`s Google would keep is undocumented;
+    // Keyless used the first one silently.
+    let cfg = seed_config(ORG_CONDITION).replace(
+        r#""attributeCondition":"#,
+        r#""attributeCondition": "true", "attributeCondition":"#,
+    );
+    let e = GcpConfig::from_text(&cfg).unwrap_err();
+    assert!(e.message.contains("twice"), "{}", e.message);
+}
+
+#[test]
+fn attribute_mapped_twice_is_an_error() {
+    // P1: attributeMapping is a map; gcloud's flag form can repeat a key.
+    let cfg = seed_config(ORG_CONDITION).replace(
+        r#""google.subject": "assertion.sub","#,
+        r#""google.subject": "assertion.sub", "google.subject": "assertion.repository","#,
+    );
+    let e = GcpConfig::from_text(&cfg).unwrap_err();
+    assert!(e.message.contains("twice"), "{}", e.message);
+}

@@ -172,3 +172,16 @@ fn duplicate_condition_key_in_one_block_is_flagged() {
     let s = n.span.unwrap();
     assert_eq!(&text[s.start as usize..s.end as usize], "\"Token.Actions.GitHubUserContent.com:SUB\"");
 }
+
+// A JSON object with the same element twice (`Condition` here) has no
+// documented reading in IAM; Keyless read the first one silently. It must
+// refuse, pointing at the repeat.
+#[test]
+fn repeated_policy_element_is_an_error() {
+    let text = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "sts:*",
+  "Condition": {"StringEquals": {"a:b": "c"}}, "condition": {}}]}"#;
+    let d = parse_aws(text).unwrap_err().remove(0);
+    assert!(d.message.contains("twice"), "{}", d.message);
+    let s = d.span.unwrap();
+    assert_eq!(&text[s.start as usize..s.end as usize], "\"condition\"");
+}
