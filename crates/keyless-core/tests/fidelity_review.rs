@@ -359,3 +359,85 @@ mod immutable_subjects {
         }
     }
 }
+
+/// Research §0: the issuer is github.com's unless an enterprise slug or GHES
+/// changes it. Every cloud must treat a changed issuer the same way: the
+/// trust configured for `https://token.actions.githubusercontent.com` does not
+/// admit it, and each answers with its own issuer error.
+mod cross_cloud_issuer {
+    use super::*;
+
+    const AWS: &str = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+  "Principal": {"Federated": "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com"},
+  "Action": "sts:AssumeRoleWithWebIdentity",
+  "Condition": {"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"},
+                "StringLike": {"token.actions.githubusercontent.com:sub": "repo:my-org/my-repo:*"}}}]}"#;
+    const AZURE: &str = r#"[{"name": "gha-main", "issuer": "https://token.actions.githubusercontent.com",
+  "subject": "repo:my-org/my-repo:ref:refs/heads/main", "audiences": ["api://AzureADTokenExchange"]}]"#;
+    const GCP: &str = r#"{"provider": {"name": "projects/1/locations/global/workloadIdentityPools/p/providers/q",
+  "attributeMapping": {"google.subject": "assertion.sub"}, "attributeCondition": "assertion.repository_owner == 'my-org'",
+  "oidc": {"issuerUri": "https://token.actions.githubusercontent.com"}}}"#;
+    const GCP_AUD: &str = "https://iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/p/providers/q";
+    const ALIBABA: &str = r#"{"trust_policy": {"Version": "1", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+  "Principal": {"Federated": ["acs:ram::1:oidc-provider/GitHub"]},
+  "Condition": {"StringEquals": {"oidc:iss": "https://token.actions.githubusercontent.com", "oidc:aud": "sts.aliyuncs.com"}}}]},
+  "provider": {"arn": "acs:ram::1:oidc-provider/GitHub", "issuer_url": "https://token.actions.githubusercontent.com", "client_ids": ["sts.aliyuncs.com"]}}"#;
+
+    fn verdicts(iss: &str) -> [Verdict; 4] {
+        verdicts_for(iss, AWS, AZURE, GCP, ALIBABA)
+    }
+
+    fn verdicts_for(iss: &str, aws_text: &str, azure_text: &str, gcp_text: &str, alibaba_text: &str) -> [Verdict; 4] {
+        let sub = "repo:my-org/my-repo:ref:refs/heads/main";
+        let with = |aud: &str| {
+            let mut c = token(aud, sub);
+            c.set("iss", iss);
+            c
+        };
+        [
+            aws::evaluate(&AwsConfig::from_text(aws_text).unwrap(), &with("sts.amazonaws.com")),
+            azure::evaluate(&AzureConfig::from_text(azure_text).unwrap(), &with("api://AzureADTokenExchange")),
+            gcp::evaluate(&GcpConfig::from_text(gcp_text).unwrap(), &with(GCP_AUD)),
+            alibaba::evaluate(&AlibabaConfig::from_text(alibaba_text).unwrap(), &with("sts.aliyuncs.com")),
+        ]
+    }
+
+    #[test]
+    fn the_configured_issuer_is_admitted_everywhere() {
+        for v in verdicts(ISS) {
+            assert!(v.allowed, "{v:#?}");
+        }
+    }
+
+    #[test]
+    fn enterprise_ghes_and_trailing_slash_issuers_are_refused_everywhere() {
+        for iss in [
+            "https://token.actions.githubusercontent.com/my-enterprise",
+            "https://ghes.example.com/_services/token",
+            "https://token.actions.githubusercontent.com/",
+            "https://TOKEN.actions.githubusercontent.com",
+        ] {
+            let codes: Vec<String> = verdicts(iss).iter().map(|v| {
+                assert!(!v.allowed, "{iss}: {v:#?}");
+                v.code.clone()
+            }).collect();
+            assert_eq!(
+                codes,
+                ["InvalidIdentityToken", "AADSTS700211", "invalid_grant", "AuthenticationFail.NoPermission"],
+                "{iss}"
+            );
+        }
+    }
+
+    #[test]
+    fn trust_written_for_the_enterprise_issuer_admits_it_everywhere() {
+        // Research §0, §1.2: the slug is part of the issuer, the AWS provider
+        // ARN and the AWS condition-key prefix.
+        let e = "token.actions.githubusercontent.com/my-enterprise";
+        let swap = |t: &str| t.replace("token.actions.githubusercontent.com", e);
+        let vs = verdicts_for(&format!("https://{e}"), &swap(AWS), &swap(AZURE), &swap(GCP), &swap(ALIBABA));
+        for v in vs {
+            assert!(v.allowed, "{v:#?}");
+        }
+    }
+}
