@@ -440,4 +440,24 @@ mod cross_cloud_issuer {
             assert!(v.allowed, "{v:#?}");
         }
     }
+
+    #[test]
+    fn githubs_default_audience_is_refused_everywhere_with_the_audience_error() {
+        // Research §0: without a login action the token's aud is
+        // `https://github.com/<owner>`; each cloud's audience check refuses it
+        // (AWS §1.1 step 2, Azure §2.4 700212, GCP §3.1 step 2, Alibaba L7).
+        let sub = "repo:my-org/my-repo:ref:refs/heads/main";
+        let c = token("https://github.com/my-org", sub);
+        let vs = [
+            aws::evaluate(&AwsConfig::from_text(AWS).unwrap(), &c),
+            azure::evaluate(&AzureConfig::from_text(AZURE).unwrap(), &c),
+            gcp::evaluate(&GcpConfig::from_text(GCP).unwrap(), &c),
+            alibaba::evaluate(&AlibabaConfig::from_text(ALIBABA).unwrap(), &c),
+        ];
+        let got: Vec<(&str, &str)> = vs.iter().map(|v| (v.code.as_str(), v.message.as_str())).collect();
+        assert_eq!(got[0], ("InvalidIdentityToken", "Incorrect token audience"));
+        assert_eq!(got[1].0, "AADSTS700212");
+        assert_eq!(got[2], ("invalid_grant", "The audience in JWT does not match the expected values."));
+        assert_eq!(got[3], ("AuthenticationFail.OIDCToken.AudienceNotMatch", "Invalid audience."));
+    }
 }
