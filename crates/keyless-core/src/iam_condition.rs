@@ -397,7 +397,10 @@ pub fn evaluate_policy(policy: &TrustPolicy, host: &dyn PolicyHost, syntax: Valu
         match (st.effect.value, all) {
             (Effect::Deny, true) => {
                 trace.push(TraceStep::fail(summary.clone(), Some(st.span)));
-                deny.get_or_insert((format!("{label} (Deny) matched: {summary}"), st.span));
+                // `summary` already starts with the label: say it once.
+                let head = format!("{label} ({effect})");
+                let rest = summary.strip_prefix(&head).unwrap_or(&summary).trim_start_matches([':', ' ']);
+                deny.get_or_insert((format!("{head} matched: {rest}"), st.span));
             }
             (Effect::Allow, true) => {
                 trace.push(TraceStep::pass(summary, Some(st.span)));

@@ -204,3 +204,23 @@ fn for_any_value_if_exists_on_absent_key_is_labelled() {
     let plain = evaluate_condition(&cond("StringEqualsIfExists", "p:absent", &["x"]), &host("a"), V2012);
     assert!(plain.notes.iter().all(|n| !n.contains("does not document")));
 }
+
+// The deciding Deny is named once, not twice ("Statement[0] (Deny) matched:
+// Statement[0] (Deny): …" read badly in the playground).
+#[test]
+fn explicit_deny_decided_by_names_the_statement_once() {
+    let st = |effect| Statement {
+        sid: None,
+        effect: Spanned::new(effect, sp()),
+        principal: None,
+        not_principal: None,
+        actions: vec![Spanned::new("*".into(), sp())],
+        not_actions: Vec::new(),
+        conditions: vec![cond("StringLike", "p:sub", &["*"])],
+        span: sp(),
+    };
+    let policy = TrustPolicy { version: None, statements: vec![st(Effect::Deny)], span: sp() };
+    let out = evaluate_policy(&policy, &host("a"), V2012);
+    assert_eq!(out.decision, Decision::ExplicitDeny);
+    assert_eq!(out.decided_by, "Statement[0] (Deny) matched: its condition holds");
+}
