@@ -430,6 +430,14 @@ fn match_members(mut cx: Ctx, config: &GcpConfig, pool: Option<&PoolRef>, id: &I
             Ok(()) => {
                 let role = m.role.as_ref().map(|r| format!(" ({}: {role_note})", r.value)).unwrap_or_default();
                 cx.pass(format!("member {}{role} matches", m.text.value), Some(m.text.span));
+                if let Some(c) = &m.condition {
+                    // IAM conditions (cloud.google.com/iam/docs/conditions-overview)
+                    // restrict a binding; Keyless does not model their attributes.
+                    cx.info(
+                        format!("the binding has the IAM condition `{}`, not evaluated by Keyless: the grant is assumed to hold", c.value),
+                        Some(c.span),
+                    );
+                }
                 cx.v.allowed = true;
                 cx.v.code = "allowed".into();
                 cx.v.message = match config.access {

@@ -105,7 +105,7 @@ fn members_from_node(node: &Node) -> Result<Vec<Member>> {
         return policy_members(node);
     }
     let items = node.expect_seq("`members`")?;
-    items.iter().map(|n| Ok(Member { text: n.expect_scalar("a member")?, role: None })).collect()
+    items.iter().map(|n| Ok(Member { text: n.expect_scalar("a member")?, role: None, condition: None })).collect()
 }
 
 /// `{bindings: [{role, members: [...]}]}` (IAM Policy JSON).
@@ -121,9 +121,17 @@ fn policy_members(node: &Node) -> Result<Vec<Member>> {
         first_error(b, BINDING_KEYS, "a binding")?;
         let role =
             b.get("role").ok_or_else(|| Diagnostic::at("a binding needs a `role`", b.span))?.expect_scalar("`role`")?;
+        let condition = match b.get("condition").filter(|c| !c.is_null()) {
+            None => None,
+            Some(c) => Some(
+                c.get("expression")
+                    .ok_or_else(|| Diagnostic::at("a binding condition needs an `expression`", c.span))?
+                    .expect_scalar("the condition `expression`")?,
+            ),
+        };
         let Some(ms) = b.get("members") else { continue };
         for m in ms.string_or_list("a member")? {
-            out.push(Member { text: m, role: Some(role.clone()) });
+            out.push(Member { text: m, role: Some(role.clone()), condition: condition.clone() });
         }
     }
     Ok(out)

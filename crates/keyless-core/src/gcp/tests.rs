@@ -448,3 +448,17 @@ fn attribute_mapped_twice_is_an_error() {
     let e = GcpConfig::from_text(&cfg).unwrap_err();
     assert!(e.message.contains("twice"), "{}", e.message);
 }
+
+#[test]
+fn conditional_binding_is_labelled_not_silently_granted() {
+    // IAM bindings may carry a `condition` (IAM Policy JSON,
+    // https://cloud.google.com/iam/docs/conditions-overview); its grant holds
+    // only when the condition is true. Keyless does not evaluate IAM
+    // conditions: the trace must say the binding was taken as granting.
+    let cfg = seed_config(ORG_CONDITION).replace(
+        r#""role": "roles/iam.workloadIdentityUser","#,
+        r#""role": "roles/iam.workloadIdentityUser", "condition": {"title": "until 2020", "expression": "request.time < timestamp('2020-01-01T00:00:00Z')"},"#,
+    );
+    let v = verdict(&cfg, &token("my-org", "my-repo", "main"));
+    assert!(v.trace.iter().any(|s| s.text.contains("request.time < timestamp") && s.text.contains("not evaluated")), "{}", explain(&v));
+}
