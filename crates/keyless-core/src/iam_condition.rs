@@ -219,7 +219,7 @@ pub fn evaluate_condition(c: &Condition, host: &dyn PolicyHost, syntax: ValueSyn
     }
 
     if absent {
-        // A1/A3 (research §1.6): IfExists → true; ForAnyValue → false;
+        // A1/A3, A14 (research §1.6): IfExists → true; ForAnyValue → false;
         // ForAllValues → true; otherwise positive → false, negated → true.
         let (matched, why) = if op.if_exists {
             if op.set == Some(SetQualifier::ForAnyValue) {
@@ -235,7 +235,7 @@ pub fn evaluate_condition(c: &Condition, host: &dyn PolicyHost, syntax: ValueSyn
             match op.set {
                 Some(SetQualifier::ForAnyValue) => (false, "ForAnyValue is false for an absent key"),
                 Some(SetQualifier::ForAllValues) => {
-                    (true, "ForAllValues is true for an absent key: a missing or misspelled key allows (A3, A14)")
+                    (true, "ForAllValues is true for an absent key, so a missing or misspelled key satisfies it")
                 }
                 None if op.base.is_negated() => (true, "a negated operator is true for an absent key"),
                 None => (false, "a positive operator is false for an absent key"),

@@ -297,6 +297,13 @@ mod hostile {
         }
 
         #[test]
+        fn cel_errors_in_yaml_point_inside_the_expression(expr in "(assertion|\\.|sub|é|\u{1F600}|'|\"|\\(|\\)|==|&&|\\[|\\]|1|x| ){1,12}") {
+            // A plain YAML scalar: CEL error positions map exactly into it.
+            let text = format!("provider:\n  name: projects/1/locations/global/workloadIdentityPools/p/providers/q\n  attributeMapping:\n    google.subject: assertion.sub\n  attributeCondition: \"{}\"\n", expr.replace('\\', "").replace('"', "'"));
+            all_clouds(&text, &claims());
+        }
+
+        #[test]
         fn random_text_never_panics(text in "\\PC{0,120}") {
             all_clouds(&text, &claims());
         }
