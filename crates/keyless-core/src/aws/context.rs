@@ -75,6 +75,16 @@ impl PolicyHost for AwsRequest<'_> {
             return ContextLookup::absent("not a condition key of the form <provider>:<claim>");
         };
         let name = name.to_ascii_lowercase();
+        if key.eq_ignore_ascii_case("sts:RoleSessionName") {
+            // Research §1.3: usable in web-identity trust policies. The value
+            // is the login step's `role-session-name`, which Keyless does not
+            // read: configure-aws-credentials' default is assumed (action.yml:
+            // "Role session name (default: GitHubActions)").
+            return ContextLookup {
+                values: vec!["GitHubActions".into()],
+                note: Some("assumption: the session name is configure-aws-credentials' default `GitHubActions`; a `role-session-name:` input on the step would change it".into()),
+            };
+        }
         if prefix.eq_ignore_ascii_case("aws") || prefix.eq_ignore_ascii_case("sts") {
             return ContextLookup::absent(format!("global key `{key}` is not modelled by Keyless: treated as absent"));
         }

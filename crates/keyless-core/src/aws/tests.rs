@@ -455,3 +455,17 @@ fn environment_job_against_a_ref_pattern_is_explained() {
     assert!(!v.allowed);
     assert!(v.trace.iter().any(|s| s.text.contains("environment `prod`")), "{v:#?}");
 }
+
+#[test]
+fn role_session_name_is_the_actions_default_labelled() {
+    // Research §1.3: `sts:RoleSessionName` is usable in web-identity trust
+    // policies; aws-actions/configure-aws-credentials action.yml:
+    // "Role session name (default: GitHubActions)". Keyless does not read the
+    // step's input, so it assumes the default and says so.
+    let policy = policy_with(r#"{"StringLike": {"sts:RoleSessionName": "GitHubActions*"}}"#);
+    let v = verdict(&policy, &token("my-org/my-repo", "repo:my-org/my-repo:ref:refs/heads/main", &[]));
+    assert!(v.allowed, "{v:#?}");
+    assert!(v.trace.iter().any(|s| s.text.contains("assumption") && s.text.contains("GitHubActions")), "{v:#?}");
+    let policy = policy_with(r#"{"StringEquals": {"sts:rolesessionname": "deploy"}}"#);
+    assert!(!allowed(&policy, &token("my-org/my-repo", "repo:my-org/my-repo:ref:refs/heads/main", &[])));
+}
