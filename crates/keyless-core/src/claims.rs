@@ -85,6 +85,40 @@ impl Claims {
     }
 }
 
+/// The name-only form of GitHub's immutable subject:
+/// `repo:o@1/r@2:ref:refs/heads/main` → `repo:o/r:ref:refs/heads/main`
+/// (research cloud-trust-evaluation.md §0, §9.5); `None` for any other
+/// subject. Evaluators use it to explain why a pattern written for the old
+/// form no longer matches.
+pub fn name_only_subject(sub: &str) -> Option<String> {
+    let rest = sub.strip_prefix("repo:")?;
+    let (repo_part, tail) = rest.split_once(':').map_or((rest, None), |(r, t)| (r, Some(t)));
+    let (owner, repo) = repo_part.split_once('/')?;
+    let strip = |s: &str| {
+        let (name, id) = s.split_once('@')?;
+        (!name.is_empty() && !id.is_empty() && id.chars().all(|c| c.is_ascii_digit())).then(|| name.to_string())
+    };
+    let (owner, repo) = (strip(owner)?, strip(repo)?);
+    Some(match tail {
+        Some(t) => format!("repo:{owner}/{repo}:{t}"),
+        None => format!("repo:{owner}/{repo}"),
+    })
+}
+
+/// Why a `sub` pattern written for a branch or tag cannot match a job that
+/// runs in an environment: GitHub puts `environment:NAME` in place of
+/// `ref:…` (research cloud-trust-evaluation.md §1.8, §9.10). `None` unless
+/// `sub` has the environment form and `pattern` the ref form.
+pub fn environment_hint(pattern: &str, sub: &str) -> Option<String> {
+    let (_, env) = sub.split_once(":environment:")?;
+    let env = env.split(':').next().unwrap_or(env);
+    pattern.contains(":ref:").then(|| {
+        format!(
+            "this job runs in environment `{env}`, so its sub has `environment:{env}` instead of `ref:…`: a value written for a branch or tag never matches it"
+        )
+    })
+}
+
 impl Serialize for Claims {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut map = s.serialize_map(Some(self.0.len()))?;

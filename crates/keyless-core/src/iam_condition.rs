@@ -199,6 +199,16 @@ pub fn evaluate_condition(c: &Condition, host: &dyn PolicyHost, syntax: ValueSyn
     let found = host.lookup(&c.key.value);
     let mut notes: Vec<String> = found.note.iter().cloned().collect();
     let absent = found.values.is_empty();
+    if c.values.is_empty() && op.base != BaseOperator::Null {
+        // IAM Access Analyzer's "Empty array condition" warnings (policy
+        // validation check reference,
+        // https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html):
+        // with no values a positive operator matches nothing; ForAllValues and
+        // IfExists then hold only when the key is absent.
+        notes.push(
+            "the condition lists no values: it matches nothing, so only an absent key (with ForAllValues or IfExists) or a negated operator can satisfy it (AWS Access Analyzer warns: \"Empty array condition\")".into(),
+        );
+    }
 
     // A3: Null "true" means the key is absent; "false" that it is present.
     // No policy variables in Null values.
@@ -209,15 +219,23 @@ pub fn evaluate_condition(c: &Condition, host: &dyn PolicyHost, syntax: ValueSyn
     }
 
     if absent {
-        // A1/A3 (research §1.6): IfExists → true; ForAnyValue → false;
+        // A1/A3, A14 (research §1.6): IfExists → true; ForAnyValue → false;
         // ForAllValues → true; otherwise positive → false, negated → true.
         let (matched, why) = if op.if_exists {
+            if op.set == Some(SetQualifier::ForAnyValue) {
+                // AWS documents IfExists ("If the key is not present, evaluate
+                // the condition element as true", A1) but not its combination
+                // with ForAnyValue; the iam-simulate reference (research §10,
+                // https://iam.cloudcopilot.io/resources/operators/ForAnyValue:BoolIfExists)
+                // reads ForAnyValue as ignoring IfExists, which gives false.
+                notes.push("AWS does not document ForAnyValue combined with IfExists: Keyless applies IfExists (true); one independent simulator (iam-simulate) gives false here".into());
+            }
             (true, "…IfExists is true for an absent key")
         } else {
             match op.set {
                 Some(SetQualifier::ForAnyValue) => (false, "ForAnyValue is false for an absent key"),
                 Some(SetQualifier::ForAllValues) => {
-                    (true, "ForAllValues is true for an absent key: a missing or misspelled key allows (A3, A14)")
+                    (true, "ForAllValues is true for an absent key, so a missing or misspelled key satisfies it")
                 }
                 None if op.base.is_negated() => (true, "a negated operator is true for an absent key"),
                 None => (false, "a positive operator is false for an absent key"),
@@ -270,6 +288,18 @@ pub fn evaluate_condition(c: &Condition, host: &dyn PolicyHost, syntax: ValueSyn
         None if negated => !per_value.iter().any(|m| *m),
         None => per_value.iter().any(|m| *m),
     };
+    if !matched && !negated && op.set.is_none() {
+        // Research §0, §9.5: GitHub's immutable `sub` breaks patterns written
+        // for `repo:owner/name`; say so when the name-only form would match.
+        let name_only_matches = found.values.iter().filter_map(|v| crate::claims::name_only_subject(v)).any(|v| {
+            resolved.iter().any(|p| p.as_ref().is_ok_and(|pieces| positive_match(&op.base, pieces, &v) == Some(true)))
+        });
+        let env_hint = found.values.iter().find_map(|v| written.iter().find_map(|w| crate::claims::environment_hint(w, v)));
+        notes.extend(env_hint);
+        if name_only_matches {
+            notes.push("the token uses GitHub's immutable subject (`owner@id/repo@id`); this value was written for the name-only form `repo:owner/repo`, which the token no longer carries".into());
+        }
+    }
     let request = quote_values(&found.values);
     let text = match (negated, matched) {
         (false, true) => format!("{desc} matched {request}"),
@@ -367,7 +397,10 @@ pub fn evaluate_policy(policy: &TrustPolicy, host: &dyn PolicyHost, syntax: Valu
         match (st.effect.value, all) {
             (Effect::Deny, true) => {
                 trace.push(TraceStep::fail(summary.clone(), Some(st.span)));
-                deny.get_or_insert((format!("{label} (Deny) matched: {summary}"), st.span));
+                // `summary` already starts with the label: say it once.
+                let head = format!("{label} ({effect})");
+                let rest = summary.strip_prefix(&head).unwrap_or(&summary).trim_start_matches([':', ' ']);
+                deny.get_or_insert((format!("{head} matched: {rest}"), st.span));
             }
             (Effect::Allow, true) => {
                 trace.push(TraceStep::pass(summary, Some(st.span)));

@@ -319,7 +319,18 @@ pub fn parse_policy(node: &Node, dialect: Dialect) -> std::result::Result<(Trust
 }
 
 fn unknown_elements(entries: &[doc::Entry], known: &[&str], what: &str, errors: &mut Vec<Diagnostic>) {
-    for e in entries {
+    for (i, e) in entries.iter().enumerate() {
+        // Elements are read ignoring case (`get_ci`), so `Condition` and
+        // `condition` are the same element twice; IAM documents no reading of
+        // that, so Keyless refuses rather than pick one.
+        if known.iter().any(|k| k.eq_ignore_ascii_case(&e.key.value))
+            && entries.iter().take(i).any(|p| p.key.value.eq_ignore_ascii_case(&e.key.value))
+        {
+            errors.push(Diagnostic::at(
+                format!("`{}` appears twice in {what}: IAM does not document which one counts; keep one", e.key.value),
+                e.key.span,
+            ));
+        }
         if !known.iter().any(|k| k.eq_ignore_ascii_case(&e.key.value)) {
             let hint = nearest_ci(&e.key.value, known)
                 .map(|k| format!(" (did you mean `{k}`?)"))
@@ -487,7 +498,20 @@ fn parse_conditions(node: &Node, errors: &mut Vec<Diagnostic>, notes: &mut Vec<D
                 continue;
             }
         };
-        for key_entry in keys {
+        for (k, key_entry) in keys.iter().enumerate() {
+            // Condition keys are case-insensitive (A4), so `sub` and `SUB` in
+            // one block are the same key twice. IAM documents no reading of
+            // duplicate JSON keys (Access Analyzer reports "Duplicate keys with
+            // different case" as an error); Keyless ANDs them and says so.
+            if keys.iter().take(k).any(|e| e.key.value.eq_ignore_ascii_case(&key_entry.key.value)) {
+                notes.push(Diagnostic::warning(
+                    format!(
+                        "`{}` appears twice under `{}`: IAM does not document how it reads a repeated key; Keyless requires both (ANDed). Put the values in one list instead",
+                        key_entry.key.value, op_entry.key.value
+                    ),
+                    Some(key_entry.key.span),
+                ));
+            }
             let values = match &key_entry.value.value {
                 Value::Seq(items) => items
                     .iter()

@@ -159,9 +159,17 @@ pub fn evaluate(config: &AlibabaConfig, claims: &Claims) -> Verdict {
     // Issuer: the IdP's issuer URL must be the token's `iss`. L7 has no row
     // for an issuer mismatch; the closest documented error is used, labelled.
     let issuer = provider.issuer_url.as_ref().map_or(iss.clone(), |u| u.value.clone());
-    if issuer.trim_end_matches('/') != iss.trim_end_matches('/') {
+    // Compared exactly: Alibaba documents no normalisation (L3), and AWS,
+    // Azure and GCP all compare the issuer exactly (aws/aws-sam-cli#7432, Z5).
+    if issuer != iss {
         let by = format!("the OIDC IdP's issuer URL \"{issuer}\" is not the token's iss \"{iss}\"");
         trace.push(TraceStep::fail(by.clone(), provider.issuer_url.as_ref().map(|u| u.span)));
+        if issuer.trim_end_matches('/') == iss.trim_end_matches('/') {
+            trace.push(TraceStep::info(
+                "only a trailing '/' differs: Alibaba does not document whether it ignores it, so Keyless compares exactly, as AWS, Azure and Google Cloud do",
+                provider.issuer_url.as_ref().map(|u| u.span),
+            ));
+        }
         trace.push(TraceStep::info(
             "labelled: Alibaba documents no error row for an issuer mismatch; Keyless reports the documented \"No such OIDC Provider registered.\" (L7)",
             None,

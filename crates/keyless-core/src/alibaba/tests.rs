@@ -167,3 +167,15 @@ fn trace_snapshot() {
     }
     insta::assert_snapshot!("alibaba_seed_environment_denies_branch", out);
 }
+
+#[test]
+fn issuer_url_with_a_trailing_slash_is_not_normalised_silently() {
+    // Alibaba documents no normalisation of the IdP's issuer URL (L3); the
+    // other clouds compare the issuer exactly (AWS: aws/aws-sam-cli#7432,
+    // Azure: Z5, GCP: issuerUri). Keyless compares exactly and says why.
+    let text = section(SEED_BRANCH, "").replace(&format!("\"issuer_url\": \"{ISS}\""), &format!("\"issuer_url\": \"{ISS}/\""));
+    let v = verdict(&text, &token("repo:example/example-repo:ref:refs/heads/main"));
+    assert!(!v.allowed);
+    assert_eq!(v.code, "AuthenticationFail.NoPermission");
+    assert!(v.trace.iter().any(|s| s.text.contains("trailing '/'")), "{v:#?}");
+}

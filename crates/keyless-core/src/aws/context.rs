@@ -29,9 +29,11 @@ pub const KEYS_2026: &[&str] = &[
 pub const CONFLICTING_KEYS: &[&str] = &["repository_owner_id", "runner_environment"];
 
 /// IAM stores a provider URL without scheme: `https://HOST/path` →
-/// `HOST/path` (A18).
+/// `HOST/path` (A18). Nothing else is normalised: a trailing `/` makes
+/// another provider (aws/aws-sam-cli#7432: provider `own-gitlab.com/` →
+/// "No OpenIDConnect provider found" for `https://own-gitlab.com`).
 pub fn provider_url_of(iss: &str) -> String {
-    iss.strip_prefix("https://").unwrap_or(iss).trim_end_matches('/').to_string()
+    iss.strip_prefix("https://").unwrap_or(iss).to_string()
 }
 
 pub(super) struct AwsRequest<'a> {
@@ -73,6 +75,16 @@ impl PolicyHost for AwsRequest<'_> {
             return ContextLookup::absent("not a condition key of the form <provider>:<claim>");
         };
         let name = name.to_ascii_lowercase();
+        if key.eq_ignore_ascii_case("sts:RoleSessionName") {
+            // Research §1.3: usable in web-identity trust policies. The value
+            // is the login step's `role-session-name`, which Keyless does not
+            // read: configure-aws-credentials' default is assumed (action.yml:
+            // "Role session name (default: GitHubActions)").
+            return ContextLookup {
+                values: vec!["GitHubActions".into()],
+                note: Some("assumption: the session name is configure-aws-credentials' default `GitHubActions`; a `role-session-name:` input on the step would change it".into()),
+            };
+        }
         if prefix.eq_ignore_ascii_case("aws") || prefix.eq_ignore_ascii_case("sts") {
             return ContextLookup::absent(format!("global key `{key}` is not modelled by Keyless: treated as absent"));
         }

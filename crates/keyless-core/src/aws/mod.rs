@@ -96,6 +96,12 @@ pub fn evaluate(config: &AwsConfig, claims: &Claims) -> Verdict {
     };
     let Some(provider) = providers.iter().find(|p| p.url.value == token_url) else {
         let known: Vec<String> = providers.iter().map(|p| p.url.value.clone()).collect();
+        if let Some(p) = providers.iter().find(|p| p.url.value.trim_end_matches('/') == token_url.trim_end_matches('/')) {
+            trace.push(TraceStep::info(
+                format!("provider {} differs from the issuer only by a trailing '/': IAM compares provider URLs exactly (aws/aws-sam-cli#7432)", p.url.value),
+                Some(p.url.span),
+            ));
+        }
         trace.push(TraceStep::fail(
             format!("no IAM OIDC provider for the token's issuer {iss} (providers: {})", if known.is_empty() { "none".into() } else { known.join(", ") }),
             providers.first().map(|p| p.span),

@@ -415,3 +415,57 @@ fn set_operator_on_single_valued_key_is_flagged() {
     assert!(v.allowed);
     assert!(v.trace.iter().any(|s| s.text.contains("advises against ForAnyValue/ForAllValues")));
 }
+
+#[test]
+fn provider_url_with_a_trailing_slash_is_another_provider() {
+    // IAM does not normalise provider URLs: aws/aws-sam-cli#7432 — a provider
+    // created as `own-gitlab.com/` made STS answer "No OpenIDConnect provider
+    // found in your account for …" for the issuer without the slash.
+    let config = format!(
+        r#"{{"trust_policy": {}, "provider": {{"url": "https://token.actions.githubusercontent.com/", "client_ids": ["sts.amazonaws.com"]}}}}"#,
+        SEED_MAIN_ONLY
+    );
+    let v = evaluate(&AwsConfig::from_text(&config).unwrap(), &token("my-org/my-repo", "repo:my-org/my-repo:ref:refs/heads/main", &[]));
+    assert_eq!(v.code, "InvalidIdentityToken", "{v:#?}");
+    assert_eq!(v.message, "No OpenIDConnect provider found in your account for https://token.actions.githubusercontent.com");
+    assert!(v.trace.iter().any(|s| s.text.contains("trailing")), "{v:#?}");
+}
+
+#[test]
+fn immutable_subject_mismatch_is_explained() {
+    // Research §0, §1.8, §9.5: the immutable `sub` (`repo:o@123/r@456:…`)
+    // breaks patterns written for `repo:o/…`. The verdict is a deny; the
+    // trace must say why, as Azure's does.
+    let policy = policy_with(r#"{"StringLike": {"token.actions.githubusercontent.com:sub": "repo:my-org/*"}}"#);
+    let v = verdict(&policy, &token("my-org/my-repo", "repo:my-org@1001/my-repo@2002:ref:refs/heads/main", &[]));
+    assert!(!v.allowed);
+    assert!(v.trace.iter().any(|s| s.text.contains("immutable")), "{v:#?}");
+    // A pattern that fails for another reason gets no such hint.
+    let policy = policy_with(r#"{"StringLike": {"token.actions.githubusercontent.com:sub": "repo:other/*"}}"#);
+    let v = verdict(&policy, &token("my-org/my-repo", "repo:my-org@1001/my-repo@2002:ref:refs/heads/main", &[]));
+    assert!(v.trace.iter().all(|s| !s.text.contains("immutable")), "{v:#?}");
+}
+
+#[test]
+fn environment_job_against_a_ref_pattern_is_explained() {
+    // Research §1.8 row 1 and §9.10: a job with `environment:` gets
+    // `repo:o/r:environment:NAME`, never the ref form; the seed calls it "the
+    // most common trust-policy bug". The trace must name the cause.
+    let v = verdict(SEED_MAIN_ONLY, &token("my-org/my-repo", "repo:my-org/my-repo:environment:prod", &[]));
+    assert!(!v.allowed);
+    assert!(v.trace.iter().any(|s| s.text.contains("environment `prod`")), "{v:#?}");
+}
+
+#[test]
+fn role_session_name_is_the_actions_default_labelled() {
+    // Research §1.3: `sts:RoleSessionName` is usable in web-identity trust
+    // policies; aws-actions/configure-aws-credentials action.yml:
+    // "Role session name (default: GitHubActions)". Keyless does not read the
+    // step's input, so it assumes the default and says so.
+    let policy = policy_with(r#"{"StringLike": {"sts:RoleSessionName": "GitHubActions*"}}"#);
+    let v = verdict(&policy, &token("my-org/my-repo", "repo:my-org/my-repo:ref:refs/heads/main", &[]));
+    assert!(v.allowed, "{v:#?}");
+    assert!(v.trace.iter().any(|s| s.text.contains("assumption") && s.text.contains("GitHubActions")), "{v:#?}");
+    let policy = policy_with(r#"{"StringEquals": {"sts:rolesessionname": "deploy"}}"#);
+    assert!(!allowed(&policy, &token("my-org/my-repo", "repo:my-org/my-repo:ref:refs/heads/main", &[])));
+}

@@ -247,6 +247,14 @@ impl Reader<'_> {
                     continue;
                 }
             };
+            if slot.is_some() {
+                // Graph (OData) refuses duplicate property names; which one
+                // another input form keeps is not documented.
+                return Err(Diagnostic::at(
+                    format!("`{}` appears twice in this federated identity credential (or under two spellings); keep one", e.key.value),
+                    e.key.span,
+                ));
+            }
             *slot = Some(&e.value);
         }
         Ok(())

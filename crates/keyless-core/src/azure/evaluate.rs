@@ -155,6 +155,17 @@ pub fn evaluate(config: &AzureConfig, claims: &Claims) -> Verdict {
         return verdict;
     }
     let (error, decided) = denial(&checked, &iss, &aud, &sub);
+    if let Some(other) = subject_first_code(&checked).filter(|c| *c != error.code) {
+        // Research §2.4 gives the codes, not the order of the audience and
+        // subject checks: say when the other order gives the other code.
+        verdict.trace.push(TraceStep::info(
+            format!(
+                "Entra's order of the audience and subject checks is not documented: Keyless checks the audience first ({}); checking the subject first would give {other}",
+                error.code
+            ),
+            None,
+        ));
+    }
     verdict.code = error.code.to_string();
     verdict.message = error.message;
     (verdict.decided_by, verdict.decided_span) = decided;
@@ -202,6 +213,27 @@ fn denial(checked: &[Checked], iss: &str, aud: &str, sub: &str) -> (EntraError, 
         return (aadsts::subject_or_expression(sub), decided);
     }
     (aadsts::subject(sub), decided)
+}
+
+/// The code a subject-before-audience order would give, when only those two
+/// checks failed among the credentials with the token's issuer: 700212 if a
+/// credential's subject (or expression) holds but its audience does not, else
+/// the subject code. `None` when the issuer check already decided.
+fn subject_first_code(checked: &[Checked]) -> Option<&'static str> {
+    let with_issuer: Vec<&Checked> = checked.iter().filter(|c| c.issuer).collect();
+    if with_issuer.is_empty() || with_issuer.iter().any(|c| c.matched()) {
+        return None;
+    }
+    if with_issuer.iter().any(|c| c.subject_passed()) {
+        return Some("AADSTS700212");
+    }
+    if with_issuer.iter().any(|c| matches!(c.subject, SubjectResult::Classic { case_only: true, .. })) {
+        return Some("AADSTS7002138");
+    }
+    if with_issuer.iter().any(|c| c.cred.expression.is_some()) {
+        return Some("AADSTS7002131");
+    }
+    Some("AADSTS700213")
 }
 
 /// A near miss: the credential's subject, or its first failing term.
@@ -267,7 +299,9 @@ fn trace_credential(c: &Checked, iss: &str, aud: &str, sub: &str, trace: &mut Ve
                     Some(s.span),
                 ));
             } else {
-                let hint = immutable_hint(&s.value, sub).unwrap_or_default();
+                let hint = immutable_hint(&s.value, sub)
+                    .or_else(|| crate::claims::environment_hint(&s.value, sub).map(|h| format!(" — {h}")))
+                    .unwrap_or_default();
                 trace.push(TraceStep::fail(
                     format!("subject '{}' ≠ the token's sub '{sub}' (exact match; classic credentials have no wildcards, Z3){hint}", s.value),
                     Some(s.span),
@@ -300,6 +334,9 @@ fn trace_term(t: &TermResult) -> TraceStep {
         line.push_str(" — `eq` is exact; `*` and `?` are wildcards only with `matches` (Z1)");
     } else if let Some(hint) = immutable_hint(&term.operand.value, actual).filter(|_| claim == "sub") {
         line.push_str(&hint);
+    } else if let Some(hint) = crate::claims::environment_hint(&term.operand.value, actual).filter(|_| claim == "sub") {
+        line.push_str(" — ");
+        line.push_str(&hint);
     } else if actual.to_lowercase() == term.operand.value.to_lowercase() {
         line.push_str(" — differs only in case; Keyless assumes FFL compares case-sensitively like classic credentials [inference, research §2.3]");
     }
@@ -319,15 +356,7 @@ fn verb(op: MatchOp, passed: bool) -> &'static str {
 /// breaks credentials written for the name-only form: say so when removing
 /// the `@id` parts would have made them match.
 fn immutable_hint(pattern: &str, sub: &str) -> Option<String> {
-    let rest = sub.strip_prefix("repo:")?;
-    let (repo_part, tail) = rest.split_once(':').unwrap_or((rest, ""));
-    let (owner, repo) = repo_part.split_once('/')?;
-    let strip = |s: &str| s.split_once('@').map(|(name, id)| (name.to_string(), !id.is_empty() && id.chars().all(|c| c.is_ascii_digit())));
-    let ((owner_name, owner_id), (repo_name, repo_id)) = (strip(owner)?, strip(repo)?);
-    if !(owner_id && repo_id) {
-        return None;
-    }
-    let by_name = if tail.is_empty() { format!("repo:{owner_name}/{repo_name}") } else { format!("repo:{owner_name}/{repo_name}:{tail}") };
+    let by_name = crate::claims::name_only_subject(sub)?;
     (Glob::new(pattern).matches(&by_name)).then(|| {
         " — the token uses GitHub's immutable subject (`owner@id/repo@id`, research §0); the credential was written for the name-only form".to_string()
     })

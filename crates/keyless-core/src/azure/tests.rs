@@ -499,3 +499,42 @@ proptest::proptest! {
         let _ = AzureConfig::from_text(&expr);
     }
 }
+
+#[test]
+fn environment_job_against_a_ref_subject_is_explained() {
+    // Research §9.10; seed §1: the environment form replaces the ref form.
+    let text = SEED_CLASSIC.replace("repo:my-org/my-repo:environment:prod", "repo:my-org/my-repo:ref:refs/heads/main");
+    let v = evaluate(&AzureConfig::from_text(&text).unwrap(), &token("repo:my-org/my-repo:environment:prod"));
+    assert_eq!(v.code, "AADSTS700213");
+    assert!(v.trace.iter().any(|s| s.text.contains("environment `prod`")), "{v:#?}");
+}
+
+#[test]
+fn audience_versus_subject_order_is_labelled_when_it_matters() {
+    // Research §2.4 names 700212 (audience) and 700213 (subject) but no
+    // source says which Entra checks first. When the other order would give
+    // the other code, the trace must say so.
+    let two = r#"[
+  {"name": "right-aud", "issuer": "https://token.actions.githubusercontent.com", "subject": "repo:my-org/my-repo:ref:refs/heads/dev", "audiences": ["api://AzureADTokenExchange"]},
+  {"name": "right-sub", "issuer": "https://token.actions.githubusercontent.com", "subject": "repo:my-org/my-repo:ref:refs/heads/main", "audiences": ["api://other"]}
+]"#;
+    let v = evaluate(&AzureConfig::from_text(two).unwrap(), &token("repo:my-org/my-repo:ref:refs/heads/main"));
+    assert_eq!(v.code, "AADSTS700213");
+    assert!(v.trace.iter().any(|s| s.text.contains("AADSTS700212") && s.text.contains("not documented")), "{v:#?}");
+    // Both orders agree: no remark.
+    let one = r#"[{"name": "right-sub", "issuer": "https://token.actions.githubusercontent.com", "subject": "repo:my-org/my-repo:ref:refs/heads/main", "audiences": ["api://other"]}]"#;
+    let v = evaluate(&AzureConfig::from_text(one).unwrap(), &token("repo:my-org/my-repo:ref:refs/heads/main"));
+    assert_eq!(v.code, "AADSTS700212");
+    assert!(v.trace.iter().all(|s| !s.text.contains("not documented")), "{v:#?}");
+}
+
+#[test]
+fn repeated_credential_field_is_an_error() {
+    // Graph (OData) refuses duplicate property names; Keyless used the last
+    // one silently.
+    let text = r#"[{"name": "gha-main", "issuer": "https://token.actions.githubusercontent.com",
+  "subject": "repo:my-org/my-repo:ref:refs/heads/main", "subject": "repo:my-org/my-repo:ref:refs/heads/dev",
+  "audiences": ["api://AzureADTokenExchange"]}]"#;
+    let d = AzureConfig::from_text(text).unwrap_err();
+    assert!(d.message.contains("twice"), "{}", d.message);
+}

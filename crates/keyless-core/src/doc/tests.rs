@@ -84,3 +84,15 @@ proptest::proptest! {
         let _ = parse_json(&s, DocId::Scenario);
     }
 }
+
+// Review: a YAML error's span must be a char range of the text (the
+// playground and `Diagnostic::render` slice with it), also at the end of the
+// text and on a multi-byte character.
+#[test]
+fn yaml_error_spans_stay_on_char_boundaries() {
+    for text in ["%", "a: b\n%", "a: [é", "é: [", "k: \"\u{1F600}"] {
+        let d = parse(text, DocId::Aws).unwrap_err();
+        let s = d.span.unwrap();
+        assert!(text.get(s.start as usize..s.end as usize).is_some(), "{text:?}: {s:?}");
+    }
+}

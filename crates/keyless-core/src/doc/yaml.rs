@@ -23,7 +23,10 @@ pub(super) fn parse(text: &str, doc: DocId) -> Result<Node> {
     for item in Parser::new_from_str(text) {
         let (event, span) = item.map_err(|e| {
             let at = to_byte(e.marker().index());
-            Diagnostic::at(format!("invalid YAML: {}", e.info()), Span::new(doc, at, at + 1))
+            // The character at the error, or nothing at the end of the text:
+            // `at + 1` could split a multi-byte character or pass the end.
+            let end = text.get(at..).and_then(|s| s.chars().next()).map_or(at, |c| at + c.len_utf8());
+            Diagnostic::at(format!("invalid YAML: {}", e.info()), Span::new(doc, at, end))
         })?;
         let span = Span::new(doc, to_byte(span.start.index()), to_byte(span.end.index()));
         let finished: Option<(Node, usize)> = match event {

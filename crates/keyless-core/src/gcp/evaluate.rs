@@ -75,6 +75,22 @@ pub fn evaluate(config: &GcpConfig, claims: &Claims) -> Verdict {
     let pool = p.name.as_ref().and_then(|n| parse_provider_name(&n.value));
     let provider_label = p.name.as_ref().map_or("the provider".to_string(), |n| format!("`{}`", n.value));
 
+    // §3.1 step 1: STS validates its `audience` parameter before anything
+    // else; with a project ID instead of the number it answers 400
+    // `invalid_request` (P3; google-github-actions/auth#269, wording P7 #60).
+    if let Some(project) = project_id_in_sts_audience(&claims.aud()) {
+        let by = claims.aud();
+        return cx.deny(
+            format!(
+                "the token's aud `{by}` (google-github-actions/auth derives it from workload_identity_provider, P3) names project `{project}`: STS needs the project number, not the project ID"
+            ),
+            "invalid_request",
+            "Invalid value for \"audience\". This value should be the full resource name of the Identity Provider. See https://cloud.google.com/iam/docs/reference/sts/rest/v1/TopLevel/token for the list of possible formats.",
+            &by,
+            p.name.as_ref().map(|n| n.span),
+        );
+    }
+
     // §3.1 step 1 (P7 #370): a disabled or deleted provider fails the exchange.
     let deleted = p.state.as_ref().filter(|s| s.value == "DELETED");
     if p.disabled || deleted.is_some() {
@@ -123,6 +139,17 @@ pub fn evaluate(config: &GcpConfig, claims: &Claims) -> Verdict {
 }
 
 type Step<T> = Result<T, Box<Verdict>>;
+
+/// The project segment of an aud in provider-name form
+/// (`https://iam.googleapis.com/projects/P/…/providers/X`, what
+/// google-github-actions/auth requests by default, P3) when it is not a
+/// project number. Other audiences (custom ones) say nothing about STS's
+/// `audience` parameter.
+fn project_id_in_sts_audience(aud: &str) -> Option<String> {
+    let name = aud.strip_prefix("https:").unwrap_or(aud).strip_prefix("//iam.googleapis.com/")?;
+    let pool = parse_provider_name(name)?;
+    (!pool.project.chars().all(|c| c.is_ascii_digit())).then_some(pool.project)
+}
 
 /// §3.1 step 2 (P1 `allowedAudiences`; P7 #29 message).
 fn check_audience(cx: &mut Ctx, p: &WorkloadIdentityProvider, claims: &Claims) -> Step<()> {
@@ -403,6 +430,14 @@ fn match_members(mut cx: Ctx, config: &GcpConfig, pool: Option<&PoolRef>, id: &I
             Ok(()) => {
                 let role = m.role.as_ref().map(|r| format!(" ({}: {role_note})", r.value)).unwrap_or_default();
                 cx.pass(format!("member {}{role} matches", m.text.value), Some(m.text.span));
+                if let Some(c) = &m.condition {
+                    // IAM conditions (cloud.google.com/iam/docs/conditions-overview)
+                    // restrict a binding; Keyless does not model their attributes.
+                    cx.info(
+                        format!("the binding has the IAM condition `{}`, not evaluated by Keyless: the grant is assumed to hold", c.value),
+                        Some(c.span),
+                    );
+                }
                 cx.v.allowed = true;
                 cx.v.code = "allowed".into();
                 cx.v.message = match config.access {
@@ -472,7 +507,15 @@ fn member_matches(m: &Member, pool: Option<&PoolRef>, id: &Identity) -> Result<(
     match &parsed.kind {
         MemberKind::All => Ok(()),
         MemberKind::Subject(s) if *s == id.subject => Ok(()),
-        MemberKind::Subject(s) => Err(format!("subject `{s}` ≠ google.subject `{}`", id.subject)),
+        MemberKind::Subject(s) => {
+            // Research §9.5: a member written for the name-only subject.
+            let hint = if crate::claims::name_only_subject(&id.subject).as_deref() == Some(s.as_str()) {
+                " — the token uses GitHub's immutable subject (`owner@id/repo@id`); the member was written for the name-only form"
+            } else {
+                ""
+            };
+            Err(format!("subject `{s}` ≠ google.subject `{}`{hint}", id.subject))
+        }
         MemberKind::Group(g) if id.groups.contains(g) => Ok(()),
         MemberKind::Group(g) => Err(format!("group `{g}` is not in google.groups {:?}", id.groups)),
         MemberKind::Attribute { name, value } => {

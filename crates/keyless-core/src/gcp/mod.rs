@@ -65,6 +65,9 @@ pub struct Member {
     pub text: Spanned<String>,
     /// The role of the binding it came from, when given as an IAM policy.
     pub role: Option<Spanned<String>>,
+    /// The binding's IAM condition expression, when it has one (not
+    /// evaluated by Keyless; the trace says so).
+    pub condition: Option<Spanned<String>>,
 }
 
 impl GcpConfig {

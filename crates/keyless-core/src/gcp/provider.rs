@@ -51,6 +51,14 @@ const BINDING_KEYS: &[&str] = &["role", "members", "condition"];
 
 fn first_error(node: &Node, known: &[&str], what: &str) -> Result<()> {
     let mut errors = Vec::new();
+    // `Node::get` reads the first of two equal keys; which one Google keeps is
+    // undocumented, so a repeated field is refused.
+    let entries = node.entries().unwrap_or_default();
+    for (i, e) in entries.iter().enumerate() {
+        if entries.iter().take(i).any(|p| p.key.value == e.key.value) {
+            errors.push(Diagnostic::at(format!("`{}` appears twice in {what}; keep one", e.key.value), e.key.span));
+        }
+    }
     check_keys(node, known, what, &mut errors);
     errors.into_iter().next().map_or(Ok(()), Err)
 }
@@ -97,7 +105,7 @@ fn members_from_node(node: &Node) -> Result<Vec<Member>> {
         return policy_members(node);
     }
     let items = node.expect_seq("`members`")?;
-    items.iter().map(|n| Ok(Member { text: n.expect_scalar("a member")?, role: None })).collect()
+    items.iter().map(|n| Ok(Member { text: n.expect_scalar("a member")?, role: None, condition: None })).collect()
 }
 
 /// `{bindings: [{role, members: [...]}]}` (IAM Policy JSON).
@@ -113,9 +121,17 @@ fn policy_members(node: &Node) -> Result<Vec<Member>> {
         first_error(b, BINDING_KEYS, "a binding")?;
         let role =
             b.get("role").ok_or_else(|| Diagnostic::at("a binding needs a `role`", b.span))?.expect_scalar("`role`")?;
+        let condition = match b.get("condition").filter(|c| !c.is_null()) {
+            None => None,
+            Some(c) => Some(
+                c.get("expression")
+                    .ok_or_else(|| Diagnostic::at("a binding condition needs an `expression`", c.span))?
+                    .expect_scalar("the condition `expression`")?,
+            ),
+        };
         let Some(ms) = b.get("members") else { continue };
         for m in ms.string_or_list("a member")? {
-            out.push(Member { text: m, role: Some(role.clone()) });
+            out.push(Member { text: m, role: Some(role.clone()), condition: condition.clone() });
         }
     }
     Ok(out)
@@ -236,7 +252,11 @@ fn split_top_level(s: &str) -> Vec<(usize, usize)> {
 /// Creation-time rules of the attribute mapping (P1).
 fn validate_mapping(mapping: &[(Spanned<String>, Spanned<String>)], node: &Node) -> Result<()> {
     let mut custom = 0;
-    for (k, v) in mapping {
+    for (i, (k, v)) in mapping.iter().enumerate() {
+        // attributeMapping is a map (P1): a key given twice has no defined value.
+        if mapping.iter().take(i).any(|(p, _)| p.value == k.value) {
+            return Err(Diagnostic::at(format!("`{}` is mapped twice; keep one", k.value), k.span));
+        }
         match k.value.as_str() {
             "google.subject" | "google.groups" | "google.display_name" => {}
             key => {

@@ -390,3 +390,75 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn project_id_in_the_provider_name_is_an_invalid_sts_audience() {
+    // P3 / google-github-actions/auth#269: `workload_identity_provider` must
+    // use the project number; a project ID "will result in 400 errors due to
+    // invalid audience" (STS `invalid_request`, wording P7 #60). The auth
+    // action derives the token's default aud from that input (P3 README:
+    // `https://iam.googleapis.com/${workload_identity_provider}`), so the aud
+    // shows what STS was asked for.
+    let cfg = seed_config(ORG_CONDITION);
+    let mut c = token("my-org", "my-repo", "main");
+    c.set("aud", DEFAULT_AUD.replace("123456789", "my-project"));
+    let v = verdict(&cfg, &c);
+    assert_eq!(v.code, "invalid_request", "{}", explain(&v));
+    assert!(v.message.starts_with("Invalid value for \"audience\". This value should be the full resource name of the Identity Provider."));
+    // A custom audience (auth's `audience:` input) says nothing about the
+    // provider name: the JWT audience check decides as before.
+    c.set("aud", "https://github.com/my-org");
+    assert_eq!(verdict(&cfg, &c).code, "invalid_grant");
+}
+
+#[test]
+fn immutable_subject_member_mismatch_is_explained() {
+    // Research §9.5: a principal:// member written for `repo:o/r:…` does not
+    // name the immutable subject `repo:o@id/r@id:…`.
+    let cfg = seed_config(ORG_CONDITION).replace(
+        &format!("{POOL}/attribute.repository/my-org/my-repo"),
+        "principal://iam.googleapis.com/projects/123456789/locations/global/workloadIdentityPools/github-pool/subject/repo:my-org/my-repo:ref:refs/heads/main",
+    );
+    let mut c = token("my-org", "my-repo", "main");
+    c.set("sub", "repo:my-org@1342004/my-repo@260064828:ref:refs/heads/main");
+    let v = verdict(&cfg, &c);
+    assert!(!v.allowed);
+    assert!(v.trace.iter().any(|s| s.text.contains("immutable")), "{}", explain(&v));
+}
+
+#[test]
+fn repeated_provider_field_is_an_error() {
+    // Which of two `attributeCondition`s Google would keep is undocumented;
+    // Keyless used the first one silently.
+    let cfg = seed_config(ORG_CONDITION).replace(
+        r#""attributeCondition":"#,
+        r#""attributeCondition": "true", "attributeCondition":"#,
+    );
+    let e = GcpConfig::from_text(&cfg).unwrap_err();
+    assert!(e.message.contains("twice"), "{}", e.message);
+}
+
+#[test]
+fn attribute_mapped_twice_is_an_error() {
+    // P1: attributeMapping is a map; gcloud's flag form can repeat a key.
+    let cfg = seed_config(ORG_CONDITION).replace(
+        r#""google.subject": "assertion.sub","#,
+        r#""google.subject": "assertion.sub", "google.subject": "assertion.repository","#,
+    );
+    let e = GcpConfig::from_text(&cfg).unwrap_err();
+    assert!(e.message.contains("twice"), "{}", e.message);
+}
+
+#[test]
+fn conditional_binding_is_labelled_not_silently_granted() {
+    // IAM bindings may carry a `condition` (IAM Policy JSON,
+    // https://cloud.google.com/iam/docs/conditions-overview); its grant holds
+    // only when the condition is true. Keyless does not evaluate IAM
+    // conditions: the trace must say the binding was taken as granting.
+    let cfg = seed_config(ORG_CONDITION).replace(
+        r#""role": "roles/iam.workloadIdentityUser","#,
+        r#""role": "roles/iam.workloadIdentityUser", "condition": {"title": "until 2020", "expression": "request.time < timestamp('2020-01-01T00:00:00Z')"},"#,
+    );
+    let v = verdict(&cfg, &token("my-org", "my-repo", "main"));
+    assert!(v.trace.iter().any(|s| s.text.contains("request.time < timestamp") && s.text.contains("not evaluated")), "{}", explain(&v));
+}

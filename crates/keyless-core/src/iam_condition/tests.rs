@@ -165,3 +165,62 @@ proptest::proptest! {
         }
     }
 }
+
+// `"StringEquals": {"k": []}`: IAM Access Analyzer flags empty value lists
+// as General Warnings ("Empty array condition…", IAM policy validation check
+// reference, https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html;
+// its wording, mirrored by tenable AC_AWS_0415: "The ForAllValues prefix with
+// an empty condition key matches only if the key is missing from the request
+// context"). A positive operator with no values matches nothing; set
+// operators and IfExists follow the absent-key rules. The trace must say the
+// list is empty rather than leave `= []` unexplained.
+#[test]
+fn empty_value_list_matches_nothing_and_says_so() {
+    let rows: &[(&str, &str, bool)] = &[
+        ("StringEquals", "p:sub", false),
+        ("StringLike", "p:sub", false),
+        ("ForAnyValue:StringEquals", "p:sub", false),
+        ("ForAnyValue:StringEquals", "p:absent", false),
+        ("ForAllValues:StringEquals", "p:absent", true),
+        ("ForAllValues:StringEquals", "p:sub", false),
+        ("StringEqualsIfExists", "p:absent", true),
+        ("StringEqualsIfExists", "p:sub", false),
+    ];
+    for (op, key, want) in rows {
+        let r = evaluate_condition(&cond(op, key, &[]), &host("a"), V2012);
+        assert_eq!(r.matched, *want, "{op} {key} []");
+        assert!(r.notes.iter().any(|n| n.contains("no values")), "{op} {key}: {:?}", r.notes);
+    }
+}
+
+// A1 documents IfExists, not ForAnyValue:…IfExists; a reference simulator
+// disagrees (iam.cloudcopilot.io ForAnyValue:BoolIfExists). The verdict
+// follows A1 and the trace labels the ambiguity.
+#[test]
+fn for_any_value_if_exists_on_absent_key_is_labelled() {
+    let r = evaluate_condition(&cond("ForAnyValue:StringEqualsIfExists", "p:absent", &["x"]), &host("a"), V2012);
+    assert!(r.matched);
+    assert!(r.notes.iter().any(|n| n.contains("does not document")), "{:?}", r.notes);
+    let plain = evaluate_condition(&cond("StringEqualsIfExists", "p:absent", &["x"]), &host("a"), V2012);
+    assert!(plain.notes.iter().all(|n| !n.contains("does not document")));
+}
+
+// The deciding Deny is named once, not twice ("Statement[0] (Deny) matched:
+// Statement[0] (Deny): …" read badly in the playground).
+#[test]
+fn explicit_deny_decided_by_names_the_statement_once() {
+    let st = |effect| Statement {
+        sid: None,
+        effect: Spanned::new(effect, sp()),
+        principal: None,
+        not_principal: None,
+        actions: vec![Spanned::new("*".into(), sp())],
+        not_actions: Vec::new(),
+        conditions: vec![cond("StringLike", "p:sub", &["*"])],
+        span: sp(),
+    };
+    let policy = TrustPolicy { version: None, statements: vec![st(Effect::Deny)], span: sp() };
+    let out = evaluate_policy(&policy, &host("a"), V2012);
+    assert_eq!(out.decision, Decision::ExplicitDeny);
+    assert_eq!(out.decided_by, "Statement[0] (Deny) matched: its condition holds");
+}

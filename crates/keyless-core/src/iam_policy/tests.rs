@@ -154,3 +154,34 @@ fn duplicate_operator_block_is_flagged() {
     assert_eq!(p.statements[0].conditions.len(), 2);
     assert!(notes[0].message.contains("appears twice"), "{notes:?}");
 }
+
+// The same condition key twice under one operator is a duplicate JSON key
+// (or a case variant: keys are case-insensitive, A4; Access Analyzer reports
+// "Duplicate keys with different case" as an error). IAM documents no reading
+// of it, so Keyless must say what it does instead of silently ANDing both.
+#[test]
+fn duplicate_condition_key_in_one_block_is_flagged() {
+    let text = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+  "Principal": {"Federated": "arn:aws:iam::1:oidc-provider/token.actions.githubusercontent.com"},
+  "Action": "sts:AssumeRoleWithWebIdentity",
+  "Condition": {"StringLike": {"token.actions.githubusercontent.com:sub": "repo:o/a:*",
+                               "Token.Actions.GitHubUserContent.com:SUB": "repo:o/b:*"}}}]}"#;
+    let (p, notes) = parse_aws(text).unwrap();
+    assert_eq!(p.statements[0].conditions.len(), 2);
+    let n = notes.iter().find(|n| n.message.contains("appears twice")).expect("a warning");
+    let s = n.span.unwrap();
+    assert_eq!(&text[s.start as usize..s.end as usize], "\"Token.Actions.GitHubUserContent.com:SUB\"");
+}
+
+// A JSON object with the same element twice (`Condition` here) has no
+// documented reading in IAM; Keyless read the first one silently. It must
+// refuse, pointing at the repeat.
+#[test]
+fn repeated_policy_element_is_an_error() {
+    let text = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "sts:*",
+  "Condition": {"StringEquals": {"a:b": "c"}}, "condition": {}}]}"#;
+    let d = parse_aws(text).unwrap_err().remove(0);
+    assert!(d.message.contains("twice"), "{}", d.message);
+    let s = d.span.unwrap();
+    assert_eq!(&text[s.start as usize..s.end as usize], "\"condition\"");
+}
