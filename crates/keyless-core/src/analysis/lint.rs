@@ -49,9 +49,8 @@ pub fn detect(root: &Node) -> FileKind {
     ];
     let policy = candidates.into_iter().flatten().find(|n| n.get_ci("Statement").is_some());
     if policy.is_some() || root.get("trust_policy").is_some() {
-        let text = format!("{:?}", root.to_json());
         let version_one = policy.and_then(|p| p.get_ci("Version")).and_then(Node::scalar_text).as_deref() == Some("1");
-        let alibaba = version_one || text.contains("oidc:") || text.contains("acs:ram::");
+        let alibaba = version_one || root.any_text(&|t| t.contains("oidc:") || t.contains("acs:ram::"));
         return if alibaba { FileKind::Alibaba } else { FileKind::Aws };
     }
     if root.get("provider").is_some()

@@ -155,3 +155,16 @@ impl Node {
         }
     }
 }
+
+impl Node {
+    /// Whether any key or scalar text anywhere in the tree satisfies `f`
+    /// (for sniffing what a document is, without serialising it).
+    pub fn any_text(&self, f: &dyn Fn(&str) -> bool) -> bool {
+        match &self.value {
+            Value::String(s) | Value::Number(s) => f(s),
+            Value::Null | Value::Bool(_) => false,
+            Value::Seq(items) => items.iter().any(|n| n.any_text(f)),
+            Value::Map(entries) => entries.iter().any(|e| f(&e.key.value) || e.value.any_text(f)),
+        }
+    }
+}

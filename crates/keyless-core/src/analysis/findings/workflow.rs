@@ -69,8 +69,7 @@ fn job_needs_token(job: &Node) -> bool {
         if action.as_deref().is_some_and(|a| TOKEN_ACTIONS.iter().any(|t| a == *t || a.starts_with(&format!("{t}/")))) {
             return true;
         }
-        let text = format!("{:?}", step.to_json());
-        TOKEN_MARKERS.iter().any(|m| text.contains(m))
+        step.any_text(&|t| TOKEN_MARKERS.iter().any(|m| t.contains(m)))
     })
 }
 
