@@ -89,8 +89,27 @@ pub fn simulate(s: &Scenario) -> Simulation {
     if !s.subject.use_default {
         subject::check_template_keys(&s.subject.include_claim_keys, &mut sim.diagnostics);
     }
-    let mut inputs: Vec<(String, serde_json::Value)> = wf.input_defaults.clone();
-    inputs.extend(s.inputs.iter().map(|(k, v)| (k.clone(), v.clone())));
+    // The `inputs` context of the top-level run: dispatch defaults under the
+    // given inputs for a manual run; empty for any other event, where
+    // `workflow_dispatch` defaults do not apply (docs "Contexts reference",
+    // `inputs`; OBS ubicloud/ubicloud#1617, mcdonc/klangk#1402).
+    let dispatched = s.event.name.value == "workflow_dispatch";
+    let (inputs, inputs_completeness) = if dispatched {
+        let mut inputs: Vec<(String, serde_json::Value)> = wf.dispatch_input_defaults.clone();
+        inputs.extend(s.inputs.iter().map(|(k, v)| (k.clone(), v.clone())));
+        (inputs, Completeness::Partial)
+    } else {
+        if !s.inputs.is_empty() {
+            sim.diagnostics.push(Diagnostic::warning(
+                format!(
+                    "`inputs` are ignored: only a `workflow_dispatch` run has inputs, and this run is `{}` (its `inputs` context is empty)",
+                    s.event.name.value
+                ),
+                Some(s.event.name.span),
+            ));
+        }
+        (Vec::new(), Completeness::Complete)
+    };
     let sim_ctx = Sim {
         s,
         run: &run,
@@ -106,6 +125,7 @@ pub fn simulate(s: &Scenario) -> Simulation {
         job_workflow_ref: run.workflow_ref.clone(),
         job_workflow_sha: run.run_ref.sha.clone(),
         inputs: object(inputs),
+        inputs_completeness,
         depth: 0,
         notes: Vec::new(),
     };
@@ -242,6 +262,8 @@ struct Frame<'a> {
     job_workflow_ref: String,
     job_workflow_sha: String,
     inputs: Evaluation,
+    /// Complete when every input is known (absent ones are then null).
+    inputs_completeness: Completeness,
     depth: usize,
     /// Explanations that apply to every job of this frame.
     notes: Vec<String>,
@@ -251,7 +273,7 @@ impl Sim<'_> {
     fn contexts(&self, frame: &Frame<'_>) -> Contexts {
         let mut c = Contexts::new();
         c.set("github", self.github.clone(), Completeness::Partial);
-        c.set("inputs", frame.inputs.clone(), Completeness::Partial);
+        c.set("inputs", frame.inputs.clone(), frame.inputs_completeness);
         c.set("vars", object(self.s.vars.iter().map(|(k, v)| (k.clone(), v.clone())).collect()), Completeness::Partial);
         c
     }
@@ -470,12 +492,17 @@ impl Sim<'_> {
         ));
         // Inputs: the caller's `with:` over the called workflow's defaults.
         let mut with = Vec::new();
+        // Inputs are all known unless a `with:` value is not.
+        let mut with_completeness = Completeness::Complete;
+        let mut unknown_with: Vec<String> = Vec::new();
         for (k, node) in &job.with {
             let value = match node.scalar_text().filter(|t| expr::has_expression(t)) {
                 Some(t) => match expr::eval_template(&t, ctx) {
                     Ok(v) => expr::to_json(&v),
                     Err(e) => {
                         sim.diagnostics.push(Diagnostic::warning(format!("`with.{k}`: {}", e.describe(&t)), Some(node.span)));
+                        with_completeness = Completeness::Partial;
+                        unknown_with.push(k.clone());
                         continue;
                     }
                 },
@@ -553,7 +580,11 @@ impl Sim<'_> {
             ));
             return;
         }
-        let mut inputs = called.input_defaults.clone();
+        // A called run's inputs: its `workflow_call` defaults under `with:`
+        // (its `workflow_dispatch` defaults do not apply, D-RWREF).
+        let mut inputs = called.call_input_defaults.clone();
+        // An unknown `with:` value hides the default, it does not fall back to it.
+        inputs.retain(|(k, _)| !unknown_with.contains(k));
         inputs.extend(with);
         let inner = Frame {
             wf: &called,
@@ -562,6 +593,7 @@ impl Sim<'_> {
             job_workflow_ref: target.job_workflow_ref,
             job_workflow_sha: target.job_workflow_sha,
             inputs: object(inputs),
+            inputs_completeness: with_completeness,
             depth: frame.depth + 1,
             notes,
         };

@@ -672,3 +672,87 @@ fn matrix_audiences() {
     assert_eq!(sim.runs.iter().map(|r| claim(r, "aud")).collect::<Vec<_>>(), ["a1", "a2"]);
     assert!(sim.runs.iter().all(|r| r.logins[0].audience_explicit));
 }
+
+// ------------------------------------------------------ fidelity review (review-gh)
+
+/// Docs "Contexts reference" (`inputs`): the context holds the inputs of a
+/// manually triggered workflow or of a reusable workflow's call. On other
+/// events it is empty, and `workflow_dispatch` defaults do not apply
+/// (OBS ubicloud/ubicloud#1617, mcdonc/klangk#1402: "on `schedule` the
+/// entire `inputs` context is empty"). The environment, hence `sub`, changes.
+#[test]
+fn dispatch_input_defaults_apply_only_to_dispatch_runs() {
+    let wf = "on:\n  push:\n  schedule:\n    - cron: '0 0 * * *'\n  workflow_dispatch:\n    inputs:\n      env:\n        default: staging\njobs:\n  j:\n    environment: ${{ inputs.env || 'dev' }}\n    permissions:\n      id-token: write\n    steps: []\n";
+    for (event, want) in [
+        ("name: push", "repo:o/r:environment:dev"),
+        ("name: schedule", "repo:o/r:environment:dev"),
+        ("name: workflow_dispatch", "repo:o/r:environment:staging"),
+    ] {
+        let sim = sim(&scenario("o/r", event, wf, ""));
+        assert_eq!(claim(run(&sim, "j"), "sub"), want, "{event}: {:?}", sim.diagnostics);
+    }
+    let sim = sim(&scenario("o/r", "name: workflow_dispatch", wf, "inputs:\n  env: prod\n"));
+    assert_eq!(claim(run(&sim, "j"), "sub"), "repo:o/r:environment:prod");
+}
+
+/// Same rule for a called workflow: its `workflow_dispatch` defaults do not
+/// reach a `workflow_call` run; only `workflow_call` defaults and `with:` do
+/// (docs "Contexts reference", `inputs`; D-RWREF).
+#[test]
+fn called_workflow_sees_only_workflow_call_inputs() {
+    let caller = "on: push\npermissions:\n  id-token: write\njobs:\n  call:\n    uses: ./.github/workflows/r.yml\n";
+    let called = "on:\n  workflow_dispatch:\n    inputs:\n      env:\n        default: manual\n  workflow_call:\n    inputs:\n      region:\n        type: string\n        default: eu\njobs:\n  deploy:\n    environment: ${{ inputs.env || 'auto' }}-${{ inputs.region }}\n    steps: []\n";
+    let extra = format!("reusable_workflows:\n  o/r/.github/workflows/r.yml: |\n{}", indent(&indent(called)));
+    let sim = sim(&scenario("o/r", "name: push", caller, &extra));
+    assert_eq!(claim(run(&sim, "call/deploy"), "environment"), "auto-eu", "{:?}", sim.diagnostics);
+}
+
+/// Docs "Contexts reference": `github.ref_name` of a pull request is
+/// `<pr_number>/merge`, not `pull/<n>/merge`.
+#[test]
+fn pull_request_ref_name_is_number_slash_merge() {
+    let job = "environment: ${{ github.ref_name }}\npermissions:\n  id-token: write\nsteps: []\n";
+    let sim = one_job("name: pull_request\npr_number: 7", job, "");
+    assert_eq!(claim(run(&sim, "j"), "environment"), "7/merge");
+}
+
+/// D-EVT `deployment`: `GITHUB_REF` is "empty if created with a commit
+/// SHA"; research §6.6 / Appendix A2: `ref` "" and `workflow_ref` `@<sha>`.
+/// A scenario giving the deployment's ref as a SHA means exactly that.
+#[test]
+fn deployment_ref_given_as_a_sha_is_empty() {
+    let sha = "d06e49a10fcaf3c8f71f9428949e6fedb9f07b09";
+    let wf = "on: deployment\njobs:\n  j:\n    environment: staging\n    permissions:\n      id-token: write\n    steps: []\n";
+    let sim = sim(&scenario("o/r", &format!("name: deployment\nref: {sha}"), wf, ""));
+    let r = run(&sim, "j");
+    assert_eq!(claim(r, "ref"), "");
+    assert_eq!(claim(r, "sha"), sha);
+    assert_eq!(claim(r, "workflow_ref"), format!("o/r/.github/workflows/deploy.yml@{sha}"));
+    assert_eq!(claim(r, "ref_type"), "branch");
+}
+
+/// Workflow syntax `on.workflow_call.inputs.<id>.default`: an input the
+/// caller does not pass and without default is "" / false / 0 by type, so
+/// it is known; an input whose `with:` value is unknown stays unknown (its
+/// default is not used in its place).
+#[test]
+fn called_workflow_inputs_without_default_are_typed_empties() {
+    let caller = "on: push\npermissions:\n  id-token: write\njobs:\n  call:\n    uses: ./.github/workflows/r.yml\n    with:\n      region: ${{ secrets.REGION }}\n";
+    let called = "on:\n  workflow_call:\n    inputs:\n      env:\n        type: string\n      region:\n        type: string\n        default: eu\njobs:\n  a:\n    environment: ${{ inputs.env || 'fallback' }}\n    steps: []\n  b:\n    environment: ${{ inputs.region }}\n    steps: []\n";
+    let extra = format!("reusable_workflows:\n  o/r/.github/workflows/r.yml: |\n{}", indent(&indent(called)));
+    let sim = sim(&scenario("o/r", "name: push", caller, &extra));
+    assert_eq!(claim(run(&sim, "call/a"), "environment"), "fallback");
+    let b = run(&sim, "call/b");
+    assert!(!b.token.issued);
+    assert!(b.token.reason.as_deref().unwrap().contains("inputs.region"), "{:?}", b.token.reason);
+}
+
+/// Workflow syntax `on.schedule`: a list of `cron` entries is valid, not a
+/// type error.
+#[test]
+fn schedule_list_is_accepted() {
+    let wf = "on:\n  schedule:\n    - cron: '0 0 * * *'\njobs:\n  j:\n    permissions:\n      id-token: write\n    steps: []\n";
+    let sim = sim(&scenario("o/r", "name: schedule", wf, ""));
+    assert!(sim.diagnostics.is_empty(), "{:?}", sim.diagnostics);
+    assert_eq!(claim(run(&sim, "j"), "sub"), "repo:o/r:ref:refs/heads/main");
+}

@@ -109,8 +109,8 @@ impl RunFacts {
     pub fn new(s: &Scenario, workflow_name: Option<&str>) -> RunFacts {
         let repo = s.repository();
         let mut placeholders = Vec::new();
-        let sha = match &s.event.sha {
-            Some(sha) => sha.clone(),
+        let sha = match s.event.sha.clone().or_else(|| super::event::deployment_sha(s)) {
+            Some(sha) => sha,
             None => {
                 placeholders.push("sha");
                 hex_digits(&format!("sha:{repo}:{}", s.event.name.value), 40)

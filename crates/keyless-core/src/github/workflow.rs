@@ -21,8 +21,14 @@ pub struct Workflow {
     pub permissions: Option<Permissions>,
     pub jobs: Vec<Job>,
     /// `on.workflow_call.inputs` and `on.workflow_dispatch.inputs`
-    /// defaults, in declaration order.
+    /// defaults, in declaration order (both events together).
     pub input_defaults: Vec<(String, serde_json::Value)>,
+    /// `on.workflow_dispatch.inputs` defaults only: the `inputs` context of
+    /// a manually triggered run (docs "Contexts reference", `inputs`).
+    pub dispatch_input_defaults: Vec<(String, serde_json::Value)>,
+    /// `on.workflow_call.inputs` defaults only: the `inputs` context of a
+    /// called run, under the caller's `with:` (D-RWREF).
+    pub call_input_defaults: Vec<(String, serde_json::Value)>,
     pub span: Span,
 }
 
@@ -143,13 +149,18 @@ pub fn parse(text: &str, doc_id: DocId, diags: &mut Vec<Diagnostic>) -> Option<W
     let name = root.get("name").and_then(Node::scalar_text);
     // YAML 1.1 readers turn a bare `on` key into `true`; accept both.
     let on = root.get("on").or_else(|| root.get("true"));
-    let (triggers, input_defaults) = match on {
+    let (triggers, defaults) = match on {
         Some(n) => parse_on(n, diags),
         None => {
             diags.push(Diagnostic::warning("the workflow has no `on:` triggers", Some(root.span)));
             (Vec::new(), Vec::new())
         }
     };
+    let of = |event: &str| -> Vec<(String, serde_json::Value)> {
+        defaults.iter().filter(|(e, _, _)| e == event).map(|(_, k, v)| (k.clone(), v.clone())).collect()
+    };
+    let (dispatch_input_defaults, call_input_defaults) = (of("workflow_dispatch"), of("workflow_call"));
+    let input_defaults = defaults.iter().map(|(_, k, v)| (k.clone(), v.clone())).collect();
     let permissions = root.get("permissions").and_then(|n| parse_permissions(n, diags));
     let mut jobs = Vec::new();
     match root.entry("jobs") {
@@ -165,7 +176,17 @@ pub fn parse(text: &str, doc_id: DocId, diags: &mut Vec<Diagnostic>) -> Option<W
             }
         },
     }
-    Some(Workflow { name, triggers, on_span: on.map(|n| n.span), permissions, jobs, input_defaults, span: root.span })
+    Some(Workflow {
+        name,
+        triggers,
+        on_span: on.map(|n| n.span),
+        permissions,
+        jobs,
+        input_defaults,
+        dispatch_input_defaults,
+        call_input_defaults,
+        span: root.span,
+    })
 }
 
 fn warn_unknown_keys(node: &Node, known: &[&str], what: &str, diags: &mut Vec<Diagnostic>) {
@@ -187,7 +208,10 @@ fn string_list(n: &Node, what: &str, diags: &mut Vec<Diagnostic>) -> Vec<String>
     }
 }
 
-fn parse_on(n: &Node, diags: &mut Vec<Diagnostic>) -> (Vec<Trigger>, Vec<(String, serde_json::Value)>) {
+/// Input defaults of `on:` as `(event, input, default)`.
+type InputDefaults = Vec<(String, String, serde_json::Value)>;
+
+fn parse_on(n: &Node, diags: &mut Vec<Diagnostic>) -> (Vec<Trigger>, InputDefaults) {
     let bare = |name: Spanned<String>| Trigger {
         event: name,
         branches: None,
@@ -214,6 +238,12 @@ fn parse_on(n: &Node, diags: &mut Vec<Diagnostic>) -> (Vec<Trigger>, Vec<(String
             for e in entries {
                 let mut t = bare(e.key.clone());
                 let cfg = &e.value;
+                // `schedule` is a list of `- cron:` entries (workflow syntax,
+                // `on.schedule`); it has no filters that matter here.
+                if e.key.value == "schedule" && cfg.items().is_some() {
+                    out.push(t);
+                    continue;
+                }
                 if cfg.entries().is_none() && !cfg.is_null() {
                     diags.push(cfg.type_error(&format!("`on.{}`", e.key.value), "a mapping or empty"));
                     out.push(t);
@@ -237,8 +267,19 @@ fn parse_on(n: &Node, diags: &mut Vec<Diagnostic>) -> (Vec<Trigger>, Vec<(String
                     && let Some(inputs) = cfg.get("inputs").and_then(Node::entries)
                 {
                     for i in inputs {
-                        if let Some(d) = i.value.get("default") {
-                            defaults.push((i.key.value.clone(), d.to_json()));
+                        match i.value.get("default") {
+                            Some(d) => defaults.push((e.key.value.clone(), i.key.value.clone(), d.to_json())),
+                            // Workflow syntax, `on.workflow_call.inputs.<id>.default`:
+                            // unset, it is false / 0 / "" by type.
+                            None if e.key.value == "workflow_call" => {
+                                let empty = match i.value.get("type").and_then(Node::as_str) {
+                                    Some("boolean") => serde_json::json!(false),
+                                    Some("number") => serde_json::json!(0),
+                                    _ => serde_json::json!(""),
+                                };
+                                defaults.push((e.key.value.clone(), i.key.value.clone(), empty));
+                            }
+                            None => {}
                         }
                     }
                 }
