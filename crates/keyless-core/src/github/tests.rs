@@ -756,3 +756,84 @@ fn schedule_list_is_accepted() {
     assert!(sim.diagnostics.is_empty(), "{:?}", sim.diagnostics);
     assert_eq!(claim(run(&sim, "j"), "sub"), "repo:o/r:ref:refs/heads/main");
 }
+
+/// Review probes of documented rules, one scenario each (sources inline).
+#[test]
+fn review_probes_of_documented_rules() {
+    let sub = |event: &str, wf: &str, extra: &str| -> (Simulation, String) {
+        let s = sim(&scenario("octo-org/octo-repo", event, wf, extra));
+        let v = run(&s, "j").token.claims.text("sub").unwrap_or_default();
+        (s, v)
+    };
+    let job = |body: &str| format!("on: [push, create, release, workflow_dispatch, issue_comment, workflow_run, pull_request, pull_request_target]\njobs:\n  j:\n{}", indent(&indent(body)));
+    let w = job(WRITE_JOB);
+    // D-TOK: `permissions: {}` sets every scope, id-token included, to none.
+    let (s, _) = sub("name: push", "on: push\npermissions: {}\njobs:\n  j:\n    steps: []\n", "");
+    assert!(!run(&s, "j").token.issued);
+    // D-REF: push tag / create tag / release / dispatch on a tag → ref:refs/tags/T, ref_type tag.
+    for ev in ["name: push\nref: refs/tags/v1", "name: create\nref: refs/tags/v1", "name: release\nref: v1", "name: workflow_dispatch\nref: refs/tags/v1"] {
+        let (s, v) = sub(ev, &w, "");
+        assert_eq!(v, "repo:octo-org/octo-repo:ref:refs/tags/v1", "{ev}");
+        assert_eq!(claim(run(&s, "j"), "ref_type"), "tag", "{ev}");
+    }
+    // D-EVT: issue_comment / workflow_run run on the default branch.
+    for ev in ["name: issue_comment", "name: workflow_run"] {
+        let (_, v) = sub(ev, &w, "default_branch: trunk\n");
+        assert_eq!(v, "repo:octo-org/octo-repo:ref:refs/heads/trunk", "{ev}");
+    }
+    // D-REF: `%3A` in environment names in the default sub; the claim keeps `:`.
+    let (s, v) = sub("name: push", &job("environment: 'Production:V1'\npermissions:\n  id-token: write\nsteps: []\n"), "");
+    assert_eq!(v, "repo:octo-org/octo-repo:environment:Production%3AV1");
+    assert_eq!(claim(run(&s, "j"), "environment"), "Production:V1");
+    // D-REF: `context` of a pull request in a template.
+    let (_, v) = sub("name: pull_request\npr_number: 4", &w, "subject:\n  use_default: false\n  include_claim_keys: [repo, context, event_name]\n");
+    assert_eq!(v, "repo:octo-org/octo-repo:pull_request:event_name:pull_request");
+    // Docs (expressions): string comparison ignores case; contains/startsWith.
+    let (s, _) = sub("name: push\nref: refs/heads/release/1.2", &job("if: github.event_name == 'PUSH' && contains(github.ref, 'RELEASE') && startsWith(github.ref_name, 'release/')\npermissions:\n  id-token: write\nsteps: []\n"), "");
+    assert!(run(&s, "j").token.issued);
+    // D-REF: `workflow` is the file path when the workflow has no name.
+    let (s, _) = sub("name: push", &w, "");
+    assert_eq!(claim(run(&s, "j"), "workflow"), ".github/workflows/deploy.yml");
+    assert!(run(&s, "j").token.claims.get("enterprise").is_none());
+    assert_eq!(claim(run(&s, "j"), "head_ref"), "");
+    // D-FEAT: check_run_id is fpt/ghec only.
+    let (s, _) = sub("name: push", &w, "issuer:\n  ghes_host: ghe.example.com\n");
+    assert!(run(&s, "j").token.claims.get("check_run_id").is_none());
+    // D-RWREF: a called workflow without `permissions` inherits the caller's
+    // (here the caller's workflow-level id-token: write).
+    let caller = "on: push\npermissions:\n  id-token: write\njobs:\n  j:\n    uses: ./.github/workflows/r.yml\n";
+    let called = "on: workflow_call\njobs:\n  d:\n    steps: []\n";
+    let extra = format!("reusable_workflows:\n  octo-org/octo-repo/.github/workflows/r.yml: |\n{}", indent(&indent(called)));
+    let s = sim(&scenario("octo-org/octo-repo", "name: push", caller, &extra));
+    assert!(run(&s, "j/d").token.issued);
+    assert_eq!(claim(run(&s, "j/d"), "sub"), "repo:octo-org/octo-repo:ref:refs/heads/main");
+}
+
+/// Performance: a 256-combination matrix (GitHub's limit) plus three
+/// reusable workflows with matrices of their own, one nesting another,
+/// simulates quickly (the playground evaluates on every keystroke).
+#[test]
+fn large_matrix_and_reusable_workflows_are_fast() {
+    let axis = (0..16).map(|i| format!("v{i}")).collect::<Vec<_>>().join(", ");
+    let caller = format!(
+        "name: Big\non: push\npermissions:\n  id-token: write\njobs:\n  big:\n    strategy:\n      matrix:\n        a: [{axis}]\n        b: [{axis}]\n    environment: ${{{{ matrix.a }}}}-${{{{ matrix.b }}}}\n    if: ${{{{ github.ref_name == 'main' && matrix.a != 'v99' }}}}\n    steps:\n      - uses: aws-actions/configure-aws-credentials@v4\n        with:\n          role-to-assume: arn:aws:iam::1:role/r\n          audience: ${{{{ matrix.a == 'v0' && 'sts.amazonaws.com' || 'other' }}}}\n  r1:\n    uses: ./.github/workflows/r1.yml\n    with:\n      env: prod\n  r2:\n    uses: octo-org/central/.github/workflows/r2.yml@main\n  r3:\n    strategy:\n      matrix:\n        region: [eu, us, ap]\n    uses: ./.github/workflows/r1.yml\n    with:\n      env: ${{{{ matrix.region }}}}\n"
+    );
+    let inner = "on:\n  workflow_call:\n    inputs:\n      env:\n        type: string\n        default: dev\njobs:\n  d:\n    strategy:\n      matrix:\n        x: [1, 2, 3, 4]\n        y: [a, b, c, d]\n    environment: ${{ inputs.env }}-${{ matrix.x }}${{ matrix.y }}\n    steps:\n      - uses: azure/login@v2\n        with:\n          client-id: c\n  n:\n    uses: octo-org/central/.github/workflows/r2.yml@main\n";
+    let r2 = "on: workflow_call\njobs:\n  e:\n    strategy:\n      matrix:\n        k: [1, 2, 3, 4, 5, 6, 7, 8]\n    environment: central-${{ matrix.k }}\n    steps: []\n";
+    let extra = format!(
+        "reusable_workflows:\n  o/r/.github/workflows/r1.yml: |\n{}  octo-org/central/.github/workflows/r2.yml: |\n{}",
+        indent(&indent(inner)),
+        indent(&indent(r2))
+    );
+    let text = scenario("o/r", "name: push", &caller, &extra);
+    let start = std::time::Instant::now();
+    let s = sim(&text);
+    let elapsed = start.elapsed();
+    // 256 + r1 (16 + 8) + r2 (8) + r3 3 × (16 + 8) = 360 runs.
+    println!("simulated {} runs in {elapsed:?}", s.runs.len());
+    assert_eq!(s.runs.len(), 256 + 24 + 8 + 72, "{:?}", s.diagnostics);
+    assert!(s.runs.iter().all(|r| r.token.issued));
+    assert!(s.diagnostics.iter().all(|d| d.severity != Severity::Error), "{:?}", s.diagnostics);
+    assert_eq!(claim(run(&s, "r1/n/e"), "job_workflow_ref"), "octo-org/central/.github/workflows/r2.yml@refs/heads/main");
+    assert!(elapsed < std::time::Duration::from_secs(2), "{elapsed:?}");
+}
