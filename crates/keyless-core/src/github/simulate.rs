@@ -114,7 +114,7 @@ pub fn simulate(s: &Scenario) -> Simulation {
         s,
         run: &run,
         immutable,
-        github: github_context(s, &run),
+        github: github_context(s, &run, &wf.dispatch_input_defaults),
         work: std::cell::Cell::new(0),
         parsed: std::cell::RefCell::new(HashMap::new()),
     };
@@ -178,7 +178,7 @@ fn object(pairs: Vec<(String, serde_json::Value)>) -> Evaluation {
 
 /// The `github` context of the run (docs "Contexts reference"): what the
 /// scenario fixes; anything else (e.g. most of `github.event`) is unknown.
-fn github_context(s: &Scenario, run: &RunFacts) -> Evaluation {
+fn github_context(s: &Scenario, run: &RunFacts, dispatch_defaults: &[(String, serde_json::Value)]) -> Evaluation {
     let r = &run.run_ref;
     let server = match (&s.issuer.ghes_host, &s.issuer.ghe_subdomain) {
         (Some(h), _) => format!("https://{h}"),
@@ -207,7 +207,17 @@ fn github_context(s: &Scenario, run: &RunFacts) -> Evaluation {
             event.insert("release".into(), serde_json::json!({"tag_name": r.ref_name}));
         }
         "workflow_dispatch" => {
-            event.insert("inputs".into(), serde_json::Value::Object(s.inputs.clone().into_iter().collect()));
+            // Same values as the `inputs` context (defaults included), but
+            // strings (D-EVT `workflow_dispatch`).
+            let mut inputs = serde_json::Map::new();
+            for (k, v) in dispatch_defaults.iter().map(|(k, v)| (k, v)).chain(s.inputs.iter()) {
+                let text = match v {
+                    serde_json::Value::String(t) => t.clone(),
+                    other => other.to_string(),
+                };
+                inputs.insert(k.clone(), text.into());
+            }
+            event.insert("inputs".into(), serde_json::Value::Object(inputs));
         }
         _ => {}
     }

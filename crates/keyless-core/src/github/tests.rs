@@ -837,3 +837,34 @@ fn large_matrix_and_reusable_workflows_are_fast() {
     assert_eq!(claim(run(&s, "r1/n/e"), "job_workflow_ref"), "octo-org/central/.github/workflows/r2.yml@refs/heads/main");
     assert!(elapsed < std::time::Duration::from_secs(2), "{elapsed:?}");
 }
+
+/// Docs "Troubleshooting Dependabot on GitHub Actions" ("Restrictions when
+/// Dependabot triggers events"): runs initiated by Dependabot through
+/// `pull_request`, `pull_request_review(_comment)`, `push`, `create`,
+/// `deployment` and `deployment_status` get a read-only token, and through
+/// `pull_request_target` too when Dependabot opened the pull request;
+/// read-only means no id-token write (research §5). Other events keep it.
+#[test]
+fn dependabot_restrictions_cover_the_documented_events() {
+    for event in ["push", "pull_request", "pull_request_review", "create", "deployment", "deployment_status", "pull_request_target"] {
+        let wf = format!("on: {event}\njobs:\n  j:\n    permissions:\n      id-token: write\n    steps: []\n");
+        let s = sim(&scenario("o/r", &format!("name: {event}\nactor: dependabot[bot]"), &wf, ""));
+        let r = run(&s, "j");
+        assert!(!r.token.issued, "{event}");
+        assert!(r.token.explanation[0].contains("Dependabot"), "{event}: {:?}", r.token.explanation);
+    }
+    let wf = "on: workflow_dispatch\njobs:\n  j:\n    permissions:\n      id-token: write\n    steps: []\n";
+    let s = sim(&scenario("o/r", "name: workflow_dispatch\nactor: dependabot[bot]", wf, ""));
+    assert!(run(&s, "j").token.issued);
+}
+
+/// D-EVT `workflow_dispatch`: "The `inputs` context and
+/// `github.event.inputs` context are identical except that the `inputs`
+/// context preserves Boolean values as Booleans instead of converting them
+/// to strings" — defaults included.
+#[test]
+fn event_inputs_mirror_the_inputs_context_as_strings() {
+    let wf = "on:\n  workflow_dispatch:\n    inputs:\n      env:\n        default: staging\n      canary:\n        type: boolean\n        default: true\njobs:\n  j:\n    if: github.event.inputs.canary == 'true' && inputs.canary == true\n    environment: ${{ github.event.inputs.env }}\n    permissions:\n      id-token: write\n    steps: []\n";
+    let s = sim(&scenario("o/r", "name: workflow_dispatch", wf, ""));
+    assert_eq!(claim(run(&s, "j"), "environment"), "staging", "{:?}", s.diagnostics);
+}
