@@ -614,8 +614,28 @@ impl Sim<'_> {
     fn resolve_uses(&self, raw: &str, frame: &Frame<'_>) -> Option<CallTarget> {
         let s = self.s;
         if let Some(local) = raw.strip_prefix("./") {
-            // Local calls use the caller's commit: same ref (research §2.3).
+            // Local calls use the caller's commit: same ref (research §2.3;
+            // changelog 2022-01-25 "the called workflow will be from the same
+            // commit as the caller workflow").
             let path = format!("{}/{}", s.repository(), local);
+            let frame_repo: String = frame.job_workflow_ref.split('/').take(2).collect::<Vec<_>>().join("/");
+            if !frame_repo.eq_ignore_ascii_case(&s.repository()) {
+                // A called workflow of another repository runs in the context
+                // of the run's repository, so `./` names a file of the run's
+                // repository at the run's commit (OBS community discussion
+                // #48693: nested `./` calls are "not found" once the outer
+                // call is pinned) [INF: not stated by the docs].
+                let at = self.run.workflow_ref.rsplit_once('@').map(|(_, r)| r.to_string()).unwrap_or_default();
+                return Some(CallTarget {
+                    job_workflow_ref: format!("{path}@{at}"),
+                    job_workflow_sha: self.run.run_ref.sha.clone(),
+                    path,
+                    notes: vec![format!(
+                        "`{raw}` inside a workflow of `{frame_repo}` is taken to name a file of the run's repository `{}` at the run's ref `{at}`, not of `{frame_repo}` (OBS community discussion #48693) [INF]; write `{frame_repo}/{local}@<ref>` to call the file next to it.",
+                        s.repository()
+                    )],
+                });
+            }
             let at = frame.job_workflow_ref.rsplit_once('@').map(|(_, r)| r.to_string()).unwrap_or_default();
             return Some(CallTarget {
                 job_workflow_ref: format!("{path}@{at}"),

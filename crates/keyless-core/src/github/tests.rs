@@ -868,3 +868,24 @@ fn event_inputs_mirror_the_inputs_context_as_strings() {
     let s = sim(&scenario("o/r", "name: workflow_dispatch", wf, ""));
     assert_eq!(claim(run(&s, "j"), "environment"), "staging", "{:?}", s.diagnostics);
 }
+
+/// `./` inside a workflow called from another repository: the mixed form
+/// `<run repo>/<file>@<other repo's ref>` is impossible; Keyless takes the
+/// run's repository at the run's ref (OBS community discussion #48693) and
+/// says so [INF].
+#[test]
+fn nested_local_call_in_a_foreign_workflow_uses_the_run_repository() {
+    let caller = "on: push\npermissions:\n  id-token: write\njobs:\n  c:\n    uses: octo-org/central/.github/workflows/outer.yml@v1\n";
+    let outer = "on: workflow_call\njobs:\n  n:\n    uses: ./.github/workflows/inner.yml\n";
+    let inner = "on: workflow_call\njobs:\n  d:\n    steps: []\n";
+    let extra = format!(
+        "reusable_workflows:\n  octo-org/central/.github/workflows/outer.yml: |\n{}  o/r/.github/workflows/inner.yml: |\n{}",
+        indent(&indent(outer)),
+        indent(&indent(inner))
+    );
+    let s = sim(&scenario("o/r", "name: push\nref: refs/heads/dev\nsha: 0123456789abcdef0123456789abcdef01234567", caller, &extra));
+    let r = run(&s, "c/n/d");
+    assert_eq!(claim(r, "job_workflow_ref"), "o/r/.github/workflows/inner.yml@refs/heads/dev");
+    assert_eq!(claim(r, "job_workflow_sha"), "0123456789abcdef0123456789abcdef01234567");
+    assert!(r.token.explanation.iter().any(|e| e.contains("#48693") && e.contains("[INF]")));
+}
