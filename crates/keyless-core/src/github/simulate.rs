@@ -743,6 +743,13 @@ impl Sim<'_> {
                 }
             }
         };
+        // `%3A` escaping exists on github.com/GHE.com and GHES > 3.18 only
+        // (D-REF; research §1.5/§3.3); the GHES version is not modelled.
+        if s.issuer.ghes_host.is_some() && sub.contains("%3A") {
+            explanation.push(
+                "`:` is escaped as `%3A` in `sub` as on GHES > 3.18; GHES 3.18 and older write `:` unescaped (D-REF) — Keyless does not model the GHES version.".into(),
+            );
+        }
         claims.set("sub", sub);
         explanation.extend(r.notes.iter().cloned());
         explanation.extend(notes);

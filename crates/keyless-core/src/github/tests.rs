@@ -889,3 +889,13 @@ fn nested_local_call_in_a_foreign_workflow_uses_the_run_repository() {
     assert_eq!(claim(r, "job_workflow_sha"), "0123456789abcdef0123456789abcdef01234567");
     assert!(r.token.explanation.iter().any(|e| e.contains("#48693") && e.contains("[INF]")));
 }
+
+/// D-REF (research §3.3): `%3A` escaping is fpt/ghec and GHES > 3.18 only;
+/// on GHES the trace says the older form differs.
+#[test]
+fn ghes_escaping_depends_on_the_version_and_says_so() {
+    let s = one_job("name: push", "environment: 'prod:eu'\npermissions:\n  id-token: write\nsteps: []\n", "issuer:\n  ghes_host: ghe.example.com\n");
+    let r = run(&s, "j");
+    assert_eq!(claim(r, "sub"), "repo:octo-org/octo-repo:environment:prod%3Aeu");
+    assert!(r.token.explanation.iter().any(|e| e.contains("GHES 3.18 and older")));
+}
