@@ -221,6 +221,10 @@ fn github_context(s: &Scenario, run: &RunFacts, dispatch_defaults: &[(String, se
         }
         _ => {}
     }
+    // Keys only some payloads carry are null elsewhere (D-EVT webhook
+    // payloads), so `github.event.pull_request.merged` on a push is known.
+    event.entry("pull_request").or_insert(serde_json::Value::Null);
+    event.entry("inputs").or_insert(serde_json::Value::Null);
     let v = serde_json::json!({
         "event_name": s.event.name.value,
         "ref": r.git_ref,

@@ -899,3 +899,50 @@ fn ghes_escaping_depends_on_the_version_and_says_so() {
     assert_eq!(claim(r, "sub"), "repo:octo-org/octo-repo:environment:prod%3Aeu");
     assert!(r.token.explanation.iter().any(|e| e.contains("GHES 3.18 and older")));
 }
+
+/// Hostile but plausible workflows: no panic, every finding located.
+#[test]
+fn hostile_workflows_give_located_findings() {
+    let jobs = [
+        "environment:\n  name: [a, b]\nsteps: []\n",
+        "environment: ${{ inputs.x\nsteps: []\n",
+        "permissions: 3\nsteps: []\n",
+        "permissions:\n  id-token: [write]\nsteps: []\n",
+        "uses: '@'\n",
+        "uses: a/b@\n",
+        "uses: ./\n",
+        "strategy:\n  matrix:\n    include: 3\nsteps: []\n",
+        "strategy:\n  matrix: ${{ fromJSON('[1]') }}\nsteps: []\n",
+        "strategy: 5\nsteps: []\n",
+        "if: ${{ format('{0', 1) }}\nsteps: []\n",
+        "steps:\n  - uses: [x]\n",
+        "steps:\n  - uses: azure/login@v2\n    with: 7\n",
+        "environment: ${{ fromJSON('{\"a\":1}') }}\npermissions:\n  id-token: write\nsteps: []\n",
+    ];
+    for j in jobs {
+        let s = one_job("name: push", j, "");
+        assert!(s.diagnostics.iter().all(|d| d.span.is_some()), "{j}: {:?}", s.diagnostics);
+        assert!(!s.diagnostics.is_empty() || s.runs.iter().all(|r| !r.token.issued) || j.contains("fromJSON('{"), "{j}: nothing reported");
+    }
+    for wf in ["on: 5\njobs: {}\n", "jobs: []\non: push\n", "on: push\njobs:\n  j: ~\n", "[1, 2]\n", "on: push\njobs:\n  j:\n    uses: ./.github/workflows/r.yml\n"] {
+        let extra = "reusable_workflows:\n  o/r/.github/workflows/r.yml: \"{{{\"\n";
+        let s = sim(&scenario("o/r", "name: push", wf, extra));
+        assert!(s.diagnostics.iter().all(|d| d.span.is_some()), "{wf}: {:?}", s.diagnostics);
+    }
+}
+
+/// D-EVT webhook payloads: only pull-request events carry
+/// `pull_request`, only `workflow_dispatch` carries `inputs`; elsewhere
+/// they are null, not unknown (common `push` + `workflow_dispatch` /
+/// `pull_request` workflows test them).
+#[test]
+fn payload_keys_absent_from_an_event_are_null() {
+    let job = "environment: ${{ github.event.inputs.env || (github.event.pull_request.merged && 'merged' || 'x') }}\npermissions:\n  id-token: write\nsteps: []\n";
+    let s = one_job("name: push", job, "");
+    assert_eq!(claim(run(&s, "j"), "environment"), "x", "{:?}", s.diagnostics);
+    let s = one_job("name: pull_request\nmerged: true", job, "");
+    assert_eq!(claim(run(&s, "j"), "environment"), "merged", "{:?}", s.diagnostics);
+    // Fields the scenario cannot know stay unknown.
+    let s = one_job("name: push", "environment: ${{ github.event.head_commit.message }}\npermissions:\n  id-token: write\nsteps: []\n", "");
+    assert!(!run(&s, "j").token.issued);
+}
