@@ -946,3 +946,16 @@ fn payload_keys_absent_from_an_event_are_null() {
     let s = one_job("name: push", "environment: ${{ github.event.head_commit.message }}\npermissions:\n  id-token: write\nsteps: []\n", "");
     assert!(!run(&s, "j").token.issued);
 }
+
+/// D-REF (ghec): with the unique issuer `…/<enterpriseSlug>` the repository
+/// belongs to that enterprise, and the docs' example token carries
+/// `"enterprise": "octocat-inc"` next to `iss …/octocat-inc`.
+#[test]
+fn enterprise_issuer_implies_the_enterprise_claim() {
+    let s = one_job("name: push", WRITE_JOB, "issuer:\n  enterprise_slug: octocat-inc\n");
+    let r = run(&s, "j");
+    assert_eq!(claim(r, "iss"), "https://token.actions.githubusercontent.com/octocat-inc");
+    assert_eq!(claim(r, "enterprise"), "octocat-inc");
+    let s = one_job("name: push", WRITE_JOB, "enterprise: acme\nissuer:\n  enterprise_slug: octocat-inc\n");
+    assert_eq!(claim(run(&s, "j"), "enterprise"), "acme");
+}
