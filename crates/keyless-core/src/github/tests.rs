@@ -959,3 +959,15 @@ fn enterprise_issuer_implies_the_enterprise_claim() {
     let s = one_job("name: push", WRITE_JOB, "enterprise: acme\nissuer:\n  enterprise_slug: octocat-inc\n");
     assert_eq!(claim(run(&s, "j"), "enterprise"), "acme");
 }
+
+/// REST schema `oidc-custom-sub-repo` (research §3.1): `include_claim_keys`
+/// is an "Array of unique strings": GitHub refuses a repeated key.
+#[test]
+fn repeated_template_keys_are_refused() {
+    let sim = one_job("name: push", WRITE_JOB, "subject:\n  use_default: false\n  include_claim_keys: [repo, context, repo]\n");
+    assert!(
+        sim.diagnostics.iter().any(|d| d.severity == Severity::Error && d.message.contains("more than once") && d.span.is_some()),
+        "{:?}",
+        sim.diagnostics
+    );
+}
