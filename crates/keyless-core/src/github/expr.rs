@@ -50,6 +50,9 @@ pub enum Completeness {
 #[derive(Clone, Debug, Default)]
 pub struct Contexts {
     roots: Vec<(String, Evaluation, Completeness)>,
+    /// Contexts GitHub does not offer where the expression is written
+    /// (docs "Contexts reference", context availability).
+    unavailable: Vec<String>,
 }
 
 impl Contexts {
@@ -62,6 +65,15 @@ impl Contexts {
     pub fn set(&mut self, name: &str, value: Evaluation, completeness: Completeness) {
         self.roots.retain(|(n, _, _)| !n.eq_ignore_ascii_case(name));
         self.roots.push((name.to_string(), value, completeness));
+    }
+
+    /// The same contexts, with `name` unavailable: GitHub refuses it
+    /// ("Unrecognized named-value"), e.g. `matrix` in a job's `if:`.
+    pub fn without(&self, name: &str) -> Contexts {
+        let mut c = self.clone();
+        c.roots.retain(|(n, _, _)| !n.eq_ignore_ascii_case(name));
+        c.unavailable.push(name.to_string());
+        c
     }
 
     fn root(&self, name: &str) -> Option<(&Evaluation, Completeness)> {
@@ -265,6 +277,9 @@ fn literal(l: &Literal<'_>) -> Evaluation {
 }
 
 fn lookup_root<'c>(name: &str, ctx: &'c Contexts) -> Result<(&'c Evaluation, Completeness), EvalError> {
+    if ctx.unavailable.iter().any(|n| n.eq_ignore_ascii_case(name)) {
+        return Err(EvalError::Invalid(format!("Unrecognized named-value: '{name}'")));
+    }
     ctx.root(name).ok_or_else(|| EvalError::Unknown(name.to_string()))
 }
 
@@ -274,7 +289,10 @@ fn eval_context(parts: &[SpannedExpr<'_>], raw: &str, ctx: &Contexts) -> Eval {
     };
     let (mut cur, mut completeness) = match &head.inner {
         Expr::Identifier(i) => {
-            let (v, c) = lookup_root(i.as_str(), ctx).map_err(|_| EvalError::Unknown(raw.to_string()))?;
+            let (v, c) = lookup_root(i.as_str(), ctx).map_err(|e| match e {
+                EvalError::Unknown(_) => EvalError::Unknown(raw.to_string()),
+                invalid => invalid,
+            })?;
             (v.clone(), c)
         }
         // `fromJSON(...).x`: the head is a value we computed entirely.

@@ -366,9 +366,18 @@ impl Sim<'_> {
                 Some(cond.span),
             ));
         }
-        match expr::eval_condition(&cond.value, ctx) {
+        // A job's `if:` sees github, needs, vars and inputs, not `matrix`:
+        // it is evaluated before the matrix expands, and GitHub rejects the
+        // workflow ("Unrecognized named-value: 'matrix'"; docs "Contexts
+        // reference", context availability; OBS actions/runner#1985).
+        match expr::eval_condition(&cond.value, &ctx.without("matrix")) {
             Ok(true) => None,
             Ok(false) => Some(format!("The job is skipped: its `if: {}` is false for this run, so it requests no token.", cond.value)),
+            Err(expr::EvalError::Invalid(why)) if why.starts_with("Unrecognized named-value") => {
+                let msg = format!("job `{}` `if: {}`: {why}; GitHub rejects the workflow, so no job runs", job.id.value, cond.value);
+                diags.push(Diagnostic::error(msg.clone(), Some(cond.span)));
+                Some(format!("No token: {msg}."))
+            }
             Err(e) => {
                 diags.push(Diagnostic::warning(format!("job `{}` `if:`: {}", job.id.value, e.describe(&cond.value)), Some(cond.span)));
                 notes.push(format!("The job's `if:` cannot be evaluated ({}); the job is simulated as if it runs.", e.describe(&cond.value)));

@@ -816,7 +816,7 @@ fn review_probes_of_documented_rules() {
 fn large_matrix_and_reusable_workflows_are_fast() {
     let axis = (0..16).map(|i| format!("v{i}")).collect::<Vec<_>>().join(", ");
     let caller = format!(
-        "name: Big\non: push\npermissions:\n  id-token: write\njobs:\n  big:\n    strategy:\n      matrix:\n        a: [{axis}]\n        b: [{axis}]\n    environment: ${{{{ matrix.a }}}}-${{{{ matrix.b }}}}\n    if: ${{{{ github.ref_name == 'main' && matrix.a != 'v99' }}}}\n    steps:\n      - uses: aws-actions/configure-aws-credentials@v4\n        with:\n          role-to-assume: arn:aws:iam::1:role/r\n          audience: ${{{{ matrix.a == 'v0' && 'sts.amazonaws.com' || 'other' }}}}\n  r1:\n    uses: ./.github/workflows/r1.yml\n    with:\n      env: prod\n  r2:\n    uses: octo-org/central/.github/workflows/r2.yml@main\n  r3:\n    strategy:\n      matrix:\n        region: [eu, us, ap]\n    uses: ./.github/workflows/r1.yml\n    with:\n      env: ${{{{ matrix.region }}}}\n"
+        "name: Big\non: push\npermissions:\n  id-token: write\njobs:\n  big:\n    strategy:\n      matrix:\n        a: [{axis}]\n        b: [{axis}]\n    environment: ${{{{ matrix.a }}}}-${{{{ matrix.b }}}}\n    if: ${{{{ github.ref_name == 'main' && inputs.skip != 'yes' }}}}\n    steps:\n      - uses: aws-actions/configure-aws-credentials@v4\n        with:\n          role-to-assume: arn:aws:iam::1:role/r\n          audience: ${{{{ matrix.a == 'v0' && 'sts.amazonaws.com' || 'other' }}}}\n  r1:\n    uses: ./.github/workflows/r1.yml\n    with:\n      env: prod\n  r2:\n    uses: octo-org/central/.github/workflows/r2.yml@main\n  r3:\n    strategy:\n      matrix:\n        region: [eu, us, ap]\n    uses: ./.github/workflows/r1.yml\n    with:\n      env: ${{{{ matrix.region }}}}\n"
     );
     let inner = "on:\n  workflow_call:\n    inputs:\n      env:\n        type: string\n        default: dev\njobs:\n  d:\n    strategy:\n      matrix:\n        x: [1, 2, 3, 4]\n        y: [a, b, c, d]\n    environment: ${{ inputs.env }}-${{ matrix.x }}${{ matrix.y }}\n    steps:\n      - uses: azure/login@v2\n        with:\n          client-id: c\n  n:\n    uses: octo-org/central/.github/workflows/r2.yml@main\n";
     let r2 = "on: workflow_call\njobs:\n  e:\n    strategy:\n      matrix:\n        k: [1, 2, 3, 4, 5, 6, 7, 8]\n    environment: central-${{ matrix.k }}\n    steps: []\n";
@@ -970,4 +970,17 @@ fn repeated_template_keys_are_refused() {
         "{:?}",
         sim.diagnostics
     );
+}
+
+/// Docs "Contexts reference" (context availability): `jobs.<id>.if` sees
+/// github, needs, vars and inputs, not `matrix`; GitHub rejects the
+/// workflow with "Unrecognized named-value: 'matrix'" (OBS
+/// actions/runner#1985, plgd-dev/hub#876). No combination gets a token.
+#[test]
+fn matrix_in_a_job_if_is_rejected() {
+    let job = "strategy:\n  matrix:\n    env: [dev, prod]\nif: matrix.env == 'prod'\nenvironment: ${{ matrix.env }}\npermissions:\n  id-token: write\nsteps: []\n";
+    let s = one_job("name: push", job, "");
+    assert_eq!(s.runs.len(), 2);
+    assert!(s.runs.iter().all(|r| !r.token.issued), "{:?}", s.runs.iter().map(|r| &r.token.reason).collect::<Vec<_>>());
+    assert!(s.diagnostics.iter().any(|d| d.severity == Severity::Error && d.message.contains("Unrecognized named-value: 'matrix'") && d.span.is_some()));
 }
