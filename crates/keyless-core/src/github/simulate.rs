@@ -366,11 +366,15 @@ impl Sim<'_> {
                 Some(cond.span),
             ));
         }
-        // A job's `if:` sees github, needs, vars and inputs, not `matrix`:
-        // it is evaluated before the matrix expands, and GitHub rejects the
-        // workflow ("Unrecognized named-value: 'matrix'"; docs "Contexts
+        // A job's `if:` sees github, needs, vars and inputs only, not
+        // `matrix` (evaluated before the matrix expands) nor secrets, env,
+        // steps...: GitHub rejects the workflow ("Unrecognized named-value: 'matrix'"; docs "Contexts
         // reference", context availability; OBS actions/runner#1985).
-        match expr::eval_condition(&cond.value, &ctx.without("matrix")) {
+        let mut visible = ctx.clone();
+        for unavailable in ["matrix", "strategy", "secrets", "env", "steps", "job", "runner"] {
+            visible = visible.without(unavailable);
+        }
+        match expr::eval_condition(&cond.value, &visible) {
             Ok(true) => None,
             Ok(false) => Some(format!("The job is skipped: its `if: {}` is false for this run, so it requests no token.", cond.value)),
             Err(expr::EvalError::Invalid(why)) if why.starts_with("Unrecognized named-value") => {

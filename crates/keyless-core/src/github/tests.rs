@@ -486,7 +486,7 @@ fn if_and_environment_expressions() {
 /// Unknown values are reported and never guessed.
 #[test]
 fn unknown_values_are_diagnosed() {
-    let job = "if: ${{ secrets.DEPLOY == 'yes' }}\nenvironment: ${{ needs.plan.outputs.env }}\npermissions:\n  id-token: write\nsteps: []\n";
+    let job = "if: ${{ needs.plan.outputs.deploy == 'yes' }}\nenvironment: ${{ needs.plan.outputs.env }}\npermissions:\n  id-token: write\nsteps: []\n";
     let sim = one_job("name: push", job, "");
     assert_eq!(sim.diagnostics.iter().filter(|d| d.severity == Severity::Warning && d.span.is_some()).count(), 2, "{:?}", sim.diagnostics);
     let r = run(&sim, "j");
@@ -983,4 +983,15 @@ fn matrix_in_a_job_if_is_rejected() {
     assert_eq!(s.runs.len(), 2);
     assert!(s.runs.iter().all(|r| !r.token.issued), "{:?}", s.runs.iter().map(|r| &r.token.reason).collect::<Vec<_>>());
     assert!(s.diagnostics.iter().any(|d| d.severity == Severity::Error && d.message.contains("Unrecognized named-value: 'matrix'") && d.span.is_some()));
+}
+
+/// Same table: `secrets` and `env` are not available in a job's `if:`
+/// (only github, needs, vars, inputs): the workflow is rejected.
+#[test]
+fn secrets_and_env_in_a_job_if_are_rejected() {
+    for cond in ["secrets.DEPLOY != ''", "env.STAGE == 'prod'"] {
+        let s = one_job("name: push", &format!("if: {cond}\npermissions:\n  id-token: write\nsteps: []\n"), "");
+        assert!(!run(&s, "j").token.issued, "{cond}");
+        assert!(s.diagnostics.iter().any(|d| d.severity == Severity::Error && d.message.contains("Unrecognized named-value")), "{cond}");
+    }
 }
