@@ -723,6 +723,11 @@ impl Sim<'_> {
             None => {
                 let a = token::default_audience(s);
                 explanation.push(format!("No login step asks for an audience: `aud` is GitHub's default `{a}`."));
+                if s.issuer.ghes_host.is_none() && s.issuer.ghe_subdomain.is_some() {
+                    explanation.push(
+                        "On GHE.com the default audience's host is not documented; Keyless assumes `https://SUBDOMAIN.ghe.com/OWNER` [INF] (research §7).".into(),
+                    );
+                }
                 a
             }
         };

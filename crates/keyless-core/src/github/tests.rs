@@ -995,3 +995,14 @@ fn secrets_and_env_in_a_job_if_are_rejected() {
         assert!(s.diagnostics.iter().any(|d| d.severity == Severity::Error && d.message.contains("Unrecognized named-value")), "{cond}");
     }
 }
+
+/// Research §4.1/§7: GHE.com issuer is documented, its default audience
+/// host is an inference, and the trace says so.
+#[test]
+fn ghe_com_default_audience_is_labelled_an_inference() {
+    let s = one_job("name: push", WRITE_JOB, "issuer:\n  ghe_subdomain: acme\n");
+    let r = run(&s, "j");
+    assert_eq!(claim(r, "iss"), "https://token.actions.acme.ghe.com");
+    assert_eq!(claim(r, "aud"), "https://acme.ghe.com/octo-org");
+    assert!(r.token.explanation.iter().any(|e| e.contains("[INF]") && e.contains("GHE.com")));
+}
