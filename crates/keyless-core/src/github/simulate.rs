@@ -96,7 +96,7 @@ pub fn simulate(s: &Scenario) -> Simulation {
     let dispatched = s.event.name.value == "workflow_dispatch";
     let (inputs, inputs_completeness) = if dispatched {
         let mut inputs: Vec<(String, serde_json::Value)> = wf.dispatch_input_defaults.clone();
-        inputs.extend(s.inputs.iter().map(|(k, v)| (k.clone(), v.clone())));
+        inputs.extend(s.inputs.iter().map(|(k, v)| (k.clone(), typed_input(&wf.dispatch_input_types, k, v))));
         (inputs, Completeness::Partial)
     } else {
         if !s.inputs.is_empty() {
@@ -132,6 +132,22 @@ pub fn simulate(s: &Scenario) -> Simulation {
     sim_ctx.jobs(&frame, &mut sim);
     dedupe(&mut sim.diagnostics);
     sim
+}
+
+/// A dispatch input as the `inputs` context holds it: booleans and numbers
+/// keep their type even when the scenario writes them as text (D-EVT
+/// `workflow_dispatch`: "the `inputs` context preserves Boolean values as
+/// Booleans").
+fn typed_input(types: &[(String, String)], name: &str, v: &serde_json::Value) -> serde_json::Value {
+    let ty = types.iter().find(|(k, _)| k == name).map(|(_, t)| t.as_str());
+    match (ty, v) {
+        (Some("boolean"), serde_json::Value::String(t)) if t.eq_ignore_ascii_case("true") => true.into(),
+        (Some("boolean"), serde_json::Value::String(t)) if t.eq_ignore_ascii_case("false") => false.into(),
+        (Some("number"), serde_json::Value::String(t)) => {
+            t.trim().parse::<f64>().ok().and_then(serde_json::Number::from_f64).map_or_else(|| v.clone(), serde_json::Value::Number)
+        }
+        _ => v.clone(),
+    }
 }
 
 /// Matrix runs repeat the same finding; report each once.

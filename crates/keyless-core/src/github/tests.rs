@@ -1006,3 +1006,13 @@ fn ghe_com_default_audience_is_labelled_an_inference() {
     assert_eq!(claim(r, "aud"), "https://acme.ghe.com/octo-org");
     assert!(r.token.explanation.iter().any(|e| e.contains("[INF]") && e.contains("GHE.com")));
 }
+
+/// D-EVT `workflow_dispatch`: the `inputs` context keeps booleans typed,
+/// `github.event.inputs` holds strings; a scenario writing `"true"` for a
+/// boolean input means the boolean.
+#[test]
+fn dispatch_boolean_input_given_as_text_is_a_boolean() {
+    let wf = "on:\n  workflow_dispatch:\n    inputs:\n      prod:\n        type: boolean\njobs:\n  j:\n    environment: ${{ inputs.prod == true && 'prod' || 'dev' }}\n    permissions:\n      id-token: write\n    steps: []\n";
+    let s = sim(&scenario("o/r", "name: workflow_dispatch", wf, "inputs:\n  prod: \"true\"\n"));
+    assert_eq!(claim(run(&s, "j"), "environment"), "prod");
+}

@@ -26,6 +26,9 @@ pub struct Workflow {
     /// `on.workflow_dispatch.inputs` defaults only: the `inputs` context of
     /// a manually triggered run (docs "Contexts reference", `inputs`).
     pub dispatch_input_defaults: Vec<(String, serde_json::Value)>,
+    /// `on.workflow_dispatch.inputs.<id>.type` (`boolean`, `number`, ...),
+    /// to give typed values to the `inputs` context.
+    pub dispatch_input_types: Vec<(String, String)>,
     /// `on.workflow_call.inputs` defaults only: the `inputs` context of a
     /// called run, under the caller's `with:` (D-RWREF).
     pub call_input_defaults: Vec<(String, serde_json::Value)>,
@@ -160,6 +163,14 @@ pub fn parse(text: &str, doc_id: DocId, diags: &mut Vec<Diagnostic>) -> Option<W
         defaults.iter().filter(|(e, _, _)| e == event).map(|(_, k, v)| (k.clone(), v.clone())).collect()
     };
     let (dispatch_input_defaults, call_input_defaults) = (of("workflow_dispatch"), of("workflow_call"));
+    let dispatch_input_types = on
+        .and_then(|n| n.get("workflow_dispatch"))
+        .and_then(|d| d.get("inputs"))
+        .and_then(Node::entries)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|i| Some((i.key.value.clone(), i.value.get("type")?.as_str()?.to_string())))
+        .collect();
     let input_defaults = defaults.iter().map(|(_, k, v)| (k.clone(), v.clone())).collect();
     let permissions = root.get("permissions").and_then(|n| parse_permissions(n, diags));
     let mut jobs = Vec::new();
@@ -184,6 +195,7 @@ pub fn parse(text: &str, doc_id: DocId, diags: &mut Vec<Diagnostic>) -> Option<W
         jobs,
         input_defaults,
         dispatch_input_defaults,
+        dispatch_input_types,
         call_input_defaults,
         span: root.span,
     })
