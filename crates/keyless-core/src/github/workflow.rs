@@ -87,6 +87,8 @@ pub struct Job {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Step {
     pub uses: Spanned<String>,
+    /// The step's `if:` (a skipped login step requests no token).
+    pub condition: Option<Spanned<String>>,
     pub with: Vec<(String, Node)>,
     pub span: Span,
 }
@@ -416,7 +418,16 @@ fn parse_job(e: &doc::Entry, diags: &mut Vec<Diagnostic>) -> Option<Job> {
                 for s in items {
                     if let Some(uses) = s.get("uses") {
                         match uses.expect_scalar("`uses`") {
-                            Ok(u) => steps.push(Step { uses: u, with: map_entries(s.get("with"), diags), span: s.span }),
+                            Ok(u) => {
+                                let condition = s.get("if").filter(|c| !c.is_null()).and_then(|c| match c.expect_scalar("a step's `if`") {
+                                    Ok(c) => Some(c),
+                                    Err(d) => {
+                                        diags.push(d);
+                                        None
+                                    }
+                                });
+                                steps.push(Step { uses: u, condition, with: map_entries(s.get("with"), diags), span: s.span })
+                            }
                             Err(d) => diags.push(d),
                         }
                     }
