@@ -53,6 +53,8 @@ pub struct Contexts {
     /// Contexts GitHub does not offer where the expression is written
     /// (docs "Contexts reference", context availability).
     unavailable: Vec<String>,
+    /// A job this one needs was skipped: `success()` is then false.
+    needs_skipped: bool,
 }
 
 impl Contexts {
@@ -73,6 +75,14 @@ impl Contexts {
         let mut c = self.clone();
         c.roots.retain(|(n, _, _)| !n.eq_ignore_ascii_case(name));
         c.unavailable.push(name.to_string());
+        c
+    }
+
+    /// The same contexts, for a job one of whose `needs` was skipped: its
+    /// status functions see a dependency that did not succeed.
+    pub fn with_skipped_needs(&self) -> Contexts {
+        let mut c = self.clone();
+        c.needs_skipped = true;
         c
     }
 
@@ -164,6 +174,18 @@ pub fn placeholders(text: &str) -> Result<Vec<Placeholder>, EvalError> {
         rest_start = close + 2;
     }
     Ok(found)
+}
+
+/// Whether a condition calls a status function; without one GitHub
+/// implies `success() &&` (docs: expressions, status check functions).
+pub fn uses_status_function(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    ["success(", "failure(", "always(", "cancelled("].iter().any(|f| {
+        lower.match_indices(f).any(|(i, _)| {
+            // A function name, not the tail of another identifier.
+            lower.get(..i).and_then(|p| p.chars().last()).is_none_or(|c| !(c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.'))
+        })
+    })
 }
 
 /// Whether a text contains an expression marker.
@@ -335,7 +357,10 @@ fn eval_call(func: Function, args: &[SpannedExpr<'_>], ctx: &Contexts) -> Eval {
     // Status functions at job level: the simulated run has all needed jobs
     // succeeding (docs: status check functions).
     match func {
-        Function::Success | Function::Always => return Ok(Evaluation::Boolean(true)),
+        // A skipped dependency is not a success, nor a failure or a
+        // cancellation (docs "Using conditions to control job execution").
+        Function::Success => return Ok(Evaluation::Boolean(!ctx.needs_skipped)),
+        Function::Always => return Ok(Evaluation::Boolean(true)),
         Function::Failure | Function::Cancelled => return Ok(Evaluation::Boolean(false)),
         Function::HashFiles => return Err(EvalError::Unknown("hashFiles(...) (the repository's files)".into())),
         _ => {}

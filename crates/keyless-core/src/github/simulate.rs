@@ -150,6 +150,16 @@ fn typed_input(types: &[(String, String)], name: &str, v: &serde_json::Value) ->
     }
 }
 
+/// The contexts a job's `if:` sees: github, needs, vars and inputs only
+/// (docs "Contexts reference", context availability).
+fn if_contexts(ctx: &Contexts, needs_skipped: bool) -> Contexts {
+    let mut visible = ctx.clone();
+    for unavailable in ["matrix", "strategy", "secrets", "env", "steps", "job", "runner"] {
+        visible = visible.without(unavailable);
+    }
+    if needs_skipped { visible.with_skipped_needs() } else { visible }
+}
+
 /// Matrix runs repeat the same finding; report each once.
 fn dedupe(diags: &mut Vec<Diagnostic>) {
     let mut seen = std::collections::HashSet::new();
@@ -308,8 +318,41 @@ impl Sim<'_> {
         c
     }
 
+    /// Whether a job of `frame` is skipped as a whole (its `if:`, or a
+    /// skipped need), memoised; unknown conditions count as running.
+    fn whole_job_skipped(&self, frame: &Frame<'_>, id: &str, memo: &mut HashMap<String, bool>, depth: usize) -> bool {
+        if let Some(known) = memo.get(id) {
+            return *known;
+        }
+        let Some(job) = frame.wf.jobs.iter().find(|j| j.id.value == id) else { return false };
+        // A cycle of `needs` is refused by GitHub; stop rather than recurse.
+        if depth > frame.wf.jobs.len() {
+            return false;
+        }
+        let needs_skipped = job.needs.iter().any(|n| self.whole_job_skipped(frame, n, memo, depth + 1));
+        let skipped = match &job.condition {
+            None => needs_skipped,
+            Some(c) if needs_skipped && !expr::uses_status_function(&c.value) => true,
+            Some(c) => expr::eval_condition(&c.value, &if_contexts(&self.contexts(frame), needs_skipped)) == Ok(false),
+        };
+        memo.insert(id.to_string(), skipped);
+        skipped
+    }
+
     fn jobs(&self, frame: &Frame<'_>, sim: &mut Simulation) {
+        let mut memo = HashMap::new();
         for job in &frame.wf.jobs {
+            // GitHub refuses a workflow whose `needs` names no job of it.
+            for need in job.needs.iter().filter(|n| !frame.wf.jobs.iter().any(|j| &j.id.value == *n)) {
+                sim.diagnostics.push(Diagnostic::error(
+                    format!("job `{}` needs `{need}`, which is not a job of this workflow: GitHub rejects the workflow", job.id.value),
+                    Some(job.span),
+                ));
+            }
+        }
+        for job in &frame.wf.jobs {
+            let skipped_need =
+                job.needs.iter().find(|n| self.whole_job_skipped(frame, n, &mut memo, 0)).cloned();
             let base = self.contexts(frame);
             for (combo, ctx, mut notes) in self.combinations(job, &base, &mut sim.diagnostics) {
                 self.work.set(self.work.get() + 1);
@@ -322,9 +365,9 @@ impl Sim<'_> {
                 }
                 notes.extend(frame.notes.iter().cloned());
                 match &job.uses {
-                    Some(uses) => self.call(frame, job, uses, combo, &ctx, notes, sim),
+                    Some(uses) => self.call(frame, job, uses, combo, &ctx, skipped_need.as_deref(), notes, sim),
                     None => {
-                        let run = self.job_run(frame, job, combo, &ctx, notes, &mut sim.diagnostics);
+                        let run = self.job_run(frame, job, combo, &ctx, skipped_need.as_deref(), notes, &mut sim.diagnostics);
                         sim.runs.push(run);
                     }
                 }
@@ -371,8 +414,27 @@ impl Sim<'_> {
         }
     }
 
-    /// `if:` → `Some(reason)` when the job is skipped.
-    fn skipped(&self, job: &Job, ctx: &Contexts, diags: &mut Vec<Diagnostic>, notes: &mut Vec<String>) -> Option<String> {
+    /// `if:` → `Some(reason)` when the job is skipped. `skipped_need` is a
+    /// job of `needs:` that is skipped: "If a job fails or is skipped, all
+    /// jobs that need it are skipped unless the jobs use a conditional
+    /// expression that causes the job to continue" (workflow syntax,
+    /// `jobs.<job_id>.needs`); a condition without a status function
+    /// implies `success()`, which is then false.
+    fn skipped(
+        &self,
+        job: &Job,
+        ctx: &Contexts,
+        skipped_need: Option<&str>,
+        diags: &mut Vec<Diagnostic>,
+        notes: &mut Vec<String>,
+    ) -> Option<String> {
+        if let Some(need) = skipped_need
+            && job.condition.as_ref().is_none_or(|c| !expr::uses_status_function(&c.value))
+        {
+            return Some(format!(
+                "The job is skipped: it needs `{need}`, which is skipped, and its `if:` has no status function such as `always()` (workflow syntax `needs`), so it requests no token."
+            ));
+        }
         let cond = job.condition.as_ref()?;
         // `if: ${{ a }} && b` is a string template, hence always true
         // (docs: expressions in `if` conditionals).
@@ -386,10 +448,7 @@ impl Sim<'_> {
         // `matrix` (evaluated before the matrix expands) nor secrets, env,
         // steps...: GitHub rejects the workflow ("Unrecognized named-value: 'matrix'"; docs "Contexts
         // reference", context availability; OBS actions/runner#1985).
-        let mut visible = ctx.clone();
-        for unavailable in ["matrix", "strategy", "secrets", "env", "steps", "job", "runner"] {
-            visible = visible.without(unavailable);
-        }
+        let visible = if_contexts(ctx, skipped_need.is_some());
         match expr::eval_condition(&cond.value, &visible) {
             Ok(true) => None,
             Ok(false) => Some(format!("The job is skipped: its `if: {}` is false for this run, so it requests no token.", cond.value)),
@@ -414,12 +473,14 @@ impl Sim<'_> {
     }
 
     /// An ordinary job (steps) of `frame`.
+    #[allow(clippy::too_many_arguments)]
     fn job_run(
         &self,
         frame: &Frame<'_>,
         job: &Job,
         combo: Option<matrix::Combination>,
         ctx: &Contexts,
+        skipped_need: Option<&str>,
         mut notes: Vec<String>,
         diags: &mut Vec<Diagnostic>,
     ) -> JobRun {
@@ -433,7 +494,7 @@ impl Sim<'_> {
             logins: Vec::new(),
             span: Some(job.span),
         };
-        if let Some(reason) = self.skipped(job, ctx, diags, &mut notes) {
+        if let Some(reason) = self.skipped(job, ctx, skipped_need, diags, &mut notes) {
             out.token = not_issued(reason.clone(), vec![reason]);
             return out;
         }
@@ -484,11 +545,12 @@ impl Sim<'_> {
         uses: &crate::span::Spanned<String>,
         combo: Option<matrix::Combination>,
         ctx: &Contexts,
+        skipped_need: Option<&str>,
         mut notes: Vec<String>,
         sim: &mut Simulation,
     ) {
         let id = format!("{}{}", frame.prefix, job.id.value);
-        if let Some(reason) = self.skipped(job, ctx, &mut sim.diagnostics, &mut notes) {
+        if let Some(reason) = self.skipped(job, ctx, skipped_need, &mut sim.diagnostics, &mut notes) {
             sim.runs.push(JobRun {
                 job: id,
                 name: Self::display_name(job, ctx),

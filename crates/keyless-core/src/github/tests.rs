@@ -1016,3 +1016,62 @@ fn dispatch_boolean_input_given_as_text_is_a_boolean() {
     let s = sim(&scenario("o/r", "name: workflow_dispatch", wf, "inputs:\n  prod: \"true\"\n"));
     assert_eq!(claim(run(&s, "j"), "environment"), "prod");
 }
+
+/// Workflow syntax `jobs.<job_id>.needs`: "If a job fails or is skipped,
+/// all jobs that need it are skipped unless the jobs use a conditional
+/// expression that causes the job to continue"; a condition without a
+/// status function implies `success()`. A deploy job after a skipped
+/// build requests no token, unless its `if:` says `always()` or
+/// `!failure() && !cancelled()`.
+#[test]
+fn jobs_needing_a_skipped_job_are_skipped() {
+    let wf = "on: [push, pull_request]\njobs:
+  build:
+    if: github.event_name == 'push'
+    steps: []
+  test:
+    needs: build
+    steps: []
+  deploy:
+    needs: [test]
+    if: github.ref_name != 'x'
+    permissions:
+      id-token: write
+    steps: []
+  report:
+    needs: deploy
+    if: always()
+    permissions:
+      id-token: write
+    steps: []
+  notify:
+    needs: [deploy]
+    if: ${{ !failure() && !cancelled() }}
+    permissions:
+      id-token: write
+    steps: []
+  strict:
+    needs: [deploy]
+    if: success()
+    permissions:
+      id-token: write
+    steps: []
+";
+    let s = sim(&scenario("o/r", "name: pull_request", wf, ""));
+    let d = run(&s, "deploy");
+    assert!(!d.token.issued);
+    assert!(d.token.reason.as_deref().unwrap().contains("needs `test`"), "{:?}", d.token.reason);
+    assert!(run(&s, "report").token.issued);
+    assert!(run(&s, "notify").token.issued);
+    assert!(!run(&s, "strict").token.issued);
+    let s = sim(&scenario("o/r", "name: push", wf, ""));
+    assert!(run(&s, "deploy").token.issued);
+    assert!(run(&s, "strict").token.issued);
+}
+
+/// A `needs` naming no job is a located error (GitHub rejects the workflow).
+#[test]
+fn needs_of_an_unknown_job_is_an_error() {
+    let s = one_job("name: push", "needs: buidl\npermissions:\n  id-token: write\nsteps: []\n", "");
+    assert!(s.diagnostics.iter().any(|d| d.severity == Severity::Error && d.message.contains("`buidl`") && d.span.is_some()));
+}

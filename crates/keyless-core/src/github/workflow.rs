@@ -74,6 +74,8 @@ pub struct Job {
     pub permissions: Option<Permissions>,
     /// `strategy.matrix`, resolved later (it may hold expressions).
     pub matrix: Option<Node>,
+    /// `needs:` (job ids this job waits for).
+    pub needs: Vec<String>,
     /// Reusable workflow call (`jobs.<id>.uses`).
     pub uses: Option<Spanned<String>>,
     /// `with:` of a reusable workflow call.
@@ -446,6 +448,7 @@ fn parse_job(e: &doc::Entry, diags: &mut Vec<Diagnostic>) -> Option<Job> {
         environment,
         permissions: n.get("permissions").and_then(|p| parse_permissions(p, diags)),
         matrix,
+        needs: n.get("needs").filter(|v| !v.is_null()).map(|v| string_list(v, "`needs`", diags)).unwrap_or_default(),
         uses,
         with: map_entries(n.get("with"), diags),
         steps,
