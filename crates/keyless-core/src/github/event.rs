@@ -126,14 +126,22 @@ pub fn run_ref(s: &Scenario, sha: &str) -> RunRef {
             notes.push(format!("The deployment was created from the commit `{r}`, not a branch or tag: `ref` is empty (D-EVT)."));
             String::new()
         }
-        (_, Some(r)) => {
-            if event == "pull_request_target" && full_ref(r) != default_ref {
-                notes.push(format!(
-                    "`event.ref` was given as `{r}`, but since 2025-12-08 pull_request_target always runs on the default branch (CL-PRT)."
-                ));
-            }
+        // Since 2025-12-08 pull_request_target runs on the default branch
+        // whatever the pull request's base (CL-PRT); GHES adopts it in 3.20,
+        // and its version is not modelled, so a given ref is kept there.
+        ("pull_request_target", Some(r)) if full_ref(r) != default_ref && s.issuer.ghes_host.is_none() => {
+            notes.push(format!(
+                "`event.ref` was given as `{r}`, but since 2025-12-08 pull_request_target always runs on the default branch: `ref` is `{default_ref}` (CL-PRT)."
+            ));
+            default_ref.clone()
+        }
+        ("pull_request_target", Some(r)) if full_ref(r) != default_ref => {
+            notes.push(format!(
+                "`event.ref` `{r}` is kept: GHES before 3.20 runs pull_request_target on the pull request's base branch; 3.20 and later on the default branch (CL-PRT) — Keyless does not model the GHES version."
+            ));
             full_ref(r)
         }
+        (_, Some(r)) => full_ref(r),
         ("pull_request" | "pull_request_review" | "pull_request_review_comment", None) => {
             pr_note(&mut notes);
             format!("refs/pull/{pr}/merge")

@@ -1075,3 +1075,15 @@ fn needs_of_an_unknown_job_is_an_error() {
     let s = one_job("name: push", "needs: buidl\npermissions:\n  id-token: write\nsteps: []\n", "");
     assert!(s.diagnostics.iter().any(|d| d.severity == Severity::Error && d.message.contains("`buidl`") && d.span.is_some()));
 }
+
+/// CL-PRT (research §2.2, §6.4): since 2025-12-08 pull_request_target runs
+/// on the default branch on github.com, even when the scenario names
+/// another ref; `workflow_ref` follows.
+#[test]
+fn pull_request_target_ignores_a_given_ref_on_github_com() {
+    let s = one_job("name: pull_request_target\nref: refs/heads/release\nbase_ref: release", WRITE_JOB, "");
+    let r = run(&s, "j");
+    assert_eq!(claim(r, "ref"), "refs/heads/main");
+    assert_eq!(claim(r, "workflow_ref"), "octo-org/octo-repo/.github/workflows/deploy.yml@refs/heads/main");
+    assert_eq!(claim(r, "base_ref"), "release");
+}
