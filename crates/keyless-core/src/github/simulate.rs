@@ -68,8 +68,11 @@ pub struct Simulation {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// GitHub allows reusable workflows to nest 4 levels deep (D-RWREF).
-const MAX_DEPTH: usize = 4;
+/// Levels of workflows GitHub connects (caller included): ten on
+/// github.com and GHE.com, four on GHES (docs "Reusing workflows",
+/// "Nesting reusable workflows"; github/docs#41320).
+const MAX_DEPTH: usize = 10;
+const MAX_DEPTH_GHES: usize = 4;
 /// Runs simulated at most: a matrix of reusable workflows calling
 /// matrices can multiply past anything a person reads (and past the
 /// playground's time budget).
@@ -678,9 +681,10 @@ impl Sim<'_> {
                 called.on_span.or(Some(called.span)),
             ));
         }
-        if frame.depth + 1 >= MAX_DEPTH {
+        let max_depth = if self.s.issuer.ghes_host.is_some() { MAX_DEPTH_GHES } else { MAX_DEPTH };
+        if frame.depth + 1 >= max_depth {
             sim.diagnostics.push(Diagnostic::error(
-                format!("reusable workflows nest deeper than {MAX_DEPTH} levels (GitHub's limit)"),
+                format!("reusable workflows nest deeper than {max_depth} levels (GitHub's limit)"),
                 Some(uses.span),
             ));
             return;

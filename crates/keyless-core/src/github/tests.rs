@@ -1087,3 +1087,40 @@ fn pull_request_target_ignores_a_given_ref_on_github_com() {
     assert_eq!(claim(r, "workflow_ref"), "octo-org/octo-repo/.github/workflows/deploy.yml@refs/heads/main");
     assert_eq!(claim(r, "base_ref"), "release");
 }
+
+/// Hostile expression nesting within the 16 KiB limit: refused or
+/// evaluated, never a stack overflow (the playground runs in wasm, with a
+/// small stack).
+#[test]
+fn deeply_nested_expressions_do_not_overflow() {
+    use super::expr::{eval_str, Contexts};
+    assert!(eval_str("((1))", &Contexts::new()).is_ok());
+    for n in [100usize, 1000, 8000] {
+        let _ = eval_str(&format!("{}1{}", "(".repeat(n), ")".repeat(n)), &Contexts::new());
+        let _ = eval_str(&format!("{}true", "!".repeat(n)), &Contexts::new());
+        let _ = eval_str(&format!("{}1{}", "fromJSON(".repeat(n / 9), ")".repeat(n / 9)), &Contexts::new());
+        let _ = eval_str(&format!("{}1{}", "format('{0}', ".repeat(n / 14), ")".repeat(n / 14)), &Contexts::new());
+    }
+}
+
+/// Docs "Reusing workflows" (github/docs#41320): fpt/ghec connect up to ten
+/// levels of workflows (caller + nine called), GHES four. A chain of six
+/// levels runs on github.com and is refused on GHES.
+#[test]
+fn nesting_limit_is_ten_levels_on_github_com_four_on_ghes() {
+    let caller = "on: push\npermissions:\n  id-token: write\njobs:\n  c:\n    uses: ./.github/workflows/w1.yml\n";
+    let mut extra = String::from("reusable_workflows:\n");
+    for i in 1..=5 {
+        let body = if i < 5 {
+            format!("on: workflow_call\njobs:\n  c:\n    uses: ./.github/workflows/w{}.yml\n", i + 1)
+        } else {
+            "on: workflow_call\njobs:\n  d:\n    steps: []\n".to_string()
+        };
+        extra.push_str(&format!("  o/r/.github/workflows/w{i}.yml: |\n{}", indent(&indent(&body))));
+    }
+    let s = sim(&scenario("o/r", "name: push", caller, &extra));
+    assert!(run(&s, "c/c/c/c/c/d").token.issued, "{:?}", s.diagnostics);
+    let s = sim(&scenario("o/r", "name: push", caller, &format!("{extra}issuer:\n  ghes_host: ghe.example.com\n")));
+    assert!(s.runs.is_empty());
+    assert!(s.diagnostics.iter().any(|d| d.severity == Severity::Error && d.message.contains("4 levels")));
+}
