@@ -85,6 +85,20 @@ pub const KNOWN_EVENTS: &[&str] = &[
     "workflow_run",
 ];
 
+/// A full 40-hex commit SHA (what a deployment created from a commit
+/// carries as its ref).
+pub fn is_commit_sha(r: &str) -> bool {
+    r.len() == 40 && r.chars().all(|c| c.is_ascii_hexdigit())
+}
+
+/// The commit a deployment created from a SHA points to, when the scenario
+/// gives it as the event's ref.
+pub fn deployment_sha(s: &Scenario) -> Option<String> {
+    let event = s.event.name.value.as_str();
+    let r = s.event.ref_.as_deref()?;
+    (matches!(event, "deployment" | "deployment_status") && is_commit_sha(r)).then(|| r.to_ascii_lowercase())
+}
+
 /// Derives the run's ref facts from the scenario's event (research §2.2).
 pub fn run_ref(s: &Scenario, sha: &str) -> RunRef {
     let e = &s.event;
@@ -106,14 +120,28 @@ pub fn run_ref(s: &Scenario, sha: &str) -> RunRef {
             notes.push(format!("The pull request was merged: `ref` is the base branch `refs/heads/{base}` (D-EVT)."));
             format!("refs/heads/{base}")
         }
-        (_, Some(r)) => {
-            if event == "pull_request_target" && full_ref(r) != default_ref {
-                notes.push(format!(
-                    "`event.ref` was given as `{r}`, but since 2025-12-08 pull_request_target always runs on the default branch (CL-PRT)."
-                ));
-            }
+        // D-EVT `deployment`: `GITHUB_REF` is "empty if created with a
+        // commit SHA" (research §6.6, Appendix A2).
+        ("deployment" | "deployment_status", Some(r)) if is_commit_sha(r) => {
+            notes.push(format!("The deployment was created from the commit `{r}`, not a branch or tag: `ref` is empty (D-EVT)."));
+            String::new()
+        }
+        // Since 2025-12-08 pull_request_target runs on the default branch
+        // whatever the pull request's base (CL-PRT); GHES adopts it in 3.20,
+        // and its version is not modelled, so a given ref is kept there.
+        ("pull_request_target", Some(r)) if full_ref(r) != default_ref && s.issuer.ghes_host.is_none() => {
+            notes.push(format!(
+                "`event.ref` was given as `{r}`, but since 2025-12-08 pull_request_target always runs on the default branch: `ref` is `{default_ref}` (CL-PRT)."
+            ));
+            default_ref.clone()
+        }
+        ("pull_request_target", Some(r)) if full_ref(r) != default_ref => {
+            notes.push(format!(
+                "`event.ref` `{r}` is kept: GHES before 3.20 runs pull_request_target on the pull request's base branch; 3.20 and later on the default branch (CL-PRT) — Keyless does not model the GHES version."
+            ));
             full_ref(r)
         }
+        (_, Some(r)) => full_ref(r),
         ("pull_request" | "pull_request_review" | "pull_request_review_comment", None) => {
             pr_note(&mut notes);
             format!("refs/pull/{pr}/merge")
@@ -153,9 +181,12 @@ pub fn run_ref(s: &Scenario, sha: &str) -> RunRef {
     } else {
         (String::new(), String::new())
     };
+    // Docs "Contexts reference": `github.ref_name` of a pull request is
+    // `<pr_number>/merge`.
     let ref_name = git_ref
         .strip_prefix("refs/heads/")
         .or_else(|| git_ref.strip_prefix("refs/tags/"))
+        .or_else(|| git_ref.strip_prefix("refs/pull/"))
         .map(str::to_string)
         .unwrap_or_else(|| git_ref.strip_prefix("refs/").unwrap_or(&git_ref).to_string());
     RunRef { git_ref, ref_type, head_ref, base_ref, sha: sha.to_string(), ref_name, notes }

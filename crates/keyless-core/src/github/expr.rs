@@ -50,6 +50,11 @@ pub enum Completeness {
 #[derive(Clone, Debug, Default)]
 pub struct Contexts {
     roots: Vec<(String, Evaluation, Completeness)>,
+    /// Contexts GitHub does not offer where the expression is written
+    /// (docs "Contexts reference", context availability).
+    unavailable: Vec<String>,
+    /// A job this one needs was skipped: `success()` is then false.
+    needs_skipped: bool,
 }
 
 impl Contexts {
@@ -62,6 +67,23 @@ impl Contexts {
     pub fn set(&mut self, name: &str, value: Evaluation, completeness: Completeness) {
         self.roots.retain(|(n, _, _)| !n.eq_ignore_ascii_case(name));
         self.roots.push((name.to_string(), value, completeness));
+    }
+
+    /// The same contexts, with `name` unavailable: GitHub refuses it
+    /// ("Unrecognized named-value"), e.g. `matrix` in a job's `if:`.
+    pub fn without(&self, name: &str) -> Contexts {
+        let mut c = self.clone();
+        c.roots.retain(|(n, _, _)| !n.eq_ignore_ascii_case(name));
+        c.unavailable.push(name.to_string());
+        c
+    }
+
+    /// The same contexts, for a job one of whose `needs` was skipped: its
+    /// status functions see a dependency that did not succeed.
+    pub fn with_skipped_needs(&self) -> Contexts {
+        let mut c = self.clone();
+        c.needs_skipped = true;
+        c
     }
 
     fn root(&self, name: &str) -> Option<(&Evaluation, Completeness)> {
@@ -152,6 +174,18 @@ pub fn placeholders(text: &str) -> Result<Vec<Placeholder>, EvalError> {
         rest_start = close + 2;
     }
     Ok(found)
+}
+
+/// Whether a condition calls a status function; without one GitHub
+/// implies `success() &&` (docs: expressions, status check functions).
+pub fn uses_status_function(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    ["success(", "failure(", "always(", "cancelled("].iter().any(|f| {
+        lower.match_indices(f).any(|(i, _)| {
+            // A function name, not the tail of another identifier.
+            lower.get(..i).and_then(|p| p.chars().last()).is_none_or(|c| !(c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.'))
+        })
+    })
 }
 
 /// Whether a text contains an expression marker.
@@ -265,6 +299,9 @@ fn literal(l: &Literal<'_>) -> Evaluation {
 }
 
 fn lookup_root<'c>(name: &str, ctx: &'c Contexts) -> Result<(&'c Evaluation, Completeness), EvalError> {
+    if ctx.unavailable.iter().any(|n| n.eq_ignore_ascii_case(name)) {
+        return Err(EvalError::Invalid(format!("Unrecognized named-value: '{name}'")));
+    }
     ctx.root(name).ok_or_else(|| EvalError::Unknown(name.to_string()))
 }
 
@@ -274,7 +311,10 @@ fn eval_context(parts: &[SpannedExpr<'_>], raw: &str, ctx: &Contexts) -> Eval {
     };
     let (mut cur, mut completeness) = match &head.inner {
         Expr::Identifier(i) => {
-            let (v, c) = lookup_root(i.as_str(), ctx).map_err(|_| EvalError::Unknown(raw.to_string()))?;
+            let (v, c) = lookup_root(i.as_str(), ctx).map_err(|e| match e {
+                EvalError::Unknown(_) => EvalError::Unknown(raw.to_string()),
+                invalid => invalid,
+            })?;
             (v.clone(), c)
         }
         // `fromJSON(...).x`: the head is a value we computed entirely.
@@ -317,7 +357,10 @@ fn eval_call(func: Function, args: &[SpannedExpr<'_>], ctx: &Contexts) -> Eval {
     // Status functions at job level: the simulated run has all needed jobs
     // succeeding (docs: status check functions).
     match func {
-        Function::Success | Function::Always => return Ok(Evaluation::Boolean(true)),
+        // A skipped dependency is not a success, nor a failure or a
+        // cancellation (docs "Using conditions to control job execution").
+        Function::Success => return Ok(Evaluation::Boolean(!ctx.needs_skipped)),
+        Function::Always => return Ok(Evaluation::Boolean(true)),
         Function::Failure | Function::Cancelled => return Ok(Evaluation::Boolean(false)),
         Function::HashFiles => return Err(EvalError::Unknown("hashFiles(...) (the repository's files)".into())),
         _ => {}

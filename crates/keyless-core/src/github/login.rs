@@ -98,6 +98,22 @@ pub fn find_logins(steps: &[Step], ctx: &Contexts, diags: &mut Vec<Diagnostic>, 
         let Some(action) = ACTIONS.iter().find(|a| a.repo.eq_ignore_ascii_case(repo)) else {
             continue;
         };
+        // A step whose `if:` is false does not run, so it asks for no token
+        // (workflow syntax `jobs.<job_id>.steps[*].if`; expressions without
+        // `${{ }}` are allowed there, as for jobs).
+        if let Some(cond) = &step.condition {
+            match expr::eval_condition(&cond.value, ctx) {
+                Ok(true) => {}
+                Ok(false) => {
+                    notes.push(format!("The step `{uses}` is skipped (its `if: {}` is false): it requests no token.", cond.value));
+                    continue;
+                }
+                Err(e) => {
+                    diags.push(Diagnostic::warning(format!("step `{uses}` `if:`: {}", e.describe(&cond.value)), Some(cond.span)));
+                    notes.push(format!("The `if:` of the step `{uses}` cannot be evaluated; the step is simulated as if it runs."));
+                }
+            }
+        }
         let oidc = match action.oidc_input {
             OidcWhen::AwsRoleWithoutKeys => {
                 has_input(step, "role-to-assume")
@@ -194,5 +210,32 @@ mod tests {
         let l = find_logins(&s, &Contexts::new(), &mut d, &mut Vec::new());
         assert_eq!(l[0].audience, None);
         assert!(d[0].message.contains("secrets.AUD"));
+    }
+}
+
+#[cfg(test)]
+mod step_condition_tests {
+    use super::*;
+    use crate::github::expr::{from_json, Completeness};
+    use crate::span::DocId;
+
+    // Workflow syntax `steps[*].if`: a skipped login step asks for no token;
+    // an unknown condition is reported and the step kept.
+    #[test]
+    fn skipped_login_steps_request_no_token() {
+        let mut d = Vec::new();
+        let w = super::super::workflow::parse(
+            "on: push\njobs:\n  j:\n    steps:\n      - uses: azure/login@v2\n        if: github.ref == 'refs/heads/main'\n        with:\n          client-id: x\n      - uses: aws-actions/configure-aws-credentials@v4\n        if: ${{ steps.check.outputs.ok == 'true' }}\n        with:\n          role-to-assume: arn\n",
+            DocId::Workflow,
+            &mut d,
+        )
+        .unwrap();
+        let mut ctx = Contexts::new();
+        ctx.set("github", from_json(&serde_json::json!({"ref": "refs/heads/dev"})), Completeness::Partial);
+        let mut notes = Vec::new();
+        let found = find_logins(&w.jobs[0].steps, &ctx, &mut d, &mut notes);
+        assert_eq!(found.iter().map(|l| l.cloud).collect::<Vec<_>>(), vec![Cloud::Aws]);
+        assert!(notes.iter().any(|n| n.contains("skipped")));
+        assert!(d.iter().any(|d| d.message.contains("steps.check.outputs.ok") && d.span.is_some()));
     }
 }

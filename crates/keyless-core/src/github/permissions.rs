@@ -62,12 +62,18 @@ pub fn apply_event_rules(s: &Scenario, g: Grant) -> Grant {
     }
     let event = s.event.name.value.as_str();
     let pr_like = matches!(event, "pull_request" | "pull_request_review" | "pull_request_review_comment");
-    // Dependabot-triggered push/pull_request(_review*) runs are treated
-    // like forks (D-TOK Dependabot note).
-    if s.event.actor.eq_ignore_ascii_case("dependabot[bot]") && (pr_like || event == "push") {
+    // Dependabot-initiated runs of these events get a read-only token
+    // (D-TOK Dependabot note; docs "Troubleshooting Dependabot on GitHub
+    // Actions", "Restrictions when Dependabot triggers events", which also
+    // lists create/deployment/deployment_status, and pull_request_target
+    // when Dependabot opened the pull request: the actor is taken to be
+    // its author).
+    let dependabot_events =
+        ["push", "create", "deployment", "deployment_status", "pull_request_target"].contains(&event) || pr_like;
+    if s.event.actor.eq_ignore_ascii_case("dependabot[bot]") && dependabot_events {
         return Grant {
             id_token: IdToken::None,
-            why: format!("`{event}` runs triggered by Dependabot are treated like fork runs and get no id-token write (D-TOK Dependabot note)"),
+            why: format!("`{event}` runs initiated by Dependabot get a read-only token, hence no id-token write (D-TOK Dependabot note; docs \"Restrictions when Dependabot triggers events\")"),
         };
     }
     if pr_like && s.event.from_fork {

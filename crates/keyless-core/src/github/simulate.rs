@@ -68,8 +68,11 @@ pub struct Simulation {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// GitHub allows reusable workflows to nest 4 levels deep (D-RWREF).
-const MAX_DEPTH: usize = 4;
+/// Levels of workflows GitHub connects (caller included): ten on
+/// github.com and GHE.com, four on GHES (docs "Reusing workflows",
+/// "Nesting reusable workflows"; github/docs#41320).
+const MAX_DEPTH: usize = 10;
+const MAX_DEPTH_GHES: usize = 4;
 /// Runs simulated at most: a matrix of reusable workflows calling
 /// matrices can multiply past anything a person reads (and past the
 /// playground's time budget).
@@ -89,13 +92,32 @@ pub fn simulate(s: &Scenario) -> Simulation {
     if !s.subject.use_default {
         subject::check_template_keys(&s.subject.include_claim_keys, &mut sim.diagnostics);
     }
-    let mut inputs: Vec<(String, serde_json::Value)> = wf.input_defaults.clone();
-    inputs.extend(s.inputs.iter().map(|(k, v)| (k.clone(), v.clone())));
+    // The `inputs` context of the top-level run: dispatch defaults under the
+    // given inputs for a manual run; empty for any other event, where
+    // `workflow_dispatch` defaults do not apply (docs "Contexts reference",
+    // `inputs`; OBS ubicloud/ubicloud#1617, mcdonc/klangk#1402).
+    let dispatched = s.event.name.value == "workflow_dispatch";
+    let (inputs, inputs_completeness) = if dispatched {
+        let mut inputs: Vec<(String, serde_json::Value)> = wf.dispatch_input_defaults.clone();
+        inputs.extend(s.inputs.iter().map(|(k, v)| (k.clone(), typed_input(&wf.dispatch_input_types, k, v))));
+        (inputs, Completeness::Partial)
+    } else {
+        if !s.inputs.is_empty() {
+            sim.diagnostics.push(Diagnostic::warning(
+                format!(
+                    "`inputs` are ignored: only a `workflow_dispatch` run has inputs, and this run is `{}` (its `inputs` context is empty)",
+                    s.event.name.value
+                ),
+                Some(s.event.name.span),
+            ));
+        }
+        (Vec::new(), Completeness::Complete)
+    };
     let sim_ctx = Sim {
         s,
         run: &run,
         immutable,
-        github: github_context(s, &run),
+        github: github_context(s, &run, &wf.dispatch_input_defaults),
         work: std::cell::Cell::new(0),
         parsed: std::cell::RefCell::new(HashMap::new()),
     };
@@ -106,12 +128,39 @@ pub fn simulate(s: &Scenario) -> Simulation {
         job_workflow_ref: run.workflow_ref.clone(),
         job_workflow_sha: run.run_ref.sha.clone(),
         inputs: object(inputs),
+        inputs_completeness,
         depth: 0,
         notes: Vec::new(),
     };
     sim_ctx.jobs(&frame, &mut sim);
     dedupe(&mut sim.diagnostics);
     sim
+}
+
+/// A dispatch input as the `inputs` context holds it: booleans and numbers
+/// keep their type even when the scenario writes them as text (D-EVT
+/// `workflow_dispatch`: "the `inputs` context preserves Boolean values as
+/// Booleans").
+fn typed_input(types: &[(String, String)], name: &str, v: &serde_json::Value) -> serde_json::Value {
+    let ty = types.iter().find(|(k, _)| k == name).map(|(_, t)| t.as_str());
+    match (ty, v) {
+        (Some("boolean"), serde_json::Value::String(t)) if t.eq_ignore_ascii_case("true") => true.into(),
+        (Some("boolean"), serde_json::Value::String(t)) if t.eq_ignore_ascii_case("false") => false.into(),
+        (Some("number"), serde_json::Value::String(t)) => {
+            t.trim().parse::<f64>().ok().and_then(serde_json::Number::from_f64).map_or_else(|| v.clone(), serde_json::Value::Number)
+        }
+        _ => v.clone(),
+    }
+}
+
+/// The contexts a job's `if:` sees: github, needs, vars and inputs only
+/// (docs "Contexts reference", context availability).
+fn if_contexts(ctx: &Contexts, needs_skipped: bool) -> Contexts {
+    let mut visible = ctx.clone();
+    for unavailable in ["matrix", "strategy", "secrets", "env", "steps", "job", "runner"] {
+        visible = visible.without(unavailable);
+    }
+    if needs_skipped { visible.with_skipped_needs() } else { visible }
 }
 
 /// Matrix runs repeat the same finding; report each once.
@@ -158,7 +207,7 @@ fn object(pairs: Vec<(String, serde_json::Value)>) -> Evaluation {
 
 /// The `github` context of the run (docs "Contexts reference"): what the
 /// scenario fixes; anything else (e.g. most of `github.event`) is unknown.
-fn github_context(s: &Scenario, run: &RunFacts) -> Evaluation {
+fn github_context(s: &Scenario, run: &RunFacts, dispatch_defaults: &[(String, serde_json::Value)]) -> Evaluation {
     let r = &run.run_ref;
     let server = match (&s.issuer.ghes_host, &s.issuer.ghe_subdomain) {
         (Some(h), _) => format!("https://{h}"),
@@ -187,10 +236,24 @@ fn github_context(s: &Scenario, run: &RunFacts) -> Evaluation {
             event.insert("release".into(), serde_json::json!({"tag_name": r.ref_name}));
         }
         "workflow_dispatch" => {
-            event.insert("inputs".into(), serde_json::Value::Object(s.inputs.clone().into_iter().collect()));
+            // Same values as the `inputs` context (defaults included), but
+            // strings (D-EVT `workflow_dispatch`).
+            let mut inputs = serde_json::Map::new();
+            for (k, v) in dispatch_defaults.iter().map(|(k, v)| (k, v)).chain(s.inputs.iter()) {
+                let text = match v {
+                    serde_json::Value::String(t) => t.clone(),
+                    other => other.to_string(),
+                };
+                inputs.insert(k.clone(), text.into());
+            }
+            event.insert("inputs".into(), serde_json::Value::Object(inputs));
         }
         _ => {}
     }
+    // Keys only some payloads carry are null elsewhere (D-EVT webhook
+    // payloads), so `github.event.pull_request.merged` on a push is known.
+    event.entry("pull_request").or_insert(serde_json::Value::Null);
+    event.entry("inputs").or_insert(serde_json::Value::Null);
     let v = serde_json::json!({
         "event_name": s.event.name.value,
         "ref": r.git_ref,
@@ -242,6 +305,8 @@ struct Frame<'a> {
     job_workflow_ref: String,
     job_workflow_sha: String,
     inputs: Evaluation,
+    /// Complete when every input is known (absent ones are then null).
+    inputs_completeness: Completeness,
     depth: usize,
     /// Explanations that apply to every job of this frame.
     notes: Vec<String>,
@@ -251,13 +316,46 @@ impl Sim<'_> {
     fn contexts(&self, frame: &Frame<'_>) -> Contexts {
         let mut c = Contexts::new();
         c.set("github", self.github.clone(), Completeness::Partial);
-        c.set("inputs", frame.inputs.clone(), Completeness::Partial);
+        c.set("inputs", frame.inputs.clone(), frame.inputs_completeness);
         c.set("vars", object(self.s.vars.iter().map(|(k, v)| (k.clone(), v.clone())).collect()), Completeness::Partial);
         c
     }
 
+    /// Whether a job of `frame` is skipped as a whole (its `if:`, or a
+    /// skipped need), memoised; unknown conditions count as running.
+    fn whole_job_skipped(&self, frame: &Frame<'_>, id: &str, memo: &mut HashMap<String, bool>, depth: usize) -> bool {
+        if let Some(known) = memo.get(id) {
+            return *known;
+        }
+        let Some(job) = frame.wf.jobs.iter().find(|j| j.id.value == id) else { return false };
+        // A cycle of `needs` is refused by GitHub; stop rather than recurse.
+        if depth > frame.wf.jobs.len() {
+            return false;
+        }
+        let needs_skipped = job.needs.iter().any(|n| self.whole_job_skipped(frame, n, memo, depth + 1));
+        let skipped = match &job.condition {
+            None => needs_skipped,
+            Some(c) if needs_skipped && !expr::uses_status_function(&c.value) => true,
+            Some(c) => expr::eval_condition(&c.value, &if_contexts(&self.contexts(frame), needs_skipped)) == Ok(false),
+        };
+        memo.insert(id.to_string(), skipped);
+        skipped
+    }
+
     fn jobs(&self, frame: &Frame<'_>, sim: &mut Simulation) {
+        let mut memo = HashMap::new();
         for job in &frame.wf.jobs {
+            // GitHub refuses a workflow whose `needs` names no job of it.
+            for need in job.needs.iter().filter(|n| !frame.wf.jobs.iter().any(|j| &j.id.value == *n)) {
+                sim.diagnostics.push(Diagnostic::error(
+                    format!("job `{}` needs `{need}`, which is not a job of this workflow: GitHub rejects the workflow", job.id.value),
+                    Some(job.span),
+                ));
+            }
+        }
+        for job in &frame.wf.jobs {
+            let skipped_need =
+                job.needs.iter().find(|n| self.whole_job_skipped(frame, n, &mut memo, 0)).cloned();
             let base = self.contexts(frame);
             for (combo, ctx, mut notes) in self.combinations(job, &base, &mut sim.diagnostics) {
                 self.work.set(self.work.get() + 1);
@@ -270,9 +368,9 @@ impl Sim<'_> {
                 }
                 notes.extend(frame.notes.iter().cloned());
                 match &job.uses {
-                    Some(uses) => self.call(frame, job, uses, combo, &ctx, notes, sim),
+                    Some(uses) => self.call(frame, job, uses, combo, &ctx, skipped_need.as_deref(), notes, sim),
                     None => {
-                        let run = self.job_run(frame, job, combo, &ctx, notes, &mut sim.diagnostics);
+                        let run = self.job_run(frame, job, combo, &ctx, skipped_need.as_deref(), notes, &mut sim.diagnostics);
                         sim.runs.push(run);
                     }
                 }
@@ -319,8 +417,27 @@ impl Sim<'_> {
         }
     }
 
-    /// `if:` → `Some(reason)` when the job is skipped.
-    fn skipped(&self, job: &Job, ctx: &Contexts, diags: &mut Vec<Diagnostic>, notes: &mut Vec<String>) -> Option<String> {
+    /// `if:` → `Some(reason)` when the job is skipped. `skipped_need` is a
+    /// job of `needs:` that is skipped: "If a job fails or is skipped, all
+    /// jobs that need it are skipped unless the jobs use a conditional
+    /// expression that causes the job to continue" (workflow syntax,
+    /// `jobs.<job_id>.needs`); a condition without a status function
+    /// implies `success()`, which is then false.
+    fn skipped(
+        &self,
+        job: &Job,
+        ctx: &Contexts,
+        skipped_need: Option<&str>,
+        diags: &mut Vec<Diagnostic>,
+        notes: &mut Vec<String>,
+    ) -> Option<String> {
+        if let Some(need) = skipped_need
+            && job.condition.as_ref().is_none_or(|c| !expr::uses_status_function(&c.value))
+        {
+            return Some(format!(
+                "The job is skipped: it needs `{need}`, which is skipped, and its `if:` has no status function such as `always()` (workflow syntax `needs`), so it requests no token."
+            ));
+        }
         let cond = job.condition.as_ref()?;
         // `if: ${{ a }} && b` is a string template, hence always true
         // (docs: expressions in `if` conditionals).
@@ -330,9 +447,19 @@ impl Sim<'_> {
                 Some(cond.span),
             ));
         }
-        match expr::eval_condition(&cond.value, ctx) {
+        // A job's `if:` sees github, needs, vars and inputs only, not
+        // `matrix` (evaluated before the matrix expands) nor secrets, env,
+        // steps...: GitHub rejects the workflow ("Unrecognized named-value: 'matrix'"; docs "Contexts
+        // reference", context availability; OBS actions/runner#1985).
+        let visible = if_contexts(ctx, skipped_need.is_some());
+        match expr::eval_condition(&cond.value, &visible) {
             Ok(true) => None,
             Ok(false) => Some(format!("The job is skipped: its `if: {}` is false for this run, so it requests no token.", cond.value)),
+            Err(expr::EvalError::Invalid(why)) if why.starts_with("Unrecognized named-value") => {
+                let msg = format!("job `{}` `if: {}`: {why}; GitHub rejects the workflow, so no job runs", job.id.value, cond.value);
+                diags.push(Diagnostic::error(msg.clone(), Some(cond.span)));
+                Some(format!("No token: {msg}."))
+            }
             Err(e) => {
                 diags.push(Diagnostic::warning(format!("job `{}` `if:`: {}", job.id.value, e.describe(&cond.value)), Some(cond.span)));
                 notes.push(format!("The job's `if:` cannot be evaluated ({}); the job is simulated as if it runs.", e.describe(&cond.value)));
@@ -349,12 +476,14 @@ impl Sim<'_> {
     }
 
     /// An ordinary job (steps) of `frame`.
+    #[allow(clippy::too_many_arguments)]
     fn job_run(
         &self,
         frame: &Frame<'_>,
         job: &Job,
         combo: Option<matrix::Combination>,
         ctx: &Contexts,
+        skipped_need: Option<&str>,
         mut notes: Vec<String>,
         diags: &mut Vec<Diagnostic>,
     ) -> JobRun {
@@ -368,7 +497,7 @@ impl Sim<'_> {
             logins: Vec::new(),
             span: Some(job.span),
         };
-        if let Some(reason) = self.skipped(job, ctx, diags, &mut notes) {
+        if let Some(reason) = self.skipped(job, ctx, skipped_need, diags, &mut notes) {
             out.token = not_issued(reason.clone(), vec![reason]);
             return out;
         }
@@ -419,11 +548,12 @@ impl Sim<'_> {
         uses: &crate::span::Spanned<String>,
         combo: Option<matrix::Combination>,
         ctx: &Contexts,
+        skipped_need: Option<&str>,
         mut notes: Vec<String>,
         sim: &mut Simulation,
     ) {
         let id = format!("{}{}", frame.prefix, job.id.value);
-        if let Some(reason) = self.skipped(job, ctx, &mut sim.diagnostics, &mut notes) {
+        if let Some(reason) = self.skipped(job, ctx, skipped_need, &mut sim.diagnostics, &mut notes) {
             sim.runs.push(JobRun {
                 job: id,
                 name: Self::display_name(job, ctx),
@@ -470,12 +600,17 @@ impl Sim<'_> {
         ));
         // Inputs: the caller's `with:` over the called workflow's defaults.
         let mut with = Vec::new();
+        // Inputs are all known unless a `with:` value is not.
+        let mut with_completeness = Completeness::Complete;
+        let mut unknown_with: Vec<String> = Vec::new();
         for (k, node) in &job.with {
             let value = match node.scalar_text().filter(|t| expr::has_expression(t)) {
                 Some(t) => match expr::eval_template(&t, ctx) {
                     Ok(v) => expr::to_json(&v),
                     Err(e) => {
                         sim.diagnostics.push(Diagnostic::warning(format!("`with.{k}`: {}", e.describe(&t)), Some(node.span)));
+                        with_completeness = Completeness::Partial;
+                        unknown_with.push(k.clone());
                         continue;
                     }
                 },
@@ -546,14 +681,19 @@ impl Sim<'_> {
                 called.on_span.or(Some(called.span)),
             ));
         }
-        if frame.depth + 1 >= MAX_DEPTH {
+        let max_depth = if self.s.issuer.ghes_host.is_some() { MAX_DEPTH_GHES } else { MAX_DEPTH };
+        if frame.depth + 1 >= max_depth {
             sim.diagnostics.push(Diagnostic::error(
-                format!("reusable workflows nest deeper than {MAX_DEPTH} levels (GitHub's limit)"),
+                format!("reusable workflows nest deeper than {max_depth} levels (GitHub's limit)"),
                 Some(uses.span),
             ));
             return;
         }
-        let mut inputs = called.input_defaults.clone();
+        // A called run's inputs: its `workflow_call` defaults under `with:`
+        // (its `workflow_dispatch` defaults do not apply, D-RWREF).
+        let mut inputs = called.call_input_defaults.clone();
+        // An unknown `with:` value hides the default, it does not fall back to it.
+        inputs.retain(|(k, _)| !unknown_with.contains(k));
         inputs.extend(with);
         let inner = Frame {
             wf: &called,
@@ -562,6 +702,7 @@ impl Sim<'_> {
             job_workflow_ref: target.job_workflow_ref,
             job_workflow_sha: target.job_workflow_sha,
             inputs: object(inputs),
+            inputs_completeness: with_completeness,
             depth: frame.depth + 1,
             notes,
         };
@@ -572,8 +713,28 @@ impl Sim<'_> {
     fn resolve_uses(&self, raw: &str, frame: &Frame<'_>) -> Option<CallTarget> {
         let s = self.s;
         if let Some(local) = raw.strip_prefix("./") {
-            // Local calls use the caller's commit: same ref (research §2.3).
+            // Local calls use the caller's commit: same ref (research §2.3;
+            // changelog 2022-01-25 "the called workflow will be from the same
+            // commit as the caller workflow").
             let path = format!("{}/{}", s.repository(), local);
+            let frame_repo: String = frame.job_workflow_ref.split('/').take(2).collect::<Vec<_>>().join("/");
+            if !frame_repo.eq_ignore_ascii_case(&s.repository()) {
+                // A called workflow of another repository runs in the context
+                // of the run's repository, so `./` names a file of the run's
+                // repository at the run's commit (OBS community discussion
+                // #48693: nested `./` calls are "not found" once the outer
+                // call is pinned) [INF: not stated by the docs].
+                let at = self.run.workflow_ref.rsplit_once('@').map(|(_, r)| r.to_string()).unwrap_or_default();
+                return Some(CallTarget {
+                    job_workflow_ref: format!("{path}@{at}"),
+                    job_workflow_sha: self.run.run_ref.sha.clone(),
+                    path,
+                    notes: vec![format!(
+                        "`{raw}` inside a workflow of `{frame_repo}` is taken to name a file of the run's repository `{}` at the run's ref `{at}`, not of `{frame_repo}` (OBS community discussion #48693) [INF]; write `{frame_repo}/{local}@<ref>` to call the file next to it.",
+                        s.repository()
+                    )],
+                });
+            }
             let at = frame.job_workflow_ref.rsplit_once('@').map(|(_, r)| r.to_string()).unwrap_or_default();
             return Some(CallTarget {
                 job_workflow_ref: format!("{path}@{at}"),
@@ -644,6 +805,11 @@ impl Sim<'_> {
             None => {
                 let a = token::default_audience(s);
                 explanation.push(format!("No login step asks for an audience: `aud` is GitHub's default `{a}`."));
+                if s.issuer.ghes_host.is_none() && s.issuer.ghe_subdomain.is_some() {
+                    explanation.push(
+                        "On GHE.com the default audience's host is not documented; Keyless assumes `https://SUBDOMAIN.ghe.com/OWNER` [INF] (research §7).".into(),
+                    );
+                }
                 a
             }
         };
@@ -681,6 +847,13 @@ impl Sim<'_> {
                 }
             }
         };
+        // `%3A` escaping exists on github.com/GHE.com and GHES > 3.18 only
+        // (D-REF; research §1.5/§3.3); the GHES version is not modelled.
+        if s.issuer.ghes_host.is_some() && sub.contains("%3A") {
+            explanation.push(
+                "`:` is escaped as `%3A` in `sub` as on GHES > 3.18; GHES 3.18 and older write `:` unescaped (D-REF) — Keyless does not model the GHES version.".into(),
+            );
+        }
         claims.set("sub", sub);
         explanation.extend(r.notes.iter().cloned());
         explanation.extend(notes);

@@ -75,7 +75,15 @@ pub const TEMPLATE_UNUSABLE_KEYS: &[&str] = &["aud", "sha", "enterprise", "enter
 /// unusable (warning). Research §3.1/§3.2.
 pub fn check_template_keys(keys: &[crate::span::Spanned<String>], diags: &mut Vec<crate::diagnostic::Diagnostic>) {
     use crate::diagnostic::Diagnostic;
-    for k in keys {
+    for (i, k) in keys.iter().enumerate() {
+        // "Array of unique strings" (REST schema `oidc-custom-sub-repo`).
+        if keys.iter().take(i).any(|earlier| earlier.value == k.value) {
+            diags.push(Diagnostic::error(
+                format!("claim key `{}` is listed more than once: GitHub accepts only unique keys", k.value),
+                Some(k.span),
+            ));
+            continue;
+        }
         if k.value.is_empty() || !k.value.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
             diags.push(Diagnostic::error(
                 format!("claim key `{}` is invalid: GitHub accepts only alphanumeric characters and underscores", k.value),

@@ -486,7 +486,7 @@ fn if_and_environment_expressions() {
 /// Unknown values are reported and never guessed.
 #[test]
 fn unknown_values_are_diagnosed() {
-    let job = "if: ${{ secrets.DEPLOY == 'yes' }}\nenvironment: ${{ needs.plan.outputs.env }}\npermissions:\n  id-token: write\nsteps: []\n";
+    let job = "if: ${{ needs.plan.outputs.deploy == 'yes' }}\nenvironment: ${{ needs.plan.outputs.env }}\npermissions:\n  id-token: write\nsteps: []\n";
     let sim = one_job("name: push", job, "");
     assert_eq!(sim.diagnostics.iter().filter(|d| d.severity == Severity::Warning && d.span.is_some()).count(), 2, "{:?}", sim.diagnostics);
     let r = run(&sim, "j");
@@ -671,4 +671,456 @@ fn matrix_audiences() {
     let sim = one_job("name: push", job, "");
     assert_eq!(sim.runs.iter().map(|r| claim(r, "aud")).collect::<Vec<_>>(), ["a1", "a2"]);
     assert!(sim.runs.iter().all(|r| r.logins[0].audience_explicit));
+}
+
+// ------------------------------------------------------ fidelity review (review-gh)
+
+/// Docs "Contexts reference" (`inputs`): the context holds the inputs of a
+/// manually triggered workflow or of a reusable workflow's call. On other
+/// events it is empty, and `workflow_dispatch` defaults do not apply
+/// (OBS ubicloud/ubicloud#1617, mcdonc/klangk#1402: "on `schedule` the
+/// entire `inputs` context is empty"). The environment, hence `sub`, changes.
+#[test]
+fn dispatch_input_defaults_apply_only_to_dispatch_runs() {
+    let wf = "on:\n  push:\n  schedule:\n    - cron: '0 0 * * *'\n  workflow_dispatch:\n    inputs:\n      env:\n        default: staging\njobs:\n  j:\n    environment: ${{ inputs.env || 'dev' }}\n    permissions:\n      id-token: write\n    steps: []\n";
+    for (event, want) in [
+        ("name: push", "repo:o/r:environment:dev"),
+        ("name: schedule", "repo:o/r:environment:dev"),
+        ("name: workflow_dispatch", "repo:o/r:environment:staging"),
+    ] {
+        let sim = sim(&scenario("o/r", event, wf, ""));
+        assert_eq!(claim(run(&sim, "j"), "sub"), want, "{event}: {:?}", sim.diagnostics);
+    }
+    let sim = sim(&scenario("o/r", "name: workflow_dispatch", wf, "inputs:\n  env: prod\n"));
+    assert_eq!(claim(run(&sim, "j"), "sub"), "repo:o/r:environment:prod");
+}
+
+/// Same rule for a called workflow: its `workflow_dispatch` defaults do not
+/// reach a `workflow_call` run; only `workflow_call` defaults and `with:` do
+/// (docs "Contexts reference", `inputs`; D-RWREF).
+#[test]
+fn called_workflow_sees_only_workflow_call_inputs() {
+    let caller = "on: push\npermissions:\n  id-token: write\njobs:\n  call:\n    uses: ./.github/workflows/r.yml\n";
+    let called = "on:\n  workflow_dispatch:\n    inputs:\n      env:\n        default: manual\n  workflow_call:\n    inputs:\n      region:\n        type: string\n        default: eu\njobs:\n  deploy:\n    environment: ${{ inputs.env || 'auto' }}-${{ inputs.region }}\n    steps: []\n";
+    let extra = format!("reusable_workflows:\n  o/r/.github/workflows/r.yml: |\n{}", indent(&indent(called)));
+    let sim = sim(&scenario("o/r", "name: push", caller, &extra));
+    assert_eq!(claim(run(&sim, "call/deploy"), "environment"), "auto-eu", "{:?}", sim.diagnostics);
+}
+
+/// Docs "Contexts reference": `github.ref_name` of a pull request is
+/// `<pr_number>/merge`, not `pull/<n>/merge`.
+#[test]
+fn pull_request_ref_name_is_number_slash_merge() {
+    let job = "environment: ${{ github.ref_name }}\npermissions:\n  id-token: write\nsteps: []\n";
+    let sim = one_job("name: pull_request\npr_number: 7", job, "");
+    assert_eq!(claim(run(&sim, "j"), "environment"), "7/merge");
+}
+
+/// D-EVT `deployment`: `GITHUB_REF` is "empty if created with a commit
+/// SHA"; research §6.6 / Appendix A2: `ref` "" and `workflow_ref` `@<sha>`.
+/// A scenario giving the deployment's ref as a SHA means exactly that.
+#[test]
+fn deployment_ref_given_as_a_sha_is_empty() {
+    let sha = "d06e49a10fcaf3c8f71f9428949e6fedb9f07b09";
+    let wf = "on: deployment\njobs:\n  j:\n    environment: staging\n    permissions:\n      id-token: write\n    steps: []\n";
+    let sim = sim(&scenario("o/r", &format!("name: deployment\nref: {sha}"), wf, ""));
+    let r = run(&sim, "j");
+    assert_eq!(claim(r, "ref"), "");
+    assert_eq!(claim(r, "sha"), sha);
+    assert_eq!(claim(r, "workflow_ref"), format!("o/r/.github/workflows/deploy.yml@{sha}"));
+    assert_eq!(claim(r, "ref_type"), "branch");
+}
+
+/// Workflow syntax `on.workflow_call.inputs.<id>.default`: an input the
+/// caller does not pass and without default is "" / false / 0 by type, so
+/// it is known; an input whose `with:` value is unknown stays unknown (its
+/// default is not used in its place).
+#[test]
+fn called_workflow_inputs_without_default_are_typed_empties() {
+    let caller = "on: push\npermissions:\n  id-token: write\njobs:\n  call:\n    uses: ./.github/workflows/r.yml\n    with:\n      region: ${{ secrets.REGION }}\n";
+    let called = "on:\n  workflow_call:\n    inputs:\n      env:\n        type: string\n      region:\n        type: string\n        default: eu\njobs:\n  a:\n    environment: ${{ inputs.env || 'fallback' }}\n    steps: []\n  b:\n    environment: ${{ inputs.region }}\n    steps: []\n";
+    let extra = format!("reusable_workflows:\n  o/r/.github/workflows/r.yml: |\n{}", indent(&indent(called)));
+    let sim = sim(&scenario("o/r", "name: push", caller, &extra));
+    assert_eq!(claim(run(&sim, "call/a"), "environment"), "fallback");
+    let b = run(&sim, "call/b");
+    assert!(!b.token.issued);
+    assert!(b.token.reason.as_deref().unwrap().contains("inputs.region"), "{:?}", b.token.reason);
+}
+
+/// Workflow syntax `on.schedule`: a list of `cron` entries is valid, not a
+/// type error.
+#[test]
+fn schedule_list_is_accepted() {
+    let wf = "on:\n  schedule:\n    - cron: '0 0 * * *'\njobs:\n  j:\n    permissions:\n      id-token: write\n    steps: []\n";
+    let sim = sim(&scenario("o/r", "name: schedule", wf, ""));
+    assert!(sim.diagnostics.is_empty(), "{:?}", sim.diagnostics);
+    assert_eq!(claim(run(&sim, "j"), "sub"), "repo:o/r:ref:refs/heads/main");
+}
+
+/// Review probes of documented rules, one scenario each (sources inline).
+#[test]
+fn review_probes_of_documented_rules() {
+    let sub = |event: &str, wf: &str, extra: &str| -> (Simulation, String) {
+        let s = sim(&scenario("octo-org/octo-repo", event, wf, extra));
+        let v = run(&s, "j").token.claims.text("sub").unwrap_or_default();
+        (s, v)
+    };
+    let job = |body: &str| format!("on: [push, create, release, workflow_dispatch, issue_comment, workflow_run, pull_request, pull_request_target]\njobs:\n  j:\n{}", indent(&indent(body)));
+    let w = job(WRITE_JOB);
+    // D-TOK: `permissions: {}` sets every scope, id-token included, to none.
+    let (s, _) = sub("name: push", "on: push\npermissions: {}\njobs:\n  j:\n    steps: []\n", "");
+    assert!(!run(&s, "j").token.issued);
+    // D-REF: push tag / create tag / release / dispatch on a tag → ref:refs/tags/T, ref_type tag.
+    for ev in ["name: push\nref: refs/tags/v1", "name: create\nref: refs/tags/v1", "name: release\nref: v1", "name: workflow_dispatch\nref: refs/tags/v1"] {
+        let (s, v) = sub(ev, &w, "");
+        assert_eq!(v, "repo:octo-org/octo-repo:ref:refs/tags/v1", "{ev}");
+        assert_eq!(claim(run(&s, "j"), "ref_type"), "tag", "{ev}");
+    }
+    // D-EVT: issue_comment / workflow_run run on the default branch.
+    for ev in ["name: issue_comment", "name: workflow_run"] {
+        let (_, v) = sub(ev, &w, "default_branch: trunk\n");
+        assert_eq!(v, "repo:octo-org/octo-repo:ref:refs/heads/trunk", "{ev}");
+    }
+    // D-REF: `%3A` in environment names in the default sub; the claim keeps `:`.
+    let (s, v) = sub("name: push", &job("environment: 'Production:V1'\npermissions:\n  id-token: write\nsteps: []\n"), "");
+    assert_eq!(v, "repo:octo-org/octo-repo:environment:Production%3AV1");
+    assert_eq!(claim(run(&s, "j"), "environment"), "Production:V1");
+    // D-REF: `context` of a pull request in a template.
+    let (_, v) = sub("name: pull_request\npr_number: 4", &w, "subject:\n  use_default: false\n  include_claim_keys: [repo, context, event_name]\n");
+    assert_eq!(v, "repo:octo-org/octo-repo:pull_request:event_name:pull_request");
+    // Docs (expressions): string comparison ignores case; contains/startsWith.
+    let (s, _) = sub("name: push\nref: refs/heads/release/1.2", &job("if: github.event_name == 'PUSH' && contains(github.ref, 'RELEASE') && startsWith(github.ref_name, 'release/')\npermissions:\n  id-token: write\nsteps: []\n"), "");
+    assert!(run(&s, "j").token.issued);
+    // D-REF: `workflow` is the file path when the workflow has no name.
+    let (s, _) = sub("name: push", &w, "");
+    assert_eq!(claim(run(&s, "j"), "workflow"), ".github/workflows/deploy.yml");
+    assert!(run(&s, "j").token.claims.get("enterprise").is_none());
+    assert_eq!(claim(run(&s, "j"), "head_ref"), "");
+    // D-FEAT: check_run_id is fpt/ghec only.
+    let (s, _) = sub("name: push", &w, "issuer:\n  ghes_host: ghe.example.com\n");
+    assert!(run(&s, "j").token.claims.get("check_run_id").is_none());
+    // D-RWREF: a called workflow without `permissions` inherits the caller's
+    // (here the caller's workflow-level id-token: write).
+    let caller = "on: push\npermissions:\n  id-token: write\njobs:\n  j:\n    uses: ./.github/workflows/r.yml\n";
+    let called = "on: workflow_call\njobs:\n  d:\n    steps: []\n";
+    let extra = format!("reusable_workflows:\n  octo-org/octo-repo/.github/workflows/r.yml: |\n{}", indent(&indent(called)));
+    let s = sim(&scenario("octo-org/octo-repo", "name: push", caller, &extra));
+    assert!(run(&s, "j/d").token.issued);
+    assert_eq!(claim(run(&s, "j/d"), "sub"), "repo:octo-org/octo-repo:ref:refs/heads/main");
+}
+
+/// Performance: a 256-combination matrix (GitHub's limit) plus three
+/// reusable workflows with matrices of their own, one nesting another,
+/// simulates quickly (the playground evaluates on every keystroke).
+#[test]
+fn large_matrix_and_reusable_workflows_are_fast() {
+    let axis = (0..16).map(|i| format!("v{i}")).collect::<Vec<_>>().join(", ");
+    let caller = format!(
+        "name: Big\non: push\npermissions:\n  id-token: write\njobs:\n  big:\n    strategy:\n      matrix:\n        a: [{axis}]\n        b: [{axis}]\n    environment: ${{{{ matrix.a }}}}-${{{{ matrix.b }}}}\n    if: ${{{{ github.ref_name == 'main' && inputs.skip != 'yes' }}}}\n    steps:\n      - uses: aws-actions/configure-aws-credentials@v4\n        with:\n          role-to-assume: arn:aws:iam::1:role/r\n          audience: ${{{{ matrix.a == 'v0' && 'sts.amazonaws.com' || 'other' }}}}\n  r1:\n    uses: ./.github/workflows/r1.yml\n    with:\n      env: prod\n  r2:\n    uses: octo-org/central/.github/workflows/r2.yml@main\n  r3:\n    strategy:\n      matrix:\n        region: [eu, us, ap]\n    uses: ./.github/workflows/r1.yml\n    with:\n      env: ${{{{ matrix.region }}}}\n"
+    );
+    let inner = "on:\n  workflow_call:\n    inputs:\n      env:\n        type: string\n        default: dev\njobs:\n  d:\n    strategy:\n      matrix:\n        x: [1, 2, 3, 4]\n        y: [a, b, c, d]\n    environment: ${{ inputs.env }}-${{ matrix.x }}${{ matrix.y }}\n    steps:\n      - uses: azure/login@v2\n        with:\n          client-id: c\n  n:\n    uses: octo-org/central/.github/workflows/r2.yml@main\n";
+    let r2 = "on: workflow_call\njobs:\n  e:\n    strategy:\n      matrix:\n        k: [1, 2, 3, 4, 5, 6, 7, 8]\n    environment: central-${{ matrix.k }}\n    steps: []\n";
+    let extra = format!(
+        "reusable_workflows:\n  o/r/.github/workflows/r1.yml: |\n{}  octo-org/central/.github/workflows/r2.yml: |\n{}",
+        indent(&indent(inner)),
+        indent(&indent(r2))
+    );
+    let text = scenario("o/r", "name: push", &caller, &extra);
+    let start = std::time::Instant::now();
+    let s = sim(&text);
+    let elapsed = start.elapsed();
+    // 256 + r1 (16 + 8) + r2 (8) + r3 3 × (16 + 8) = 360 runs.
+    println!("simulated {} runs in {elapsed:?}", s.runs.len());
+    assert_eq!(s.runs.len(), 256 + 24 + 8 + 72, "{:?}", s.diagnostics);
+    assert!(s.runs.iter().all(|r| r.token.issued));
+    assert!(s.diagnostics.iter().all(|d| d.severity != Severity::Error), "{:?}", s.diagnostics);
+    assert_eq!(claim(run(&s, "r1/n/e"), "job_workflow_ref"), "octo-org/central/.github/workflows/r2.yml@refs/heads/main");
+    assert!(elapsed < std::time::Duration::from_secs(2), "{elapsed:?}");
+}
+
+/// Docs "Troubleshooting Dependabot on GitHub Actions" ("Restrictions when
+/// Dependabot triggers events"): runs initiated by Dependabot through
+/// `pull_request`, `pull_request_review(_comment)`, `push`, `create`,
+/// `deployment` and `deployment_status` get a read-only token, and through
+/// `pull_request_target` too when Dependabot opened the pull request;
+/// read-only means no id-token write (research §5). Other events keep it.
+#[test]
+fn dependabot_restrictions_cover_the_documented_events() {
+    for event in ["push", "pull_request", "pull_request_review", "create", "deployment", "deployment_status", "pull_request_target"] {
+        let wf = format!("on: {event}\njobs:\n  j:\n    permissions:\n      id-token: write\n    steps: []\n");
+        let s = sim(&scenario("o/r", &format!("name: {event}\nactor: dependabot[bot]"), &wf, ""));
+        let r = run(&s, "j");
+        assert!(!r.token.issued, "{event}");
+        assert!(r.token.explanation[0].contains("Dependabot"), "{event}: {:?}", r.token.explanation);
+    }
+    let wf = "on: workflow_dispatch\njobs:\n  j:\n    permissions:\n      id-token: write\n    steps: []\n";
+    let s = sim(&scenario("o/r", "name: workflow_dispatch\nactor: dependabot[bot]", wf, ""));
+    assert!(run(&s, "j").token.issued);
+}
+
+/// D-EVT `workflow_dispatch`: "The `inputs` context and
+/// `github.event.inputs` context are identical except that the `inputs`
+/// context preserves Boolean values as Booleans instead of converting them
+/// to strings" — defaults included.
+#[test]
+fn event_inputs_mirror_the_inputs_context_as_strings() {
+    let wf = "on:\n  workflow_dispatch:\n    inputs:\n      env:\n        default: staging\n      canary:\n        type: boolean\n        default: true\njobs:\n  j:\n    if: github.event.inputs.canary == 'true' && inputs.canary == true\n    environment: ${{ github.event.inputs.env }}\n    permissions:\n      id-token: write\n    steps: []\n";
+    let s = sim(&scenario("o/r", "name: workflow_dispatch", wf, ""));
+    assert_eq!(claim(run(&s, "j"), "environment"), "staging", "{:?}", s.diagnostics);
+}
+
+/// `./` inside a workflow called from another repository: the mixed form
+/// `<run repo>/<file>@<other repo's ref>` is impossible; Keyless takes the
+/// run's repository at the run's ref (OBS community discussion #48693) and
+/// says so [INF].
+#[test]
+fn nested_local_call_in_a_foreign_workflow_uses_the_run_repository() {
+    let caller = "on: push\npermissions:\n  id-token: write\njobs:\n  c:\n    uses: octo-org/central/.github/workflows/outer.yml@v1\n";
+    let outer = "on: workflow_call\njobs:\n  n:\n    uses: ./.github/workflows/inner.yml\n";
+    let inner = "on: workflow_call\njobs:\n  d:\n    steps: []\n";
+    let extra = format!(
+        "reusable_workflows:\n  octo-org/central/.github/workflows/outer.yml: |\n{}  o/r/.github/workflows/inner.yml: |\n{}",
+        indent(&indent(outer)),
+        indent(&indent(inner))
+    );
+    let s = sim(&scenario("o/r", "name: push\nref: refs/heads/dev\nsha: 0123456789abcdef0123456789abcdef01234567", caller, &extra));
+    let r = run(&s, "c/n/d");
+    assert_eq!(claim(r, "job_workflow_ref"), "o/r/.github/workflows/inner.yml@refs/heads/dev");
+    assert_eq!(claim(r, "job_workflow_sha"), "0123456789abcdef0123456789abcdef01234567");
+    assert!(r.token.explanation.iter().any(|e| e.contains("#48693") && e.contains("[INF]")));
+}
+
+/// D-REF (research §3.3): `%3A` escaping is fpt/ghec and GHES > 3.18 only;
+/// on GHES the trace says the older form differs.
+#[test]
+fn ghes_escaping_depends_on_the_version_and_says_so() {
+    let s = one_job("name: push", "environment: 'prod:eu'\npermissions:\n  id-token: write\nsteps: []\n", "issuer:\n  ghes_host: ghe.example.com\n");
+    let r = run(&s, "j");
+    assert_eq!(claim(r, "sub"), "repo:octo-org/octo-repo:environment:prod%3Aeu");
+    assert!(r.token.explanation.iter().any(|e| e.contains("GHES 3.18 and older")));
+}
+
+/// Hostile but plausible workflows: no panic, every finding located.
+#[test]
+fn hostile_workflows_give_located_findings() {
+    let jobs = [
+        "environment:\n  name: [a, b]\nsteps: []\n",
+        "environment: ${{ inputs.x\nsteps: []\n",
+        "permissions: 3\nsteps: []\n",
+        "permissions:\n  id-token: [write]\nsteps: []\n",
+        "uses: '@'\n",
+        "uses: a/b@\n",
+        "uses: ./\n",
+        "strategy:\n  matrix:\n    include: 3\nsteps: []\n",
+        "strategy:\n  matrix: ${{ fromJSON('[1]') }}\nsteps: []\n",
+        "strategy: 5\nsteps: []\n",
+        "if: ${{ format('{0', 1) }}\nsteps: []\n",
+        "steps:\n  - uses: [x]\n",
+        "steps:\n  - uses: azure/login@v2\n    with: 7\n",
+        "environment: ${{ fromJSON('{\"a\":1}') }}\npermissions:\n  id-token: write\nsteps: []\n",
+    ];
+    for j in jobs {
+        let s = one_job("name: push", j, "");
+        assert!(s.diagnostics.iter().all(|d| d.span.is_some()), "{j}: {:?}", s.diagnostics);
+        assert!(!s.diagnostics.is_empty() || s.runs.iter().all(|r| !r.token.issued) || j.contains("fromJSON('{"), "{j}: nothing reported");
+    }
+    for wf in ["on: 5\njobs: {}\n", "jobs: []\non: push\n", "on: push\njobs:\n  j: ~\n", "[1, 2]\n", "on: push\njobs:\n  j:\n    uses: ./.github/workflows/r.yml\n"] {
+        let extra = "reusable_workflows:\n  o/r/.github/workflows/r.yml: \"{{{\"\n";
+        let s = sim(&scenario("o/r", "name: push", wf, extra));
+        assert!(s.diagnostics.iter().all(|d| d.span.is_some()), "{wf}: {:?}", s.diagnostics);
+    }
+}
+
+/// D-EVT webhook payloads: only pull-request events carry
+/// `pull_request`, only `workflow_dispatch` carries `inputs`; elsewhere
+/// they are null, not unknown (common `push` + `workflow_dispatch` /
+/// `pull_request` workflows test them).
+#[test]
+fn payload_keys_absent_from_an_event_are_null() {
+    let job = "environment: ${{ github.event.inputs.env || (github.event.pull_request.merged && 'merged' || 'x') }}\npermissions:\n  id-token: write\nsteps: []\n";
+    let s = one_job("name: push", job, "");
+    assert_eq!(claim(run(&s, "j"), "environment"), "x", "{:?}", s.diagnostics);
+    let s = one_job("name: pull_request\nmerged: true", job, "");
+    assert_eq!(claim(run(&s, "j"), "environment"), "merged", "{:?}", s.diagnostics);
+    // Fields the scenario cannot know stay unknown.
+    let s = one_job("name: push", "environment: ${{ github.event.head_commit.message }}\npermissions:\n  id-token: write\nsteps: []\n", "");
+    assert!(!run(&s, "j").token.issued);
+}
+
+/// D-REF (ghec): with the unique issuer `…/<enterpriseSlug>` the repository
+/// belongs to that enterprise, and the docs' example token carries
+/// `"enterprise": "octocat-inc"` next to `iss …/octocat-inc`.
+#[test]
+fn enterprise_issuer_implies_the_enterprise_claim() {
+    let s = one_job("name: push", WRITE_JOB, "issuer:\n  enterprise_slug: octocat-inc\n");
+    let r = run(&s, "j");
+    assert_eq!(claim(r, "iss"), "https://token.actions.githubusercontent.com/octocat-inc");
+    assert_eq!(claim(r, "enterprise"), "octocat-inc");
+    let s = one_job("name: push", WRITE_JOB, "enterprise: acme\nissuer:\n  enterprise_slug: octocat-inc\n");
+    assert_eq!(claim(run(&s, "j"), "enterprise"), "acme");
+}
+
+/// REST schema `oidc-custom-sub-repo` (research §3.1): `include_claim_keys`
+/// is an "Array of unique strings": GitHub refuses a repeated key.
+#[test]
+fn repeated_template_keys_are_refused() {
+    let sim = one_job("name: push", WRITE_JOB, "subject:\n  use_default: false\n  include_claim_keys: [repo, context, repo]\n");
+    assert!(
+        sim.diagnostics.iter().any(|d| d.severity == Severity::Error && d.message.contains("more than once") && d.span.is_some()),
+        "{:?}",
+        sim.diagnostics
+    );
+}
+
+/// Docs "Contexts reference" (context availability): `jobs.<id>.if` sees
+/// github, needs, vars and inputs, not `matrix`; GitHub rejects the
+/// workflow with "Unrecognized named-value: 'matrix'" (OBS
+/// actions/runner#1985, plgd-dev/hub#876). No combination gets a token.
+#[test]
+fn matrix_in_a_job_if_is_rejected() {
+    let job = "strategy:\n  matrix:\n    env: [dev, prod]\nif: matrix.env == 'prod'\nenvironment: ${{ matrix.env }}\npermissions:\n  id-token: write\nsteps: []\n";
+    let s = one_job("name: push", job, "");
+    assert_eq!(s.runs.len(), 2);
+    assert!(s.runs.iter().all(|r| !r.token.issued), "{:?}", s.runs.iter().map(|r| &r.token.reason).collect::<Vec<_>>());
+    assert!(s.diagnostics.iter().any(|d| d.severity == Severity::Error && d.message.contains("Unrecognized named-value: 'matrix'") && d.span.is_some()));
+}
+
+/// Same table: `secrets` and `env` are not available in a job's `if:`
+/// (only github, needs, vars, inputs): the workflow is rejected.
+#[test]
+fn secrets_and_env_in_a_job_if_are_rejected() {
+    for cond in ["secrets.DEPLOY != ''", "env.STAGE == 'prod'"] {
+        let s = one_job("name: push", &format!("if: {cond}\npermissions:\n  id-token: write\nsteps: []\n"), "");
+        assert!(!run(&s, "j").token.issued, "{cond}");
+        assert!(s.diagnostics.iter().any(|d| d.severity == Severity::Error && d.message.contains("Unrecognized named-value")), "{cond}");
+    }
+}
+
+/// Research §4.1/§7: GHE.com issuer is documented, its default audience
+/// host is an inference, and the trace says so.
+#[test]
+fn ghe_com_default_audience_is_labelled_an_inference() {
+    let s = one_job("name: push", WRITE_JOB, "issuer:\n  ghe_subdomain: acme\n");
+    let r = run(&s, "j");
+    assert_eq!(claim(r, "iss"), "https://token.actions.acme.ghe.com");
+    assert_eq!(claim(r, "aud"), "https://acme.ghe.com/octo-org");
+    assert!(r.token.explanation.iter().any(|e| e.contains("[INF]") && e.contains("GHE.com")));
+}
+
+/// D-EVT `workflow_dispatch`: the `inputs` context keeps booleans typed,
+/// `github.event.inputs` holds strings; a scenario writing `"true"` for a
+/// boolean input means the boolean.
+#[test]
+fn dispatch_boolean_input_given_as_text_is_a_boolean() {
+    let wf = "on:\n  workflow_dispatch:\n    inputs:\n      prod:\n        type: boolean\njobs:\n  j:\n    environment: ${{ inputs.prod == true && 'prod' || 'dev' }}\n    permissions:\n      id-token: write\n    steps: []\n";
+    let s = sim(&scenario("o/r", "name: workflow_dispatch", wf, "inputs:\n  prod: \"true\"\n"));
+    assert_eq!(claim(run(&s, "j"), "environment"), "prod");
+}
+
+/// Workflow syntax `jobs.<job_id>.needs`: "If a job fails or is skipped,
+/// all jobs that need it are skipped unless the jobs use a conditional
+/// expression that causes the job to continue"; a condition without a
+/// status function implies `success()`. A deploy job after a skipped
+/// build requests no token, unless its `if:` says `always()` or
+/// `!failure() && !cancelled()`.
+#[test]
+fn jobs_needing_a_skipped_job_are_skipped() {
+    let wf = "on: [push, pull_request]\njobs:
+  build:
+    if: github.event_name == 'push'
+    steps: []
+  test:
+    needs: build
+    steps: []
+  deploy:
+    needs: [test]
+    if: github.ref_name != 'x'
+    permissions:
+      id-token: write
+    steps: []
+  report:
+    needs: deploy
+    if: always()
+    permissions:
+      id-token: write
+    steps: []
+  notify:
+    needs: [deploy]
+    if: ${{ !failure() && !cancelled() }}
+    permissions:
+      id-token: write
+    steps: []
+  strict:
+    needs: [deploy]
+    if: success()
+    permissions:
+      id-token: write
+    steps: []
+";
+    let s = sim(&scenario("o/r", "name: pull_request", wf, ""));
+    let d = run(&s, "deploy");
+    assert!(!d.token.issued);
+    assert!(d.token.reason.as_deref().unwrap().contains("needs `test`"), "{:?}", d.token.reason);
+    assert!(run(&s, "report").token.issued);
+    assert!(run(&s, "notify").token.issued);
+    assert!(!run(&s, "strict").token.issued);
+    let s = sim(&scenario("o/r", "name: push", wf, ""));
+    assert!(run(&s, "deploy").token.issued);
+    assert!(run(&s, "strict").token.issued);
+}
+
+/// A `needs` naming no job is a located error (GitHub rejects the workflow).
+#[test]
+fn needs_of_an_unknown_job_is_an_error() {
+    let s = one_job("name: push", "needs: buidl\npermissions:\n  id-token: write\nsteps: []\n", "");
+    assert!(s.diagnostics.iter().any(|d| d.severity == Severity::Error && d.message.contains("`buidl`") && d.span.is_some()));
+}
+
+/// CL-PRT (research §2.2, §6.4): since 2025-12-08 pull_request_target runs
+/// on the default branch on github.com, even when the scenario names
+/// another ref; `workflow_ref` follows.
+#[test]
+fn pull_request_target_ignores_a_given_ref_on_github_com() {
+    let s = one_job("name: pull_request_target\nref: refs/heads/release\nbase_ref: release", WRITE_JOB, "");
+    let r = run(&s, "j");
+    assert_eq!(claim(r, "ref"), "refs/heads/main");
+    assert_eq!(claim(r, "workflow_ref"), "octo-org/octo-repo/.github/workflows/deploy.yml@refs/heads/main");
+    assert_eq!(claim(r, "base_ref"), "release");
+}
+
+/// Hostile expression nesting within the 16 KiB limit: refused or
+/// evaluated, never a stack overflow (the playground runs in wasm, with a
+/// small stack).
+#[test]
+fn deeply_nested_expressions_do_not_overflow() {
+    use super::expr::{eval_str, Contexts};
+    assert!(eval_str("((1))", &Contexts::new()).is_ok());
+    for n in [100usize, 1000, 8000] {
+        let _ = eval_str(&format!("{}1{}", "(".repeat(n), ")".repeat(n)), &Contexts::new());
+        let _ = eval_str(&format!("{}true", "!".repeat(n)), &Contexts::new());
+        let _ = eval_str(&format!("{}1{}", "fromJSON(".repeat(n / 9), ")".repeat(n / 9)), &Contexts::new());
+        let _ = eval_str(&format!("{}1{}", "format('{0}', ".repeat(n / 14), ")".repeat(n / 14)), &Contexts::new());
+    }
+}
+
+/// Docs "Reusing workflows" (github/docs#41320): fpt/ghec connect up to ten
+/// levels of workflows (caller + nine called), GHES four. A chain of six
+/// levels runs on github.com and is refused on GHES.
+#[test]
+fn nesting_limit_is_ten_levels_on_github_com_four_on_ghes() {
+    let caller = "on: push\npermissions:\n  id-token: write\njobs:\n  c:\n    uses: ./.github/workflows/w1.yml\n";
+    let mut extra = String::from("reusable_workflows:\n");
+    for i in 1..=5 {
+        let body = if i < 5 {
+            format!("on: workflow_call\njobs:\n  c:\n    uses: ./.github/workflows/w{}.yml\n", i + 1)
+        } else {
+            "on: workflow_call\njobs:\n  d:\n    steps: []\n".to_string()
+        };
+        extra.push_str(&format!("  o/r/.github/workflows/w{i}.yml: |\n{}", indent(&indent(&body))));
+    }
+    let s = sim(&scenario("o/r", "name: push", caller, &extra));
+    assert!(run(&s, "c/c/c/c/c/d").token.issued, "{:?}", s.diagnostics);
+    let s = sim(&scenario("o/r", "name: push", caller, &format!("{extra}issuer:\n  ghes_host: ghe.example.com\n")));
+    assert!(s.runs.is_empty());
+    assert!(s.diagnostics.iter().any(|d| d.severity == Severity::Error && d.message.contains("4 levels")));
 }

@@ -109,8 +109,8 @@ impl RunFacts {
     pub fn new(s: &Scenario, workflow_name: Option<&str>) -> RunFacts {
         let repo = s.repository();
         let mut placeholders = Vec::new();
-        let sha = match &s.event.sha {
-            Some(sha) => sha.clone(),
+        let sha = match s.event.sha.clone().or_else(|| super::event::deployment_sha(s)) {
+            Some(sha) => sha,
             None => {
                 placeholders.push("sha");
                 hex_digits(&format!("sha:{repo}:{}", s.event.name.value), 40)
@@ -195,7 +195,10 @@ pub fn base_claims(s: &Scenario, run: &RunFacts, job: &JobFacts) -> Claims {
     c.set("job_workflow_sha", job.job_workflow_sha.clone());
     c.set("runner_environment", s.runner_environment.clone());
     // Only when the repository belongs to an enterprise (D-REF).
-    if let Some(e) = &s.enterprise {
+    // A unique issuer names the enterprise the repository belongs to (D-REF
+    // ghec example token: `iss …/octocat-inc`, `enterprise: octocat-inc`).
+    let enterprise = s.enterprise.as_ref().or(if s.issuer.ghes_host.is_none() { s.issuer.enterprise_slug.as_ref() } else { None });
+    if let Some(e) = enterprise {
         c.set("enterprise", e.clone());
     }
     if let Some(e) = &s.enterprise_id {

@@ -21,8 +21,17 @@ pub struct Workflow {
     pub permissions: Option<Permissions>,
     pub jobs: Vec<Job>,
     /// `on.workflow_call.inputs` and `on.workflow_dispatch.inputs`
-    /// defaults, in declaration order.
+    /// defaults, in declaration order (both events together).
     pub input_defaults: Vec<(String, serde_json::Value)>,
+    /// `on.workflow_dispatch.inputs` defaults only: the `inputs` context of
+    /// a manually triggered run (docs "Contexts reference", `inputs`).
+    pub dispatch_input_defaults: Vec<(String, serde_json::Value)>,
+    /// `on.workflow_dispatch.inputs.<id>.type` (`boolean`, `number`, ...),
+    /// to give typed values to the `inputs` context.
+    pub dispatch_input_types: Vec<(String, String)>,
+    /// `on.workflow_call.inputs` defaults only: the `inputs` context of a
+    /// called run, under the caller's `with:` (D-RWREF).
+    pub call_input_defaults: Vec<(String, serde_json::Value)>,
     pub span: Span,
 }
 
@@ -65,6 +74,8 @@ pub struct Job {
     pub permissions: Option<Permissions>,
     /// `strategy.matrix`, resolved later (it may hold expressions).
     pub matrix: Option<Node>,
+    /// `needs:` (job ids this job waits for).
+    pub needs: Vec<String>,
     /// Reusable workflow call (`jobs.<id>.uses`).
     pub uses: Option<Spanned<String>>,
     /// `with:` of a reusable workflow call.
@@ -78,6 +89,8 @@ pub struct Job {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Step {
     pub uses: Spanned<String>,
+    /// The step's `if:` (a skipped login step requests no token).
+    pub condition: Option<Spanned<String>>,
     pub with: Vec<(String, Node)>,
     pub span: Span,
 }
@@ -143,13 +156,26 @@ pub fn parse(text: &str, doc_id: DocId, diags: &mut Vec<Diagnostic>) -> Option<W
     let name = root.get("name").and_then(Node::scalar_text);
     // YAML 1.1 readers turn a bare `on` key into `true`; accept both.
     let on = root.get("on").or_else(|| root.get("true"));
-    let (triggers, input_defaults) = match on {
+    let (triggers, defaults) = match on {
         Some(n) => parse_on(n, diags),
         None => {
             diags.push(Diagnostic::warning("the workflow has no `on:` triggers", Some(root.span)));
             (Vec::new(), Vec::new())
         }
     };
+    let of = |event: &str| -> Vec<(String, serde_json::Value)> {
+        defaults.iter().filter(|(e, _, _)| e == event).map(|(_, k, v)| (k.clone(), v.clone())).collect()
+    };
+    let (dispatch_input_defaults, call_input_defaults) = (of("workflow_dispatch"), of("workflow_call"));
+    let dispatch_input_types = on
+        .and_then(|n| n.get("workflow_dispatch"))
+        .and_then(|d| d.get("inputs"))
+        .and_then(Node::entries)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|i| Some((i.key.value.clone(), i.value.get("type")?.as_str()?.to_string())))
+        .collect();
+    let input_defaults = defaults.iter().map(|(_, k, v)| (k.clone(), v.clone())).collect();
     let permissions = root.get("permissions").and_then(|n| parse_permissions(n, diags));
     let mut jobs = Vec::new();
     match root.entry("jobs") {
@@ -165,7 +191,18 @@ pub fn parse(text: &str, doc_id: DocId, diags: &mut Vec<Diagnostic>) -> Option<W
             }
         },
     }
-    Some(Workflow { name, triggers, on_span: on.map(|n| n.span), permissions, jobs, input_defaults, span: root.span })
+    Some(Workflow {
+        name,
+        triggers,
+        on_span: on.map(|n| n.span),
+        permissions,
+        jobs,
+        input_defaults,
+        dispatch_input_defaults,
+        dispatch_input_types,
+        call_input_defaults,
+        span: root.span,
+    })
 }
 
 fn warn_unknown_keys(node: &Node, known: &[&str], what: &str, diags: &mut Vec<Diagnostic>) {
@@ -187,7 +224,10 @@ fn string_list(n: &Node, what: &str, diags: &mut Vec<Diagnostic>) -> Vec<String>
     }
 }
 
-fn parse_on(n: &Node, diags: &mut Vec<Diagnostic>) -> (Vec<Trigger>, Vec<(String, serde_json::Value)>) {
+/// Input defaults of `on:` as `(event, input, default)`.
+type InputDefaults = Vec<(String, String, serde_json::Value)>;
+
+fn parse_on(n: &Node, diags: &mut Vec<Diagnostic>) -> (Vec<Trigger>, InputDefaults) {
     let bare = |name: Spanned<String>| Trigger {
         event: name,
         branches: None,
@@ -214,6 +254,12 @@ fn parse_on(n: &Node, diags: &mut Vec<Diagnostic>) -> (Vec<Trigger>, Vec<(String
             for e in entries {
                 let mut t = bare(e.key.clone());
                 let cfg = &e.value;
+                // `schedule` is a list of `- cron:` entries (workflow syntax,
+                // `on.schedule`); it has no filters that matter here.
+                if e.key.value == "schedule" && cfg.items().is_some() {
+                    out.push(t);
+                    continue;
+                }
                 if cfg.entries().is_none() && !cfg.is_null() {
                     diags.push(cfg.type_error(&format!("`on.{}`", e.key.value), "a mapping or empty"));
                     out.push(t);
@@ -237,8 +283,19 @@ fn parse_on(n: &Node, diags: &mut Vec<Diagnostic>) -> (Vec<Trigger>, Vec<(String
                     && let Some(inputs) = cfg.get("inputs").and_then(Node::entries)
                 {
                     for i in inputs {
-                        if let Some(d) = i.value.get("default") {
-                            defaults.push((i.key.value.clone(), d.to_json()));
+                        match i.value.get("default") {
+                            Some(d) => defaults.push((e.key.value.clone(), i.key.value.clone(), d.to_json())),
+                            // Workflow syntax, `on.workflow_call.inputs.<id>.default`:
+                            // unset, it is false / 0 / "" by type.
+                            None if e.key.value == "workflow_call" => {
+                                let empty = match i.value.get("type").and_then(Node::as_str) {
+                                    Some("boolean") => serde_json::json!(false),
+                                    Some("number") => serde_json::json!(0),
+                                    _ => serde_json::json!(""),
+                                };
+                                defaults.push((e.key.value.clone(), i.key.value.clone(), empty));
+                            }
+                            None => {}
                         }
                     }
                 }
@@ -363,7 +420,16 @@ fn parse_job(e: &doc::Entry, diags: &mut Vec<Diagnostic>) -> Option<Job> {
                 for s in items {
                     if let Some(uses) = s.get("uses") {
                         match uses.expect_scalar("`uses`") {
-                            Ok(u) => steps.push(Step { uses: u, with: map_entries(s.get("with"), diags), span: s.span }),
+                            Ok(u) => {
+                                let condition = s.get("if").filter(|c| !c.is_null()).and_then(|c| match c.expect_scalar("a step's `if`") {
+                                    Ok(c) => Some(c),
+                                    Err(d) => {
+                                        diags.push(d);
+                                        None
+                                    }
+                                });
+                                steps.push(Step { uses: u, condition, with: map_entries(s.get("with"), diags), span: s.span })
+                            }
                             Err(d) => diags.push(d),
                         }
                     }
@@ -382,6 +448,7 @@ fn parse_job(e: &doc::Entry, diags: &mut Vec<Diagnostic>) -> Option<Job> {
         environment,
         permissions: n.get("permissions").and_then(|p| parse_permissions(p, diags)),
         matrix,
+        needs: n.get("needs").filter(|v| !v.is_null()).map(|v| string_list(v, "`needs`", diags)).unwrap_or_default(),
         uses,
         with: map_entries(n.get("with"), diags),
         steps,
