@@ -92,6 +92,12 @@ pub fn judge(scenario: &Scenario, cloud: Cloud, run: &JobRun) -> Verdict {
         return Verdict::no_token(cloud, reason);
     }
     let login = run.logins.iter().find(|l| l.cloud == cloud);
+    if let Some(l) = login.filter(|l| !l.audience_known) {
+        return Verdict::undetermined(
+            cloud,
+            format!("the audience `{}` asks for depends on a value the scenario does not give; set it (inputs, vars) to get a verdict", l.action),
+        );
+    }
     let claims = match login {
         Some(l) => run.token.claims.with_audience(&l.audience),
         None => run.token.claims.clone(),

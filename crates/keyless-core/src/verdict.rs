@@ -86,6 +86,21 @@ pub struct Verdict {
 }
 
 impl Verdict {
+    /// No verdict can be given without guessing: Keyless says so instead
+    /// (code `undetermined`, never a cloud's code).
+    pub fn undetermined(cloud: Cloud, why: String) -> Verdict {
+        Verdict {
+            cloud,
+            allowed: false,
+            audience: String::new(),
+            code: "undetermined".into(),
+            message: why.clone(),
+            decided_by: "a value Keyless cannot know".into(),
+            decided_span: None,
+            trace: vec![TraceStep::info(why, None)],
+        }
+    }
+
     /// The verdict for a job that got no token at all.
     pub fn no_token(cloud: Cloud, reason: &str) -> Verdict {
         Verdict {

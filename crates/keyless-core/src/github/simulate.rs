@@ -43,6 +43,9 @@ pub struct LoginStep {
     pub audience: String,
     /// Whether `audience` was set in `with:` (else the action's default).
     pub audience_explicit: bool,
+    /// False when the audience depends on a value the scenario does not give
+    /// (then `audience` says so and no cloud verdict is guessed).
+    pub audience_known: bool,
     pub span: Option<Span>,
 }
 
@@ -885,6 +888,7 @@ fn login_step(l: &FoundLogin) -> LoginStep {
         action: l.action.clone(),
         // An unknown audience is shown as such, never guessed.
         audience: l.audience.clone().unwrap_or_else(|| "<unknown: depends on a value the scenario does not give>".into()),
+        audience_known: l.audience.is_some(),
         audience_explicit: l.audience_explicit,
         span: Some(l.span),
     }
