@@ -28,7 +28,8 @@ fn main() -> ExitCode {
         "serve" => setup().and_then(|()| serve()),
         "test" => setup().and_then(|()| test()),
         "size" => size().map(|_| ()),
-        "bench" => run(Command::new("cargo").args(["run", "--release", "-p", "keyless-cli", "--example", "bench"])),
+        "bench" => run(Command::new("cargo").args(["run", "--release", "-p", "keyless-cli", "--example", "bench"]))
+            .and_then(|()| run(Command::new("cargo").args(["run", "--release", "-p", "keyless-core", "--example", "analyze_bench"]))),
         _ => Err("usage: cargo xtask <setup|serve|test|size|bench>".into()),
     };
     match result {
