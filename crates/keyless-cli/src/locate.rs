@@ -42,21 +42,32 @@ impl<'a> Locator<'a> {
         }
         let (_, inner, outer) = self.embedded.iter().find(|(id, _, _)| *id == span.doc)?;
         let inner_lc = LineIndex::new(inner).line_col(inner, span.start);
-        let raw = self.text.get(outer.start as usize..outer.end as usize)?;
-        if raw.starts_with('|') || raw.starts_with('>') {
-            // Block scalar: content starts on the next line, indented.
-            let header = self.index.line_col(self.text, outer.start).line;
-            let first = header + 1;
-            let start = self.index.line_start(first)?;
-            let indent = self.text.get(start..)?.chars().take_while(|c| *c == ' ').count();
-            let line = first + inner_lc.line - 1;
-            let col = u32::try_from(indent).ok()? + inner_lc.col;
+        if self.is_block_scalar(*outer) {
+            // Block scalar: each content line sits at the same indentation.
+            let first = self.index.line_col(self.text, outer.start);
+            let line = first.line + inner_lc.line - 1;
+            let col = first.col - 1 + inner_lc.col;
             Some((line, col))
         } else {
             // A quoted string: point at the string itself.
             let lc = self.index.line_col(self.text, outer.start);
             Some((lc.line, lc.col))
         }
+    }
+
+    /// Whether the string at `span` is a `|` or `>` block scalar (its span
+    /// starts at the content, after the indicator line).
+    fn is_block_scalar(&self, span: Span) -> bool {
+        let before = self.text.get(..span.start as usize).unwrap_or_default();
+        let Some(line_start) = before.rfind('\n') else { return false };
+        if !before.get(line_start + 1..).unwrap_or_default().chars().all(|c| c == ' ') {
+            return false;
+        }
+        let header = before.get(..line_start).unwrap_or_default();
+        let header = header.rsplit('\n').next().unwrap_or_default();
+        let header = header.split(" #").next().unwrap_or_default().trim_end();
+        let indicator = header.trim_end_matches(|c: char| c == '-' || c == '+' || c.is_ascii_digit());
+        indicator.ends_with('|') || indicator.ends_with('>')
     }
 
     /// `file:line:col: message` (the GNU convention editors understand).

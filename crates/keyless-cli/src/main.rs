@@ -2,10 +2,12 @@
 //! simulation and verdicts all live in `keyless-core`; this crate reads
 //! files, maps locations back to them, and prints.
 
+mod lint;
 mod locate;
 mod render;
 
 use keyless_core::diagnostic::Severity;
+pub(crate) use parse_format as parse_format_args;
 use keyless_core::doc;
 use keyless_core::span::DocId;
 use keyless_core::Scenario;
@@ -18,17 +20,24 @@ keyless: simulate GitHub Actions OIDC tokens and the verdict of each cloud's tru
 
 USAGE:
     keyless eval SCENARIO [--format json|text]
+    keyless lint FILE... [--format text|json|sarif] [--fail-on critical|high|medium|low|info|never]
     keyless --help | --version
 
 SCENARIO is a YAML or JSON scenario file (see README), or - for standard input.
+lint checks workflows, trust configurations (AWS, Azure, GCP, Alibaba) and
+scenario files on their own; --format sarif writes SARIF 2.1.0 for GitHub code
+scanning.
 
-Exit status: 0 when the scenario was evaluated (whatever the verdicts),
-2 on invalid input (errors printed as file:line:col: message).";
+Exit status: eval: 0 when the scenario was evaluated (whatever the verdicts),
+2 on invalid input (errors printed as file:line:col: message).
+lint: 1 when a finding reaches the --fail-on severity (default high), else 0;
+2 on unreadable files or bad usage.";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("eval") => eval(args.get(1..).unwrap_or_default()),
+        Some("lint") => lint::run(args.get(1..).unwrap_or_default()),
         Some("--version" | "-V") => {
             println!("keyless {}", env!("CARGO_PKG_VERSION"));
             ExitCode::SUCCESS
@@ -41,7 +50,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn usage_error(msg: &str) -> ExitCode {
+pub(crate) fn usage_error(msg: &str) -> ExitCode {
     eprintln!("keyless: {msg}\n\n{USAGE}");
     ExitCode::from(2)
 }
@@ -50,6 +59,7 @@ fn usage_error(msg: &str) -> ExitCode {
 enum Format {
     Json,
     Text,
+    Sarif,
 }
 
 fn parse_format(args: &[String], default: Format) -> Result<(Format, Vec<String>), String> {
@@ -65,6 +75,7 @@ fn parse_format(args: &[String], default: Format) -> Result<(Format, Vec<String>
         match value.as_deref() {
             Some("json") => format = Format::Json,
             Some("text") => format = Format::Text,
+            Some("sarif") => format = Format::Sarif,
             Some(other) => return Err(format!("unknown format `{other}` (json or text)")),
             None => rest.push(a.clone()),
         }
@@ -73,7 +84,7 @@ fn parse_format(args: &[String], default: Format) -> Result<(Format, Vec<String>
 }
 
 /// Reads a file, or standard input for `-`.
-fn read_input(path: &str) -> Result<(String, String), String> {
+pub(crate) fn read_input(path: &str) -> Result<(String, String), String> {
     if path == "-" {
         let mut text = String::new();
         std::io::stdin().read_to_string(&mut text).map_err(|e| format!("<stdin>: {e}"))?;
@@ -85,6 +96,7 @@ fn read_input(path: &str) -> Result<(String, String), String> {
 
 fn eval(args: &[String]) -> ExitCode {
     let (format, rest) = match parse_format(args, Format::Text) {
+        Ok((Format::Sarif, _)) => return usage_error("eval writes json or text; sarif is for lint"),
         Ok(x) => x,
         Err(e) => return usage_error(&e),
     };
@@ -131,12 +143,13 @@ fn eval(args: &[String]) -> ExitCode {
         }
         return ExitCode::from(2);
     }
+    let analysis = keyless_core::analysis::analyze(&scenario, &report);
     let out = match format {
-        Format::Json => {
-            let value = render::report_json(&report, &locator);
+        Format::Json | Format::Sarif => {
+            let value = render::report_json(&report, &analysis, &locator);
             serde_json::to_string_pretty(&value).unwrap_or_default() + "\n"
         }
-        Format::Text => render::report_text(&scenario, &report, &locator, std::io::stdout().is_terminal()),
+        Format::Text => render::report_text(&scenario, &report, &analysis, &locator, std::io::stdout().is_terminal()),
     };
     let mut stdout = std::io::stdout().lock();
     if stdout.write_all(out.as_bytes()).is_err() {

@@ -1,6 +1,7 @@
 //! Output: the `keyless eval` JSON contract, and text for people.
 
 use crate::locate::Locator;
+use keyless_core::analysis::{Analysis, Finding};
 use keyless_core::engine::Report;
 use keyless_core::verdict::render_step;
 use keyless_core::Scenario;
@@ -8,7 +9,7 @@ use serde_json::{json, Value};
 use std::fmt::Write;
 
 /// The report as JSON, with every span also given as `file:line:col`.
-pub fn report_json(report: &Report, locator: &Locator) -> Value {
+pub fn report_json(report: &Report, analysis: &Analysis, locator: &Locator) -> Value {
     let mut value = serde_json::to_value(report).unwrap_or(Value::Null);
     if let Some(jobs) = value.get_mut("jobs").and_then(Value::as_array_mut) {
         for (job, job_report) in jobs.iter_mut().zip(&report.jobs) {
@@ -33,8 +34,28 @@ pub fn report_json(report: &Report, locator: &Locator) -> Value {
         .collect();
     if let Some(obj) = value.as_object_mut() {
         obj.insert("diagnostics".into(), Value::Array(diagnostics));
+        obj.insert("findings".into(), Value::Array(analysis.findings.iter().map(|f| finding_json(f, locator)).collect()));
+        obj.insert("suggestions".into(), serde_json::to_value(&analysis.suggestions).unwrap_or(Value::Null));
+        obj.insert("matrix".into(), serde_json::to_value(&analysis.matrix).unwrap_or(Value::Null));
     }
     value
+}
+
+/// A finding as JSON: id, severity, cloud, message, location (file:line:col).
+pub fn finding_json(f: &Finding, locator: &Locator) -> Value {
+    let mut v = serde_json::to_value(f).unwrap_or(Value::Null);
+    if let Some(obj) = v.as_object_mut() {
+        obj.insert("span".into(), json!(f.location));
+        obj.insert("location".into(), json!(locator.location(f.location)));
+    }
+    v
+}
+
+/// One line per finding, as compilers print diagnostics.
+pub fn finding_line(f: &Finding, locator: &Locator) -> String {
+    let at = locator.location(f.location).map(|l| format!("{l}: ")).unwrap_or_default();
+    let cloud = f.cloud.map(|c| format!(" [{}]", c.key())).unwrap_or_default();
+    format!("{at}{} {}{cloud}: {}", f.severity.as_str(), f.id, f.message)
 }
 
 struct Style {
@@ -60,7 +81,7 @@ impl Style {
 }
 
 /// The report for people. Colours only when `color` (a terminal).
-pub fn report_text(scenario: &Scenario, report: &Report, locator: &Locator, color: bool) -> String {
+pub fn report_text(scenario: &Scenario, report: &Report, analysis: &Analysis, locator: &Locator, color: bool) -> String {
     let st = Style { on: color };
     let mut out = String::new();
     let event = &scenario.event;
@@ -102,6 +123,35 @@ pub fn report_text(scenario: &Scenario, report: &Report, locator: &Locator, colo
             for step in &v.trace {
                 let _ = writeln!(out, "            {}", render_step(step));
             }
+        }
+    }
+    if !analysis.findings.is_empty() {
+        let _ = writeln!(out, "\n{}", st.bold("Findings"));
+        for f in &analysis.findings {
+            let _ = writeln!(out, "  {}", finding_line(f, locator));
+            if !f.fix.is_empty() {
+                let _ = writeln!(out, "    {}", st.dim(&format!("fix: {}", f.fix)));
+            }
+        }
+    }
+    let matrix = &analysis.matrix;
+    if !matrix.unintended_admits.is_empty() {
+        let _ = writeln!(out, "\n{}", st.bold("Runs admitted that are not the intended one"));
+        for u in &matrix.unintended_admits {
+            let at = locator.location(u.decided_span).map(|l| format!(" ({l})")).unwrap_or_default();
+            let sub = u.sub.as_deref().map(|s| format!(" sub {s}")).unwrap_or_default();
+            let _ = writeln!(out, "  {} {}: {}{sub}", st.red("admitted"), u.cloud.title(), u.description);
+            let _ = writeln!(out, "    decided by: {}{at}", u.decided_by);
+        }
+    }
+    for s in &analysis.suggestions {
+        let verified = if s.verified.admits_intended && s.verified.rejects_unintended { st.green("verified") } else { st.red("not verified") };
+        let _ = writeln!(out, "\n{} {} ({verified}): {}", st.bold("Suggested"), s.cloud.title(), s.summary);
+        for note in &s.notes {
+            let _ = writeln!(out, "  {}", st.dim(&format!("note: {note}")));
+        }
+        for line in s.config.lines() {
+            let _ = writeln!(out, "    {line}");
         }
     }
     out

@@ -114,3 +114,62 @@ fn missing_file_and_bad_usage_exit_2() {
     assert_eq!(keyless(&["eval", "a", "--format", "xml"], None).status.code(), Some(2));
     assert_eq!(keyless(&["--help"], None).status.code(), Some(0));
 }
+
+#[test]
+fn eval_json_carries_findings_suggestions_and_matrix() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/aws-org-wildcard.yaml");
+    let out = keyless(&["eval", path.to_str().unwrap(), "--format", "json"], None);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let findings = v["findings"].as_array().unwrap();
+    // The 400-repo story: `repo:my-org/*` must be called out, at its line.
+    let wildcard = findings.iter().find(|f| f["id"] == "KL-SUB-003").expect("repo:org/* finding");
+    for field in ["id", "severity", "cloud", "message"] {
+        assert!(wildcard[field].is_string(), "{field}");
+    }
+    assert!(wildcard["location"].as_str().unwrap().contains("aws-org-wildcard.yaml:33:"), "{wildcard}");
+    assert!(!v["matrix"]["unintended_admits"].as_array().unwrap().is_empty());
+    let aws = v["suggestions"].as_array().unwrap().iter().find(|s| s["cloud"] == "aws").unwrap();
+    assert_eq!(aws["verified"]["admits_intended"], true);
+    assert_eq!(aws["verified"]["rejects_unintended"], true);
+}
+
+#[test]
+fn lint_reports_findings_with_locations_sarif_and_exit_codes() {
+    let dir = std::env::temp_dir().join(format!("keyless-lint-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let policy = dir.join("trust.json");
+    std::fs::write(
+        &policy,
+        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+  "Principal": {"Federated": "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com"},
+  "Action": "sts:AssumeRoleWithWebIdentity",
+  "Condition": {"StringLike": {"token.actions.githubusercontent.com:sub": "repo:my-org/*"}}}]}"#,
+    )
+    .unwrap();
+    let p = policy.to_str().unwrap();
+    let out = keyless(&["lint", p], None);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "high findings fail by default:\n{text}");
+    assert!(text.contains(&format!("{p}:4:")), "located at the sub line:\n{text}");
+    assert_eq!(keyless(&["lint", p, "--fail-on", "never"], None).status.code(), Some(0));
+    let sarif = keyless(&["lint", p, "--format", "sarif", "--fail-on=never"], None);
+    let v: serde_json::Value = serde_json::from_slice(&sarif.stdout).unwrap();
+    assert_eq!(v["version"], "2.1.0");
+    assert!(!v["runs"][0]["results"].as_array().unwrap().is_empty());
+    assert!(!v["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap().is_empty());
+
+    let tight = dir.join("tight.json");
+    std::fs::write(
+        &tight,
+        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+  "Principal": {"Federated": "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com"},
+  "Action": "sts:AssumeRoleWithWebIdentity",
+  "Condition": {"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+    "token.actions.githubusercontent.com:sub": "repo:my-org/my-repo:environment:prod"}}}]}"#,
+    )
+    .unwrap();
+    let out = keyless(&["lint", tight.to_str().unwrap()], None);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    assert_eq!(keyless(&["lint", "/nonexistent.json"], None).status.code(), Some(2));
+    assert_eq!(keyless(&["lint"], None).status.code(), Some(2));
+}

@@ -45,7 +45,25 @@ pub fn configured_clouds(s: &Scenario) -> Vec<Cloud> {
 pub fn evaluate(scenario: &Scenario) -> Report {
     let sim = github::simulate(scenario);
     let jobs = sim.runs.into_iter().map(|run| judge_run(scenario, run)).collect();
-    Report { jobs, diagnostics: sim.diagnostics }
+    let mut diagnostics = sim.diagnostics;
+    diagnostics.extend(config_diagnostics(scenario));
+    Report { jobs, diagnostics }
+}
+
+/// Warnings and notes the clouds' parsers attached to their configurations
+/// (e.g. an Azure expression Entra would now refuse to create).
+pub fn config_diagnostics(scenario: &Scenario) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    if let Some(c) = &scenario.aws {
+        out.extend(c.notes.iter().cloned());
+    }
+    if let Some(c) = &scenario.azure {
+        out.extend(c.diagnostics.iter().cloned());
+    }
+    if let Some(c) = &scenario.alibaba {
+        out.extend(c.notes.iter().cloned());
+    }
+    out
 }
 
 /// Every configured cloud's verdict for one job's token.

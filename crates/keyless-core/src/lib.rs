@@ -15,12 +15,14 @@ pub mod engine;
 pub mod fixture;
 pub mod github;
 pub mod glob;
+pub mod iam_condition;
 pub mod iam_policy;
 pub mod scenario;
 pub mod span;
 pub mod verdict;
 
 pub mod alibaba;
+pub mod analysis;
 pub mod aws;
 pub mod azure;
 pub mod gcp;

@@ -1,12 +1,21 @@
-//! AWS IAM `sts:AssumeRoleWithWebIdentity`. PLACEHOLDER parse/eval (skeleton):
-//! the model types below are the contract other modules build on.
+//! AWS IAM `sts:AssumeRoleWithWebIdentity`: the checks STS makes, in the
+//! documented order (research cloud-trust-evaluation.md §1.1): provider for
+//! the issuer, audience in the client-ID list, signature/time (a simulated
+//! token is valid), then the role's trust policy.
+
+mod config;
+mod context;
+
+pub use config::{AWS_STS_AUDIENCE, provider_of_arn};
 
 use crate::claims::Claims;
 use crate::diagnostic::{Diagnostic, Result};
 use crate::doc::{self, Node};
+use crate::iam_condition::{Decision, ValueSyntax, evaluate_policy};
 use crate::iam_policy::TrustPolicy;
 use crate::span::{DocId, Span, Spanned};
-use crate::verdict::{Cloud, Verdict};
+use crate::verdict::{Cloud, TraceStep, Verdict};
+use context::AwsRequest;
 
 /// The AWS section: the role's trust policy and the account's IAM OIDC
 /// provider(s).
@@ -16,6 +25,9 @@ pub struct AwsConfig {
     /// Empty when not given: a provider is then assumed from the statement's
     /// `Principal.Federated` ARN, and the assumption is shown in the trace.
     pub providers: Vec<OidcProvider>,
+    /// Non-fatal findings from parsing (version remarks, ignored fields),
+    /// repeated at the top of every trace.
+    pub notes: Vec<Diagnostic>,
 }
 
 /// An IAM OIDC identity provider.
@@ -26,11 +38,17 @@ pub struct OidcProvider {
     pub url: Spanned<String>,
     pub client_ids: Vec<Spanned<String>>,
     pub span: Span,
+    /// The provider's ARN when known (given, or the Principal it was
+    /// assumed from).
+    pub arn: Option<Spanned<String>>,
 }
 
 impl AwsConfig {
+    /// Accepts the AWS section (`trust_policy` + `provider`/`providers`), a
+    /// bare trust policy, `aws iam get-role` output, or the policy as a JSON
+    /// or URL-encoded string.
     pub fn from_node(node: &Node) -> Result<AwsConfig> {
-        Err(Diagnostic::at("AWS parsing not implemented yet", node.span))
+        config::parse(node)
     }
 
     /// Parses the text of the AWS editor / file (JSON or YAML).
@@ -39,9 +57,118 @@ impl AwsConfig {
     }
 }
 
+/// STS's message for a trust-policy denial; it never says which condition
+/// failed (§1.1 step 4, A13 aws-sdk-net#1522).
+pub const ACCESS_DENIED_MESSAGE: &str = "Not authorized to perform sts:AssumeRoleWithWebIdentity";
+
 /// The verdict AWS STS would give for a token with these claims.
-pub fn evaluate(_config: &AwsConfig, claims: &Claims) -> Verdict {
-    let mut v = Verdict::no_token(Cloud::Aws, "not implemented");
-    v.audience = claims.aud();
-    v
+pub fn evaluate(config: &AwsConfig, claims: &Claims) -> Verdict {
+    let mut trace: Vec<TraceStep> = config.notes.iter().map(|d| TraceStep::info(d.message.clone(), d.span)).collect();
+    let iss = claims.iss();
+    let token_url = context::provider_url_of(&iss);
+    let aud = claims.aud();
+    let deny = |code: &str, message: String, by: String, span: Option<Span>, trace: Vec<TraceStep>| Verdict {
+        cloud: Cloud::Aws,
+        allowed: false,
+        audience: aud.clone(),
+        code: code.into(),
+        message,
+        decided_by: by,
+        decided_span: span,
+        trace,
+    };
+
+    // §1.1 step 1: an IAM OIDC provider whose URL is the token's issuer.
+    let providers = if config.providers.is_empty() {
+        let assumed = config::assumed_providers(&config.trust_policy);
+        for p in &assumed {
+            trace.push(TraceStep::info(
+                format!(
+                    "assumption: no provider given, so the IAM OIDC provider {} is assumed to exist with ClientIDList [\"{AWS_STS_AUDIENCE}\"] (what `aws iam create-open-id-connect-provider` is run with, A18)",
+                    p.url.value
+                ),
+                Some(p.span),
+            ));
+        }
+        assumed
+    } else {
+        config.providers.clone()
+    };
+    let Some(provider) = providers.iter().find(|p| p.url.value == token_url) else {
+        let known: Vec<String> = providers.iter().map(|p| p.url.value.clone()).collect();
+        trace.push(TraceStep::fail(
+            format!("no IAM OIDC provider for the token's issuer {iss} (providers: {})", if known.is_empty() { "none".into() } else { known.join(", ") }),
+            providers.first().map(|p| p.span),
+        ));
+        return deny(
+            "InvalidIdentityToken",
+            format!("No OpenIDConnect provider found in your account for https://{token_url}"),
+            format!("no IAM OIDC provider with URL {token_url}"),
+            providers.first().map(|p| p.span),
+            trace,
+        );
+    };
+    trace.push(TraceStep::pass(format!("IAM OIDC provider {} matches the token's issuer {iss}", provider.url.value), Some(provider.url.span)));
+
+    // §1.1 step 2: `aud` must be one of the provider's client IDs.
+    let ids: Vec<String> = provider.client_ids.iter().map(|c| c.value.clone()).collect();
+    match provider.client_ids.iter().find(|c| c.value == aud) {
+        Some(c) => trace.push(TraceStep::pass(format!("token aud \"{aud}\" is in the provider's ClientIDList"), Some(c.span))),
+        None => {
+            let by = format!("provider {} ClientIDList {ids:?} does not contain the token's aud \"{aud}\"", provider.url.value);
+            trace.push(TraceStep::fail(by.clone(), Some(provider.span)));
+            return deny("InvalidIdentityToken", "Incorrect token audience".into(), by, Some(provider.span), trace);
+        }
+    }
+    // §1.1 step 3 (A10/A11): thumbprints are ignored; the simulated token is
+    // signed by GitHub and fresh.
+    trace.push(TraceStep::info("signature and expiry: the simulated token is valid (thumbprints are not used, A10)", None));
+
+    // §1.7 creation-time guard, shown as a remark: it does not change the
+    // runtime verdict.
+    if !has_sub_condition(&config.trust_policy, &token_url) {
+        trace.push(TraceStep::info(
+            format!("IAM would refuse to create or update this trust policy today: it has no condition on {token_url}:sub (identity-provider controls, A8; existing policies are grandfathered)"),
+            Some(config.trust_policy.span),
+        ));
+    }
+
+    // §1.1 step 4: the trust policy.
+    let syntax = ValueSyntax {
+        variables: config.trust_policy.version.as_ref().is_some_and(|v| v.value == "2012-10-17"),
+    };
+    let request = AwsRequest { token_url: token_url.clone(), provider_arn: provider.arn.clone(), claims };
+    let outcome = evaluate_policy(&config.trust_policy, &request, syntax);
+    trace.extend(outcome.trace);
+    match outcome.decision {
+        Decision::Allow => Verdict {
+            cloud: Cloud::Aws,
+            allowed: true,
+            audience: aud.clone(),
+            code: "allowed".into(),
+            message: "sts:AssumeRoleWithWebIdentity succeeded".into(),
+            decided_by: outcome.decided_by,
+            decided_span: outcome.decided_span,
+            trace,
+        },
+        Decision::ExplicitDeny | Decision::ImplicitDeny => deny(
+            "AccessDenied",
+            ACCESS_DENIED_MESSAGE.into(),
+            outcome.decided_by,
+            outcome.decided_span,
+            trace,
+        ),
+    }
 }
+
+fn has_sub_condition(policy: &TrustPolicy, token_url: &str) -> bool {
+    let want = format!("{token_url}:sub");
+    policy
+        .statements
+        .iter()
+        .flat_map(|s| s.conditions.iter())
+        .any(|c| c.key.value.eq_ignore_ascii_case(&want))
+}
+
+#[cfg(test)]
+mod tests;

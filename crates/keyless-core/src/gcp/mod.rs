@@ -1,10 +1,20 @@
-//! Google Cloud workload identity federation. PLACEHOLDER parse/eval (skeleton).
+//! Google Cloud workload identity federation: the STS token exchange
+//! against a workload identity pool provider (audience, attribute mapping,
+//! attribute condition, all CEL), then IAM member matching on the service
+//! account or resource. Research: cloud-trust-evaluation.md §3.
 
-use crate::claims::Claims;
-use crate::diagnostic::{Diagnostic, Result};
+pub mod cel;
+mod evaluate;
+pub mod members;
+mod provider;
+mod spans;
+
+pub use evaluate::evaluate;
+pub use members::{MemberKind, PrincipalRef};
+
+use crate::diagnostic::Result;
 use crate::doc::{self, Node};
 use crate::span::{DocId, Span, Spanned};
-use crate::verdict::{Cloud, Verdict};
 
 /// The GCP section: one workload identity pool provider and the IAM members
 /// (on a service account or resource) that should admit the federated
@@ -13,8 +23,27 @@ use crate::verdict::{Cloud, Verdict};
 pub struct GcpConfig {
     pub provider: WorkloadIdentityProvider,
     pub members: Vec<Member>,
+    /// False when the input gave only a provider: the verdict then covers
+    /// the STS exchange alone, and the trace says so.
+    pub members_given: bool,
+    /// How the federated identity reaches the resource (P3 README): via a
+    /// service account it impersonates, or by direct resource access.
+    pub access: AccessRoute,
 }
 
+/// The two authorization routes of google-github-actions/auth (P3 README).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum AccessRoute {
+    /// The members come from a service account's IAM policy; only roles that
+    /// carry `iam.serviceAccounts.getAccessToken` count.
+    #[default]
+    ServiceAccount,
+    /// The members come from the target resource's IAM policy; any role counts.
+    Direct,
+}
+
+/// A workload identity pool provider, as `gcloud iam workload-identity-pools
+/// providers describe --format=json` prints it (P1 field names).
 #[derive(Clone, Debug, PartialEq)]
 pub struct WorkloadIdentityProvider {
     /// `projects/<number>/locations/global/workloadIdentityPools/<pool>/providers/<id>`.
@@ -25,6 +54,8 @@ pub struct WorkloadIdentityProvider {
     pub attribute_mapping: Vec<(Spanned<String>, Spanned<String>)>,
     pub attribute_condition: Option<Spanned<String>>,
     pub disabled: bool,
+    /// `state` (`ACTIVE`, `DELETED`), when given.
+    pub state: Option<Spanned<String>>,
     pub span: Span,
 }
 
@@ -37,17 +68,17 @@ pub struct Member {
 }
 
 impl GcpConfig {
+    /// Reads the GCP section: `{provider, members | policy, access}`, or a
+    /// bare provider (`gcloud … providers describe` output).
     pub fn from_node(node: &Node) -> Result<GcpConfig> {
-        Err(Diagnostic::at("GCP parsing not implemented yet", node.span))
+        provider::config_from_node(node)
     }
 
+    /// Parses the text of the GCP editor / file (JSON or YAML).
     pub fn from_text(text: &str) -> Result<GcpConfig> {
         Self::from_node(&doc::parse(text, DocId::Gcp)?)
     }
 }
 
-pub fn evaluate(_config: &GcpConfig, claims: &Claims) -> Verdict {
-    let mut v = Verdict::no_token(Cloud::Gcp, "not implemented");
-    v.audience = claims.aud();
-    v
-}
+#[cfg(test)]
+mod tests;

@@ -2,6 +2,17 @@
 //! would mint for each job. Architecture invariant: nothing here knows about
 //! any cloud's trust configuration (only which login actions exist).
 
+pub mod event;
+pub mod expr;
+pub mod login;
+pub mod matrix;
+pub mod permissions;
 pub mod simulate;
+pub mod subject;
+pub mod token;
+pub mod workflow;
 
 pub use simulate::{simulate, JobRun, LoginStep, Simulation, Token};
+
+#[cfg(test)]
+mod tests;

@@ -1,19 +1,33 @@
-//! PLACEHOLDER (skeleton): replaced by the workflow/token simulation.
+//! From a scenario to the token GitHub would mint for every job (and every
+//! matrix combination, and every job of a called reusable workflow) of the
+//! simulated run.
 
+use super::event::RunRef;
+use super::expr::{self, Completeness, Contexts};
+use super::login::{self, FoundLogin};
+use super::matrix;
+use super::permissions::{self, Grant};
+use super::subject;
+use super::token::{self, JobFacts, RunFacts};
+use super::workflow::{self, IdToken, Job, Workflow};
 use crate::claims::Claims;
 use crate::diagnostic::Diagnostic;
 use crate::scenario::Scenario;
-use crate::span::Span;
+use crate::span::{DocId, Span};
 use crate::verdict::Cloud;
+use github_actions_expressions::Evaluation;
 use serde::Serialize;
+use std::collections::HashMap;
 
 /// The token of one job run, or why there is none.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Token {
+    /// Whether GitHub mints a token for this job.
     pub issued: bool,
     /// Why no token was issued, in the login action's words.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// The claims (empty when not issued).
     pub claims: Claims,
     /// Why `sub` (and other identity claims) have their form, e.g.
     /// "environment takes precedence over the branch".
@@ -46,12 +60,659 @@ pub struct JobRun {
     pub span: Option<Span>,
 }
 
+/// Every job run of the simulated workflow run, and what was found wrong
+/// or unknowable in the input.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Simulation {
     pub runs: Vec<JobRun>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
-pub fn simulate(_scenario: &Scenario) -> Simulation {
-    Simulation::default()
+/// GitHub allows reusable workflows to nest 4 levels deep (D-RWREF).
+const MAX_DEPTH: usize = 4;
+/// Runs simulated at most: a matrix of reusable workflows calling
+/// matrices can multiply past anything a person reads (and past the
+/// playground's time budget).
+pub const MAX_RUNS: usize = 1024;
+/// Job combinations visited at most (runs, skipped jobs and calls alike).
+const MAX_WORK: usize = 4096;
+
+/// Simulates the run described by the scenario.
+pub fn simulate(s: &Scenario) -> Simulation {
+    let mut sim = Simulation::default();
+    let Some(wf) = workflow::parse(&s.workflow.text, DocId::Workflow, &mut sim.diagnostics) else {
+        return sim;
+    };
+    let run = RunFacts::new(s, wf.name.as_deref());
+    super::event::check_trigger(&wf, s, &run.run_ref, &mut sim.diagnostics);
+    let immutable = immutable_subject(s, &mut sim.diagnostics);
+    if !s.subject.use_default {
+        subject::check_template_keys(&s.subject.include_claim_keys, &mut sim.diagnostics);
+    }
+    let mut inputs: Vec<(String, serde_json::Value)> = wf.input_defaults.clone();
+    inputs.extend(s.inputs.iter().map(|(k, v)| (k.clone(), v.clone())));
+    let sim_ctx = Sim {
+        s,
+        run: &run,
+        immutable,
+        github: github_context(s, &run),
+        work: std::cell::Cell::new(0),
+        parsed: std::cell::RefCell::new(HashMap::new()),
+    };
+    let frame = Frame {
+        wf: &wf,
+        prefix: String::new(),
+        caller_grant: None,
+        job_workflow_ref: run.workflow_ref.clone(),
+        job_workflow_sha: run.run_ref.sha.clone(),
+        inputs: object(inputs),
+        depth: 0,
+        notes: Vec::new(),
+    };
+    sim_ctx.jobs(&frame, &mut sim);
+    dedupe(&mut sim.diagnostics);
+    sim
+}
+
+/// Matrix runs repeat the same finding; report each once.
+fn dedupe(diags: &mut Vec<Diagnostic>) {
+    let mut seen = std::collections::HashSet::new();
+    diags.retain(|d| seen.insert((d.severity as u8, d.message.clone(), d.span)));
+}
+
+/// Whether the immutable prefix applies, reporting what prevents it.
+fn immutable_subject(s: &Scenario, diags: &mut Vec<Diagnostic>) -> Result<bool, String> {
+    if !s.subject.immutable {
+        return Ok(false);
+    }
+    // github.com / GHEC only, not GHES (D-REF "Immutable subject claims").
+    if s.issuer.ghes_host.is_some() {
+        diags.push(Diagnostic::warning(
+            "immutable subjects exist on github.com and GHE.com only, not on GHES: the legacy `repo:owner/name` form is used",
+            s.repository_span,
+        ));
+        return Ok(false);
+    }
+    let mut missing = Vec::new();
+    if s.repository_owner_id.is_none() {
+        missing.push("`repository_owner_id`");
+    }
+    if s.repository_id.is_none() {
+        missing.push("`repository_id`");
+    }
+    if missing.is_empty() {
+        return Ok(true);
+    }
+    let msg = format!(
+        "the immutable subject `repo:owner@OWNER_ID/name@REPO_ID` needs {} in the scenario; Keyless will not invent ids that trust policies compare",
+        missing.join(" and ")
+    );
+    diags.push(Diagnostic::error(msg.clone(), s.repository_span));
+    Err(msg)
+}
+
+fn object(pairs: Vec<(String, serde_json::Value)>) -> Evaluation {
+    let map: HashMap<String, Evaluation> = pairs.into_iter().map(|(k, v)| (k, expr::from_json(&v))).collect();
+    Evaluation::Object(map)
+}
+
+/// The `github` context of the run (docs "Contexts reference"): what the
+/// scenario fixes; anything else (e.g. most of `github.event`) is unknown.
+fn github_context(s: &Scenario, run: &RunFacts) -> Evaluation {
+    let r = &run.run_ref;
+    let server = match (&s.issuer.ghes_host, &s.issuer.ghe_subdomain) {
+        (Some(h), _) => format!("https://{h}"),
+        (None, Some(sub)) => format!("https://{sub}.ghe.com"),
+        _ => "https://github.com".to_string(),
+    };
+    let mut event = serde_json::Map::new();
+    match s.event.name.value.as_str() {
+        "pull_request" | "pull_request_target" | "pull_request_review" | "pull_request_review_comment" => {
+            let number = s.event.pr_number.unwrap_or(1);
+            event.insert("number".into(), number.into());
+            event.insert(
+                "pull_request".into(),
+                serde_json::json!({
+                    "number": number,
+                    "merged": s.event.merged,
+                    "head": {"ref": r.head_ref, "repo": {"fork": s.event.from_fork}},
+                    "base": {"ref": r.base_ref},
+                }),
+            );
+        }
+        "push" => {
+            event.insert("ref".into(), r.git_ref.clone().into());
+        }
+        "release" => {
+            event.insert("release".into(), serde_json::json!({"tag_name": r.ref_name}));
+        }
+        "workflow_dispatch" => {
+            event.insert("inputs".into(), serde_json::Value::Object(s.inputs.clone().into_iter().collect()));
+        }
+        _ => {}
+    }
+    let v = serde_json::json!({
+        "event_name": s.event.name.value,
+        "ref": r.git_ref,
+        "ref_name": r.ref_name,
+        "ref_type": r.ref_type,
+        "ref_protected": s.ref_protected,
+        "base_ref": r.base_ref,
+        "head_ref": r.head_ref,
+        "repository": s.repository(),
+        "repository_owner": s.owner,
+        "repository_id": run.repository_id,
+        "repository_owner_id": run.repository_owner_id,
+        "actor": s.event.actor,
+        "actor_id": run.actor_id,
+        "triggering_actor": s.event.actor,
+        "sha": r.sha,
+        "workflow": run.workflow_name,
+        "workflow_ref": run.workflow_ref,
+        "workflow_sha": r.sha,
+        "run_id": run.run_id,
+        "run_number": run.run_number,
+        "run_attempt": "1",
+        "server_url": server,
+        "event": serde_json::Value::Object(event),
+    });
+    expr::from_json(&v)
+}
+
+/// Run-wide state shared by every job.
+struct Sim<'a> {
+    s: &'a Scenario,
+    run: &'a RunFacts,
+    /// `Err` carries why the immutable subject cannot be built.
+    immutable: Result<bool, String>,
+    github: Evaluation,
+    /// Combinations visited so far (bounded by MAX_WORK).
+    work: std::cell::Cell<usize>,
+    /// Called workflows, parsed once each (by index in `reusable_workflows`).
+    parsed: std::cell::RefCell<HashMap<usize, Option<std::rc::Rc<Workflow>>>>,
+}
+
+/// One workflow being simulated: the top-level one or a called one.
+struct Frame<'a> {
+    wf: &'a Workflow,
+    /// `caller/` for jobs of a called workflow.
+    prefix: String,
+    /// The caller job's id-token grant (called workflows can only downgrade).
+    caller_grant: Option<Grant>,
+    job_workflow_ref: String,
+    job_workflow_sha: String,
+    inputs: Evaluation,
+    depth: usize,
+    /// Explanations that apply to every job of this frame.
+    notes: Vec<String>,
+}
+
+impl Sim<'_> {
+    fn contexts(&self, frame: &Frame<'_>) -> Contexts {
+        let mut c = Contexts::new();
+        c.set("github", self.github.clone(), Completeness::Partial);
+        c.set("inputs", frame.inputs.clone(), Completeness::Partial);
+        c.set("vars", object(self.s.vars.iter().map(|(k, v)| (k.clone(), v.clone())).collect()), Completeness::Partial);
+        c
+    }
+
+    fn jobs(&self, frame: &Frame<'_>, sim: &mut Simulation) {
+        for job in &frame.wf.jobs {
+            let base = self.contexts(frame);
+            for (combo, ctx, mut notes) in self.combinations(job, &base, &mut sim.diagnostics) {
+                self.work.set(self.work.get() + 1);
+                if sim.runs.len() >= MAX_RUNS || self.work.get() > MAX_WORK {
+                    sim.diagnostics.push(Diagnostic::error(
+                        format!("the run has more than {MAX_RUNS} jobs; Keyless stops simulating here"),
+                        Some(job.span),
+                    ));
+                    return;
+                }
+                notes.extend(frame.notes.iter().cloned());
+                match &job.uses {
+                    Some(uses) => self.call(frame, job, uses, combo, &ctx, notes, sim),
+                    None => {
+                        let run = self.job_run(frame, job, combo, &ctx, notes, &mut sim.diagnostics);
+                        sim.runs.push(run);
+                    }
+                }
+            }
+        }
+    }
+
+    /// The job's matrix combinations, each with its contexts. A matrix that
+    /// cannot be resolved gives one run without `matrix` (and a warning).
+    fn combinations(
+        &self,
+        job: &Job,
+        base: &Contexts,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Vec<(Option<matrix::Combination>, Contexts, Vec<String>)> {
+        let Some(node) = &job.matrix else {
+            return vec![(None, base.clone(), Vec::new())];
+        };
+        let resolved = match matrix::resolve(node, base) {
+            Ok(v) => v,
+            Err((e, raw, span)) => {
+                diags.push(Diagnostic::warning(format!("job `{}` matrix: {}", job.id.value, e.describe(&raw)), Some(span)));
+                let note = format!(
+                    "The matrix of `{}` could not be resolved ({}); one run is simulated without matrix values.",
+                    job.id.value,
+                    e.describe(&raw)
+                );
+                return vec![(None, base.clone(), vec![note])];
+            }
+        };
+        match matrix::expand(&resolved, &matrix::axis_order(node)) {
+            Ok(combos) => combos
+                .into_iter()
+                .map(|c| {
+                    let mut ctx = base.clone();
+                    ctx.set("matrix", expr::from_json(&serde_json::Value::Object(c.clone())), Completeness::Complete);
+                    (Some(c), ctx, Vec::new())
+                })
+                .collect(),
+            Err(e) => {
+                diags.push(Diagnostic::error(format!("job `{}`: {e}", job.id.value), Some(node.span)));
+                Vec::new()
+            }
+        }
+    }
+
+    /// `if:` → `Some(reason)` when the job is skipped.
+    fn skipped(&self, job: &Job, ctx: &Contexts, diags: &mut Vec<Diagnostic>, notes: &mut Vec<String>) -> Option<String> {
+        let cond = job.condition.as_ref()?;
+        // `if: ${{ a }} && b` is a string template, hence always true
+        // (docs: expressions in `if` conditionals).
+        if expr::has_expression(&cond.value) && !expr::is_single_expression(&cond.value) {
+            diags.push(Diagnostic::warning(
+                format!("`if: {}` mixes `${{{{ }}}}` with other text: GitHub evaluates it as a non-empty string, which is always true", cond.value),
+                Some(cond.span),
+            ));
+        }
+        match expr::eval_condition(&cond.value, ctx) {
+            Ok(true) => None,
+            Ok(false) => Some(format!("The job is skipped: its `if: {}` is false for this run, so it requests no token.", cond.value)),
+            Err(e) => {
+                diags.push(Diagnostic::warning(format!("job `{}` `if:`: {}", job.id.value, e.describe(&cond.value)), Some(cond.span)));
+                notes.push(format!("The job's `if:` cannot be evaluated ({}); the job is simulated as if it runs.", e.describe(&cond.value)));
+                None
+            }
+        }
+    }
+
+    fn display_name(job: &Job, ctx: &Contexts) -> Option<String> {
+        job.name.as_ref().map(|n| match expr::eval_template(n, ctx) {
+            Ok(v) => expr::stringify(&v),
+            Err(_) => n.clone(),
+        })
+    }
+
+    /// An ordinary job (steps) of `frame`.
+    fn job_run(
+        &self,
+        frame: &Frame<'_>,
+        job: &Job,
+        combo: Option<matrix::Combination>,
+        ctx: &Contexts,
+        mut notes: Vec<String>,
+        diags: &mut Vec<Diagnostic>,
+    ) -> JobRun {
+        let id = format!("{}{}", frame.prefix, job.id.value);
+        let mut out = JobRun {
+            job: id.clone(),
+            name: Self::display_name(job, ctx),
+            matrix: combo.clone(),
+            environment: None,
+            token: not_issued(String::new(), Vec::new()),
+            logins: Vec::new(),
+            span: Some(job.span),
+        };
+        if let Some(reason) = self.skipped(job, ctx, diags, &mut notes) {
+            out.token = not_issued(reason.clone(), vec![reason]);
+            return out;
+        }
+        // Environment: `environment: ''` means none [INF].
+        let environment = match &job.environment {
+            None => None,
+            Some(env) => match expr::eval_template(&env.value, ctx) {
+                Ok(v) => Some(expr::stringify(&v)).filter(|e| !e.is_empty()),
+                Err(e) => {
+                    let msg = e.describe(&env.value);
+                    diags.push(Diagnostic::warning(format!("job `{}` environment: {msg}", job.id.value), Some(env.span)));
+                    let reason = format!("Keyless cannot determine this job's environment, which decides `sub`: {msg}");
+                    out.token = not_issued(reason.clone(), vec![reason]);
+                    return out;
+                }
+            },
+        };
+        out.environment = environment.clone();
+        let found = login::find_logins(&job.steps, ctx, diags, &mut notes);
+        out.logins = found.iter().map(login_step).collect();
+        let declared = permissions::declared(frame.wf.permissions.as_ref(), job.permissions.as_ref());
+        let grant = match &frame.caller_grant {
+            None => declared,
+            Some(caller) => {
+                let own = (frame.wf.permissions.is_some() || job.permissions.is_some()).then_some(declared);
+                permissions::cap_by_caller(caller, own)
+            }
+        };
+        let grant = permissions::apply_event_rules(self.s, grant);
+        let seed = format!("{id}:{}", combo.map(|c| serde_json::Value::Object(c).to_string()).unwrap_or_default());
+        let job_facts = JobFacts {
+            environment,
+            job_workflow_ref: frame.job_workflow_ref.clone(),
+            job_workflow_sha: frame.job_workflow_sha.clone(),
+            aud: String::new(),
+            seed,
+        };
+        out.token = self.mint(job_facts, &grant, &found, notes);
+        out
+    }
+
+    /// A job that calls a reusable workflow (`jobs.<id>.uses`, D-RWF).
+    #[allow(clippy::too_many_arguments)]
+    fn call(
+        &self,
+        frame: &Frame<'_>,
+        job: &Job,
+        uses: &crate::span::Spanned<String>,
+        combo: Option<matrix::Combination>,
+        ctx: &Contexts,
+        mut notes: Vec<String>,
+        sim: &mut Simulation,
+    ) {
+        let id = format!("{}{}", frame.prefix, job.id.value);
+        if let Some(reason) = self.skipped(job, ctx, &mut sim.diagnostics, &mut notes) {
+            sim.runs.push(JobRun {
+                job: id,
+                name: Self::display_name(job, ctx),
+                matrix: combo,
+                environment: None,
+                token: not_issued(reason.clone(), vec![reason]),
+                logins: Vec::new(),
+                span: Some(job.span),
+            });
+            return;
+        }
+        if job.environment.is_some() {
+            sim.diagnostics.push(Diagnostic::warning(
+                "a job that calls a reusable workflow cannot set `environment`; set it on the called workflow's jobs (D-RWREF)",
+                Some(job.span),
+            ));
+        }
+        let raw = if expr::has_expression(&uses.value) {
+            sim.diagnostics.push(Diagnostic::warning(
+                "GitHub does not evaluate expressions in `uses:`; Keyless evaluates it to show the intent",
+                Some(uses.span),
+            ));
+            match expr::eval_template(&uses.value, ctx) {
+                Ok(v) => expr::stringify(&v),
+                Err(e) => {
+                    sim.diagnostics.push(Diagnostic::error(e.describe(&uses.value), Some(uses.span)));
+                    return;
+                }
+            }
+        } else {
+            uses.value.clone()
+        };
+        let Some(target) = self.resolve_uses(&raw, frame) else {
+            sim.diagnostics.push(Diagnostic::error(
+                format!("`uses: {raw}` is not a reusable workflow reference (`./.github/workflows/x.yml` or `owner/repo/.github/workflows/x.yml@ref`)"),
+                Some(uses.span),
+            ));
+            return;
+        };
+        notes.extend(target.notes.iter().cloned());
+        notes.push(format!(
+            "`{}` calls the reusable workflow `{}`: the token describes the caller (repository, ref, `workflow_ref`), and `job_workflow_ref` names the called workflow (D-RWF, research §2.3).",
+            job.id.value, target.job_workflow_ref
+        ));
+        // Inputs: the caller's `with:` over the called workflow's defaults.
+        let mut with = Vec::new();
+        for (k, node) in &job.with {
+            let value = match node.scalar_text().filter(|t| expr::has_expression(t)) {
+                Some(t) => match expr::eval_template(&t, ctx) {
+                    Ok(v) => expr::to_json(&v),
+                    Err(e) => {
+                        sim.diagnostics.push(Diagnostic::warning(format!("`with.{k}`: {}", e.describe(&t)), Some(node.span)));
+                        continue;
+                    }
+                },
+                None => node.to_json(),
+            };
+            with.push((k.clone(), value));
+        }
+        let caller_grant = match &frame.caller_grant {
+            None => permissions::declared(frame.wf.permissions.as_ref(), job.permissions.as_ref()),
+            Some(outer) => {
+                let own = (frame.wf.permissions.is_some() || job.permissions.is_some())
+                    .then(|| permissions::declared(frame.wf.permissions.as_ref(), job.permissions.as_ref()));
+                permissions::cap_by_caller(outer, own)
+            }
+        };
+        let found = self
+            .s
+            .reusable_workflows
+            .iter()
+            .enumerate()
+            .find(|(_, (path, _))| path.eq_ignore_ascii_case(&target.path));
+        let called = found.and_then(|(i, (_, text))| {
+            let cached = self.parsed.borrow().get(&i).cloned();
+            cached.unwrap_or_else(|| {
+                let doc = DocId::Reusable(u16::try_from(i).unwrap_or(u16::MAX));
+                let w = workflow::parse(&text.text, doc, &mut sim.diagnostics).map(std::rc::Rc::new);
+                self.parsed.borrow_mut().insert(i, w.clone());
+                w
+            })
+        });
+        let Some(called) = called else {
+            if found.is_none() {
+                sim.diagnostics.push(Diagnostic::warning(
+                    format!(
+                        "the called workflow `{}` is not in the scenario's `reusable_workflows`: its jobs, environments and login steps are unknown",
+                        target.path
+                    ),
+                    Some(uses.span),
+                ));
+            }
+            notes.push(format!(
+                "The text of `{}` is not given: Keyless simulates one run for the calling job, assuming its called jobs set no environment (an environment there would change `sub` to `environment:<name>`).",
+                target.path
+            ));
+            let grant = permissions::apply_event_rules(self.s, caller_grant);
+            let facts = JobFacts {
+                environment: None,
+                job_workflow_ref: target.job_workflow_ref.clone(),
+                job_workflow_sha: target.job_workflow_sha.clone(),
+                aud: String::new(),
+                seed: format!("{id}:{}", combo.as_ref().map(|c| serde_json::Value::Object(c.clone()).to_string()).unwrap_or_default()),
+            };
+            let token = self.mint(facts, &grant, &[], notes);
+            sim.runs.push(JobRun {
+                job: id,
+                name: Self::display_name(job, ctx),
+                matrix: combo,
+                environment: None,
+                token,
+                logins: Vec::new(),
+                span: Some(job.span),
+            });
+            return;
+        };
+        if !called.triggers.iter().any(|t| t.event.value == "workflow_call") {
+            sim.diagnostics.push(Diagnostic::warning(
+                format!("`{}` has no `on: workflow_call`, so GitHub refuses to call it; simulated anyway", target.path),
+                called.on_span.or(Some(called.span)),
+            ));
+        }
+        if frame.depth + 1 >= MAX_DEPTH {
+            sim.diagnostics.push(Diagnostic::error(
+                format!("reusable workflows nest deeper than {MAX_DEPTH} levels (GitHub's limit)"),
+                Some(uses.span),
+            ));
+            return;
+        }
+        let mut inputs = called.input_defaults.clone();
+        inputs.extend(with);
+        let inner = Frame {
+            wf: &called,
+            prefix: format!("{id}/"),
+            caller_grant: Some(caller_grant),
+            job_workflow_ref: target.job_workflow_ref,
+            job_workflow_sha: target.job_workflow_sha,
+            inputs: object(inputs),
+            depth: frame.depth + 1,
+            notes,
+        };
+        self.jobs(&inner, sim);
+    }
+
+    /// `uses:` → the called workflow's key and `job_workflow_ref`.
+    fn resolve_uses(&self, raw: &str, frame: &Frame<'_>) -> Option<CallTarget> {
+        let s = self.s;
+        if let Some(local) = raw.strip_prefix("./") {
+            // Local calls use the caller's commit: same ref (research §2.3).
+            let path = format!("{}/{}", s.repository(), local);
+            let at = frame.job_workflow_ref.rsplit_once('@').map(|(_, r)| r.to_string()).unwrap_or_default();
+            return Some(CallTarget {
+                job_workflow_ref: format!("{path}@{at}"),
+                job_workflow_sha: frame.job_workflow_sha.clone(),
+                path,
+                notes: vec![format!("A local reusable workflow runs at the caller's ref `{at}`.")],
+            });
+        }
+        let (path, r) = raw.split_once('@')?;
+        if path.split('/').count() < 3 || r.is_empty() {
+            return None;
+        }
+        let is_sha = r.len() == 40 && r.chars().all(|c| c.is_ascii_hexdigit());
+        let (full, note) = if is_sha || r.starts_with("refs/") {
+            (r.to_string(), None)
+        } else if r.starts_with('v') && r.chars().nth(1).is_some_and(|c| c.is_ascii_digit()) {
+            (
+                format!("refs/tags/{r}"),
+                Some(format!("`@{r}` is taken to be a tag (`refs/tags/{r}`): GitHub resolves the name in the called repository, and a tag wins over a branch of the same name (OBS Azure/login#530). Write `@refs/heads/{r}` to mean a branch.")),
+            )
+        } else {
+            (
+                format!("refs/heads/{r}"),
+                Some(format!("`@{r}` is taken to be a branch (`refs/heads/{r}`): GitHub resolves the name in the called repository, and a tag of the same name would win (`refs/tags/{r}`, OBS Azure/login#530).")),
+            )
+        };
+        let mut notes: Vec<String> = note.into_iter().collect();
+        let sha = if is_sha {
+            r.to_string()
+        } else {
+            notes.push(format!("`job_workflow_sha` is a placeholder: the commit `{path}@{r}` points to is not in the scenario."));
+            token::hex_digits(&format!("called:{raw}"), 40)
+        };
+        Some(CallTarget { job_workflow_ref: format!("{path}@{full}"), job_workflow_sha: sha, path: path.to_string(), notes })
+    }
+
+    /// Mints (or refuses) the token of one job run.
+    fn mint(&self, mut job: JobFacts, grant: &Grant, logins: &[FoundLogin], mut notes: Vec<String>) -> Token {
+        let s = self.s;
+        if grant.id_token == IdToken::None {
+            notes.insert(0, format!("No token: {}.", grant.why));
+            return not_issued(login::missing_token_error(logins.first().map(|l| l.cloud)), notes);
+        }
+        let immutable = match &self.immutable {
+            Ok(b) => *b,
+            Err(msg) => {
+                let reason = format!("Keyless cannot build the subject: {msg}.");
+                return not_issued(reason.clone(), vec![reason]);
+            }
+        };
+        let mut explanation = vec![format!("A token is issued: {}.", grant.why)];
+        // `aud`: the first login step's audience, else GitHub's default (D-REF).
+        job.aud = match logins.first() {
+            Some(l) => match &l.audience {
+                Some(a) => {
+                    if l.audience_explicit {
+                        explanation.push(format!("`aud` is `{a}`, set in the `with: audience` of `{}`.", l.action));
+                    } else {
+                        explanation.push(format!("`aud` is `{a}`, the default audience of `{}` (research §4.2).", l.action));
+                    }
+                    a.clone()
+                }
+                None => {
+                    explanation.push(format!("`aud` depends on an unknown value in `{}`; the token shows GitHub's default.", l.action));
+                    token::default_audience(s)
+                }
+            },
+            None => {
+                let a = token::default_audience(s);
+                explanation.push(format!("No login step asks for an audience: `aud` is GitHub's default `{a}`."));
+                a
+            }
+        };
+        let mut claims = token::base_claims(s, self.run, &job);
+        let r: &RunRef = &self.run.run_ref;
+        let (context, why) = subject::default_context(s, job.environment.as_deref(), &r.git_ref);
+        explanation.push(why);
+        let Some(repo) = subject::repo_segment(s, immutable) else {
+            return not_issued("Keyless cannot build the immutable subject without ids.".into(), explanation);
+        };
+        if immutable {
+            explanation.push(format!(
+                "Immutable subjects are on: the repository segment is `{repo}` (owner and repository ids, CL-IMM)."
+            ));
+        }
+        let keys: Vec<String> = s.subject.include_claim_keys.iter().map(|k| k.value.clone()).collect();
+        let sub = if s.subject.use_default || keys.is_empty() {
+            if s.subject.use_default && !keys.is_empty() {
+                explanation.push("`use_default: true` ignores `include_claim_keys` (REST docs).".into());
+            }
+            format!("{repo}:{context}")
+        } else {
+            match subject::custom_subject(&keys, &repo, &context, &claims) {
+                Ok((sub, extra)) => {
+                    explanation.push(format!(
+                        "The subject is customized with include_claim_keys [{}]: `key:value` pairs in that order, `:` in values escaped as `%3A` (D-REF).",
+                        keys.join(", ")
+                    ));
+                    explanation.extend(extra);
+                    sub
+                }
+                Err(reason) => {
+                    explanation.push(reason.clone());
+                    return not_issued(reason, explanation);
+                }
+            }
+        };
+        claims.set("sub", sub);
+        explanation.extend(r.notes.iter().cloned());
+        explanation.extend(notes);
+        if !self.run.placeholders.is_empty() {
+            explanation.push(format!(
+                "Not given by the scenario, so deterministic placeholders: {} (and jti, check_run_id, environment_node_id).",
+                self.run.placeholders.join(", ")
+            ));
+        }
+        Token { issued: true, reason: None, claims, explanation }
+    }
+}
+
+struct CallTarget {
+    /// `owner/repo/.github/workflows/x.yml` (key of `reusable_workflows`).
+    path: String,
+    job_workflow_ref: String,
+    job_workflow_sha: String,
+    notes: Vec<String>,
+}
+
+fn not_issued(reason: String, explanation: Vec<String>) -> Token {
+    Token { issued: false, reason: Some(reason), claims: Claims::new(), explanation }
+}
+
+fn login_step(l: &FoundLogin) -> LoginStep {
+    LoginStep {
+        cloud: l.cloud,
+        action: l.action.clone(),
+        // An unknown audience is shown as such, never guessed.
+        audience: l.audience.clone().unwrap_or_else(|| "<unknown: depends on a value the scenario does not give>".into()),
+        audience_explicit: l.audience_explicit,
+        span: Some(l.span),
+    }
 }

@@ -1,0 +1,598 @@
+//! The what-if matrix: the scenario replayed as the runs an attacker or a
+//! mistake could produce, each judged by every configured cloud. Source of
+//! the idea: the seed guide's Verify step 3 ("A trust policy you have never
+//! watched fail closed is not yet a control"); the run kinds come from
+//! github-oidc-tokens.md §2 (what each event puts in `sub`), §3.4
+//! (immutable subjects), §4.1 (issuers) and §6 (pitfalls).
+//!
+//! Every row is a modified [`Scenario`] evaluated by [`engine::evaluate`]:
+//! the matrix never re-derives a verdict.
+
+use crate::engine::{self, JobReport};
+use crate::github::JobRun;
+use crate::scenario::{PullRequestTargetSubject, Scenario};
+use crate::span::{DocId, Span};
+use crate::verdict::Cloud;
+use crate::doc::{self, Node};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The what-if variants, in row order: id, expectation, what the run is and
+/// why it matters (with its source). Documented in `docs/findings.md`.
+pub const VARIANTS: &[(&str, Expectation, &str)] = &[
+    ("as-given", Expectation::Intended, "The scenario as given: the run(s) the trust is meant to admit."),
+    ("other-branch", Expectation::Unintended, "A push to another branch (anyone with write access can push one, with any workflow): github-oidc-tokens.md §2.2."),
+    ("branch-prefix", Expectation::Unintended, "A push to `<default branch>-keyless-what-if` (only when the run is on the default branch): catches `ref:refs/heads/main*` (research cloud-trust-evaluation.md §1.8)."),
+    ("tag", Expectation::Unintended, "A pushed tag: `ref:refs/tags/…` (§2.2)."),
+    ("pull-request", Expectation::Unintended, "A pull request from a branch of the same repository: `sub` `…:pull_request` (§2.2)."),
+    ("fork-pull-request", Expectation::Unintended, "A pull request from a fork: GitHub issues no token (§5); shown to prove it fails closed."),
+    ("pull-request-target-ref", Expectation::Unintended, "pull_request_target from a fork, `sub` option `ref` (default branch): contested in GitHub's docs (§2.2), both options are simulated."),
+    ("pull-request-target-pr", Expectation::Unintended, "pull_request_target from a fork, `sub` option `pull_request`."),
+    ("other-environment", Expectation::Unintended, "The job with another environment name (only when the job has one): `…:environment:NAME` (§2.1)."),
+    ("no-environment", Expectation::Unintended, "The job without its environment (no reviewers): the `sub` falls back to the ref (§2.1, seed guide §6)."),
+    ("other-repo", Expectation::Unintended, "Another repository of the same owner: the seed guide's 400-repository story."),
+    ("repo-name-prefix", Expectation::Unintended, "A repository named `<repo>-evil` of the same owner: catches `repo:o/r*` (research cloud-trust-evaluation.md §1.8)."),
+    ("owner-lookalike", Expectation::Unintended, "A look-alike owner `<owner>-evil` (anyone can register it): catches `repo:o*`."),
+    ("owner-prefix", Expectation::Unintended, "An owner named `<owner>x`: catches owner prefixes."),
+    ("other-workflow", Expectation::Unintended, "Another workflow file on the same ref: same `sub`, other `job_workflow_ref`."),
+    ("reusable-ref", Expectation::Unintended, "The called reusable workflow at another ref (only when the job calls one): seed guide §5."),
+    ("immutable", Expectation::Neutral, "The same run after switching to immutable subjects `repo:OWNER@ID/REPO@ID:…` (§3.4)."),
+    ("renamed-same-ids", Expectation::Neutral, "The repository renamed (same ids) under immutable subjects."),
+    ("recreated-same-name", Expectation::Unintended, "A new repository with the same name (new id) under immutable subjects: deleted and re-created, or transferred."),
+    ("ghes-issuer", Expectation::Unintended, "The same names on someone else's GitHub Enterprise Server: issuer `https://HOST/_services/token` (§4.1)."),
+    ("enterprise-issuer", Expectation::Neutral, "The enterprise's unique issuer `https://token.actions.githubusercontent.com/<slug>` switched on (§4.1)."),
+];
+
+/// Whether a row's run should be admitted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Expectation {
+    /// The scenario as given.
+    Intended,
+    /// A run the trust should reject.
+    Unintended,
+    /// Informational: admitting or rejecting are both defensible (the same
+    /// repository after a rename, or after switching subject format).
+    Neutral,
+}
+
+/// One cloud's verdict on one row.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct WhatIfCell {
+    pub admitted: bool,
+    /// The cloud's code (`allowed`, `AccessDenied`, `no_token`, ...).
+    pub code: String,
+    pub decided_by: String,
+    pub decided_span: Option<Span>,
+}
+
+/// One run of one job under one what-if variant.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct WhatIfRow {
+    /// `<variant>:<job>`, stable across runs of the analysis.
+    pub id: String,
+    pub variant: String,
+    pub job: String,
+    pub description: String,
+    /// What differs from the scenario as given.
+    pub changed: Vec<String>,
+    pub expectation: Expectation,
+    /// The token's `sub`, when a token was issued.
+    pub sub: Option<String>,
+    /// Only the clouds this job is judged by (the clouds it logs in to).
+    pub cells: BTreeMap<Cloud, WhatIfCell>,
+}
+
+/// An admitted run that is not intended.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct UnintendedAdmit {
+    pub row: String,
+    pub cloud: Cloud,
+    pub description: String,
+    pub sub: Option<String>,
+    pub decided_by: String,
+    pub decided_span: Option<Span>,
+}
+
+/// Rows × configured clouds.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct WhatIfMatrix {
+    pub clouds: Vec<Cloud>,
+    pub rows: Vec<WhatIfRow>,
+    pub unintended_admits: Vec<UnintendedAdmit>,
+    /// Simulated runs (one per variant).
+    pub simulations: usize,
+    /// Cloud verdicts computed.
+    pub evaluations: usize,
+    /// Assumptions made while building the variants.
+    pub notes: Vec<String>,
+}
+
+/// A row's simulated job, kept for re-judging suggestions.
+#[derive(Clone, Debug)]
+pub(crate) struct RowRun {
+    pub row: usize,
+    pub run: JobRun,
+}
+
+/// The matrix and the runs behind it.
+#[derive(Clone, Debug)]
+pub(crate) struct Exploration {
+    pub matrix: WhatIfMatrix,
+    pub runs: Vec<RowRun>,
+}
+
+/// The what-if matrix of a scenario.
+pub fn blast_radius(scenario: &Scenario) -> WhatIfMatrix {
+    explore(scenario).matrix
+}
+
+struct Variant {
+    id: &'static str,
+    description: String,
+    changed: Vec<String>,
+    expectation: Expectation,
+    scenario: Scenario,
+}
+
+/// `job` or `job (matrix json)`: identifies one job run across variants.
+pub(crate) fn job_key(job: &str, matrix: Option<&serde_json::Map<String, serde_json::Value>>) -> String {
+    match matrix {
+        Some(m) if !m.is_empty() => format!("{job} {}", serde_json::Value::Object(m.clone())),
+        _ => job.to_string(),
+    }
+}
+
+fn to_run(j: &JobReport) -> JobRun {
+    JobRun {
+        job: j.job.clone(),
+        name: j.name.clone(),
+        matrix: j.matrix.clone(),
+        environment: j.environment.clone(),
+        token: j.token.clone(),
+        logins: j.logins.clone(),
+        span: None,
+    }
+}
+
+/// Which job runs each cloud judges: those that log in to it; if no job
+/// logs in to a configured cloud, every job that gets a token.
+fn relevant_jobs(clouds: &[Cloud], jobs: &[JobReport]) -> BTreeMap<Cloud, BTreeSet<String>> {
+    let mut out = BTreeMap::new();
+    for &cloud in clouds {
+        let mut keys: BTreeSet<String> = jobs
+            .iter()
+            .filter(|j| j.logins.iter().any(|l| l.cloud == cloud))
+            .map(|j| job_key(&j.job, j.matrix.as_ref()))
+            .collect();
+        if keys.is_empty() {
+            keys = jobs.iter().filter(|j| j.token.issued).map(|j| job_key(&j.job, j.matrix.as_ref())).collect();
+        }
+        out.insert(cloud, keys);
+    }
+    out
+}
+
+pub(crate) fn explore(scenario: &Scenario) -> Exploration {
+    explore_from(scenario, &engine::evaluate(scenario))
+}
+
+/// As [`explore`], reusing the report of the scenario as given.
+pub(crate) fn explore_from(scenario: &Scenario, base: &crate::engine::Report) -> Exploration {
+    let clouds = engine::configured_clouds(scenario);
+    let relevant = relevant_jobs(&clouds, &base.jobs);
+    let mut notes = Vec::new();
+    // Without a configured cloud there is nothing to judge: skip the replays.
+    let variants = if clouds.is_empty() { Vec::new() } else { variants(scenario, &base.jobs, &mut notes) };
+    let mut matrix = WhatIfMatrix {
+        clouds: clouds.clone(),
+        rows: Vec::new(),
+        unintended_admits: Vec::new(),
+        simulations: 1,
+        evaluations: 0,
+        notes,
+    };
+    let mut runs = Vec::new();
+    let mut add_rows = |v: &Variant, jobs: &[JobReport], matrix: &mut WhatIfMatrix| {
+        for j in jobs {
+            let key = job_key(&j.job, j.matrix.as_ref());
+            let cells: BTreeMap<Cloud, WhatIfCell> = j
+                .verdicts
+                .iter()
+                .filter(|(c, _)| relevant.get(c).is_some_and(|k| k.contains(&key)))
+                .map(|(c, verdict)| {
+                    (*c, WhatIfCell {
+                        admitted: verdict.allowed,
+                        code: verdict.code.clone(),
+                        decided_by: verdict.decided_by.clone(),
+                        decided_span: verdict.decided_span,
+                    })
+                })
+                .collect();
+            if cells.is_empty() {
+                continue;
+            }
+            matrix.evaluations += cells.len();
+            let sub = j.token.issued.then(|| j.token.claims.sub());
+            let row = WhatIfRow {
+                id: format!("{}:{key}", v.id),
+                variant: v.id.to_string(),
+                job: key,
+                description: v.description.clone(),
+                changed: v.changed.clone(),
+                expectation: v.expectation,
+                sub,
+                cells,
+            };
+            if row.expectation == Expectation::Unintended {
+                for (cloud, cell) in row.cells.iter().filter(|(_, c)| c.admitted) {
+                    matrix.unintended_admits.push(UnintendedAdmit {
+                        row: row.id.clone(),
+                        cloud: *cloud,
+                        description: row.description.clone(),
+                        sub: row.sub.clone(),
+                        decided_by: cell.decided_by.clone(),
+                        decided_span: cell.decided_span,
+                    });
+                }
+            }
+            runs.push(RowRun { row: matrix.rows.len(), run: to_run(j) });
+            matrix.rows.push(row);
+        }
+    };
+    for v in &variants {
+        if v.expectation == Expectation::Intended {
+            add_rows(v, &base.jobs, &mut matrix);
+        } else {
+            let report = engine::evaluate(&v.scenario);
+            matrix.simulations += 1;
+            add_rows(v, &report.jobs, &mut matrix);
+        }
+    }
+    Exploration { matrix, runs }
+}
+
+/// A claim of the first issued token of the run as given.
+fn base_claim(jobs: &[JobReport], name: &str) -> Option<String> {
+    jobs.iter().find(|j| j.token.issued).and_then(|j| j.token.claims.text(name))
+}
+
+/// `n + delta` for numeric ids, else a fixed stand-in.
+fn other_id(id: &str, delta: u64) -> String {
+    id.parse::<u64>().map_or_else(|_| format!("{}", 900_000_000 + delta), |n| (n + delta).to_string())
+}
+
+const WHAT_IF_BRANCH: &str = "keyless/what-if";
+const WHAT_IF_NAME: &str = "keyless-what-if";
+
+fn variants(s: &Scenario, base: &[JobReport], notes: &mut Vec<String>) -> Vec<Variant> {
+    let mut out = Vec::new();
+    let v = |id: &'static str, description: String, changed: Vec<String>, expectation: Expectation, scenario: Scenario| Variant {
+        id,
+        description,
+        changed,
+        expectation,
+        scenario,
+    };
+    out.push(v("as-given", "the run as given".into(), Vec::new(), Expectation::Intended, s.clone()));
+
+    // Runs anyone with push access can produce: any branch, tag or PR, with
+    // any trigger (they can edit the workflow in their branch).
+    let attacker = |mut t: Scenario, event: &str| -> (Scenario, Vec<String>) {
+        let mut changed = Vec::new();
+        if let Some(text) = rewrite_workflow(&t.workflow.text, Some(event), true)
+            && text != t.workflow.text
+        {
+            changed.push(format!("workflow edited in the branch: `on: {event}`, job `if:` conditions removed"));
+            t.workflow.text = text;
+        }
+        (t, changed)
+    };
+    let push = |t: &mut Scenario, git_ref: &str| {
+        t.event.name.value = "push".into();
+        t.event.ref_ = Some(git_ref.to_string());
+        t.event.base_ref = None;
+        t.event.head_ref = None;
+        t.event.pr_number = None;
+        t.event.from_fork = false;
+        t.event.merged = false;
+    };
+    let pull = |t: &mut Scenario, event: &str, fork: bool| {
+        t.event.name.value = event.into();
+        t.event.ref_ = None;
+        t.event.base_ref = Some(s.default_branch.clone());
+        t.event.head_ref = Some(WHAT_IF_BRANCH.into());
+        t.event.pr_number = Some(4242);
+        t.event.from_fork = fork;
+        t.event.merged = false;
+    };
+
+    let branch_ref = format!("refs/heads/{WHAT_IF_BRANCH}");
+    let (mut t, mut changed) = attacker(s.clone(), "push");
+    push(&mut t, &branch_ref);
+    changed.insert(0, format!("event: push to `{branch_ref}`"));
+    out.push(v("other-branch", "a push to another branch of the repository".into(), changed, Expectation::Unintended, t));
+
+    // A branch named like the default branch plus a suffix: catches
+    // `ref:refs/heads/main*` (research §1.8: `*` also matches the suffix).
+    let default_ref = format!("refs/heads/{}", s.default_branch);
+    if base_claim(base, "ref").as_deref() == Some(default_ref.as_str()) {
+        let prefixed = format!("{default_ref}-{WHAT_IF_NAME}");
+        let (mut t, mut changed) = attacker(s.clone(), "push");
+        push(&mut t, &prefixed);
+        changed.insert(0, format!("event: push to `{prefixed}`"));
+        out.push(v(
+            "branch-prefix",
+            "a push to a branch whose name starts with the default branch's".into(),
+            changed,
+            Expectation::Unintended,
+            t,
+        ));
+    }
+
+    let tag_ref = format!("refs/tags/{WHAT_IF_NAME}");
+    let (mut t, mut changed) = attacker(s.clone(), "push");
+    push(&mut t, &tag_ref);
+    changed.insert(0, format!("event: push of tag `{tag_ref}`"));
+    out.push(v("tag", "a pushed tag".into(), changed, Expectation::Unintended, t));
+
+    let (mut t, mut changed) = attacker(s.clone(), "pull_request");
+    pull(&mut t, "pull_request", false);
+    changed.insert(0, format!("event: pull_request from branch `{WHAT_IF_BRANCH}` of the same repository"));
+    out.push(v("pull-request", "a pull request from a branch of the same repository".into(), changed, Expectation::Unintended, t));
+
+    let mut t = s.clone();
+    pull(&mut t, "pull_request", true);
+    if let Some(text) = rewrite_workflow(&t.workflow.text, Some("pull_request"), true) {
+        t.workflow.text = text;
+    }
+    out.push(v(
+        "fork-pull-request",
+        "a pull request from a fork (its workflow edits apply)".into(),
+        vec!["event: pull_request from a fork".into()],
+        Expectation::Unintended,
+        t,
+    ));
+
+    for (id, option, label) in [
+        ("pull-request-target-ref", PullRequestTargetSubject::Ref, "ref"),
+        ("pull-request-target-pr", PullRequestTargetSubject::PullRequest, "pull_request"),
+    ] {
+        let mut t = s.clone();
+        pull(&mut t, "pull_request_target", true);
+        t.options.pull_request_target_subject = option;
+        let mut changed = vec![
+            "event: pull_request_target from a fork (workflow from the default branch)".to_string(),
+            format!("option pull_request_target_subject = {label} (GitHub's docs are silent: both are simulated)"),
+        ];
+        if let Some(text) = rewrite_workflow(&t.workflow.text, Some("pull_request_target"), false)
+            && text != t.workflow.text
+        {
+            changed.push("if a workflow on the default branch triggers on pull_request_target".into());
+            t.workflow.text = text;
+        }
+        out.push(v(id, "a pull_request_target run started by a fork".into(), changed, Expectation::Unintended, t));
+    }
+
+    let has_env = base.iter().any(|j| j.environment.is_some());
+    if has_env {
+        notes.push("GitHub environment protection (required reviewers, deployment branch and tag rules) is not simulated: rows that keep the environment show what the cloud admits if GitHub lets the run into the environment.".into());
+        let mut t = s.clone();
+        t.workflow.text = rewrite_environments(&t.workflow.text, DocId::Workflow, EnvEdit::Rename);
+        for (_, r) in &mut t.reusable_workflows {
+            r.text = rewrite_environments(&r.text, DocId::Workflow, EnvEdit::Rename);
+        }
+        out.push(v(
+            "other-environment",
+            "the job with another environment".into(),
+            vec![format!("job environment renamed to `{WHAT_IF_NAME}`")],
+            Expectation::Unintended,
+            t,
+        ));
+        let mut t = s.clone();
+        t.workflow.text = rewrite_environments(&t.workflow.text, DocId::Workflow, EnvEdit::Remove);
+        for (_, r) in &mut t.reusable_workflows {
+            r.text = rewrite_environments(&r.text, DocId::Workflow, EnvEdit::Remove);
+        }
+        out.push(v(
+            "no-environment",
+            "the job without its environment (no reviewers, no protection rules)".into(),
+            vec!["`environment:` removed from the job".into()],
+            Expectation::Unintended,
+            t,
+        ));
+    }
+
+    let repo_id = base_claim(base, "repository_id").or_else(|| s.repository_id.clone());
+    let owner_id = base_claim(base, "repository_owner_id").or_else(|| s.repository_owner_id.clone());
+    let repo_id_text = repo_id.clone().unwrap_or_else(|| "100000001".into());
+    let owner_id_text = owner_id.clone().unwrap_or_else(|| "100000002".into());
+    if repo_id.is_none() || owner_id.is_none() {
+        notes.push("the run as given has no repository ids; stand-in ids are used for the immutable-subject rows".into());
+    }
+    let elsewhere = |owner: &str, name: &str, new_owner_id: bool| {
+        let (mut t, mut changed) = attacker(s.clone(), &s.event.name.value);
+        t.owner = owner.to_string();
+        t.name = name.to_string();
+        t.repository_id = Some(other_id(&repo_id_text, 7));
+        t.repository_owner_id = Some(if new_owner_id { other_id(&owner_id_text, 11) } else { owner_id_text.clone() });
+        changed.insert(0, format!("repository `{owner}/{name}` (ids {}/{})", t.repository_owner_id.clone().unwrap_or_default(), t.repository_id.clone().unwrap_or_default()));
+        (t, changed)
+    };
+    let (t, changed) = elsewhere(&s.owner, WHAT_IF_NAME, false);
+    out.push(v("other-repo", "another repository of the same owner".into(), changed, Expectation::Unintended, t));
+    let (t, changed) = elsewhere(&s.owner, &format!("{}-evil", s.name), false);
+    out.push(v(
+        "repo-name-prefix",
+        "another repository of the owner whose name starts with this one".into(),
+        changed,
+        Expectation::Unintended,
+        t,
+    ));
+    let (t, changed) = elsewhere(&format!("{}-evil", s.owner), &s.name, true);
+    out.push(v("owner-lookalike", "a look-alike owner (`<owner>-evil`) with the same repository name".into(), changed, Expectation::Unintended, t));
+    let (t, changed) = elsewhere(&format!("{}x", s.owner), &s.name, true);
+    out.push(v("owner-prefix", "an owner whose name starts with this owner's (`<owner>x`)".into(), changed, Expectation::Unintended, t));
+
+    let mut t = s.clone();
+    t.workflow_path = format!(".github/workflows/{WHAT_IF_NAME}.yml");
+    out.push(v(
+        "other-workflow",
+        "another workflow file of the repository, same branch".into(),
+        vec![format!("workflow path `{}`", t.workflow_path)],
+        Expectation::Unintended,
+        t,
+    ));
+
+    if let Some(text) = rewrite_reusable_refs(&s.workflow.text) {
+        let mut t = s.clone();
+        t.workflow.text = text;
+        out.push(v(
+            "reusable-ref",
+            "the reusable workflow called at another ref".into(),
+            vec![format!("reusable workflow ref `@refs/heads/{WHAT_IF_BRANCH}`")],
+            Expectation::Unintended,
+            t,
+        ));
+    }
+
+    let immutable = |mut t: Scenario| {
+        t.subject.immutable = true;
+        t.repository_id = Some(repo_id_text.clone());
+        t.repository_owner_id = Some(owner_id_text.clone());
+        t
+    };
+    if !s.subject.immutable {
+        out.push(v(
+            "immutable",
+            "the same run after the repository switches to immutable subjects".into(),
+            vec!["subject: immutable (`repo:OWNER@ID/REPO@ID:…`)".into()],
+            Expectation::Neutral,
+            immutable(s.clone()),
+        ));
+    }
+    let mut t = immutable(s.clone());
+    t.name = format!("{}-renamed", s.name);
+    out.push(v(
+        "renamed-same-ids",
+        "the repository renamed (same ids) under immutable subjects".into(),
+        vec![format!("repository renamed to `{}/{}`, immutable subjects", s.owner, t.name)],
+        Expectation::Neutral,
+        t,
+    ));
+    let mut t = immutable(s.clone());
+    t.repository_id = Some(other_id(&repo_id_text, 13));
+    out.push(v(
+        "recreated-same-name",
+        "a new repository with the same name (deleted and re-created, or transferred) under immutable subjects".into(),
+        vec![format!("same name, new repository id {}", t.repository_id.clone().unwrap_or_default())],
+        Expectation::Unintended,
+        t,
+    ));
+
+    let mut t = s.clone();
+    t.issuer.ghes_host = Some("ghes.keyless-what-if.example".into());
+    t.issuer.enterprise_slug = None;
+    t.issuer.ghe_subdomain = None;
+    out.push(v(
+        "ghes-issuer",
+        "the same owner/repository names on a GitHub Enterprise Server someone else runs".into(),
+        vec!["issuer `https://ghes.keyless-what-if.example/_services/token`".into()],
+        Expectation::Unintended,
+        t,
+    ));
+    let mut t = s.clone();
+    let slug = match &s.issuer.enterprise_slug {
+        Some(sl) => format!("{sl}-other"),
+        None => WHAT_IF_NAME.to_string(),
+    };
+    t.issuer.enterprise_slug = Some(slug.clone());
+    t.issuer.ghes_host = None;
+    out.push(v(
+        "enterprise-issuer",
+        "the enterprise's unique issuer switched on".into(),
+        vec![format!("issuer `https://token.actions.githubusercontent.com/{slug}`")],
+        Expectation::Neutral,
+        t,
+    ));
+    out
+}
+
+/// `on:` replaced by `event` (when given) and, if `strip_if`, job-level
+/// `if:` removed. `None` if the workflow does not parse.
+fn rewrite_workflow(text: &str, event: Option<&str>, strip_if: bool) -> Option<String> {
+    let root = doc::parse(text, DocId::Workflow).ok()?;
+    let mut edits: Vec<(Span, String)> = Vec::new();
+    if let Some(event) = event
+        && let Some(on) = root.entry("on").or_else(|| root.entry("true"))
+    {
+        edits.push((on.value.span, event.to_string()));
+    }
+    if strip_if {
+        for job in root.get("jobs").and_then(Node::entries).unwrap_or_default() {
+            if let Some(e) = job.value.entry("if") {
+                edits.push((e.key.span.to(e.value.span), String::new()));
+            }
+        }
+    }
+    Some(apply_edits(text, edits))
+}
+
+#[derive(Clone, Copy)]
+enum EnvEdit {
+    Rename,
+    Remove,
+}
+
+fn rewrite_environments(text: &str, doc_id: DocId, edit: EnvEdit) -> String {
+    let Ok(root) = doc::parse(text, doc_id) else { return text.to_string() };
+    let mut edits = Vec::new();
+    for job in root.get("jobs").and_then(Node::entries).unwrap_or_default() {
+        let Some(env) = job.value.entry("environment") else { continue };
+        match edit {
+            EnvEdit::Remove => edits.push((env.key.span.to(env.value.span), String::new())),
+            EnvEdit::Rename => {
+                let target = env.value.get("name").map_or(env.value.span, |n| n.span);
+                edits.push((target, WHAT_IF_NAME.to_string()));
+            }
+        }
+    }
+    apply_edits(text, edits)
+}
+
+/// `uses: o/r/.github/workflows/x.yml@ref` → `@refs/heads/keyless/what-if`.
+fn rewrite_reusable_refs(text: &str) -> Option<String> {
+    let root = doc::parse(text, DocId::Workflow).ok()?;
+    let mut edits = Vec::new();
+    for job in root.get("jobs").and_then(Node::entries).unwrap_or_default() {
+        let Some(uses) = job.value.get("uses") else { continue };
+        let Some(value) = uses.as_str() else { continue };
+        if let Some((path, _)) = value.split_once('@') {
+            edits.push((uses.span, format!("{path}@refs/heads/{WHAT_IF_BRANCH}")));
+        }
+    }
+    if edits.is_empty() { None } else { Some(apply_edits(text, edits)) }
+}
+
+/// Applies non-overlapping replacements (byte spans into `text`).
+fn apply_edits(text: &str, mut edits: Vec<(Span, String)>) -> String {
+    edits.sort_by_key(|(s, _)| std::cmp::Reverse(s.start));
+    let mut out = text.to_string();
+    let mut floor = usize::MAX;
+    for (span, replacement) in edits {
+        let start = span.start as usize;
+        // Block values' spans run to the next line: keep the line break.
+        let end = out
+            .get(start..span.end as usize)
+            .map_or(span.end as usize, |t| start + t.trim_end().len());
+        if end > floor || start > end || end > out.len() || !out.is_char_boundary(start) || !out.is_char_boundary(end) {
+            continue;
+        }
+        out.replace_range(start..end, &replacement);
+        floor = start;
+    }
+    out
+}
+
+#[cfg(test)]
+pub(crate) mod tests;

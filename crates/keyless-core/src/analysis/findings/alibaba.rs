@@ -1,0 +1,51 @@
+//! Alibaba Cloud RAM trust-policy rules. Source: RAM OIDC role SSO (research
+//! cloud-trust-evaluation.md §4): `oidc:iss` required, `oidc:aud` and
+//! `oidc:sub` recommended; trust-policy action `sts:AssumeRole`.
+
+use super::iam::{self, Dialect};
+use super::Finding;
+use crate::alibaba::AlibabaConfig;
+use crate::iam_policy::Effect;
+use crate::verdict::Cloud;
+
+/// `oidc:claim` (keys compared case-insensitively, as in IAM).
+pub fn oidc_claim(key: &str) -> Option<String> {
+    let lower = key.to_ascii_lowercase();
+    lower.strip_prefix("oidc:").map(str::to_string)
+}
+
+pub(super) const DIALECT: Dialect =
+    Dialect { cloud: Cloud::Alibaba, claim_of: oidc_claim, missing_sub: "KL-ALI-004", missing_aud: "KL-ALI-003" };
+
+/// Static findings for an Alibaba Cloud RAM trust policy.
+pub fn check(config: &AlibabaConfig) -> Vec<Finding> {
+    let cloud = Some(Cloud::Alibaba);
+    let mut out = iam::check(&config.trust_policy, &DIALECT);
+    for st in iam::federated_allows(&config.trust_policy, &DIALECT) {
+        for a in &st.actions {
+            if a.value.eq_ignore_ascii_case("sts:AssumeRoleWithOIDC") {
+                out.push(Finding::new(
+                    "KL-ALI-001",
+                    cloud,
+                    "`sts:AssumeRoleWithOIDC` is the API name; Alibaba's trust policies use `sts:AssumeRole`",
+                    Some(a.span),
+                ));
+            }
+        }
+        for c in st.conditions.iter().filter(|c| oidc_claim(&c.key.value).as_deref() == Some("iss")) {
+            for v in c.values.iter().filter(|v| !v.value.starts_with("https://") && !v.value.contains('*')) {
+                out.push(Finding::new(
+                    "KL-ALI-005",
+                    cloud,
+                    format!("`oidc:iss` is `{}`; the token's `iss` is a URL (`https://{}`)", v.value, v.value),
+                    Some(v.span),
+                ));
+            }
+        }
+        let has_iss = st.conditions.iter().any(|c| iam::constrains(c) && oidc_claim(&c.key.value).as_deref() == Some("iss"));
+        if !has_iss && st.effect.value == Effect::Allow {
+            out.push(Finding::new("KL-ALI-002", cloud, "no `oidc:iss` condition in this federated statement", Some(st.span)));
+        }
+    }
+    out
+}

@@ -1,0 +1,160 @@
+//! Rules shared by AWS and Alibaba trust policies (same grammar,
+//! `iam_policy`): operator misuse and `sub` shapes. Sources: AWS IAM
+//! condition operators (research cloud-trust-evaluation.md §1.4-§1.6); the
+//! Alibaba grammar is assumed AWS-like (research §4, stated there).
+
+use super::Finding;
+use crate::analysis::subject::{self, SubjectRisk};
+use crate::iam_policy::{BaseOperator, Condition, Effect, SetQualifier, Statement, TrustPolicy};
+use crate::verdict::Cloud;
+
+/// How one cloud names GitHub claims in condition keys.
+pub(super) struct Dialect {
+    pub cloud: Cloud,
+    /// The claim a condition key refers to, lower-cased, when the key is one
+    /// of the GitHub provider's keys.
+    pub claim_of: fn(&str) -> Option<String>,
+    pub missing_sub: &'static str,
+    pub missing_aud: &'static str,
+}
+
+pub(super) fn is_negated(base: &BaseOperator) -> bool {
+    matches!(
+        base,
+        BaseOperator::StringNotEquals | BaseOperator::StringNotLike | BaseOperator::StringNotEqualsIgnoreCase
+    )
+}
+
+fn is_positive_string(base: &BaseOperator) -> bool {
+    matches!(base, BaseOperator::StringEquals | BaseOperator::StringLike | BaseOperator::StringEqualsIgnoreCase)
+}
+
+/// A condition that constrains a claim to allowed values (what "has a `sub`
+/// condition" means): a positive string operator, not `ForAllValues:`, not
+/// `IfExists`.
+pub(super) fn constrains(c: &Condition) -> bool {
+    is_positive_string(&c.operator.value.base)
+        && c.operator.value.set != Some(SetQualifier::ForAllValues)
+        && !c.operator.value.if_exists
+}
+
+/// Allow statements that federate with the OIDC provider (or condition on
+/// its keys): the statements a GitHub token can be admitted by.
+pub(super) fn federated_allows<'a>(policy: &'a TrustPolicy, dialect: &Dialect) -> Vec<&'a Statement> {
+    policy
+        .statements
+        .iter()
+        .filter(|s| s.effect.value == Effect::Allow)
+        .filter(|s| {
+            let federated = s.principal.as_ref().is_some_and(|p| !p.federated.is_empty() || p.wildcard);
+            federated || s.conditions.iter().any(|c| (dialect.claim_of)(&c.key.value).is_some())
+        })
+        .collect()
+}
+
+/// Operator and `sub`-shape findings for every GitHub condition, and the
+/// missing `sub`/`aud` conditions of every federated Allow statement.
+pub(super) fn check(policy: &TrustPolicy, dialect: &Dialect) -> Vec<Finding> {
+    let cloud = Some(dialect.cloud);
+    let mut out = Vec::new();
+    for st in &policy.statements {
+        let allow = st.effect.value == Effect::Allow;
+        for c in &st.conditions {
+            let Some(claim) = (dialect.claim_of)(&c.key.value) else { continue };
+            let op = &c.operator.value;
+            let key = &c.key.value;
+            if op.set == Some(SetQualifier::ForAllValues) && allow {
+                out.push(Finding::new(
+                    "KL-IAM-003",
+                    cloud,
+                    format!("`ForAllValues:` on `{key}` is true when the key is absent or misspelled"),
+                    Some(c.operator.span),
+                ));
+            }
+            if allow && is_negated(&op.base) {
+                out.push(Finding::new(
+                    "KL-IAM-004",
+                    cloud,
+                    format!("negated operator on `{key}` admits every value not listed (and a missing key)"),
+                    Some(c.operator.span),
+                ));
+            }
+            if allow && op.if_exists && is_positive_string(&op.base) {
+                out.push(Finding::new(
+                    "KL-IAM-005",
+                    cloud,
+                    format!("`…IfExists` on `{key}` passes when the key is absent"),
+                    Some(c.operator.span),
+                ));
+            }
+            for v in &c.values {
+                let unescaped = subject::without_iam_escapes(&v.value);
+                match op.base {
+                    BaseOperator::StringEquals | BaseOperator::StringEqualsIgnoreCase if v.value.contains('*') => {
+                        out.push(Finding::new(
+                            "KL-IAM-001",
+                            cloud,
+                            format!("`{}` under an equality operator compares `*` literally: `{}` never matches a GitHub token", key, v.value),
+                            Some(v.span),
+                        ));
+                    }
+                    BaseOperator::StringLike if !unescaped.contains(['*', '?']) => {
+                        out.push(Finding::new(
+                            "KL-IAM-002",
+                            cloud,
+                            format!("`StringLike` value `{}` has no wildcard", v.value),
+                            Some(v.span),
+                        ));
+                    }
+                    _ => {}
+                }
+                if claim == "sub" && allow && is_positive_string(&op.base) {
+                    let glob = op.base == BaseOperator::StringLike;
+                    if let Some(risk) = subject::classify(&unescaped, glob) {
+                        out.push(subject_finding(risk, cloud, &v.value, v.span));
+                    }
+                }
+            }
+        }
+    }
+    for st in federated_allows(policy, dialect) {
+        let has = |name: &str| {
+            st.conditions.iter().any(|c| constrains(c) && (dialect.claim_of)(&c.key.value).as_deref() == Some(name))
+        };
+        if !has("sub") {
+            out.push(Finding::new(
+                dialect.missing_sub,
+                cloud,
+                "this federated Allow statement has no positive condition on `sub`: any repository's token is admitted",
+                Some(st.span),
+            ));
+        }
+        if !has("aud") {
+            out.push(Finding::new(
+                dialect.missing_aud,
+                cloud,
+                "this federated Allow statement does not pin the audience (`aud`)",
+                Some(st.span),
+            ));
+        }
+    }
+    out
+}
+
+/// The KL-SUB finding for one pattern.
+pub(crate) fn subject_finding(
+    risk: SubjectRisk,
+    cloud: Option<Cloud>,
+    pattern: &str,
+    span: crate::span::Span,
+) -> Finding {
+    let what = match risk {
+        SubjectRisk::AnyOwner => "admits tokens of any owner's repositories",
+        SubjectRisk::OwnerPrefix => "treats the owner as a prefix: look-alike owners (`<owner>-evil`) match",
+        SubjectRisk::AnyRepoOfOwner => "admits many repositories of the owner, not one",
+        SubjectRisk::RepoNamePrefix => "has no `:` after the repository name: `<repo>-evil` matches",
+        SubjectRisk::AnyContext => "admits every branch, tag, pull request and environment",
+        SubjectRisk::NoOwnerPin => "names no owner or repository",
+    };
+    Finding::new(risk.finding_id(), cloud, format!("`{pattern}` {what}"), Some(span))
+}

@@ -1,0 +1,356 @@
+//! One positive and one negative case per rule, each citing its source.
+
+use super::*;
+use crate::analysis::testutil;
+use crate::span::{DocId, LineIndex};
+
+
+const FED: &str = "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com";
+
+/// A GitHub trust policy with the given extra `Condition` entries.
+fn aws_policy(conditions: &str) -> String {
+    format!(
+        r#"{{"Version": "2012-10-17", "Statement": [{{"Effect": "Allow", "Principal": {{"Federated": "{FED}"}},
+ "Action": "sts:AssumeRoleWithWebIdentity", "Condition": {{{conditions}}}}}]}}"#
+    )
+}
+
+const AUD: &str = r#""StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"}"#;
+
+fn aws_sub(op: &str, value: &str) -> String {
+    aws_policy(&format!(r#"{AUD}, "{op}": {{"token.actions.githubusercontent.com:sub": "{value}"}}"#))
+}
+
+fn aws_ids(text: &str) -> Vec<String> {
+    check_aws(&testutil::aws(text)).into_iter().map(|f| f.id).collect()
+}
+
+fn has(text_ids: &[String], id: &str) -> bool {
+    text_ids.iter().any(|i| i == id)
+}
+
+/// (rule, policy that triggers it, policy that must not). Sources per row.
+#[test]
+fn aws_rules_positive_and_negative() {
+    let good = aws_sub("StringEquals", "repo:my-org/my-repo:ref:refs/heads/main");
+    let cases: Vec<(&str, String, String)> = vec![
+        // Checkov CKV_AWS_358/393; AWS secure-by-default OIDC doc (research §1.7).
+        ("KL-AWS-001", aws_policy(AUD), good.clone()),
+        // Seed guide §2 "Always pin aud".
+        (
+            "KL-AWS-002",
+            aws_policy(r#""StringEquals": {"token.actions.githubusercontent.com:sub": "repo:o/r:ref:refs/heads/main"}"#),
+            good.clone(),
+        ),
+        // AWS operators: StringLike "*" on aud pins nothing (research §1.4).
+        (
+            "KL-AWS-003",
+            aws_policy(r#""StringLike": {"token.actions.githubusercontent.com:aud": "*"}, "StringEquals": {"token.actions.githubusercontent.com:sub": "repo:o/r:ref:refs/heads/main"}"#),
+            good.clone(),
+        ),
+        // Research §1.3: repository_owner is not in the request context.
+        (
+            "KL-AWS-004",
+            aws_policy(&format!(r#"{AUD}, "StringLike": {{"token.actions.githubusercontent.com:sub": "repo:o/r:*", "token.actions.githubusercontent.com:repository_owner": "o"}}"#)),
+            aws_policy(&format!(r#"{AUD}, "StringEquals": {{"token.actions.githubusercontent.com:sub": "repo:o/r:ref:refs/heads/main", "token.actions.githubusercontent.com:repository_id": "42"}}"#)),
+        ),
+        // Research §1.4: StringEquals treats * literally.
+        ("KL-IAM-001", aws_sub("StringEquals", "repo:o/r:*"), aws_sub("StringLike", "repo:o/r:ref:refs/heads/*")),
+        // Research §1.4: StringLike without a wildcard is StringEquals.
+        ("KL-IAM-002", aws_sub("StringLike", "repo:o/r:ref:refs/heads/main"), aws_sub("StringLike", "repo:o/r:ref:refs/tags/v*")),
+        // Research §1.6; configure-aws-credentials README on ForAllValues.
+        ("KL-IAM-003", aws_sub("ForAllValues:StringEquals", "repo:o/r:ref:refs/heads/main"), good.clone()),
+        // Research §1.6: negated operators are true for missing keys.
+        ("KL-IAM-004", aws_sub("StringNotLike", "repo:evil/*"), good.clone()),
+        // Research §1.6: IfExists passes when the key is absent.
+        ("KL-IAM-005", aws_sub("StringLikeIfExists", "repo:o/r:ref:refs/heads/*"), aws_sub("StringLike", "repo:o/r:ref:refs/heads/*")),
+        // Research §1.8 worked examples.
+        ("KL-SUB-001", aws_sub("StringLike", "repo:*"), good.clone()),
+        ("KL-SUB-002", aws_sub("StringLike", "repo:my-org*"), good.clone()),
+        ("KL-SUB-003", aws_sub("StringLike", "repo:my-org/*:ref:refs/heads/main"), good.clone()),
+        ("KL-SUB-004", aws_sub("StringLike", "repo:my-org/my-repo*"), good.clone()),
+        ("KL-SUB-005", aws_sub("StringLike", "repo:my-org/my-repo:*"), good.clone()),
+        ("KL-SUB-006", aws_sub("StringEquals", "environment:prod"), good.clone()),
+    ];
+    for (id, positive, negative) in cases {
+        assert!(has(&aws_ids(&positive), id), "{id} should fire on {positive}");
+        assert!(!has(&aws_ids(&negative), id), "{id} should not fire on {negative}: {:?}", aws_ids(&negative));
+    }
+}
+
+/// Checkov's false positive (peers-and-anchors.md §B.2): immutable subjects
+/// are the most secure form and must not be flagged.
+#[test]
+fn immutable_subjects_are_not_flagged() {
+    for sub in [
+        "repo:octo-org@123456/octo-repo@456789:ref:refs/heads/main",
+        "repo:octo-org@123456/octo-repo@456789:environment:prod",
+        "repository_owner_id:123:repository_id:456:ref:refs/heads/main",
+    ] {
+        assert!(aws_ids(&aws_sub("StringEquals", sub)).is_empty(), "{sub}: {:?}", aws_ids(&aws_sub("StringEquals", sub)));
+    }
+}
+
+/// The same on Azure (classic and flexible) and GCP: immutable subjects and
+/// id conditions are the recommended forms (research §2.3, §3.2).
+#[test]
+fn immutable_subjects_are_not_flagged_on_azure_and_gcp() {
+    let az = |t: &str| -> Vec<String> { check_azure(&testutil::azure(t)).into_iter().map(|f| f.id).collect() };
+    assert!(az(&fic(r#""subject": "repo:octo-org@123456/octo-repo@456789:environment:prod""#)).is_empty());
+    let flexible = flex("claims['sub'] matches 'repo:octo-org@123456/octo-repo@456789:ref:refs/heads/*' and claims['repository_id'] eq '456789'");
+    assert!(az(&flexible).is_empty(), "{:?}", az(&flexible));
+    let g = |c: &str| -> Vec<String> { check_gcp(&testutil::gcp(&gcp_provider(Some(c), MEMBER))).into_iter().map(|f| f.id).collect() };
+    assert!(g("assertion.sub == 'repo:octo-org@123456/octo-repo@456789:ref:refs/heads/main'").is_empty());
+    assert!(g("assertion.sub.startsWith('repo:octo-org@123456/octo-repo@456789:ref:refs/tags/v')").is_empty());
+}
+
+/// Checkov PR #7665 (open): only the first value was checked. Every value is.
+#[test]
+fn every_value_of_a_condition_is_checked() {
+    let policy = aws_policy(&format!(r#"{AUD}, "StringLike": {{"token.actions.githubusercontent.com:sub": ["repo:o/r:ref:refs/heads/main", "*"]}}"#));
+    assert!(has(&aws_ids(&policy), "KL-SUB-001"));
+}
+
+/// Research §1.6 / §9.8: Deny + StringNotEquals on an absent key denies all.
+#[test]
+fn deny_with_negated_operator_on_unsupported_key() {
+    let text = format!(
+        r#"{{"Version": "2012-10-17", "Statement": [
+  {{"Effect": "Allow", "Principal": {{"Federated": "{FED}"}}, "Action": "sts:AssumeRoleWithWebIdentity",
+   "Condition": {{{AUD}, "StringLike": {{"token.actions.githubusercontent.com:sub": "repo:o/r:ref:refs/heads/main"}}}}}},
+  {{"Effect": "Deny", "Principal": {{"Federated": "{FED}"}}, "Action": "sts:AssumeRoleWithWebIdentity",
+   "Condition": {{"StringNotEquals": {{"token.actions.githubusercontent.com:repository_owner": "o"}}}}}}]}}"#
+    );
+    assert!(has(&aws_ids(&text), "KL-AWS-005"));
+    let supported = text.replace(":repository_owner\"", ":repository\"");
+    assert!(!has(&aws_ids(&supported), "KL-AWS-005"));
+}
+
+#[test]
+fn findings_point_at_the_offending_value() {
+    let text = aws_sub("StringLike", "repo:my-org/*:ref:refs/heads/main");
+    let f = check_aws(&testutil::aws(&text)).into_iter().find(|f| f.id == "KL-SUB-003").unwrap();
+    let span = f.location.unwrap();
+    assert_eq!(span.doc, DocId::Aws);
+    assert!(text[span.start as usize..span.end as usize].contains("repo:my-org/*"));
+    assert_eq!(LineIndex::new(&text).line_col(&text, span.start).line, 2);
+}
+
+fn ali_policy(conditions: &str, action: &str) -> String {
+    format!(
+        r#"{{"Version": "1", "Statement": [{{"Effect": "Allow", "Action": "{action}",
+ "Principal": {{"Federated": ["acs:ram::1464366000000000:oidc-provider/github"]}},
+ "Condition": {{{conditions}}}}}]}}"#
+    )
+}
+
+/// Sources: research §4 (oidc:iss required, sts:AssumeRole), GitHub's Alibaba
+/// guide (seed oidc-in-alibaba-cloud.md: oidc:aud and oidc:sub recommended).
+#[test]
+fn alibaba_rules_positive_and_negative() {
+    let good = ali_policy(
+        r#""StringEquals": {"oidc:iss": "https://token.actions.githubusercontent.com", "oidc:aud": "sts.aliyuncs.com", "oidc:sub": "repo:example/example-repo:ref:refs/heads/main"}"#,
+        "sts:AssumeRole",
+    );
+    let ids = |t: &str| -> Vec<String> { check_alibaba(&testutil::alibaba(t)).into_iter().map(|f| f.id).collect() };
+    assert!(ids(&good).is_empty(), "{:?}", ids(&good));
+    let cases = [
+        ("KL-ALI-001", good.replace("\"sts:AssumeRole\"", "\"sts:AssumeRoleWithOIDC\"")),
+        ("KL-ALI-002", good.replace("\"oidc:iss\": \"https://token.actions.githubusercontent.com\", ", "")),
+        ("KL-ALI-003", good.replace("\"oidc:aud\": \"sts.aliyuncs.com\", ", "")),
+        ("KL-ALI-004", good.replace(", \"oidc:sub\": \"repo:example/example-repo:ref:refs/heads/main\"", "")),
+        ("KL-IAM-001", good.replace("refs/heads/main", "*")),
+        ("KL-ALI-005", good.replace("https://token.actions", "token.actions")),
+    ];
+    for (id, text) in cases {
+        assert!(has(&ids(&text), id), "{id}: {:?}", ids(&text));
+    }
+    // The seed's wildcard policy: any context of one repository (KL-SUB-005), nothing worse.
+    let seed = ali_policy(
+        r#""StringLike": {"oidc:sub": "repo:example/example-repo:*"}, "StringEquals": {"oidc:aud": ["sts.aliyuncs.com"], "oidc:iss": "token.actions.githubusercontent.com"}"#,
+        "sts:AssumeRole",
+    );
+    assert_eq!(ids(&seed), vec!["KL-SUB-005", "KL-ALI-005"]);
+}
+
+fn fic(body: &str) -> String {
+    format!(r#"[{{"name": "cred", "issuer": "https://token.actions.githubusercontent.com", "audiences": ["api://AzureADTokenExchange"], {body}}}]"#)
+}
+
+fn flex(expr: &str) -> String {
+    fic(&format!(r#""claimsMatchingExpression": {{"value": "{expr}", "languageVersion": 1}}"#))
+}
+
+/// Sources: research §2.1-§2.3 (classic exact; flexible wildcard only; Aug
+/// 2026 required claims), seed guide §3 (`release/.*`), CKV_AZURE_249.
+#[test]
+fn azure_rules_positive_and_negative() {
+    let ids = |t: &str| -> Vec<String> { check_azure(&testutil::azure(t)).into_iter().map(|f| f.id).collect() };
+    let good_classic = fic(r#""subject": "repo:my-org/my-repo:environment:prod""#);
+    let good_flex = flex("claims['sub'] matches 'repo:my-org/my-repo:ref:refs/heads/release/*' and claims['repository_id'] eq '456789'");
+    assert!(ids(&good_classic).is_empty(), "{:?}", ids(&good_classic));
+    assert!(ids(&good_flex).is_empty(), "{:?}", ids(&good_flex));
+    let cases = [
+        ("KL-AZ-001", fic(r#""subject": "repo:my-org/my-repo:*""#)),
+        ("KL-AZ-002", flex("claims['sub'] matches 'repo:my-org/my-repo:ref:refs/heads/release/*'")),
+        ("KL-AZ-003", flex("claims['sub'] matches 'repo:my-org/my-repo:ref:refs/heads/release/.*' and claims['repository_id'] eq '1'")),
+        ("KL-AZ-005", good_classic.replace("githubusercontent.com\"", "githubusercontent.com/\"")),
+        ("KL-AZ-006", flex("claims['sub'] matches '*' and claims['job_workflow_ref'] eq 'o/r/.github/workflows/d.yml@refs/heads/main'")),
+        ("KL-SUB-003", flex("claims['sub'] matches 'repo:my-org/*' and claims['repository_owner_id'] eq '1'")),
+    ];
+    for (id, text) in cases {
+        assert!(has(&ids(&text), id), "{id}: {:?}", ids(&text));
+    }
+    // The Azure parser refuses two audiences (Z3), so the rule is exercised on a model.
+    let mut two = testutil::azure(&good_classic);
+    let extra = two.credentials[0].audiences[0].clone();
+    two.credentials[0].audiences.push(extra);
+    assert!(check_azure(&two).iter().any(|f| f.id == "KL-AZ-004"));
+    // A repository_id term already pins the repository: `repo:o/*` is then no hole.
+    let pinned = flex("claims['sub'] matches 'repo:my-org/*' and claims['repository_id'] eq '1'");
+    assert!(ids(&pinned).is_empty(), "{:?}", ids(&pinned));
+}
+
+#[test]
+fn azure_finding_locates_the_operand() {
+    let text = flex("claims['sub'] matches 'repo:my-org/my-repo:ref:refs/heads/release/.*' and claims['repository_id'] eq '1'");
+    let f = check_azure(&testutil::azure(&text)).into_iter().find(|f| f.id == "KL-AZ-003").unwrap();
+    let s = f.location.unwrap();
+    assert_eq!(&text[s.start as usize..s.end as usize], "repo:my-org/my-repo:ref:refs/heads/release/.*");
+}
+
+fn gcp_provider(condition: Option<&str>, member: &str) -> String {
+    let cond = condition.map(|c| format!("\n  attributeCondition: \"{c}\"")).unwrap_or_default();
+    format!(
+        "provider:\n  name: projects/1/locations/global/workloadIdentityPools/p/providers/g\n  attributeMapping:\n    google.subject: assertion.sub\n    attribute.repository: assertion.repository{cond}\n  oidc:\n    issuerUri: https://token.actions.githubusercontent.com\nmembers:\n  - {member}\n"
+    )
+}
+
+const MEMBER: &str = "principalSet://iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/p/attribute.repository/my-org/my-repo";
+
+/// Sources: CKV_GCP_118, Trivy AVD-GCP-0068, research §3.1-§3.2,
+/// google-github-actions/auth SECURITY_CONSIDERATIONS (quoted ids); CKV_GCP_125's
+/// false positive (issue #7005) on id conditions must not be repeated.
+#[test]
+fn gcp_rules_positive_and_negative() {
+    let ids = |t: &str| -> Vec<String> { check_gcp(&testutil::gcp(t)).into_iter().map(|f| f.id).collect() };
+    for good in [
+        "assertion.repository_owner == 'my-org'",
+        "assertion.repository_owner_id == '1342004' && assertion.repository_id == '260064828'",
+        "assertion.sub == 'repo:my-org/my-repo:ref:refs/heads/main'",
+        "assertion.repository in ['my-org/a', 'my-org/b']",
+        "assertion.job_workflow_ref.startsWith('my-org/.github/.github/workflows/deploy.yml@')",
+    ] {
+        let t = gcp_provider(Some(good), MEMBER);
+        assert!(ids(&t).is_empty(), "{good}: {:?}", ids(&t));
+    }
+    let cases = [
+        ("KL-GCP-001", gcp_provider(None, MEMBER)),
+        ("KL-GCP-002", gcp_provider(Some("assertion.ref == 'refs/heads/main'"), MEMBER)),
+        ("KL-GCP-002", gcp_provider(Some("assertion.repository_owner.startsWith('my-org')"), MEMBER)),
+        ("KL-GCP-005", gcp_provider(Some("assertion.repository_id == 260064828"), MEMBER)),
+        (
+            "KL-GCP-004",
+            gcp_provider(Some("assertion.repository_owner == 'my-org'"), "principalSet://iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/p/*"),
+        ),
+    ];
+    for (id, text) in cases {
+        assert!(has(&ids(&text), id), "{id}: {:?}", ids(&text));
+    }
+    // `sub` shapes inside the condition (startsWith is a prefix glob).
+    let lookalike = gcp_provider(Some("assertion.sub.startsWith('repo:my-org/my-repo')"), MEMBER);
+    assert!(has(&ids(&lookalike), "KL-SUB-004"), "{:?}", ids(&lookalike));
+    let pinned = gcp_provider(Some("assertion.sub.startsWith('repo:my-org/my-repo:ref:refs/heads/')"), MEMBER);
+    assert!(ids(&pinned).is_empty(), "{:?}", ids(&pinned));
+    // The GCP parser refuses a provider without `google.subject` (P1), so the
+    // rule is exercised on a model with the mapping removed.
+    let mut no_subject = testutil::gcp(&gcp_provider(Some("assertion.repository_owner == 'my-org'"), MEMBER));
+    no_subject.provider.attribute_mapping.retain(|(k, _)| k.value != "google.subject");
+    assert!(check_gcp(&no_subject).iter().any(|f| f.id == "KL-GCP-006"));
+}
+
+/// Sources: GitHub workflow syntax `permissions`; CKV2_GHA_1;
+/// github-oidc-tokens.md §5 (pull_request_target gets a token for forks).
+#[test]
+fn workflow_rules_positive_and_negative() {
+    let ids = |t: &str| -> Vec<String> { workflow::check_text(t, DocId::Workflow).into_iter().map(|f| f.id).collect() };
+    let idle = "on: push\npermissions:\n  id-token: write\n  contents: read\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make test\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: aws-actions/configure-aws-credentials@v4\n        with:\n          role-to-assume: arn:aws:iam::1:role/x\n";
+    assert_eq!(ids(idle), vec!["KL-GHA-001"]);
+    let f = workflow::check_text(idle, DocId::Workflow).remove(0);
+    assert!(f.message.contains("test") && !f.message.contains("deploy"), "{}", f.message);
+    let s = f.location.unwrap();
+    assert_eq!(&idle[s.start as usize..s.end as usize], "write");
+    let per_job = "on: push\npermissions:\n  contents: read\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make test\n  deploy:\n    runs-on: ubuntu-latest\n    permissions:\n      id-token: write\n    steps:\n      - uses: azure/login@v2\n";
+    assert!(ids(per_job).is_empty(), "{:?}", ids(per_job));
+    assert_eq!(ids("on: push\npermissions: write-all\njobs:\n  a:\n    uses: o/r/.github/workflows/x.yml@main\n"), vec!["KL-GHA-002"]);
+    let prt = per_job.replace("on: push", "on: pull_request_target");
+    assert_eq!(ids(&prt), vec!["KL-GHA-003"]);
+    assert!(ids(&prt.replace("      id-token: write\n", "      contents: read\n")).is_empty());
+}
+
+#[test]
+fn catalogue_ids_are_unique_and_complete() {
+    let mut seen = std::collections::BTreeSet::new();
+    for e in catalogue() {
+        assert!(seen.insert(e.id), "duplicate id {}", e.id);
+        assert!(e.id.starts_with("KL-"));
+        assert!(!e.rationale.is_empty() && !e.source.is_empty() && !e.fix.is_empty(), "{}", e.id);
+    }
+    // Baseline coverage: every Checkov/Trivy GitHub-OIDC rule is mapped (peers-and-anchors.md §B.1).
+    let baselines: String = catalogue().iter().filter_map(|e| e.baseline).collect::<Vec<_>>().join(" ");
+    for rule in ["CKV_AWS_358", "CKV_AWS_393", "CKV_AZURE_249", "CKV_GCP_125", "CKV_GCP_118", "AVD-GCP-0068", "CKV2_GHA_1"] {
+        assert!(baselines.contains(rule), "{rule} not covered");
+    }
+}
+
+/// `docs/findings.md` is generated from the catalogue; set KEYLESS_BLESS=1 to rewrite it.
+#[test]
+fn findings_doc_is_up_to_date() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/findings.md");
+    let want = catalogue_markdown();
+    if std::env::var_os("KEYLESS_BLESS").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, &want).unwrap();
+    }
+    let have = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(have == want, "docs/findings.md is stale: run KEYLESS_BLESS=1 cargo test -p keyless-core findings_doc");
+}
+
+#[test]
+fn findings_list_snapshot() {
+    let text = aws_policy(r#""StringLike": {"token.actions.githubusercontent.com:sub": ["repo:my-org/*:ref:refs/heads/main", "repo:my-org/app*"]}, "ForAllValues:StringEquals": {"token.actions.githubusercontent.com:sub2": "x"}"#);
+    let mut found = check_aws(&testutil::aws(&text));
+    sort_and_dedup(&mut found);
+    let lines: Vec<String> = found
+        .iter()
+        .map(|f| {
+            let at = f.location.map(|s| LineIndex::new(&text).line_col(&text, s.start)).map(|lc| format!("{}:{}", lc.line, lc.col)).unwrap_or_default();
+            format!("{} {:?} {} {}", f.id, f.severity, at, f.message)
+        })
+        .collect();
+    insta::assert_snapshot!(lines.join("\n"));
+}
+
+/// Every id the rules emit is catalogued (an uncatalogued id would surface
+/// as an "uncatalogued finding" of severity info).
+#[test]
+fn every_emitted_id_is_catalogued() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/analysis");
+    let re = regex_lite::Regex::new(r#""(KL-[A-Z]+-[0-9]{3})""#).unwrap();
+    let mut stack = vec![dir];
+    let mut seen = 0;
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                for c in re.captures_iter(&std::fs::read_to_string(&p).unwrap()) {
+                    seen += 1;
+                    assert!(entry(&c[1]).is_some(), "{} in {}", &c[1], p.display());
+                }
+            }
+        }
+    }
+    assert!(seen > 40);
+}

@@ -1,0 +1,190 @@
+//! `keyless lint FILES...`: findings for standalone files. Each file's kind
+//! is recognised from its shape (workflow, AWS or Alibaba trust policy or
+//! `aws iam get-role` output, Azure credential list, GCP provider, scenario);
+//! a scenario file is evaluated and analysed in full, and locations inside
+//! its embedded documents are mapped back into the scenario file.
+
+use super::findings::{self, workflow, Finding};
+use crate::doc::{self, Node};
+use crate::scenario::Scenario;
+use crate::span::{DocId, LineIndex, Span};
+use crate::{alibaba, aws, azure, gcp};
+
+/// What a linted file turned out to be.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileKind {
+    Workflow,
+    Scenario,
+    Aws,
+    Alibaba,
+    Azure,
+    Gcp,
+    Unknown,
+}
+
+/// Recognises a parsed document's kind from its top-level shape.
+pub fn detect(root: &Node) -> FileKind {
+    if root.get("jobs").is_some() && (root.get("on").is_some() || root.get("true").is_some()) {
+        return FileKind::Workflow;
+    }
+    if root.get("repository").is_some() && root.get("workflow").is_some() {
+        return FileKind::Scenario;
+    }
+    if let Some(items) = root.items().or_else(|| root.get("value").and_then(Node::items))
+        && items.iter().any(|i| i.get("issuer").is_some() || i.get("claimsMatchingExpression").is_some())
+    {
+        return FileKind::Azure;
+    }
+    if root.get("issuer").is_some() && (root.get("subject").is_some() || root.get("claimsMatchingExpression").is_some()) {
+        return FileKind::Azure;
+    }
+    // A bare policy, `aws iam get-role` output, or a cloud section with
+    // `trust_policy` (which may itself be get-role output or a string).
+    let candidates = [
+        Some(root),
+        root.get("Role").and_then(|r| r.get("AssumeRolePolicyDocument")),
+        root.get("AssumeRolePolicyDocument"),
+        root.get("trust_policy"),
+        root.get("trust_policy").and_then(|t| t.get("Role")).and_then(|r| r.get("AssumeRolePolicyDocument")),
+    ];
+    let policy = candidates.into_iter().flatten().find(|n| n.get_ci("Statement").is_some());
+    if policy.is_some() || root.get("trust_policy").is_some() {
+        let text = format!("{:?}", root.to_json());
+        let version_one = policy.and_then(|p| p.get_ci("Version")).and_then(Node::scalar_text).as_deref() == Some("1");
+        let alibaba = version_one || text.contains("oidc:") || text.contains("acs:ram::");
+        return if alibaba { FileKind::Alibaba } else { FileKind::Aws };
+    }
+    if root.get("provider").is_some()
+        || root.get("attributeCondition").is_some()
+        || root.get("attributeMapping").is_some()
+        || root.get("workloadIdentityPoolProvider").is_some()
+    {
+        return FileKind::Gcp;
+    }
+    FileKind::Unknown
+}
+
+fn unreadable(message: String, span: Option<Span>) -> Finding {
+    Finding::new("KL-INPUT-001", None, message, span)
+}
+
+/// Findings for each `(name, text)`; locations are in `DocId::File(index)`.
+pub fn lint_documents(files: &[(String, String)]) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for (i, (name, text)) in files.iter().enumerate() {
+        let doc_id = DocId::File(u16::try_from(i).unwrap_or(u16::MAX));
+        out.extend(lint_one(name, text, doc_id));
+    }
+    out
+}
+
+fn lint_one(name: &str, text: &str, doc_id: DocId) -> Vec<Finding> {
+    let root = match doc::parse(text, doc_id) {
+        Ok(r) => r,
+        Err(d) => return vec![unreadable(format!("{name}: {}", d.message), d.span)],
+    };
+    let config = |r: Result<Vec<Finding>, crate::Diagnostic>| match r {
+        Ok(f) => f,
+        Err(d) => vec![unreadable(format!("{name}: {}", d.message), d.span.filter(|s| s.doc == doc_id))],
+    };
+    match detect(&root) {
+        FileKind::Workflow => workflow::check(&root),
+        FileKind::Aws => config(aws::AwsConfig::from_node(&root).map(|c| findings::check_aws(&c))),
+        FileKind::Alibaba => config(alibaba::AlibabaConfig::from_node(&root).map(|c| findings::check_alibaba(&c))),
+        FileKind::Azure => config(azure::AzureConfig::from_node(&root).map(|c| findings::check_azure(&c))),
+        FileKind::Gcp => config(gcp::GcpConfig::from_node(&root).map(|c| findings::check_gcp(&c))),
+        FileKind::Scenario => lint_scenario(name, text, doc_id),
+        FileKind::Unknown => vec![unreadable(
+            format!("{name}: not a workflow, trust configuration or scenario"),
+            Some(Span::new(doc_id, 0, 0)),
+        )],
+    }
+}
+
+fn lint_scenario(name: &str, text: &str, doc_id: DocId) -> Vec<Finding> {
+    let scenario = match Scenario::parse(text) {
+        Ok(s) => s,
+        Err(errors) => {
+            return errors
+                .into_iter()
+                .map(|d| unreadable(format!("{name}: {}", d.message), d.span.map(|s| Span { doc: doc_id, ..s })))
+                .collect();
+        }
+    };
+    let report = crate::engine::evaluate(&scenario);
+    let analysis = super::analyze(&scenario, &report);
+    let mapper = EmbeddedMapper::new(text, &scenario);
+    analysis
+        .findings
+        .into_iter()
+        .map(|mut f| {
+            f.location = f.location.map(|s| mapper.map(s, doc_id));
+            f
+        })
+        .collect()
+}
+
+/// Maps spans of documents embedded as strings in a scenario file back to
+/// the scenario file: line by line for block scalars (`|`), else to the
+/// string's own span.
+struct EmbeddedMapper<'a> {
+    text: &'a str,
+    index: LineIndex,
+    origins: Vec<(DocId, Span, String)>,
+}
+
+impl<'a> EmbeddedMapper<'a> {
+    fn new(text: &'a str, scenario: &Scenario) -> EmbeddedMapper<'a> {
+        let mut origins = Vec::new();
+        let embedded_text = |d: DocId| -> Option<String> {
+            match d {
+                DocId::Workflow => Some(scenario.workflow.text.clone()),
+                DocId::Reusable(i) => scenario.reusable_workflows.get(usize::from(i)).map(|(_, t)| t.text.clone()),
+                _ => None,
+            }
+        };
+        for (d, span) in &scenario.embedded_origins {
+            // Cloud sections embedded as text: recover the text from the file.
+            let inner = embedded_text(*d).or_else(|| {
+                let root = doc::parse(text, DocId::Scenario).ok()?;
+                root.entries()?.iter().find(|e| e.value.span == *span).and_then(|e| e.value.as_str().map(str::to_string))
+            });
+            if let Some(inner) = inner {
+                origins.push((*d, *span, inner));
+            }
+        }
+        EmbeddedMapper { text, index: LineIndex::new(text), origins }
+    }
+
+    fn map(&self, span: Span, file: DocId) -> Span {
+        if span.doc == DocId::Scenario {
+            return Span { doc: file, ..span };
+        }
+        let Some((_, origin, inner)) = self.origins.iter().find(|(d, _, _)| *d == span.doc) else {
+            return Span::new(file, 0, 0);
+        };
+        let start = origin.start as usize;
+        // A block scalar (`key: |`): its content starts on the line after the
+        // indicator, each line indented like the first.
+        let before = self.text.get(..start).unwrap_or_default().trim_end();
+        let indicator = before.rsplit('\n').next().and_then(|l| l.rsplit(':').next()).unwrap_or_default().trim();
+        let block = indicator.starts_with('|') || indicator.starts_with('>');
+        let first_line = self.index.line_col(self.text, origin.start).line;
+        let indent = self.index.line_start(first_line).map_or(0, |ls| start.saturating_sub(ls));
+        let inner_index = LineIndex::new(inner);
+        let at = |offset: u32| -> usize {
+            if !block {
+                return start;
+            }
+            let lc = inner_index.line_col(inner, offset);
+            let Some(line_start) = self.index.line_start(first_line + lc.line - 1) else { return start };
+            let col_bytes: usize =
+                inner_index.line_start(lc.line).and_then(|s| inner.get(s..offset as usize)).map_or(0, str::len);
+            (line_start + indent + col_bytes).min(self.text.len())
+        };
+        Span::new(file, at(span.start), at(span.end))
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,172 @@
+//! End-to-end analysis of the seed scenarios: the findings each must raise
+//! (and must not), and the JSON shape the lead wires into `keyless eval`.
+
+use super::blast_radius::tests::fixture;
+use super::*;
+
+fn analysis_of(name: &str) -> Analysis {
+    let s = fixture(name);
+    let report = crate::engine::evaluate(&s);
+    analyze(&s, &report)
+}
+
+fn ids(a: &Analysis) -> Vec<&str> {
+    a.findings.iter().map(|f| f.id.as_str()).collect()
+}
+
+/// (fixture, findings it must raise, findings it must not). Sources: the
+/// fixtures' own `source:` (seed guide sections, GitHub/Alibaba docs).
+#[test]
+fn seed_scenarios_raise_their_findings() {
+    let cases: &[(&str, &[&str], &[&str])] = &[
+        // Enterprise story: org wildcard admits other repos; breaks under immutable subjects.
+        ("aws-org-wildcard", &["KL-SUB-003", "KL-TRUST-001", "KL-TRUST-005", "KL-TRUST-006"], &["KL-AWS-001", "KL-AWS-002"]),
+        // §2: the main-only role: only other workflow files on main get in.
+        ("aws-main-only", &["KL-TRUST-008"], &["KL-TRUST-001", "KL-AWS-001", "KL-AWS-002"]),
+        // GitHub's Alibaba guide writes oidc:iss without the scheme.
+        ("alibaba-branch", &["KL-ALI-005"], &["KL-ALI-002", "KL-ALI-004"]),
+        // §1: pinned to main, job in an environment.
+        ("aws-environment-drift", &["KL-TRUST-002"], &["KL-TRUST-007", "KL-AWS-001", "KL-TRUST-006", "KL-TRUST-008"]),
+        // §2 "Always pin aud".
+        ("aws-missing-aud", &["KL-AWS-002"], &["KL-AWS-001"]),
+        // §3 flexible expression written as a regex; Aug 2026 required claims.
+        ("azure-flexible-release", &["KL-AZ-003", "KL-AZ-002", "KL-TRUST-007"], &["KL-AZ-001", "KL-TRUST-001", "KL-TRUST-008", "KL-TRUST-009"]),
+        // §4: owner condition is fine (no CKV_GCP_125-style false positive).
+        ("gcp-org-provider", &["KL-TRUST-001", "KL-TRUST-008"], &["KL-GCP-001", "KL-GCP-002", "KL-TRUST-005", "KL-TRUST-002"]),
+        // GitHub's Alibaba guide: `repo:example/example-repo:*`.
+        ("alibaba-wildcard", &["KL-SUB-005"], &["KL-ALI-001", "KL-ALI-004"]),
+    ];
+    for (name, must, must_not) in cases {
+        let a = analysis_of(name);
+        let got = ids(&a);
+        for id in *must {
+            assert!(got.contains(id), "{name}: expected {id}, got {got:?}");
+        }
+        for id in *must_not {
+            assert!(!got.contains(id), "{name}: unexpected {id}, got {got:?}");
+        }
+    }
+}
+
+#[test]
+fn analysis_serialises_to_the_eval_contract_fields() {
+    let a = analysis_of("aws-org-wildcard");
+    let v = serde_json::to_value(&a).unwrap();
+    for key in ["findings", "matrix", "suggestions"] {
+        assert!(v.get(key).is_some(), "{key}");
+    }
+    let f = &v["findings"][0];
+    for key in ["id", "severity", "cloud", "title", "message", "location", "fix"] {
+        assert!(f.get(key).is_some(), "finding.{key}");
+    }
+    let m = &v["matrix"];
+    for key in ["clouds", "rows", "unintended_admits", "evaluations"] {
+        assert!(m.get(key).is_some(), "matrix.{key}");
+    }
+    let s = &v["suggestions"][0]["verified"];
+    for key in ["admits_intended", "rejects_unintended", "checked_runs", "verified"] {
+        assert!(s.get(key).is_some(), "verified.{key}");
+    }
+}
+
+/// Findings are located in the document that holds the offending text.
+#[test]
+fn scenario_findings_point_into_their_documents() {
+    let s = fixture("azure-flexible-release");
+    let a = analyze(&s, &crate::engine::evaluate(&s));
+    let f = a.findings.iter().find(|f| f.id == "KL-AZ-003").unwrap();
+    assert_eq!(f.location.unwrap().doc, crate::span::DocId::Azure);
+}
+
+fn ids_of(s: &crate::scenario::Scenario) -> Vec<String> {
+    let report = crate::engine::evaluate(s);
+    analyze(s, &report).findings.into_iter().map(|f| f.id).collect()
+}
+
+/// github-oidc-tokens.md §3.3 / Azure/login#497: Entra compares subjects
+/// case-sensitively (AADSTS7002138).
+#[test]
+fn case_mismatch_is_explained() {
+    let mut s = fixture("azure-environment");
+    s.azure = Some(
+        crate::azure::AzureConfig::from_text(r#"[{"name": "gha-main-prod", "issuer": "https://token.actions.githubusercontent.com", "subject": "repo:My-Org/my-repo:environment:prod", "audiences": ["api://AzureADTokenExchange"]}]"#)
+            .unwrap(),
+    );
+    assert!(ids_of(&s).contains(&"KL-TRUST-003".to_string()));
+    assert!(!ids_of(&fixture("azure-environment")).contains(&"KL-TRUST-003".to_string()));
+}
+
+/// github-oidc-tokens.md §3.4: a name-based pattern never matches the
+/// immutable `repo:OWNER@ID/REPO@ID:` subject.
+#[test]
+fn immutable_subject_drift_is_explained() {
+    let mut s = fixture("aws-main-only");
+    s.subject.immutable = true;
+    s.repository_id = Some("456789".into());
+    s.repository_owner_id = Some("123456".into());
+    let got = ids_of(&s);
+    assert!(got.contains(&"KL-TRUST-004".to_string()), "{got:?}");
+    assert!(!ids_of(&fixture("aws-main-only")).contains(&"KL-TRUST-004".to_string()));
+}
+
+/// Research §3.1: `google.subject` may not exceed 127 bytes.
+#[test]
+fn long_google_subject_is_flagged() {
+    let mut s = fixture("gcp-org-provider");
+    s.event.ref_ = Some(format!("refs/heads/{}", "x".repeat(120)));
+    assert!(ids_of(&s).contains(&"KL-GCP-003".to_string()));
+    assert!(!ids_of(&fixture("gcp-org-provider")).contains(&"KL-GCP-003".to_string()));
+}
+
+/// github-oidc-tokens.md §2.2/§5: a workflow that triggers on
+/// pull_request_target, trusted for main: high severity.
+#[test]
+fn pull_request_target_admission_is_high_when_the_workflow_triggers_on_it() {
+    let mut s = fixture("aws-org-wildcard");
+    let report = crate::engine::evaluate(&s);
+    let medium = analyze(&s, &report).findings.into_iter().find(|f| f.id == "KL-TRUST-006").unwrap();
+    assert_eq!(medium.severity, FindingSeverity::Medium);
+    s.workflow.text = s.workflow.text.replace("on: push", "on: [push, pull_request_target]");
+    let report = crate::engine::evaluate(&s);
+    let found = analyze(&s, &report).findings;
+    let high = found.iter().find(|f| f.id == "KL-TRUST-006").unwrap();
+    assert_eq!(high.severity, FindingSeverity::High);
+    assert!(found.iter().any(|f| f.id == "KL-GHA-003"));
+}
+
+
+/// Runs that keep the intended environment are admitted only if GitHub's
+/// environment rules let them in, which is not simulated: medium, not high.
+#[test]
+fn environment_gated_admits_are_medium() {
+    let a = analysis_of("azure-environment");
+    let f = a.findings.iter().find(|f| f.id == "KL-TRUST-001").unwrap();
+    assert_eq!(f.severity, FindingSeverity::Medium);
+    assert!(f.message.contains("not simulated"));
+}
+
+/// github-oidc-tokens.md §4.2: each login action sends its own audience.
+#[test]
+fn wrong_audience_pin_is_explained() {
+    let mut s = fixture("aws-main-only");
+    let text = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"token.actions.githubusercontent.com:aud":"api://AzureADTokenExchange","token.actions.githubusercontent.com:sub":"repo:my-org/my-repo:ref:refs/heads/main"}}}]}"#;
+    s.aws = Some(crate::aws::AwsConfig::from_text(text).unwrap());
+    let got = ids_of(&s);
+    assert!(got.contains(&"KL-TRUST-009".to_string()), "{got:?}");
+    assert!(!ids_of(&fixture("aws-main-only")).contains(&"KL-TRUST-009".to_string()));
+}
+
+/// Seed guide §5: `repo:o/r:*` on a production role is high.
+#[test]
+fn any_context_on_a_production_role_is_high() {
+    let mut s = fixture("alibaba-environment");
+    let report = crate::engine::evaluate(&s);
+    assert!(report.jobs.iter().any(|j| j.environment.as_deref() == Some("Production")));
+    let text = r#"{"Version":"1","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Principal":{"Federated":["acs:ram::1464366000000000:oidc-provider/github"]},"Condition":{"StringEquals":{"oidc:iss":"https://token.actions.githubusercontent.com","oidc:aud":"sts.aliyuncs.com"},"StringLike":{"oidc:sub":"repo:example/example-repo:*"}}}]}"#;
+    s.alibaba = Some(crate::alibaba::AlibabaConfig::from_text(text).unwrap());
+    let report = crate::engine::evaluate(&s);
+    let f = analyze(&s, &report).findings.into_iter().find(|f| f.id == "KL-SUB-005").unwrap();
+    assert_eq!(f.severity, FindingSeverity::High);
+    let wildcard = analysis_of("alibaba-wildcard").findings.into_iter().find(|f| f.id == "KL-SUB-005").unwrap();
+    assert_eq!(wildcard.severity, FindingSeverity::Medium);
+}

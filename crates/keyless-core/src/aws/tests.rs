@@ -1,0 +1,417 @@
+//! AWS verdicts. Claims are built directly (GitHub token shape: research
+//! github-oidc-tokens.md §1.4; string values only).
+
+use super::*;
+
+const ISS: &str = "https://token.actions.githubusercontent.com";
+const FEDERATED: &str = "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com";
+
+/// A GitHub token for `repo` with this `sub`, the AWS audience, and the
+/// usual custom claims (overridable through `extra`).
+fn token(repo: &str, sub: &str, extra: &[(&str, &str)]) -> Claims {
+    let mut c = Claims::new();
+    c.set("iss", ISS);
+    c.set("aud", AWS_STS_AUDIENCE);
+    c.set("sub", sub);
+    c.set("repository", repo);
+    c.set("repository_owner", repo.split('/').next().unwrap());
+    c.set("repository_owner_id", "1001");
+    c.set("repository_id", "2002");
+    c.set("ref", "refs/heads/main");
+    c.set("event_name", "push");
+    c.set("actor", "octocat");
+    c.set("runner_environment", "github-hosted");
+    for (k, v) in extra {
+        c.set(k, *v);
+    }
+    c
+}
+
+fn policy_with(conditions: &str) -> String {
+    format!(
+        r#"{{"Version": "2012-10-17", "Statement": [{{"Sid": "GitHub", "Effect": "Allow",
+  "Principal": {{"Federated": "{FEDERATED}"}},
+  "Action": "sts:AssumeRoleWithWebIdentity",
+  "Condition": {conditions}}}]}}"#
+    )
+}
+
+fn verdict(policy: &str, claims: &Claims) -> Verdict {
+    evaluate(&AwsConfig::from_text(policy).unwrap(), claims)
+}
+
+fn allowed(policy: &str, claims: &Claims) -> bool {
+    verdict(policy, claims).allowed
+}
+
+/// Seed keyless-deployments-aws-azure-gcp.md §2: the main-only role.
+const SEED_MAIN_ONLY: &str = r#"{
+  "Version": "2012-10-17",
+  "Statement": [{
+    "Effect": "Allow",
+    "Principal": {
+      "Federated": "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com"
+    },
+    "Action": "sts:AssumeRoleWithWebIdentity",
+    "Condition": {
+      "StringEquals": {
+        "token.actions.githubusercontent.com:aud": "sts.amazonaws.com"
+      },
+      "StringLike": {
+        "token.actions.githubusercontent.com:sub": "repo:my-org/my-repo:ref:refs/heads/main"
+      }
+    }
+  }]
+}"#;
+
+// Seed §2 and its "Negative test" (Verify 3): main admits; a feature branch,
+// an environment job and a PR are refused with AccessDenied.
+#[test]
+fn seed_main_only_role() {
+    let r = "my-org/my-repo";
+    assert!(allowed(SEED_MAIN_ONLY, &token(r, "repo:my-org/my-repo:ref:refs/heads/main", &[])));
+    for sub in [
+        "repo:my-org/my-repo:ref:refs/heads/feature/x",
+        "repo:my-org/my-repo:environment:prod",
+        "repo:my-org/my-repo:pull_request",
+        "repo:my-org/other:ref:refs/heads/main",
+    ] {
+        let v = verdict(SEED_MAIN_ONLY, &token(r, sub, &[]));
+        assert!(!v.allowed, "{sub}");
+        assert_eq!(v.code, "AccessDenied");
+        assert_eq!(v.message, "Not authorized to perform sts:AssumeRoleWithWebIdentity");
+    }
+    // Seed "Always pin aud": a token for another audience never reaches the
+    // policy (§1.1 step 2).
+    let v = verdict(SEED_MAIN_ONLY, &token(r, "repo:my-org/my-repo:ref:refs/heads/main", &[("aud", "https://github.com/my-org")]));
+    assert_eq!((v.code.as_str(), v.message.as_str()), ("InvalidIdentityToken", "Incorrect token audience"));
+}
+
+// Seed "Enterprise scenario": StringLike on a customised sub that embeds
+// job_workflow_ref.
+#[test]
+fn seed_enterprise_job_workflow_ref_role() {
+    let policy = policy_with(
+        r#"{"StringLike": {"token.actions.githubusercontent.com:sub":
+    "repository:my-org/*:job_workflow_ref:my-org/.github/.github/workflows/deploy.yml@refs/heads/main"}}"#,
+    );
+    let admit = [
+        "repository:my-org/app:job_workflow_ref:my-org/.github/.github/workflows/deploy.yml@refs/heads/main",
+        "repository:my-org/tools:job_workflow_ref:my-org/.github/.github/workflows/deploy.yml@refs/heads/main",
+    ];
+    let reject = [
+        // The central workflow on another branch.
+        "repository:my-org/app:job_workflow_ref:my-org/.github/.github/workflows/deploy.yml@refs/heads/dev",
+        // A hand-rolled workflow in the product repo.
+        "repository:my-org/app:job_workflow_ref:my-org/app/.github/workflows/deploy.yml@refs/heads/main",
+        // Another org calling the same workflow.
+        "repository:evil/app:job_workflow_ref:my-org/.github/.github/workflows/deploy.yml@refs/heads/main",
+        // The org never customised sub: the default template.
+        "repo:my-org/app:ref:refs/heads/main",
+    ];
+    for sub in admit {
+        assert!(allowed(&policy, &token("my-org/app", sub, &[])), "{sub}");
+    }
+    for sub in reject {
+        assert!(!allowed(&policy, &token("my-org/app", sub, &[])), "{sub}");
+    }
+}
+
+// Research §1.8: every worked example, data-driven.
+#[test]
+fn research_worked_examples() {
+    let rows: &[(&str, &str, bool, &str)] = &[
+        (
+            r#"{"StringEquals": {"token.actions.githubusercontent.com:sub": "repo:o/r:ref:refs/heads/main"}}"#,
+            "repo:o/r:environment:prod",
+            false,
+            "environment replaces the ref in sub",
+        ),
+        (r#"{"StringLike": {"token.actions.githubusercontent.com:sub": "repo:o/r:*"}}"#, "repo:o/r:pull_request", true, "`*` matches pull_request"),
+        (r#"{"StringLike": {"token.actions.githubusercontent.com:sub": "repo:o/r*"}}"#, "repo:o/r-evil:ref:refs/heads/main", true, "missing `:` before `*`"),
+        (r#"{"StringLike": {"token.actions.githubusercontent.com:sub": "repo:o/*"}}"#, "repo:o@123/r@456:ref:refs/heads/main", false, "immutable sub has o@123/"),
+        (r#"{"StringLike": {"token.actions.githubusercontent.com:sub": "repo:o*"}}"#, "repo:o@123/r@456:ref:refs/heads/main", true, "prefix glob too broad"),
+        (r#"{"StringLike": {"token.actions.githubusercontent.com:sub": "repo:o*"}}"#, "repo:o-evil/x:ref:refs/heads/main", true, "prefix glob too broad"),
+        (r#"{"StringEquals": {"token.actions.githubusercontent.com:sub": "repo:Octo/r:ref:refs/heads/main"}}"#, "repo:octo/r:ref:refs/heads/main", false, "case-sensitive, A13 #1100"),
+        (r#"{"ForAllValues:StringEquals": {"token.actions.githubusercontent.com:sub2": "x"}}"#, "repo:any/thing:ref:refs/heads/x", true, "typo + ForAllValues: absent key → true"),
+        (r#"{"StringEquals": {"token.actions.githubusercontent.com:repository_owner": "o"}}"#, "repo:o/r:ref:refs/heads/main", false, "unsupported key → absent"),
+    ];
+    for (conditions, sub, want, why) in rows {
+        let repo = "o/r";
+        assert_eq!(allowed(&policy_with(conditions), &token(repo, sub, &[("repository_owner", "o")])), *want, "{conditions} vs {sub}: {why}");
+    }
+}
+
+// Research §1.6 / §9.8: Deny + StringNotEquals on an unsupported key is
+// always true, so it denies everything, including runs the Allow admits.
+#[test]
+fn deny_string_not_equals_on_unsupported_key_denies_all() {
+    let policy = format!(
+        r#"{{"Version": "2012-10-17", "Statement": [
+  {{"Effect": "Allow", "Principal": {{"Federated": "{FEDERATED}"}}, "Action": "sts:AssumeRoleWithWebIdentity",
+    "Condition": {{"StringLike": {{"token.actions.githubusercontent.com:sub": "repo:o/r:*"}}}}}},
+  {{"Sid": "OnlyMyOrg", "Effect": "Deny", "Principal": {{"Federated": "{FEDERATED}"}}, "Action": "sts:AssumeRoleWithWebIdentity",
+    "Condition": {{"StringNotEquals": {{"token.actions.githubusercontent.com:repository_owner": "o"}}}}}}]}}"#
+    );
+    let v = verdict(&policy, &token("o/r", "repo:o/r:ref:refs/heads/main", &[]));
+    assert!(!v.allowed);
+    assert!(v.decided_by.starts_with("Statement[1] (Sid \"OnlyMyOrg\") (Deny) matched"), "{}", v.decided_by);
+    assert!(v.trace.iter().any(|s| s.text.contains("not an AWS condition key")));
+}
+
+// §1.5: explicit Deny wins over a matching Allow (A1 family).
+#[test]
+fn explicit_deny_wins() {
+    let policy = format!(
+        r#"{{"Version": "2012-10-17", "Statement": [
+  {{"Effect": "Allow", "Principal": {{"Federated": "{FEDERATED}"}}, "Action": "sts:AssumeRoleWithWebIdentity",
+    "Condition": {{"StringLike": {{"token.actions.githubusercontent.com:sub": "repo:o/r:*"}}}}}},
+  {{"Effect": "Deny", "Principal": {{"Federated": "{FEDERATED}"}}, "Action": "sts:*",
+    "Condition": {{"StringEquals": {{"token.actions.githubusercontent.com:sub": "repo:o/r:pull_request"}}}}}}]}}"#
+    );
+    assert!(allowed(&policy, &token("o/r", "repo:o/r:ref:refs/heads/main", &[])));
+    let v = verdict(&policy, &token("o/r", "repo:o/r:pull_request", &[]));
+    assert_eq!((v.allowed, v.code.as_str()), (false, "AccessDenied"));
+}
+
+// A1: StringEqualsIgnoreCase; A4: key names are case-insensitive.
+#[test]
+fn ignore_case_operator_and_case_insensitive_keys() {
+    let p = policy_with(r#"{"StringEqualsIgnoreCase": {"token.actions.githubusercontent.com:sub": "REPO:O/R:REF:REFS/HEADS/MAIN"}}"#);
+    assert!(allowed(&p, &token("o/r", "repo:o/r:ref:refs/heads/main", &[])));
+    let p = policy_with(r#"{"StringEquals": {"Token.Actions.GitHubUserContent.com:SUB": "repo:o/r:ref:refs/heads/main"}}"#);
+    assert!(allowed(&p, &token("o/r", "repo:o/r:ref:refs/heads/main", &[])));
+    // Values stay case-sensitive.
+    let p = policy_with(r#"{"StringEquals": {"token.actions.githubusercontent.com:sub": "repo:O/r:ref:refs/heads/main"}}"#);
+    assert!(!allowed(&p, &token("o/r", "repo:o/r:ref:refs/heads/main", &[])));
+}
+
+// A5/A6: `${*}` is a literal `*` under 2012-10-17; under 2008-10-17 it is
+// the text `${*}`.
+#[test]
+fn escapes_by_version() {
+    let cond = r#"{"StringLike": {"token.actions.githubusercontent.com:sub": "repo:o/r:ref:refs/tags/v${*}"}}"#;
+    let p2012 = policy_with(cond);
+    assert!(allowed(&p2012, &token("o/r", "repo:o/r:ref:refs/tags/v*", &[])));
+    assert!(!allowed(&p2012, &token("o/r", "repo:o/r:ref:refs/tags/v1.0", &[])));
+    let p2008 = p2012.replace("2012-10-17", "2008-10-17");
+    assert!(!allowed(&p2008, &token("o/r", "repo:o/r:ref:refs/tags/v*", &[])));
+    assert!(allowed(&p2008, &token("o/r", "repo:o/r:ref:refs/tags/v${*}", &[])));
+}
+
+// A5: a policy variable resolves from the request context.
+#[test]
+fn policy_variable_from_claim_key() {
+    let p = policy_with(
+        r#"{"StringLike": {"token.actions.githubusercontent.com:sub": "repo:${token.actions.githubusercontent.com:repository}:*"}}"#,
+    );
+    assert!(allowed(&p, &token("o/r", "repo:o/r:ref:refs/heads/main", &[])));
+    assert!(!allowed(&p, &token("o/r", "repo:o/x:ref:refs/heads/main", &[])));
+}
+
+// A9 (research §1.3): the 2026 keys are in the context; `environment` is
+// absent for a job without one; Null tests presence.
+#[test]
+fn claim_keys_2026() {
+    let p = policy_with(
+        r#"{"StringEquals": {"token.actions.githubusercontent.com:repository": "o/r",
+                              "token.actions.githubusercontent.com:environment": "prod"}}"#,
+    );
+    assert!(allowed(&p, &token("o/r", "repo:o/r:environment:prod", &[("environment", "prod")])));
+    assert!(!allowed(&p, &token("o/r", "repo:o/r:ref:refs/heads/main", &[])));
+    let null = policy_with(r#"{"Null": {"token.actions.githubusercontent.com:environment": "false"}}"#);
+    assert!(allowed(&null, &token("o/r", "repo:o/r:environment:prod", &[("environment", "prod")])));
+    assert!(!allowed(&null, &token("o/r", "repo:o/r:ref:refs/heads/main", &[])));
+    let if_exists = policy_with(r#"{"StringEqualsIfExists": {"token.actions.githubusercontent.com:environment": "prod"}}"#);
+    assert!(allowed(&if_exists, &token("o/r", "repo:o/r:ref:refs/heads/main", &[])));
+}
+
+// Research §1.3: repository_owner_id / runner_environment have conflicting
+// sources and are treated as unsupported, and the trace says so.
+#[test]
+fn conflicting_keys_are_unsupported() {
+    let p = policy_with(r#"{"StringEquals": {"token.actions.githubusercontent.com:runner_environment": "github-hosted"}}"#);
+    let v = verdict(&p, &token("o/r", "repo:o/r:ref:refs/heads/main", &[]));
+    assert!(!v.allowed);
+    assert!(v.trace.iter().any(|s| s.text.contains("sources conflict")), "{:#?}", v.trace);
+}
+
+// Research §1.1 step 1: no provider for the token's issuer.
+#[test]
+fn provider_must_exist_for_the_issuer() {
+    let enterprise = token("o/r", "repo:o/r:ref:refs/heads/main", &[("iss", "https://token.actions.githubusercontent.com/my-ent")]);
+    let v = verdict(SEED_MAIN_ONLY, &enterprise);
+    assert_eq!(v.code, "InvalidIdentityToken");
+    assert_eq!(v.message, "No OpenIDConnect provider found in your account for https://token.actions.githubusercontent.com/my-ent");
+}
+
+// Research §1.2: enterprise issuer → provider path and key prefix carry the slug.
+#[test]
+fn enterprise_issuer_prefix() {
+    let p = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+  "Principal": {"Federated": "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com/my-ent"},
+  "Action": "sts:AssumeRoleWithWebIdentity",
+  "Condition": {"StringLike": {"token.actions.githubusercontent.com/my-ent:sub": "repo:o/*"}}}]}"#;
+    let c = token("o/r", "repo:o/r:ref:refs/heads/main", &[("iss", "https://token.actions.githubusercontent.com/my-ent")]);
+    assert!(allowed(p, &c));
+    // The default issuer's key prefix is absent for an enterprise token.
+    let wrong = p.replace("token.actions.githubusercontent.com/my-ent:sub", "token.actions.githubusercontent.com:sub");
+    assert!(!allowed(&wrong, &c));
+}
+
+// Research §1.2: statement applicability by Principal and Action (A15).
+#[test]
+fn principal_and_action_applicability() {
+    let base = policy_with(r#"{"StringLike": {"token.actions.githubusercontent.com:sub": "repo:o/r:*"}}"#);
+    let c = token("o/r", "repo:o/r:ref:refs/heads/main", &[]);
+    for action in ["sts:assumerolewithwebidentity", "sts:*", "*"] {
+        assert!(allowed(&base.replace("\"sts:AssumeRoleWithWebIdentity\"", &format!("\"{action}\"")), &c), "{action}");
+    }
+    let v = verdict(&base.replace("\"sts:AssumeRoleWithWebIdentity\"", "\"sts:AssumeRole\""), &c);
+    assert!(!v.allowed);
+    assert!(v.decided_by.contains("does not cover sts:AssumeRoleWithWebIdentity"), "{}", v.decided_by);
+    let not_action = base.replace("\"Action\": \"sts:AssumeRoleWithWebIdentity\"", "\"NotAction\": \"sts:TagSession\"");
+    assert!(allowed(&not_action, &c));
+    let other_provider = base.replace("oidc-provider/token.actions.githubusercontent.com", "oidc-provider/gitlab.com");
+    let cfg = format!(
+        r#"{{"trust_policy": {other_provider}, "provider": {{"Url": "token.actions.githubusercontent.com", "ClientIDList": ["sts.amazonaws.com"]}}}}"#
+    );
+    let v = evaluate(&AwsConfig::from_text(&cfg).unwrap(), &c);
+    assert!(!v.allowed && v.decided_by.contains("Principal is not the token's provider"), "{}", v.decided_by);
+}
+
+// The forms users paste: section with get-open-id-connect-provider output
+// (A10: ThumbprintList ignored), providers list, get-role output.
+#[test]
+fn section_forms() {
+    let c = token("my-org/my-repo", "repo:my-org/my-repo:ref:refs/heads/main", &[]);
+    let provider = r#"{"Url": "token.actions.githubusercontent.com", "ClientIDList": ["sts.amazonaws.com"], "ThumbprintList": ["6938fd4d98bab03faadb97b34396831e3780aea1"]}"#;
+    let section = format!(r#"{{"trust_policy": {SEED_MAIN_ONLY}, "provider": {provider}}}"#);
+    assert!(evaluate(&AwsConfig::from_text(&section).unwrap(), &c).allowed);
+    let list = format!(r#"{{"trust_policy": {{"Role": {{"AssumeRolePolicyDocument": {SEED_MAIN_ONLY}}}}}, "providers": [{{"url": "https://token.actions.githubusercontent.com", "client_ids": ["other"]}}]}}"#);
+    let v = evaluate(&AwsConfig::from_text(&list).unwrap(), &c);
+    assert_eq!(v.message, "Incorrect token audience");
+    let yaml = format!("trust_policy: {}\nprovider:\n  url: token.actions.githubusercontent.com\n  client_ids: [sts.amazonaws.com]\n", SEED_MAIN_ONLY.replace('\n', " "));
+    assert!(evaluate(&AwsConfig::from_text(&yaml).unwrap(), &c).allowed);
+    let e = AwsConfig::from_text(r#"{"trust_policy": {}, "provder": {}}"#).unwrap_err();
+    assert!(e.message.contains("did you mean `provider`"), "{}", e.message);
+    let e = AwsConfig::from_text(provider).unwrap_err();
+    assert!(e.message.contains("put it under `provider:`"), "{}", e.message);
+}
+
+// Without a provider, it is assumed from Principal.Federated and labelled.
+#[test]
+fn assumed_provider_is_labelled() {
+    let v = verdict(SEED_MAIN_ONLY, &token("my-org/my-repo", "repo:my-org/my-repo:ref:refs/heads/main", &[]));
+    assert!(v.trace.iter().any(|s| s.text.starts_with("assumption: no provider given")));
+}
+
+// Brief: decided_by quotes the failing condition, decided_span covers it.
+#[test]
+fn decided_by_quotes_the_failing_condition() {
+    let p = policy_with(r#"{"StringLike": {"token.actions.githubusercontent.com:sub": "repo:o/r:ref:refs/heads/main"}}"#);
+    let v = verdict(&p, &token("o/r", "repo:o/r:environment:prod", &[("environment", "prod")]));
+    assert_eq!(
+        v.decided_by,
+        r#"Statement[0] (Sid "GitHub") condition StringLike token.actions.githubusercontent.com:sub = "repo:o/r:ref:refs/heads/main" did not match "repo:o/r:environment:prod""#
+    );
+    let span = v.decided_span.unwrap();
+    assert_eq!(&p[span.start as usize..span.end as usize], r#""token.actions.githubusercontent.com:sub": "repo:o/r:ref:refs/heads/main""#);
+}
+
+fn rendered(v: &Verdict) -> String {
+    let mut out = format!("allowed: {}\ncode: {}\nmessage: {}\ndecided_by: {}\n", v.allowed, v.code, v.message, v.decided_by);
+    for s in &v.trace {
+        out.push_str(&crate::verdict::render_step(s));
+        out.push('\n');
+    }
+    out
+}
+
+// Snapshots of full explanations (seed policy; Deny on unsupported key;
+// ForAllValues typo).
+#[test]
+fn trace_snapshots() {
+    let main = token("my-org/my-repo", "repo:my-org/my-repo:ref:refs/heads/main", &[]);
+    let env = token("my-org/my-repo", "repo:my-org/my-repo:environment:prod", &[("environment", "prod")]);
+    insta::assert_snapshot!("aws_seed_main_allows_main", rendered(&verdict(SEED_MAIN_ONLY, &main)));
+    insta::assert_snapshot!("aws_seed_main_denies_environment", rendered(&verdict(SEED_MAIN_ONLY, &env)));
+    let typo = policy_with(r#"{"ForAllValues:StringEquals": {"token.actions.githubusercontent.com:sub2": "x"}}"#);
+    insta::assert_snapshot!("aws_forallvalues_typo_allows", rendered(&verdict(&typo, &env)));
+}
+
+proptest::proptest! {
+    // Hostile or random JSON never panics: it parses to a located error or
+    // evaluates.
+    #[test]
+    fn never_panics_on_arbitrary_json(v in arb_json()) {
+        let text = v.to_string();
+        if let Ok(cfg) = AwsConfig::from_text(&text) {
+            let _ = evaluate(&cfg, &token("o/r", "repo:o/r:ref:refs/heads/main", &[]));
+        }
+    }
+
+    #[test]
+    fn never_panics_on_policy_shaped_json(
+        effect in "(Allow|Deny|allow|x)",
+        op in "(ForAllValues:|ForAnyValue:)?(StringLike|StringNotEquals|Null|Bool|NumericLessThan|StringLke)(IfExists)?",
+        key in "(token.actions.githubusercontent.com:|aws:|)(sub|aud|environment|x)",
+        value in "[a-z:/*?${}]{0,12}",
+    ) {
+        let text = format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"{effect}","Principal":{{"Federated":"{FEDERATED}"}},"Action":"sts:*","Condition":{{"{op}":{{"{key}":["{value}"]}}}}}}]}}"#
+        );
+        if let Ok(cfg) = AwsConfig::from_text(&text) {
+            let _ = evaluate(&cfg, &token("o/r", "repo:o/r:ref:refs/heads/main", &[]));
+        }
+    }
+}
+
+fn arb_json() -> impl proptest::strategy::Strategy<Value = serde_json::Value> {
+    use proptest::prelude::*;
+    let leaf = prop_oneof![
+        Just(serde_json::Value::Null),
+        any::<bool>().prop_map(serde_json::Value::Bool),
+        "(Version|Statement|Effect|Allow|Deny|Principal|Federated|Action|Condition|StringLike|\\*|2012-10-17|[a-z:]{0,6})"
+            .prop_map(serde_json::Value::String),
+    ];
+    leaf.prop_recursive(4, 32, 5, |inner| {
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..4).prop_map(serde_json::Value::Array),
+            proptest::collection::vec(
+                ("(Version|Statement|Effect|Principal|Federated|Action|NotAction|Condition|StringLike|Null|Role|AssumeRolePolicyDocument|trust_policy|provider)", inner),
+                0..4
+            )
+            .prop_map(|kv| serde_json::Value::Object(kv.into_iter().collect())),
+        ]
+    })
+}
+
+// §1.2 applicability: `"Principal": "*"` covers any provider; NotPrincipal
+// naming the token's provider excludes it.
+#[test]
+fn wildcard_principal_and_not_principal() {
+    let c = token("o/r", "repo:o/r:ref:refs/heads/main", &[]);
+    let base = policy_with(r#"{"StringLike": {"token.actions.githubusercontent.com:sub": "repo:o/r:*"}}"#);
+    let with_provider = |policy: &str| {
+        format!(
+            r#"{{"trust_policy": {policy}, "provider": {{"url": "token.actions.githubusercontent.com", "client_ids": ["sts.amazonaws.com"]}}}}"#
+        )
+    };
+    let star = base.replace(&format!(r#"{{"Federated": "{FEDERATED}"}}"#), r#""*""#);
+    // With no provider given and no Federated ARN, no provider can be assumed.
+    assert_eq!(verdict(&star, &c).code, "InvalidIdentityToken");
+    assert!(evaluate(&AwsConfig::from_text(&with_provider(&star)).unwrap(), &c).allowed);
+    let not = base.replace("\"Principal\"", "\"NotPrincipal\"");
+    let v = evaluate(&AwsConfig::from_text(&with_provider(&not)).unwrap(), &c);
+    assert!(!v.allowed && v.decided_by.contains("NotPrincipal"), "{}", v.decided_by);
+}
+
+// A3: set operators on single-valued keys are flagged in the trace.
+#[test]
+fn set_operator_on_single_valued_key_is_flagged() {
+    let p = policy_with(r#"{"ForAllValues:StringLike": {"token.actions.githubusercontent.com:sub": "repo:o/r:*"}}"#);
+    let v = verdict(&p, &token("o/r", "repo:o/r:ref:refs/heads/main", &[]));
+    assert!(v.allowed);
+    assert!(v.trace.iter().any(|s| s.text.contains("advises against ForAnyValue/ForAllValues")));
+}

@@ -1,0 +1,392 @@
+//! GCP verdicts for the seed deployments and the documented edge cases.
+//! Claims are built directly (the GitHub simulation is tested elsewhere).
+
+use super::*;
+use crate::claims::Claims;
+use crate::verdict::render_step;
+use proptest::prelude::*;
+
+const PROVIDER: &str =
+    "projects/123456789/locations/global/workloadIdentityPools/github-pool/providers/github-provider";
+const POOL: &str =
+    "principalSet://iam.googleapis.com/projects/123456789/locations/global/workloadIdentityPools/github-pool";
+/// The audience google-github-actions/auth requests by default (P3).
+const DEFAULT_AUD: &str = "https://iam.googleapis.com/projects/123456789/locations/global/workloadIdentityPools/github-pool/providers/github-provider";
+
+/// A push token for `owner/repo` on `refs/heads/<branch>` (github-oidc-tokens.md §1).
+fn token(owner: &str, repo: &str, branch: &str) -> Claims {
+    let mut c = Claims::new();
+    c.set("iss", "https://token.actions.githubusercontent.com");
+    c.set("aud", DEFAULT_AUD);
+    c.set("sub", format!("repo:{owner}/{repo}:ref:refs/heads/{branch}"));
+    c.set("ref", format!("refs/heads/{branch}"));
+    c.set("repository", format!("{owner}/{repo}"));
+    c.set("repository_owner", owner);
+    c.set("repository_id", "260064828");
+    c.set("repository_owner_id", "1342004");
+    c.set("job_workflow_ref", format!("{owner}/{repo}/.github/workflows/deploy.yml@refs/heads/{branch}"));
+    c.set_num("iat", 1_763_000_000);
+    c
+}
+
+/// Seed doc §4: the org-scoped provider and the principalSet binding for
+/// my-org/my-repo on the service account, as describe / get-iam-policy print them.
+fn seed_config(condition: &str) -> String {
+    format!(
+        r#"{{
+  "provider": {{
+    "name": "{PROVIDER}",
+    "state": "ACTIVE",
+    "attributeMapping": {{
+      "google.subject": "assertion.sub",
+      "attribute.repository": "assertion.repository",
+      "attribute.repository_owner": "assertion.repository_owner",
+      "attribute.ref": "assertion.ref"
+    }},
+    "attributeCondition": "{condition}",
+    "oidc": {{ "issuerUri": "https://token.actions.githubusercontent.com" }}
+  }},
+  "policy": {{
+    "bindings": [
+      {{ "role": "roles/iam.workloadIdentityUser",
+         "members": ["{POOL}/attribute.repository/my-org/my-repo"] }}
+    ]
+  }}
+}}"#
+    )
+}
+
+fn verdict(config: &str, claims: &Claims) -> crate::verdict::Verdict {
+    let c = GcpConfig::from_text(config).unwrap_or_else(|e| panic!("{}", e.render(config)));
+    evaluate(&c, claims)
+}
+
+fn explain(v: &crate::verdict::Verdict) -> String {
+    let mut s =
+        format!("allowed: {}\ncode: {}\nmessage: {}\ndecided_by: {}\n", v.allowed, v.code, v.message, v.decided_by);
+    for step in &v.trace {
+        s.push_str(&render_step(step));
+        s.push('\n');
+    }
+    s
+}
+
+const ORG_CONDITION: &str = "assertion.repository_owner == 'my-org'";
+
+#[test]
+fn seed_provider_admits_only_my_org_my_repo() {
+    // Seed §4 + research §3.1: condition passes for my-org; the binding names my-repo only.
+    let cfg = seed_config(ORG_CONDITION);
+    let v = verdict(&cfg, &token("my-org", "my-repo", "main"));
+    assert!(v.allowed, "{}", explain(&v));
+    assert_eq!(v.decided_by, format!("{POOL}/attribute.repository/my-org/my-repo"));
+    let span = v.decided_span.unwrap();
+    assert_eq!(&cfg[span.start as usize..span.end as usize], format!("\"{POOL}/attribute.repository/my-org/my-repo\""));
+
+    // Same org, other repo: passes the condition, no member → 403 (P7, auth#340).
+    let v = verdict(&cfg, &token("my-org", "other", "main"));
+    assert!(!v.allowed);
+    assert_eq!(v.code, "PERMISSION_DENIED");
+    assert_eq!(v.message, "Permission 'iam.serviceAccounts.getAccessToken' denied on resource (or it may not exist).");
+
+    // Other org: the condition rejects it at STS (P1, P6).
+    let v = verdict(&cfg, &token("other-org", "my-repo", "main"));
+    assert_eq!(v.code, "unauthorized_client");
+    assert_eq!(v.message, "The given credential is rejected by the attribute condition.");
+    assert_eq!(v.decided_by, ORG_CONDITION);
+}
+
+#[test]
+fn principal_set_match_is_case_sensitive() {
+    // Research §3.1 step 7: exact, case-sensitive (P4; P3 TROUBLESHOOTING).
+    let v = verdict(&seed_config("assertion.repository_owner == 'My-Org'"), &token("My-Org", "My-Repo", "main"));
+    assert_eq!(v.code, "PERMISSION_DENIED", "{}", explain(&v));
+}
+
+#[test]
+fn seed_job_workflow_ref_condition() {
+    // Seed §5 "Pinning the reusable-workflow caller".
+    let cond = "assertion.repository_owner == 'my-org' && assertion.job_workflow_ref == 'my-org/.github/.github/workflows/deploy.yml@refs/heads/main'";
+    let cfg = seed_config(cond).replace("/attribute.repository/my-org/my-repo", "/*");
+    let mut c = token("my-org", "product-a", "main");
+    c.set("job_workflow_ref", "my-org/.github/.github/workflows/deploy.yml@refs/heads/main");
+    let v = verdict(&cfg, &c);
+    assert!(v.allowed, "{}", explain(&v));
+    assert_eq!(v.decided_by, format!("{POOL}/*"));
+
+    // A hand-rolled workflow in a product repo: its job_workflow_ref differs.
+    let v = verdict(&cfg, &token("my-org", "product-a", "main"));
+    assert_eq!(v.code, "unauthorized_client", "{}", explain(&v));
+    // The caller pinned to a feature branch of the central workflow.
+    c.set("job_workflow_ref", "my-org/.github/.github/workflows/deploy.yml@refs/heads/feature");
+    assert_eq!(verdict(&cfg, &c).code, "unauthorized_client");
+}
+
+#[test]
+fn recommended_id_condition() {
+    // P3 SECURITY_CONSIDERATIONS: ids are strings, compared with quotes.
+    let cfg = seed_config("assertion.repository_owner_id == '1342004' && assertion.repository_id == '260064828'");
+    assert!(verdict(&cfg, &token("my-org", "my-repo", "main")).allowed);
+    // A repository deleted and re-created under the same name gets a new id.
+    let mut c = token("my-org", "my-repo", "main");
+    c.set("repository_id", "999");
+    assert_eq!(verdict(&cfg, &c).code, "unauthorized_client");
+    // Unquoted ids compare a string with an int: false, not an error (cel-spec equality).
+    let cfg = seed_config("assertion.repository_owner_id == 1342004");
+    let v = verdict(&cfg, &token("my-org", "my-repo", "main"));
+    assert_eq!(v.code, "unauthorized_client");
+    assert!(v.trace.iter().any(|s| s.text.contains("is false")), "{}", explain(&v));
+}
+
+#[test]
+fn audience_rules() {
+    // P1: empty allowedAudiences accepts the provider name with or without https:.
+    let cfg = seed_config(ORG_CONDITION);
+    let mut c = token("my-org", "my-repo", "main");
+    assert!(verdict(&cfg, &c).allowed);
+    c.set("aud", format!("//iam.googleapis.com/{PROVIDER}"));
+    assert!(verdict(&cfg, &c).allowed);
+    c.set("aud", "https://github.com/my-org");
+    let v = verdict(&cfg, &c);
+    assert_eq!(
+        (v.code.as_str(), v.message.as_str()),
+        ("invalid_grant", "The audience in JWT does not match the expected values.")
+    );
+    // With allowedAudiences, only those values (P1), even the provider name is refused.
+    let cfg = cfg.replace(
+        r#""issuerUri": "https://token.actions.githubusercontent.com""#,
+        r#""issuerUri": "https://token.actions.githubusercontent.com", "allowedAudiences": ["my-aud"]"#,
+    );
+    c.set("aud", "my-aud");
+    assert!(verdict(&cfg, &c).allowed);
+    c.set("aud", DEFAULT_AUD);
+    assert_eq!(verdict(&cfg, &c).code, "invalid_grant");
+}
+
+#[test]
+fn long_merge_group_subject_exceeds_127_bytes() {
+    // GCP troubleshooting page; P3 TROUBLESHOOTING "Subject exceeds the 127 byte limit".
+    // A merge queue branch (`gh-readonly-queue/<base>/pr-<n>-<sha>`) in a long-named repository.
+    let (org, repo) = ("my-organization", "my-infrastructure-repository");
+    let cfg = seed_config("assertion.repository_owner == 'my-organization'")
+        .replace("my-org/my-repo", &format!("{org}/{repo}"));
+    let c = token(org, repo, "gh-readonly-queue/main/pr-12345-0123456789abcdef0123456789abcdef01234567");
+    assert!(c.sub().len() > 127, "{}", c.sub().len());
+    let v = verdict(&cfg, &c);
+    assert_eq!(v.code, "invalid_request");
+    assert!(v.message.starts_with("The size of mapped attribute google.subject exceeds the 127 bytes limit."));
+    // The documented fix: map a shorter subject (auth#423).
+    let cfg = cfg.replace(r#""google.subject": "assertion.sub""#, r#""google.subject": "assertion.repository""#);
+    assert!(verdict(&cfg, &c).allowed);
+}
+
+#[test]
+fn principal_subject_member_and_pool_mismatch() {
+    // P4: principal://…/subject/SUBJECT is the one identity with that google.subject.
+    let subject = "principal://iam.googleapis.com/projects/123456789/locations/global/workloadIdentityPools/github-pool/subject/repo:my-org/my-repo:ref:refs/heads/main";
+    let cfg = format!(
+        r#"{{"provider": {{"name": "{PROVIDER}", "attributeMapping": {{"google.subject": "assertion.sub"}},
+             "attributeCondition": "{ORG_CONDITION}"}},
+            "members": ["{subject}"]}}"#
+    );
+    assert!(verdict(&cfg, &token("my-org", "my-repo", "main")).allowed);
+    assert_eq!(verdict(&cfg, &token("my-org", "my-repo", "dev")).code, "PERMISSION_DENIED");
+    // Same member text but another pool: never matches (research §3.1 step 7).
+    let other_pool =
+        cfg.replace("workloadIdentityPools/github-pool/subject", "workloadIdentityPools/other-pool/subject");
+    let v = verdict(&other_pool, &token("my-org", "my-repo", "main"));
+    assert_eq!(v.code, "PERMISSION_DENIED");
+    assert!(
+        v.trace.iter().any(|s| s.text.contains("pool `other-pool` is not the provider's pool `github-pool`")),
+        "{}",
+        explain(&v)
+    );
+    // Project ID instead of number (P3).
+    let by_id = cfg.replace(
+        "/projects/123456789/locations/global/workloadIdentityPools/github-pool/subject",
+        "/projects/my-project/locations/global/workloadIdentityPools/github-pool/subject",
+    );
+    let v = verdict(&by_id, &token("my-org", "my-repo", "main"));
+    assert!(v.trace.iter().any(|s| s.text.contains("project number")), "{}", explain(&v));
+}
+
+#[test]
+fn describe_and_get_iam_policy_yaml_as_gcloud_prints_them() {
+    // Output shapes quoted in google-github-actions/auth#242.
+    let yaml = format!(
+        "provider:
+  attributeMapping:
+    attribute.actor: assertion.actor
+    attribute.repository: assertion.repository
+    google.subject: assertion.sub
+  attributeCondition: assertion.repository_owner == 'my-org'
+  displayName: github
+  name: {PROVIDER}
+  oidc:
+    issuerUri: https://token.actions.githubusercontent.com
+  state: ACTIVE
+policy:
+  bindings:
+  - members:
+    - serviceAccount:deployer@my-project.iam.gserviceaccount.com
+    role: roles/editor
+  - members:
+    - {POOL}/attribute.repository/my-org/my-repo
+    role: roles/iam.workloadIdentityUser
+  etag: BwXyz=
+  version: 1
+"
+    );
+    let mut c = token("my-org", "my-repo", "main");
+    c.set("actor", "octocat");
+    let v = verdict(&yaml, &c);
+    assert!(v.allowed, "{}", explain(&v));
+    assert!(v.trace.iter().any(|s| s.text.contains("roles/editor") && s.text.contains("not counted")));
+    let span = v.decided_span.unwrap();
+    assert_eq!(&yaml[span.start as usize..span.end as usize], format!("{POOL}/attribute.repository/my-org/my-repo"));
+}
+
+#[test]
+fn member_identifiers_parse_per_p4() {
+    use members::{MemberKind as K, parse_member};
+    let p = "projects/1/locations/global/workloadIdentityPools/pool";
+    let cases: &[(&str, Option<K>)] = &[
+        (
+            &format!("principal://iam.googleapis.com/{p}/subject/repo:o/r:ref:refs/heads/main"),
+            Some(K::Subject("repo:o/r:ref:refs/heads/main".into())),
+        ),
+        (&format!("principalSet://iam.googleapis.com/{p}/group/admins"), Some(K::Group("admins".into()))),
+        (
+            &format!("principalSet://iam.googleapis.com/{p}/attribute.repository/o/r"),
+            Some(K::Attribute { name: "repository".into(), value: "o/r".into() }),
+        ),
+        (&format!("principalSet://iam.googleapis.com/{p}/*"), Some(K::All)),
+        ("serviceAccount:sa@p.iam.gserviceaccount.com", None),
+        ("principalSet://iam.googleapis.com/locations/global/workforcePools/wf/*", None),
+    ];
+    for (text, want) in cases {
+        let got = parse_member(text).unwrap().map(|m| m.kind);
+        assert_eq!(&got, want, "{text}");
+    }
+    assert!(parse_member(&format!("principalSet://iam.googleapis.com/{p}/attribute.repository")).is_err());
+    assert!(parse_member(&format!("principal://iam.googleapis.com/{p}/group/x")).is_err());
+}
+
+#[test]
+fn enterprise_issuer_does_not_match_the_default_issuer_uri() {
+    // Research §0: an enterprise can switch iss to …/<enterpriseSlug>; the
+    // provider's issuerUri must then say so (JWT validation, §3.1 step 2).
+    let mut c = token("my-org", "my-repo", "main");
+    c.set("iss", "https://token.actions.githubusercontent.com/my-enterprise");
+    let v = verdict(&seed_config(ORG_CONDITION), &c);
+    assert_eq!(v.code, "invalid_grant", "{}", explain(&v));
+}
+
+#[test]
+fn strings_extension_use_is_labelled_unverified() {
+    // auth#423 suggests `assertion.sub.split(':')[1]` as google.subject.
+    let cfg = seed_config(ORG_CONDITION)
+        .replace(r#""google.subject": "assertion.sub""#, r#""google.subject": "assertion.sub.split(':')[1]""#);
+    let v = verdict(&cfg, &token("my-org", "my-repo", "main"));
+    assert!(v.allowed);
+    assert!(v.trace.iter().any(|s| s.text.contains("split()") && s.text.contains("unverified")), "{}", explain(&v));
+}
+
+#[test]
+fn disabled_provider_is_invalid_target() {
+    // P7 #370.
+    let cfg = seed_config(ORG_CONDITION).replace(r#""state": "ACTIVE","#, r#""state": "ACTIVE", "disabled": true,"#);
+    let v = verdict(&cfg, &token("my-org", "my-repo", "main"));
+    assert_eq!(v.code, "invalid_target");
+    assert!(v.message.contains("disabled or deleted"));
+}
+
+#[test]
+fn condition_runtime_error_rejects_and_says_it_is_inferred() {
+    // Research §3.1 step 4: undocumented; simulated as a rejection.
+    let cfg = seed_config("assertion.environment == 'prod'");
+    let v = verdict(&cfg, &token("my-org", "my-repo", "main"));
+    assert_eq!(v.code, "unauthorized_client");
+    assert!(v.trace.iter().any(|s| s.text.contains("no such key: environment") && s.text.contains("inference")));
+    let span = v.decided_span.unwrap();
+    assert_eq!(&cfg[span.start as usize..span.end as usize], "assertion.environment");
+}
+
+#[test]
+fn roles_that_do_not_grant_impersonation_are_not_counted() {
+    let cfg = seed_config(ORG_CONDITION).replace("roles/iam.workloadIdentityUser", "roles/iam.serviceAccountUser");
+    let v = verdict(&cfg, &token("my-org", "my-repo", "main"));
+    assert_eq!(v.code, "PERMISSION_DENIED");
+    assert!(v.trace.iter().any(|s| s.text.contains("not counted")));
+    // Direct resource access: any role on the resource counts (P3 README).
+    let direct = cfg.replacen("\"policy\"", "\"access\": \"direct\", \"policy\"", 1);
+    assert!(verdict(&direct, &token("my-org", "my-repo", "main")).allowed);
+}
+
+#[test]
+fn bare_describe_output_in_yaml_with_gcloud_flag_mapping() {
+    // `gcloud … describe --format=yaml` shape; mapping in the seed's flag form.
+    let yaml = format!(
+        "name: {PROVIDER}\nstate: ACTIVE\nattributeMapping: google.subject=assertion.sub,attribute.repository=assertion.repository\nattributeCondition: {ORG_CONDITION}\noidc:\n  issuerUri: https://token.actions.githubusercontent.com\n"
+    );
+    let c = GcpConfig::from_text(&yaml).unwrap();
+    assert!(!c.members_given);
+    assert_eq!(c.provider.attribute_mapping.len(), 2);
+    let (k, v) = &c.provider.attribute_mapping[1];
+    assert_eq!((k.value.as_str(), v.value.as_str()), ("attribute.repository", "assertion.repository"));
+    assert_eq!(&yaml[v.span.start as usize..v.span.end as usize], "assertion.repository");
+    let v = evaluate(&c, &token("my-org", "x", "main"));
+    assert!(v.allowed && v.message.contains("authorization not checked"));
+}
+
+#[test]
+fn cel_syntax_errors_are_located_in_the_document() {
+    let json = seed_config("assertion.repository_owner == 'my-org' &&");
+    let e = GcpConfig::from_text(&json).unwrap_err();
+    assert!(e.message.contains("invalid CEL in the attribute condition"), "{e}");
+    let at = e.span.unwrap().start as usize;
+    assert_eq!(&json[at - 2..at], "&&");
+    let yaml = "name: x\nattributeMapping:\n  google.subject: assertion.sub +\n";
+    let e = GcpConfig::from_text(yaml).unwrap_err();
+    assert!(e.message.contains("the mapping for `google.subject`"), "{e}");
+    assert_eq!(e.render(yaml).split(':').take(2).collect::<Vec<_>>(), ["3", "34"]);
+    // An escaped JSON string cannot be mapped character by character: the
+    // error covers the whole string.
+    let escaped = seed_config("assertion.repository_owner == \\u0027my-org");
+    let e = GcpConfig::from_text(&escaped).unwrap_err();
+    let span = e.span.unwrap();
+    assert_eq!(&escaped[span.start as usize..span.end as usize], r#""assertion.repository_owner == \u0027my-org""#);
+    // Length limit (P1).
+    let long = seed_config(&format!("{ORG_CONDITION} && '{}' != ''", "x".repeat(4096)));
+    assert!(GcpConfig::from_text(&long).unwrap_err().message.contains("the limit is 4096"));
+    // google.subject is required (P1).
+    let e = GcpConfig::from_text("attributeMapping: {attribute.a: assertion.sub}").unwrap_err();
+    assert!(e.message.contains("google.subject"), "{e}");
+}
+
+#[test]
+fn snapshot_traces() {
+    let cfg = seed_config(ORG_CONDITION);
+    insta::assert_snapshot!("allowed_seed", explain(&verdict(&cfg, &token("my-org", "my-repo", "main"))));
+    insta::assert_snapshot!(
+        "condition_rejects_other_org",
+        explain(&verdict(&cfg, &token("other-org", "my-repo", "main")))
+    );
+    insta::assert_snapshot!("no_member_for_other_repo", explain(&verdict(&cfg, &token("my-org", "other", "main"))));
+}
+
+proptest! {
+    #[test]
+    fn cel_parser_never_panics(src in "\\PC{0,80}") {
+        if let Ok(e) = cel::parse(&src) {
+            let _ = cel::Evaluator::new(vec![]).eval(&e);
+        }
+    }
+
+    #[test]
+    fn cel_parser_never_panics_on_cel_like_text(src in "[a-z0-9_.'\"\\\\ ()\\[\\]{}<>=!&|?:+*/%,-]{0,60}") {
+        if let Ok(e) = cel::parse(&src) {
+            let _ = cel::Evaluator::new(vec![("a".into(), cel::Value::Map(vec![]))]).eval(&e);
+        }
+    }
+}

@@ -1,0 +1,198 @@
+//! Cloud login steps and the audience each asks GitHub for (research
+//! github-oidc-tokens.md §4.2), and the error each prints when the job
+//! has no token (research §5).
+
+use super::expr::{self, Contexts};
+use super::workflow::Step;
+use crate::diagnostic::Diagnostic;
+use crate::verdict::Cloud;
+
+/// A login action Keyless knows, with its audience rule.
+struct Action {
+    cloud: Cloud,
+    /// `owner/repo`, compared ignoring case (GitHub names are case-insensitive).
+    repo: &'static str,
+    default_audience: &'static str,
+    /// The input that switches the action to OIDC; without it the action
+    /// uses stored keys and never asks for a token.
+    oidc_input: OidcWhen,
+}
+
+enum OidcWhen {
+    /// aws-actions/configure-aws-credentials: OIDC when `role-to-assume` is
+    /// set without static keys or a web identity token file (action README).
+    AwsRoleWithoutKeys,
+    /// azure/login: OIDC unless `creds` (a service principal secret) is given.
+    AzureWithoutCreds,
+    /// google-github-actions/auth: OIDC with `workload_identity_provider`.
+    GcpProvider,
+    /// aliyun/configure-aliyun-credentials-action: OIDC with `oidc-provider-arn`.
+    AliyunProvider,
+}
+
+const ACTIONS: &[Action] = &[
+    // action.yml input `audience`, default `sts.amazonaws.com` (research §4.2).
+    Action {
+        cloud: Cloud::Aws,
+        repo: "aws-actions/configure-aws-credentials",
+        default_audience: "sts.amazonaws.com",
+        oidc_input: OidcWhen::AwsRoleWithoutKeys,
+    },
+    // Azure/login action.yml `audience` default `api://AzureADTokenExchange` (research §4.2).
+    Action {
+        cloud: Cloud::Azure,
+        repo: "azure/login",
+        default_audience: "api://AzureADTokenExchange",
+        oidc_input: OidcWhen::AzureWithoutCreds,
+    },
+    // src/main.ts: `getInput('audience') || https://iam.googleapis.com/${workload_identity_provider}`.
+    Action { cloud: Cloud::Gcp, repo: "google-github-actions/auth", default_audience: "", oidc_input: OidcWhen::GcpProvider },
+    // aliyun/configure-aliyun-credentials-action action.yml (v1.0.7, since
+    // commit e61b629 2023-09-05 "change default audience to sts.aliyuncs.com"):
+    // input `audience`, default `sts.aliyuncs.com`; index.js passes
+    // `core.getInput('audience')` to `core.getIDToken`. The README's
+    // `audience: 'github-actions'` is an explicit example, not the default
+    // (checked in the action's repository; research §4.2 read it as the default).
+    Action {
+        cloud: Cloud::Alibaba,
+        repo: "aliyun/configure-aliyun-credentials-action",
+        default_audience: "sts.aliyuncs.com",
+        oidc_input: OidcWhen::AliyunProvider,
+    },
+];
+
+/// A recognised login step, before it becomes a `LoginStep`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FoundLogin {
+    pub cloud: Cloud,
+    pub action: String,
+    /// `None` when the audience depends on an unknown value.
+    pub audience: Option<String>,
+    pub audience_explicit: bool,
+    pub span: crate::span::Span,
+}
+
+fn input_text(step: &Step, name: &str, ctx: &Contexts, diags: &mut Vec<Diagnostic>) -> Option<Result<String, ()>> {
+    let (_, node) = step.with.iter().rev().find(|(k, _)| k == name)?;
+    let raw = node.scalar_text()?;
+    Some(match expr::eval_template(&raw, ctx) {
+        Ok(v) => Ok(expr::stringify(&v)),
+        Err(e) => {
+            diags.push(Diagnostic::warning(format!("input `{name}`: {}", e.describe(&raw)), Some(node.span)));
+            Err(())
+        }
+    })
+}
+
+fn has_input(step: &Step, name: &str) -> bool {
+    step.with.iter().any(|(k, v)| k == name && !v.is_null() && v.scalar_text().is_some_and(|t| !t.is_empty()))
+}
+
+/// The login steps of a job, in order, with their audiences evaluated in
+/// the job's context.
+pub fn find_logins(steps: &[Step], ctx: &Contexts, diags: &mut Vec<Diagnostic>, notes: &mut Vec<String>) -> Vec<FoundLogin> {
+    let mut out = Vec::new();
+    for step in steps {
+        let uses = step.uses.value.as_str();
+        let repo = uses.split('@').next().unwrap_or_default();
+        let Some(action) = ACTIONS.iter().find(|a| a.repo.eq_ignore_ascii_case(repo)) else {
+            continue;
+        };
+        let oidc = match action.oidc_input {
+            OidcWhen::AwsRoleWithoutKeys => {
+                has_input(step, "role-to-assume")
+                    && !has_input(step, "aws-access-key-id")
+                    && !has_input(step, "web-identity-token-file")
+            }
+            // `auth-type: IDENTITY` logs in with the runner's managed identity.
+            OidcWhen::AzureWithoutCreds => {
+                !has_input(step, "creds")
+                    && !step.with.iter().any(|(k, v)| k == "auth-type" && v.as_str().is_some_and(|t| t.eq_ignore_ascii_case("identity")))
+            }
+            OidcWhen::GcpProvider => has_input(step, "workload_identity_provider"),
+            OidcWhen::AliyunProvider => has_input(step, "oidc-provider-arn"),
+        };
+        if !oidc {
+            notes.push(format!("`{uses}` is configured with stored credentials, not OIDC: it does not request a token."));
+            continue;
+        }
+        let (audience, explicit) = match input_text(step, "audience", ctx, diags) {
+            Some(Ok(a)) if !a.is_empty() => (Some(a), true),
+            Some(Err(())) => (None, true),
+            _ => match action.oidc_input {
+                OidcWhen::GcpProvider => match input_text(step, "workload_identity_provider", ctx, diags) {
+                    Some(Ok(p)) => (Some(format!("https://iam.googleapis.com/{p}")), false),
+                    _ => (None, false),
+                },
+                _ => (Some(action.default_audience.to_string()), false),
+            },
+        };
+        out.push(FoundLogin { cloud: action.cloud, action: uses.to_string(), audience, audience_explicit: explicit, span: step.span });
+    }
+    out
+}
+
+/// What the job's first login step prints when GitHub gave the job no
+/// token (research §5: TOOLKIT, aws-actions, Azure/login, google auth).
+pub fn missing_token_error(cloud: Option<Cloud>) -> String {
+    match cloud {
+        Some(Cloud::Aws) => "It looks like you might be trying to authenticate with OIDC. Did you mean to set the `id-token` permission? Credentials could not be loaded, please check your action inputs: Could not load credentials from any providers".into(),
+        Some(Cloud::Azure) => "Please make sure to give write permissions to id-token in the workflow.".into(),
+        Some(Cloud::Gcp) => "GitHub Actions did not inject $ACTIONS_ID_TOKEN_REQUEST_TOKEN or $ACTIONS_ID_TOKEN_REQUEST_URL into this job. This most likely means the GitHub Actions workflow permissions are incorrect, or this job is being run from a fork.".into(),
+        // The Alibaba action calls the toolkit's getIDToken directly.
+        Some(Cloud::Alibaba) | None => "Error message: Unable to get ACTIONS_ID_TOKEN_REQUEST_URL env variable".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::span::DocId;
+
+    fn steps(yaml: &str) -> Vec<Step> {
+        let mut d = Vec::new();
+        let w = super::super::workflow::parse(&format!("on: push\njobs:\n  j:\n    steps:\n{yaml}"), DocId::Workflow, &mut d).unwrap();
+        w.jobs[0].steps.clone()
+    }
+
+    // Research §4.2 audience table.
+    #[test]
+    fn default_and_explicit_audiences() {
+        let s = steps(
+            "      - uses: aws-actions/configure-aws-credentials@v4\n        with:\n          role-to-assume: arn\n      - uses: azure/login@v2\n        with:\n          client-id: x\n      - uses: google-github-actions/auth@v2\n        with:\n          workload_identity_provider: projects/1/locations/global/workloadIdentityPools/p/providers/q\n      - uses: aliyun/configure-aliyun-credentials-action@v1\n        with:\n          oidc-provider-arn: arn\n      - uses: Azure/login@v1\n        with:\n          audience: custom\n",
+        );
+        let mut d = Vec::new();
+        let mut notes = Vec::new();
+        let l = find_logins(&s, &Contexts::new(), &mut d, &mut notes);
+        let got: Vec<(Cloud, &str, bool)> = l.iter().map(|l| (l.cloud, l.audience.as_deref().unwrap(), l.audience_explicit)).collect();
+        assert_eq!(
+            got,
+            vec![
+                (Cloud::Aws, "sts.amazonaws.com", false),
+                (Cloud::Azure, "api://AzureADTokenExchange", false),
+                (Cloud::Gcp, "https://iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/p/providers/q", false),
+                (Cloud::Alibaba, "sts.aliyuncs.com", false),
+                (Cloud::Azure, "custom", true),
+            ]
+        );
+    }
+
+    #[test]
+    fn stored_key_logins_do_not_request_tokens() {
+        let s = steps(
+            "      - uses: aws-actions/configure-aws-credentials@v4\n        with:\n          aws-access-key-id: x\n          role-to-assume: y\n      - uses: azure/login@v2\n        with:\n          creds: x\n      - uses: azure/login@v2\n        with:\n          auth-type: IDENTITY\n",
+        );
+        let mut notes = Vec::new();
+        assert!(find_logins(&s, &Contexts::new(), &mut Vec::new(), &mut notes).is_empty());
+        assert_eq!(notes.len(), 3);
+    }
+
+    #[test]
+    fn unknown_audience_is_reported_not_guessed() {
+        let s = steps("      - uses: azure/login@v2\n        with:\n          audience: ${{ secrets.AUD }}\n");
+        let mut d = Vec::new();
+        let l = find_logins(&s, &Contexts::new(), &mut d, &mut Vec::new());
+        assert_eq!(l[0].audience, None);
+        assert!(d[0].message.contains("secrets.AUD"));
+    }
+}

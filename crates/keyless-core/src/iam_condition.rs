@@ -1,0 +1,436 @@
+//! The one IAM condition engine, shared by AWS trust policies and Alibaba RAM
+//! trust policies (research cloud-trust-evaluation.md §1.4–§1.6, §4, §8:
+//! RAM is "assumed AWS-like"). Each cloud supplies the request context (which
+//! keys exist and their values) and whether a statement's Principal/Action
+//! apply; this module does operators, values, absent keys and the
+//! Deny-wins / implicit-deny combination.
+
+use crate::glob::{Glob, Token};
+use crate::iam_policy::{BaseOperator, Condition, Effect, SetQualifier, Statement, TrustPolicy};
+use crate::span::Span;
+use crate::verdict::TraceStep;
+
+/// What the request context holds for one condition key.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ContextLookup {
+    /// Empty means the key is absent from the request context.
+    pub values: Vec<String>,
+    /// Why the key has these values (or none), for the trace.
+    pub note: Option<String>,
+}
+
+impl ContextLookup {
+    /// A present single-valued key.
+    pub fn single(value: impl Into<String>) -> ContextLookup {
+        ContextLookup { values: vec![value.into()], note: None }
+    }
+
+    /// An absent key, with the reason.
+    pub fn absent(why: impl Into<String>) -> ContextLookup {
+        ContextLookup { values: Vec::new(), note: Some(why.into()) }
+    }
+}
+
+/// The cloud's side of an evaluation.
+pub trait PolicyHost {
+    /// The context value(s) of a condition key (key names are
+    /// case-insensitive: A4; the host does the folding).
+    fn lookup(&self, key: &str) -> ContextLookup;
+
+    /// Whether a statement's Principal / NotPrincipal and Action / NotAction
+    /// cover this request.
+    fn applies(&self, statement: &Statement, label: &str) -> Applicability;
+}
+
+/// Whether one statement applies, with the trace of why.
+#[derive(Clone, Debug, Default)]
+pub struct Applicability {
+    /// Principal and Action both cover the request.
+    pub applies: bool,
+    /// The checks made, in order.
+    pub steps: Vec<TraceStep>,
+    /// When it does not apply: the reason and where it is written.
+    pub reason: Option<(String, Option<Span>)>,
+}
+
+/// Which string syntax values use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ValueSyntax {
+    /// Policy variables `${key}` and the escapes `${*}`, `${?}`, `${$}`:
+    /// only under `"Version": "2012-10-17"`; otherwise literal text (A5, A6).
+    pub variables: bool,
+}
+
+/// The outcome of one condition.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConditionResult {
+    /// Whether the condition holds.
+    pub matched: bool,
+    /// `StringLike k = "v" did not match "x"`: the condition as written and
+    /// what the request held.
+    pub text: String,
+    /// Side remarks (absent key reasons, unresolved variables...).
+    pub notes: Vec<String>,
+}
+
+/// One character of a resolved policy value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Piece {
+    /// Written in the policy: `*` and `?` are wildcards for StringLike.
+    Written(char),
+    /// From an escape or a substituted variable: always literal.
+    Literal(char),
+}
+
+/// Resolves `${…}` in a policy value. `Err(name)`: a variable with no value.
+fn resolve(raw: &str, host: &dyn PolicyHost, syntax: ValueSyntax) -> Result<Vec<Piece>, String> {
+    let mut out = Vec::new();
+    let mut rest = raw;
+    while !rest.is_empty() {
+        let next_var = if syntax.variables { rest.find("${") } else { None };
+        let Some(start) = next_var else {
+            out.extend(rest.chars().map(Piece::Written));
+            break;
+        };
+        out.extend(rest.get(..start).unwrap_or_default().chars().map(Piece::Written));
+        let after = rest.get(start + 2..).unwrap_or_default();
+        let Some(close) = after.find('}') else {
+            // No closing brace: not a variable, plain text.
+            out.extend(rest.get(start..).unwrap_or_default().chars().map(Piece::Written));
+            break;
+        };
+        let inner = after.get(..close).unwrap_or_default();
+        rest = after.get(close + 1..).unwrap_or_default();
+        match inner {
+            // A5 #policy-vars-specialchars: `${*}`, `${?}`, `${$}` are the
+            // literal characters.
+            "*" | "?" | "$" => out.extend(inner.chars().map(Piece::Literal)),
+            _ => {
+                // A5: `${key, 'default'}` gives a default when the key has no value.
+                let (key, default) = match inner.split_once(',') {
+                    Some((k, d)) => (k.trim(), Some(d.trim().trim_matches('\'').to_string())),
+                    None => (inner.trim(), None),
+                };
+                let found = host.lookup(key);
+                match found.values.as_slice() {
+                    [one] => out.extend(one.chars().map(Piece::Literal)),
+                    // A5: multivalued keys cannot be used as variables.
+                    _ => match default {
+                        Some(d) => out.extend(d.chars().map(Piece::Literal)),
+                        None => return Err(key.to_string()),
+                    },
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn text_of(pieces: &[Piece]) -> String {
+    pieces
+        .iter()
+        .map(|p| match p {
+            Piece::Written(c) | Piece::Literal(c) => *c,
+        })
+        .collect()
+}
+
+/// The glob of a StringLike value: written `*`/`?` are wildcards, escaped
+/// and substituted characters are literal (the shared [`Glob`]).
+fn glob_of(pieces: &[Piece]) -> Glob {
+    Glob::from_tokens(
+        pieces
+            .iter()
+            .map(|p| match p {
+                Piece::Written('*') => Token::AnyRun,
+                Piece::Written('?') => Token::AnyOne,
+                Piece::Written(c) | Piece::Literal(c) => Token::Literal(*c),
+            })
+            .collect(),
+    )
+}
+
+/// Whether one policy value matches one request value under the positive
+/// form of the operator. `None`: the operator is not evaluated by Keyless.
+fn positive_match(base: &BaseOperator, pieces: &[Piece], request: &str) -> Option<bool> {
+    Some(match base {
+        // A1: exact and case-sensitive; `*` is literal.
+        BaseOperator::StringEquals | BaseOperator::StringNotEquals => text_of(pieces) == request,
+        BaseOperator::StringEqualsIgnoreCase | BaseOperator::StringNotEqualsIgnoreCase => {
+            text_of(pieces).to_lowercase() == request.to_lowercase()
+        }
+        // A1: case-sensitive glob, `*` crosses `:` and `/`.
+        BaseOperator::StringLike | BaseOperator::StringNotLike => glob_of(pieces).matches(request),
+        BaseOperator::Bool => text_of(pieces).eq_ignore_ascii_case(request),
+        BaseOperator::Null => return None,
+        BaseOperator::Other(name) => return numeric(name, &text_of(pieces), request),
+    })
+}
+
+/// Numeric operators compare numbers (A1); a value that is not a number
+/// does not match. Date, IP, ARN and binary operators are not modelled.
+fn numeric(name: &str, policy: &str, request: &str) -> Option<bool> {
+    let op = name.strip_prefix("Numeric")?;
+    let (Ok(p), Ok(r)) = (policy.trim().parse::<f64>(), request.trim().parse::<f64>()) else {
+        return Some(false);
+    };
+    Some(match op {
+        "Equals" | "NotEquals" => r == p,
+        "LessThan" => r < p,
+        "LessThanEquals" => r <= p,
+        "GreaterThan" => r > p,
+        "GreaterThanEquals" => r >= p,
+        _ => return None,
+    })
+}
+
+fn quote_values(values: &[String]) -> String {
+    match values {
+        [one] => format!("\"{one}\""),
+        many => format!("[{}]", many.iter().map(|v| format!("\"{v}\"")).collect::<Vec<_>>().join(", ")),
+    }
+}
+
+/// Evaluates one condition (one operator, one key, its values).
+pub fn evaluate_condition(c: &Condition, host: &dyn PolicyHost, syntax: ValueSyntax) -> ConditionResult {
+    let op = &c.operator.value;
+    let written: Vec<String> = c.values.iter().map(|v| v.value.clone()).collect();
+    let desc = format!("{} {} = {}", op.display(), c.key.value, quote_values(&written));
+    let found = host.lookup(&c.key.value);
+    let mut notes: Vec<String> = found.note.iter().cloned().collect();
+    let absent = found.values.is_empty();
+
+    // A3: Null "true" means the key is absent; "false" that it is present.
+    // No policy variables in Null values.
+    if op.base == BaseOperator::Null {
+        let matched = written.iter().any(|v| v.eq_ignore_ascii_case("true") == absent);
+        let state = if absent { "absent" } else { "present" };
+        return ConditionResult { matched, text: format!("{desc}: the key is {state}"), notes };
+    }
+
+    if absent {
+        // A1/A3 (research §1.6): IfExists → true; ForAnyValue → false;
+        // ForAllValues → true; otherwise positive → false, negated → true.
+        let (matched, why) = if op.if_exists {
+            (true, "…IfExists is true for an absent key")
+        } else {
+            match op.set {
+                Some(SetQualifier::ForAnyValue) => (false, "ForAnyValue is false for an absent key"),
+                Some(SetQualifier::ForAllValues) => {
+                    (true, "ForAllValues is true for an absent key: a missing or misspelled key allows (A3, A14)")
+                }
+                None if op.base.is_negated() => (true, "a negated operator is true for an absent key"),
+                None => (false, "a positive operator is false for an absent key"),
+            }
+        };
+        return ConditionResult { matched, text: format!("{desc}: key absent from the request context, {why}"), notes };
+    }
+
+    if op.set.is_some() && found.values.len() == 1 {
+        // A3: AWS advises against set operators on single-valued keys.
+        notes.push(format!("{} is a single-valued key: AWS advises against ForAnyValue/ForAllValues here (A3)", c.key.value));
+    }
+    let resolved: Vec<Result<Vec<Piece>, String>> = written.iter().map(|v| resolve(v, host, syntax)).collect();
+    for r in &resolved {
+        if let Err(name) = r {
+            // A5 #policy-vars-no-value: a variable without a value makes the
+            // positive operators not match and the negated ones match: the
+            // value matches nothing.
+            notes.push(format!("policy variable ${{{name}}} has no value in the request: that value matches nothing (A5)"));
+        }
+    }
+    let mut unsupported = false;
+    let mut matches_request = |r: &str| {
+        resolved.iter().any(|p| match p {
+            Ok(pieces) => match positive_match(&op.base, pieces, r) {
+                Some(m) => m,
+                None => {
+                    unsupported = true;
+                    false
+                }
+            },
+            Err(_) => false,
+        })
+    };
+    let per_value: Vec<bool> = found.values.iter().map(|r| matches_request(r)).collect();
+    if unsupported {
+        notes.push(format!(
+            "Keyless does not evaluate `{}`: the condition is treated as not satisfied",
+            op.base.name()
+        ));
+        return ConditionResult { matched: false, text: format!("{desc}: not evaluated"), notes };
+    }
+    let negated = op.base.is_negated();
+    // A2/A3: values are ORed (NOR for negated operators); ForAnyValue needs
+    // one request value, ForAllValues every request value, to satisfy it.
+    let satisfied = |m: bool| if negated { !m } else { m };
+    let matched = match op.set {
+        Some(SetQualifier::ForAllValues) => per_value.iter().all(|m| satisfied(*m)),
+        Some(SetQualifier::ForAnyValue) => per_value.iter().any(|m| satisfied(*m)),
+        None if negated => !per_value.iter().any(|m| *m),
+        None => per_value.iter().any(|m| *m),
+    };
+    let request = quote_values(&found.values);
+    let text = match (negated, matched) {
+        (false, true) => format!("{desc} matched {request}"),
+        (false, false) => format!("{desc} did not match {request}"),
+        (true, true) => format!("{desc} holds: {request} matches none of the values"),
+        (true, false) => format!("{desc} does not hold: {request} matches a listed value"),
+    };
+    ConditionResult { matched, text, notes }
+}
+
+/// How a policy decided.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Decision {
+    Allow,
+    /// An applicable Deny statement whose conditions all held (A1 family:
+    /// explicit Deny wins).
+    ExplicitDeny,
+    /// No applicable Allow statement whose conditions all held.
+    ImplicitDeny,
+}
+
+/// The decision, what decided it, and the full trace.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PolicyOutcome {
+    pub decision: Decision,
+    /// The deciding statement or condition, quoted as written.
+    pub decided_by: String,
+    /// Where it is written.
+    pub decided_span: Option<Span>,
+    /// Every statement and condition with pass/fail.
+    pub trace: Vec<TraceStep>,
+}
+
+/// `Statement[0] (Sid "GitHub")`.
+pub fn statement_label(index: usize, st: &Statement) -> String {
+    match &st.sid {
+        Some(sid) if !sid.value.is_empty() => format!("Statement[{index}] (Sid \"{}\")", sid.value),
+        _ => format!("Statement[{index}]"),
+    }
+}
+
+/// Evaluates every statement (none is skipped, so the trace is complete):
+/// explicit Deny wins, else one Allow is needed, else implicit deny (A2,
+/// research §1.5).
+pub fn evaluate_policy(policy: &TrustPolicy, host: &dyn PolicyHost, syntax: ValueSyntax) -> PolicyOutcome {
+    let mut trace = Vec::new();
+    let mut deny: Option<(String, Span)> = None;
+    let mut allow: Option<(String, Span)> = None;
+    let mut first_failed: Option<(String, Span)> = None;
+    let mut first_not_applicable: Option<(String, Option<Span>)> = None;
+    for (i, st) in policy.statements.iter().enumerate() {
+        let label = statement_label(i, st);
+        let effect = match st.effect.value {
+            Effect::Allow => "Allow",
+            Effect::Deny => "Deny",
+        };
+        let app = host.applies(st, &label);
+        trace.extend(app.steps);
+        if !app.applies {
+            let (why, span) = app.reason.unwrap_or_else(|| ("it does not apply to this request".into(), Some(st.span)));
+            trace.push(TraceStep::info(format!("{label} ({effect}) does not apply: {why}"), Some(st.span)));
+            if first_not_applicable.is_none() {
+                first_not_applicable = Some((format!("{label} does not apply: {why}"), span));
+            }
+            continue;
+        }
+        let mut all = true;
+        let mut failed_here: Option<(String, Span)> = None;
+        for c in &st.conditions {
+            let r = evaluate_condition(c, host, syntax);
+            for n in &r.notes {
+                trace.push(TraceStep::info(format!("{}: {n}", c.key.value), Some(c.key.span)));
+            }
+            let step_text = format!("{label} condition {}", r.text);
+            if r.matched {
+                trace.push(TraceStep::pass(step_text, Some(c.span)));
+            } else {
+                all = false;
+                if failed_here.is_none() {
+                    failed_here = Some((step_text.clone(), c.span));
+                }
+                trace.push(TraceStep::fail(step_text, Some(c.span)));
+            }
+        }
+        let summary = if st.conditions.is_empty() {
+            format!("{label} ({effect}) applies and has no conditions")
+        } else if all {
+            match st.conditions.len() {
+                1 => format!("{label} ({effect}): its condition holds"),
+                n => format!("{label} ({effect}): all {n} conditions hold"),
+            }
+        } else {
+            format!("{label} ({effect}): a condition does not hold, the statement has no effect")
+        };
+        match (st.effect.value, all) {
+            (Effect::Deny, true) => {
+                trace.push(TraceStep::fail(summary.clone(), Some(st.span)));
+                deny.get_or_insert((format!("{label} (Deny) matched: {summary}"), st.span));
+            }
+            (Effect::Allow, true) => {
+                trace.push(TraceStep::pass(summary, Some(st.span)));
+                allow.get_or_insert((label.clone(), st.span));
+            }
+            (Effect::Allow, false) => {
+                trace.push(TraceStep::fail(summary, Some(st.span)));
+                if first_failed.is_none() {
+                    first_failed = failed_here;
+                }
+            }
+            (Effect::Deny, false) => trace.push(TraceStep::info(summary, Some(st.span))),
+        }
+    }
+    let (decision, decided_by, decided_span) = if let Some((by, span)) = deny {
+        trace.push(TraceStep::fail("an explicit Deny overrides any Allow", Some(span)));
+        (Decision::ExplicitDeny, by, Some(span))
+    } else if let Some((by, span)) = allow {
+        (Decision::Allow, format!("{by} allows"), Some(span))
+    } else if let Some((by, span)) = first_failed {
+        trace.push(TraceStep::fail("no Allow statement holds: implicit deny", None));
+        (Decision::ImplicitDeny, by, Some(span))
+    } else {
+        trace.push(TraceStep::fail("no statement applies: implicit deny", Some(policy.span)));
+        match first_not_applicable {
+            Some((by, span)) => (Decision::ImplicitDeny, by, span.or(Some(policy.span))),
+            None => (Decision::ImplicitDeny, "the policy has no statement".into(), Some(policy.span)),
+        }
+    };
+    PolicyOutcome { decision, decided_by, decided_span, trace }
+}
+
+/// Whether an `Action` pattern covers `action`: action names are
+/// case-insensitive (A15) and may use `*` / `?` wildcards (`sts:*`, `*`).
+pub fn action_pattern_matches(pattern: &str, action: &str) -> bool {
+    Glob::new(&pattern.to_lowercase()).matches(&action.to_lowercase())
+}
+
+/// Checks Action / NotAction against the requested action names (any of
+/// them counts). Returns (applies, step, reason-when-not).
+pub fn check_action(st: &Statement, label: &str, wanted: &[&str]) -> (bool, TraceStep, Option<(String, Option<Span>)>) {
+    let shown = wanted.join(" / ");
+    if !st.actions.is_empty() {
+        let hit = st.actions.iter().find(|a| wanted.iter().any(|w| action_pattern_matches(&a.value, w)));
+        return match hit {
+            Some(a) => (true, TraceStep::pass(format!("{label} Action \"{}\" covers {shown}", a.value), Some(a.span)), None),
+            None => {
+                let span = st.actions.first().map(|a| a.span.to(st.actions.last().map_or(a.span, |l| l.span)));
+                let listed = quote_values(&st.actions.iter().map(|a| a.value.clone()).collect::<Vec<_>>());
+                let why = format!("Action {listed} does not cover {shown}");
+                (false, TraceStep::fail(format!("{label} {why}"), span), Some((why, span)))
+            }
+        };
+    }
+    let excluded = st.not_actions.iter().find(|a| wanted.iter().any(|w| action_pattern_matches(&a.value, w)));
+    match excluded {
+        Some(a) => {
+            let why = format!("NotAction \"{}\" excludes {shown}", a.value);
+            (false, TraceStep::fail(format!("{label} {why}"), Some(a.span)), Some((why, Some(a.span))))
+        }
+        None => (true, TraceStep::pass(format!("{label} NotAction does not exclude {shown}"), None), None),
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,167 @@
+//! Engine-level tests with a plain key → values context. Cloud-level
+//! behaviour (keys, providers, codes) is tested in `aws` and `alibaba`.
+
+use super::*;
+use crate::iam_policy::Operator;
+use crate::span::{DocId, Spanned};
+
+struct MapHost(Vec<(&'static str, Vec<String>)>);
+
+impl PolicyHost for MapHost {
+    fn lookup(&self, key: &str) -> ContextLookup {
+        self.0
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(key))
+            .map_or_else(|| ContextLookup::absent("not in the test context"), |(_, v)| ContextLookup { values: v.clone(), note: None })
+    }
+    fn applies(&self, _: &Statement, _: &str) -> Applicability {
+        Applicability { applies: true, ..Applicability::default() }
+    }
+}
+
+fn sp() -> Span {
+    Span::new(DocId::Aws, 0, 0)
+}
+
+fn cond(op: &str, key: &str, values: &[&str]) -> Condition {
+    Condition {
+        operator: Spanned::new(Operator::parse(op).unwrap(), sp()),
+        key: Spanned::new(key.into(), sp()),
+        values: values.iter().map(|v| Spanned::new((*v).to_string(), sp())).collect(),
+        span: sp(),
+    }
+}
+
+fn host(sub: &str) -> MapHost {
+    MapHost(vec![("p:sub", vec![sub.to_string()]), ("p:repository", vec!["o/r".into()])])
+}
+
+const V2012: ValueSyntax = ValueSyntax { variables: true };
+const V2008: ValueSyntax = ValueSyntax { variables: false };
+
+fn eval(op: &str, key: &str, values: &[&str], sub: &str, syntax: ValueSyntax) -> bool {
+    evaluate_condition(&cond(op, key, values), &host(sub), syntax).matched
+}
+
+// Research §1.4–§1.6 (A1, A2, A3): operator semantics, one row per rule.
+#[test]
+fn operator_semantics_table() {
+    // (operator, key, policy values, request sub, expected, source)
+    type Row = (&'static str, &'static str, &'static [&'static str], &'static str, bool, &'static str);
+    let rows: &[Row] = &[
+        ("StringEquals", "p:sub", &["a"], "a", true, "A1 exact"),
+        ("StringEquals", "p:sub", &["A"], "a", false, "A1 case-sensitive"),
+        ("StringEquals", "p:sub", &["*"], "a", false, "A1 `*` is literal in StringEquals"),
+        ("StringEqualsIgnoreCase", "p:sub", &["A"], "a", true, "A1 IgnoreCase"),
+        ("StringNotEqualsIgnoreCase", "p:sub", &["A"], "a", false, "A1 IgnoreCase negated"),
+        ("StringLike", "p:sub", &["repo:o/r:*"], "repo:o/r:pull_request", true, "A1 `*`"),
+        ("StringLike", "p:sub", &["a?c"], "abc", true, "A1 `?`"),
+        ("StringLike", "p:sub", &["Repo:*"], "repo:x", false, "A1 StringLike case-sensitive"),
+        ("StringLike", "p:sub", &["x", "a*"], "abc", true, "A2 values ORed"),
+        ("StringNotLike", "p:sub", &["x*", "a*"], "abc", false, "A2 NOR over values"),
+        ("StringNotLike", "p:sub", &["x*", "y*"], "abc", true, "A2 NOR over values"),
+        ("StringEquals", "p:missing", &["a"], "a", false, "§1.6 absent: positive false"),
+        ("StringNotEquals", "p:missing", &["a"], "a", true, "§1.6 absent: negated true"),
+        ("StringEqualsIfExists", "p:missing", &["a"], "a", true, "§1.6 IfExists absent true"),
+        ("StringEqualsIfExists", "p:sub", &["b"], "a", false, "§1.6 IfExists present: normal"),
+        ("ForAnyValue:StringEquals", "p:missing", &["a"], "a", false, "§1.6 ForAnyValue absent false"),
+        ("ForAllValues:StringEquals", "p:missing", &["a"], "a", true, "§1.6 ForAllValues absent true"),
+        ("ForAllValues:StringEquals", "p:sub", &["b"], "a", false, "§1.6 ForAllValues present"),
+        ("ForAnyValue:StringNotEquals", "p:sub", &["b"], "a", true, "A3 ForAnyValue negated"),
+        ("Null", "p:missing", &["true"], "a", true, "§1.6 Null true = absent"),
+        ("Null", "p:sub", &["false"], "a", true, "§1.6 Null false = present"),
+        ("Null", "p:sub", &["true"], "a", false, "§1.6 Null"),
+        ("Bool", "p:sub", &["TRUE"], "true", true, "A1 Bool"),
+        ("NumericLessThan", "p:sub", &["10"], "9", true, "A1 numeric"),
+        ("NumericEquals", "p:sub", &["10"], "x", false, "A1 numeric: not a number"),
+        ("DateLessThan", "p:sub", &["2020-01-01"], "a", false, "not modelled: not satisfied"),
+        ("StringEquals", "P:SUB", &["a"], "a", true, "A4 key names case-insensitive"),
+    ];
+    for (op, key, values, sub, want, why) in rows {
+        assert_eq!(eval(op, key, values, sub, V2012), *want, "{op} {key} {values:?} vs {sub}: {why}");
+    }
+}
+
+// A5 #policy-vars-specialchars: `${*}` is a literal `*` under 2012-10-17;
+// A6: under 2008-10-17 `${…}` is literal text.
+#[test]
+fn escapes_depend_on_version() {
+    assert!(eval("StringLike", "p:sub", &["rel-${*}"], "rel-*", V2012));
+    assert!(!eval("StringLike", "p:sub", &["rel-${*}"], "rel-1", V2012));
+    assert!(eval("StringLike", "p:sub", &["a${?}"], "a?", V2012));
+    assert!(eval("StringEquals", "p:sub", &["a${$}"], "a$", V2012));
+    assert!(!eval("StringLike", "p:sub", &["rel-${*}"], "rel-*", V2008));
+    assert!(eval("StringLike", "p:sub", &["rel-${*}"], "rel-${*}", V2008));
+    // Under 2008 the text around is still a glob.
+    assert!(eval("StringLike", "p:sub", &["rel-${*}*"], "rel-${*}x", V2008));
+}
+
+// A5: variables resolve from the context; substituted text is literal; no
+// value → positive operators do not match, negated ones do; defaults apply.
+#[test]
+fn policy_variables() {
+    assert!(eval("StringLike", "p:sub", &["repo:${p:repository}:*"], "repo:o/r:ref:x", V2012));
+    assert!(!eval("StringLike", "p:sub", &["repo:${p:repository}:*"], "repo:o/x:ref:x", V2012));
+    assert!(!eval("StringLike", "p:sub", &["${aws:PrincipalTag/x}"], "a", V2012));
+    assert!(eval("StringNotLike", "p:sub", &["${aws:PrincipalTag/x}"], "a", V2012));
+    assert!(eval("StringEquals", "p:sub", &["${aws:PrincipalTag/x, 'a'}"], "a", V2012));
+    let r = evaluate_condition(&cond("StringLike", "p:sub", &["${aws:nope}"]), &host("a"), V2012);
+    assert!(r.notes.iter().any(|n| n.contains("has no value")));
+    // Unterminated `${` is plain text.
+    assert!(eval("StringEquals", "p:sub", &["a${b"], "a${b", V2012));
+}
+
+#[test]
+fn explicit_deny_wins_and_no_allow_is_implicit_deny() {
+    let stmt = |effect: Effect, conditions: Vec<Condition>| Statement {
+        sid: None,
+        effect: Spanned::new(effect, sp()),
+        principal: None,
+        not_principal: None,
+        actions: vec![],
+        not_actions: vec![],
+        conditions,
+        span: sp(),
+    };
+    let policy = |statements| TrustPolicy { version: None, statements, span: sp() };
+    let allow = stmt(Effect::Allow, vec![cond("StringLike", "p:sub", &["*"])]);
+    let deny = stmt(Effect::Deny, vec![cond("StringEquals", "p:sub", &["a"])]);
+    let out = evaluate_policy(&policy(vec![allow.clone(), deny.clone()]), &host("a"), V2012);
+    assert_eq!(out.decision, Decision::ExplicitDeny);
+    assert!(out.decided_by.starts_with("Statement[1] (Deny)"), "{}", out.decided_by);
+    let out = evaluate_policy(&policy(vec![allow.clone(), deny]), &host("b"), V2012);
+    assert_eq!(out.decision, Decision::Allow);
+    let strict = stmt(Effect::Allow, vec![cond("StringEquals", "p:sub", &["x"])]);
+    let out = evaluate_policy(&policy(vec![strict]), &host("b"), V2012);
+    assert_eq!(out.decision, Decision::ImplicitDeny);
+    assert_eq!(out.decided_by, "Statement[0] condition StringEquals p:sub = \"x\" did not match \"b\"");
+    assert_eq!(evaluate_policy(&policy(vec![]), &host("b"), V2012).decision, Decision::ImplicitDeny);
+}
+
+// A15: action names are case-insensitive and take wildcards.
+#[test]
+fn action_patterns() {
+    for p in ["sts:AssumeRoleWithWebIdentity", "STS:assumerolewithwebidentity", "sts:*", "*", "sts:AssumeRole*"] {
+        assert!(action_pattern_matches(p, "sts:AssumeRoleWithWebIdentity"), "{p}");
+    }
+    assert!(!action_pattern_matches("sts:AssumeRole", "sts:AssumeRoleWithWebIdentity"));
+}
+
+proptest::proptest! {
+    // A1: StringNotLike is the negation of StringLike for a present
+    // single-valued key.
+    #[test]
+    fn string_not_like_negates_string_like(p in "[ab*?$:{}]{0,8}", s in "[ab:$*]{0,10}", vars in proptest::bool::ANY) {
+        let syntax = ValueSyntax { variables: vars };
+        let like = eval("StringLike", "p:sub", &[&p], &s, syntax);
+        let not_like = eval("StringNotLike", "p:sub", &[&p], &s, syntax);
+        proptest::prop_assert_eq!(not_like, !like);
+    }
+
+    #[test]
+    fn string_not_equals_negates_string_equals(p in "[aA*]{0,4}", s in "[aA*]{0,4}") {
+        for (pos, neg) in [("StringEquals", "StringNotEquals"), ("StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase")] {
+            proptest::prop_assert_eq!(eval(neg, "p:sub", &[&p], &s, V2012), !eval(pos, "p:sub", &[&p], &s, V2012));
+        }
+    }
+}

@@ -1,0 +1,156 @@
+use super::*;
+use crate::span::DocId;
+
+fn parse_aws(text: &str) -> std::result::Result<(TrustPolicy, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let node = doc::parse(text, DocId::Aws).unwrap();
+    parse_policy(&unwrap_policy_document(&node).unwrap(), Dialect::Aws)
+}
+
+fn first_message(text: &str) -> String {
+    parse_aws(text).unwrap_err().remove(0).message
+}
+
+const MAIN_ONLY: &str = r#"{
+  "Version": "2012-10-17",
+  "Statement": [{
+    "Sid": "GitHub",
+    "Effect": "Allow",
+    "Principal": {"Federated": "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com"},
+    "Action": "sts:AssumeRoleWithWebIdentity",
+    "Condition": {
+      "StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"},
+      "StringLike": {"token.actions.githubusercontent.com:sub": "repo:my-org/my-repo:ref:refs/heads/main"}
+    }
+  }]
+}"#;
+
+// Seed keyless-deployments-aws-azure-gcp.md §2 policy: every element lands
+// where it was written.
+#[test]
+fn parses_the_seed_policy_with_spans() {
+    let (p, notes) = parse_aws(MAIN_ONLY).unwrap();
+    assert!(notes.is_empty());
+    assert_eq!(p.version.as_ref().unwrap().value, "2012-10-17");
+    let st = &p.statements[0];
+    assert_eq!(st.sid.as_ref().unwrap().value, "GitHub");
+    assert_eq!(st.effect.value, Effect::Allow);
+    assert_eq!(st.conditions.len(), 2);
+    let c = &st.conditions[1];
+    assert_eq!(c.operator.value.base, BaseOperator::StringLike);
+    let written = &MAIN_ONLY[c.span.start as usize..c.span.end as usize];
+    assert_eq!(written, r#""token.actions.githubusercontent.com:sub": "repo:my-org/my-repo:ref:refs/heads/main""#);
+}
+
+// A1: operator grammar `[ForAnyValue:|ForAllValues:]Op[IfExists]`.
+#[test]
+fn operator_names() {
+    let o = Operator::parse("ForAllValues:StringLikeIfExists").unwrap();
+    assert_eq!((o.base.clone(), o.set, o.if_exists), (BaseOperator::StringLike, Some(SetQualifier::ForAllValues), true));
+    assert_eq!(o.display(), "ForAllValues:StringLikeIfExists");
+    assert_eq!(Operator::parse("NumericLessThan").unwrap().base, BaseOperator::Other("NumericLessThan".into()));
+    let e = Operator::parse("StringLke").unwrap_err();
+    assert!(e.contains("did you mean `StringLike`"), "{e}");
+    let e = Operator::parse("ForAllValues:StringEqual").unwrap_err();
+    assert!(e.contains("did you mean `ForAllValues:StringEquals`"), "{e}");
+    // A1: IfExists applies to every operator except Null.
+    assert!(Operator::parse("NullIfExists").is_err());
+}
+
+#[test]
+fn unknown_operator_is_a_located_error() {
+    let text = MAIN_ONLY.replace("\"StringLike\"", "\"StringLikee\"");
+    let errs = parse_aws(&text).unwrap_err();
+    let d = &errs[0];
+    assert!(d.message.contains("did you mean `StringLike`"), "{}", d.message);
+    let span = d.span.unwrap();
+    assert_eq!(&text[span.start as usize..span.end as usize], "\"StringLikee\"");
+}
+
+// Structural errors, each located (brief: missing Statement, Effect, types,
+// unknown elements).
+#[test]
+fn structural_errors() {
+    assert!(first_message(r#"{"Version": "2012-10-17"}"#).contains("no `Statement`"));
+    let m = first_message(&MAIN_ONLY.replace("\"Allow\"", "\"allow\""));
+    assert!(m.contains("did you mean `Allow`"), "{m}");
+    let m = first_message(&MAIN_ONLY.replace("\"Version\"", "\"Versoin\""));
+    assert!(m.contains("unknown element `Versoin`") && m.contains("did you mean `Version`"), "{m}");
+    let m = first_message(&MAIN_ONLY.replace("\"Sid\": \"GitHub\",", "\"Resource\": \"*\","));
+    assert!(m.contains("Has prohibited field Resource"), "{m}");
+    let m = first_message(r#"{"Version": "2012-10-17", "Statement": "x"}"#);
+    assert!(m.contains("`Statement` must be"), "{m}");
+    let m = first_message(&MAIN_ONLY.replace("\"2012-10-17\"", "\"2012-10-18\""));
+    assert!(m.contains("`Version` must be"), "{m}");
+    let m = first_message(
+        r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{"Federated":"x"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":["a"]}}}"#,
+    );
+    assert!(m.contains("must be a mapping"), "{m}");
+}
+
+// A6: without Version the policy is 2008-10-17; said as a note.
+#[test]
+fn missing_version_is_a_note() {
+    let (p, notes) = parse_aws(r#"{"Statement":{"Effect":"Allow","Principal":"*","Action":"*"}}"#).unwrap();
+    assert!(p.version.is_none());
+    assert!(notes[0].message.contains("2008-10-17"));
+}
+
+// What `aws iam get-role` returns, as an object and URL-encoded (CLI v1 /
+// some SDKs), and a policy held in a JSON string.
+#[test]
+fn input_forms() {
+    let wrapped = format!(r#"{{"Role": {{"RoleName": "r", "AssumeRolePolicyDocument": {MAIN_ONLY}}}}}"#);
+    assert_eq!(parse_aws(&wrapped).unwrap().0.statements.len(), 1);
+    let encoded: String = MAIN_ONLY
+        .bytes()
+        .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect();
+    let as_string = format!(r#"{{"Role": {{"AssumeRolePolicyDocument": "{encoded}"}}}}"#);
+    let (p, _) = parse_aws(&as_string).unwrap();
+    assert_eq!(p.statements[0].conditions.len(), 2);
+    let json_string = serde_json::to_string(&MAIN_ONLY.replace('\n', "")).unwrap();
+    assert_eq!(parse_aws(&json_string).unwrap().0.statements.len(), 1);
+}
+
+// Spans of a policy embedded verbatim in a string point into the outer text.
+#[test]
+fn embedded_policy_spans_shift() {
+    let inner = r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":"*","Action":"*"}}"#;
+    let yaml = format!("trust_policy: '{inner}'\n");
+    let node = doc::parse(&yaml, DocId::Aws).unwrap();
+    let doc = unwrap_policy_document(node.get("trust_policy").unwrap()).unwrap();
+    let (p, _) = parse_policy(&doc, Dialect::Aws).unwrap();
+    let e = p.statements[0].effect.span;
+    assert_eq!(&yaml[e.start as usize..e.end as usize], "\"Allow\"");
+}
+
+#[test]
+fn alibaba_dialect_wants_version_1() {
+    let node = doc::parse(
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"acs:ram::1:oidc-provider/g"},"Action":"sts:AssumeRole"}]}"#,
+        DocId::Alibaba,
+    )
+    .unwrap();
+    let errs = parse_policy(&node, Dialect::Alibaba).unwrap_err();
+    assert!(errs[0].message.contains("Version` \"1\""), "{}", errs[0].message);
+}
+
+// A5/A6: `${…}` outside 2012-10-17 is literal; the parser warns where.
+#[test]
+fn dollar_brace_outside_2012_is_flagged() {
+    let text = MAIN_ONLY.replace("\"2012-10-17\"", "\"2008-10-17\"").replace("refs/heads/main", "refs/tags/v${*}");
+    let (_, notes) = parse_aws(&text).unwrap();
+    assert!(notes.iter().any(|n| n.message.contains("literal text here")), "{notes:?}");
+    let (_, notes) = parse_aws(&MAIN_ONLY.replace("refs/heads/main", "refs/tags/v${*}")).unwrap();
+    assert!(notes.is_empty());
+}
+
+// Duplicate operator blocks (a JSON key written twice) are evaluated and
+// flagged: IAM's handling is undocumented.
+#[test]
+fn duplicate_operator_block_is_flagged() {
+    let text = MAIN_ONLY.replace("\"StringEquals\"", "\"StringLike\"");
+    let (p, notes) = parse_aws(&text).unwrap();
+    assert_eq!(p.statements[0].conditions.len(), 2);
+    assert!(notes[0].message.contains("appears twice"), "{notes:?}");
+}
