@@ -1,6 +1,7 @@
 //! Problems found in the inputs, each with where it is; click to go there.
 
 use crate::state::{doc_title, show_span, AppState};
+use crate::components::token_card::with_code;
 use crate::util::line_col;
 use keyless_core::diagnostic::Severity;
 use leptos::prelude::*;
@@ -26,7 +27,7 @@ pub fn Diagnostics() -> impl IntoView {
                                     {place.map(|(label, s)| view! {
                                         <button type="button" class="link loc" on:click=move |_| show_span(&state, s)>{label}</button>
                                     })}
-                                    " " {d.message.clone()}
+                                    " " {with_code(&d.message)}
                                 </li>
                             }
                         }).collect_view()}

@@ -89,7 +89,7 @@ fn JobCard(job: JobReport, index: usize) -> impl IntoView {
                         <button type="button" class="small" aria-label="Copy sub" on:click=move |_| browser::copy_text(&sub_copy)>"Copy"</button>
                     </div>
                     <ul class="explanation">
-                        {token.explanation.iter().map(|x| view! { <li>{x.clone()}</li> }).collect_view()}
+                        {token.explanation.iter().map(|x| view! { <li>{with_code(x)}</li> }).collect_view()}
                     </ul>
                     <Keep key=format!("{job_key}/claims") summary=format!("All {} claims", claim_rows.len())>
                         <div class="claims-actions">
@@ -109,7 +109,7 @@ fn JobCard(job: JobReport, index: usize) -> impl IntoView {
                         {token.reason.clone().unwrap_or_else(|| "GitHub would not mint a token for this job.".into())}
                     </p>
                     <ul class="explanation">
-                        {token.explanation.iter().map(|x| view! { <li>{x.clone()}</li> }).collect_view()}
+                        {token.explanation.iter().map(|x| view! { <li>{with_code(x)}</li> }).collect_view()}
                     </ul>
                 }.into_any()
             }}
@@ -129,4 +129,15 @@ fn JobCard(job: JobReport, index: usize) -> impl IntoView {
             </div>
         </article>
     }
+}
+
+/// Text with its `backticked` parts as code, as the engine writes them.
+pub fn with_code(text: &str) -> impl IntoView + use<> {
+    text.split('`')
+        .enumerate()
+        .map(|(i, part)| {
+            let part = part.to_string();
+            if i % 2 == 1 { view! { <code>{part}</code> }.into_any() } else { part.into_any() }
+        })
+        .collect_view()
 }

@@ -1,7 +1,7 @@
 //! One cloud's answer: Allowed / Denied in the cloud's own code and words,
 //! what decided it (click to see it in the editor), and the trace.
 
-use crate::components::token_card::Keep;
+use crate::components::token_card::{with_code, Keep};
 use crate::state::{show_span, AppState};
 use keyless_core::verdict::{render_step, Verdict};
 use leptos::prelude::*;
@@ -22,7 +22,7 @@ pub fn VerdictCard(verdict: Verdict, job_key: String) -> impl IntoView {
                 <span class="badge">{if verdict.allowed { "✓ Allowed" } else { "✗ Denied" }}</span>
                 <code class="code">{verdict.code.clone()}</code>
             </div>
-            {(!verdict.message.is_empty()).then(|| view! { <p class="message">{verdict.message.clone()}</p> })}
+            {(!verdict.message.is_empty()).then(|| view! { <p class="message">{with_code(&verdict.message)}</p> })}
             <p class="decided">
                 <span class="label">"decided by "</span>
                 <code>{verdict.decided_by.clone()}</code>
