@@ -108,6 +108,7 @@ fn Editor(doc: DocId, title: &'static str, hint: &'static str, placeholder: &'st
     let rows = move || text.with(|t| t.split('\n').count()).max(4);
     let label_id = format!("{id}-label");
     let described = format!("{id}-errors");
+    let keys_hint = format!("{id}-keys");
     let is_cloud = cloud_of(doc).is_some();
     let configured = move || !text.with(|t| t.trim().is_empty());
     view! {
@@ -128,7 +129,7 @@ fn Editor(doc: DocId, title: &'static str, hint: &'static str, placeholder: &'st
                         id=id
                         data-testid=id
                         aria-labelledby=label_id
-                        aria-describedby=described.clone()
+                        aria-describedby=format!("{described} {keys_hint}")
                         spellcheck="false"
                         autocapitalize="off"
                         autocomplete="off"
@@ -141,6 +142,7 @@ fn Editor(doc: DocId, title: &'static str, hint: &'static str, placeholder: &'st
                     ></textarea>
                 </div>
             </div>
+            <p class="visually-hidden" id=keys_hint>"Tab indents by two spaces; press Escape, then Tab, to leave the editor."</p>
             <ul class="editor-errors" id=described>
                 {move || {
                     let t = text.get();
