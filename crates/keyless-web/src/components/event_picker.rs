@@ -104,9 +104,16 @@ pub fn EventPicker() -> impl IntoView {
     let state = expect_context::<AppState>();
     let facts = Memo::new(move |_| state.draft.with(|d| facts::read(&d.workflow)));
     let current = move || state.draft.with(|d| d.event.name.clone());
+    // A new event starts from its typical run (a stale `ref` from the
+    // previous event would silently change `sub`); the actor is kept.
     let on_event = move |ev| {
         let name = event_target_value(&ev);
-        state.edit(|d| d.event.name = name);
+        state.edit(|d| {
+            let typical = quick_picks(&d.default_branch).into_iter().map(|(_, e)| e).find(|e| e.name == name);
+            let actor = d.event.actor.clone();
+            d.event = typical.unwrap_or_else(|| EventDraft { name, ref_: String::new(), ..EventDraft::default() });
+            d.event.actor = actor;
+        });
     };
     let picks = move || {
         let branch = state.draft.with(|d| d.default_branch.clone());
