@@ -33,7 +33,7 @@ pub fn all() -> Vec<Preset> {
         .iter()
         .filter_map(|(_, text)| {
             let f = Fixture::parse(text).ok()?;
-            f.preset.then(|| Preset { id: f.id, title: f.title, source: f.source, text })
+            f.preset.then_some(Preset { id: f.id, title: f.title, source: f.source, text })
         })
         .collect()
 }

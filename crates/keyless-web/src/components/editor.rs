@@ -72,10 +72,10 @@ fn Editor(doc: DocId, title: &'static str, hint: &'static str, placeholder: &'st
         if let Some(cloud) = cloud_of(doc) {
             state.evaluation.with(|e| {
                 for job in &e.report.jobs {
-                    if let Some(v) = job.verdicts.get(&cloud) {
-                        if let Some(s) = v.decided_span.filter(|s| s.doc == doc) {
-                            hl.push((s.start, s.end, if v.allowed { "hl-allow" } else { "hl-deny" }));
-                        }
+                    if let Some(v) = job.verdicts.get(&cloud)
+                        && let Some(s) = v.decided_span.filter(|s| s.doc == doc)
+                    {
+                        hl.push((s.start, s.end, if v.allowed { "hl-allow" } else { "hl-deny" }));
                     }
                 }
             });
