@@ -30,7 +30,9 @@ pub struct AppState {
 impl AppState {
     pub fn new(initial: ScenarioDraft) -> AppState {
         let draft = RwSignal::new(initial);
-        let evaluation = Memo::new(move |_| draft.with(evaluate));
+        // Always "changed": comparing two reports costs more code and time than
+        // re-rendering the results.
+        let evaluation = Memo::new_owning(move |_| (draft.with(evaluate), true));
         AppState { draft, evaluation, focus: RwSignal::new(None), open: RwSignal::new(BTreeSet::new()) }
     }
 
