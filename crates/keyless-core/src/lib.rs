@@ -9,6 +9,7 @@
 
 pub mod claims;
 pub mod diagnostic;
+pub mod draft;
 pub mod doc;
 pub mod engine;
 pub mod fixture;

@@ -1,1 +1,14 @@
-fn main() {}
+//! The Keyless playground: a Leptos (client-side) app over `keyless-core`.
+//! Everything runs in the page; nothing the user types leaves it.
+
+mod app;
+mod browser;
+mod components;
+mod facts;
+mod presets;
+mod state;
+mod util;
+
+fn main() {
+    leptos::mount::mount_to_body(app::App);
+}

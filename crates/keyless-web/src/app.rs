@@ -1,0 +1,91 @@
+//! The page: header (presets, share), inputs on the left, live results on
+//! the right. `?embed=1` hides the chrome for documentation iframes.
+
+use crate::browser;
+use crate::components::{
+    diagnostics::Diagnostics, editor::CloudEditors, editor::WorkflowEditor, event_picker::EventPicker,
+    presets::PresetBar, settings::Settings, share::ShareBar, token_card::JobCards,
+};
+use crate::presets;
+use crate::state::AppState;
+use keyless_core::draft::ScenarioDraft;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+const STORAGE_KEY: &str = "keyless.draft";
+/// The URL fragment prefix of a permalink.
+pub const PERMALINK_PREFIX: &str = "s=";
+
+fn initial_draft() -> ScenarioDraft {
+    if let Some(yaml) = browser::storage_get(STORAGE_KEY) {
+        let (d, _) = ScenarioDraft::from_yaml(&yaml);
+        return d;
+    }
+    let all = presets::all();
+    all.iter().find(|p| p.id == "aws-main-only").or(all.first()).map(|p| p.draft()).unwrap_or_default()
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    let state = AppState::new(initial_draft());
+    provide_context(state);
+
+    // A permalink wins over the stored draft.
+    let hash = browser::hash();
+    let from_link = RwSignal::new(None::<String>);
+    if let Some(data) = hash.strip_prefix(PERMALINK_PREFIX).map(str::to_string) {
+        spawn_local(async move {
+            if let Some(yaml) = browser::unpack(&data).await.as_string() {
+                let (d, _) = ScenarioDraft::from_yaml(&yaml);
+                from_link.set(Some(d.to_yaml()));
+                state.draft.set(d);
+            }
+        });
+    }
+    // Keep the last draft; a permalink in the address bar that no longer
+    // matches the edited draft is dropped, so a reload never loses edits.
+    Effect::new(move |_| {
+        let yaml = state.draft.with(ScenarioDraft::to_yaml);
+        browser::storage_set(STORAGE_KEY, &yaml);
+        let stale = from_link.with_untracked(|l| l.as_deref().is_some_and(|l| l != yaml));
+        if stale {
+            from_link.set(None);
+            browser::set_hash("");
+        }
+    });
+
+    let embed = browser::query_flag("embed");
+    view! {
+        <div class="app" class:embed=embed>
+            <header class="top">
+                <div class="brand">
+                    <img src="icons/icon.svg" alt="" width="28" height="28"/>
+                    <div>
+                        <h1>"Keyless"</h1>
+                        <p class="tagline">"GitHub Actions OIDC tokens and the verdict of each cloud, simulated in your browser."</p>
+                    </div>
+                </div>
+                <ShareBar/>
+            </header>
+            <PresetBar/>
+            <main class="layout">
+                <section class="inputs" aria-label="Inputs">
+                    <Settings/>
+                    <EventPicker/>
+                    <WorkflowEditor/>
+                    <CloudEditors/>
+                </section>
+                <section class="results" aria-label="Results" aria-live="polite">
+                    <Diagnostics/>
+                    <JobCards/>
+                </section>
+            </main>
+            <footer class="bottom">
+                <p>
+                    "Nothing you type leaves this page: the engine is Rust compiled to WebAssembly. "
+                    "The same engine ships as the "<code>"keyless"</code>" CLI. "
+                </p>
+            </footer>
+        </div>
+    }
+}

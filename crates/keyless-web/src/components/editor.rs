@@ -1,0 +1,240 @@
+//! Text editors: a textarea over a backdrop that paints highlights (the
+//! statement that decided a verdict, the step the user clicked), with a
+//! line-number gutter and located error markers. The three layers share one
+//! scroll container, so they cannot drift apart.
+
+use crate::state::{show_span, AppState};
+use crate::util::{escape_html, line_col};
+use keyless_core::diagnostic::{Diagnostic, Severity};
+use keyless_core::span::{DocId, Span};
+use keyless_core::verdict::Cloud;
+use leptos::prelude::*;
+
+/// A highlight: byte range and CSS class.
+type Highlight = (u32, u32, &'static str);
+
+#[component]
+pub fn WorkflowEditor() -> impl IntoView {
+    view! {
+        <Editor
+            doc=DocId::Workflow
+            title="Workflow"
+            hint=".github/workflows/*.yml — the workflow under test"
+            placeholder="on: push\npermissions:\n  id-token: write\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: aws-actions/configure-aws-credentials@v4"
+        />
+    }
+}
+
+#[component]
+pub fn CloudEditors() -> impl IntoView {
+    view! {
+        <Editor doc=DocId::Aws title="AWS" hint="IAM role trust policy (JSON), optionally with the OIDC provider"
+            placeholder="{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [ ... ]\n}"/>
+        <Editor doc=DocId::Azure title="Azure" hint="Federated identity credentials (JSON or YAML, a list or one)"
+            placeholder="[{ \"issuer\": \"https://token.actions.githubusercontent.com\",\n   \"subject\": \"repo:my-org/my-repo:environment:prod\",\n   \"audiences\": [\"api://AzureADTokenExchange\"] }]"/>
+        <Editor doc=DocId::Gcp title="Google Cloud" hint="Workload identity provider and the service account's members"
+            placeholder="provider:\n  attributeMapping: { google.subject: assertion.sub }\n  attributeCondition: assertion.repository_owner == 'my-org'"/>
+        <Editor doc=DocId::Alibaba title="Alibaba Cloud" hint="RAM role trust policy (JSON), optionally with the OIDC provider"
+            placeholder="{\n  \"Version\": \"1\",\n  \"Statement\": [ ... ]\n}"/>
+    }
+}
+
+fn cloud_of(doc: DocId) -> Option<Cloud> {
+    match doc {
+        DocId::Aws => Some(Cloud::Aws),
+        DocId::Azure => Some(Cloud::Azure),
+        DocId::Gcp => Some(Cloud::Gcp),
+        DocId::Alibaba => Some(Cloud::Alibaba),
+        _ => None,
+    }
+}
+
+fn set_text(state: &AppState, doc: DocId, text: String) {
+    state.edit(|d| match cloud_of(doc) {
+        Some(c) => *d.cloud_text_mut(c) = text,
+        None => d.workflow = text,
+    });
+}
+
+#[component]
+fn Editor(doc: DocId, title: &'static str, hint: &'static str, placeholder: &'static str) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let id = crate::state::editor_id(doc).unwrap_or("editor");
+    let text = Memo::new(move |_| state.text_of(doc));
+    let errors = Memo::new(move |_| {
+        state.evaluation.with(|e| {
+            e.diagnostics.iter().filter(|d| d.span.is_some_and(|s| s.doc == doc)).cloned().collect::<Vec<Diagnostic>>()
+        })
+    });
+    // What decided each verdict in this editor, and what the user clicked.
+    let highlights = Memo::new(move |_| {
+        let mut hl: Vec<Highlight> = Vec::new();
+        if let Some(cloud) = cloud_of(doc) {
+            state.evaluation.with(|e| {
+                for job in &e.report.jobs {
+                    if let Some(v) = job.verdicts.get(&cloud)
+                        && let Some(s) = v.decided_span.filter(|s| s.doc == doc)
+                    {
+                        hl.push((s.start, s.end, if v.allowed { "hl-allow" } else { "hl-deny" }));
+                    }
+                }
+            });
+        }
+        for e in errors.get() {
+            if let Some(s) = e.span {
+                hl.push((s.start, s.end.max(s.start + 1), "hl-error"));
+            }
+        }
+        if let Some(s) = state.focus.get().filter(|s| s.doc == doc) {
+            hl.push((s.start, s.end, "hl-focus"));
+        }
+        hl
+    });
+    let backdrop = move || text.with(|t| paint(t, &highlights.get()));
+    let gutter = move || {
+        let error_lines: Vec<u32> = text.with(|t| errors.get().iter().filter_map(|e| e.span).map(|s| line_col(t, s.start).line).collect());
+        let lines = text.with(|t| t.split('\n').count()).max(1);
+        let mut html = String::new();
+        for n in 1..=lines {
+            let n32 = u32::try_from(n).unwrap_or(u32::MAX);
+            if error_lines.contains(&n32) {
+                html.push_str(&format!("<span class=\"err\">{n}</span>\n"));
+            } else {
+                html.push_str(&format!("{n}\n"));
+            }
+        }
+        html
+    };
+    let rows = move || text.with(|t| t.split('\n').count()).max(4);
+    let label_id = format!("{id}-label");
+    let described = format!("{id}-errors");
+    let keys_hint = format!("{id}-keys");
+    let is_cloud = cloud_of(doc).is_some();
+    let configured = move || !text.with(|t| t.trim().is_empty());
+    view! {
+        <section class="panel editor-panel" class:empty=move || is_cloud && !configured()>
+            <div class="panel-head">
+                <h2 id=label_id.clone()>{title}</h2>
+                <span class="hint">{hint}</span>
+                {move || (is_cloud && configured()).then(|| view! {
+                    <button type="button" class="small ghost" aria-label=format!("Clear the {title} editor")
+                        on:click=move |_| set_text(&state, doc, String::new())>"Clear"</button>
+                })}
+            </div>
+            <div class="editor-scroll">
+                <pre class="gutter" aria-hidden="true" inner_html=gutter></pre>
+                <div class="editor-stack">
+                    <pre class="backdrop" aria-hidden="true" inner_html=backdrop></pre>
+                    <textarea
+                        id=id
+                        data-testid=id
+                        aria-labelledby=label_id
+                        aria-describedby=format!("{described} {keys_hint}")
+                        spellcheck="false"
+                        autocapitalize="off"
+                        autocomplete="off"
+                        wrap="off"
+                        rows=rows
+                        placeholder=placeholder
+                        prop:value=move || text.get()
+                        on:input=move |ev| set_text(&state, doc, event_target_value(&ev))
+                        on:keydown=move |ev| indent_on_tab(&ev, &state, doc)
+                    ></textarea>
+                </div>
+            </div>
+            <p class="visually-hidden" id=keys_hint>"Tab indents by two spaces; press Escape, then Tab, to leave the editor."</p>
+            <ul class="editor-errors" id=described>
+                {move || {
+                    let t = text.get();
+                    errors.get().into_iter().map(|e| {
+                        let span = e.span.unwrap_or(Span::new(doc, 0, 0));
+                        let lc = line_col(&t, span.start);
+                        let sev = match e.severity { Severity::Error => "error", Severity::Warning => "warning", Severity::Note => "note" };
+                        view! {
+                            <li>
+                                <button type="button" class=format!("marker {sev}") data-testid="editor-error"
+                                    data-line=lc.line data-col=lc.col
+                                    on:click=move |_| show_span(&state, span)>
+                                    <span class="loc">{format!("{}:{}", lc.line, lc.col)}</span>
+                                    " " {e.message.clone()}
+                                </button>
+                            </li>
+                        }
+                    }).collect_view()
+                }}
+            </ul>
+        </section>
+    }
+}
+
+/// Tab inserts two spaces (YAML forbids tabs for indentation); Escape then
+/// Tab still leaves the editor, so keyboard users are never trapped.
+fn indent_on_tab(ev: &leptos::ev::KeyboardEvent, state: &AppState, doc: DocId) {
+    use wasm_bindgen::JsCast;
+    if ev.key() == "Escape" {
+        if let Some(area) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlTextAreaElement>().ok()) {
+            let _ = area.set_attribute("data-tab-exit", "");
+        }
+        return;
+    }
+    if ev.key() != "Tab" || ev.shift_key() || ev.alt_key() || ev.ctrl_key() || ev.meta_key() {
+        return;
+    }
+    let Some(area) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlTextAreaElement>().ok()) else { return };
+    if area.get_attribute("data-tab-exit").is_some() {
+        let _ = area.remove_attribute("data-tab-exit");
+        return;
+    }
+    ev.prevent_default();
+    let value = area.value();
+    let start = area.selection_start().ok().flatten().unwrap_or(0) as usize;
+    let end = area.selection_end().ok().flatten().unwrap_or(0) as usize;
+    let units: Vec<u16> = value.encode_utf16().collect();
+    let before = String::from_utf16_lossy(units.get(..start).unwrap_or_default());
+    let after = String::from_utf16_lossy(units.get(end.min(units.len())..).unwrap_or_default());
+    let new = format!("{before}  {after}");
+    area.set_value(&new);
+    let caret = u32::try_from(start + 2).unwrap_or(0);
+    let _ = area.set_selection_range(caret, caret);
+    set_text(state, doc, new);
+}
+
+/// The backdrop's HTML: the text with `<mark>`s. Overlapping highlights are
+/// painted in order; a later one wins where they overlap.
+fn paint(text: &str, highlights: &[Highlight]) -> String {
+    let len = u32::try_from(text.len()).unwrap_or(u32::MAX);
+    // Boundaries where the class changes.
+    let mut cuts: Vec<u32> = vec![0, len];
+    let snap = |mut i: u32| {
+        i = i.min(len);
+        while i > 0 && !text.is_char_boundary(i as usize) {
+            i -= 1;
+        }
+        i
+    };
+    for (s, e, _) in highlights {
+        cuts.push(snap(*s));
+        cuts.push(snap(*e));
+    }
+    cuts.sort_unstable();
+    cuts.dedup();
+    let mut out = String::new();
+    for pair in cuts.windows(2) {
+        let (Some(&a), Some(&b)) = (pair.first(), pair.get(1)) else { continue };
+        let Some(piece) = text.get(a as usize..b as usize) else { continue };
+        let class = highlights.iter().rev().find(|(s, e, _)| *s <= a && b <= *e).map(|(_, _, c)| *c);
+        match class {
+            Some(c) => {
+                out.push_str("<mark class=\"");
+                out.push_str(c);
+                out.push_str("\">");
+                escape_html(piece, &mut out);
+                out.push_str("</mark>");
+            }
+            None => escape_html(piece, &mut out),
+        }
+    }
+    // A trailing newline needs a character after it to take up a line.
+    out.push(' ');
+    out
+}

@@ -1,0 +1,50 @@
+//! One cloud's answer: Allowed / Denied in the cloud's own code and words,
+//! what decided it (click to see it in the editor), and the trace.
+
+use crate::components::token_card::{with_code, Keep};
+use crate::state::{show_span, AppState};
+use keyless_core::verdict::{render_step, Verdict};
+use leptos::prelude::*;
+
+#[component]
+pub fn VerdictCard(verdict: Verdict, job_key: String) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let cloud = verdict.cloud;
+    let testid = format!("verdict-{}", cloud.key());
+    let decided_span = verdict.decided_span;
+    let steps = verdict.trace.clone();
+    view! {
+        <section class="verdict" class:allowed=verdict.allowed class:denied=!verdict.allowed
+            data-testid=testid data-allowed=verdict.allowed.to_string() data-code=verdict.code.clone()
+            aria-label=format!("{} verdict", cloud.title())>
+            <div class="verdict-head">
+                <h4>{cloud.title()}</h4>
+                <span class="badge">{if verdict.allowed { "✓ Allowed" } else { "✗ Denied" }}</span>
+                <code class="code">{verdict.code.clone()}</code>
+            </div>
+            {(!verdict.message.is_empty()).then(|| view! { <p class="message">{with_code(&verdict.message)}</p> })}
+            <p class="decided">
+                <span class="label">"decided by "</span>
+                <code>{verdict.decided_by.clone()}</code>
+                {decided_span.map(|s| view! {
+                    <button type="button" class="small ghost" on:click=move |_| show_span(&state, s)>"Show in editor"</button>
+                })}
+            </p>
+            {(!verdict.audience.is_empty()).then(|| view! { <p class="aud"><span class="label">"aud "</span><code>{verdict.audience.clone()}</code></p> })}
+            <Keep key=format!("{job_key}/{}/trace", cloud.key()) summary=format!("Trace ({} steps)", steps.len())>
+                <ol class="trace">
+                    {steps.into_iter().map(|step| {
+                        let class = match step.passed { Some(true) => "pass", Some(false) => "fail", None => "info" };
+                        let text = render_step(&step);
+                        match step.span {
+                            Some(s) => view! {
+                                <li class=class><button type="button" class="link" on:click=move |_| show_span(&state, s)>{text}</button></li>
+                            }.into_any(),
+                            None => view! { <li class=class>{text}</li> }.into_any(),
+                        }
+                    }).collect_view()}
+                </ol>
+            </Keep>
+        </section>
+    }
+}

@@ -1,0 +1,99 @@
+//! The app's state: the draft being edited and its evaluation, derived
+//! live (the engine takes milliseconds, so no debounce is needed).
+
+use keyless_core::diagnostic::Diagnostic;
+use keyless_core::draft::ScenarioDraft;
+use keyless_core::engine::{self, Report};
+use keyless_core::span::{DocId, Span};
+use leptos::prelude::*;
+use std::collections::BTreeSet;
+
+/// A draft's verdicts and every problem found in its inputs.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Evaluation {
+    pub report: Report,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Shared through context by every panel.
+#[derive(Clone, Copy)]
+pub struct AppState {
+    pub draft: RwSignal<ScenarioDraft>,
+    pub evaluation: Memo<Evaluation>,
+    /// The span the user asked to see (a trace step, a decided_by).
+    pub focus: RwSignal<Option<Span>>,
+    /// Which collapsible panels are open, by key, so re-rendered results
+    /// keep them open while the user types.
+    pub open: RwSignal<BTreeSet<String>>,
+}
+
+impl AppState {
+    pub fn new(initial: ScenarioDraft) -> AppState {
+        let draft = RwSignal::new(initial);
+        // Always "changed": comparing two reports costs more code and time than
+        // re-rendering the results.
+        let evaluation = Memo::new_owning(move |_| (draft.with(evaluate), true));
+        AppState { draft, evaluation, focus: RwSignal::new(None), open: RwSignal::new(BTreeSet::new()) }
+    }
+
+    /// Edits the draft in place.
+    pub fn edit(&self, f: impl FnOnce(&mut ScenarioDraft)) {
+        self.draft.update(f);
+    }
+
+    /// The text of the editor showing `doc`.
+    pub fn text_of(&self, doc: DocId) -> String {
+        self.draft.with(|d| match doc {
+            DocId::Workflow => d.workflow.clone(),
+            DocId::Aws => d.aws.clone(),
+            DocId::Azure => d.azure.clone(),
+            DocId::Gcp => d.gcp.clone(),
+            DocId::Alibaba => d.alibaba.clone(),
+            _ => String::new(),
+        })
+    }
+}
+
+fn evaluate(draft: &ScenarioDraft) -> Evaluation {
+    let (scenario, mut diagnostics) = draft.build();
+    let report = engine::evaluate(&scenario);
+    diagnostics.extend(report.diagnostics.iter().cloned());
+    Evaluation { report, diagnostics }
+}
+
+/// The editor element id for a document (for focusing a location).
+pub fn editor_id(doc: DocId) -> Option<&'static str> {
+    Some(match doc {
+        DocId::Workflow => "editor-workflow",
+        DocId::Aws => "editor-aws",
+        DocId::Azure => "editor-azure",
+        DocId::Gcp => "editor-gcp",
+        DocId::Alibaba => "editor-alibaba",
+        _ => return None,
+    })
+}
+
+/// A human name for where a span points.
+pub fn doc_title(doc: DocId) -> &'static str {
+    match doc {
+        DocId::Workflow => "workflow",
+        DocId::Aws => "AWS",
+        DocId::Azure => "Azure",
+        DocId::Gcp => "Google Cloud",
+        DocId::Alibaba => "Alibaba Cloud",
+        DocId::Scenario => "settings",
+        DocId::Reusable(_) => "reusable workflow",
+        DocId::File(_) => "file",
+    }
+}
+
+/// Moves the caret to a span in its editor and highlights it.
+pub fn show_span(state: &AppState, span: Span) {
+    state.focus.set(Some(span));
+    if let Some(id) = editor_id(span.doc) {
+        let text = state.text_of(span.doc);
+        let start = crate::util::utf16_offset(&text, span.start);
+        let end = crate::util::utf16_offset(&text, span.end);
+        crate::browser::focus_at(id, start, end);
+    }
+}

@@ -1,0 +1,76 @@
+// Shared by the browser tests: a static server for dist/ on a random free
+// port, and Debian's Chromium driven by playwright-core (no downloads).
+import http from 'node:http';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import YAML from 'yaml';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const DIST = path.join(ROOT, 'dist');
+export const ARTIFACTS = path.join(ROOT, 'tests/e2e/artifacts');
+
+const TYPES = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css',
+  '.svg': 'image/svg+xml', '.png': 'image/png', '.webmanifest': 'application/manifest+json', '.json': 'application/json',
+};
+
+/** Serves dist/ on 127.0.0.1; `server.offline = true` makes every request fail. */
+export async function serveDist() {
+  if (!fs.existsSync(path.join(DIST, 'index.html'))) throw new Error('dist/ is missing: run `trunk build --release` first');
+  const server = http.createServer((req, res) => {
+    if (server.offline) { req.socket.destroy(); return; }
+    const url = new URL(req.url, 'http://x');
+    let file = path.normalize(path.join(DIST, decodeURIComponent(url.pathname)));
+    if (!file.startsWith(DIST)) { res.writeHead(403).end(); return; }
+    if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, 'index.html');
+    fs.readFile(file, (err, data) => {
+      if (err) { res.writeHead(404).end('not found'); return; }
+      res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-cache' });
+      res.end(data);
+    });
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  server.url = `http://127.0.0.1:${server.address().port}/`;
+  return server;
+}
+
+export async function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+/** A fresh page on the playground, app mounted. */
+export async function openApp(browser, url, { context } = {}) {
+  const ctx = context ?? await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+  const page = await ctx.newPage();
+  page.on('pageerror', (e) => console.error('page error:', e.message));
+  await page.goto(url);
+  await page.waitForSelector('[data-testid=editor-workflow]');
+  return page;
+}
+
+export async function screenshot(page, name) {
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: false });
+}
+
+/** Every fixture file, parsed. */
+export function fixtures() {
+  const dir = path.join(ROOT, 'tests/fixtures');
+  return fs.readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort()
+    .map((f) => ({ file: f, ...YAML.parse(fs.readFileSync(path.join(dir, f), 'utf8')) }));
+}
+
+/** The job card for a job id (the first, when a matrix makes several). */
+export function job(page, id) {
+  return page.locator(`[data-testid=job][data-job="${id}"]`).first();
+}
+
+/** Sets a textarea/input as a user would (input event, app state updated). */
+export async function setText(page, testid, text) {
+  await page.getByTestId(testid).fill(text);
+}

@@ -1,0 +1,228 @@
+// Browser tests of the playground against the built dist/ (run
+// `trunk build --release` first). Expectations come from tests/fixtures,
+// the same files the core and CLI tests read.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { serveDist, launch, openApp, screenshot, fixtures, job, setText, ROOT, ARTIFACTS } from './helpers.js';
+
+let server;
+let browser;
+before(async () => {
+  server = await serveDist();
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+const WORKFLOW = `name: Deploy
+on:
+  push:
+    branches: [main, 'feature/**']
+  pull_request:
+permissions:
+  id-token: write
+  contents: read
+jobs:
+  deploy:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: aws-actions/configure-aws-credentials@v4
+        with:
+          role-to-assume: arn:aws:iam::111122223333:role/gha-deploy
+          aws-region: us-east-1
+`;
+
+const TRUST_POLICY = `{
+  "Version": "2012-10-17",
+  "Statement": [{
+    "Effect": "Allow",
+    "Principal": {"Federated": "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com"},
+    "Action": "sts:AssumeRoleWithWebIdentity",
+    "Condition": {
+      "StringEquals": {
+        "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+        "token.actions.githubusercontent.com:sub": "repo:my-org/my-repo:ref:refs/heads/main"
+      }
+    }
+  }]
+}
+`;
+
+async function blankScenario(page) {
+  await setText(page, 'repository', 'my-org/my-repo');
+  for (const cloud of ['azure', 'gcp', 'alibaba']) await setText(page, `editor-${cloud}`, '');
+  await setText(page, 'editor-workflow', WORKFLOW);
+  await setText(page, 'editor-aws', TRUST_POLICY);
+}
+
+async function expectVerdict(page, jobId, cloud, { allowed, code }) {
+  const v = job(page, jobId).getByTestId(`verdict-${cloud}`);
+  await v.waitFor();
+  if (code !== undefined) assert.equal(await v.getAttribute('data-code'), code, `${jobId} ${cloud} code`);
+  if (allowed !== undefined) assert.equal(await v.getAttribute('data-allowed'), String(allowed), `${jobId} ${cloud} allowed`);
+}
+
+async function subOf(page, jobId) {
+  const card = job(page, jobId);
+  await card.waitFor({ timeout: 5000 });
+  return (await card.getByTestId('sub').textContent()).trim();
+}
+
+test('typing a workflow and a policy, then switching events, changes sub and verdicts', async () => {
+  const page = await openApp(browser, server.url);
+  await blankScenario(page);
+  await page.getByTestId('event-name').selectOption('push');
+  await setText(page, 'event-ref', 'refs/heads/main');
+  assert.equal(await subOf(page, 'deploy'), 'repo:my-org/my-repo:ref:refs/heads/main');
+  await expectVerdict(page, 'deploy', 'aws', { allowed: true, code: 'allowed' });
+  await screenshot(page, 'typed-allowed');
+
+  await setText(page, 'event-ref', 'refs/heads/feature/x');
+  assert.equal(await subOf(page, 'deploy'), 'repo:my-org/my-repo:ref:refs/heads/feature/x');
+  await expectVerdict(page, 'deploy', 'aws', { allowed: false, code: 'AccessDenied' });
+  await screenshot(page, 'typed-denied');
+
+  await page.getByTestId('event-name').selectOption('pull_request');
+  await setText(page, 'event-ref', '');
+  assert.equal(await subOf(page, 'deploy'), 'repo:my-org/my-repo:pull_request');
+  await expectVerdict(page, 'deploy', 'aws', { allowed: false, code: 'AccessDenied' });
+  await page.close();
+});
+
+for (const fx of fixtures().filter((f) => f.preset)) {
+  test(`preset ${fx.id} meets its fixture's expectations`, async () => {
+    const page = await openApp(browser, server.url);
+    await page.getByTestId(`preset-${fx.id}`).click();
+    for (const e of fx.expect ?? []) {
+      const card = job(page, e.job);
+      await card.waitFor({ timeout: 5000 });
+      if (e.issued !== undefined) assert.equal(await card.getAttribute('data-issued'), String(e.issued), `${e.job} issued`);
+      if (e.sub !== undefined) assert.equal(await subOf(page, e.job), e.sub, `${e.job} sub`);
+      for (const [cloud, expected] of Object.entries(e.verdicts ?? {})) {
+        await expectVerdict(page, e.job, cloud, expected === 'allowed' ? { allowed: true, code: 'allowed' } : { allowed: false, code: expected });
+      }
+    }
+    await screenshot(page, `preset-${fx.id}`);
+    await page.close();
+  });
+}
+
+async function editorValues(page) {
+  const out = {};
+  for (const id of ['editor-workflow', 'editor-aws', 'editor-azure', 'editor-gcp', 'editor-alibaba', 'repository', 'event-ref']) {
+    out[id] = await page.getByTestId(id).inputValue();
+  }
+  out.event = await page.getByTestId('event-name').inputValue();
+  return out;
+}
+
+test('a permalink restores the whole scenario in a fresh browser', async () => {
+  const page = await openApp(browser, server.url);
+  await blankScenario(page);
+  await setText(page, 'repository', 'octo-org/permalinked');
+  await setText(page, 'editor-azure', '# kept exactly: ünïcode, "quotes", trailing spaces   \n- subject: x\n\n');
+  const before = await editorValues(page);
+  await page.getByTestId('permalink').click();
+  const link = page.getByTestId('permalink-url');
+  await page.waitForFunction(() => document.querySelector('[data-testid=permalink-url]')?.value.includes('#s='));
+  const url = await link.inputValue();
+  assert.ok(url.startsWith(server.url), url);
+  await page.close();
+
+  const fresh = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const other = await openApp(browser, url, { context: fresh });
+  await other.waitForFunction(() => document.querySelector('[data-testid=repository]')?.value === 'octo-org/permalinked');
+  assert.deepEqual(await editorValues(other), before);
+  await fresh.close();
+});
+
+test('export then import gives back the same scenario', async () => {
+  const page = await openApp(browser, server.url);
+  await blankScenario(page);
+  await setText(page, 'repository', 'octo-org/exported');
+  const before = await editorValues(page);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export').click()]);
+  assert.equal(download.suggestedFilename(), 'scenario.yaml');
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  const file = path.join(ARTIFACTS, 'exported-scenario.yaml');
+  await download.saveAs(file);
+  const yaml = fs.readFileSync(file, 'utf8');
+  assert.match(yaml, /^repository: "octo-org\/exported"$/m);
+  assert.match(yaml, /^workflow: \|/m);
+
+  await setText(page, 'repository', 'someone/else');
+  await setText(page, 'editor-workflow', 'on: push');
+  await page.getByTestId('import').setInputFiles(file);
+  await page.waitForFunction(() => document.querySelector('[data-testid=repository]')?.value === 'octo-org/exported');
+  assert.deepEqual(await editorValues(page), before);
+  await page.close();
+});
+
+test('a broken policy is marked at its line and column', async () => {
+  const page = await openApp(browser, server.url);
+  await blankScenario(page);
+  await setText(page, 'editor-aws', '{\n  "Version": "2012-10-17",\n  Statement: []\n}\n');
+  const marker = page.locator('.editor-panel', { has: page.getByTestId('editor-aws') }).getByTestId('editor-error').first();
+  await marker.waitFor();
+  assert.equal(await marker.getAttribute('data-line'), '3');
+  assert.equal(await marker.getAttribute('data-col'), '3');
+  await screenshot(page, 'broken-policy');
+  // The marker takes the caret there.
+  await marker.click();
+  const caret = await page.getByTestId('editor-aws').evaluate((el) => el.selectionStart);
+  assert.equal(caret, '{\n  "Version": "2012-10-17",\n  '.length);
+  await page.close();
+});
+
+test('the last draft is restored after a reload', async () => {
+  const page = await openApp(browser, server.url);
+  await setText(page, 'repository', 'octo-org/remembered');
+  await page.reload();
+  await page.waitForSelector('[data-testid=editor-workflow]');
+  assert.equal(await page.getByTestId('repository').inputValue(), 'octo-org/remembered');
+  await page.close();
+});
+
+test('?embed=1 shows the tool without chrome', async () => {
+  const page = await openApp(browser, `${server.url}?embed=1`);
+  assert.equal(await page.locator('header.top').isVisible(), false);
+  assert.equal(await page.getByTestId('editor-workflow').isVisible(), true);
+  await page.close();
+});
+
+test('works offline once the service worker is installed', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await openApp(browser, server.url, { context });
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  await page.reload();
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+  server.offline = true;
+  await context.setOffline(true);
+  try {
+    await page.reload();
+    await page.waitForSelector('[data-testid=editor-workflow]', { timeout: 10000 });
+    assert.ok(await page.getByTestId('job').count() >= 0);
+  } finally {
+    server.offline = false;
+    await context.close();
+  }
+});
+
+test('screenshots for the README (light and dark)', async () => {
+  for (const scheme of ['light', 'dark']) {
+    const context = await browser.newContext({ viewport: { width: 1360, height: 860 }, colorScheme: scheme });
+    const page = await openApp(browser, server.url, { context });
+    const first = fixtures().find((f) => f.id === 'aws-main-only') ?? fixtures().find((f) => f.preset);
+    await page.getByTestId(`preset-${first.id}`).click();
+    await page.waitForTimeout(200);
+    await screenshot(page, `main-${scheme}`);
+    await context.close();
+  }
+  if (process.env.UPDATE_SCREENSHOT === '1') {
+    fs.copyFileSync(path.join(ARTIFACTS, 'main-light.png'), path.join(ROOT, 'docs/screenshot.png'));
+  }
+});
