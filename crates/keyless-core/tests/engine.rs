@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used)]
 //! Engine-level behaviour across the GitHub side and the clouds.
 
 use keyless_core::{evaluate, Scenario};
