@@ -6,6 +6,14 @@
 mod config;
 mod context;
 
+pub use context::{CONFLICTING_KEYS, KEYS_2026};
+
+/// Whether AWS STS puts this GitHub claim in the request context as
+/// `<provider>:<claim>`: `aud`, `sub`, `amr` (A7) and the 2026 keys (A9).
+pub fn supports_claim(claim: &str) -> bool {
+    matches!(claim, "aud" | "sub" | "amr") || KEYS_2026.contains(&claim)
+}
+
 pub use config::{AWS_STS_AUDIENCE, provider_of_arn};
 
 use crate::claims::Claims;

@@ -8,24 +8,6 @@ use crate::aws::AwsConfig;
 use crate::iam_policy::{BaseOperator, Effect};
 use crate::verdict::Cloud;
 
-/// GitHub claims AWS STS puts in the request context: `aud`, `sub`, `amr`
-/// (doc A7) and the 2026-01 additions (research §1.3, A9).
-/// `repository_owner_id` and `runner_environment` are conflicting in the
-/// sources; treated as unsupported (labelled in KL-AWS-004's rationale).
-pub const SUPPORTED_CLAIMS: &[&str] = &[
-    "aud",
-    "sub",
-    "amr",
-    "actor",
-    "actor_id",
-    "job_workflow_ref",
-    "repository",
-    "repository_id",
-    "workflow",
-    "ref",
-    "environment",
-    "enterprise_id",
-];
 
 /// `token.actions.githubusercontent.com[/slug]:claim`, `HOST/_services/token:claim`
 /// (GHES), `token.actions.SUB.ghe.com:claim`: keys are case-insensitive (doc A4).
@@ -48,7 +30,7 @@ pub fn check(config: &AwsConfig) -> Vec<Finding> {
             let Some(claim) = github_claim(&c.key.value) else { continue };
             let op = &c.operator.value;
             let negated = iam::is_negated(&op.base);
-            if !SUPPORTED_CLAIMS.contains(&claim.as_str()) {
+            if !crate::aws::supports_claim(&claim) {
                 let effect = if negated || op.if_exists || op.set.is_some() {
                     "this condition is always true"
                 } else {
