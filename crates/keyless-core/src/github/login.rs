@@ -88,6 +88,29 @@ fn has_input(step: &Step, name: &str) -> bool {
     step.with.iter().any(|(k, v)| k == name && !v.is_null() && v.scalar_text().is_some_and(|t| !t.is_empty()))
 }
 
+/// Whether a known login step is configured for OIDC (rather than stored keys).
+fn requests_oidc(action: &Action, step: &Step) -> bool {
+    match action.oidc_input {
+        OidcWhen::AwsRoleWithoutKeys => {
+            has_input(step, "role-to-assume") && !has_input(step, "aws-access-key-id") && !has_input(step, "web-identity-token-file")
+        }
+        // `auth-type: IDENTITY` logs in with the runner's managed identity.
+        OidcWhen::AzureWithoutCreds => {
+            !has_input(step, "creds")
+                && !step.with.iter().any(|(k, v)| k == "auth-type" && v.as_str().is_some_and(|t| t.eq_ignore_ascii_case("identity")))
+        }
+        OidcWhen::GcpProvider => has_input(step, "workload_identity_provider"),
+        OidcWhen::AliyunProvider => has_input(step, "oidc-provider-arn"),
+    }
+}
+
+/// The cloud a step logs in to with OIDC, whatever its `if:` (a step that
+/// may run is a login step); `None` for other steps and stored-key logins.
+pub fn login_cloud(step: &Step) -> Option<Cloud> {
+    let repo = step.uses.value.split('@').next().unwrap_or_default();
+    ACTIONS.iter().find(|a| a.repo.eq_ignore_ascii_case(repo)).filter(|a| requests_oidc(a, step)).map(|a| a.cloud)
+}
+
 /// The login steps of a job, in order, with their audiences evaluated in
 /// the job's context.
 pub fn find_logins(steps: &[Step], ctx: &Contexts, diags: &mut Vec<Diagnostic>, notes: &mut Vec<String>) -> Vec<FoundLogin> {
@@ -114,20 +137,7 @@ pub fn find_logins(steps: &[Step], ctx: &Contexts, diags: &mut Vec<Diagnostic>, 
                 }
             }
         }
-        let oidc = match action.oidc_input {
-            OidcWhen::AwsRoleWithoutKeys => {
-                has_input(step, "role-to-assume")
-                    && !has_input(step, "aws-access-key-id")
-                    && !has_input(step, "web-identity-token-file")
-            }
-            // `auth-type: IDENTITY` logs in with the runner's managed identity.
-            OidcWhen::AzureWithoutCreds => {
-                !has_input(step, "creds")
-                    && !step.with.iter().any(|(k, v)| k == "auth-type" && v.as_str().is_some_and(|t| t.eq_ignore_ascii_case("identity")))
-            }
-            OidcWhen::GcpProvider => has_input(step, "workload_identity_provider"),
-            OidcWhen::AliyunProvider => has_input(step, "oidc-provider-arn"),
-        };
+        let oidc = requests_oidc(action, step);
         if !oidc {
             notes.push(format!("`{uses}` is configured with stored credentials, not OIDC: it does not request a token."));
             continue;

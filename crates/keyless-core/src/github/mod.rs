@@ -4,6 +4,7 @@
 
 pub mod event;
 pub mod expr;
+pub mod facts;
 pub mod login;
 pub mod matrix;
 pub mod permissions;
@@ -12,6 +13,7 @@ pub mod subject;
 pub mod token;
 pub mod workflow;
 
+pub use facts::{workflow_facts, WorkflowFacts};
 pub use simulate::{simulate, JobRun, LoginStep, Simulation, Token};
 
 #[cfg(test)]

@@ -29,10 +29,26 @@ pub struct Workflow {
     /// `on.workflow_dispatch.inputs.<id>.type` (`boolean`, `number`, ...),
     /// to give typed values to the `inputs` context.
     pub dispatch_input_types: Vec<(String, String)>,
+    /// `on.workflow_dispatch.inputs`, each as declared (for a run form).
+    pub dispatch_inputs: Vec<DispatchInput>,
     /// `on.workflow_call.inputs` defaults only: the `inputs` context of a
     /// called run, under the caller's `with:` (D-RWREF).
     pub call_input_defaults: Vec<(String, serde_json::Value)>,
     pub span: Span,
+}
+
+/// One `on.workflow_dispatch.inputs.<id>` as declared. Source: workflow
+/// syntax, `on.workflow_dispatch.inputs` (`type` is `string` unless given;
+/// `options` only mean something for `choice`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct DispatchInput {
+    pub name: String,
+    /// `type:` as written (`string` when absent).
+    pub kind: String,
+    pub description: Option<String>,
+    pub default: Option<serde_json::Value>,
+    pub options: Vec<String>,
+    pub required: bool,
 }
 
 /// One event of `on:` with its filters.
@@ -175,6 +191,21 @@ pub fn parse(text: &str, doc_id: DocId, diags: &mut Vec<Diagnostic>) -> Option<W
         .iter()
         .filter_map(|i| Some((i.key.value.clone(), i.value.get("type")?.as_str()?.to_string())))
         .collect();
+    let dispatch_inputs = on
+        .and_then(|n| n.get("workflow_dispatch"))
+        .and_then(|d| d.get("inputs"))
+        .and_then(Node::entries)
+        .unwrap_or_default()
+        .iter()
+        .map(|i| DispatchInput {
+            name: i.key.value.clone(),
+            kind: i.value.get("type").and_then(Node::scalar_text).unwrap_or_else(|| "string".to_string()),
+            description: i.value.get("description").and_then(Node::scalar_text),
+            default: i.value.get("default").filter(|d| !d.is_null()).map(Node::to_json),
+            options: i.value.get("options").and_then(Node::items).unwrap_or_default().iter().filter_map(Node::scalar_text).collect(),
+            required: i.value.get("required").is_some_and(|r| matches!(r.value, Value::Bool(true))),
+        })
+        .collect();
     let input_defaults = defaults.iter().map(|(_, k, v)| (k.clone(), v.clone())).collect();
     let permissions = root.get("permissions").and_then(|n| parse_permissions(n, diags));
     let mut jobs = Vec::new();
@@ -200,6 +231,7 @@ pub fn parse(text: &str, doc_id: DocId, diags: &mut Vec<Diagnostic>) -> Option<W
         input_defaults,
         dispatch_input_defaults,
         dispatch_input_types,
+        dispatch_inputs,
         call_input_defaults,
         span: root.span,
     })
