@@ -93,6 +93,124 @@ test('typing a workflow and a policy, then switching events, changes sub and ver
   await page.close();
 });
 
+const DISPATCH_WORKFLOW = `name: Release
+on:
+  push:
+    branches: [main]
+  workflow_dispatch:
+    inputs:
+      environment:
+        description: Where to deploy
+        type: choice
+        options: [staging, prod]
+        default: staging
+      dry-run:
+        type: boolean
+permissions:
+  id-token: write
+  contents: read
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: aws-actions/configure-aws-credentials@v4
+        with:
+          role-to-assume: arn:aws:iam::111122223333:role/gha-build
+  deploy:
+    runs-on: ubuntu-latest
+    environment: \${{ inputs.environment }}
+    steps:
+      - uses: aws-actions/configure-aws-credentials@v4
+        with:
+          role-to-assume: arn:aws:iam::111122223333:role/gha-deploy
+`;
+
+/** Waits until the first card of `jobId` shows `want` as its sub. */
+async function expectSub(page, jobId, want) {
+  const deadline = Date.now() + 5000;
+  let got;
+  while (Date.now() < deadline) {
+    got = await subOf(page, jobId);
+    if (got === want) return;
+    await page.waitForTimeout(50);
+  }
+  assert.equal(got, want, `${jobId} sub`);
+}
+
+test('workflow_dispatch inputs are offered as typed controls and flow into the run', async () => {
+  const page = await openApp(browser, server.url);
+  await blankScenario(page);
+  await setText(page, 'editor-workflow', DISPATCH_WORKFLOW);
+  // The events the workflow listens to come first; the rest stay available.
+  const groups = await page.getByTestId('event-name').locator('optgroup').evaluateAll((gs) =>
+    gs.map((g) => [g.label, [...g.querySelectorAll('option')].map((o) => o.value)]));
+  assert.deepEqual(groups[0], ['In the workflow', ['push', 'workflow_dispatch']]);
+  assert.equal(groups[1][0], 'Other events');
+  assert.ok(groups[1][1].includes('pull_request'));
+
+  await page.getByTestId('event-name').selectOption('workflow_dispatch');
+  const choice = page.locator('[data-testid=dispatch-input][data-name=environment]');
+  assert.equal(await choice.evaluate((e) => e.tagName), 'SELECT');
+  assert.deepEqual(await choice.locator('option').evaluateAll((os) => os.map((o) => o.value)), ['staging', 'prod']);
+  assert.equal(await choice.inputValue(), 'staging');
+  assert.equal(await page.locator('[data-testid=dispatch-input][data-name=dry-run]').getAttribute('type'), 'checkbox');
+  await expectSub(page, 'deploy', 'repo:my-org/my-repo:environment:staging');
+
+  await choice.selectOption('prod');
+  await expectSub(page, 'deploy', 'repo:my-org/my-repo:environment:prod');
+  assert.equal(await choice.inputValue(), 'prod');
+
+  // The job filter limits the cards to one job.
+  assert.equal(await page.getByTestId('job').count(), 2);
+  const filter = page.getByTestId('job-filter');
+  assert.deepEqual(await filter.locator('option').evaluateAll((os) => os.map((o) => o.value)), ['', 'build', 'deploy']);
+  await filter.selectOption('deploy');
+  assert.deepEqual(await page.getByTestId('job').evaluateAll((js) => js.map((j) => j.dataset.job)), ['deploy']);
+  await filter.selectOption('build');
+  assert.deepEqual(await page.getByTestId('job').evaluateAll((js) => js.map((j) => j.dataset.job)), ['build']);
+  await filter.selectOption('');
+  assert.equal(await page.getByTestId('job').count(), 2);
+  await screenshot(page, 'dispatch-inputs');
+  await page.close();
+});
+
+test('a matrix workflow shows one card per combination, with its values', async () => {
+  const page = await openApp(browser, server.url);
+  await blankScenario(page);
+  await setText(page, 'editor-workflow', `on: push
+permissions:
+  id-token: write
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    environment: \${{ matrix.env }}
+    strategy:
+      matrix:
+        os: [ubuntu-latest, windows-latest]
+        env: [staging, prod]
+    steps:
+      - uses: aws-actions/configure-aws-credentials@v4
+        with:
+          role-to-assume: arn:aws:iam::111122223333:role/gha-test
+`);
+  await page.getByTestId('event-name').selectOption('push');
+  await job(page, 'test').waitFor();
+  const cards = page.locator('[data-testid=job][data-job=test]');
+  assert.equal(await cards.count(), 4);
+  const combos = await cards.getByTestId('matrix').allTextContents();
+  assert.deepEqual(new Set(combos).size, 4);
+  assert.ok(combos.every((c) => /os: (ubuntu|windows)-latest/.test(c) && /env: (staging|prod)/.test(c)), combos.join(' | '));
+  const subs = (await cards.getByTestId('sub').allTextContents()).map((s) => s.trim()).sort();
+  assert.deepEqual(subs, [
+    'repo:my-org/my-repo:environment:prod', 'repo:my-org/my-repo:environment:prod',
+    'repo:my-org/my-repo:environment:staging', 'repo:my-org/my-repo:environment:staging',
+  ]);
+  // The run form summarises the workflow's jobs and matrix as written.
+  const summary = await page.locator('[data-testid=workflow-job][data-job=test]').textContent();
+  assert.match(summary, /matrix: os \[ubuntu-latest, windows-latest\] × env \[staging, prod\] → 4 jobs/);
+  await page.close();
+});
+
 for (const fx of fixtures().filter((f) => f.preset)) {
   test(`preset ${fx.id} meets its fixture's expectations`, async () => {
     const page = await openApp(browser, server.url);

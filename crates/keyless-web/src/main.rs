@@ -4,7 +4,6 @@
 mod app;
 mod browser;
 mod components;
-mod facts;
 mod presets;
 mod state;
 mod util;

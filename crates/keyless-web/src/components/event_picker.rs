@@ -3,9 +3,10 @@
 //! dispatch inputs the workflow declares, and what the run contains (jobs,
 //! environments, matrix values) as the engine found it.
 
-use crate::facts;
 use crate::state::AppState;
 use keyless_core::draft::{EventDraft, ScenarioDraft};
+use keyless_core::github::facts::{DispatchInput, EventFacts, JobFacts, WorkflowFacts};
+use keyless_core::github::workflow_facts;
 use leptos::prelude::*;
 
 const EVENTS: &[&str] = &[
@@ -102,7 +103,7 @@ fn EventField(
 #[component]
 pub fn EventPicker() -> impl IntoView {
     let state = expect_context::<AppState>();
-    let facts = Memo::new(move |_| state.draft.with(|d| facts::read(&d.workflow)));
+    let facts = Memo::new(move |_| state.draft.with(|d| workflow_facts(&d.workflow)));
     let current = move || state.draft.with(|d| d.event.name.clone());
     // A new event starts from its typical run (a stale `ref` from the
     // previous event would silently change `sub`); the actor is kept.
@@ -138,27 +139,7 @@ pub fn EventPicker() -> impl IntoView {
                 <fieldset class="inputs-set">
                     <legend>"workflow_dispatch inputs (declared by the workflow)"</legend>
                     <div class="grid">
-                        {f.dispatch_inputs.into_iter().map(|input| {
-                            let name = input.name.clone();
-                            let name_get = name.clone();
-                            let default = input.default.clone().unwrap_or_default();
-                            let value = move || state.draft.with(|d| input_text(d, &name_get).unwrap_or_else(|| default.clone()));
-                            let list = format!("dispatch-{name}-options");
-                            view! {
-                                <label class="field">
-                                    <span>{name.clone()}</span>
-                                    <input type="text" list=list.clone() prop:value=value
-                                        on:input=move |ev| {
-                                            let v = event_target_value(&ev);
-                                            let k = name.clone();
-                                            state.edit(|d| { d.inputs.insert(k, serde_json::Value::String(v)); });
-                                        }/>
-                                    <datalist id=list>
-                                        {input.options.into_iter().map(|o| view! { <option value=o/> }).collect_view()}
-                                    </datalist>
-                                </label>
-                            }
-                        }).collect_view()}
+                        {f.dispatch_inputs.into_iter().map(|input| view! { <DispatchControl input=input/> }).collect_view()}
                     </div>
                 </fieldset>
             }
@@ -193,17 +174,28 @@ pub fn EventPicker() -> impl IntoView {
                     <span>"Event"</span>
                     <select data-testid="event-name" on:change=on_event>
                         {move || {
-                            let declared = facts.get().events;
+                            let declared = facts.with(|f| f.events.clone());
                             let cur = current();
-                            let mut names: Vec<String> = EVENTS.iter().map(|s| s.to_string()).collect();
-                            if !cur.is_empty() && !names.contains(&cur) {
-                                names.push(cur.clone());
+                            let listened: Vec<String> = declared.iter().map(|e| e.name.clone()).collect();
+                            let mut others: Vec<String> =
+                                EVENTS.iter().map(|s| s.to_string()).filter(|n| !listened.contains(n)).collect();
+                            if !cur.is_empty() && !listened.contains(&cur) && !others.contains(&cur) {
+                                others.push(cur.clone());
                             }
-                            names.into_iter().map(|n| {
-                                let label = if declared.contains(&n) { format!("{n} (in workflow)") } else { n.clone() };
+                            let option = move |n: String, label: String| {
                                 let selected = n == cur;
                                 view! { <option value=n prop:selected=selected>{label}</option> }
-                            }).collect_view()
+                            };
+                            let first = declared.into_iter().map(|e| option.clone()(e.name.clone(), event_label(&e))).collect_view();
+                            let rest = others.into_iter().map(|n| option.clone()(n.clone(), n)).collect_view();
+                            if listened.is_empty() {
+                                view! { {first}{rest} }.into_any()
+                            } else {
+                                view! {
+                                    <optgroup label="In the workflow">{first}</optgroup>
+                                    <optgroup label="Other events">{rest}</optgroup>
+                                }.into_any()
+                            }
                         }}
                     </select>
                 </label>
@@ -227,6 +219,7 @@ pub fn EventPicker() -> impl IntoView {
                 </Show>
             </div>
             {dispatch_inputs}
+            {move || facts.with(workflow_summary)}
         </section>
     }
 }
@@ -240,4 +233,163 @@ fn input_text(d: &ScenarioDraft, name: &str) -> Option<String> {
         serde_json::Value::String(s) => s.clone(),
         other => other.to_string(),
     })
+}
+
+/// An event as the workflow lists it, with its filters as written.
+fn event_label(e: &EventFacts) -> String {
+    let mut filters = Vec::new();
+    for (key, list) in [
+        ("branches", &e.branches),
+        ("branches-ignore", &e.branches_ignore),
+        ("tags", &e.tags),
+        ("tags-ignore", &e.tags_ignore),
+    ] {
+        if let Some(list) = list {
+            filters.push(format!("{key}: {}", list.join(", ")));
+        }
+    }
+    if e.has_path_filter {
+        filters.push("paths (not simulated)".into());
+    }
+    if filters.is_empty() { e.name.clone() } else { format!("{} ({})", e.name, filters.join("; ")) }
+}
+
+/// One declared dispatch input as a form control of its type: a list for
+/// `choice`, a checkbox for `boolean`, text otherwise (workflow syntax,
+/// `on.workflow_dispatch.inputs.<id>.type`).
+#[component]
+fn DispatchControl(input: DispatchInput) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let name = input.name.clone();
+    let default_text = input.default.as_ref().map(json_text).unwrap_or_default();
+    let current = {
+        let name = name.clone();
+        move || state.draft.with(|d| input_text(d, &name))
+    };
+    let set = {
+        let name = name.clone();
+        move |v: serde_json::Value| {
+            let k = name.clone();
+            state.edit(|d| {
+                d.inputs.insert(k, v);
+            });
+        }
+    };
+    let label = format!("{}{}", input.name, if input.required { " *" } else { "" });
+    let title = input.description.clone().unwrap_or_default();
+    let control = match input.kind.as_str() {
+        "choice" => {
+            let options = input.options.clone();
+            let set = set.clone();
+            let current = current.clone();
+            view! {
+                <select data-testid="dispatch-input" data-name=name.clone()
+                    on:change=move |ev| set(serde_json::Value::String(event_target_value(&ev)))>
+                    {move || {
+                        let chosen = current().unwrap_or_else(|| default_text.clone());
+                        options.iter().map(|o| {
+                            let selected = *o == chosen;
+                            view! { <option value=o.clone() prop:selected=selected>{o.clone()}</option> }
+                        }).collect_view()
+                    }}
+                </select>
+            }
+            .into_any()
+        }
+        "boolean" => {
+            let set = set.clone();
+            let current = current.clone();
+            let default_on = input.default.as_ref().is_some_and(|d| json_text(d).eq_ignore_ascii_case("true"));
+            view! {
+                <input type="checkbox" data-testid="dispatch-input" data-name=name.clone()
+                    prop:checked=move || current().map_or(default_on, |v| v.eq_ignore_ascii_case("true"))
+                    on:change=move |ev| set(serde_json::Value::Bool(event_target_checked(&ev)))/>
+            }
+            .into_any()
+        }
+        _ => {
+            let set = set.clone();
+            let current = current.clone();
+            let number = input.kind == "number";
+            view! {
+                <input type=if number { "number" } else { "text" } data-testid="dispatch-input" data-name=name.clone()
+                    spellcheck="false" autocomplete="off" placeholder=default_text.clone()
+                    prop:value=move || current().unwrap_or_else(|| default_text.clone())
+                    on:input=move |ev| set(serde_json::Value::String(event_target_value(&ev)))/>
+            }
+            .into_any()
+        }
+    };
+    let class = if input.kind == "boolean" { "check" } else { "field" };
+    view! {
+        <label class=class title=title>
+            <span>{label}</span>
+            {control}
+        </label>
+    }
+}
+
+/// The workflow's environments and jobs (with matrix axes), as written.
+fn workflow_summary(f: &WorkflowFacts) -> Option<impl IntoView + use<>> {
+    if f.jobs.is_empty() {
+        return None;
+    }
+    let envs = (!f.environments.is_empty()).then(|| {
+        view! { <p class="hint">"Environments: " {f.environments.iter().map(|e| view! { <code>{e.clone()}</code>" " }).collect_view()}</p> }
+    });
+    let jobs = f.jobs.iter().map(job_line).collect_view();
+    Some(view! {
+        <div class="workflow-summary" data-testid="workflow-summary">
+            {envs}
+            <ul class="explanation">{jobs}</ul>
+        </div>
+    })
+}
+
+fn job_line(j: &JobFacts) -> impl IntoView + use<> {
+    let mut parts = Vec::new();
+    if let Some(name) = j.name.as_ref().filter(|n| **n != j.id) {
+        parts.push(format!("“{name}”"));
+    }
+    if let Some(called) = &j.calls {
+        parts.push(format!("calls {called}"));
+    }
+    if let Some(env) = &j.environment {
+        parts.push(format!("environment: {}", env.text()));
+    }
+    if let Some(m) = &j.matrix {
+        match &m.expression {
+            Some(e) => parts.push(format!("matrix: {e}")),
+            None => {
+                let axes: Vec<String> = m.axes.iter().map(|a| format!("{} [{}]", a.name, a.values.join(", "))).collect();
+                let mut text = format!("matrix: {}", axes.join(" × "));
+                if !m.include.is_empty() {
+                    text.push_str(&format!(" + {} include", m.include.len()));
+                }
+                if !m.exclude.is_empty() {
+                    text.push_str(&format!(" − {} exclude", m.exclude.len()));
+                }
+                if let Some(n) = m.combinations {
+                    text.push_str(&format!(" → {n} job{}", if n == 1 { "" } else { "s" }));
+                }
+                parts.push(text);
+            }
+        }
+    }
+    if j.has_login() {
+        let clouds: Vec<&str> = j.logins.iter().map(|c| c.title()).collect();
+        parts.push(format!("logs in to {}", clouds.join(", ")));
+    } else if j.calls.is_none() {
+        parts.push("no cloud login".into());
+    }
+    let (id, key) = (j.id.clone(), j.id.clone());
+    let rest = if parts.is_empty() { String::new() } else { format!(" — {}", parts.join(" · ")) };
+    view! { <li data-testid="workflow-job" data-job=key><code>{id}</code>{rest}</li> }
+}
+
+fn json_text(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
 }

@@ -11,7 +11,44 @@ use leptos::prelude::*;
 #[component]
 pub fn JobCards() -> impl IntoView {
     let state = expect_context::<AppState>();
-    move || {
+    // The job id to show ("" = all); a job that disappears from the report
+    // shows all again rather than an empty list.
+    let filter = RwSignal::new(String::new());
+    let ids = Memo::new(move |_| {
+        state.evaluation.with(|e| {
+            let mut ids: Vec<String> = Vec::new();
+            for j in &e.report.jobs {
+                if !ids.contains(&j.job) {
+                    ids.push(j.job.clone());
+                }
+            }
+            ids
+        })
+    });
+    let active = move || {
+        let f = filter.get();
+        ids.with(|ids| ids.contains(&f)).then_some(f)
+    };
+    let picker = move || {
+        let ids = ids.get();
+        (ids.len() > 1).then(|| {
+            let chosen = active().unwrap_or_default();
+            view! {
+                <label class="field job-filter">
+                    <span>"Show"</span>
+                    <select data-testid="job-filter" on:change=move |ev| filter.set(event_target_value(&ev))>
+                        <option value="" prop:selected=chosen.is_empty()>"All jobs"</option>
+                        {ids.into_iter().map(|id| {
+                            let selected = id == chosen;
+                            view! { <option value=id.clone() prop:selected=selected>{id.clone()}</option> }
+                        }).collect_view()}
+                    </select>
+                </label>
+            }
+        })
+    };
+    let cards = move || {
+        let only = active();
         state.evaluation.with(|e| {
             if e.report.jobs.is_empty() {
                 return view! {
@@ -21,9 +58,17 @@ pub fn JobCards() -> impl IntoView {
                 }
                 .into_any();
             }
-            e.report.jobs.iter().enumerate().map(|(i, j)| view! { <JobCard job=j.clone() index=i/> }).collect_view().into_any()
+            e.report
+                .jobs
+                .iter()
+                .enumerate()
+                .filter(|(_, j)| only.as_ref().is_none_or(|o| *o == j.job))
+                .map(|(i, j)| view! { <JobCard job=j.clone() index=i/> })
+                .collect_view()
+                .into_any()
         })
-    }
+    };
+    view! { {picker}{cards} }
 }
 
 /// A collapsible section whose open state survives re-rendering.
@@ -79,7 +124,7 @@ fn JobCard(job: JobReport, index: usize) -> impl IntoView {
             <header class="job-head">
                 <h3>{title}</h3>
                 {job.environment.clone().map(|e| view! { <span class="tag env" title="GitHub environment">"environment: " {e}</span> })}
-                {matrix.map(|m| view! { <span class="tag">"matrix: " {m}</span> })}
+                {matrix.map(|m| view! { <span class="tag" data-testid="matrix">"matrix: " {m}</span> })}
             </header>
             {if token.issued {
                 view! {
