@@ -334,13 +334,15 @@ fn workflow_summary(f: &WorkflowFacts) -> Option<impl IntoView + use<>> {
     if f.jobs.is_empty() {
         return None;
     }
+    let count = f.jobs.len();
+    let heading = format!("The workflow's {count} job{}", if count == 1 { "" } else { "s" });
     let envs = (!f.environments.is_empty()).then(|| {
-        view! { <p class="hint">"Environments: " {f.environments.iter().map(|e| view! { <code>{e.clone()}</code>" " }).collect_view()}</p> }
+        view! { " · environments: " {f.environments.iter().map(|e| view! { <code>{e.clone()}</code>" " }).collect_view()} }
     });
     let jobs = f.jobs.iter().map(job_line).collect_view();
     Some(view! {
         <div class="workflow-summary" data-testid="workflow-summary">
-            {envs}
+            <p class="hint">{heading}{envs}</p>
             <ul class="explanation">{jobs}</ul>
         </div>
     })
