@@ -25,6 +25,9 @@ pub struct AppState {
     /// Which collapsible panels are open, by key, so re-rendered results
     /// keep them open while the user types.
     pub open: RwSignal<BTreeSet<String>>,
+    /// Lines the analysis panel found something on: (editor, 1-based line,
+    /// `id: title`), marked in the editors' gutters. Empty while it is closed.
+    pub finding_lines: RwSignal<Vec<(DocId, u32, String)>>,
 }
 
 impl AppState {
@@ -33,7 +36,7 @@ impl AppState {
         // Always "changed": comparing two reports costs more code and time than
         // re-rendering the results.
         let evaluation = Memo::new_owning(move |_| (draft.with(evaluate), true));
-        AppState { draft, evaluation, focus: RwSignal::new(None), open: RwSignal::new(BTreeSet::new()) }
+        AppState { draft, evaluation, focus: RwSignal::new(None), open: RwSignal::new(BTreeSet::new()), finding_lines: RwSignal::new(Vec::new()) }
     }
 
     /// Edits the draft in place.
