@@ -4,6 +4,7 @@
 //! user opens the analysis panel, so the first load stays within budget.
 
 mod protocol;
+mod render;
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;

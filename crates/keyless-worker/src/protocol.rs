@@ -10,7 +10,9 @@
 //!   located, byte `start`/`end` and 1-based `line`/`col` in that editor's
 //!   text; each suggestion carries `rejects_unintended_runs`, the number of
 //!   unintended what-if rows this cloud judges minus those it cannot tell
-//!   apart. Errors: `{"v":1,"type":"error","id":N,"message":".."}`.
+//!   apart; `html` is the panel rendered (see `render`), and `marks` the
+//!   located findings as `doc:line:id` separated by spaces, for the
+//!   editors' gutters. Errors: `{"v":1,"type":"error","id":N,"message":".."}`.
 
 use keyless_core::analysis::{self, Analysis};
 use keyless_core::draft::ScenarioDraft;
@@ -85,7 +87,23 @@ fn respond(id: &Value, draft: &ScenarioDraft, analysis: &Analysis) -> String {
     out.insert("findings".into(), Value::Array(findings));
     out.insert("matrix".into(), serde_json::to_value(&analysis.matrix).unwrap_or(Value::Null));
     out.insert("suggestions".into(), Value::Array(suggestions));
-    Value::Object(out).to_string()
+    let mut out = Value::Object(out);
+    let marks: Vec<String> = analysis
+        .findings
+        .iter()
+        .zip(list(&out, "findings"))
+        .filter_map(|(f, v)| Some(format!("{}:{}:{}", doc_key(f.location?.doc), v.get("line")?, f.id)))
+        .collect();
+    let html = crate::render::panel(&out);
+    if let Value::Object(map) = &mut out {
+        map.insert("marks".into(), Value::from(marks.join(" ")));
+        map.insert("html".into(), Value::from(html));
+    }
+    out.to_string()
+}
+
+fn list<'a>(v: &'a Value, key: &str) -> &'a [Value] {
+    v.get(key).and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default()
 }
 
 /// The editor a span points into, as the page names it.
@@ -143,5 +161,7 @@ mod tests {
         }
         assert!(out["matrix"]["rows"].as_array().is_some_and(|r| !r.is_empty()));
         assert!(out["suggestions"].as_array().is_some_and(|s| s.iter().any(|s| s["cloud"] == "aws")));
+        assert!(out["html"].as_str().unwrap().contains("data-testid=\"matrix\""));
+        assert!(out["marks"].as_str().unwrap().contains("aws:"));
     }
 }
