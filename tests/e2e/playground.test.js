@@ -206,6 +206,9 @@ test('works offline once the service worker is installed', async () => {
     await page.reload();
     await page.waitForSelector('[data-testid=editor-workflow]', { timeout: 10000 });
     assert.ok(await page.getByTestId('job').count() >= 0);
+    // The analysis worker was precached too.
+    await page.getByTestId('analysis-toggle').click();
+    await page.locator('[data-testid=matrix]').waitFor({ timeout: 30000 });
   } finally {
     server.offline = false;
     await context.close();
