@@ -3,7 +3,9 @@
 // the funcref table, and the app dies at startup with "WebAssembly.Table.set():
 // Argument 1 is invalid for table". This re-points the export at the
 // externref table and updates the wasm's SRI hash in index.html. It does
-// nothing when the export is already right (a fixed wasm-opt).
+// nothing when the export is already right (a fixed wasm-opt). Every wasm
+// of the build is checked: the app's and the analysis worker's (which has
+// no SRI hash: it is loaded by its loader shim, not by index.html).
 import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
@@ -63,13 +65,19 @@ function fix(buf) {
   return true;
 }
 
-for (const name of fs.readdirSync(dir).filter((f) => f.endsWith('.wasm'))) {
+const wasms = fs.readdirSync(dir).filter((f) => f.endsWith('.wasm'));
+if (wasms.length < 2) console.warn(`fix-externref-export: expected the app's and the worker's wasm, found ${wasms}`);
+for (const name of wasms) {
   const file = path.join(dir, name);
   const buf = fs.readFileSync(file);
   const before = sri(buf);
   if (!fix(buf)) continue;
   fs.writeFileSync(file, buf);
-  const html = path.join(dir, 'index.html');
-  fs.writeFileSync(html, fs.readFileSync(html, 'utf8').split(before).join(sri(buf)));
+  // Any file naming the old hash (index.html for the app's wasm) gets the new one.
+  for (const other of fs.readdirSync(dir).filter((f) => f.endsWith('.html') || f.endsWith('.js'))) {
+    const p = path.join(dir, other);
+    const text = fs.readFileSync(p, 'utf8');
+    if (text.includes(before)) fs.writeFileSync(p, text.split(before).join(sri(buf)));
+  }
   console.log(`fix-externref-export: ${name}: __wbindgen_externrefs re-pointed at the externref table`);
 }

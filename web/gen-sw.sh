@@ -1,7 +1,8 @@
 #!/bin/sh
 # Trunk post_build hook: writes sw.js into the staging directory from
 # sw.template.js, with the precache list = every file of this build (hashed
-# names included) and a version derived from that list's contents.
+# names included, the analysis worker's loader, JS and wasm too, so the
+# analysis works offline) and a version derived from that list's contents.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 cd "${TRUNK_STAGING_DIR:?run by trunk as a post_build hook}"

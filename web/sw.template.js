@@ -5,7 +5,11 @@ const CACHE = 'keyless-' + VERSION;
 const PRECACHE = __PRECACHE__;
 
 self.addEventListener('install', (event) => {
-  event.waitUntil(caches.open(CACHE).then((c) => c.addAll(PRECACHE)).then(() => self.skipWaiting()));
+  // `reload`: bypass the HTTP cache. The analysis worker's files keep one
+  // name across builds (Trunk does not hash worker outputs), so a cached
+  // copy could be an older build's.
+  const fresh = PRECACHE.map((url) => new Request(url, { cache: 'reload' }));
+  event.waitUntil(caches.open(CACHE).then((c) => c.addAll(fresh)).then(() => self.skipWaiting()));
 });
 
 self.addEventListener('activate', (event) => {

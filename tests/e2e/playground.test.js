@@ -324,10 +324,45 @@ test('works offline once the service worker is installed', async () => {
     await page.reload();
     await page.waitForSelector('[data-testid=editor-workflow]', { timeout: 10000 });
     assert.ok(await page.getByTestId('job').count() >= 0);
+    // The analysis worker was precached too.
+    await page.getByTestId('analysis-toggle').click();
+    await page.locator('[data-testid=matrix]').waitFor({ timeout: 30000 });
   } finally {
     server.offline = false;
     await context.close();
   }
+});
+
+test('analysis: loaded only when opened, finds the wildcard, and its suggestion fixes it', async () => {
+  // No service worker: its precache would fetch the worker files too.
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, serviceWorkers: 'block' });
+  const requests = [];
+  ctx.on('request', (r) => requests.push(r.url()));
+  const page = await openApp(browser, server.url, { context: ctx });
+  await page.getByTestId('preset-aws-org-wildcard').click();
+  await expectVerdict(page, 'deploy', 'aws', { allowed: true });
+  const workerRequests = () => requests.filter((u) => u.includes('keyless-worker'));
+  assert.deepEqual(workerRequests(), [], 'the analysis worker is fetched before the panel is opened');
+
+  await page.getByTestId('analysis-toggle').click();
+  await page.getByTestId('analysis-panel').waitFor();
+  const wildcard = page.locator('[data-testid=finding][data-id="KL-SUB-003"]');
+  await wildcard.first().waitFor({ timeout: 30000 });
+  assert.ok(workerRequests().some((u) => u.endsWith('.wasm')), `worker wasm fetched on open: ${workerRequests()}`);
+  assert.equal(await wildcard.first().getAttribute('data-doc'), 'aws');
+  const line = Number(await wildcard.first().getAttribute('data-line'));
+  assert.ok(line >= 1, `finding line ${line}`);
+  assert.ok(await page.getByTestId('matrix').isVisible());
+  assert.ok(await page.locator('[data-testid=matrix-row][data-unintended=true]').count() > 0, 'an unintended admit in the matrix');
+  const aws = page.locator('[data-testid=suggestion][data-cloud=aws]');
+  assert.equal(await aws.getAttribute('data-verified'), 'true');
+  await screenshot(page, 'analysis');
+
+  await aws.getByTestId('use-suggestion').click();
+  await expectVerdict(page, 'deploy', 'aws', { allowed: true });
+  await page.waitForFunction(() => !document.querySelector('[data-testid=finding][data-id="KL-SUB-003"]'), null, { timeout: 30000 });
+  await expectVerdict(page, 'deploy', 'aws', { allowed: true });
+  await ctx.close();
 });
 
 test('screenshots for the README (light and dark)', async () => {

@@ -3,6 +3,7 @@
 
 use crate::browser;
 use crate::components::{
+    analysis::AnalysisPanel,
     diagnostics::Diagnostics, editor::CloudEditors, editor::WorkflowEditor, event_picker::EventPicker,
     presets::PresetBar, settings::Settings, share::ShareBar, token_card::JobCards,
 };
@@ -78,6 +79,7 @@ pub fn App() -> impl IntoView {
                 <section class="results" aria-label="Results" aria-live="polite">
                     <Diagnostics/>
                     <JobCards/>
+                    <AnalysisPanel/>
                 </section>
             </main>
             <footer class="bottom">

@@ -25,6 +25,10 @@ pub struct AppState {
     /// Which collapsible panels are open, by key, so re-rendered results
     /// keep them open while the user types.
     pub open: RwSignal<BTreeSet<String>>,
+    /// Lines the analysis panel found something on, as the worker's
+    /// `marks` (see `components::analysis::finding_lines`), marked in the
+    /// editors' gutters. Empty while the panel is closed.
+    pub finding_lines: RwSignal<String>,
 }
 
 impl AppState {
@@ -33,7 +37,7 @@ impl AppState {
         // Always "changed": comparing two reports costs more code and time than
         // re-rendering the results.
         let evaluation = Memo::new_owning(move |_| (draft.with(evaluate), true));
-        AppState { draft, evaluation, focus: RwSignal::new(None), open: RwSignal::new(BTreeSet::new()) }
+        AppState { draft, evaluation, focus: RwSignal::new(None), open: RwSignal::new(BTreeSet::new()), finding_lines: RwSignal::new(String::new()) }
     }
 
     /// Edits the draft in place.

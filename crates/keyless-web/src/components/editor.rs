@@ -94,11 +94,18 @@ fn Editor(doc: DocId, title: &'static str, hint: &'static str, placeholder: &'st
     let gutter = move || {
         let error_lines: Vec<u32> = text.with(|t| errors.get().iter().filter_map(|e| e.span).map(|s| line_col(t, s.start).line).collect());
         let lines = text.with(|t| t.split('\n').count()).max(1);
+        let found: Vec<(u32, String)> = state.finding_lines.with(|m| {
+            crate::components::analysis::finding_lines(m).filter(|(d, _, _)| *d == doc).map(|(_, l, id)| (l, id.to_string())).collect()
+        });
         let mut html = String::new();
         for n in 1..=lines {
             let n32 = u32::try_from(n).unwrap_or(u32::MAX);
             if error_lines.contains(&n32) {
                 html.push_str(&format!("<span class=\"err\">{n}</span>\n"));
+            } else if let Some((_, title)) = found.iter().find(|(l, _)| *l == n32) {
+                let mut t = String::new();
+                escape_html(title, &mut t);
+                html.push_str(&format!("<span class=\"finding-line\" title=\"{}\">{n}</span>\n", t.replace('"', "&quot;")));
             } else {
                 html.push_str(&format!("{n}\n"));
             }

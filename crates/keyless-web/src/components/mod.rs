@@ -1,5 +1,6 @@
 //! One component per panel.
 
+pub mod analysis;
 pub mod diagnostics;
 pub mod editor;
 pub mod event_picker;
