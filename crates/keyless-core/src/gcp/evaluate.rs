@@ -299,6 +299,24 @@ fn map_attributes(cx: &mut Ctx, p: &WorkloadIdentityProvider, assertion: &Value)
             }
             (k, Ok(v)) => {
                 let shown = v.to_string();
+                let textual = match &v {
+                    Value::String(_) => true,
+                    Value::List(items) => items.iter().all(|i| matches!(i, Value::String(_))),
+                    _ => false,
+                };
+                if !textual {
+                    // P1 describes mapped attributes as text (principal-set
+                    // paths, group names); the handling of other types is
+                    // not documented, so Keyless keeps the value as is.
+                    cx.info(
+                        format!(
+                            "{k} mapped to a {} value, not a string: what Google does with it (reject the token, or convert it to text) is not documented; Keyless keeps the {} as is, so members and conditions see it untouched",
+                            v.type_name(),
+                            v.type_name()
+                        ),
+                        Some(expr.span),
+                    );
+                }
                 if k == "google.groups" {
                     id.groups = match &v {
                         Value::List(items) => items.iter().filter_map(string_of).collect(),

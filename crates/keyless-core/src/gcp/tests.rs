@@ -514,3 +514,22 @@ fn mapped_attributes_near_8kb_are_labelled_not_rejected() {
     assert!(v.allowed, "{}", explain(&v));
     assert!(v.trace.iter().any(|s| s.text.contains("8KB") && s.text.contains("not documented")), "{}", explain(&v));
 }
+
+#[test]
+fn non_string_attribute_value_is_labelled() {
+    // P1 attributeMapping: mapped attributes name principal sets
+    // (`…/attribute.{custom_attribute}/{value}`) and google.groups holds group
+    // names; what Google does with a mapping that yields a bool or a number
+    // (reject, or convert to text) is not documented: the trace says so.
+    let cfg = seed_config("attribute.main")
+        .replace(r#""attribute.ref": "assertion.ref""#, r#""attribute.ref": "assertion.ref", "attribute.main": "assertion.ref == 'refs/heads/main'""#);
+    let v = verdict(&cfg, &token("my-org", "my-repo", "main"));
+    assert!(
+        v.trace.iter().any(|s| s.text.contains("attribute.main") && s.text.contains("bool") && s.text.contains("not documented")),
+        "{}",
+        explain(&v)
+    );
+    // String-valued attributes get no remark.
+    let v = verdict(&seed_config("assertion.repository_owner == 'my-org'"), &token("my-org", "my-repo", "main"));
+    assert!(v.trace.iter().all(|s| !s.text.contains("not documented")), "{}", explain(&v));
+}
