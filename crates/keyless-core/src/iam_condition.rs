@@ -248,6 +248,21 @@ pub fn evaluate_condition(c: &Condition, host: &dyn PolicyHost, syntax: ValueSyn
         // A3: AWS advises against set operators on single-valued keys.
         notes.push(format!("{} is a single-valued key: AWS advises against ForAnyValue/ForAllValues here (A3)", c.key.value));
     }
+    // A1: policy variables work with the String, Bool and ARN operators;
+    // "You can not use a policy variable with the Numeric condition operator"
+    // (nor Date, Binary, IP address): there `${…}` stays text.
+    let syntax = match &op.base {
+        BaseOperator::Other(name) if !name.starts_with("Arn") => {
+            if syntax.variables && written.iter().any(|v| v.contains("${")) {
+                notes.push(format!(
+                    "AWS does not substitute policy variables in {} conditions (A1: \"You can not use a policy variable with the Numeric condition operator\"; likewise Date, Binary and IP address): `${{…}}` is compared as text",
+                    op.base.name()
+                ));
+            }
+            ValueSyntax { variables: false }
+        }
+        _ => syntax,
+    };
     let resolved: Vec<Result<Vec<Piece>, String>> = written.iter().map(|v| resolve(v, host, syntax)).collect();
     for r in &resolved {
         if let Err(name) = r {

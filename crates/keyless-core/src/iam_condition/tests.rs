@@ -224,3 +224,18 @@ fn explicit_deny_decided_by_names_the_statement_once() {
     assert_eq!(out.decision, Decision::ExplicitDeny);
     assert_eq!(out.decided_by, "Statement[0] (Deny) matched: its condition holds");
 }
+
+// A1 (awsdocs reference_policies_elements_condition_operators.md, Numeric
+// condition operators): "You can not use a policy variable with the Numeric
+// condition operator." `${…}` stays text there, and text is not a number.
+#[test]
+fn numeric_operators_take_no_policy_variables() {
+    let h = MapHost(vec![("p:id", vec!["42".into()]), ("p:other", vec!["42".into()])]);
+    let r = evaluate_condition(&cond("NumericEquals", "p:id", &["${p:other}"]), &h, V2012);
+    assert!(!r.matched, "{r:?}");
+    assert!(r.notes.iter().any(|n| n.contains("policy variable") && n.contains("Numeric")), "{r:?}");
+    // String operators still resolve them (A5).
+    assert!(evaluate_condition(&cond("StringEquals", "p:id", &["${p:other}"]), &h, V2012).matched);
+    // A plain number still compares.
+    assert!(evaluate_condition(&cond("NumericEquals", "p:id", &["42"]), &h, V2012).matched);
+}
