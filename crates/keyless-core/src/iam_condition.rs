@@ -261,6 +261,12 @@ pub fn evaluate_condition(c: &Condition, host: &dyn PolicyHost, syntax: ValueSyn
             }
             ValueSyntax { variables: false }
         }
+        BaseOperator::Bool => {
+            if syntax.variables && written.iter().any(|v| v.contains("${")) {
+                notes.push("AWS's pages disagree on policy variables in Bool conditions (the condition operators page: \"You can use a policy variable with the Boolean condition operator\"; the policy variables page lists Boolean among the operators that take none): Keyless substitutes them".into());
+            }
+            syntax
+        }
         _ => syntax,
     };
     let resolved: Vec<Result<Vec<Piece>, String>> = written.iter().map(|v| resolve(v, host, syntax)).collect();

@@ -236,6 +236,10 @@ fn numeric_operators_take_no_policy_variables() {
     assert!(r.notes.iter().any(|n| n.contains("policy variable") && n.contains("Numeric")), "{r:?}");
     // String operators still resolve them (A5).
     assert!(evaluate_condition(&cond("StringEquals", "p:id", &["${p:other}"]), &h, V2012).matched);
+    // Bool: AWS's two pages disagree; substituted, and labelled.
+    let h2 = MapHost(vec![("p:flag", vec!["true".into()]), ("p:other", vec!["true".into()])]);
+    let r = evaluate_condition(&cond("Bool", "p:flag", &["${p:other}"]), &h2, V2012);
+    assert!(r.matched && r.notes.iter().any(|n| n.contains("disagree")), "{r:?}");
     // A plain number still compares.
     assert!(evaluate_condition(&cond("NumericEquals", "p:id", &["42"]), &h, V2012).matched);
 }
