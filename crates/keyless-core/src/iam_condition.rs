@@ -244,6 +244,19 @@ pub fn evaluate_condition(c: &Condition, host: &dyn PolicyHost, syntax: ValueSyn
         return ConditionResult { matched, text: format!("{desc}: key absent from the request context, {why}"), notes };
     }
 
+    if let Some(set) = op.set.filter(|_| found.values.iter().all(String::is_empty)) {
+        // A3: "If the key values in the request resolve to an empty data set
+        // (for example, an empty string), a condition operator modified by
+        // ForAllValues returns true, and ... ForAnyValue returns false."
+        let matched = set == SetQualifier::ForAllValues;
+        let why = if matched {
+            "ForAllValues is true for an empty data set (A3: \"for example, an empty string\")"
+        } else {
+            "ForAnyValue is false for an empty data set (A3: \"for example, an empty string\")"
+        };
+        notes.push(format!("{} is an empty string: AWS treats it as an empty data set under set operators (A3)", c.key.value));
+        return ConditionResult { matched, text: format!("{desc}: the request value is empty, {why}"), notes };
+    }
     if op.set.is_some() && found.values.len() == 1 {
         // A3: AWS advises against set operators on single-valued keys.
         notes.push(format!("{} is a single-valued key: AWS advises against ForAnyValue/ForAllValues here (A3)", c.key.value));

@@ -469,3 +469,17 @@ fn role_session_name_is_the_actions_default_labelled() {
     let policy = policy_with(r#"{"StringEquals": {"sts:rolesessionname": "deploy"}}"#);
     assert!(!allowed(&policy, &token("my-org/my-repo", "repo:my-org/my-repo:ref:refs/heads/main", &[])));
 }
+
+#[test]
+fn for_all_values_on_an_empty_ref_claim_holds() {
+    // A3 (multi-value conditions): an empty string is an empty data set, so
+    // ForAllValues holds and ForAnyValue fails. GitHub's `ref` is empty for a
+    // deployment created from a commit SHA (D-EVT `deployment`).
+    let sub = "repo:o/r:environment:prod";
+    let sha_deploy = token("o/r", sub, &[("ref", "")]);
+    let all = policy_with(r#"{"ForAllValues:StringEquals": {"token.actions.githubusercontent.com:ref": "refs/heads/main"}}"#);
+    assert!(allowed(&all, &sha_deploy));
+    assert!(!allowed(&all, &token("o/r", sub, &[("ref", "refs/heads/dev")])));
+    let any = policy_with(r#"{"ForAnyValue:StringLike": {"token.actions.githubusercontent.com:ref": "*"}}"#);
+    assert!(!allowed(&any, &sha_deploy));
+}

@@ -243,3 +243,21 @@ fn numeric_operators_take_no_policy_variables() {
     // A plain number still compares.
     assert!(evaluate_condition(&cond("NumericEquals", "p:id", &["42"]), &h, V2012).matched);
 }
+
+// A3 (awsdocs reference_policies_multi-value-conditions.md): "If the key
+// values in the request resolve to an empty data set (for example, an empty
+// string), a condition operator modified by ForAllValues returns true, and a
+// condition operator modified by ForAnyValue returns false." GitHub's `ref`
+// claim is empty for a deployment created from a SHA (D-EVT).
+#[test]
+fn set_operators_treat_an_empty_string_as_an_empty_data_set() {
+    let h = MapHost(vec![("p:ref", vec![String::new()])]);
+    let all = evaluate_condition(&cond("ForAllValues:StringEquals", "p:ref", &["refs/heads/main"]), &h, V2012);
+    assert!(all.matched, "{all:?}");
+    assert!(all.notes.iter().any(|n| n.contains("empty")), "{all:?}");
+    let any = evaluate_condition(&cond("ForAnyValue:StringEquals", "p:ref", &[""]), &h, V2012);
+    assert!(!any.matched, "{any:?}");
+    // Without a set operator the empty string is an ordinary value.
+    assert!(evaluate_condition(&cond("StringEquals", "p:ref", &[""]), &h, V2012).matched);
+    assert!(!evaluate_condition(&cond("StringEquals", "p:ref", &["refs/heads/main"]), &h, V2012).matched);
+}
