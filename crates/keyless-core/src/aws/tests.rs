@@ -483,3 +483,27 @@ fn for_all_values_on_an_empty_ref_claim_holds() {
     let any = policy_with(r#"{"ForAnyValue:StringLike": {"token.actions.githubusercontent.com:ref": "*"}}"#);
     assert!(!allowed(&any, &sha_deploy));
 }
+
+#[test]
+fn wildcard_inside_a_federated_arn_matches_nothing() {
+    // IAM Principal element (reference_policies_elements_principal.md,
+    // "All principals"): "You cannot use a wildcard to match part of a
+    // principal name or ARN."
+    let c = token("o/r", "repo:o/r:ref:refs/heads/main", &[]);
+    let base = policy_with(r#"{"StringLike": {"token.actions.githubusercontent.com:sub": "repo:o/r:*"}}"#);
+    for arn in [
+        "arn:aws:iam::*:oidc-provider/token.actions.githubusercontent.com",
+        "arn:aws:iam::111122223333:oidc-provider/*",
+        "arn:aws:iam::11112222333?:oidc-provider/token.actions.githubusercontent.com",
+    ] {
+        let p = base.replace(FEDERATED, arn);
+        let v = verdict(&p, &c);
+        assert!(!v.allowed, "{arn}: {v:#?}");
+        assert!(v.trace.iter().any(|s| s.text.contains("wildcard")), "{arn}: {v:#?}");
+        // Also when the provider is given explicitly.
+        let section = format!(
+            r#"{{"trust_policy": {p}, "provider": {{"url": "token.actions.githubusercontent.com", "client_ids": ["sts.amazonaws.com"]}}}}"#
+        );
+        assert!(!evaluate(&AwsConfig::from_text(&section).unwrap(), &c).allowed, "{arn}");
+    }
+}
