@@ -533,3 +533,16 @@ fn non_string_attribute_value_is_labelled() {
     let v = verdict(&seed_config("assertion.repository_owner == 'my-org'"), &token("my-org", "my-repo", "main"));
     assert!(v.trace.iter().all(|s| !s.text.contains("not documented")), "{}", explain(&v));
 }
+
+#[test]
+fn empty_attribute_condition_is_no_condition() {
+    // P1 attributeCondition: "If unspecified, all valid authentication
+    // credential are accepted." The field is a proto3 string, whose default
+    // is "" (protobuf language guide, "Default Values"): an empty condition
+    // is an unspecified one, not a CEL syntax error.
+    let cfg = seed_config("");
+    let v = verdict(&cfg, &token("other-org", "my-repo", "main"));
+    assert!(v.trace.iter().any(|s| s.text.contains("no attribute condition")), "{}", explain(&v));
+    // Whitespace is not empty: the API parses it as CEL and refuses it.
+    assert!(GcpConfig::from_text(&seed_config("  ")).is_err());
+}
