@@ -203,6 +203,21 @@ pub fn evaluate(config: &AlibabaConfig, claims: &Claims) -> Verdict {
         ));
     }
 
+    let mut labelled: Vec<Span> = Vec::new();
+    for c in config.trust_policy.statements.iter().flat_map(|s| s.conditions.iter()) {
+        let op = &c.operator.value;
+        if (op.base == BaseOperator::Null || op.if_exists || op.set.is_some()) && !labelled.contains(&c.operator.span) {
+            labelled.push(c.operator.span);
+            trace.push(TraceStep::info(
+                format!(
+                    "`{}`: RAM's conditional-operator page (https://www.alibabacloud.com/help/en/ram/conditional-operator) lists string, number, date and time, Boolean and IP address operators; this AWS form is evaluated with AWS semantics (unverified for RAM)",
+                    op.display()
+                ),
+                Some(c.operator.span),
+            ));
+        }
+    }
+
     let request = RamRequest { provider: &provider, claims, iss_match: config.iss_match, oidc_action: config.oidc_action };
     // RAM policies are Version "1": AWS's `${…}` variables are not known to
     // apply, so values are literal text.
