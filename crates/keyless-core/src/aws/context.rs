@@ -136,10 +136,18 @@ impl PolicyHost for AwsRequest<'_> {
                             f.value
                         )
                     });
+                    // The Principal element page makes `{"AWS": "*"}` equal to
+                    // `"*"` only "for anonymous users".
+                    let aws_star = p
+                        .other
+                        .iter()
+                        .any(|(k, vs)| k.value == "AWS" && vs.iter().any(|v| v.value == "*"))
+                        .then_some(" ({\"AWS\": \"*\"} names AWS principals; IAM documents it as equivalent to \"*\" \"for anonymous users\", and whether it covers a web-identity caller is not documented: Keyless does not apply it)");
                     let why = format!(
-                        "Principal is not the token's provider {}{}",
+                        "Principal is not the token's provider {}{}{}",
                         self.expected_principal(),
-                        wildcard.unwrap_or_default()
+                        wildcard.unwrap_or_default(),
+                        aws_star.unwrap_or_default()
                     );
                     steps.push(TraceStep::fail(format!("{label} {why}"), Some(p.span)));
                     return Applicability { applies: false, steps, reason: Some((why, Some(p.span))) };

@@ -507,3 +507,20 @@ fn wildcard_inside_a_federated_arn_matches_nothing() {
         assert!(!evaluate(&AwsConfig::from_text(&section).unwrap(), &c).allowed, "{arn}");
     }
 }
+
+#[test]
+fn aws_star_principal_is_not_assumed_to_cover_web_identity_and_says_so() {
+    // IAM Principal element: "For anonymous users, the following elements are
+    // equivalent: "Principal": "*" / "Principal" : { "AWS" : "*" }" — nothing
+    // says `{"AWS": "*"}` covers a web-identity caller, so Keyless does not
+    // apply the statement and the trace names the ambiguity.
+    let c = token("o/r", "repo:o/r:ref:refs/heads/main", &[]);
+    let base = policy_with(r#"{"StringLike": {"token.actions.githubusercontent.com:sub": "repo:o/r:*"}}"#);
+    let p = base.replace(&format!(r#"{{"Federated": "{FEDERATED}"}}"#), r#"{"AWS": "*"}"#);
+    let section = format!(
+        r#"{{"trust_policy": {p}, "provider": {{"url": "token.actions.githubusercontent.com", "client_ids": ["sts.amazonaws.com"]}}}}"#
+    );
+    let v = evaluate(&AwsConfig::from_text(&section).unwrap(), &c);
+    assert!(!v.allowed);
+    assert!(v.trace.iter().any(|s| s.text.contains("anonymous") && s.text.contains("not documented")), "{v:#?}");
+}
