@@ -562,3 +562,21 @@ fn which_flexible_credentials_make_7002131_is_labelled_when_it_matters() {
     assert_eq!(v.code, "AADSTS700213");
     assert!(v.trace.iter().all(|s| !s.text.contains("AADSTS7002131")), "{v:#?}");
 }
+
+#[test]
+fn credential_name_characters_outside_z3_are_flagged() {
+    // Z3 (federated-credential-configuration-considerations.md): the name
+    // "must be URL friendly. Alphanumeric, dash, or underscore characters are
+    // supported". A create-time rule: flagged, and the credential is still
+    // evaluated (the verdict does not depend on its name).
+    let text = format!(r#"[{{"name":"gha main.prod","issuer":"{GH}","subject":"repo:o/r:environment:prod","audiences":["{AZ_AUD}"]}}]"#);
+    let c = config(&text);
+    assert!(
+        c.diagnostics.iter().any(|d| d.severity == Severity::Warning && d.message.contains("dash, or underscore")),
+        "{:?}",
+        c.diagnostics
+    );
+    assert!(evaluate(&c, &token("repo:o/r:environment:prod")).allowed);
+    // The seed's names are fine.
+    assert!(config(SEED_CLASSIC).diagnostics.iter().all(|d| !d.message.contains("dash, or underscore")));
+}
