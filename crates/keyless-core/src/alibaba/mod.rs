@@ -174,6 +174,14 @@ pub fn evaluate(config: &AlibabaConfig, claims: &Claims) -> Verdict {
             "labelled: Alibaba documents no error row for an issuer mismatch; Keyless reports the documented \"No such OIDC Provider registered.\" (L7)",
             None,
         ));
+        if !provider.client_ids.iter().any(|c| c.value == aud) {
+            trace.push(TraceStep::info(
+                format!(
+                    "the token's aud \"{aud}\" is not one of the IdP's client IDs either; Alibaba does not document which check STS makes first: checking the audience first would give AuthenticationFail.OIDCToken.AudienceNotMatch \"Invalid audience.\" (L7)"
+                ),
+                Some(provider.span),
+            ));
+        }
         return deny(
             "AuthenticationFail.NoPermission",
             "No such OIDC Provider registered.",

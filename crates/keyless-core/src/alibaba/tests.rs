@@ -201,3 +201,22 @@ fn aws_only_operator_forms_are_labelled_unverified() {
     assert!(v.allowed, "{v:#?}");
     assert!(v.trace.iter().all(|s| !s.text.contains("conditional-operator")), "{v:#?}");
 }
+
+#[test]
+fn issuer_and_audience_both_wrong_names_the_undocumented_order() {
+    // L2/L7 give the audience error ("Invalid audience.") but no order
+    // between the issuer and audience checks: when both fail, the trace says
+    // which code the other order would give.
+    let text = section(SEED_WILDCARD, "").replace(&format!(r#""issuer_url": "{ISS}""#), r#""issuer_url": "https://gitlab.com""#);
+    let mut c = token("repo:example/example-repo:ref:refs/heads/main");
+    c.set("aud", "https://github.com/example");
+    let v = verdict(&text, &c);
+    assert_eq!(v.code, "AuthenticationFail.NoPermission");
+    assert!(
+        v.trace.iter().any(|s| s.text.contains("AuthenticationFail.OIDCToken.AudienceNotMatch") && s.text.contains("not document")),
+        "{v:#?}"
+    );
+    // Only the issuer fails: no remark.
+    let v = verdict(&text, &token("repo:example/example-repo:ref:refs/heads/main"));
+    assert!(v.trace.iter().all(|s| !s.text.contains("AudienceNotMatch")), "{v:#?}");
+}
