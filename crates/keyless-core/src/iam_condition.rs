@@ -244,10 +244,44 @@ pub fn evaluate_condition(c: &Condition, host: &dyn PolicyHost, syntax: ValueSyn
         return ConditionResult { matched, text: format!("{desc}: key absent from the request context, {why}"), notes };
     }
 
+    if let Some(set) = op.set.filter(|_| found.values.iter().all(String::is_empty)) {
+        // A3: "If the key values in the request resolve to an empty data set
+        // (for example, an empty string), a condition operator modified by
+        // ForAllValues returns true, and ... ForAnyValue returns false."
+        let matched = set == SetQualifier::ForAllValues;
+        let why = if matched {
+            "ForAllValues is true for an empty data set (A3: \"for example, an empty string\")"
+        } else {
+            "ForAnyValue is false for an empty data set (A3: \"for example, an empty string\")"
+        };
+        notes.push(format!("{} is an empty string: AWS treats it as an empty data set under set operators (A3)", c.key.value));
+        return ConditionResult { matched, text: format!("{desc}: the request value is empty, {why}"), notes };
+    }
     if op.set.is_some() && found.values.len() == 1 {
         // A3: AWS advises against set operators on single-valued keys.
         notes.push(format!("{} is a single-valued key: AWS advises against ForAnyValue/ForAllValues here (A3)", c.key.value));
     }
+    // A1: policy variables work with the String, Bool and ARN operators;
+    // "You can not use a policy variable with the Numeric condition operator"
+    // (nor Date, Binary, IP address): there `${…}` stays text.
+    let syntax = match &op.base {
+        BaseOperator::Other(name) if !name.starts_with("Arn") => {
+            if syntax.variables && written.iter().any(|v| v.contains("${")) {
+                notes.push(format!(
+                    "AWS does not substitute policy variables in {} conditions (A1: \"You can not use a policy variable with the Numeric condition operator\"; likewise Date, Binary and IP address): `${{…}}` is compared as text",
+                    op.base.name()
+                ));
+            }
+            ValueSyntax { variables: false }
+        }
+        BaseOperator::Bool => {
+            if syntax.variables && written.iter().any(|v| v.contains("${")) {
+                notes.push("AWS's pages disagree on policy variables in Bool conditions (the condition operators page: \"You can use a policy variable with the Boolean condition operator\"; the policy variables page lists Boolean among the operators that take none): Keyless substitutes them".into());
+            }
+            syntax
+        }
+        _ => syntax,
+    };
     let resolved: Vec<Result<Vec<Piece>, String>> = written.iter().map(|v| resolve(v, host, syntax)).collect();
     for r in &resolved {
         if let Err(name) = r {

@@ -174,6 +174,14 @@ pub fn evaluate(config: &AlibabaConfig, claims: &Claims) -> Verdict {
             "labelled: Alibaba documents no error row for an issuer mismatch; Keyless reports the documented \"No such OIDC Provider registered.\" (L7)",
             None,
         ));
+        if !provider.client_ids.iter().any(|c| c.value == aud) {
+            trace.push(TraceStep::info(
+                format!(
+                    "the token's aud \"{aud}\" is not one of the IdP's client IDs either; Alibaba does not document which check STS makes first: checking the audience first would give AuthenticationFail.OIDCToken.AudienceNotMatch \"Invalid audience.\" (L7)"
+                ),
+                Some(provider.span),
+            ));
+        }
         return deny(
             "AuthenticationFail.NoPermission",
             "No such OIDC Provider registered.",
@@ -201,6 +209,21 @@ pub fn evaluate(config: &AlibabaConfig, claims: &Claims) -> Verdict {
             "RAM requires an `oidc:iss` StringEquals condition (L1: \"Required: Yes\"); the console would not save this policy",
             Some(config.trust_policy.span),
         ));
+    }
+
+    let mut labelled: Vec<Span> = Vec::new();
+    for c in config.trust_policy.statements.iter().flat_map(|s| s.conditions.iter()) {
+        let op = &c.operator.value;
+        if (op.base == BaseOperator::Null || op.if_exists || op.set.is_some()) && !labelled.contains(&c.operator.span) {
+            labelled.push(c.operator.span);
+            trace.push(TraceStep::info(
+                format!(
+                    "`{}`: RAM's conditional-operator page (https://www.alibabacloud.com/help/en/ram/conditional-operator) lists string, number, date and time, Boolean and IP address operators; this AWS form is evaluated with AWS semantics (unverified for RAM)",
+                    op.display()
+                ),
+                Some(c.operator.span),
+            ));
+        }
     }
 
     let request = RamRequest { provider: &provider, claims, iss_match: config.iss_match, oidc_action: config.oidc_action };

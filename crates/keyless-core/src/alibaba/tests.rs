@@ -179,3 +179,44 @@ fn issuer_url_with_a_trailing_slash_is_not_normalised_silently() {
     assert_eq!(v.code, "AuthenticationFail.NoPermission");
     assert!(v.trace.iter().any(|s| s.text.contains("trailing '/'")), "{v:#?}");
 }
+
+#[test]
+fn aws_only_operator_forms_are_labelled_unverified() {
+    // RAM's conditional-operator page
+    // (https://www.alibabacloud.com/help/en/ram/conditional-operator) lists
+    // string, number, date and time, Boolean and IP address operators only;
+    // `Null`, `…IfExists` and `ForAnyValue:`/`ForAllValues:` are AWS forms
+    // evaluated with AWS semantics, and the trace must say so.
+    for conditions in [
+        r#"{"StringEquals": {"oidc:iss": "https://token.actions.githubusercontent.com"}, "Null": {"oidc:sub": "false"}}"#,
+        r#"{"StringEquals": {"oidc:iss": "https://token.actions.githubusercontent.com"}, "StringLikeIfExists": {"oidc:sub": "repo:example/*"}}"#,
+        r#"{"StringEquals": {"oidc:iss": "https://token.actions.githubusercontent.com"}, "ForAllValues:StringLike": {"oidc:sub": "repo:example/*"}}"#,
+    ] {
+        let v = verdict(&section(conditions, ""), &token("repo:example/example-repo:ref:refs/heads/main"));
+        assert!(v.allowed, "{conditions}: {v:#?}");
+        assert!(v.trace.iter().any(|s| s.text.contains("conditional-operator") && s.text.contains("unverified")), "{conditions}: {v:#?}");
+    }
+    // The documented operators get no remark.
+    let v = verdict(&section(SEED_WILDCARD.replace("token.actions", "https://token.actions").as_str(), ""), &token("repo:example/example-repo:ref:refs/heads/main"));
+    assert!(v.allowed, "{v:#?}");
+    assert!(v.trace.iter().all(|s| !s.text.contains("conditional-operator")), "{v:#?}");
+}
+
+#[test]
+fn issuer_and_audience_both_wrong_names_the_undocumented_order() {
+    // L2/L7 give the audience error ("Invalid audience.") but no order
+    // between the issuer and audience checks: when both fail, the trace says
+    // which code the other order would give.
+    let text = section(SEED_WILDCARD, "").replace(&format!(r#""issuer_url": "{ISS}""#), r#""issuer_url": "https://gitlab.com""#);
+    let mut c = token("repo:example/example-repo:ref:refs/heads/main");
+    c.set("aud", "https://github.com/example");
+    let v = verdict(&text, &c);
+    assert_eq!(v.code, "AuthenticationFail.NoPermission");
+    assert!(
+        v.trace.iter().any(|s| s.text.contains("AuthenticationFail.OIDCToken.AudienceNotMatch") && s.text.contains("not document")),
+        "{v:#?}"
+    );
+    // Only the issuer fails: no remark.
+    let v = verdict(&text, &token("repo:example/example-repo:ref:refs/heads/main"));
+    assert!(v.trace.iter().all(|s| !s.text.contains("AudienceNotMatch")), "{v:#?}");
+}

@@ -134,6 +134,13 @@ pub fn provider_of_arn(arn: &str) -> Option<(String, String)> {
     Some((account.to_string(), url.to_string()))
 }
 
+/// IAM Principal element ("All principals"): "You cannot use a wildcard to
+/// match part of a principal name or ARN", so an ARN with `*` or `?` names
+/// no principal.
+pub fn has_wildcard(arn: &str) -> bool {
+    arn.contains(['*', '?'])
+}
+
 /// Providers assumed from the policy's `Principal.Federated` ARNs, with
 /// IAM's usual ClientIDList (labelled as an assumption in the trace).
 pub(super) fn assumed_providers(policy: &TrustPolicy) -> Vec<OidcProvider> {
@@ -145,13 +152,16 @@ pub(super) fn assumed_providers(policy: &TrustPolicy) -> Vec<OidcProvider> {
         .flat_map(|p| p.federated.iter());
     for f in federated {
         if let Some((_, url)) = provider_of_arn(&f.value)
+            && !has_wildcard(&url)
             && !out.iter().any(|p| p.url.value == url)
         {
             out.push(OidcProvider {
                 url: Spanned::new(url, f.span),
                 client_ids: vec![Spanned::new(AWS_STS_AUDIENCE.to_string(), f.span)],
                 span: f.span,
-                arn: Some(f.clone()),
+                // A wildcard ARN names no provider (it never matches, see
+                // `has_wildcard`): the provider's own ARN is then unknown.
+                arn: (!has_wildcard(&f.value)).then(|| f.clone()),
             });
         }
     }

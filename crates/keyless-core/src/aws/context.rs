@@ -1,7 +1,7 @@
 //! The request context STS builds for a GitHub token, and which statements
 //! apply to it (research cloud-trust-evaluation.md §1.2, §1.3).
 
-use super::config::provider_of_arn;
+use super::config::{has_wildcard, provider_of_arn};
 use crate::claims::Claims;
 use crate::iam_condition::{Applicability, ContextLookup, PolicyHost, check_action};
 use crate::iam_policy::{Principal, Statement};
@@ -46,6 +46,9 @@ impl AwsRequest<'_> {
     fn principal_matches(&self, value: &str) -> bool {
         if value == "*" {
             return true;
+        }
+        if has_wildcard(value) {
+            return false;
         }
         match &self.provider_arn {
             Some(arn) => value == arn.value,
@@ -127,7 +130,25 @@ impl PolicyHost for AwsRequest<'_> {
             match self.principal_covers(p) {
                 Some(v) => steps.push(TraceStep::pass(format!("{label} Principal {v} is the token's provider"), Some(p.span))),
                 None => {
-                    let why = format!("Principal is not the token's provider {}", self.expected_principal());
+                    let wildcard = p.federated.iter().find(|f| has_wildcard(&f.value)).map(|f| {
+                        format!(
+                            " (\"{}\" has a wildcard: IAM \"cannot use a wildcard to match part of a principal name or ARN\")",
+                            f.value
+                        )
+                    });
+                    // The Principal element page makes `{"AWS": "*"}` equal to
+                    // `"*"` only "for anonymous users".
+                    let aws_star = p
+                        .other
+                        .iter()
+                        .any(|(k, vs)| k.value == "AWS" && vs.iter().any(|v| v.value == "*"))
+                        .then_some(" ({\"AWS\": \"*\"} names AWS principals; IAM documents it as equivalent to \"*\" \"for anonymous users\", and whether it covers a web-identity caller is not documented: Keyless does not apply it)");
+                    let why = format!(
+                        "Principal is not the token's provider {}{}{}",
+                        self.expected_principal(),
+                        wildcard.unwrap_or_default(),
+                        aws_star.unwrap_or_default()
+                    );
                     steps.push(TraceStep::fail(format!("{label} {why}"), Some(p.span)));
                     return Applicability { applies: false, steps, reason: Some((why, Some(p.span))) };
                 }

@@ -104,6 +104,19 @@ pub fn evaluate(config: &AwsConfig, claims: &Claims) -> Verdict {
     };
     let Some(provider) = providers.iter().find(|p| p.url.value == token_url) else {
         let known: Vec<String> = providers.iter().map(|p| p.url.value.clone()).collect();
+        let wildcard_arn = config
+            .trust_policy
+            .statements
+            .iter()
+            .filter_map(|s| s.principal.as_ref())
+            .flat_map(|p| p.federated.iter())
+            .find(|f| config::has_wildcard(&f.value) && provider_of_arn(&f.value).is_some());
+        if let Some(f) = wildcard_arn.filter(|_| config.providers.is_empty()) {
+            trace.push(TraceStep::info(
+                format!("no provider is assumed from \"{}\": it has a wildcard, and IAM \"cannot use a wildcard to match part of a principal name or ARN\"", f.value),
+                Some(f.span),
+            ));
+        }
         if let Some(p) = providers.iter().find(|p| p.url.value.trim_end_matches('/') == token_url.trim_end_matches('/')) {
             trace.push(TraceStep::info(
                 format!("provider {} differs from the issuer only by a trailing '/': IAM compares provider URLs exactly (aws/aws-sam-cli#7432)", p.url.value),

@@ -469,3 +469,58 @@ fn role_session_name_is_the_actions_default_labelled() {
     let policy = policy_with(r#"{"StringEquals": {"sts:rolesessionname": "deploy"}}"#);
     assert!(!allowed(&policy, &token("my-org/my-repo", "repo:my-org/my-repo:ref:refs/heads/main", &[])));
 }
+
+#[test]
+fn for_all_values_on_an_empty_ref_claim_holds() {
+    // A3 (multi-value conditions): an empty string is an empty data set, so
+    // ForAllValues holds and ForAnyValue fails. GitHub's `ref` is empty for a
+    // deployment created from a commit SHA (D-EVT `deployment`).
+    let sub = "repo:o/r:environment:prod";
+    let sha_deploy = token("o/r", sub, &[("ref", "")]);
+    let all = policy_with(r#"{"ForAllValues:StringEquals": {"token.actions.githubusercontent.com:ref": "refs/heads/main"}}"#);
+    assert!(allowed(&all, &sha_deploy));
+    assert!(!allowed(&all, &token("o/r", sub, &[("ref", "refs/heads/dev")])));
+    let any = policy_with(r#"{"ForAnyValue:StringLike": {"token.actions.githubusercontent.com:ref": "*"}}"#);
+    assert!(!allowed(&any, &sha_deploy));
+}
+
+#[test]
+fn wildcard_inside_a_federated_arn_matches_nothing() {
+    // IAM Principal element (reference_policies_elements_principal.md,
+    // "All principals"): "You cannot use a wildcard to match part of a
+    // principal name or ARN."
+    let c = token("o/r", "repo:o/r:ref:refs/heads/main", &[]);
+    let base = policy_with(r#"{"StringLike": {"token.actions.githubusercontent.com:sub": "repo:o/r:*"}}"#);
+    for arn in [
+        "arn:aws:iam::*:oidc-provider/token.actions.githubusercontent.com",
+        "arn:aws:iam::111122223333:oidc-provider/*",
+        "arn:aws:iam::11112222333?:oidc-provider/token.actions.githubusercontent.com",
+    ] {
+        let p = base.replace(FEDERATED, arn);
+        let v = verdict(&p, &c);
+        assert!(!v.allowed, "{arn}: {v:#?}");
+        assert!(v.trace.iter().any(|s| s.text.contains("wildcard")), "{arn}: {v:#?}");
+        // Also when the provider is given explicitly.
+        let section = format!(
+            r#"{{"trust_policy": {p}, "provider": {{"url": "token.actions.githubusercontent.com", "client_ids": ["sts.amazonaws.com"]}}}}"#
+        );
+        assert!(!evaluate(&AwsConfig::from_text(&section).unwrap(), &c).allowed, "{arn}");
+    }
+}
+
+#[test]
+fn aws_star_principal_is_not_assumed_to_cover_web_identity_and_says_so() {
+    // IAM Principal element: "For anonymous users, the following elements are
+    // equivalent: "Principal": "*" / "Principal" : { "AWS" : "*" }" — nothing
+    // says `{"AWS": "*"}` covers a web-identity caller, so Keyless does not
+    // apply the statement and the trace names the ambiguity.
+    let c = token("o/r", "repo:o/r:ref:refs/heads/main", &[]);
+    let base = policy_with(r#"{"StringLike": {"token.actions.githubusercontent.com:sub": "repo:o/r:*"}}"#);
+    let p = base.replace(&format!(r#"{{"Federated": "{FEDERATED}"}}"#), r#"{"AWS": "*"}"#);
+    let section = format!(
+        r#"{{"trust_policy": {p}, "provider": {{"url": "token.actions.githubusercontent.com", "client_ids": ["sts.amazonaws.com"]}}}}"#
+    );
+    let v = evaluate(&AwsConfig::from_text(&section).unwrap(), &c);
+    assert!(!v.allowed);
+    assert!(v.trace.iter().any(|s| s.text.contains("anonymous") && s.text.contains("not documented")), "{v:#?}");
+}

@@ -156,6 +156,18 @@ impl Reader<'_> {
         let name = f.name.filter(|n| !n.is_null()).map(|n| n.expect_scalar("`name`")).transpose()?;
         if let Some(n) = &name {
             check_name(n)?;
+            if let Some(bad) = n.value.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_')) {
+                // Z3: "must be URL friendly. Alphanumeric, dash, or underscore
+                // characters are supported". Create-time only: the name takes
+                // no part in matching, so a warning.
+                self.diagnostics.push(Diagnostic::warning(
+                    format!(
+                        "credential name `{}` has `{bad}`: names are \"URL friendly. Alphanumeric, dash, or underscore characters are supported\" (Z3); Entra would refuse to create it: \"Federated Identity Credential name '{}' is invalid.\" (Z4 errors table)",
+                        n.value, n.value
+                    ),
+                    Some(n.span),
+                ));
+            }
         }
         let subject = f.subject.filter(|n| !n.is_null()).map(|n| n.expect_scalar("`subject`")).transpose()?;
         if let Some(s) = &subject {

@@ -166,6 +166,14 @@ pub fn evaluate(config: &AzureConfig, claims: &Claims) -> Verdict {
             None,
         ));
     }
+    if error.code == "AADSTS700213" && checked.iter().any(|c| c.cred.expression.is_some()) {
+        // Z10 ties 7002131 to flexible credentials being "involved" without
+        // saying which: say so when the broader reading changes the code.
+        verdict.trace.push(TraceStep::info(
+            "Entra answers AADSTS7002131 when flexible credentials are \"involved\" (research §2.4, Z10); which ones is not documented: Keyless counts flexible credentials with the token's issuer and audience (none here); counting every flexible credential of the application would give AADSTS7002131",
+            None,
+        ));
+    }
     verdict.code = error.code.to_string();
     verdict.message = error.message;
     (verdict.decided_by, verdict.decided_span) = decided;

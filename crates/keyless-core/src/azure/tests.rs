@@ -538,3 +538,45 @@ fn repeated_credential_field_is_an_error() {
     let d = AzureConfig::from_text(text).unwrap_err();
     assert!(d.message.contains("twice"), "{}", d.message);
 }
+
+#[test]
+fn which_flexible_credentials_make_7002131_is_labelled_when_it_matters() {
+    // Research §2.4 (Z10): 7002131 is "returned when flexible FICs are
+    // involved", without saying which: Keyless reads it as a flexible
+    // credential among those with the token's issuer and audience. When only
+    // a flexible credential with another audience exists, the other reading
+    // gives 7002131, and the trace must say so.
+    let text = r#"[
+  {"name": "classic-main", "issuer": "https://token.actions.githubusercontent.com", "subject": "repo:my-org/my-repo:ref:refs/heads/main", "audiences": ["api://AzureADTokenExchange"]},
+  {"name": "flex-other-aud", "issuer": "https://token.actions.githubusercontent.com", "audiences": ["api://other"],
+   "claimsMatchingExpression": {"value": "claims['sub'] matches 'repo:my-org/my-repo:*' and claims['repository_id'] eq '456789'", "languageVersion": 1}}
+]"#;
+    let v = evaluate(&config(text), &token("repo:my-org/my-repo:ref:refs/heads/dev"));
+    assert_eq!(v.code, "AADSTS700213");
+    assert!(
+        v.trace.iter().any(|s| s.text.contains("AADSTS7002131") && s.text.contains("not documented")),
+        "{v:#?}"
+    );
+    // No flexible credential at all: both readings agree, no remark.
+    let v = evaluate(&config(SEED_CLASSIC), &token("repo:my-org/my-repo:ref:refs/heads/dev"));
+    assert_eq!(v.code, "AADSTS700213");
+    assert!(v.trace.iter().all(|s| !s.text.contains("AADSTS7002131")), "{v:#?}");
+}
+
+#[test]
+fn credential_name_characters_outside_z3_are_flagged() {
+    // Z3 (federated-credential-configuration-considerations.md): the name
+    // "must be URL friendly. Alphanumeric, dash, or underscore characters are
+    // supported". A create-time rule: flagged, and the credential is still
+    // evaluated (the verdict does not depend on its name).
+    let text = format!(r#"[{{"name":"gha main.prod","issuer":"{GH}","subject":"repo:o/r:environment:prod","audiences":["{AZ_AUD}"]}}]"#);
+    let c = config(&text);
+    assert!(
+        c.diagnostics.iter().any(|d| d.severity == Severity::Warning && d.message.contains("dash, or underscore")),
+        "{:?}",
+        c.diagnostics
+    );
+    assert!(evaluate(&c, &token("repo:o/r:environment:prod")).allowed);
+    // The seed's names are fine.
+    assert!(config(SEED_CLASSIC).diagnostics.iter().all(|d| !d.message.contains("dash, or underscore")));
+}

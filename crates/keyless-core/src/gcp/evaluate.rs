@@ -12,6 +12,15 @@ use crate::verdict::{Cloud, TraceStep, Verdict};
 /// P1: "google.subject … Cannot exceed 127 bytes."
 pub const MAX_SUBJECT_BYTES: usize = 127;
 
+/// P1 attributeMapping: "When evaluated, the total size of all mapped
+/// attributes must not exceed 8KB." Whether names count and whether a KB is
+/// 1000 or 1024 bytes is not said: Keyless rejects only what exceeds the
+/// limit under every reading (values alone over 8192 bytes) and labels the
+/// readings in between.
+pub const MAX_MAPPED_BYTES: usize = 8192;
+/// The strictest reading of "8KB" (names and values, 1000-byte KB).
+const MAX_MAPPED_BYTES_STRICT: usize = 8000;
+
 /// Roles that carry `iam.serviceAccounts.getAccessToken` on a service
 /// account: workloadIdentityUser is the documented one (P3 README); the
 /// token creator role carries the same permission (IAM roles reference),
@@ -290,6 +299,24 @@ fn map_attributes(cx: &mut Ctx, p: &WorkloadIdentityProvider, assertion: &Value)
             }
             (k, Ok(v)) => {
                 let shown = v.to_string();
+                let textual = match &v {
+                    Value::String(_) => true,
+                    Value::List(items) => items.iter().all(|i| matches!(i, Value::String(_))),
+                    _ => false,
+                };
+                if !textual {
+                    // P1 describes mapped attributes as text (principal-set
+                    // paths, group names); the handling of other types is
+                    // not documented, so Keyless keeps the value as is.
+                    cx.info(
+                        format!(
+                            "{k} mapped to a {} value, not a string: what Google does with it (reject the token, or convert it to text) is not documented; Keyless keeps the {} as is, so members and conditions see it untouched",
+                            v.type_name(),
+                            v.type_name()
+                        ),
+                        Some(expr.span),
+                    );
+                }
                 if k == "google.groups" {
                     id.groups = match &v {
                         Value::List(items) => items.iter().filter_map(string_of).collect(),
@@ -308,6 +335,9 @@ fn map_attributes(cx: &mut Ctx, p: &WorkloadIdentityProvider, assertion: &Value)
             }
         }
     }
+    if subject_seen {
+        check_mapped_size(cx, p, &id)?;
+    }
     if !subject_seen {
         return Err(deny_boxed(
             cx,
@@ -319,6 +349,50 @@ fn map_attributes(cx: &mut Ctx, p: &WorkloadIdentityProvider, assertion: &Value)
         ));
     }
     Ok(id)
+}
+
+/// Bytes of a mapped value: its UTF-8 text (each element for a list).
+fn mapped_bytes(v: &Value) -> usize {
+    match v {
+        Value::String(s) => s.len(),
+        Value::List(items) => items.iter().map(mapped_bytes).sum(),
+        other => other.to_string().len(),
+    }
+}
+
+/// P1's 8KB limit on all mapped attributes together (see [`MAX_MAPPED_BYTES`]).
+fn check_mapped_size(cx: &mut Ctx, p: &WorkloadIdentityProvider, id: &Identity) -> Step<()> {
+    let values = id.subject.len()
+        + id.groups.iter().map(String::len).sum::<usize>()
+        + id.attributes.iter().map(|(_, v)| mapped_bytes(v)).sum::<usize>();
+    let names = "google.subject".len()
+        + if id.groups.is_empty() { 0 } else { "google.groups".len() }
+        + id.attributes.iter().map(|(n, _)| "attribute.".len() + n.len()).sum::<usize>();
+    let span = p.attribute_mapping.first().map(|(k, v)| k.span.to(v.span)).map(|first| {
+        p.attribute_mapping.last().map_or(first, |(k, v)| first.to(k.span).to(v.span))
+    });
+    if values > MAX_MAPPED_BYTES {
+        return Err(deny_boxed(
+            cx,
+            format!("the mapped attributes total {values} bytes; P1 limits all mapped attributes together to 8KB"),
+            "invalid_request",
+            &format!(
+                "(Keyless) the mapped attributes total {values} bytes, over the 8KB limit on all mapped attributes (P1). Google's exact wording for this case is not documented."
+            ),
+            "attributeMapping",
+            span,
+        ));
+    }
+    if values + names > MAX_MAPPED_BYTES_STRICT {
+        cx.info(
+            format!(
+                "the mapped attributes total {values} bytes ({} with their names): near P1's 8KB limit on all mapped attributes. Whether names count and whether a KB is 1000 or 1024 bytes is not documented; Keyless admits unless the values alone exceed 8192 bytes",
+                values + names
+            ),
+            span,
+        );
+    }
+    Ok(())
 }
 
 fn string_of(v: &Value) -> Option<String> {

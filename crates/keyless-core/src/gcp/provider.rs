@@ -181,7 +181,10 @@ pub fn provider_from_node(node: &Node) -> Result<WorkloadIdentityProvider> {
         Some(m) => mapping_from_node(m)?,
     };
     validate_mapping(&attribute_mapping, node)?;
-    let attribute_condition = match node.get("attributeCondition").filter(|n| !n.is_null()) {
+    // A proto3 string's default is "" (protobuf language guide, "Default
+    // Values"), so an empty condition is an unspecified one (P1: "If
+    // unspecified, all valid authentication credential are accepted").
+    let attribute_condition = match node.get("attributeCondition").filter(|n| !n.is_null() && n.as_str() != Some("")) {
         None => None,
         Some(c) => {
             let c = c.expect_scalar("`attributeCondition`")?;

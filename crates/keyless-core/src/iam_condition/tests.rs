@@ -224,3 +224,40 @@ fn explicit_deny_decided_by_names_the_statement_once() {
     assert_eq!(out.decision, Decision::ExplicitDeny);
     assert_eq!(out.decided_by, "Statement[0] (Deny) matched: its condition holds");
 }
+
+// A1 (awsdocs reference_policies_elements_condition_operators.md, Numeric
+// condition operators): "You can not use a policy variable with the Numeric
+// condition operator." `${…}` stays text there, and text is not a number.
+#[test]
+fn numeric_operators_take_no_policy_variables() {
+    let h = MapHost(vec![("p:id", vec!["42".into()]), ("p:other", vec!["42".into()])]);
+    let r = evaluate_condition(&cond("NumericEquals", "p:id", &["${p:other}"]), &h, V2012);
+    assert!(!r.matched, "{r:?}");
+    assert!(r.notes.iter().any(|n| n.contains("policy variable") && n.contains("Numeric")), "{r:?}");
+    // String operators still resolve them (A5).
+    assert!(evaluate_condition(&cond("StringEquals", "p:id", &["${p:other}"]), &h, V2012).matched);
+    // Bool: AWS's two pages disagree; substituted, and labelled.
+    let h2 = MapHost(vec![("p:flag", vec!["true".into()]), ("p:other", vec!["true".into()])]);
+    let r = evaluate_condition(&cond("Bool", "p:flag", &["${p:other}"]), &h2, V2012);
+    assert!(r.matched && r.notes.iter().any(|n| n.contains("disagree")), "{r:?}");
+    // A plain number still compares.
+    assert!(evaluate_condition(&cond("NumericEquals", "p:id", &["42"]), &h, V2012).matched);
+}
+
+// A3 (awsdocs reference_policies_multi-value-conditions.md): "If the key
+// values in the request resolve to an empty data set (for example, an empty
+// string), a condition operator modified by ForAllValues returns true, and a
+// condition operator modified by ForAnyValue returns false." GitHub's `ref`
+// claim is empty for a deployment created from a SHA (D-EVT).
+#[test]
+fn set_operators_treat_an_empty_string_as_an_empty_data_set() {
+    let h = MapHost(vec![("p:ref", vec![String::new()])]);
+    let all = evaluate_condition(&cond("ForAllValues:StringEquals", "p:ref", &["refs/heads/main"]), &h, V2012);
+    assert!(all.matched, "{all:?}");
+    assert!(all.notes.iter().any(|n| n.contains("empty")), "{all:?}");
+    let any = evaluate_condition(&cond("ForAnyValue:StringEquals", "p:ref", &[""]), &h, V2012);
+    assert!(!any.matched, "{any:?}");
+    // Without a set operator the empty string is an ordinary value.
+    assert!(evaluate_condition(&cond("StringEquals", "p:ref", &[""]), &h, V2012).matched);
+    assert!(!evaluate_condition(&cond("StringEquals", "p:ref", &["refs/heads/main"]), &h, V2012).matched);
+}
