@@ -123,6 +123,7 @@ pub fn simulate(s: &Scenario) -> Simulation {
         github: github_context(s, &run, &wf.dispatch_input_defaults),
         work: std::cell::Cell::new(0),
         parsed: std::cell::RefCell::new(HashMap::new()),
+        rejected: std::cell::RefCell::new(None),
     };
     let frame = Frame {
         wf: &wf,
@@ -136,6 +137,14 @@ pub fn simulate(s: &Scenario) -> Simulation {
         notes: Vec::new(),
     };
     sim_ctx.jobs(&frame, &mut sim);
+    if let Some(why) = sim_ctx.rejected.borrow().as_ref() {
+        // An invalid workflow is a startup failure: no job of the run
+        // starts, so none gets a token.
+        let reason = format!("No token: {why}; GitHub refuses the whole run at startup (startup_failure), so no job runs.");
+        for r in &mut sim.runs {
+            r.token = not_issued(reason.clone(), vec![reason.clone()]);
+        }
+    }
     dedupe(&mut sim.diagnostics);
     sim
 }
@@ -296,6 +305,9 @@ struct Sim<'a> {
     work: std::cell::Cell<usize>,
     /// Called workflows, parsed once each (by index in `reusable_workflows`).
     parsed: std::cell::RefCell<HashMap<usize, Option<std::rc::Rc<Workflow>>>>,
+    /// Why GitHub refuses the whole run at startup, if it does (the first
+    /// reason found).
+    rejected: std::cell::RefCell<Option<String>>,
 }
 
 /// One workflow being simulated: the top-level one or a called one.
@@ -692,6 +704,26 @@ impl Sim<'_> {
             ));
             return;
         }
+        // A called job may ask for the caller job's permissions or fewer;
+        // asking for more does not downgrade it: GitHub refuses the run
+        // ("The nested job 'x' is requesting 'id-token: write', but is only
+        // allowed 'id-token: none'", startup_failure). Docs "Reusing workflow
+        // configurations", access and permissions for nested workflows; OBS
+        // grafana/loki#22151, tetherto/qvac#1704.
+        for nested in &called.jobs {
+            if called.permissions.is_none() && nested.permissions.is_none() {
+                continue;
+            }
+            let asked = permissions::declared(called.permissions.as_ref(), nested.permissions.as_ref());
+            if asked.id_token > caller_grant.id_token {
+                let msg = format!(
+                    "The workflow is not valid. Error calling workflow '{}'. The nested job '{}' is requesting 'id-token: write', but is only allowed 'id-token: none' (the calling job `{}` does not grant id-token: write; called workflows cannot raise the caller's permissions)",
+                    target.job_workflow_ref, nested.id.value, job.id.value
+                );
+                sim.diagnostics.push(Diagnostic::error(msg.clone(), Some(uses.span)));
+                self.reject(msg);
+            }
+        }
         // A called run's inputs: its `workflow_call` defaults under `with:`
         // (its `workflow_dispatch` defaults do not apply, D-RWREF).
         let mut inputs = called.call_input_defaults.clone();
@@ -710,6 +742,11 @@ impl Sim<'_> {
             notes,
         };
         self.jobs(&inner, sim);
+    }
+
+    /// Records that GitHub refuses the run (the first reason is kept).
+    fn reject(&self, why: String) {
+        self.rejected.borrow_mut().get_or_insert(why);
     }
 
     /// `uses:` → the called workflow's key and `job_workflow_ref`.

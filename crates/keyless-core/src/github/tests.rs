@@ -511,7 +511,9 @@ fn local_reusable_workflow() {
     assert_eq!(r.logins.len(), 1);
 }
 
-/// D-RWREF: the called workflow cannot raise the caller job's permissions.
+/// D-RWREF: the called workflow cannot raise the caller job's permissions;
+/// asking for more is refused, not capped (see
+/// `called_job_asking_more_than_the_caller_rejects_the_run`).
 #[test]
 fn reusable_permissions_are_capped_by_the_caller() {
     let caller = "on: push\njobs:\n  call:\n    permissions:\n      contents: read\n    uses: ./.github/workflows/r.yml\n";
@@ -520,7 +522,7 @@ fn reusable_permissions_are_capped_by_the_caller() {
     let sim = sim(&scenario("o/r", "name: push", caller, &extra));
     let r = run(&sim, "call/deploy");
     assert!(!r.token.issued);
-    assert!(r.token.explanation[0].contains("only downgrade"));
+    assert!(r.token.explanation[0].contains("is only allowed 'id-token: none'"), "{:?}", r.token.explanation);
 }
 
 #[test]
@@ -1123,4 +1125,45 @@ fn nesting_limit_is_ten_levels_on_github_com_four_on_ghes() {
     let s = sim(&scenario("o/r", "name: push", caller, &format!("{extra}issuer:\n  ghes_host: ghe.example.com\n")));
     assert!(s.runs.is_empty());
     assert!(s.diagnostics.iter().any(|d| d.severity == Severity::Error && d.message.contains("4 levels")));
+}
+
+/// Docs "Reusing workflow configurations", access and permissions for nested
+/// workflows ("called workflows must have the same permission level or
+/// lower"); a called job asking for more than the caller job allows does not
+/// run with less: GitHub refuses the whole run at startup ("The workflow is
+/// not valid. … Error calling workflow '…'. The nested job 'deploy' is
+/// requesting 'id-token: write', but is only allowed 'id-token: none'.",
+/// startup_failure, "no jobs run at all": OBS grafana/loki#22151,
+/// tetherto/qvac#1704, metal3-io/project-infra#1171). Sibling jobs that
+/// would have had a token get none.
+#[test]
+fn called_job_asking_more_than_the_caller_rejects_the_run() {
+    let caller = "on: push\njobs:\n  build:\n    permissions:\n      id-token: write\n    steps: []\n  call:\n    permissions:\n      contents: read\n    uses: ./.github/workflows/r.yml\n";
+    let called = "on: workflow_call\njobs:\n  deploy:\n    permissions:\n      id-token: write\n    steps: []\n";
+    let extra = format!("reusable_workflows:\n  o/r/.github/workflows/r.yml: |\n{}", indent(&indent(called)));
+    let s = sim(&scenario("o/r", "name: push", caller, &extra));
+    assert!(
+        s.diagnostics.iter().any(|d| d.severity == Severity::Error
+            && d.message.contains("The nested job 'deploy' is requesting 'id-token: write', but is only allowed 'id-token: none'")
+            && d.span.is_some()),
+        "{:?}",
+        s.diagnostics
+    );
+    for r in &s.runs {
+        assert!(!r.token.issued, "{} got a token", r.job);
+    }
+    assert!(run(&s, "build").token.reason.as_deref().unwrap().contains("The workflow is not valid"), "{:?}", run(&s, "build").token.reason);
+    // The same call with no `permissions` anywhere: the default id-token is
+    // none, so the request is refused too (OBS kyma-project/test-infra#14087).
+    let caller = "on: push\njobs:\n  call:\n    uses: ./.github/workflows/r.yml\n";
+    let s = sim(&scenario("o/r", "name: push", caller, &extra));
+    assert!(!run(&s, "call/deploy").token.issued);
+    assert!(s.diagnostics.iter().any(|d| d.severity == Severity::Error && d.message.contains("The nested job 'deploy'")));
+    // A called job that asks for nothing more runs with what it asks for.
+    let called = "on: workflow_call\njobs:\n  deploy:\n    permissions:\n      contents: read\n    steps: []\n";
+    let extra = format!("reusable_workflows:\n  o/r/.github/workflows/r.yml: |\n{}", indent(&indent(called)));
+    let caller = "on: push\npermissions:\n  id-token: write\njobs:\n  call:\n    uses: ./.github/workflows/r.yml\n";
+    let s = sim(&scenario("o/r", "name: push", caller, &extra));
+    assert!(s.diagnostics.iter().all(|d| d.severity != Severity::Error), "{:?}", s.diagnostics);
+    assert!(!run(&s, "call/deploy").token.issued);
 }
