@@ -362,10 +362,9 @@ impl Sim<'_> {
         for job in &frame.wf.jobs {
             // GitHub refuses a workflow whose `needs` names no job of it.
             for need in job.needs.iter().filter(|n| !frame.wf.jobs.iter().any(|j| &j.id.value == *n)) {
-                sim.diagnostics.push(Diagnostic::error(
-                    format!("job `{}` needs `{need}`, which is not a job of this workflow: GitHub rejects the workflow", job.id.value),
-                    Some(job.span),
-                ));
+                let msg = format!("job `{}` needs `{need}`, which is not a job of this workflow: GitHub rejects the workflow", job.id.value);
+                sim.diagnostics.push(Diagnostic::error(msg.clone(), Some(job.span)));
+                self.reject(msg);
             }
         }
         for job in &frame.wf.jobs {
@@ -473,6 +472,7 @@ impl Sim<'_> {
             Err(expr::EvalError::Invalid(why)) if why.starts_with("Unrecognized named-value") => {
                 let msg = format!("job `{}` `if: {}`: {why}; GitHub rejects the workflow, so no job runs", job.id.value, cond.value);
                 diags.push(Diagnostic::error(msg.clone(), Some(cond.span)));
+                self.reject(msg.clone());
                 Some(format!("No token: {msg}."))
             }
             Err(e) => {
@@ -698,10 +698,9 @@ impl Sim<'_> {
         }
         let max_depth = if self.s.issuer.ghes_host.is_some() { MAX_DEPTH_GHES } else { MAX_DEPTH };
         if frame.depth + 1 >= max_depth {
-            sim.diagnostics.push(Diagnostic::error(
-                format!("reusable workflows nest deeper than {max_depth} levels (GitHub's limit)"),
-                Some(uses.span),
-            ));
+            let msg = format!("reusable workflows nest deeper than {max_depth} levels (GitHub's limit)");
+            sim.diagnostics.push(Diagnostic::error(msg.clone(), Some(uses.span)));
+            self.reject(msg);
             return;
         }
         // A called job may ask for the caller job's permissions or fewer;

@@ -1167,3 +1167,30 @@ fn called_job_asking_more_than_the_caller_rejects_the_run() {
     assert!(s.diagnostics.iter().all(|d| d.severity != Severity::Error), "{:?}", s.diagnostics);
     assert!(!run(&s, "call/deploy").token.issued);
 }
+
+/// An invalid workflow file is a startup failure: "The workflow is not
+/// valid" and no job runs (OBS tetherto/qvac#1704 "no jobs run at all";
+/// actions/runner#1985 for `Unrecognized named-value`). A sibling job that
+/// would have had a token gets none when another job's `if:` names an
+/// unavailable context, `needs` names no job, or reusable workflows nest too
+/// deep.
+#[test]
+fn an_invalid_workflow_gives_no_job_a_token() {
+    let sibling = "  ok:\n    permissions:\n      id-token: write\n    steps: []\n";
+    let bad_if = format!("on: push\njobs:\n{sibling}  bad:\n    if: secrets.X != ''\n    steps: []\n");
+    let bad_needs = format!("on: push\njobs:\n{sibling}  bad:\n    needs: buidl\n    steps: []\n");
+    for wf in [bad_if, bad_needs] {
+        let s = sim(&scenario("o/r", "name: push", &wf, ""));
+        let ok = run(&s, "ok");
+        assert!(!ok.token.issued, "{wf}");
+        assert!(ok.token.reason.as_deref().unwrap().contains("startup"), "{:?}", ok.token.reason);
+    }
+    let caller = format!("on: push\npermissions:\n  id-token: write\njobs:\n{sibling}  c:\n    uses: ./.github/workflows/w1.yml\n");
+    let mut extra = String::from("issuer:\n  ghes_host: ghe.example.com\nreusable_workflows:\n");
+    for i in 1..=4 {
+        let body = format!("on: workflow_call\njobs:\n  c:\n    uses: ./.github/workflows/w{}.yml\n", i + 1);
+        extra.push_str(&format!("  o/r/.github/workflows/w{i}.yml: |\n{}", indent(&indent(&body))));
+    }
+    let s = sim(&scenario("o/r", "name: push", &caller, &extra));
+    assert!(!run(&s, "ok").token.issued);
+}
