@@ -85,6 +85,35 @@ pub const KNOWN_EVENTS: &[&str] = &[
     "workflow_run",
 ];
 
+/// Events whose `GITHUB_REF` is always the default branch (D-EVT: the
+/// `GITHUB_REF` column reads "Default branch"; "Scheduled workflows will
+/// only run on the default branch"). `pull_request_target` has its own rule.
+pub const DEFAULT_BRANCH_EVENTS: &[&str] = &[
+    "branch_protection_rule",
+    "check_run",
+    "check_suite",
+    "delete",
+    "discussion",
+    "discussion_comment",
+    "fork",
+    "gollum",
+    "image_version",
+    "issue_comment",
+    "issues",
+    "label",
+    "milestone",
+    "page_build",
+    "project",
+    "project_card",
+    "project_column",
+    "public",
+    "repository_dispatch",
+    "schedule",
+    "status",
+    "watch",
+    "workflow_run",
+];
+
 /// A full 40-hex commit SHA (what a deployment created from a commit
 /// carries as its ref).
 pub fn is_commit_sha(r: &str) -> bool {
@@ -140,6 +169,12 @@ pub fn run_ref(s: &Scenario, sha: &str) -> RunRef {
                 "`event.ref` `{r}` is kept: GHES before 3.20 runs pull_request_target on the pull request's base branch; 3.20 and later on the default branch (CL-PRT) — Keyless does not model the GHES version."
             ));
             full_ref(r)
+        }
+        (_, Some(r)) if DEFAULT_BRANCH_EVENTS.contains(&event) && full_ref(r) != default_ref => {
+            notes.push(format!(
+                "`event.ref` was given as `{r}`, but `{event}` always runs on the default branch: `ref` is `{default_ref}` (D-EVT)."
+            ));
+            default_ref.clone()
         }
         (_, Some(r)) => full_ref(r),
         ("pull_request" | "pull_request_review" | "pull_request_review_comment", None) => {

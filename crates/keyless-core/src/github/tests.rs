@@ -1194,3 +1194,25 @@ fn an_invalid_workflow_gives_no_job_a_token() {
     let s = sim(&scenario("o/r", "name: push", &caller, &extra));
     assert!(!run(&s, "ok").token.issued);
 }
+
+/// D-EVT: for `schedule`, `issue_comment`, `workflow_run`,
+/// `repository_dispatch` and the other events whose `GITHUB_REF` column
+/// reads "Default branch" ("Scheduled workflows will only run on the
+/// default branch"), the run is on the default branch whatever ref the
+/// scenario names; the explanation says the given ref was replaced.
+#[test]
+fn default_branch_events_ignore_a_given_ref() {
+    for event in ["schedule", "issue_comment", "workflow_run", "repository_dispatch", "check_suite", "delete", "status"] {
+        let s = one_job(&format!("name: {event}\nref: refs/heads/dev"), WRITE_JOB, "");
+        let r = run(&s, "j");
+        assert_eq!(claim(r, "ref"), "refs/heads/main", "{event}");
+        assert_eq!(claim(r, "sub"), "repo:octo-org/octo-repo:ref:refs/heads/main", "{event}");
+        assert_eq!(claim(r, "workflow_ref"), "octo-org/octo-repo/.github/workflows/deploy.yml@refs/heads/main", "{event}");
+        assert!(r.token.explanation.iter().any(|e| e.contains("refs/heads/dev") && e.contains("default branch")), "{event}: {:?}", r.token.explanation);
+    }
+    // Events whose ref the run really has keep it.
+    for (event, given) in [("push", "refs/heads/dev"), ("workflow_dispatch", "refs/heads/dev"), ("create", "refs/tags/v1"), ("registry_package", "refs/tags/v1")] {
+        let s = one_job(&format!("name: {event}\nref: {given}"), WRITE_JOB, "");
+        assert_eq!(claim(run(&s, "j"), "ref"), given, "{event}");
+    }
+}
