@@ -255,6 +255,23 @@ pub fn check_trigger(w: &Workflow, s: &Scenario, r: &RunRef, diags: &mut Vec<Dia
         ));
         return;
     };
+    // A merged pull request is a `closed` activity; without `types` only
+    // `opened`, `synchronize` and `reopened` run (D-EVT `pull_request`,
+    // `pull_request_target`).
+    if matches!(event, "pull_request" | "pull_request_target") && s.event.merged {
+        let listed = t.types.as_deref().unwrap_or_default();
+        if !listed.iter().any(|ty| ty == "closed") {
+            let types = if t.types.is_some() {
+                format!("its `types` [{}]", listed.join(", "))
+            } else {
+                "the default types `opened`, `synchronize`, `reopened`".to_string()
+            };
+            diags.push(Diagnostic::warning(
+                format!("`on.{event}` would not run for this event: a merged pull request is a `closed` activity, and the workflow runs on {types}; simulated anyway"),
+                Some(t.event.span),
+            ));
+        }
+    }
     // push filters see the pushed ref; pull_request(_target) the base branch.
     let (branch, tag) = match event {
         "push" => (

@@ -1216,3 +1216,27 @@ fn default_branch_events_ignore_a_given_ref() {
         assert_eq!(claim(run(&s, "j"), "ref"), given, "{event}");
     }
 }
+
+/// D-EVT `pull_request`: "By default, a workflow only runs when a
+/// `pull_request` event's activity type is `opened`, `synchronize`, or
+/// `reopened`"; a merged pull request is a `closed` activity, so a workflow
+/// without `types: [closed]` does not run for it (same for
+/// `pull_request_target`).
+#[test]
+fn merged_pull_request_needs_the_closed_type() {
+    let job = "  j:\n    permissions:\n      id-token: write\n    steps: []\n";
+    let event = "name: pull_request\nmerged: true\npr_number: 3";
+    let s = sim(&scenario("o/r", event, &format!("on: pull_request\njobs:\n{job}"), ""));
+    assert!(
+        s.diagnostics.iter().any(|d| d.severity == Severity::Warning && d.message.contains("would not run") && d.message.contains("closed")),
+        "{:?}",
+        s.diagnostics
+    );
+    let s = sim(&scenario("o/r", event, &format!("on:\n  pull_request:\n    types: [opened]\njobs:\n{job}"), ""));
+    assert!(s.diagnostics.iter().any(|d| d.message.contains("would not run") && d.message.contains("closed")), "{:?}", s.diagnostics);
+    let s = sim(&scenario("o/r", event, &format!("on:\n  pull_request:\n    types: [closed]\njobs:\n{job}"), ""));
+    assert!(s.diagnostics.iter().all(|d| !d.message.contains("would not run")), "{:?}", s.diagnostics);
+    // An open pull request runs with the default types.
+    let s = sim(&scenario("o/r", "name: pull_request\npr_number: 3", &format!("on: pull_request\njobs:\n{job}"), ""));
+    assert!(s.diagnostics.iter().all(|d| !d.message.contains("would not run")), "{:?}", s.diagnostics);
+}

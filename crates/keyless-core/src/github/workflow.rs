@@ -61,6 +61,8 @@ pub struct Trigger {
     pub tags_ignore: Option<Vec<String>>,
     /// `paths` / `paths-ignore` present: the changed files are not simulated.
     pub has_path_filter: bool,
+    /// `types:` (activity types), when given.
+    pub types: Option<Vec<String>>,
 }
 
 /// `id-token` access, the only permission that matters for OIDC.
@@ -267,6 +269,7 @@ fn parse_on(n: &Node, diags: &mut Vec<Diagnostic>) -> (Vec<Trigger>, InputDefaul
         tags: None,
         tags_ignore: None,
         has_path_filter: false,
+        types: None,
     };
     match &n.value {
         Value::String(_) => (vec![bare(Spanned::new(n.as_str().unwrap_or_default().to_string(), n.span))], Vec::new()),
@@ -305,6 +308,7 @@ fn parse_on(n: &Node, diags: &mut Vec<Diagnostic>) -> (Vec<Trigger>, InputDefaul
                 t.tags = list("tags", diags);
                 t.tags_ignore = list("tags-ignore", diags);
                 t.has_path_filter = cfg.get("paths").is_some() || cfg.get("paths-ignore").is_some();
+                t.types = list("types", diags);
                 if t.branches.is_some() && t.branches_ignore.is_some() {
                     diags.push(Diagnostic::error(
                         "`branches` and `branches-ignore` cannot both be used for the same event",
