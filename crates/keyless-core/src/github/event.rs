@@ -11,10 +11,15 @@ use crate::scenario::Scenario;
 /// (D-REF). `pull_request_review*` are not named by the docs [INF].
 pub const PULL_REQUEST_SUB_EVENTS: &[&str] = &["pull_request", "pull_request_review", "pull_request_review_comment"];
 
-/// Events with `github.head_ref`/`base_ref` set (D-REF claims table:
-/// "only for pull request-family events"; D-EVT).
+/// Events whose payload carries a pull request (D-EVT webhook payloads).
 const PR_FAMILY: &[&str] =
     &["pull_request", "pull_request_target", "pull_request_review", "pull_request_review_comment"];
+
+/// Events with `github.head_ref`/`base_ref` set: "only available when the
+/// event that triggers a workflow run is either pull_request or
+/// pull_request_target" (docs "Contexts reference", `github` context;
+/// observed empty on pull_request_review: tj-actions/branch-names#428).
+const HEAD_BASE_EVENTS: &[&str] = &["pull_request", "pull_request_target"];
 
 /// The ref-related facts of the run.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -22,8 +27,14 @@ pub struct RunRef {
     /// `GITHUB_REF`; empty for a deployment created from a SHA.
     pub git_ref: String,
     pub ref_type: &'static str,
+    /// `github.head_ref` and the `head_ref` claim (empty but for
+    /// pull_request and pull_request_target).
     pub head_ref: String,
     pub base_ref: String,
+    /// The pull request's head and base branches as its payload names them
+    /// (`github.event.pull_request.head.ref`), for every PR-family event.
+    pub pr_head: String,
+    pub pr_base: String,
     pub sha: String,
     /// The branch or tag name (`github.ref_name`).
     pub ref_name: String,
@@ -204,7 +215,7 @@ pub fn run_ref(s: &Scenario, sha: &str) -> RunRef {
     }
     // Empty refs (deployments from a SHA) were observed as `branch` (bbeesley token).
     let ref_type = if git_ref.starts_with("refs/tags/") { "tag" } else { "branch" };
-    let (head_ref, base_ref) = if is_pr_family(event) {
+    let (pr_head, pr_base) = if is_pr_family(event) {
         let head = match &e.head_ref {
             Some(h) => h.clone(),
             None => {
@@ -216,6 +227,17 @@ pub fn run_ref(s: &Scenario, sha: &str) -> RunRef {
     } else {
         (String::new(), String::new())
     };
+    let (head_ref, base_ref) = if HEAD_BASE_EVENTS.contains(&event) {
+        (pr_head.clone(), pr_base.clone())
+    } else {
+        if is_pr_family(event) {
+            notes.push(
+                "`head_ref` and `base_ref` are empty: GitHub sets `github.head_ref`/`github.base_ref` only for pull_request and pull_request_target (docs \"Contexts reference\"; observed empty on pull_request_review), and the claims are taken to follow them [INF]."
+                    .into(),
+            );
+        }
+        (String::new(), String::new())
+    };
     // Docs "Contexts reference": `github.ref_name` of a pull request is
     // `<pr_number>/merge`.
     let ref_name = git_ref
@@ -224,7 +246,7 @@ pub fn run_ref(s: &Scenario, sha: &str) -> RunRef {
         .or_else(|| git_ref.strip_prefix("refs/pull/"))
         .map(str::to_string)
         .unwrap_or_else(|| git_ref.strip_prefix("refs/").unwrap_or(&git_ref).to_string());
-    RunRef { git_ref, ref_type, head_ref, base_ref, sha: sha.to_string(), ref_name, notes }
+    RunRef { git_ref, ref_type, head_ref, base_ref, pr_head, pr_base, sha: sha.to_string(), ref_name, notes }
 }
 
 /// Warns when the workflow's `on:` would not start this run (research

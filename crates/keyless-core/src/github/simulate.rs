@@ -236,8 +236,8 @@ fn github_context(s: &Scenario, run: &RunFacts, dispatch_defaults: &[(String, se
                 serde_json::json!({
                     "number": number,
                     "merged": s.event.merged,
-                    "head": {"ref": r.head_ref, "repo": {"fork": s.event.from_fork}},
-                    "base": {"ref": r.base_ref},
+                    "head": {"ref": r.pr_head, "repo": {"fork": s.event.from_fork}},
+                    "base": {"ref": r.pr_base},
                 }),
             );
         }

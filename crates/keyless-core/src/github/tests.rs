@@ -1240,3 +1240,25 @@ fn merged_pull_request_needs_the_closed_type() {
     let s = sim(&scenario("o/r", "name: pull_request\npr_number: 3", &format!("on: pull_request\njobs:\n{job}"), ""));
     assert!(s.diagnostics.iter().all(|d| !d.message.contains("would not run")), "{:?}", s.diagnostics);
 }
+
+/// Docs "Contexts reference"/"Variables reference": `github.head_ref` and
+/// `github.base_ref` (GITHUB_HEAD_REF / GITHUB_BASE_REF) are "only
+/// available when the event that triggers a workflow run is either
+/// pull_request or pull_request_target"; observed empty on
+/// pull_request_review (OBS tj-actions/branch-names#428,
+/// kategengler/ember-cli-browserstack#76). The `head_ref`/`base_ref` claims
+/// follow the context [INF]; the event payload still names the branches.
+#[test]
+fn review_events_have_empty_head_and_base_ref() {
+    let job = "if: github.event.pull_request.head.ref == 'feature/x'\npermissions:\n  id-token: write\nsteps: []\n";
+    for event in ["pull_request_review", "pull_request_review_comment"] {
+        let s = one_job(&format!("name: {event}\npr_number: 7\nhead_ref: feature/x\nbase_ref: main"), job, "");
+        let r = run(&s, "j");
+        assert!(r.token.issued, "{event}: {:?}", r.token.reason);
+        assert_eq!((claim(r, "head_ref").as_str(), claim(r, "base_ref").as_str()), ("", ""), "{event}");
+        assert_eq!(claim(r, "ref"), "refs/pull/7/merge");
+        assert!(r.token.explanation.iter().any(|e| e.contains("head_ref") && e.contains("[INF]")), "{:?}", r.token.explanation);
+    }
+    let s = one_job("name: pull_request\npr_number: 7\nhead_ref: feature/x\nbase_ref: main", job, "");
+    assert_eq!(claim(run(&s, "j"), "head_ref"), "feature/x");
+}
