@@ -366,6 +366,16 @@ impl Sim<'_> {
                 sim.diagnostics.push(Diagnostic::error(msg.clone(), Some(job.span)));
                 self.reject(msg);
             }
+            // A step's `if:` cannot read `secrets` (docs "Contexts
+            // reference", context availability; OBS dylanebert/shallot#267).
+            for cond in job.step_conditions.iter().filter(|c| expr::names_context(&c.value, "secrets")) {
+                let msg = format!(
+                    "job `{}` step `if: {}`: Unrecognized named-value: 'secrets' (a step's `if:` cannot read secrets); GitHub rejects the workflow",
+                    job.id.value, cond.value
+                );
+                sim.diagnostics.push(Diagnostic::error(msg.clone(), Some(cond.span)));
+                self.reject(msg);
+            }
         }
         for job in &frame.wf.jobs {
             let skipped_need =

@@ -1262,3 +1262,25 @@ fn review_events_have_empty_head_and_base_ref() {
     let s = one_job("name: pull_request\npr_number: 7\nhead_ref: feature/x\nbase_ref: main", job, "");
     assert_eq!(claim(run(&s, "j"), "head_ref"), "feature/x");
 }
+
+/// Docs "Contexts reference", context availability: a step's `if:` sees
+/// github, needs, strategy, matrix, job, runner, env, vars, steps and
+/// inputs, not `secrets`; GitHub rejects the run at parse time
+/// ("Unrecognized named-value: 'secrets'", OBS dylanebert/shallot#267), so
+/// no job runs, not even one whose steps never name a secret.
+#[test]
+fn secrets_in_a_step_if_reject_the_run() {
+    let wf = "on: push\njobs:\n  ok:\n    permissions:\n      id-token: write\n    steps: []\n  deploy:\n    permissions:\n      id-token: write\n    steps:\n      - run: echo\n        if: ${{ secrets.TOKEN != '' }}\n      - uses: azure/login@v2\n        with:\n          client-id: x\n";
+    let s = sim(&scenario("o/r", "name: push", wf, ""));
+    assert!(
+        s.diagnostics.iter().any(|d| d.severity == Severity::Error && d.message.contains("Unrecognized named-value: 'secrets'") && d.span.is_some()),
+        "{:?}",
+        s.diagnostics
+    );
+    assert!(!run(&s, "ok").token.issued);
+    assert!(!run(&s, "deploy").token.issued);
+    // `env` is available there: no rejection (the condition is unknown).
+    let wf = wf.replace("secrets.TOKEN", "env.TOKEN");
+    let s = sim(&scenario("o/r", "name: push", &wf, ""));
+    assert!(run(&s, "ok").token.issued, "{:?}", s.diagnostics);
+}

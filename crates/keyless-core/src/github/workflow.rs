@@ -99,6 +99,9 @@ pub struct Job {
     /// `with:` of a reusable workflow call.
     pub with: Vec<(String, Node)>,
     pub steps: Vec<Step>,
+    /// The `if:` of every step (`run:` steps too), for checks GitHub makes
+    /// when it parses the workflow.
+    pub step_conditions: Vec<Spanned<String>>,
     /// The span of the job's key.
     pub span: Span,
 }
@@ -449,11 +452,17 @@ fn parse_job(e: &doc::Entry, diags: &mut Vec<Diagnostic>) -> Option<Job> {
         s.get("matrix").cloned()
     });
     let mut steps = Vec::new();
+    let mut step_conditions = Vec::new();
     if let Some(list) = n.get("steps").filter(|s| !s.is_null()) {
         match list.expect_seq("`steps`") {
             Err(d) => diags.push(d),
             Ok(items) => {
                 for s in items {
+                    if s.get("uses").is_none()
+                        && let Some(Ok(c)) = s.get("if").filter(|c| !c.is_null()).map(|c| c.expect_scalar("a step's `if`"))
+                    {
+                        step_conditions.push(c);
+                    }
                     if let Some(uses) = s.get("uses") {
                         match uses.expect_scalar("`uses`") {
                             Ok(u) => {
@@ -464,6 +473,7 @@ fn parse_job(e: &doc::Entry, diags: &mut Vec<Diagnostic>) -> Option<Job> {
                                         None
                                     }
                                 });
+                                step_conditions.extend(condition.clone());
                                 steps.push(Step { uses: u, condition, with: map_entries(s.get("with"), diags), span: s.span })
                             }
                             Err(d) => diags.push(d),
@@ -488,6 +498,7 @@ fn parse_job(e: &doc::Entry, diags: &mut Vec<Diagnostic>) -> Option<Job> {
         uses,
         with: map_entries(n.get("with"), diags),
         steps,
+        step_conditions,
         span: e.key.span,
     })
 }
