@@ -165,11 +165,14 @@ fn typed_input(types: &[(String, String)], name: &str, v: &serde_json::Value) ->
     }
 }
 
+/// Contexts a job's `if:` cannot read (docs "Contexts reference").
+const IF_UNAVAILABLE: [&str; 7] = ["matrix", "strategy", "secrets", "env", "steps", "job", "runner"];
+
 /// The contexts a job's `if:` sees: github, needs, vars and inputs only
 /// (docs "Contexts reference", context availability).
 fn if_contexts(ctx: &Contexts, needs_skipped: bool) -> Contexts {
     let mut visible = ctx.clone();
-    for unavailable in ["matrix", "strategy", "secrets", "env", "steps", "job", "runner"] {
+    for unavailable in IF_UNAVAILABLE {
         visible = visible.without(unavailable);
     }
     if needs_skipped { visible.with_skipped_needs() } else { visible }
@@ -364,6 +367,19 @@ impl Sim<'_> {
             for need in job.needs.iter().filter(|n| !frame.wf.jobs.iter().any(|j| &j.id.value == *n)) {
                 let msg = format!("job `{}` needs `{need}`, which is not a job of this workflow: GitHub rejects the workflow", job.id.value);
                 sim.diagnostics.push(Diagnostic::error(msg.clone(), Some(job.span)));
+                self.reject(msg);
+            }
+            // A job's `if:` reads only github, needs, vars and inputs,
+            // whatever the evaluation would short-circuit (docs "Contexts
+            // reference", context availability).
+            if let Some(cond) = &job.condition
+                && let Some(name) = IF_UNAVAILABLE.iter().find(|n| expr::names_context(&cond.value, n))
+            {
+                let msg = format!(
+                    "job `{}` `if: {}`: Unrecognized named-value: '{name}'; GitHub rejects the workflow, so no job runs",
+                    job.id.value, cond.value
+                );
+                sim.diagnostics.push(Diagnostic::error(msg.clone(), Some(cond.span)));
                 self.reject(msg);
             }
             // A step's `if:` cannot read `secrets` (docs "Contexts

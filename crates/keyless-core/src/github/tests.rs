@@ -1284,3 +1284,14 @@ fn secrets_in_a_step_if_reject_the_run() {
     let s = sim(&scenario("o/r", "name: push", &wf, ""));
     assert!(run(&s, "ok").token.issued, "{:?}", s.diagnostics);
 }
+
+/// Context availability is checked when GitHub parses the workflow, not
+/// when it evaluates: `secrets` after a false `&&` operand in a job's `if:`
+/// still rejects the run (docs "Contexts reference", context availability).
+#[test]
+fn unavailable_context_behind_a_short_circuit_still_rejects() {
+    let wf = "on: push\njobs:\n  ok:\n    permissions:\n      id-token: write\n    steps: []\n  gated:\n    if: github.event_name == 'pull_request' && secrets.X != ''\n    steps: []\n";
+    let s = sim(&scenario("o/r", "name: push", wf, ""));
+    assert!(s.diagnostics.iter().any(|d| d.severity == Severity::Error && d.message.contains("Unrecognized named-value: 'secrets'")), "{:?}", s.diagnostics);
+    assert!(!run(&s, "ok").token.issued);
+}
