@@ -168,6 +168,9 @@ fn typed_input(types: &[(String, String)], name: &str, v: &serde_json::Value) ->
 /// Contexts a job's `if:` cannot read (docs "Contexts reference").
 const IF_UNAVAILABLE: [&str; 7] = ["matrix", "strategy", "secrets", "env", "steps", "job", "runner"];
 
+/// Contexts `jobs.<job_id>.environment` cannot read (docs "Contexts reference").
+const ENVIRONMENT_UNAVAILABLE: [&str; 5] = ["secrets", "env", "steps", "job", "runner"];
+
 /// The contexts a job's `if:` sees: github, needs, vars and inputs only
 /// (docs "Contexts reference", context availability).
 fn if_contexts(ctx: &Contexts, needs_skipped: bool) -> Contexts {
@@ -380,6 +383,18 @@ impl Sim<'_> {
                     job.id.value, cond.value
                 );
                 sim.diagnostics.push(Diagnostic::error(msg.clone(), Some(cond.span)));
+                self.reject(msg);
+            }
+            // An environment name reads github, needs, strategy, matrix,
+            // vars and inputs only (same table).
+            if let Some(env) = &job.environment
+                && let Some(name) = ENVIRONMENT_UNAVAILABLE.iter().find(|n| expr::has_expression(&env.value) && expr::names_context(&env.value, n))
+            {
+                let msg = format!(
+                    "job `{}` `environment: {}`: Unrecognized named-value: '{name}'; GitHub rejects the workflow, so no job runs",
+                    job.id.value, env.value
+                );
+                sim.diagnostics.push(Diagnostic::error(msg.clone(), Some(env.span)));
                 self.reject(msg);
             }
             // A step's `if:` cannot read `secrets` (docs "Contexts

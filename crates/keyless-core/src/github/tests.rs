@@ -1295,3 +1295,21 @@ fn unavailable_context_behind_a_short_circuit_still_rejects() {
     assert!(s.diagnostics.iter().any(|d| d.severity == Severity::Error && d.message.contains("Unrecognized named-value: 'secrets'")), "{:?}", s.diagnostics);
     assert!(!run(&s, "ok").token.issued);
 }
+
+/// Docs "Contexts reference", context availability:
+/// `jobs.<job_id>.environment` reads github, needs, strategy, matrix, vars
+/// and inputs; an environment name built from `secrets` or `env` is an
+/// Unrecognized named-value and the run is rejected.
+#[test]
+fn environment_from_an_unavailable_context_rejects_the_run() {
+    for value in ["${{ secrets.ENV_NAME }}", "${{ env.STAGE }}"] {
+        let wf = format!("on: push\njobs:\n  ok:\n    permissions:\n      id-token: write\n    steps: []\n  deploy:\n    environment: {value}\n    permissions:\n      id-token: write\n    steps: []\n");
+        let s = sim(&scenario("o/r", "name: push", &wf, ""));
+        assert!(s.diagnostics.iter().any(|d| d.severity == Severity::Error && d.message.contains("Unrecognized named-value")), "{value}: {:?}", s.diagnostics);
+        assert!(!run(&s, "ok").token.issued, "{value}");
+    }
+    // `{name, url}`: the url may read `steps`, the name may not.
+    let wf = "on: push\njobs:\n  deploy:\n    environment:\n      name: prod\n      url: ${{ steps.d.outputs.url }}\n    permissions:\n      id-token: write\n    steps: []\n";
+    let s = sim(&scenario("o/r", "name: push", wf, ""));
+    assert_eq!(claim(run(&s, "deploy"), "environment"), "prod");
+}
