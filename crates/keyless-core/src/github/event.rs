@@ -181,6 +181,17 @@ pub fn run_ref(s: &Scenario, sha: &str) -> RunRef {
             ));
             full_ref(r)
         }
+        // D-EVT: these events run on the PR merge branch
+        // `refs/pull/PULL_REQUEST_NUMBER/merge`, never on a branch.
+        ("pull_request" | "pull_request_review" | "pull_request_review_comment", Some(r))
+            if !(full_ref(r).starts_with("refs/pull/") && full_ref(r).ends_with("/merge")) =>
+        {
+            pr_note(&mut notes);
+            notes.push(format!(
+                "`event.ref` was given as `{r}`, but `{event}` runs on the pull request's merge branch: `ref` is `refs/pull/{pr}/merge` (D-EVT); name the head branch in `event.head_ref`."
+            ));
+            format!("refs/pull/{pr}/merge")
+        }
         (_, Some(r)) if DEFAULT_BRANCH_EVENTS.contains(&event) && full_ref(r) != default_ref => {
             notes.push(format!(
                 "`event.ref` was given as `{r}`, but `{event}` always runs on the default branch: `ref` is `{default_ref}` (D-EVT)."

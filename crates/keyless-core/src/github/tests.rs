@@ -1313,3 +1313,21 @@ fn environment_from_an_unavailable_context_rejects_the_run() {
     let s = sim(&scenario("o/r", "name: push", wf, ""));
     assert_eq!(claim(run(&s, "deploy"), "environment"), "prod");
 }
+
+/// D-EVT `pull_request`, `pull_request_review`, `pull_request_review_comment`:
+/// `GITHUB_REF` is the PR merge branch `refs/pull/PULL_REQUEST_NUMBER/merge`
+/// (a merged pull request: the base branch). A branch named as the event's
+/// ref cannot be the run's ref; the explanation says it was replaced.
+#[test]
+fn pull_request_ref_is_the_merge_branch_whatever_ref_is_given() {
+    for event in ["pull_request", "pull_request_review", "pull_request_review_comment"] {
+        let s = one_job(&format!("name: {event}\npr_number: 7\nref: refs/heads/feature"), WRITE_JOB, "");
+        let r = run(&s, "j");
+        assert_eq!(claim(r, "ref"), "refs/pull/7/merge", "{event}");
+        assert_eq!(claim(r, "job_workflow_ref"), "octo-org/octo-repo/.github/workflows/deploy.yml@refs/pull/7/merge", "{event}");
+        assert!(r.token.explanation.iter().any(|e| e.contains("refs/heads/feature") && e.contains("refs/pull/7/merge")), "{:?}", r.token.explanation);
+    }
+    // A merge ref as given is kept.
+    let s = one_job("name: pull_request\npr_number: 7\nref: refs/pull/7/merge", WRITE_JOB, "");
+    assert_eq!(claim(run(&s, "j"), "ref"), "refs/pull/7/merge");
+}
