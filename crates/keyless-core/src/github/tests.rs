@@ -1331,3 +1331,15 @@ fn pull_request_ref_is_the_merge_branch_whatever_ref_is_given() {
     let s = one_job("name: pull_request\npr_number: 7\nref: refs/pull/7/merge", WRITE_JOB, "");
     assert_eq!(claim(run(&s, "j"), "ref"), "refs/pull/7/merge");
 }
+
+/// D-REF "Substituted values on GHE.com": "For any URLs that include a
+/// route with your enterprise's name or slug, you must substitute your
+/// enterprise's subdomain"; "The enterprise can receive tokens at
+/// `https://token.actions.octocorp.ghe.com/octocorp`". The unique issuer's
+/// path is the subdomain, not the slug.
+#[test]
+fn ghe_com_unique_issuer_uses_the_subdomain() {
+    let s = one_job("name: push", WRITE_JOB, "issuer:\n  ghe_subdomain: octocorp\n  enterprise_slug: octocorp-enterprise\n");
+    let r = run(&s, "j");
+    assert_eq!(claim(r, "iss"), "https://token.actions.octocorp.ghe.com/octocorp");
+}

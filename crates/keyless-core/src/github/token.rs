@@ -66,13 +66,13 @@ pub fn issuer(s: &Scenario) -> String {
     if let Some(host) = &s.issuer.ghes_host {
         return format!("https://{host}/_services/token");
     }
-    let base = match &s.issuer.ghe_subdomain {
-        Some(sub) => format!("https://token.actions.{sub}.ghe.com"),
-        None => "https://token.actions.githubusercontent.com".to_string(),
-    };
-    match &s.issuer.enterprise_slug {
-        Some(slug) => format!("{base}/{slug}"),
-        None => base,
+    match (&s.issuer.ghe_subdomain, &s.issuer.enterprise_slug) {
+        // D-REF "Substituted values on GHE.com": routes naming the
+        // enterprise use its subdomain ("…octocorp.ghe.com/octocorp").
+        (Some(sub), Some(_)) => format!("https://token.actions.{sub}.ghe.com/{sub}"),
+        (Some(sub), None) => format!("https://token.actions.{sub}.ghe.com"),
+        (None, Some(slug)) => format!("https://token.actions.githubusercontent.com/{slug}"),
+        (None, None) => "https://token.actions.githubusercontent.com".to_string(),
     }
 }
 
