@@ -168,7 +168,11 @@ fn typed_input(types: &[(String, String)], name: &str, v: &serde_json::Value) ->
 /// Contexts a job's `if:` cannot read (docs "Contexts reference").
 const IF_UNAVAILABLE: [&str; 7] = ["matrix", "strategy", "secrets", "env", "steps", "job", "runner"];
 
-/// Contexts `jobs.<job_id>.environment` cannot read (docs "Contexts reference").
+/// Contexts `jobs.<job_id>.strategy` cannot read (docs "Contexts reference").
+const STRATEGY_UNAVAILABLE: [&str; 7] = ["matrix", "strategy", "secrets", "env", "steps", "job", "runner"];
+
+/// Contexts `jobs.<job_id>.environment` and `jobs.<job_id>.with` cannot
+/// read (docs "Contexts reference").
 const ENVIRONMENT_UNAVAILABLE: [&str; 5] = ["secrets", "env", "steps", "job", "runner"];
 
 /// The contexts a job's `if:` sees: github, needs, vars and inputs only
@@ -395,6 +399,15 @@ impl Sim<'_> {
                     job.id.value, env.value
                 );
                 sim.diagnostics.push(Diagnostic::error(msg.clone(), Some(env.span)));
+                self.reject(msg);
+            }
+            // `strategy` reads github, needs, vars and inputs only (same table).
+            if let Some(m) = &job.matrix
+                && let Some(name) =
+                    STRATEGY_UNAVAILABLE.iter().find(|n| m.any_text(&|t: &str| expr::has_expression(t) && expr::names_context(t, n)))
+            {
+                let msg = format!("job `{}` `strategy.matrix`: Unrecognized named-value: '{name}'; GitHub rejects the workflow, so no job runs", job.id.value);
+                sim.diagnostics.push(Diagnostic::error(msg.clone(), Some(m.span)));
                 self.reject(msg);
             }
             // A step's `if:` cannot read `secrets` (docs "Contexts
@@ -660,6 +673,16 @@ impl Sim<'_> {
         let mut with_completeness = Completeness::Complete;
         let mut unknown_with: Vec<String> = Vec::new();
         for (k, node) in &job.with {
+            // `with:` of a call reads github, needs, strategy, matrix,
+            // inputs and vars (docs "Contexts reference"; OBS
+            // formbricks/formbricks#6398 "Unrecognized named-value: 'env'").
+            if let Some(t) = node.scalar_text().filter(|t| expr::has_expression(t))
+                && let Some(name) = ENVIRONMENT_UNAVAILABLE.iter().find(|n| expr::names_context(&t, n))
+            {
+                let msg = format!("job `{}` `with.{k}: {t}`: Unrecognized named-value: '{name}'; GitHub rejects the workflow, so no job runs", job.id.value);
+                sim.diagnostics.push(Diagnostic::error(msg.clone(), Some(node.span)));
+                self.reject(msg);
+            }
             let value = match node.scalar_text().filter(|t| expr::has_expression(t)) {
                 Some(t) => match expr::eval_template(&t, ctx) {
                     Ok(v) => expr::to_json(&v),

@@ -739,7 +739,7 @@ fn deployment_ref_given_as_a_sha_is_empty() {
 /// default is not used in its place).
 #[test]
 fn called_workflow_inputs_without_default_are_typed_empties() {
-    let caller = "on: push\npermissions:\n  id-token: write\njobs:\n  call:\n    uses: ./.github/workflows/r.yml\n    with:\n      region: ${{ secrets.REGION }}\n";
+    let caller = "on: push\npermissions:\n  id-token: write\njobs:\n  call:\n    uses: ./.github/workflows/r.yml\n    with:\n      region: ${{ vars.REGION }}\n";
     let called = "on:\n  workflow_call:\n    inputs:\n      env:\n        type: string\n      region:\n        type: string\n        default: eu\njobs:\n  a:\n    environment: ${{ inputs.env || 'fallback' }}\n    steps: []\n  b:\n    environment: ${{ inputs.region }}\n    steps: []\n";
     let extra = format!("reusable_workflows:\n  o/r/.github/workflows/r.yml: |\n{}", indent(&indent(called)));
     let sim = sim(&scenario("o/r", "name: push", caller, &extra));
@@ -1342,4 +1342,29 @@ fn ghe_com_unique_issuer_uses_the_subdomain() {
     let s = one_job("name: push", WRITE_JOB, "issuer:\n  ghe_subdomain: octocorp\n  enterprise_slug: octocorp-enterprise\n");
     let r = run(&s, "j");
     assert_eq!(claim(r, "iss"), "https://token.actions.octocorp.ghe.com/octocorp");
+}
+
+/// Docs "Contexts reference", context availability:
+/// `jobs.<job_id>.with.<with_id>` reads github, needs, strategy, matrix,
+/// inputs and vars; `env` there fails the parse ("Unrecognized
+/// named-value: 'env'", OBS formbricks/formbricks#6398), so the run is
+/// rejected and no job gets a token.
+#[test]
+fn unavailable_context_in_a_call_with_rejects_the_run() {
+    let called = "on:\n  workflow_call:\n    inputs:\n      target:\n        type: string\njobs:\n  deploy:\n    environment: ${{ inputs.target }}\n    steps: []\n";
+    let extra = format!("reusable_workflows:\n  o/r/.github/workflows/r.yml: |\n{}", indent(&indent(called)));
+    let caller = "on: push\npermissions:\n  id-token: write\njobs:\n  ok:\n    steps: []\n  call:\n    uses: ./.github/workflows/r.yml\n    with:\n      target: ${{ env.TARGET }}\n";
+    let s = sim(&scenario("o/r", "name: push", caller, &extra));
+    assert!(s.diagnostics.iter().any(|d| d.severity == Severity::Error && d.message.contains("Unrecognized named-value: 'env'")), "{:?}", s.diagnostics);
+    assert!(!run(&s, "ok").token.issued);
+}
+
+/// Same table: `jobs.<job_id>.strategy` reads github, needs, vars and
+/// inputs only; a matrix built from `secrets` is rejected with the run.
+#[test]
+fn matrix_from_an_unavailable_context_rejects_the_run() {
+    let wf = "on: push\njobs:\n  ok:\n    permissions:\n      id-token: write\n    steps: []\n  m:\n    strategy:\n      matrix:\n        env: ${{ fromJSON(secrets.ENVS) }}\n    steps: []\n";
+    let s = sim(&scenario("o/r", "name: push", wf, ""));
+    assert!(s.diagnostics.iter().any(|d| d.severity == Severity::Error && d.message.contains("Unrecognized named-value: 'secrets'")), "{:?}", s.diagnostics);
+    assert!(!run(&s, "ok").token.issued);
 }
