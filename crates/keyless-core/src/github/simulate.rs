@@ -641,10 +641,11 @@ impl Sim<'_> {
             ));
         }
         let raw = if expr::has_expression(&uses.value) {
-            sim.diagnostics.push(Diagnostic::warning(
-                "GitHub does not evaluate expressions in `uses:`; Keyless evaluates it to show the intent",
-                Some(uses.span),
-            ));
+            // No context is available in `jobs.<job_id>.uses` (docs
+            // "Contexts reference"; github/docs#34833: a static string).
+            let msg = format!("job `{}` `uses: {}`: `uses:` of a reusable workflow call must be a static string, expressions are not allowed; GitHub rejects the workflow, so no job runs", job.id.value, uses.value);
+            sim.diagnostics.push(Diagnostic::error(msg.clone(), Some(uses.span)));
+            self.reject(msg);
             match expr::eval_template(&uses.value, ctx) {
                 Ok(v) => expr::stringify(&v),
                 Err(e) => {

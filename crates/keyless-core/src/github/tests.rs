@@ -1368,3 +1368,18 @@ fn matrix_from_an_unavailable_context_rejects_the_run() {
     assert!(s.diagnostics.iter().any(|d| d.severity == Severity::Error && d.message.contains("Unrecognized named-value: 'secrets'")), "{:?}", s.diagnostics);
     assert!(!run(&s, "ok").token.issued);
 }
+
+/// Docs "Contexts reference": `jobs.<job_id>.uses` has no context
+/// available (github/docs#34833: "needs to be a statically defined
+/// string"): an expression there makes the workflow invalid, so the run is
+/// rejected (the intended call is still shown).
+#[test]
+fn expression_in_a_call_uses_rejects_the_run() {
+    let called = "on: workflow_call\njobs:\n  deploy:\n    steps: []\n";
+    let extra = format!("reusable_workflows:\n  o/r/.github/workflows/r.yml: |\n{}", indent(&indent(called)));
+    let caller = "on: push\npermissions:\n  id-token: write\njobs:\n  ok:\n    steps: []\n  call:\n    uses: ./.github/workflows/${{ github.event_name == 'push' && 'r' || 'x' }}.yml\n";
+    let s = sim(&scenario("o/r", "name: push", caller, &extra));
+    assert!(s.diagnostics.iter().any(|d| d.severity == Severity::Error && d.message.contains("`uses:`")), "{:?}", s.diagnostics);
+    assert!(!run(&s, "ok").token.issued);
+    assert!(!run(&s, "call/deploy").token.issued);
+}
