@@ -410,6 +410,16 @@ impl Sim<'_> {
                 sim.diagnostics.push(Diagnostic::error(msg.clone(), Some(m.span)));
                 self.reject(msg);
             }
+            // A call job has only the keys GitHub supports there (docs
+            // "Reusing workflows"; OBS actions/runner#2654).
+            for key in &job.unsupported_call_keys {
+                let msg = format!(
+                    "job `{}` calls a reusable workflow and has `{}`: The workflow is not valid (Unexpected value), a calling job supports only name, uses, with, secrets, strategy, needs, if, concurrency and permissions; GitHub rejects the workflow, so no job runs",
+                    job.id.value, key.value
+                );
+                sim.diagnostics.push(Diagnostic::error(msg.clone(), Some(key.span)));
+                self.reject(msg);
+            }
             // A step's `if:` cannot read `secrets` (docs "Contexts
             // reference", context availability; OBS dylanebert/shallot#267).
             for cond in job.step_conditions.iter().filter(|c| expr::names_context(&c.value, "secrets")) {
@@ -633,12 +643,6 @@ impl Sim<'_> {
                 span: Some(job.span),
             });
             return;
-        }
-        if job.environment.is_some() {
-            sim.diagnostics.push(Diagnostic::warning(
-                "a job that calls a reusable workflow cannot set `environment`; set it on the called workflow's jobs (D-RWREF)",
-                Some(job.span),
-            ));
         }
         let raw = if expr::has_expression(&uses.value) {
             // No context is available in `jobs.<job_id>.uses` (docs

@@ -1383,3 +1383,23 @@ fn expression_in_a_call_uses_rejects_the_run() {
     assert!(!run(&s, "ok").token.issued);
     assert!(!run(&s, "call/deploy").token.issued);
 }
+
+/// Docs "Reusing workflows", supported keywords for jobs that call a
+/// reusable workflow (name, uses, with, secrets, strategy, needs, if,
+/// concurrency, permissions). Another key makes the workflow invalid ("The
+/// workflow is not valid. … Unexpected value 'uses'", OBS
+/// MetaMask/metamask-module-template#124, actions/runner#2654): no job runs.
+#[test]
+fn a_call_job_with_an_unsupported_key_rejects_the_run() {
+    let called = "on: workflow_call\njobs:\n  deploy:\n    steps: []\n";
+    let extra = format!("reusable_workflows:\n  o/r/.github/workflows/r.yml: |\n{}", indent(&indent(called)));
+    for key in ["runs-on: ubuntu-latest", "environment: prod"] {
+        let caller = format!("on: push\npermissions:\n  id-token: write\njobs:\n  ok:\n    steps: []\n  call:\n    {key}\n    uses: ./.github/workflows/r.yml\n");
+        let s = sim(&scenario("o/r", "name: push", &caller, &extra));
+        assert!(s.diagnostics.iter().any(|d| d.severity == Severity::Error && d.message.contains("Unexpected value")), "{key}: {:?}", s.diagnostics);
+        assert!(!run(&s, "ok").token.issued, "{key}");
+    }
+    let caller = "on: push\npermissions:\n  id-token: write\njobs:\n  ok:\n    steps: []\n  call:\n    name: Call\n    needs: ok\n    if: always()\n    strategy:\n      matrix:\n        x: [1]\n    concurrency: c\n    permissions:\n      id-token: write\n    secrets: inherit\n    uses: ./.github/workflows/r.yml\n";
+    let s = sim(&scenario("o/r", "name: push", caller, &extra));
+    assert!(run(&s, "ok").token.issued, "{:?}", s.diagnostics);
+}

@@ -99,6 +99,9 @@ pub struct Job {
     /// `with:` of a reusable workflow call.
     pub with: Vec<(String, Node)>,
     pub steps: Vec<Step>,
+    /// Keys a job calling a reusable workflow may not have (`runs-on`,
+    /// `environment`, ...), empty for other jobs.
+    pub unsupported_call_keys: Vec<Spanned<String>>,
     /// The `if:` of every step (`run:` steps too), for checks GitHub makes
     /// when it parses the workflow.
     pub step_conditions: Vec<Spanned<String>>,
@@ -139,6 +142,9 @@ const JOB_KEYS: &[&str] = &[
     "concurrency",
     "snapshot",
 ];
+/// Keys of a job that calls a reusable workflow (docs "Reusing workflows",
+/// supported keywords for jobs that call a reusable workflow).
+const CALL_JOB_KEYS: &[&str] = &["name", "uses", "with", "secrets", "strategy", "needs", "if", "concurrency", "permissions"];
 /// Scopes of `permissions:` (docs, GITHUB_TOKEN reference).
 const PERMISSION_SCOPES: &[&str] = &[
     "actions",
@@ -495,8 +501,18 @@ fn parse_job(e: &doc::Entry, diags: &mut Vec<Diagnostic>) -> Option<Job> {
         permissions: n.get("permissions").and_then(|p| parse_permissions(p, diags)),
         matrix,
         needs: n.get("needs").filter(|v| !v.is_null()).map(|v| string_list(v, "`needs`", diags)).unwrap_or_default(),
-        uses,
         with: map_entries(n.get("with"), diags),
+        unsupported_call_keys: if uses.is_some() {
+            n.entries()
+                .unwrap_or_default()
+                .iter()
+                .filter(|e| JOB_KEYS.contains(&e.key.value.as_str()) && !CALL_JOB_KEYS.contains(&e.key.value.as_str()))
+                .map(|e| e.key.clone())
+                .collect()
+        } else {
+            Vec::new()
+        },
+        uses,
         steps,
         step_conditions,
         span: e.key.span,
