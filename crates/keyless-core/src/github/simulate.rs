@@ -185,6 +185,33 @@ fn if_contexts(ctx: &Contexts, needs_skipped: bool) -> Contexts {
     if needs_skipped { visible.with_skipped_needs() } else { visible }
 }
 
+/// Whether the job's `runs-on` names the `self-hosted` label, which every
+/// self-hosted runner carries and no GitHub-hosted runner does (workflow
+/// syntax `jobs.<job_id>.runs-on`). `None` when `runs-on` is absent or
+/// cannot be evaluated.
+fn runs_on_self_hosted(job: &Job, ctx: &Contexts) -> Option<bool> {
+    let node = job.runs_on.as_ref()?;
+    let node = match &node.value {
+        crate::doc::Value::Map(_) => node.get("labels")?,
+        _ => node,
+    };
+    let labels: Vec<String> = match node.items() {
+        Some(items) => items.iter().filter_map(crate::doc::Node::scalar_text).collect(),
+        None => vec![node.scalar_text()?],
+    };
+    let mut found = false;
+    for label in labels {
+        let value = if expr::has_expression(&label) { expr::to_json(&expr::eval_template(&label, ctx).ok()?) } else { serde_json::Value::String(label) };
+        let texts: Vec<String> = match value {
+            serde_json::Value::Array(a) => a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect(),
+            serde_json::Value::String(t) => vec![t],
+            _ => Vec::new(),
+        };
+        found |= texts.iter().any(|t| t.trim().eq_ignore_ascii_case("self-hosted"));
+    }
+    Some(found)
+}
+
 /// Matrix runs repeat the same finding; report each once.
 fn dedupe(diags: &mut Vec<Diagnostic>) {
     let mut seen = std::collections::HashSet::new();
@@ -607,11 +634,21 @@ impl Sim<'_> {
         };
         let grant = permissions::apply_event_rules(self.s, grant);
         let seed = format!("{id}:{}", combo.map(|c| serde_json::Value::Object(c).to_string()).unwrap_or_default());
+        let runner_environment = match runs_on_self_hosted(job, ctx) {
+            Some(true) => {
+                if self.s.runner_environment != "self-hosted" {
+                    notes.push("`runs-on` names the `self-hosted` label, so the job runs on a self-hosted runner: `runner_environment` is `self-hosted` (D-REF; workflow syntax `runs-on`).".into());
+                }
+                "self-hosted".to_string()
+            }
+            _ => self.s.runner_environment.clone(),
+        };
         let job_facts = JobFacts {
             environment,
             job_workflow_ref: frame.job_workflow_ref.clone(),
             job_workflow_sha: frame.job_workflow_sha.clone(),
             aud: String::new(),
+            runner_environment,
             seed,
         };
         out.token = self.mint(job_facts, &grant, &found, notes);
@@ -745,6 +782,7 @@ impl Sim<'_> {
                 job_workflow_ref: target.job_workflow_ref.clone(),
                 job_workflow_sha: target.job_workflow_sha.clone(),
                 aud: String::new(),
+                runner_environment: self.s.runner_environment.clone(),
                 seed: format!("{id}:{}", combo.as_ref().map(|c| serde_json::Value::Object(c.clone()).to_string()).unwrap_or_default()),
             };
             let token = self.mint(facts, &grant, &[], notes);

@@ -1403,3 +1403,20 @@ fn a_call_job_with_an_unsupported_key_rejects_the_run() {
     let s = sim(&scenario("o/r", "name: push", caller, &extra));
     assert!(run(&s, "ok").token.issued, "{:?}", s.diagnostics);
 }
+
+/// D-REF: `runner_environment` is "the type of runner used by the job"
+/// (`github-hosted` or `self-hosted`). A job whose `runs-on` carries the
+/// `self-hosted` label (workflow syntax `jobs.<job_id>.runs-on`: every
+/// self-hosted runner has it) runs on a self-hosted runner, whatever the
+/// scenario's default; other labels keep the scenario's value.
+#[test]
+fn runner_environment_follows_a_self_hosted_label() {
+    let wf = "on: push\npermissions:\n  id-token: write\njobs:\n  hosted:\n    runs-on: ubuntu-latest\n    steps: []\n  own:\n    runs-on: [self-hosted, linux]\n    steps: []\n  grouped:\n    runs-on:\n      group: build\n      labels: [Self-Hosted]\n    steps: []\n  m:\n    strategy:\n      matrix:\n        os: [self-hosted, ubuntu-latest]\n    runs-on: ${{ matrix.os }}\n    steps: []\n";
+    let s = sim(&scenario("o/r", "name: push", wf, ""));
+    assert_eq!(claim(run(&s, "hosted"), "runner_environment"), "github-hosted");
+    assert_eq!(claim(run(&s, "own"), "runner_environment"), "self-hosted");
+    assert_eq!(claim(run(&s, "grouped"), "runner_environment"), "self-hosted");
+    let envs: Vec<String> = s.runs.iter().filter(|r| r.job == "m").map(|r| claim(r, "runner_environment")).collect();
+    assert_eq!(envs, ["self-hosted", "github-hosted"]);
+    assert!(run(&s, "own").token.explanation.iter().any(|e| e.contains("self-hosted")));
+}

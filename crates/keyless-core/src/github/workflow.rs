@@ -99,6 +99,8 @@ pub struct Job {
     /// `with:` of a reusable workflow call.
     pub with: Vec<(String, Node)>,
     pub steps: Vec<Step>,
+    /// `runs-on` as written (label, list, `{group, labels}` or expression).
+    pub runs_on: Option<Node>,
     /// Keys a job calling a reusable workflow may not have (`runs-on`,
     /// `environment`, ...), empty for other jobs.
     pub unsupported_call_keys: Vec<Spanned<String>>,
@@ -502,6 +504,7 @@ fn parse_job(e: &doc::Entry, diags: &mut Vec<Diagnostic>) -> Option<Job> {
         matrix,
         needs: n.get("needs").filter(|v| !v.is_null()).map(|v| string_list(v, "`needs`", diags)).unwrap_or_default(),
         with: map_entries(n.get("with"), diags),
+        runs_on: n.get("runs-on").filter(|v| !v.is_null()).cloned(),
         unsupported_call_keys: if uses.is_some() {
             n.entries()
                 .unwrap_or_default()
