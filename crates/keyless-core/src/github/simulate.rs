@@ -212,6 +212,37 @@ fn runs_on_self_hosted(job: &Job, ctx: &Contexts) -> Option<bool> {
     Some(found)
 }
 
+/// A cycle of `needs` (job ids, the first repeated at the end), if any.
+fn needs_cycle(wf: &Workflow) -> Option<Vec<String>> {
+    fn visit<'w>(wf: &'w Workflow, id: &'w str, path: &mut Vec<&'w str>, done: &mut Vec<&'w str>) -> Option<Vec<String>> {
+        if let Some(at) = path.iter().position(|p| *p == id) {
+            let mut cycle: Vec<String> = path.iter().skip(at).map(|p| p.to_string()).collect();
+            cycle.push(id.to_string());
+            return Some(cycle);
+        }
+        if done.contains(&id) {
+            return None;
+        }
+        path.push(id);
+        let job = wf.jobs.iter().find(|j| j.id.value == id);
+        for need in job.map(|j| j.needs.as_slice()).unwrap_or_default() {
+            if let Some(c) = visit(wf, need, path, done) {
+                return Some(c);
+            }
+        }
+        path.pop();
+        done.push(id);
+        None
+    }
+    // The walk recurses once per job of a chain: bound it for hostile input
+    // (the playground runs in wasm, with a small stack).
+    if wf.jobs.len() > 512 {
+        return None;
+    }
+    let mut done = Vec::new();
+    wf.jobs.iter().find_map(|j| visit(wf, &j.id.value, &mut Vec::new(), &mut done))
+}
+
 /// Matrix runs repeat the same finding; report each once.
 fn dedupe(diags: &mut Vec<Diagnostic>) {
     let mut seen = std::collections::HashSet::new();
@@ -457,6 +488,12 @@ impl Sim<'_> {
                 sim.diagnostics.push(Diagnostic::error(msg.clone(), Some(cond.span)));
                 self.reject(msg);
             }
+        }
+        if let Some(cycle) = needs_cycle(frame.wf) {
+            let msg = format!("the jobs' `needs` form a cycle ({}): no job of it can start, and GitHub rejects the workflow", cycle.join(" → "));
+            let span = frame.wf.jobs.iter().find(|j| cycle.first() == Some(&j.id.value)).map(|j| j.span);
+            sim.diagnostics.push(Diagnostic::error(msg.clone(), span));
+            self.reject(msg);
         }
         for job in &frame.wf.jobs {
             let skipped_need =

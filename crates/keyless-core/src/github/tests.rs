@@ -1420,3 +1420,14 @@ fn runner_environment_follows_a_self_hosted_label() {
     assert_eq!(envs, ["self-hosted", "github-hosted"]);
     assert!(run(&s, "own").token.explanation.iter().any(|e| e.contains("self-hosted")));
 }
+
+/// Workflow syntax `jobs.<job_id>.needs`: jobs wait for the jobs they need,
+/// so a cycle can never start; GitHub refuses such a workflow (a
+/// dependency cycle is invalid), and no job runs.
+#[test]
+fn a_needs_cycle_rejects_the_run() {
+    let wf = "on: push\npermissions:\n  id-token: write\njobs:\n  ok:\n    steps: []\n  a:\n    needs: b\n    steps: []\n  b:\n    needs: [a]\n    steps: []\n";
+    let s = sim(&scenario("o/r", "name: push", wf, ""));
+    assert!(s.diagnostics.iter().any(|d| d.severity == Severity::Error && d.message.contains("cycle")), "{:?}", s.diagnostics);
+    assert!(!run(&s, "ok").token.issued);
+}
