@@ -648,7 +648,16 @@ impl Sim<'_> {
         let environment = match &job.environment {
             None => None,
             Some(env) => match expr::eval_template(&env.value, ctx) {
-                Ok(v) => Some(expr::stringify(&v)).filter(|e| !e.is_empty()),
+                Ok(v) => {
+                    let name = expr::stringify(&v);
+                    if name.is_empty() {
+                        notes.push(format!(
+                            "`environment: {}` evaluates to an empty name, taken to mean no environment [INF] (undocumented; the common `cond && 'x' || ''` pattern).",
+                            env.value
+                        ));
+                    }
+                    Some(name).filter(|e| !e.is_empty())
+                }
                 Err(e) => {
                     let msg = e.describe(&env.value);
                     diags.push(Diagnostic::warning(format!("job `{}` environment: {msg}", job.id.value), Some(env.span)));

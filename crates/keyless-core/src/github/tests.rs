@@ -1431,3 +1431,15 @@ fn a_needs_cycle_rejects_the_run() {
     assert!(s.diagnostics.iter().any(|d| d.severity == Severity::Error && d.message.contains("cycle")), "{:?}", s.diagnostics);
     assert!(!run(&s, "ok").token.issued);
 }
+
+/// An environment name that evaluates to the empty string is taken to mean
+/// no environment (the `cond && 'prod' || ''` pattern); GitHub does not
+/// document it, so the explanation labels it [INF].
+#[test]
+fn empty_environment_name_is_no_environment_and_labelled() {
+    let job = "environment: ${{ github.ref == 'refs/heads/prod' && 'prod' || '' }}\npermissions:\n  id-token: write\nsteps: []\n";
+    let s = one_job("name: push\nref: refs/heads/dev", job, "");
+    let r = run(&s, "j");
+    assert_eq!(claim(r, "sub"), "repo:octo-org/octo-repo:ref:refs/heads/dev");
+    assert!(r.token.explanation.iter().any(|e| e.contains("empty") && e.contains("[INF]")), "{:?}", r.token.explanation);
+}
