@@ -716,6 +716,14 @@ impl Sim<'_> {
     ) {
         let id = format!("{}{}", frame.prefix, job.id.value);
         if let Some(reason) = self.skipped(job, ctx, skipped_need, &mut sim.diagnostics, &mut notes) {
+            // GitHub validates called workflows before any `if:` (OBS
+            // metal3-io/project-infra#1171): check the permissions anyway.
+            if !expr::has_expression(&uses.value)
+                && let Some(target) = self.resolve_uses(&uses.value, frame)
+                && let (_, Some(called)) = self.called_workflow(&target.path, sim)
+            {
+                self.check_nested_permissions(&called, &Self::caller_grant(frame, job), &target, job, uses, sim);
+            }
             sim.runs.push(JobRun {
                 job: id,
                 name: Self::display_name(job, ctx),
@@ -785,31 +793,10 @@ impl Sim<'_> {
             };
             with.push((k.clone(), value));
         }
-        let caller_grant = match &frame.caller_grant {
-            None => permissions::declared(frame.wf.permissions.as_ref(), job.permissions.as_ref()),
-            Some(outer) => {
-                let own = (frame.wf.permissions.is_some() || job.permissions.is_some())
-                    .then(|| permissions::declared(frame.wf.permissions.as_ref(), job.permissions.as_ref()));
-                permissions::cap_by_caller(outer, own)
-            }
-        };
-        let found = self
-            .s
-            .reusable_workflows
-            .iter()
-            .enumerate()
-            .find(|(_, (path, _))| path.eq_ignore_ascii_case(&target.path));
-        let called = found.and_then(|(i, (_, text))| {
-            let cached = self.parsed.borrow().get(&i).cloned();
-            cached.unwrap_or_else(|| {
-                let doc = DocId::Reusable(u16::try_from(i).unwrap_or(u16::MAX));
-                let w = workflow::parse(&text.text, doc, &mut sim.diagnostics).map(std::rc::Rc::new);
-                self.parsed.borrow_mut().insert(i, w.clone());
-                w
-            })
-        });
+        let caller_grant = Self::caller_grant(frame, job);
+        let (found, called) = self.called_workflow(&target.path, sim);
         let Some(called) = called else {
-            if found.is_none() {
+            if !found {
                 sim.diagnostics.push(Diagnostic::warning(
                     format!(
                         "the called workflow `{}` is not in the scenario's `reusable_workflows`: its jobs, environments and login steps are unknown",
@@ -856,26 +843,7 @@ impl Sim<'_> {
             self.reject(msg);
             return;
         }
-        // A called job may ask for the caller job's permissions or fewer;
-        // asking for more does not downgrade it: GitHub refuses the run
-        // ("The nested job 'x' is requesting 'id-token: write', but is only
-        // allowed 'id-token: none'", startup_failure). Docs "Reusing workflow
-        // configurations", access and permissions for nested workflows; OBS
-        // grafana/loki#22151, tetherto/qvac#1704.
-        for nested in &called.jobs {
-            if called.permissions.is_none() && nested.permissions.is_none() {
-                continue;
-            }
-            let asked = permissions::declared(called.permissions.as_ref(), nested.permissions.as_ref());
-            if asked.id_token > caller_grant.id_token {
-                let msg = format!(
-                    "The workflow is not valid. Error calling workflow '{}'. The nested job '{}' is requesting 'id-token: write', but is only allowed 'id-token: none' (the calling job `{}` does not grant id-token: write; called workflows cannot raise the caller's permissions)",
-                    target.job_workflow_ref, nested.id.value, job.id.value
-                );
-                sim.diagnostics.push(Diagnostic::error(msg.clone(), Some(uses.span)));
-                self.reject(msg);
-            }
-        }
+        self.check_nested_permissions(&called, &caller_grant, &target, job, uses, sim);
         // A called run's inputs: its `workflow_call` defaults under `with:`
         // (its `workflow_dispatch` defaults do not apply, D-RWREF).
         let mut inputs = called.call_input_defaults.clone();
@@ -894,6 +862,67 @@ impl Sim<'_> {
             notes,
         };
         self.jobs(&inner, sim);
+    }
+
+    /// The id-token grant a calling job passes to the workflow it calls:
+    /// its own (or its workflow's) permissions, within what its own caller
+    /// allows (D-RWREF).
+    fn caller_grant(frame: &Frame<'_>, job: &Job) -> Grant {
+        match &frame.caller_grant {
+            None => permissions::declared(frame.wf.permissions.as_ref(), job.permissions.as_ref()),
+            Some(outer) => {
+                let own = (frame.wf.permissions.is_some() || job.permissions.is_some())
+                    .then(|| permissions::declared(frame.wf.permissions.as_ref(), job.permissions.as_ref()));
+                permissions::cap_by_caller(outer, own)
+            }
+        }
+    }
+
+    /// The called workflow by its key in `reusable_workflows`: whether the
+    /// scenario lists it, and its model (parsed once).
+    fn called_workflow(&self, path: &str, sim: &mut Simulation) -> (bool, Option<std::rc::Rc<Workflow>>) {
+        let found = self.s.reusable_workflows.iter().enumerate().find(|(_, (p, _))| p.eq_ignore_ascii_case(path));
+        let called = found.and_then(|(i, (_, text))| {
+            let cached = self.parsed.borrow().get(&i).cloned();
+            cached.unwrap_or_else(|| {
+                let doc = DocId::Reusable(u16::try_from(i).unwrap_or(u16::MAX));
+                let w = workflow::parse(&text.text, doc, &mut sim.diagnostics).map(std::rc::Rc::new);
+                self.parsed.borrow_mut().insert(i, w.clone());
+                w
+            })
+        });
+        (found.is_some(), called)
+    }
+
+    /// A called job may ask for the caller job's permissions or fewer;
+    /// asking for more does not downgrade it: GitHub refuses the run ("The
+    /// nested job 'x' is requesting 'id-token: write', but is only allowed
+    /// 'id-token: none'", startup_failure). Docs "Reusing workflow
+    /// configurations", access and permissions for nested workflows; OBS
+    /// grafana/loki#22151, tetherto/qvac#1704.
+    fn check_nested_permissions(
+        &self,
+        called: &Workflow,
+        caller_grant: &Grant,
+        target: &CallTarget,
+        job: &Job,
+        uses: &crate::span::Spanned<String>,
+        sim: &mut Simulation,
+    ) {
+        for nested in &called.jobs {
+            if called.permissions.is_none() && nested.permissions.is_none() {
+                continue;
+            }
+            let asked = permissions::declared(called.permissions.as_ref(), nested.permissions.as_ref());
+            if asked.id_token > caller_grant.id_token {
+                let msg = format!(
+                    "The workflow is not valid. Error calling workflow '{}'. The nested job '{}' is requesting 'id-token: write', but is only allowed 'id-token: none' (the calling job `{}` does not grant id-token: write; called workflows cannot raise the caller's permissions)",
+                    target.job_workflow_ref, nested.id.value, job.id.value
+                );
+                sim.diagnostics.push(Diagnostic::error(msg.clone(), Some(uses.span)));
+                self.reject(msg);
+            }
+        }
     }
 
     /// Records that GitHub refuses the run (the first reason is kept).

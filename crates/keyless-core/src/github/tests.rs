@@ -1443,3 +1443,17 @@ fn empty_environment_name_is_no_environment_and_labelled() {
     assert_eq!(claim(r, "sub"), "repo:octo-org/octo-repo:ref:refs/heads/dev");
     assert!(r.token.explanation.iter().any(|e| e.contains("empty") && e.contains("[INF]")), "{:?}", r.token.explanation);
 }
+
+/// GitHub validates the whole tree of called workflows when the run starts,
+/// before any `if:` (OBS metal3-io/project-infra#1171: "the workflows do
+/// not run AT ALL"): a calling job skipped by its `if:` still rejects the
+/// run when its called job asks for more than it grants.
+#[test]
+fn a_skipped_call_still_has_its_permissions_checked() {
+    let called = "on: workflow_call\njobs:\n  deploy:\n    permissions:\n      id-token: write\n    steps: []\n";
+    let extra = format!("reusable_workflows:\n  o/r/.github/workflows/r.yml: |\n{}", indent(&indent(called)));
+    let caller = "on: push\njobs:\n  ok:\n    permissions:\n      id-token: write\n    steps: []\n  call:\n    if: github.event_name == 'schedule'\n    uses: ./.github/workflows/r.yml\n";
+    let s = sim(&scenario("o/r", "name: push", caller, &extra));
+    assert!(s.diagnostics.iter().any(|d| d.severity == Severity::Error && d.message.contains("The nested job 'deploy'")), "{:?}", s.diagnostics);
+    assert!(!run(&s, "ok").token.issued);
+}
