@@ -722,7 +722,7 @@ impl Sim<'_> {
                 && let Some(target) = self.resolve_uses(&uses.value, frame)
                 && let (_, Some(called)) = self.called_workflow(&target.path, sim)
             {
-                self.check_nested_permissions(&called, &Self::caller_grant(frame, job), &target, job, uses, sim);
+                self.validate_call(&called, &Self::caller_grant(frame, job), &target, job, uses, sim);
             }
             sim.runs.push(JobRun {
                 job: id,
@@ -830,12 +830,6 @@ impl Sim<'_> {
             });
             return;
         };
-        if !called.triggers.iter().any(|t| t.event.value == "workflow_call") {
-            sim.diagnostics.push(Diagnostic::warning(
-                format!("`{}` has no `on: workflow_call`, so GitHub refuses to call it; simulated anyway", target.path),
-                called.on_span.or(Some(called.span)),
-            ));
-        }
         let max_depth = if self.s.issuer.ghes_host.is_some() { MAX_DEPTH_GHES } else { MAX_DEPTH };
         if frame.depth + 1 >= max_depth {
             let msg = format!("reusable workflows nest deeper than {max_depth} levels (GitHub's limit)");
@@ -843,7 +837,7 @@ impl Sim<'_> {
             self.reject(msg);
             return;
         }
-        self.check_nested_permissions(&called, &caller_grant, &target, job, uses, sim);
+        self.validate_call(&called, &caller_grant, &target, job, uses, sim);
         // A called run's inputs: its `workflow_call` defaults under `with:`
         // (its `workflow_dispatch` defaults do not apply, D-RWREF).
         let mut inputs = called.call_input_defaults.clone();
@@ -900,7 +894,12 @@ impl Sim<'_> {
     /// 'id-token: none'", startup_failure). Docs "Reusing workflow
     /// configurations", access and permissions for nested workflows; OBS
     /// grafana/loki#22151, tetherto/qvac#1704.
-    fn check_nested_permissions(
+    ///
+    /// A workflow without `on: workflow_call` cannot be called: "error
+    /// parsing called workflow …: workflow is not reusable as it is missing
+    /// a `on.workflow_call` trigger" (OBS Homebrew/glibc-bootstrap#5,
+    /// pmem/run_qemu#179), an invalid workflow file.
+    fn validate_call(
         &self,
         called: &Workflow,
         caller_grant: &Grant,
@@ -909,6 +908,14 @@ impl Sim<'_> {
         uses: &crate::span::Spanned<String>,
         sim: &mut Simulation,
     ) {
+        if !called.triggers.iter().any(|t| t.event.value == "workflow_call") {
+            let msg = format!(
+                "error parsing called workflow '{}': workflow is not reusable as it is missing a `on.workflow_call` trigger; GitHub rejects the run, so no job runs",
+                target.job_workflow_ref
+            );
+            sim.diagnostics.push(Diagnostic::error(msg.clone(), called.on_span.or(Some(called.span))));
+            self.reject(msg);
+        }
         for nested in &called.jobs {
             if called.permissions.is_none() && nested.permissions.is_none() {
                 continue;
