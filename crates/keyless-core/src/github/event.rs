@@ -11,10 +11,15 @@ use crate::scenario::Scenario;
 /// (D-REF). `pull_request_review*` are not named by the docs [INF].
 pub const PULL_REQUEST_SUB_EVENTS: &[&str] = &["pull_request", "pull_request_review", "pull_request_review_comment"];
 
-/// Events with `github.head_ref`/`base_ref` set (D-REF claims table:
-/// "only for pull request-family events"; D-EVT).
+/// Events whose payload carries a pull request (D-EVT webhook payloads).
 const PR_FAMILY: &[&str] =
     &["pull_request", "pull_request_target", "pull_request_review", "pull_request_review_comment"];
+
+/// Events with `github.head_ref`/`base_ref` set: "only available when the
+/// event that triggers a workflow run is either pull_request or
+/// pull_request_target" (docs "Contexts reference", `github` context;
+/// observed empty on pull_request_review: tj-actions/branch-names#428).
+const HEAD_BASE_EVENTS: &[&str] = &["pull_request", "pull_request_target"];
 
 /// The ref-related facts of the run.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -22,8 +27,14 @@ pub struct RunRef {
     /// `GITHUB_REF`; empty for a deployment created from a SHA.
     pub git_ref: String,
     pub ref_type: &'static str,
+    /// `github.head_ref` and the `head_ref` claim (empty but for
+    /// pull_request and pull_request_target).
     pub head_ref: String,
     pub base_ref: String,
+    /// The pull request's head and base branches as its payload names them
+    /// (`github.event.pull_request.head.ref`), for every PR-family event.
+    pub pr_head: String,
+    pub pr_base: String,
     pub sha: String,
     /// The branch or tag name (`github.ref_name`).
     pub ref_name: String,
@@ -85,6 +96,35 @@ pub const KNOWN_EVENTS: &[&str] = &[
     "workflow_run",
 ];
 
+/// Events whose `GITHUB_REF` is always the default branch (D-EVT: the
+/// `GITHUB_REF` column reads "Default branch"; "Scheduled workflows will
+/// only run on the default branch"). `pull_request_target` has its own rule.
+pub const DEFAULT_BRANCH_EVENTS: &[&str] = &[
+    "branch_protection_rule",
+    "check_run",
+    "check_suite",
+    "delete",
+    "discussion",
+    "discussion_comment",
+    "fork",
+    "gollum",
+    "image_version",
+    "issue_comment",
+    "issues",
+    "label",
+    "milestone",
+    "page_build",
+    "project",
+    "project_card",
+    "project_column",
+    "public",
+    "repository_dispatch",
+    "schedule",
+    "status",
+    "watch",
+    "workflow_run",
+];
+
 /// A full 40-hex commit SHA (what a deployment created from a commit
 /// carries as its ref).
 pub fn is_commit_sha(r: &str) -> bool {
@@ -141,6 +181,23 @@ pub fn run_ref(s: &Scenario, sha: &str) -> RunRef {
             ));
             full_ref(r)
         }
+        // D-EVT: these events run on the PR merge branch
+        // `refs/pull/PULL_REQUEST_NUMBER/merge`, never on a branch.
+        ("pull_request" | "pull_request_review" | "pull_request_review_comment", Some(r))
+            if !(full_ref(r).starts_with("refs/pull/") && full_ref(r).ends_with("/merge")) =>
+        {
+            pr_note(&mut notes);
+            notes.push(format!(
+                "`event.ref` was given as `{r}`, but `{event}` runs on the pull request's merge branch: `ref` is `refs/pull/{pr}/merge` (D-EVT); name the head branch in `event.head_ref`."
+            ));
+            format!("refs/pull/{pr}/merge")
+        }
+        (_, Some(r)) if DEFAULT_BRANCH_EVENTS.contains(&event) && full_ref(r) != default_ref => {
+            notes.push(format!(
+                "`event.ref` was given as `{r}`, but `{event}` always runs on the default branch: `ref` is `{default_ref}` (D-EVT)."
+            ));
+            default_ref.clone()
+        }
         (_, Some(r)) => full_ref(r),
         ("pull_request" | "pull_request_review" | "pull_request_review_comment", None) => {
             pr_note(&mut notes);
@@ -169,7 +226,7 @@ pub fn run_ref(s: &Scenario, sha: &str) -> RunRef {
     }
     // Empty refs (deployments from a SHA) were observed as `branch` (bbeesley token).
     let ref_type = if git_ref.starts_with("refs/tags/") { "tag" } else { "branch" };
-    let (head_ref, base_ref) = if is_pr_family(event) {
+    let (pr_head, pr_base) = if is_pr_family(event) {
         let head = match &e.head_ref {
             Some(h) => h.clone(),
             None => {
@@ -181,6 +238,17 @@ pub fn run_ref(s: &Scenario, sha: &str) -> RunRef {
     } else {
         (String::new(), String::new())
     };
+    let (head_ref, base_ref) = if HEAD_BASE_EVENTS.contains(&event) {
+        (pr_head.clone(), pr_base.clone())
+    } else {
+        if is_pr_family(event) {
+            notes.push(
+                "`head_ref` and `base_ref` are empty: GitHub sets `github.head_ref`/`github.base_ref` only for pull_request and pull_request_target (docs \"Contexts reference\"; observed empty on pull_request_review), and the claims are taken to follow them [INF]."
+                    .into(),
+            );
+        }
+        (String::new(), String::new())
+    };
     // Docs "Contexts reference": `github.ref_name` of a pull request is
     // `<pr_number>/merge`.
     let ref_name = git_ref
@@ -189,7 +257,7 @@ pub fn run_ref(s: &Scenario, sha: &str) -> RunRef {
         .or_else(|| git_ref.strip_prefix("refs/pull/"))
         .map(str::to_string)
         .unwrap_or_else(|| git_ref.strip_prefix("refs/").unwrap_or(&git_ref).to_string());
-    RunRef { git_ref, ref_type, head_ref, base_ref, sha: sha.to_string(), ref_name, notes }
+    RunRef { git_ref, ref_type, head_ref, base_ref, pr_head, pr_base, sha: sha.to_string(), ref_name, notes }
 }
 
 /// Warns when the workflow's `on:` would not start this run (research
@@ -220,6 +288,23 @@ pub fn check_trigger(w: &Workflow, s: &Scenario, r: &RunRef, diags: &mut Vec<Dia
         ));
         return;
     };
+    // A merged pull request is a `closed` activity; without `types` only
+    // `opened`, `synchronize` and `reopened` run (D-EVT `pull_request`,
+    // `pull_request_target`).
+    if matches!(event, "pull_request" | "pull_request_target") && s.event.merged {
+        let listed = t.types.as_deref().unwrap_or_default();
+        if !listed.iter().any(|ty| ty == "closed") {
+            let types = if t.types.is_some() {
+                format!("its `types` [{}]", listed.join(", "))
+            } else {
+                "the default types `opened`, `synchronize`, `reopened`".to_string()
+            };
+            diags.push(Diagnostic::warning(
+                format!("`on.{event}` would not run for this event: a merged pull request is a `closed` activity, and the workflow runs on {types}; simulated anyway"),
+                Some(t.event.span),
+            ));
+        }
+    }
     // push filters see the pushed ref; pull_request(_target) the base branch.
     let (branch, tag) = match event {
         "push" => (

@@ -188,6 +188,21 @@ pub fn uses_status_function(text: &str) -> bool {
     })
 }
 
+/// Whether the expression(s) of `text` (a condition: markers optional)
+/// refer to the context `name`, wherever it sits (GitHub validates context
+/// availability when it parses the workflow, before evaluating anything).
+pub fn names_context(text: &str, name: &str) -> bool {
+    let sources: Vec<String> = if has_expression(text) {
+        placeholders(text).map(|marks| marks.into_iter().map(|m| m.inner).collect()).unwrap_or_default()
+    } else {
+        vec![text.to_string()]
+    };
+    let is_name = |e: &SpannedExpr<'_>| matches!(&e.inner, Expr::Identifier(i) if i.as_str().eq_ignore_ascii_case(name));
+    sources.iter().any(|src| {
+        Expr::parse(src.trim()).is_ok_and(|e| is_name(&e) || e.contexts().iter().any(|(c, _)| c.parts.first().is_some_and(is_name)))
+    })
+}
+
 /// Whether a text contains an expression marker.
 pub fn has_expression(text: &str) -> bool {
     text.contains("${{")

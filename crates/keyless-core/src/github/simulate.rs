@@ -123,6 +123,7 @@ pub fn simulate(s: &Scenario) -> Simulation {
         github: github_context(s, &run, &wf.dispatch_input_defaults),
         work: std::cell::Cell::new(0),
         parsed: std::cell::RefCell::new(HashMap::new()),
+        rejected: std::cell::RefCell::new(None),
     };
     let frame = Frame {
         wf: &wf,
@@ -136,6 +137,14 @@ pub fn simulate(s: &Scenario) -> Simulation {
         notes: Vec::new(),
     };
     sim_ctx.jobs(&frame, &mut sim);
+    if let Some(why) = sim_ctx.rejected.borrow().as_ref() {
+        // An invalid workflow is a startup failure: no job of the run
+        // starts, so none gets a token.
+        let reason = format!("No token: {why}; GitHub refuses the whole run at startup (startup_failure), so no job runs.");
+        for r in &mut sim.runs {
+            r.token = not_issued(reason.clone(), vec![reason.clone()]);
+        }
+    }
     dedupe(&mut sim.diagnostics);
     sim
 }
@@ -156,14 +165,82 @@ fn typed_input(types: &[(String, String)], name: &str, v: &serde_json::Value) ->
     }
 }
 
+/// Contexts a job's `if:` cannot read (docs "Contexts reference").
+const IF_UNAVAILABLE: [&str; 7] = ["matrix", "strategy", "secrets", "env", "steps", "job", "runner"];
+
+/// Contexts `jobs.<job_id>.strategy` cannot read (docs "Contexts reference").
+const STRATEGY_UNAVAILABLE: [&str; 7] = ["matrix", "strategy", "secrets", "env", "steps", "job", "runner"];
+
+/// Contexts `jobs.<job_id>.environment` and `jobs.<job_id>.with` cannot
+/// read (docs "Contexts reference").
+const ENVIRONMENT_UNAVAILABLE: [&str; 5] = ["secrets", "env", "steps", "job", "runner"];
+
 /// The contexts a job's `if:` sees: github, needs, vars and inputs only
 /// (docs "Contexts reference", context availability).
 fn if_contexts(ctx: &Contexts, needs_skipped: bool) -> Contexts {
     let mut visible = ctx.clone();
-    for unavailable in ["matrix", "strategy", "secrets", "env", "steps", "job", "runner"] {
+    for unavailable in IF_UNAVAILABLE {
         visible = visible.without(unavailable);
     }
     if needs_skipped { visible.with_skipped_needs() } else { visible }
+}
+
+/// Whether the job's `runs-on` names the `self-hosted` label, which every
+/// self-hosted runner carries and no GitHub-hosted runner does (workflow
+/// syntax `jobs.<job_id>.runs-on`). `None` when `runs-on` is absent or
+/// cannot be evaluated.
+fn runs_on_self_hosted(job: &Job, ctx: &Contexts) -> Option<bool> {
+    let node = job.runs_on.as_ref()?;
+    let node = match &node.value {
+        crate::doc::Value::Map(_) => node.get("labels")?,
+        _ => node,
+    };
+    let labels: Vec<String> = match node.items() {
+        Some(items) => items.iter().filter_map(crate::doc::Node::scalar_text).collect(),
+        None => vec![node.scalar_text()?],
+    };
+    let mut found = false;
+    for label in labels {
+        let value = if expr::has_expression(&label) { expr::to_json(&expr::eval_template(&label, ctx).ok()?) } else { serde_json::Value::String(label) };
+        let texts: Vec<String> = match value {
+            serde_json::Value::Array(a) => a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect(),
+            serde_json::Value::String(t) => vec![t],
+            _ => Vec::new(),
+        };
+        found |= texts.iter().any(|t| t.trim().eq_ignore_ascii_case("self-hosted"));
+    }
+    Some(found)
+}
+
+/// A cycle of `needs` (job ids, the first repeated at the end), if any.
+fn needs_cycle(wf: &Workflow) -> Option<Vec<String>> {
+    fn visit<'w>(wf: &'w Workflow, id: &'w str, path: &mut Vec<&'w str>, done: &mut Vec<&'w str>) -> Option<Vec<String>> {
+        if let Some(at) = path.iter().position(|p| *p == id) {
+            let mut cycle: Vec<String> = path.iter().skip(at).map(|p| p.to_string()).collect();
+            cycle.push(id.to_string());
+            return Some(cycle);
+        }
+        if done.contains(&id) {
+            return None;
+        }
+        path.push(id);
+        let job = wf.jobs.iter().find(|j| j.id.value == id);
+        for need in job.map(|j| j.needs.as_slice()).unwrap_or_default() {
+            if let Some(c) = visit(wf, need, path, done) {
+                return Some(c);
+            }
+        }
+        path.pop();
+        done.push(id);
+        None
+    }
+    // The walk recurses once per job of a chain: bound it for hostile input
+    // (the playground runs in wasm, with a small stack).
+    if wf.jobs.len() > 512 {
+        return None;
+    }
+    let mut done = Vec::new();
+    wf.jobs.iter().find_map(|j| visit(wf, &j.id.value, &mut Vec::new(), &mut done))
 }
 
 /// Matrix runs repeat the same finding; report each once.
@@ -227,8 +304,8 @@ fn github_context(s: &Scenario, run: &RunFacts, dispatch_defaults: &[(String, se
                 serde_json::json!({
                     "number": number,
                     "merged": s.event.merged,
-                    "head": {"ref": r.head_ref, "repo": {"fork": s.event.from_fork}},
-                    "base": {"ref": r.base_ref},
+                    "head": {"ref": r.pr_head, "repo": {"fork": s.event.from_fork}},
+                    "base": {"ref": r.pr_base},
                 }),
             );
         }
@@ -296,6 +373,9 @@ struct Sim<'a> {
     work: std::cell::Cell<usize>,
     /// Called workflows, parsed once each (by index in `reusable_workflows`).
     parsed: std::cell::RefCell<HashMap<usize, Option<std::rc::Rc<Workflow>>>>,
+    /// Why GitHub refuses the whole run at startup, if it does (the first
+    /// reason found).
+    rejected: std::cell::RefCell<Option<String>>,
 }
 
 /// One workflow being simulated: the top-level one or a called one.
@@ -350,11 +430,70 @@ impl Sim<'_> {
         for job in &frame.wf.jobs {
             // GitHub refuses a workflow whose `needs` names no job of it.
             for need in job.needs.iter().filter(|n| !frame.wf.jobs.iter().any(|j| &j.id.value == *n)) {
-                sim.diagnostics.push(Diagnostic::error(
-                    format!("job `{}` needs `{need}`, which is not a job of this workflow: GitHub rejects the workflow", job.id.value),
-                    Some(job.span),
-                ));
+                let msg = format!("job `{}` needs `{need}`, which is not a job of this workflow: GitHub rejects the workflow", job.id.value);
+                sim.diagnostics.push(Diagnostic::error(msg.clone(), Some(job.span)));
+                self.reject(msg);
             }
+            // A job's `if:` reads only github, needs, vars and inputs,
+            // whatever the evaluation would short-circuit (docs "Contexts
+            // reference", context availability).
+            if let Some(cond) = &job.condition
+                && let Some(name) = IF_UNAVAILABLE.iter().find(|n| expr::names_context(&cond.value, n))
+            {
+                let msg = format!(
+                    "job `{}` `if: {}`: Unrecognized named-value: '{name}'; GitHub rejects the workflow, so no job runs",
+                    job.id.value, cond.value
+                );
+                sim.diagnostics.push(Diagnostic::error(msg.clone(), Some(cond.span)));
+                self.reject(msg);
+            }
+            // An environment name reads github, needs, strategy, matrix,
+            // vars and inputs only (same table).
+            if let Some(env) = &job.environment
+                && let Some(name) = ENVIRONMENT_UNAVAILABLE.iter().find(|n| expr::has_expression(&env.value) && expr::names_context(&env.value, n))
+            {
+                let msg = format!(
+                    "job `{}` `environment: {}`: Unrecognized named-value: '{name}'; GitHub rejects the workflow, so no job runs",
+                    job.id.value, env.value
+                );
+                sim.diagnostics.push(Diagnostic::error(msg.clone(), Some(env.span)));
+                self.reject(msg);
+            }
+            // `strategy` reads github, needs, vars and inputs only (same table).
+            if let Some(m) = &job.matrix
+                && let Some(name) =
+                    STRATEGY_UNAVAILABLE.iter().find(|n| m.any_text(&|t: &str| expr::has_expression(t) && expr::names_context(t, n)))
+            {
+                let msg = format!("job `{}` `strategy.matrix`: Unrecognized named-value: '{name}'; GitHub rejects the workflow, so no job runs", job.id.value);
+                sim.diagnostics.push(Diagnostic::error(msg.clone(), Some(m.span)));
+                self.reject(msg);
+            }
+            // A call job has only the keys GitHub supports there (docs
+            // "Reusing workflows"; OBS actions/runner#2654).
+            for key in &job.unsupported_call_keys {
+                let msg = format!(
+                    "job `{}` calls a reusable workflow and has `{}`: The workflow is not valid (Unexpected value), a calling job supports only name, uses, with, secrets, strategy, needs, if, concurrency and permissions; GitHub rejects the workflow, so no job runs",
+                    job.id.value, key.value
+                );
+                sim.diagnostics.push(Diagnostic::error(msg.clone(), Some(key.span)));
+                self.reject(msg);
+            }
+            // A step's `if:` cannot read `secrets` (docs "Contexts
+            // reference", context availability; OBS dylanebert/shallot#267).
+            for cond in job.step_conditions.iter().filter(|c| expr::names_context(&c.value, "secrets")) {
+                let msg = format!(
+                    "job `{}` step `if: {}`: Unrecognized named-value: 'secrets' (a step's `if:` cannot read secrets); GitHub rejects the workflow",
+                    job.id.value, cond.value
+                );
+                sim.diagnostics.push(Diagnostic::error(msg.clone(), Some(cond.span)));
+                self.reject(msg);
+            }
+        }
+        if let Some(cycle) = needs_cycle(frame.wf) {
+            let msg = format!("the jobs' `needs` form a cycle ({}): no job of it can start, and GitHub rejects the workflow", cycle.join(" → "));
+            let span = frame.wf.jobs.iter().find(|j| cycle.first() == Some(&j.id.value)).map(|j| j.span);
+            sim.diagnostics.push(Diagnostic::error(msg.clone(), span));
+            self.reject(msg);
         }
         for job in &frame.wf.jobs {
             let skipped_need =
@@ -461,6 +600,7 @@ impl Sim<'_> {
             Err(expr::EvalError::Invalid(why)) if why.starts_with("Unrecognized named-value") => {
                 let msg = format!("job `{}` `if: {}`: {why}; GitHub rejects the workflow, so no job runs", job.id.value, cond.value);
                 diags.push(Diagnostic::error(msg.clone(), Some(cond.span)));
+                self.reject(msg.clone());
                 Some(format!("No token: {msg}."))
             }
             Err(e) => {
@@ -508,7 +648,16 @@ impl Sim<'_> {
         let environment = match &job.environment {
             None => None,
             Some(env) => match expr::eval_template(&env.value, ctx) {
-                Ok(v) => Some(expr::stringify(&v)).filter(|e| !e.is_empty()),
+                Ok(v) => {
+                    let name = expr::stringify(&v);
+                    if name.is_empty() {
+                        notes.push(format!(
+                            "`environment: {}` evaluates to an empty name, taken to mean no environment [INF] (undocumented; the common `cond && 'x' || ''` pattern).",
+                            env.value
+                        ));
+                    }
+                    Some(name).filter(|e| !e.is_empty())
+                }
                 Err(e) => {
                     let msg = e.describe(&env.value);
                     diags.push(Diagnostic::warning(format!("job `{}` environment: {msg}", job.id.value), Some(env.span)));
@@ -531,11 +680,21 @@ impl Sim<'_> {
         };
         let grant = permissions::apply_event_rules(self.s, grant);
         let seed = format!("{id}:{}", combo.map(|c| serde_json::Value::Object(c).to_string()).unwrap_or_default());
+        let runner_environment = match runs_on_self_hosted(job, ctx) {
+            Some(true) => {
+                if self.s.runner_environment != "self-hosted" {
+                    notes.push("`runs-on` names the `self-hosted` label, so the job runs on a self-hosted runner: `runner_environment` is `self-hosted` (D-REF; workflow syntax `runs-on`).".into());
+                }
+                "self-hosted".to_string()
+            }
+            _ => self.s.runner_environment.clone(),
+        };
         let job_facts = JobFacts {
             environment,
             job_workflow_ref: frame.job_workflow_ref.clone(),
             job_workflow_sha: frame.job_workflow_sha.clone(),
             aud: String::new(),
+            runner_environment,
             seed,
         };
         out.token = self.mint(job_facts, &grant, &found, notes);
@@ -557,6 +716,14 @@ impl Sim<'_> {
     ) {
         let id = format!("{}{}", frame.prefix, job.id.value);
         if let Some(reason) = self.skipped(job, ctx, skipped_need, &mut sim.diagnostics, &mut notes) {
+            // GitHub validates called workflows before any `if:` (OBS
+            // metal3-io/project-infra#1171): check the permissions anyway.
+            if !expr::has_expression(&uses.value)
+                && let Some(target) = self.resolve_uses(&uses.value, frame)
+                && let (_, Some(called)) = self.called_workflow(&target.path, sim)
+            {
+                self.validate_call(&called, &Self::caller_grant(frame, job), &target, job, uses, sim);
+            }
             sim.runs.push(JobRun {
                 job: id,
                 name: Self::display_name(job, ctx),
@@ -568,17 +735,12 @@ impl Sim<'_> {
             });
             return;
         }
-        if job.environment.is_some() {
-            sim.diagnostics.push(Diagnostic::warning(
-                "a job that calls a reusable workflow cannot set `environment`; set it on the called workflow's jobs (D-RWREF)",
-                Some(job.span),
-            ));
-        }
         let raw = if expr::has_expression(&uses.value) {
-            sim.diagnostics.push(Diagnostic::warning(
-                "GitHub does not evaluate expressions in `uses:`; Keyless evaluates it to show the intent",
-                Some(uses.span),
-            ));
+            // No context is available in `jobs.<job_id>.uses` (docs
+            // "Contexts reference"; github/docs#34833: a static string).
+            let msg = format!("job `{}` `uses: {}`: `uses:` of a reusable workflow call must be a static string, expressions are not allowed; GitHub rejects the workflow, so no job runs", job.id.value, uses.value);
+            sim.diagnostics.push(Diagnostic::error(msg.clone(), Some(uses.span)));
+            self.reject(msg);
             match expr::eval_template(&uses.value, ctx) {
                 Ok(v) => expr::stringify(&v),
                 Err(e) => {
@@ -607,6 +769,16 @@ impl Sim<'_> {
         let mut with_completeness = Completeness::Complete;
         let mut unknown_with: Vec<String> = Vec::new();
         for (k, node) in &job.with {
+            // `with:` of a call reads github, needs, strategy, matrix,
+            // inputs and vars (docs "Contexts reference"; OBS
+            // formbricks/formbricks#6398 "Unrecognized named-value: 'env'").
+            if let Some(t) = node.scalar_text().filter(|t| expr::has_expression(t))
+                && let Some(name) = ENVIRONMENT_UNAVAILABLE.iter().find(|n| expr::names_context(&t, n))
+            {
+                let msg = format!("job `{}` `with.{k}: {t}`: Unrecognized named-value: '{name}'; GitHub rejects the workflow, so no job runs", job.id.value);
+                sim.diagnostics.push(Diagnostic::error(msg.clone(), Some(node.span)));
+                self.reject(msg);
+            }
             let value = match node.scalar_text().filter(|t| expr::has_expression(t)) {
                 Some(t) => match expr::eval_template(&t, ctx) {
                     Ok(v) => expr::to_json(&v),
@@ -621,31 +793,10 @@ impl Sim<'_> {
             };
             with.push((k.clone(), value));
         }
-        let caller_grant = match &frame.caller_grant {
-            None => permissions::declared(frame.wf.permissions.as_ref(), job.permissions.as_ref()),
-            Some(outer) => {
-                let own = (frame.wf.permissions.is_some() || job.permissions.is_some())
-                    .then(|| permissions::declared(frame.wf.permissions.as_ref(), job.permissions.as_ref()));
-                permissions::cap_by_caller(outer, own)
-            }
-        };
-        let found = self
-            .s
-            .reusable_workflows
-            .iter()
-            .enumerate()
-            .find(|(_, (path, _))| path.eq_ignore_ascii_case(&target.path));
-        let called = found.and_then(|(i, (_, text))| {
-            let cached = self.parsed.borrow().get(&i).cloned();
-            cached.unwrap_or_else(|| {
-                let doc = DocId::Reusable(u16::try_from(i).unwrap_or(u16::MAX));
-                let w = workflow::parse(&text.text, doc, &mut sim.diagnostics).map(std::rc::Rc::new);
-                self.parsed.borrow_mut().insert(i, w.clone());
-                w
-            })
-        });
+        let caller_grant = Self::caller_grant(frame, job);
+        let (found, called) = self.called_workflow(&target.path, sim);
         let Some(called) = called else {
-            if found.is_none() {
+            if !found {
                 sim.diagnostics.push(Diagnostic::warning(
                     format!(
                         "the called workflow `{}` is not in the scenario's `reusable_workflows`: its jobs, environments and login steps are unknown",
@@ -664,6 +815,7 @@ impl Sim<'_> {
                 job_workflow_ref: target.job_workflow_ref.clone(),
                 job_workflow_sha: target.job_workflow_sha.clone(),
                 aud: String::new(),
+                runner_environment: self.s.runner_environment.clone(),
                 seed: format!("{id}:{}", combo.as_ref().map(|c| serde_json::Value::Object(c.clone()).to_string()).unwrap_or_default()),
             };
             let token = self.mint(facts, &grant, &[], notes);
@@ -678,20 +830,14 @@ impl Sim<'_> {
             });
             return;
         };
-        if !called.triggers.iter().any(|t| t.event.value == "workflow_call") {
-            sim.diagnostics.push(Diagnostic::warning(
-                format!("`{}` has no `on: workflow_call`, so GitHub refuses to call it; simulated anyway", target.path),
-                called.on_span.or(Some(called.span)),
-            ));
-        }
         let max_depth = if self.s.issuer.ghes_host.is_some() { MAX_DEPTH_GHES } else { MAX_DEPTH };
         if frame.depth + 1 >= max_depth {
-            sim.diagnostics.push(Diagnostic::error(
-                format!("reusable workflows nest deeper than {max_depth} levels (GitHub's limit)"),
-                Some(uses.span),
-            ));
+            let msg = format!("reusable workflows nest deeper than {max_depth} levels (GitHub's limit)");
+            sim.diagnostics.push(Diagnostic::error(msg.clone(), Some(uses.span)));
+            self.reject(msg);
             return;
         }
+        self.validate_call(&called, &caller_grant, &target, job, uses, sim);
         // A called run's inputs: its `workflow_call` defaults under `with:`
         // (its `workflow_dispatch` defaults do not apply, D-RWREF).
         let mut inputs = called.call_input_defaults.clone();
@@ -710,6 +856,85 @@ impl Sim<'_> {
             notes,
         };
         self.jobs(&inner, sim);
+    }
+
+    /// The id-token grant a calling job passes to the workflow it calls:
+    /// its own (or its workflow's) permissions, within what its own caller
+    /// allows (D-RWREF).
+    fn caller_grant(frame: &Frame<'_>, job: &Job) -> Grant {
+        match &frame.caller_grant {
+            None => permissions::declared(frame.wf.permissions.as_ref(), job.permissions.as_ref()),
+            Some(outer) => {
+                let own = (frame.wf.permissions.is_some() || job.permissions.is_some())
+                    .then(|| permissions::declared(frame.wf.permissions.as_ref(), job.permissions.as_ref()));
+                permissions::cap_by_caller(outer, own)
+            }
+        }
+    }
+
+    /// The called workflow by its key in `reusable_workflows`: whether the
+    /// scenario lists it, and its model (parsed once).
+    fn called_workflow(&self, path: &str, sim: &mut Simulation) -> (bool, Option<std::rc::Rc<Workflow>>) {
+        let found = self.s.reusable_workflows.iter().enumerate().find(|(_, (p, _))| p.eq_ignore_ascii_case(path));
+        let called = found.and_then(|(i, (_, text))| {
+            let cached = self.parsed.borrow().get(&i).cloned();
+            cached.unwrap_or_else(|| {
+                let doc = DocId::Reusable(u16::try_from(i).unwrap_or(u16::MAX));
+                let w = workflow::parse(&text.text, doc, &mut sim.diagnostics).map(std::rc::Rc::new);
+                self.parsed.borrow_mut().insert(i, w.clone());
+                w
+            })
+        });
+        (found.is_some(), called)
+    }
+
+    /// A called job may ask for the caller job's permissions or fewer;
+    /// asking for more does not downgrade it: GitHub refuses the run ("The
+    /// nested job 'x' is requesting 'id-token: write', but is only allowed
+    /// 'id-token: none'", startup_failure). Docs "Reusing workflow
+    /// configurations", access and permissions for nested workflows; OBS
+    /// grafana/loki#22151, tetherto/qvac#1704.
+    ///
+    /// A workflow without `on: workflow_call` cannot be called: "error
+    /// parsing called workflow …: workflow is not reusable as it is missing
+    /// a `on.workflow_call` trigger" (OBS Homebrew/glibc-bootstrap#5,
+    /// pmem/run_qemu#179), an invalid workflow file.
+    fn validate_call(
+        &self,
+        called: &Workflow,
+        caller_grant: &Grant,
+        target: &CallTarget,
+        job: &Job,
+        uses: &crate::span::Spanned<String>,
+        sim: &mut Simulation,
+    ) {
+        if !called.triggers.iter().any(|t| t.event.value == "workflow_call") {
+            let msg = format!(
+                "error parsing called workflow '{}': workflow is not reusable as it is missing a `on.workflow_call` trigger; GitHub rejects the run, so no job runs",
+                target.job_workflow_ref
+            );
+            sim.diagnostics.push(Diagnostic::error(msg.clone(), called.on_span.or(Some(called.span))));
+            self.reject(msg);
+        }
+        for nested in &called.jobs {
+            if called.permissions.is_none() && nested.permissions.is_none() {
+                continue;
+            }
+            let asked = permissions::declared(called.permissions.as_ref(), nested.permissions.as_ref());
+            if asked.id_token > caller_grant.id_token {
+                let msg = format!(
+                    "The workflow is not valid. Error calling workflow '{}'. The nested job '{}' is requesting 'id-token: write', but is only allowed 'id-token: none' (the calling job `{}` does not grant id-token: write; called workflows cannot raise the caller's permissions)",
+                    target.job_workflow_ref, nested.id.value, job.id.value
+                );
+                sim.diagnostics.push(Diagnostic::error(msg.clone(), Some(uses.span)));
+                self.reject(msg);
+            }
+        }
+    }
+
+    /// Records that GitHub refuses the run (the first reason is kept).
+    fn reject(&self, why: String) {
+        self.rejected.borrow_mut().get_or_insert(why);
     }
 
     /// `uses:` → the called workflow's key and `job_workflow_ref`.

@@ -511,7 +511,9 @@ fn local_reusable_workflow() {
     assert_eq!(r.logins.len(), 1);
 }
 
-/// D-RWREF: the called workflow cannot raise the caller job's permissions.
+/// D-RWREF: the called workflow cannot raise the caller job's permissions;
+/// asking for more is refused, not capped (see
+/// `called_job_asking_more_than_the_caller_rejects_the_run`).
 #[test]
 fn reusable_permissions_are_capped_by_the_caller() {
     let caller = "on: push\njobs:\n  call:\n    permissions:\n      contents: read\n    uses: ./.github/workflows/r.yml\n";
@@ -520,7 +522,7 @@ fn reusable_permissions_are_capped_by_the_caller() {
     let sim = sim(&scenario("o/r", "name: push", caller, &extra));
     let r = run(&sim, "call/deploy");
     assert!(!r.token.issued);
-    assert!(r.token.explanation[0].contains("only downgrade"));
+    assert!(r.token.explanation[0].contains("is only allowed 'id-token: none'"), "{:?}", r.token.explanation);
 }
 
 #[test]
@@ -636,7 +638,11 @@ fn called_workflow_without_workflow_call_is_flagged() {
     let sim = sim(&scenario("o/r", "name: push", caller, &extra));
     let d = sim.diagnostics.iter().find(|d| d.message.contains("workflow_call")).unwrap();
     assert_eq!(d.span.map(|s| s.doc), Some(DocId::Reusable(0)));
-    assert!(run(&sim, "call/d").token.issued);
+    // "error parsing called workflow …: workflow is not reusable as it is
+    // missing a `on.workflow_call` trigger" is an invalid workflow file:
+    // no job runs (OBS Homebrew/glibc-bootstrap#5, pmem/run_qemu#179).
+    assert_eq!(d.severity, Severity::Error);
+    assert!(!run(&sim, "call/d").token.issued);
 }
 
 /// A reusable workflow calling itself with a matrix cannot explode: nesting
@@ -737,7 +743,7 @@ fn deployment_ref_given_as_a_sha_is_empty() {
 /// default is not used in its place).
 #[test]
 fn called_workflow_inputs_without_default_are_typed_empties() {
-    let caller = "on: push\npermissions:\n  id-token: write\njobs:\n  call:\n    uses: ./.github/workflows/r.yml\n    with:\n      region: ${{ secrets.REGION }}\n";
+    let caller = "on: push\npermissions:\n  id-token: write\njobs:\n  call:\n    uses: ./.github/workflows/r.yml\n    with:\n      region: ${{ vars.REGION }}\n";
     let called = "on:\n  workflow_call:\n    inputs:\n      env:\n        type: string\n      region:\n        type: string\n        default: eu\njobs:\n  a:\n    environment: ${{ inputs.env || 'fallback' }}\n    steps: []\n  b:\n    environment: ${{ inputs.region }}\n    steps: []\n";
     let extra = format!("reusable_workflows:\n  o/r/.github/workflows/r.yml: |\n{}", indent(&indent(called)));
     let sim = sim(&scenario("o/r", "name: push", caller, &extra));
@@ -1123,4 +1129,335 @@ fn nesting_limit_is_ten_levels_on_github_com_four_on_ghes() {
     let s = sim(&scenario("o/r", "name: push", caller, &format!("{extra}issuer:\n  ghes_host: ghe.example.com\n")));
     assert!(s.runs.is_empty());
     assert!(s.diagnostics.iter().any(|d| d.severity == Severity::Error && d.message.contains("4 levels")));
+}
+
+/// Docs "Reusing workflow configurations", access and permissions for nested
+/// workflows ("called workflows must have the same permission level or
+/// lower"); a called job asking for more than the caller job allows does not
+/// run with less: GitHub refuses the whole run at startup ("The workflow is
+/// not valid. … Error calling workflow '…'. The nested job 'deploy' is
+/// requesting 'id-token: write', but is only allowed 'id-token: none'.",
+/// startup_failure, "no jobs run at all": OBS grafana/loki#22151,
+/// tetherto/qvac#1704, metal3-io/project-infra#1171). Sibling jobs that
+/// would have had a token get none.
+#[test]
+fn called_job_asking_more_than_the_caller_rejects_the_run() {
+    let caller = "on: push\njobs:\n  build:\n    permissions:\n      id-token: write\n    steps: []\n  call:\n    permissions:\n      contents: read\n    uses: ./.github/workflows/r.yml\n";
+    let called = "on: workflow_call\njobs:\n  deploy:\n    permissions:\n      id-token: write\n    steps: []\n";
+    let extra = format!("reusable_workflows:\n  o/r/.github/workflows/r.yml: |\n{}", indent(&indent(called)));
+    let s = sim(&scenario("o/r", "name: push", caller, &extra));
+    assert!(
+        s.diagnostics.iter().any(|d| d.severity == Severity::Error
+            && d.message.contains("The nested job 'deploy' is requesting 'id-token: write', but is only allowed 'id-token: none'")
+            && d.span.is_some()),
+        "{:?}",
+        s.diagnostics
+    );
+    for r in &s.runs {
+        assert!(!r.token.issued, "{} got a token", r.job);
+    }
+    assert!(run(&s, "build").token.reason.as_deref().unwrap().contains("The workflow is not valid"), "{:?}", run(&s, "build").token.reason);
+    // The same call with no `permissions` anywhere: the default id-token is
+    // none, so the request is refused too (OBS kyma-project/test-infra#14087).
+    let caller = "on: push\njobs:\n  call:\n    uses: ./.github/workflows/r.yml\n";
+    let s = sim(&scenario("o/r", "name: push", caller, &extra));
+    assert!(!run(&s, "call/deploy").token.issued);
+    assert!(s.diagnostics.iter().any(|d| d.severity == Severity::Error && d.message.contains("The nested job 'deploy'")));
+    // A called job that asks for nothing more runs with what it asks for.
+    let called = "on: workflow_call\njobs:\n  deploy:\n    permissions:\n      contents: read\n    steps: []\n";
+    let extra = format!("reusable_workflows:\n  o/r/.github/workflows/r.yml: |\n{}", indent(&indent(called)));
+    let caller = "on: push\npermissions:\n  id-token: write\njobs:\n  call:\n    uses: ./.github/workflows/r.yml\n";
+    let s = sim(&scenario("o/r", "name: push", caller, &extra));
+    assert!(s.diagnostics.iter().all(|d| d.severity != Severity::Error), "{:?}", s.diagnostics);
+    assert!(!run(&s, "call/deploy").token.issued);
+}
+
+/// An invalid workflow file is a startup failure: "The workflow is not
+/// valid" and no job runs (OBS tetherto/qvac#1704 "no jobs run at all";
+/// actions/runner#1985 for `Unrecognized named-value`). A sibling job that
+/// would have had a token gets none when another job's `if:` names an
+/// unavailable context, `needs` names no job, or reusable workflows nest too
+/// deep.
+#[test]
+fn an_invalid_workflow_gives_no_job_a_token() {
+    let sibling = "  ok:\n    permissions:\n      id-token: write\n    steps: []\n";
+    let bad_if = format!("on: push\njobs:\n{sibling}  bad:\n    if: secrets.X != ''\n    steps: []\n");
+    let bad_needs = format!("on: push\njobs:\n{sibling}  bad:\n    needs: buidl\n    steps: []\n");
+    for wf in [bad_if, bad_needs] {
+        let s = sim(&scenario("o/r", "name: push", &wf, ""));
+        let ok = run(&s, "ok");
+        assert!(!ok.token.issued, "{wf}");
+        assert!(ok.token.reason.as_deref().unwrap().contains("startup"), "{:?}", ok.token.reason);
+    }
+    let caller = format!("on: push\npermissions:\n  id-token: write\njobs:\n{sibling}  c:\n    uses: ./.github/workflows/w1.yml\n");
+    let mut extra = String::from("issuer:\n  ghes_host: ghe.example.com\nreusable_workflows:\n");
+    for i in 1..=4 {
+        let body = format!("on: workflow_call\njobs:\n  c:\n    uses: ./.github/workflows/w{}.yml\n", i + 1);
+        extra.push_str(&format!("  o/r/.github/workflows/w{i}.yml: |\n{}", indent(&indent(&body))));
+    }
+    let s = sim(&scenario("o/r", "name: push", &caller, &extra));
+    assert!(!run(&s, "ok").token.issued);
+}
+
+/// D-EVT: for `schedule`, `issue_comment`, `workflow_run`,
+/// `repository_dispatch` and the other events whose `GITHUB_REF` column
+/// reads "Default branch" ("Scheduled workflows will only run on the
+/// default branch"), the run is on the default branch whatever ref the
+/// scenario names; the explanation says the given ref was replaced.
+#[test]
+fn default_branch_events_ignore_a_given_ref() {
+    for event in ["schedule", "issue_comment", "workflow_run", "repository_dispatch", "check_suite", "delete", "status"] {
+        let s = one_job(&format!("name: {event}\nref: refs/heads/dev"), WRITE_JOB, "");
+        let r = run(&s, "j");
+        assert_eq!(claim(r, "ref"), "refs/heads/main", "{event}");
+        assert_eq!(claim(r, "sub"), "repo:octo-org/octo-repo:ref:refs/heads/main", "{event}");
+        assert_eq!(claim(r, "workflow_ref"), "octo-org/octo-repo/.github/workflows/deploy.yml@refs/heads/main", "{event}");
+        assert!(r.token.explanation.iter().any(|e| e.contains("refs/heads/dev") && e.contains("default branch")), "{event}: {:?}", r.token.explanation);
+    }
+    // Events whose ref the run really has keep it.
+    for (event, given) in [("push", "refs/heads/dev"), ("workflow_dispatch", "refs/heads/dev"), ("create", "refs/tags/v1"), ("registry_package", "refs/tags/v1")] {
+        let s = one_job(&format!("name: {event}\nref: {given}"), WRITE_JOB, "");
+        assert_eq!(claim(run(&s, "j"), "ref"), given, "{event}");
+    }
+}
+
+/// D-EVT `pull_request`: "By default, a workflow only runs when a
+/// `pull_request` event's activity type is `opened`, `synchronize`, or
+/// `reopened`"; a merged pull request is a `closed` activity, so a workflow
+/// without `types: [closed]` does not run for it (same for
+/// `pull_request_target`).
+#[test]
+fn merged_pull_request_needs_the_closed_type() {
+    let job = "  j:\n    permissions:\n      id-token: write\n    steps: []\n";
+    let event = "name: pull_request\nmerged: true\npr_number: 3";
+    let s = sim(&scenario("o/r", event, &format!("on: pull_request\njobs:\n{job}"), ""));
+    assert!(
+        s.diagnostics.iter().any(|d| d.severity == Severity::Warning && d.message.contains("would not run") && d.message.contains("closed")),
+        "{:?}",
+        s.diagnostics
+    );
+    let s = sim(&scenario("o/r", event, &format!("on:\n  pull_request:\n    types: [opened]\njobs:\n{job}"), ""));
+    assert!(s.diagnostics.iter().any(|d| d.message.contains("would not run") && d.message.contains("closed")), "{:?}", s.diagnostics);
+    let s = sim(&scenario("o/r", event, &format!("on:\n  pull_request:\n    types: [closed]\njobs:\n{job}"), ""));
+    assert!(s.diagnostics.iter().all(|d| !d.message.contains("would not run")), "{:?}", s.diagnostics);
+    // An open pull request runs with the default types.
+    let s = sim(&scenario("o/r", "name: pull_request\npr_number: 3", &format!("on: pull_request\njobs:\n{job}"), ""));
+    assert!(s.diagnostics.iter().all(|d| !d.message.contains("would not run")), "{:?}", s.diagnostics);
+}
+
+/// Docs "Contexts reference"/"Variables reference": `github.head_ref` and
+/// `github.base_ref` (GITHUB_HEAD_REF / GITHUB_BASE_REF) are "only
+/// available when the event that triggers a workflow run is either
+/// pull_request or pull_request_target"; observed empty on
+/// pull_request_review (OBS tj-actions/branch-names#428,
+/// kategengler/ember-cli-browserstack#76). The `head_ref`/`base_ref` claims
+/// follow the context [INF]; the event payload still names the branches.
+#[test]
+fn review_events_have_empty_head_and_base_ref() {
+    let job = "if: github.event.pull_request.head.ref == 'feature/x'\npermissions:\n  id-token: write\nsteps: []\n";
+    for event in ["pull_request_review", "pull_request_review_comment"] {
+        let s = one_job(&format!("name: {event}\npr_number: 7\nhead_ref: feature/x\nbase_ref: main"), job, "");
+        let r = run(&s, "j");
+        assert!(r.token.issued, "{event}: {:?}", r.token.reason);
+        assert_eq!((claim(r, "head_ref").as_str(), claim(r, "base_ref").as_str()), ("", ""), "{event}");
+        assert_eq!(claim(r, "ref"), "refs/pull/7/merge");
+        assert!(r.token.explanation.iter().any(|e| e.contains("head_ref") && e.contains("[INF]")), "{:?}", r.token.explanation);
+    }
+    let s = one_job("name: pull_request\npr_number: 7\nhead_ref: feature/x\nbase_ref: main", job, "");
+    assert_eq!(claim(run(&s, "j"), "head_ref"), "feature/x");
+}
+
+/// Docs "Contexts reference", context availability: a step's `if:` sees
+/// github, needs, strategy, matrix, job, runner, env, vars, steps and
+/// inputs, not `secrets`; GitHub rejects the run at parse time
+/// ("Unrecognized named-value: 'secrets'", OBS dylanebert/shallot#267), so
+/// no job runs, not even one whose steps never name a secret.
+#[test]
+fn secrets_in_a_step_if_reject_the_run() {
+    let wf = "on: push\njobs:\n  ok:\n    permissions:\n      id-token: write\n    steps: []\n  deploy:\n    permissions:\n      id-token: write\n    steps:\n      - run: echo\n        if: ${{ secrets.TOKEN != '' }}\n      - uses: azure/login@v2\n        with:\n          client-id: x\n";
+    let s = sim(&scenario("o/r", "name: push", wf, ""));
+    assert!(
+        s.diagnostics.iter().any(|d| d.severity == Severity::Error && d.message.contains("Unrecognized named-value: 'secrets'") && d.span.is_some()),
+        "{:?}",
+        s.diagnostics
+    );
+    assert!(!run(&s, "ok").token.issued);
+    assert!(!run(&s, "deploy").token.issued);
+    // `env` is available there: no rejection (the condition is unknown).
+    let wf = wf.replace("secrets.TOKEN", "env.TOKEN");
+    let s = sim(&scenario("o/r", "name: push", &wf, ""));
+    assert!(run(&s, "ok").token.issued, "{:?}", s.diagnostics);
+}
+
+/// Context availability is checked when GitHub parses the workflow, not
+/// when it evaluates: `secrets` after a false `&&` operand in a job's `if:`
+/// still rejects the run (docs "Contexts reference", context availability).
+#[test]
+fn unavailable_context_behind_a_short_circuit_still_rejects() {
+    let wf = "on: push\njobs:\n  ok:\n    permissions:\n      id-token: write\n    steps: []\n  gated:\n    if: github.event_name == 'pull_request' && secrets.X != ''\n    steps: []\n";
+    let s = sim(&scenario("o/r", "name: push", wf, ""));
+    assert!(s.diagnostics.iter().any(|d| d.severity == Severity::Error && d.message.contains("Unrecognized named-value: 'secrets'")), "{:?}", s.diagnostics);
+    assert!(!run(&s, "ok").token.issued);
+}
+
+/// Docs "Contexts reference", context availability:
+/// `jobs.<job_id>.environment` reads github, needs, strategy, matrix, vars
+/// and inputs; an environment name built from `secrets` or `env` is an
+/// Unrecognized named-value and the run is rejected.
+#[test]
+fn environment_from_an_unavailable_context_rejects_the_run() {
+    for value in ["${{ secrets.ENV_NAME }}", "${{ env.STAGE }}"] {
+        let wf = format!("on: push\njobs:\n  ok:\n    permissions:\n      id-token: write\n    steps: []\n  deploy:\n    environment: {value}\n    permissions:\n      id-token: write\n    steps: []\n");
+        let s = sim(&scenario("o/r", "name: push", &wf, ""));
+        assert!(s.diagnostics.iter().any(|d| d.severity == Severity::Error && d.message.contains("Unrecognized named-value")), "{value}: {:?}", s.diagnostics);
+        assert!(!run(&s, "ok").token.issued, "{value}");
+    }
+    // `{name, url}`: the url may read `steps`, the name may not.
+    let wf = "on: push\njobs:\n  deploy:\n    environment:\n      name: prod\n      url: ${{ steps.d.outputs.url }}\n    permissions:\n      id-token: write\n    steps: []\n";
+    let s = sim(&scenario("o/r", "name: push", wf, ""));
+    assert_eq!(claim(run(&s, "deploy"), "environment"), "prod");
+}
+
+/// D-EVT `pull_request`, `pull_request_review`, `pull_request_review_comment`:
+/// `GITHUB_REF` is the PR merge branch `refs/pull/PULL_REQUEST_NUMBER/merge`
+/// (a merged pull request: the base branch). A branch named as the event's
+/// ref cannot be the run's ref; the explanation says it was replaced.
+#[test]
+fn pull_request_ref_is_the_merge_branch_whatever_ref_is_given() {
+    for event in ["pull_request", "pull_request_review", "pull_request_review_comment"] {
+        let s = one_job(&format!("name: {event}\npr_number: 7\nref: refs/heads/feature"), WRITE_JOB, "");
+        let r = run(&s, "j");
+        assert_eq!(claim(r, "ref"), "refs/pull/7/merge", "{event}");
+        assert_eq!(claim(r, "job_workflow_ref"), "octo-org/octo-repo/.github/workflows/deploy.yml@refs/pull/7/merge", "{event}");
+        assert!(r.token.explanation.iter().any(|e| e.contains("refs/heads/feature") && e.contains("refs/pull/7/merge")), "{:?}", r.token.explanation);
+    }
+    // A merge ref as given is kept.
+    let s = one_job("name: pull_request\npr_number: 7\nref: refs/pull/7/merge", WRITE_JOB, "");
+    assert_eq!(claim(run(&s, "j"), "ref"), "refs/pull/7/merge");
+}
+
+/// D-REF "Substituted values on GHE.com": "For any URLs that include a
+/// route with your enterprise's name or slug, you must substitute your
+/// enterprise's subdomain"; "The enterprise can receive tokens at
+/// `https://token.actions.octocorp.ghe.com/octocorp`". The unique issuer's
+/// path is the subdomain, not the slug.
+#[test]
+fn ghe_com_unique_issuer_uses_the_subdomain() {
+    let s = one_job("name: push", WRITE_JOB, "issuer:\n  ghe_subdomain: octocorp\n  enterprise_slug: octocorp-enterprise\n");
+    let r = run(&s, "j");
+    assert_eq!(claim(r, "iss"), "https://token.actions.octocorp.ghe.com/octocorp");
+}
+
+/// Docs "Contexts reference", context availability:
+/// `jobs.<job_id>.with.<with_id>` reads github, needs, strategy, matrix,
+/// inputs and vars; `env` there fails the parse ("Unrecognized
+/// named-value: 'env'", OBS formbricks/formbricks#6398), so the run is
+/// rejected and no job gets a token.
+#[test]
+fn unavailable_context_in_a_call_with_rejects_the_run() {
+    let called = "on:\n  workflow_call:\n    inputs:\n      target:\n        type: string\njobs:\n  deploy:\n    environment: ${{ inputs.target }}\n    steps: []\n";
+    let extra = format!("reusable_workflows:\n  o/r/.github/workflows/r.yml: |\n{}", indent(&indent(called)));
+    let caller = "on: push\npermissions:\n  id-token: write\njobs:\n  ok:\n    steps: []\n  call:\n    uses: ./.github/workflows/r.yml\n    with:\n      target: ${{ env.TARGET }}\n";
+    let s = sim(&scenario("o/r", "name: push", caller, &extra));
+    assert!(s.diagnostics.iter().any(|d| d.severity == Severity::Error && d.message.contains("Unrecognized named-value: 'env'")), "{:?}", s.diagnostics);
+    assert!(!run(&s, "ok").token.issued);
+}
+
+/// Same table: `jobs.<job_id>.strategy` reads github, needs, vars and
+/// inputs only; a matrix built from `secrets` is rejected with the run.
+#[test]
+fn matrix_from_an_unavailable_context_rejects_the_run() {
+    let wf = "on: push\njobs:\n  ok:\n    permissions:\n      id-token: write\n    steps: []\n  m:\n    strategy:\n      matrix:\n        env: ${{ fromJSON(secrets.ENVS) }}\n    steps: []\n";
+    let s = sim(&scenario("o/r", "name: push", wf, ""));
+    assert!(s.diagnostics.iter().any(|d| d.severity == Severity::Error && d.message.contains("Unrecognized named-value: 'secrets'")), "{:?}", s.diagnostics);
+    assert!(!run(&s, "ok").token.issued);
+}
+
+/// Docs "Contexts reference": `jobs.<job_id>.uses` has no context
+/// available (github/docs#34833: "needs to be a statically defined
+/// string"): an expression there makes the workflow invalid, so the run is
+/// rejected (the intended call is still shown).
+#[test]
+fn expression_in_a_call_uses_rejects_the_run() {
+    let called = "on: workflow_call\njobs:\n  deploy:\n    steps: []\n";
+    let extra = format!("reusable_workflows:\n  o/r/.github/workflows/r.yml: |\n{}", indent(&indent(called)));
+    let caller = "on: push\npermissions:\n  id-token: write\njobs:\n  ok:\n    steps: []\n  call:\n    uses: ./.github/workflows/${{ github.event_name == 'push' && 'r' || 'x' }}.yml\n";
+    let s = sim(&scenario("o/r", "name: push", caller, &extra));
+    assert!(s.diagnostics.iter().any(|d| d.severity == Severity::Error && d.message.contains("`uses:`")), "{:?}", s.diagnostics);
+    assert!(!run(&s, "ok").token.issued);
+    assert!(!run(&s, "call/deploy").token.issued);
+}
+
+/// Docs "Reusing workflows", supported keywords for jobs that call a
+/// reusable workflow (name, uses, with, secrets, strategy, needs, if,
+/// concurrency, permissions). Another key makes the workflow invalid ("The
+/// workflow is not valid. … Unexpected value 'uses'", OBS
+/// MetaMask/metamask-module-template#124, actions/runner#2654): no job runs.
+#[test]
+fn a_call_job_with_an_unsupported_key_rejects_the_run() {
+    let called = "on: workflow_call\njobs:\n  deploy:\n    steps: []\n";
+    let extra = format!("reusable_workflows:\n  o/r/.github/workflows/r.yml: |\n{}", indent(&indent(called)));
+    for key in ["runs-on: ubuntu-latest", "environment: prod"] {
+        let caller = format!("on: push\npermissions:\n  id-token: write\njobs:\n  ok:\n    steps: []\n  call:\n    {key}\n    uses: ./.github/workflows/r.yml\n");
+        let s = sim(&scenario("o/r", "name: push", &caller, &extra));
+        assert!(s.diagnostics.iter().any(|d| d.severity == Severity::Error && d.message.contains("Unexpected value")), "{key}: {:?}", s.diagnostics);
+        assert!(!run(&s, "ok").token.issued, "{key}");
+    }
+    let caller = "on: push\npermissions:\n  id-token: write\njobs:\n  ok:\n    steps: []\n  call:\n    name: Call\n    needs: ok\n    if: always()\n    strategy:\n      matrix:\n        x: [1]\n    concurrency: c\n    permissions:\n      id-token: write\n    secrets: inherit\n    uses: ./.github/workflows/r.yml\n";
+    let s = sim(&scenario("o/r", "name: push", caller, &extra));
+    assert!(run(&s, "ok").token.issued, "{:?}", s.diagnostics);
+}
+
+/// D-REF: `runner_environment` is "the type of runner used by the job"
+/// (`github-hosted` or `self-hosted`). A job whose `runs-on` carries the
+/// `self-hosted` label (workflow syntax `jobs.<job_id>.runs-on`: every
+/// self-hosted runner has it) runs on a self-hosted runner, whatever the
+/// scenario's default; other labels keep the scenario's value.
+#[test]
+fn runner_environment_follows_a_self_hosted_label() {
+    let wf = "on: push\npermissions:\n  id-token: write\njobs:\n  hosted:\n    runs-on: ubuntu-latest\n    steps: []\n  own:\n    runs-on: [self-hosted, linux]\n    steps: []\n  grouped:\n    runs-on:\n      group: build\n      labels: [Self-Hosted]\n    steps: []\n  m:\n    strategy:\n      matrix:\n        os: [self-hosted, ubuntu-latest]\n    runs-on: ${{ matrix.os }}\n    steps: []\n";
+    let s = sim(&scenario("o/r", "name: push", wf, ""));
+    assert_eq!(claim(run(&s, "hosted"), "runner_environment"), "github-hosted");
+    assert_eq!(claim(run(&s, "own"), "runner_environment"), "self-hosted");
+    assert_eq!(claim(run(&s, "grouped"), "runner_environment"), "self-hosted");
+    let envs: Vec<String> = s.runs.iter().filter(|r| r.job == "m").map(|r| claim(r, "runner_environment")).collect();
+    assert_eq!(envs, ["self-hosted", "github-hosted"]);
+    assert!(run(&s, "own").token.explanation.iter().any(|e| e.contains("self-hosted")));
+}
+
+/// Workflow syntax `jobs.<job_id>.needs`: jobs wait for the jobs they need,
+/// so a cycle can never start; GitHub refuses such a workflow (a
+/// dependency cycle is invalid), and no job runs.
+#[test]
+fn a_needs_cycle_rejects_the_run() {
+    let wf = "on: push\npermissions:\n  id-token: write\njobs:\n  ok:\n    steps: []\n  a:\n    needs: b\n    steps: []\n  b:\n    needs: [a]\n    steps: []\n";
+    let s = sim(&scenario("o/r", "name: push", wf, ""));
+    assert!(s.diagnostics.iter().any(|d| d.severity == Severity::Error && d.message.contains("cycle")), "{:?}", s.diagnostics);
+    assert!(!run(&s, "ok").token.issued);
+}
+
+/// An environment name that evaluates to the empty string is taken to mean
+/// no environment (the `cond && 'prod' || ''` pattern); GitHub does not
+/// document it, so the explanation labels it [INF].
+#[test]
+fn empty_environment_name_is_no_environment_and_labelled() {
+    let job = "environment: ${{ github.ref == 'refs/heads/prod' && 'prod' || '' }}\npermissions:\n  id-token: write\nsteps: []\n";
+    let s = one_job("name: push\nref: refs/heads/dev", job, "");
+    let r = run(&s, "j");
+    assert_eq!(claim(r, "sub"), "repo:octo-org/octo-repo:ref:refs/heads/dev");
+    assert!(r.token.explanation.iter().any(|e| e.contains("empty") && e.contains("[INF]")), "{:?}", r.token.explanation);
+}
+
+/// GitHub validates the whole tree of called workflows when the run starts,
+/// before any `if:` (OBS metal3-io/project-infra#1171: "the workflows do
+/// not run AT ALL"): a calling job skipped by its `if:` still rejects the
+/// run when its called job asks for more than it grants.
+#[test]
+fn a_skipped_call_still_has_its_permissions_checked() {
+    let called = "on: workflow_call\njobs:\n  deploy:\n    permissions:\n      id-token: write\n    steps: []\n";
+    let extra = format!("reusable_workflows:\n  o/r/.github/workflows/r.yml: |\n{}", indent(&indent(called)));
+    let caller = "on: push\njobs:\n  ok:\n    permissions:\n      id-token: write\n    steps: []\n  call:\n    if: github.event_name == 'schedule'\n    uses: ./.github/workflows/r.yml\n";
+    let s = sim(&scenario("o/r", "name: push", caller, &extra));
+    assert!(s.diagnostics.iter().any(|d| d.severity == Severity::Error && d.message.contains("The nested job 'deploy'")), "{:?}", s.diagnostics);
+    assert!(!run(&s, "ok").token.issued);
 }

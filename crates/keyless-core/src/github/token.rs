@@ -66,13 +66,13 @@ pub fn issuer(s: &Scenario) -> String {
     if let Some(host) = &s.issuer.ghes_host {
         return format!("https://{host}/_services/token");
     }
-    let base = match &s.issuer.ghe_subdomain {
-        Some(sub) => format!("https://token.actions.{sub}.ghe.com"),
-        None => "https://token.actions.githubusercontent.com".to_string(),
-    };
-    match &s.issuer.enterprise_slug {
-        Some(slug) => format!("{base}/{slug}"),
-        None => base,
+    match (&s.issuer.ghe_subdomain, &s.issuer.enterprise_slug) {
+        // D-REF "Substituted values on GHE.com": routes naming the
+        // enterprise use its subdomain ("…octocorp.ghe.com/octocorp").
+        (Some(sub), Some(_)) => format!("https://token.actions.{sub}.ghe.com/{sub}"),
+        (Some(sub), None) => format!("https://token.actions.{sub}.ghe.com"),
+        (None, Some(slug)) => format!("https://token.actions.githubusercontent.com/{slug}"),
+        (None, None) => "https://token.actions.githubusercontent.com".to_string(),
     }
 }
 
@@ -152,6 +152,8 @@ pub struct JobFacts {
     pub job_workflow_ref: String,
     pub job_workflow_sha: String,
     pub aud: String,
+    /// `github-hosted` or `self-hosted` (D-REF `runner_environment`).
+    pub runner_environment: String,
     /// Distinguishes runs (job key and matrix) for jti / check_run_id.
     pub seed: String,
 }
@@ -193,7 +195,7 @@ pub fn base_claims(s: &Scenario, run: &RunFacts, job: &JobFacts) -> Claims {
     }
     c.set("job_workflow_ref", job.job_workflow_ref.clone());
     c.set("job_workflow_sha", job.job_workflow_sha.clone());
-    c.set("runner_environment", s.runner_environment.clone());
+    c.set("runner_environment", job.runner_environment.clone());
     // Only when the repository belongs to an enterprise (D-REF).
     // A unique issuer names the enterprise the repository belongs to (D-REF
     // ghec example token: `iss …/octocat-inc`, `enterprise: octocat-inc`).
@@ -264,6 +266,7 @@ mod tests {
             job_workflow_ref: run.workflow_ref.clone(),
             job_workflow_sha: run.run_ref.sha.clone(),
             aud: "a".into(),
+            runner_environment: s.runner_environment.clone(),
             seed: "j".into(),
         };
         let c = base_claims(&s, &run, &job);

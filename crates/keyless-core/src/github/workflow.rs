@@ -61,6 +61,8 @@ pub struct Trigger {
     pub tags_ignore: Option<Vec<String>>,
     /// `paths` / `paths-ignore` present: the changed files are not simulated.
     pub has_path_filter: bool,
+    /// `types:` (activity types), when given.
+    pub types: Option<Vec<String>>,
 }
 
 /// `id-token` access, the only permission that matters for OIDC.
@@ -97,6 +99,14 @@ pub struct Job {
     /// `with:` of a reusable workflow call.
     pub with: Vec<(String, Node)>,
     pub steps: Vec<Step>,
+    /// `runs-on` as written (label, list, `{group, labels}` or expression).
+    pub runs_on: Option<Node>,
+    /// Keys a job calling a reusable workflow may not have (`runs-on`,
+    /// `environment`, ...), empty for other jobs.
+    pub unsupported_call_keys: Vec<Spanned<String>>,
+    /// The `if:` of every step (`run:` steps too), for checks GitHub makes
+    /// when it parses the workflow.
+    pub step_conditions: Vec<Spanned<String>>,
     /// The span of the job's key.
     pub span: Span,
 }
@@ -134,6 +144,9 @@ const JOB_KEYS: &[&str] = &[
     "concurrency",
     "snapshot",
 ];
+/// Keys of a job that calls a reusable workflow (docs "Reusing workflows",
+/// supported keywords for jobs that call a reusable workflow).
+const CALL_JOB_KEYS: &[&str] = &["name", "uses", "with", "secrets", "strategy", "needs", "if", "concurrency", "permissions"];
 /// Scopes of `permissions:` (docs, GITHUB_TOKEN reference).
 const PERMISSION_SCOPES: &[&str] = &[
     "actions",
@@ -267,6 +280,7 @@ fn parse_on(n: &Node, diags: &mut Vec<Diagnostic>) -> (Vec<Trigger>, InputDefaul
         tags: None,
         tags_ignore: None,
         has_path_filter: false,
+        types: None,
     };
     match &n.value {
         Value::String(_) => (vec![bare(Spanned::new(n.as_str().unwrap_or_default().to_string(), n.span))], Vec::new()),
@@ -305,6 +319,7 @@ fn parse_on(n: &Node, diags: &mut Vec<Diagnostic>) -> (Vec<Trigger>, InputDefaul
                 t.tags = list("tags", diags);
                 t.tags_ignore = list("tags-ignore", diags);
                 t.has_path_filter = cfg.get("paths").is_some() || cfg.get("paths-ignore").is_some();
+                t.types = list("types", diags);
                 if t.branches.is_some() && t.branches_ignore.is_some() {
                     diags.push(Diagnostic::error(
                         "`branches` and `branches-ignore` cannot both be used for the same event",
@@ -445,11 +460,17 @@ fn parse_job(e: &doc::Entry, diags: &mut Vec<Diagnostic>) -> Option<Job> {
         s.get("matrix").cloned()
     });
     let mut steps = Vec::new();
+    let mut step_conditions = Vec::new();
     if let Some(list) = n.get("steps").filter(|s| !s.is_null()) {
         match list.expect_seq("`steps`") {
             Err(d) => diags.push(d),
             Ok(items) => {
                 for s in items {
+                    if s.get("uses").is_none()
+                        && let Some(Ok(c)) = s.get("if").filter(|c| !c.is_null()).map(|c| c.expect_scalar("a step's `if`"))
+                    {
+                        step_conditions.push(c);
+                    }
                     if let Some(uses) = s.get("uses") {
                         match uses.expect_scalar("`uses`") {
                             Ok(u) => {
@@ -460,6 +481,7 @@ fn parse_job(e: &doc::Entry, diags: &mut Vec<Diagnostic>) -> Option<Job> {
                                         None
                                     }
                                 });
+                                step_conditions.extend(condition.clone());
                                 steps.push(Step { uses: u, condition, with: map_entries(s.get("with"), diags), span: s.span })
                             }
                             Err(d) => diags.push(d),
@@ -481,9 +503,21 @@ fn parse_job(e: &doc::Entry, diags: &mut Vec<Diagnostic>) -> Option<Job> {
         permissions: n.get("permissions").and_then(|p| parse_permissions(p, diags)),
         matrix,
         needs: n.get("needs").filter(|v| !v.is_null()).map(|v| string_list(v, "`needs`", diags)).unwrap_or_default(),
-        uses,
         with: map_entries(n.get("with"), diags),
+        runs_on: n.get("runs-on").filter(|v| !v.is_null()).cloned(),
+        unsupported_call_keys: if uses.is_some() {
+            n.entries()
+                .unwrap_or_default()
+                .iter()
+                .filter(|e| JOB_KEYS.contains(&e.key.value.as_str()) && !CALL_JOB_KEYS.contains(&e.key.value.as_str()))
+                .map(|e| e.key.clone())
+                .collect()
+        } else {
+            Vec::new()
+        },
+        uses,
         steps,
+        step_conditions,
         span: e.key.span,
     })
 }
