@@ -478,6 +478,18 @@ impl Sim<'_> {
                 sim.diagnostics.push(Diagnostic::error(msg.clone(), Some(key.span)));
                 self.reject(msg);
             }
+            // A job that runs steps must say where: GitHub's schema requires
+            // `runs-on` (workflow syntax `jobs.<job_id>.runs-on`; observed
+            // error "Required property is missing: runs-on").
+            if job.uses.is_none() && job.runs_on.is_none() {
+                let msg = format!(
+                    "job `{}` has no `runs-on`: GitHub rejects this workflow (Required property is missing: runs-on) and no job would run; the tokens shown assume a `runs-on` is added",
+                    job.id.value
+                );
+                // A warning, not a rejection: the rest of the simulation is
+                // still what the user wants to see while drafting.
+                sim.diagnostics.push(Diagnostic::warning(msg, Some(job.id.span)));
+            }
             // A step's `if:` cannot read `secrets` (docs "Contexts
             // reference", context availability; OBS dylanebert/shallot#267).
             for cond in job.step_conditions.iter().filter(|c| expr::names_context(&c.value, "secrets")) {

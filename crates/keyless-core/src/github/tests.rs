@@ -486,7 +486,7 @@ fn if_and_environment_expressions() {
 /// Unknown values are reported and never guessed.
 #[test]
 fn unknown_values_are_diagnosed() {
-    let job = "if: ${{ needs.plan.outputs.deploy == 'yes' }}\nenvironment: ${{ needs.plan.outputs.env }}\npermissions:\n  id-token: write\nsteps: []\n";
+    let job = "runs-on: x\nif: ${{ needs.plan.outputs.deploy == 'yes' }}\nenvironment: ${{ needs.plan.outputs.env }}\npermissions:\n  id-token: write\nsteps: []\n";
     let sim = one_job("name: push", job, "");
     assert_eq!(sim.diagnostics.iter().filter(|d| d.severity == Severity::Warning && d.span.is_some()).count(), 2, "{:?}", sim.diagnostics);
     let r = run(&sim, "j");
@@ -625,7 +625,7 @@ fn template_keys_are_checked() {
 /// Matrix runs report a shared finding once.
 #[test]
 fn diagnostics_are_not_repeated_per_matrix_run() {
-    let job = "strategy:\n  matrix:\n    n: [1, 2, 3]\nif: secrets.X\npermissions:\n  id-token: write\nsteps: []\n";
+    let job = "runs-on: x\nstrategy:\n  matrix:\n    n: [1, 2, 3]\nif: secrets.X\npermissions:\n  id-token: write\nsteps: []\n";
     let sim = one_job("name: push", job, "");
     assert_eq!(sim.runs.len(), 3);
     assert_eq!(sim.diagnostics.len(), 1, "{:?}", sim.diagnostics);
@@ -757,7 +757,7 @@ fn called_workflow_inputs_without_default_are_typed_empties() {
 /// type error.
 #[test]
 fn schedule_list_is_accepted() {
-    let wf = "on:\n  schedule:\n    - cron: '0 0 * * *'\njobs:\n  j:\n    permissions:\n      id-token: write\n    steps: []\n";
+    let wf = "on:\n  schedule:\n    - cron: '0 0 * * *'\njobs:\n  j:\n    runs-on: x\n    permissions:\n      id-token: write\n    steps: []\n";
     let sim = sim(&scenario("o/r", "name: schedule", wf, ""));
     assert!(sim.diagnostics.is_empty(), "{:?}", sim.diagnostics);
     assert_eq!(claim(run(&sim, "j"), "sub"), "repo:o/r:ref:refs/heads/main");
@@ -1460,4 +1460,20 @@ fn a_skipped_call_still_has_its_permissions_checked() {
     let s = sim(&scenario("o/r", "name: push", caller, &extra));
     assert!(s.diagnostics.iter().any(|d| d.severity == Severity::Error && d.message.contains("The nested job 'deploy'")), "{:?}", s.diagnostics);
     assert!(!run(&s, "ok").token.issued);
+}
+
+/// Workflow syntax `jobs.<job_id>.runs-on` is required for a job that runs
+/// steps (observed: "Required property is missing: runs-on"); a calling job
+/// has none.
+#[test]
+fn a_job_without_runs_on_is_flagged_but_still_simulated() {
+    let wf = "on: push\njobs:\n  j:\n    permissions:\n      id-token: write\n    steps: []\n  call:\n    uses: ./.github/workflows/r.yml\n";
+    let called = "on: workflow_call\njobs:\n  a:\n    runs-on: x\n    steps: []\n";
+    let extra = format!("reusable_workflows:\n  o/r/.github/workflows/r.yml: |\n{}", indent(&indent(called)));
+    let sim = sim(&scenario("o/r", "name: push", wf, &extra));
+    let flagged: Vec<_> = sim.diagnostics.iter().filter(|d| d.message.contains("no `runs-on`")).collect();
+    assert_eq!(flagged.len(), 1, "{:?}", sim.diagnostics);
+    assert_eq!(flagged[0].severity, Severity::Warning);
+    assert!(flagged[0].message.contains("job `j`"));
+    assert!(run(&sim, "j").token.issued);
 }
