@@ -324,6 +324,9 @@ test('works offline once the service worker is installed', async () => {
     await page.reload();
     await page.waitForSelector('[data-testid=editor-workflow]', { timeout: 10000 });
     assert.ok(await page.getByTestId('job').count() >= 0);
+    // The presets other than the default are fetched on click: precached.
+    await page.getByTestId('preset-gcp-org-provider').click();
+    await job(page, 'deploy-gcp').waitFor({ timeout: 10000 });
     // The analysis worker was precached too.
     await page.getByTestId('analysis-toggle').click();
     await page.locator('[data-testid=matrix]').waitFor({ timeout: 30000 });
@@ -331,6 +334,27 @@ test('works offline once the service worker is installed', async () => {
     server.offline = false;
     await context.close();
   }
+});
+
+test('a preset that cannot be fetched says so on its button; a retry loads it', async () => {
+  // No service worker: its precache would answer the fetch.
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, serviceWorkers: 'block' });
+  const page = await openApp(browser, server.url, { context: ctx });
+  const button = page.getByTestId('preset-gcp-org-provider');
+  server.offline = true;
+  try {
+    await button.click();
+    await page.waitForSelector('[data-testid=preset-gcp-org-provider][data-failed]', { timeout: 10000 });
+    assert.match(await button.getAttribute('title'), /Could not load this preset/);
+    assert.equal(await button.getAttribute('aria-busy'), null);
+    await job(page, 'deploy-aws').waitFor();
+  } finally {
+    server.offline = false;
+  }
+  await button.click();
+  await job(page, 'deploy-gcp').waitFor({ timeout: 10000 });
+  assert.equal(await button.getAttribute('data-failed'), null);
+  await ctx.close();
 });
 
 test('analysis: loaded only when opened, finds the wildcard, and its suggestion fixes it', async () => {

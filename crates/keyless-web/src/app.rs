@@ -22,8 +22,7 @@ fn initial_draft() -> ScenarioDraft {
         let (d, _) = ScenarioDraft::from_yaml(&yaml);
         return d;
     }
-    let all = presets::all();
-    all.iter().find(|p| p.id == "aws-main-only").or(all.first()).map(|p| p.draft()).unwrap_or_default()
+    presets::default_draft()
 }
 
 #[component]

@@ -1,6 +1,6 @@
 //! The few browser services the playground needs, as a small JS module:
 //! the browser's own deflate (`CompressionStream`) for permalinks costs no
-//! wasm, and clipboard/download/file reading are one line each in JS.
+//! wasm, and clipboard/download/file reading/fetch are one line each in JS.
 
 use wasm_bindgen::prelude::*;
 
@@ -42,6 +42,9 @@ export async function read_file(input) {
   input.value = '';
   return text;
 }
+export async function fetch_text(url) {
+  try { const r = await fetch(url); return r.ok ? await r.text() : null; } catch (e) { return null; }
+}
 export function storage_get(key) { try { return localStorage.getItem(key); } catch (e) { return null; } }
 export function storage_set(key, value) { try { localStorage.setItem(key, value); } catch (e) {} }
 export function hash() { return location.hash.slice(1); }
@@ -68,6 +71,9 @@ extern "C" {
     pub fn download(name: &str, text: &str);
     /// The text of the file chosen in an `<input type=file>`.
     pub async fn read_file(input: &web_sys::HtmlInputElement) -> JsValue;
+    /// The body of a GET of `url` (relative to the page), or null on a
+    /// network error or a non-2xx status.
+    pub async fn fetch_text(url: &str) -> JsValue;
     pub fn storage_get(key: &str) -> Option<String>;
     pub fn storage_set(key: &str, value: &str);
     /// The URL fragment without `#`.

@@ -24,7 +24,7 @@ const NPM_DIRS: &[&str] = &["tests/e2e", "tests/cel"];
 const BUDGET_BYTES: u64 = 250 * 1024;
 /// Regression ceiling: `test` fails above it, so the size can only go down
 /// from what was measured when the ceiling was set.
-const CEILING_BYTES: u64 = 330 * 1024;
+const CEILING_BYTES: u64 = 316 * 1024;
 
 fn main() -> ExitCode {
     let task = std::env::args().nth(1).unwrap_or_default();

@@ -151,7 +151,16 @@ impl Node {
                 .unwrap_or_else(|| J::String(n.clone())),
             Value::String(s) => J::String(s.clone()),
             Value::Seq(items) => J::Array(items.iter().map(Node::to_json).collect()),
-            Value::Map(entries) => J::Object(entries.iter().map(|e| (e.key.value.clone(), e.value.to_json())).collect()),
+            Value::Map(entries) => {
+                // One insert at a time (a later duplicate key wins, as with
+                // `collect`): collecting into the BTreeMap would sort, and
+                // the sort's code is a few KB of wasm.
+                let mut map = serde_json::Map::new();
+                for e in entries {
+                    map.insert(e.key.value.clone(), e.value.to_json());
+                }
+                J::Object(map)
+            }
         }
     }
 }

@@ -120,12 +120,14 @@ pub fn to_json(v: &Evaluation) -> serde_json::Value {
         Evaluation::String(s) => serde_json::Value::String(s.clone()),
         Evaluation::Array(a) => serde_json::Value::Array(a.iter().map(to_json).collect()),
         Evaluation::Object(o) => {
-            // HashMap order is random: sort keys for reproducible output.
-            let mut keys: Vec<&String> = o.keys().collect();
-            keys.sort();
-            serde_json::Value::Object(
-                keys.into_iter().filter_map(|k| o.get(k).map(|v| (k.clone(), to_json(v)))).collect(),
-            )
+            // HashMap order is random; `serde_json::Map` is a BTreeMap, so
+            // inserting one by one keeps keys sorted without a sort (and its
+            // code) for each element type.
+            let mut map = serde_json::Map::new();
+            for (k, v) in o {
+                map.insert(k.clone(), to_json(v));
+            }
+            serde_json::Value::Object(map)
         }
     }
 }

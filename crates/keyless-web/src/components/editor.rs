@@ -210,8 +210,14 @@ fn indent_on_tab(ev: &leptos::ev::KeyboardEvent, state: &AppState, doc: DocId) {
 /// painted in order; a later one wins where they overlap.
 fn paint(text: &str, highlights: &[Highlight]) -> String {
     let len = u32::try_from(text.len()).unwrap_or(u32::MAX);
-    // Boundaries where the class changes.
-    let mut cuts: Vec<u32> = vec![0, len];
+    // Boundaries where the class changes, kept sorted and unique by
+    // inserting in place (a handful of highlights: less wasm than a sort).
+    let mut cuts: Vec<u32> = Vec::new();
+    let mut add = |cut: u32| {
+        if let Err(at) = cuts.binary_search(&cut) {
+            cuts.insert(at, cut);
+        }
+    };
     let snap = |mut i: u32| {
         i = i.min(len);
         while i > 0 && !text.is_char_boundary(i as usize) {
@@ -219,12 +225,12 @@ fn paint(text: &str, highlights: &[Highlight]) -> String {
         }
         i
     };
+    add(0);
+    add(len);
     for (s, e, _) in highlights {
-        cuts.push(snap(*s));
-        cuts.push(snap(*e));
+        add(snap(*s));
+        add(snap(*e));
     }
-    cuts.sort_unstable();
-    cuts.dedup();
     let mut out = String::new();
     for pair in cuts.windows(2) {
         let (Some(&a), Some(&b)) = (pair.first(), pair.get(1)) else { continue };

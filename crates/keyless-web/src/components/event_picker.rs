@@ -22,62 +22,64 @@ const EVENTS: &[&str] = &[
     "repository_dispatch",
 ];
 
+/// A quick pick, as data (one constructor below costs far less wasm than
+/// a struct literal per pick). `{b}` in `ref_` is the default branch.
+struct Pick {
+    label: &'static str,
+    name: &'static str,
+    ref_: &'static str,
+    /// `base_ref` is the default branch (otherwise empty).
+    base_is_default: bool,
+    head_ref: &'static str,
+    pr_number: Option<u64>,
+    /// From a fork, by an outside contributor.
+    from_fork: bool,
+}
+
+const fn pick(label: &'static str, name: &'static str, ref_: &'static str) -> Pick {
+    Pick { label, name, ref_, base_is_default: false, head_ref: "", pr_number: None, from_fork: false }
+}
+
+const fn pr(label: &'static str, name: &'static str, head_ref: &'static str, number: u64, from_fork: bool) -> Pick {
+    Pick { label, name, ref_: "", base_is_default: true, head_ref, pr_number: Some(number), from_fork }
+}
+
+const PICKS: &[Pick] = &[
+    pick("Push to default branch", "push", "refs/heads/{b}"),
+    pick("Push to feature/x", "push", "refs/heads/feature/x"),
+    pick("Push tag v1.0.0", "push", "refs/tags/v1.0.0"),
+    pr("Pull request", "pull_request", "feature/x", 42, false),
+    pr("Pull request from a fork", "pull_request", "patch-1", 43, true),
+    pr("pull_request_target (fork)", "pull_request_target", "patch-1", 44, true),
+    pick("workflow_dispatch", "workflow_dispatch", "refs/heads/{b}"),
+    pick("schedule", "schedule", ""),
+    pick("release v1.0.0", "release", "refs/tags/v1.0.0"),
+    Pick { base_is_default: true, ..pick("merge_group", "merge_group", "refs/heads/gh-readonly-queue/{b}/pr-42-0123abcd") },
+    pick("deployment", "deployment", "refs/heads/{b}"),
+];
+
 /// A quick pick: label and the event it sets (default branch filled in).
 fn quick_picks(default_branch: &str) -> Vec<(&'static str, EventDraft)> {
-    let base = EventDraft { ref_: String::new(), ..EventDraft::default() };
-    let main = format!("refs/heads/{default_branch}");
-    vec![
-        ("Push to default branch", EventDraft { ref_: main.clone(), ..base.clone() }),
-        ("Push to feature/x", EventDraft { ref_: "refs/heads/feature/x".into(), ..base.clone() }),
-        ("Push tag v1.0.0", EventDraft { ref_: "refs/tags/v1.0.0".into(), ..base.clone() }),
-        (
-            "Pull request",
-            EventDraft {
-                name: "pull_request".into(),
-                base_ref: default_branch.into(),
-                head_ref: "feature/x".into(),
-                pr_number: Some(42),
-                ..base.clone()
-            },
-        ),
-        (
-            "Pull request from a fork",
-            EventDraft {
-                name: "pull_request".into(),
-                base_ref: default_branch.into(),
-                head_ref: "patch-1".into(),
-                pr_number: Some(43),
-                from_fork: true,
-                actor: "outside-contributor".into(),
-                ..base.clone()
-            },
-        ),
-        (
-            "pull_request_target (fork)",
-            EventDraft {
-                name: "pull_request_target".into(),
-                base_ref: default_branch.into(),
-                head_ref: "patch-1".into(),
-                pr_number: Some(44),
-                from_fork: true,
-                actor: "outside-contributor".into(),
-                ..base.clone()
-            },
-        ),
-        ("workflow_dispatch", EventDraft { name: "workflow_dispatch".into(), ref_: main.clone(), ..base.clone() }),
-        ("schedule", EventDraft { name: "schedule".into(), ..base.clone() }),
-        ("release v1.0.0", EventDraft { name: "release".into(), ref_: "refs/tags/v1.0.0".into(), ..base.clone() }),
-        (
-            "merge_group",
-            EventDraft {
-                name: "merge_group".into(),
-                ref_: format!("refs/heads/gh-readonly-queue/{default_branch}/pr-42-0123abcd"),
-                base_ref: default_branch.into(),
-                ..base.clone()
-            },
-        ),
-        ("deployment", EventDraft { name: "deployment".into(), ref_: main, ..base }),
-    ]
+    PICKS
+        .iter()
+        .map(|p| {
+            let mut e = EventDraft {
+                name: p.name.into(),
+                ref_: p.ref_.replace("{b}", default_branch),
+                head_ref: p.head_ref.into(),
+                pr_number: p.pr_number,
+                from_fork: p.from_fork,
+                ..EventDraft::default()
+            };
+            if p.base_is_default {
+                e.base_ref = default_branch.into();
+            }
+            if p.from_fork {
+                e.actor = "outside-contributor".into();
+            }
+            (p.label, e)
+        })
+        .collect()
 }
 
 /// A labelled text input bound to one event field.
