@@ -1,0 +1,190 @@
+//! The source tags that traces, verdict messages, token explanations and
+//! findings cite — "(D-REF)", "(Z1)", "research §4.2" — resolved against
+//! `docs/sources.md` (the table is generated from it at build time, see
+//! `build.rs`), and a splitter that finds them in a text so each front end
+//! can link them. Only tags of the table are recognised, at word
+//! boundaries, never inside code spans, URLs or ARNs.
+
+/// One row of `docs/sources.md`: a tag, its URL when it has (or certainly
+/// maps to) one, and a short plain-text title.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Source {
+    /// The tag as cited, e.g. `D-REF`, `Z1`; `research` for the research notes.
+    pub tag: &'static str,
+    /// The first `https://` URL of the source, or a certain mapping of its path.
+    pub url: Option<&'static str>,
+    /// The source in plain text without its URL, shortened; may be empty.
+    pub title: &'static str,
+}
+
+/// Every tag of `docs/sources.md`, in the document's order.
+pub static SOURCES: &[Source] = &include!(concat!(env!("OUT_DIR"), "/sources_table.rs"));
+
+/// The source a tag names.
+pub fn lookup(tag: &str) -> Option<&'static Source> {
+    SOURCES.iter().find(|s| s.tag == tag)
+}
+
+/// A piece of a text as the front ends render it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Segment<'a> {
+    /// Plain text.
+    Text(&'a str),
+    /// A `backticked` code span, without its backticks.
+    Code(&'a str),
+    /// A cited source.
+    Cite(Cite<'a>),
+}
+
+/// A source cited in a text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cite<'a> {
+    /// The citation as written: `Z1`, `research §4.2`.
+    pub text: &'a str,
+    /// Where the source can be read, if known.
+    pub url: Option<&'static str>,
+    /// What the source is, in plain text (a tooltip): never empty.
+    pub title: String,
+}
+
+/// Splits a text into plain text, code spans and citations. Backticks
+/// toggle code spans as the front ends always did (an unpaired one runs to
+/// the end).
+pub fn segments(text: &str) -> Vec<Segment<'_>> {
+    let mut out = Vec::new();
+    for (i, part) in text.split('`').enumerate() {
+        if i % 2 == 1 {
+            out.push(Segment::Code(part));
+        } else {
+            prose(part, &mut out);
+        }
+    }
+    out
+}
+
+/// The distinct citations of some texts, in first-seen order.
+pub fn cited<'a>(texts: impl IntoIterator<Item = &'a str>) -> Vec<Cite<'a>> {
+    let mut out: Vec<Cite<'a>> = Vec::new();
+    for t in texts {
+        for s in segments(t) {
+            if let Segment::Cite(c) = s
+                && !out.iter().any(|o| o.text == c.text)
+            {
+                out.push(c);
+            }
+        }
+    }
+    out
+}
+
+/// Characters that, right before a tag, make it part of something else
+/// (`foo-A1`, `role/A1`, `x=A1`, `Production:V1`, `'Z1'`).
+const GLUED_BEFORE: &str = "-_/.:@#=&?%+*~\\$<>'";
+
+fn prose<'a>(s: &'a str, out: &mut Vec<Segment<'a>>) {
+    let mut plain_from = 0;
+    let mut last_cite_end = None;
+    let mut i = 0;
+    while let Some(rest) = s.get(i..).filter(|r| !r.is_empty()) {
+        let word_start = s.get(..i).is_none_or(|b| b.is_empty() || b.ends_with(char::is_whitespace));
+        if word_start {
+            // A URL or an ARN is one word: nothing inside it is a citation.
+            let word = rest.split(char::is_whitespace).next().unwrap_or_default();
+            if word.contains("://") || word.trim_start_matches(['(', '[', '"']).starts_with("arn:") {
+                i += word.len().max(1);
+                continue;
+            }
+        }
+        if let Some(cite) = cite_at(s, i, last_cite_end) {
+            if let Some(t) = s.get(plain_from..i).filter(|t| !t.is_empty()) {
+                out.push(Segment::Text(t));
+            }
+            i += cite.text.len();
+            plain_from = i;
+            last_cite_end = Some(i);
+            out.push(Segment::Cite(cite));
+            continue;
+        }
+        i += rest.chars().next().map_or(1, char::len_utf8);
+    }
+    if let Some(t) = s.get(plain_from..).filter(|t| !t.is_empty()) {
+        out.push(Segment::Text(t));
+    }
+}
+
+/// The citation starting at byte `i` of `s`, if any.
+fn cite_at(s: &str, i: usize, last_cite_end: Option<usize>) -> Option<Cite<'_>> {
+    let before = s.get(..i)?;
+    let rest = s.get(i..)?;
+    let prev = before.chars().next_back();
+    // "Z1..Z11", "Z1…Z11": the second end of a range of tags.
+    let range_end = [Some(".."), Some("…")].into_iter().flatten().any(|sep| before.ends_with(sep) && last_cite_end == Some(i - sep.len()));
+    let free = prev.is_none_or(|c| !(c.is_alphanumeric() || GLUED_BEFORE.contains(c)));
+    if !(free || range_end) {
+        return None;
+    }
+    if rest.starts_with("research") || rest.starts_with("Research") {
+        return research_at(rest);
+    }
+    if ["Appendix ", "appendix ", "Table ", "Figure "].iter().any(|w| before.ends_with(w)) {
+        return None;
+    }
+    let source = SOURCES
+        .iter()
+        .filter(|src| src.tag.starts_with(|c: char| c.is_ascii_uppercase()) && rest.starts_with(src.tag))
+        .filter(|src| ends_word(rest.get(src.tag.len()..).unwrap_or_default()))
+        // A tag that is also a word (GHES, TOOLKIT) only in "(GHES)", "[GHES, …".
+        .filter(|src| {
+            src.tag.contains(|c: char| c.is_ascii_digit() || c == '-')
+                || (matches!(prev, Some('(' | '['))
+                    && rest.get(src.tag.len()..).is_some_and(|a| a.starts_with([')', ']', ',', ';'])))
+        })
+        .max_by_key(|src| src.tag.len())?;
+    let text = rest.get(..source.tag.len())?;
+    let title = if source.title.is_empty() { source.url.unwrap_or(source.tag) } else { source.title };
+    Some(Cite { text, url: source.url, title: title.to_string() })
+}
+
+/// Whether a tag ends here: not followed by a letter, digit or joiner, nor
+/// by `.`/`:` that continue a word (`A1.2`, `A1:x`).
+fn ends_word(after: &str) -> bool {
+    let mut chars = after.chars();
+    match chars.next() {
+        None => true,
+        Some(c) if c.is_alphanumeric() || "-_/@#".contains(c) => false,
+        Some('.' | ':') => !chars.next().is_some_and(char::is_alphanumeric),
+        Some(_) => true,
+    }
+}
+
+/// "research §4.2", "research: github-oidc-tokens.md §1.4": a section of
+/// the team's research notes (`docs/research/`), as sources.md describes.
+fn research_at(rest: &str) -> Option<Cite<'_>> {
+    let notes = lookup("research")?;
+    let after = rest.get("research".len()..)?;
+    let after = after.strip_prefix(':').unwrap_or(after).strip_prefix(' ')?;
+    let (file, after) = match after.split_once(' ') {
+        Some((f, a)) if f.ends_with(".md") && f.len() > 3 && f.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "-.".contains(c)) => (Some(f), a),
+        _ => (None, after),
+    };
+    let section = after.strip_prefix('§')?;
+    let mut len = 0;
+    for (k, c) in section.char_indices() {
+        let next_is_digit = section.get(k + 1..).is_some_and(|r| r.starts_with(|d: char| d.is_ascii_digit()));
+        if c.is_ascii_digit() || (c == '.' && k > 0 && next_is_digit) {
+            len = k + 1;
+        } else {
+            break;
+        }
+    }
+    let number = section.get(..len).filter(|n| !n.is_empty())?;
+    let text = rest.get(..rest.len() - section.len() + len)?;
+    let title = match file {
+        Some(f) => format!("§{number} of the research note docs/research/{f}"),
+        None => format!("§{number} of {}", notes.title),
+    };
+    Some(Cite { text, url: None, title })
+}
+
+#[cfg(test)]
+mod tests;
