@@ -1,4 +1,4 @@
-//! Generates the source-tag table (`sources::SOURCES`) from `docs/sources.md`,
+//! Generates the source-tag table (`sources::all`) from `docs/sources.md`,
 //! so a tag shown in a trace links to the document it cites and the table
 //! cannot drift from the docs. Only tag, URL and a short title are kept: the
 //! table ships in the playground's first load (see README "Size budget").
@@ -8,8 +8,9 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 const SOURCES_MD: &str = "../../docs/sources.md";
-/// Titles are tooltips: long enough to say what the source is.
-const MAX_TITLE: usize = 110;
+/// Titles are tooltips for tags without a URL (a link's title is its URL):
+/// enough to say what the source is, short enough for the first load.
+const MAX_TITLE: usize = 96;
 /// The paragraph of sources.md that explains "research §N".
 const RESEARCH_PARAGRAPH: &str = "Research sections cited as";
 
@@ -27,13 +28,15 @@ fn main() {
     if rows.is_empty() {
         println!("cargo:warning=keyless-core: no source tags found in {SOURCES_MD}");
     }
-    let mut code = String::from("[\n");
+    // One line per tag, `tag\turl\ttitle`: a string compresses far better
+    // in the wasm than an array of (pointer, length) fields.
+    let mut table = String::new();
     for r in &rows {
-        let _ = writeln!(code, "    Source {{ tag: {:?}, url: {:?}, title: {:?} }},", r.tag, r.url, r.title);
+        let clean = |s: &str| s.replace(['\t', '\n'], " ");
+        let _ = writeln!(table, "{}\t{}\t{}", clean(&r.tag), clean(r.url.as_deref().unwrap_or_default()), clean(&r.title));
     }
-    code.push(']');
-    let target = Path::new(&out).join("sources_table.rs");
-    if let Err(e) = std::fs::write(&target, code) {
+    let target = Path::new(&out).join("sources.tsv");
+    if let Err(e) = std::fs::write(&target, table) {
         println!("cargo:warning=keyless-core: cannot write {}: {e}", target.display());
     }
 }
@@ -60,6 +63,7 @@ fn parse(md: &str) -> Vec<Row> {
                 // "… refer to X or Y in …": the title is what they refer to.
                 let text = plain(&rest.join(" "));
                 let text = text.split_once(" refer to ").map_or(text.as_str(), |(_, t)| t);
+                let text = text.split(';').next().unwrap_or(text);
                 rows.push(Row { tag: "research".into(), url: None, title: shorten(text, 2 * MAX_TITLE) });
             }
             continue;
@@ -86,9 +90,23 @@ fn parse(md: &str) -> Vec<Row> {
         let title = title.split_whitespace().collect::<Vec<_>>().join(" ");
         let title = title.trim_end_matches([' ', '=', ',', ';', ':', '(', '+']).trim_start_matches([' ', '=', ',', ';']);
         let title = title.strip_prefix('(').and_then(|t| t.strip_suffix(')')).filter(|t| !t.contains(['(', ')'])).unwrap_or(title);
-        rows.push(Row { tag: (*tag).to_string(), url, title: shorten(title, MAX_TITLE) });
+        let title = if url.is_some() { String::new() } else { shorten(&compact_paths(title), MAX_TITLE) };
+        rows.push(Row { tag: (*tag).to_string(), url, title });
     }
     rows
+}
+
+/// `a/b/c/file.md` → `…/file.md` (the file names the source; sources.md
+/// has the full path). `owner/repo` and URLs stay.
+fn compact_paths(s: &str) -> String {
+    let words: Vec<String> = s
+        .split(' ')
+        .map(|w| match w.rsplit_once('/') {
+            Some((dir, file)) if dir.contains('/') && !w.contains("://") && file.contains('.') => format!("…/{file}"),
+            _ => w.to_string(),
+        })
+        .collect();
+    words.join(" ").replace("github/docs ", "GitHub docs ")
 }
 
 fn is_tag(s: &str) -> bool {

@@ -17,12 +17,21 @@ pub struct Source {
     pub title: &'static str,
 }
 
+/// `docs/sources.md`'s tags, one `tag\turl\ttitle` line each (see build.rs).
+static TABLE: &str = include_str!(concat!(env!("OUT_DIR"), "/sources.tsv"));
+
 /// Every tag of `docs/sources.md`, in the document's order.
-pub static SOURCES: &[Source] = &include!(concat!(env!("OUT_DIR"), "/sources_table.rs"));
+pub fn all() -> impl Iterator<Item = Source> {
+    TABLE.lines().filter_map(|line| {
+        let mut fields = line.split('\t');
+        let (tag, url, title) = (fields.next()?, fields.next()?, fields.next()?);
+        Some(Source { tag, url: (!url.is_empty()).then_some(url), title })
+    })
+}
 
 /// The source a tag names.
-pub fn lookup(tag: &str) -> Option<&'static Source> {
-    SOURCES.iter().find(|s| s.tag == tag)
+pub fn lookup(tag: &str) -> Option<Source> {
+    all().find(|s| s.tag == tag)
 }
 
 /// A piece of a text as the front ends render it.
@@ -77,9 +86,60 @@ pub fn cited<'a>(texts: impl IntoIterator<Item = &'a str>) -> Vec<Cite<'a>> {
     out
 }
 
-/// Characters that, right before a tag, make it part of something else
+/// A text as HTML, every part escaped: `backticked` spans as `<code>` (or
+/// kept with their backticks when `!code`), citations as
+/// `<a class="src" href target=_blank rel title>` or, without a URL,
+/// `<abbr class="src" tabindex="0" title>`. One string for the front ends
+/// that set `innerHTML`: the playground links no per-element view code for
+/// it, the analysis worker builds its panel as a string.
+pub fn to_html(text: &str, code: bool) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    for seg in segments(text) {
+        match seg {
+            Segment::Text(t) => escape_into(&mut out, t),
+            Segment::Code(c) => {
+                out.push_str(if code { "<code>" } else { "`" });
+                escape_into(&mut out, c);
+                out.push_str(if code { "</code>" } else { "`" });
+            }
+            Segment::Cite(c) => {
+                match c.url {
+                    Some(url) => {
+                        out.push_str("<a class=\"src\" href=\"");
+                        escape_into(&mut out, url);
+                        out.push_str("\" target=\"_blank\" rel=\"noopener noreferrer\" title=\"");
+                    }
+                    None => out.push_str("<abbr class=\"src\" tabindex=\"0\" title=\""),
+                }
+                escape_into(&mut out, &c.title);
+                out.push_str("\">");
+                escape_into(&mut out, c.text);
+                out.push_str(if c.url.is_some() { "</a>" } else { "</abbr>" });
+            }
+        }
+    }
+    out
+}
+
+/// Escapes text for HTML content and quoted attributes.
+pub fn escape_into(out: &mut String, s: &str) {
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+}
+
+/// Whether `c`, right before a tag, makes it part of something else
 /// (`foo-A1`, `role/A1`, `x=A1`, `Production:V1`, `'Z1'`).
-const GLUED_BEFORE: &str = "-_/.:@#=&?%+*~\\$<>'";
+fn glued_before(c: char) -> bool {
+    c.is_alphanumeric() || matches!(c, '-' | '_' | '/' | '.' | ':' | '@' | '#' | '=' | '&' | '?' | '%' | '+' | '*' | '~' | '\\' | '$' | '<' | '>' | '\'')
+}
 
 fn prose<'a>(s: &'a str, out: &mut Vec<Segment<'a>>) {
     let mut plain_from = 0;
@@ -90,7 +150,7 @@ fn prose<'a>(s: &'a str, out: &mut Vec<Segment<'a>>) {
         if word_start {
             // A URL or an ARN is one word: nothing inside it is a citation.
             let word = rest.split(char::is_whitespace).next().unwrap_or_default();
-            if word.contains("://") || word.trim_start_matches(['(', '[', '"']).starts_with("arn:") {
+            if word.contains("://") || word.trim_start_matches(|c| matches!(c, '(' | '[' | '"')).starts_with("arn:") {
                 i += word.len().max(1);
                 continue;
             }
@@ -119,7 +179,7 @@ fn cite_at(s: &str, i: usize, last_cite_end: Option<usize>) -> Option<Cite<'_>> 
     let prev = before.chars().next_back();
     // "Z1..Z11", "Z1…Z11": the second end of a range of tags.
     let range_end = [Some(".."), Some("…")].into_iter().flatten().any(|sep| before.ends_with(sep) && last_cite_end == Some(i - sep.len()));
-    let free = prev.is_none_or(|c| !(c.is_alphanumeric() || GLUED_BEFORE.contains(c)));
+    let free = !prev.is_some_and(glued_before);
     if !(free || range_end) {
         return None;
     }
@@ -129,15 +189,14 @@ fn cite_at(s: &str, i: usize, last_cite_end: Option<usize>) -> Option<Cite<'_>> 
     if ["Appendix ", "appendix ", "Table ", "Figure "].iter().any(|w| before.ends_with(w)) {
         return None;
     }
-    let source = SOURCES
-        .iter()
+    let source = all()
         .filter(|src| src.tag.starts_with(|c: char| c.is_ascii_uppercase()) && rest.starts_with(src.tag))
         .filter(|src| ends_word(rest.get(src.tag.len()..).unwrap_or_default()))
         // A tag that is also a word (GHES, TOOLKIT) only in "(GHES)", "[GHES, …".
         .filter(|src| {
             src.tag.contains(|c: char| c.is_ascii_digit() || c == '-')
                 || (matches!(prev, Some('(' | '['))
-                    && rest.get(src.tag.len()..).is_some_and(|a| a.starts_with([')', ']', ',', ';'])))
+                    && rest.get(src.tag.len()..).is_some_and(|a| a.starts_with(|c| matches!(c, ')' | ']' | ',' | ';'))))
         })
         .max_by_key(|src| src.tag.len())?;
     let text = rest.get(..source.tag.len())?;
@@ -151,7 +210,7 @@ fn ends_word(after: &str) -> bool {
     let mut chars = after.chars();
     match chars.next() {
         None => true,
-        Some(c) if c.is_alphanumeric() || "-_/@#".contains(c) => false,
+        Some(c) if c.is_alphanumeric() || matches!(c, '-' | '_' | '/' | '@' | '#') => false,
         Some('.' | ':') => !chars.next().is_some_and(char::is_alphanumeric),
         Some(_) => true,
     }

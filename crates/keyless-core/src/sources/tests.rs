@@ -19,8 +19,8 @@ fn cites(text: &str) -> Vec<String> {
 fn table_comes_from_sources_md() {
     let md = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/sources.md")).unwrap();
     let rows = md.lines().filter(|l| l.starts_with("| ") && !l.starts_with("| Tag ")).count();
-    assert_eq!(SOURCES.len(), rows + 1, "every table row, plus the research notes");
-    for s in SOURCES {
+    assert_eq!(all().count(), rows + 1, "every table row, plus the research notes");
+    for s in all() {
         assert!(md.contains(&format!("| {} |", s.tag)) || s.tag == "research", "{}", s.tag);
         assert!(s.url.is_none_or(|u| u.starts_with("https://") && !u.contains(char::is_whitespace)), "{s:?}");
         assert!(s.title.chars().count() <= 230, "short titles: {s:?}");
@@ -48,7 +48,9 @@ fn urls_are_the_first_https_url_or_a_certain_mapping() {
         assert_eq!(url(t), None, "{t}");
     }
     assert!(lookup("Z1").unwrap().title.contains("flexible-federated-identity-credentials.md"));
-    assert_eq!(lookup("L7").unwrap().title, "Alibaba Cloud STS error codes");
+    // A link's title is its URL: only sources without one keep a text.
+    assert_eq!(lookup("L7").unwrap().title, "");
+    assert_eq!(lookup("TOOLKIT").unwrap().title, "actions/toolkit …/oidc-utils.ts");
 }
 
 #[test]
@@ -164,6 +166,19 @@ fn hostile_text_does_not_panic() {
     for text in ["", "`", "``", "research", "research ", "research §", "research §.", "(Z1..", "Z1..", "…", "é(A1)é", "A1\u{301}", "§§§research §9.9.9.9"] {
         let _ = segments(text);
     }
+}
+
+#[test]
+fn html_escapes_everything_and_links_citations() {
+    assert_eq!(
+        to_html("<b a=\"x\">&'` <i>`</b> (L7)", true),
+        "&lt;b a=&quot;x&quot;&gt;&amp;&#39;<code> &lt;i&gt;</code>&lt;/b&gt; (<a class=\"src\" href=\"https://help.aliyun.com/zh/ram/developer-reference/api-sts-2015-04-01-errorcodes\" target=\"_blank\" rel=\"noopener noreferrer\" title=\"https://help.aliyun.com/zh/ram/developer-reference/api-sts-2015-04-01-errorcodes\">L7</a>)"
+    );
+    assert_eq!(to_html("`x` (research §1)", false).split(" title").next(), Some("`x` (<abbr class=\"src\" tabindex=\"0\""));
+    // Titles go through the same escaping (sources.md has quotes in them).
+    let t = to_html("(D-TOK)", true);
+    assert!(t.contains("title=\"GitHub docs &quot;GITHUB_TOKEN reference&quot;"), "{t}");
+    assert_eq!(to_html("plain", true), "plain");
 }
 
 /// The string literals of a Rust source file (plain and raw strings; not
