@@ -238,7 +238,8 @@ test('source tags in a verdict trace link to their source', async () => {
   // The trace cites STS's error table as (L7), which sources.md gives a URL.
   const trace = verdict.locator('.trace');
   await verdict.locator('summary').click();
-  const link = trace.locator('a.src[href^="https://"]').first();
+  assert.ok(await trace.locator('a.src[href^="https://"][title]').count() > 0, 'a source link in the trace');
+  const link = trace.locator('a.src', { hasText: /^L7$/ }).first();
   await link.waitFor();
   assert.equal(await link.textContent(), 'L7');
   assert.match(await link.getAttribute('href'), /^https:\/\/help\.aliyun\.com\//);

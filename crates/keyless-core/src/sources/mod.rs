@@ -150,7 +150,7 @@ fn prose<'a>(s: &'a str, out: &mut Vec<Segment<'a>>) {
         if word_start {
             // A URL or an ARN is one word: nothing inside it is a citation.
             let word = rest.split(char::is_whitespace).next().unwrap_or_default();
-            if word.contains("://") || word.trim_start_matches(|c| matches!(c, '(' | '[' | '"')).starts_with("arn:") {
+            if word.contains("://") || word.trim_start_matches(['(', '[', '"']).starts_with("arn:") {
                 i += word.len().max(1);
                 continue;
             }
@@ -196,7 +196,7 @@ fn cite_at(s: &str, i: usize, last_cite_end: Option<usize>) -> Option<Cite<'_>> 
         .filter(|src| {
             src.tag.contains(|c: char| c.is_ascii_digit() || c == '-')
                 || (matches!(prev, Some('(' | '['))
-                    && rest.get(src.tag.len()..).is_some_and(|a| a.starts_with(|c| matches!(c, ')' | ']' | ',' | ';'))))
+                    && rest.get(src.tag.len()..).is_some_and(|a| a.starts_with([')', ']', ',', ';'])))
         })
         .max_by_key(|src| src.tag.len())?;
     let text = rest.get(..source.tag.len())?;
