@@ -1,7 +1,8 @@
 //! Generates the source-tag table (`sources::all`) from `docs/sources.md`,
 //! so a tag shown in a trace links to the document it cites and the table
-//! cannot drift from the docs. Only tag, URL and a short title are kept: the
-//! table ships in the playground's first load (see README "Size budget").
+//! cannot drift from the docs. It ships in the playground's first load (see
+//! README "Size budget"), so it keeps only the tags the engine's code cites,
+//! each with its URL, or a short title when it has none.
 //! A missing or malformed file degrades to an empty table with a warning.
 
 use std::fmt::Write as _;
@@ -18,7 +19,7 @@ fn main() {
     println!("cargo:rerun-if-changed={SOURCES_MD}");
     println!("cargo:rerun-if-changed=build.rs");
     let out = std::env::var_os("OUT_DIR").map(PathBuf::from).unwrap_or_default();
-    let rows = match std::fs::read_to_string(SOURCES_MD) {
+    let mut rows = match std::fs::read_to_string(SOURCES_MD) {
         Ok(md) => parse(&md),
         Err(e) => {
             println!("cargo:warning=keyless-core: cannot read {SOURCES_MD} ({e}); source tags will not be linked");
@@ -27,6 +28,16 @@ fn main() {
     };
     if rows.is_empty() {
         println!("cargo:warning=keyless-core: no source tags found in {SOURCES_MD}");
+    }
+    // Only the tags the engine's code cites can appear in its texts: the
+    // others would cost the playground's first load for nothing.
+    println!("cargo:rerun-if-changed=src");
+    let mut code = String::new();
+    engine_code(Path::new("src"), &mut code);
+    if code.is_empty() {
+        println!("cargo:warning=keyless-core: cannot read src/; keeping every source tag");
+    } else {
+        rows.retain(|r| r.tag == "research" || mentions(&code, &r.tag));
     }
     // One line per tag, `tag\turl\ttitle`: a string compresses far better
     // in the wasm than an array of (pointer, length) fields.
@@ -39,6 +50,36 @@ fn main() {
     if let Err(e) = std::fs::write(&target, table) {
         println!("cargo:warning=keyless-core: cannot write {}: {e}", target.display());
     }
+}
+
+/// The code of every `.rs` file under `dir`, without its comment lines,
+/// nor the `sources` module (its tests write tags to test the splitter).
+fn engine_code(dir: &Path, out: &mut String) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.ends_with("sources") {
+            continue;
+        }
+        if path.is_dir() {
+            engine_code(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            for line in std::fs::read_to_string(&path).unwrap_or_default().lines() {
+                if !line.trim_start().starts_with("//") {
+                    out.push_str(line);
+                    out.push('\n');
+                }
+            }
+        }
+    }
+}
+
+/// Whether `code` contains `tag` as a word.
+fn mentions(code: &str, tag: &str) -> bool {
+    let joins = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    code.match_indices(tag).any(|(i, _)| {
+        !joins(code.get(..i).and_then(|b| b.chars().next_back())) && !joins(code.get(i + tag.len()..).and_then(|a| a.chars().next()))
+    })
 }
 
 struct Row {

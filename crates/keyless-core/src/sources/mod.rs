@@ -174,13 +174,11 @@ fn prose<'a>(s: &'a str, out: &mut Vec<Segment<'a>>) {
 
 /// The citation starting at byte `i` of `s`, if any.
 fn cite_at(s: &str, i: usize, last_cite_end: Option<usize>) -> Option<Cite<'_>> {
-    let before = s.get(..i)?;
-    let rest = s.get(i..)?;
+    let (before, rest) = (s.get(..i)?, s.get(i..)?);
     let prev = before.chars().next_back();
     // "Z1..Z11", "Z1…Z11": the second end of a range of tags.
-    let range_end = [Some(".."), Some("…")].into_iter().flatten().any(|sep| before.ends_with(sep) && last_cite_end == Some(i - sep.len()));
-    let free = !prev.is_some_and(glued_before);
-    if !(free || range_end) {
+    let range_end = last_cite_end.is_some_and(|e| matches!(before.get(e..), Some(".." | "…")));
+    if prev.is_some_and(glued_before) && !range_end {
         return None;
     }
     if rest.starts_with("research") || rest.starts_with("Research") {
@@ -189,19 +187,19 @@ fn cite_at(s: &str, i: usize, last_cite_end: Option<usize>) -> Option<Cite<'_>> 
     if ["Appendix ", "appendix ", "Table ", "Figure "].iter().any(|w| before.ends_with(w)) {
         return None;
     }
-    let source = all()
-        .filter(|src| src.tag.starts_with(|c: char| c.is_ascii_uppercase()) && rest.starts_with(src.tag))
-        .filter(|src| ends_word(rest.get(src.tag.len()..).unwrap_or_default()))
+    let mut best: Option<Source> = None;
+    for src in all() {
+        let Some(after) = rest.strip_prefix(src.tag) else { continue };
         // A tag that is also a word (GHES, TOOLKIT) only in "(GHES)", "[GHES, …".
-        .filter(|src| {
-            src.tag.contains(|c: char| c.is_ascii_digit() || c == '-')
-                || (matches!(prev, Some('(' | '['))
-                    && rest.get(src.tag.len()..).is_some_and(|a| a.starts_with([')', ']', ',', ';'])))
-        })
-        .max_by_key(|src| src.tag.len())?;
-    let text = rest.get(..source.tag.len())?;
+        let word = !src.tag.contains(|c: char| c.is_ascii_digit() || c == '-');
+        let cited = !word || (matches!(prev, Some('(' | '[')) && after.starts_with([')', ']', ',', ';']));
+        if src.tag.starts_with(|c: char| c.is_ascii_uppercase()) && ends_word(after) && cited && best.is_none_or(|b| b.tag.len() < src.tag.len()) {
+            best = Some(src);
+        }
+    }
+    let source = best?;
     let title = if source.title.is_empty() { source.url.unwrap_or(source.tag) } else { source.title };
-    Some(Cite { text, url: source.url, title: title.to_string() })
+    Some(Cite { text: rest.get(..source.tag.len())?, url: source.url, title: title.to_string() })
 }
 
 /// Whether a tag ends here: not followed by a letter, digit or joiner, nor
@@ -227,22 +225,14 @@ fn research_at(rest: &str) -> Option<Cite<'_>> {
         _ => (None, after),
     };
     let section = after.strip_prefix('§')?;
-    let mut len = 0;
-    for (k, c) in section.char_indices() {
-        let next_is_digit = section.get(k + 1..).is_some_and(|r| r.starts_with(|d: char| d.is_ascii_digit()));
-        if c.is_ascii_digit() || (c == '.' && k > 0 && next_is_digit) {
-            len = k + 1;
-        } else {
-            break;
-        }
+    let end = section.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(section.len());
+    let number = section.get(..end)?.trim_end_matches('.');
+    if !number.starts_with(|c: char| c.is_ascii_digit()) {
+        return None;
     }
-    let number = section.get(..len).filter(|n| !n.is_empty())?;
-    let text = rest.get(..rest.len() - section.len() + len)?;
-    let title = match file {
-        Some(f) => format!("§{number} of the research note docs/research/{f}"),
-        None => format!("§{number} of {}", notes.title),
-    };
-    Some(Cite { text, url: None, title })
+    let text = rest.get(..rest.len() - section.len() + number.len())?;
+    let dir = if file.is_some() { "docs/research/" } else { "" };
+    Some(Cite { text, url: None, title: format!("§{number} of {dir}{}", file.unwrap_or(notes.title)) })
 }
 
 #[cfg(test)]

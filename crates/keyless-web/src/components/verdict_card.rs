@@ -39,17 +39,17 @@ pub fn VerdictCard(verdict: Verdict, job_key: String) -> impl IntoView {
                         // The step's text may hold source links, which cannot sit
                         // inside a button: the mark is the (keyboard) button and a
                         // click anywhere else on the step but a link does the same.
-                        match step.span {
-                            Some(s) => view! {
-                                <li class=format!("{class} go") on:click=move |ev| {
-                                    use wasm_bindgen::JsCast;
-                                    let on_link = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).is_some_and(|e| e.tag_name() == "A");
-                                    if !on_link { show_span(&state, s) }
-                                }>
-                                    <button type="button" class="link" title="Show in editor" aria-label="Show in editor">{mark}</button>" "{text}
-                                </li>
-                            }.into_any(),
-                            None => view! { <li class=class>{mark}" "{text}</li> }.into_any(),
+                        let span = step.span;
+                        let mark = match span {
+                            Some(_) => view! { <button type="button" class="link" aria-label="Show in editor">{mark}</button> }.into_any(),
+                            None => mark.into_any(),
+                        };
+                        view! {
+                            <li class=class class:go=span.is_some() on:click=move |ev| {
+                                use wasm_bindgen::JsCast;
+                                let on_link = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).is_some_and(|e| e.tag_name() == "A");
+                                if let (Some(s), false) = (span, on_link) { show_span(&state, s) }
+                            }>{mark}" "{text}</li>
                         }
                     }).collect_view()}
                 </ol>
