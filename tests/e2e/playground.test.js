@@ -229,6 +229,33 @@ for (const fx of fixtures().filter((f) => f.preset)) {
   });
 }
 
+test('source tags in a verdict trace link to their source', async () => {
+  const page = await openApp(browser, server.url);
+  await page.getByTestId('preset-alibaba-branch').click();
+  const fx = fixtures().find((f) => f.id === 'alibaba-branch');
+  const verdict = job(page, fx.expect[0].job).getByTestId('verdict-alibaba');
+  await verdict.waitFor();
+  // The trace cites STS's error table as (L7), which sources.md gives a URL.
+  const trace = verdict.locator('.trace');
+  await verdict.locator('summary').click();
+  assert.ok(await trace.locator('a.src[href^="https://"][title]').count() > 0, 'a source link in the trace');
+  const link = trace.locator('a.src', { hasText: /^L7$/ }).first();
+  await link.waitFor();
+  assert.equal(await link.textContent(), 'L7');
+  assert.match(await link.getAttribute('href'), /^https:\/\/help\.aliyun\.com\//);
+  assert.ok((await link.getAttribute('title')).length > 0, 'a link has a title');
+  assert.equal(await link.getAttribute('target'), '_blank');
+  assert.equal(await link.getAttribute('rel'), 'noopener noreferrer');
+  // Keyboard reachable: a link, and sources without a URL are focusable <abbr>s.
+  await link.focus();
+  assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'L7');
+  const abbrs = page.locator('abbr.src[title]');
+  if (await abbrs.count() > 0) assert.equal(await abbrs.first().getAttribute('tabindex'), '0');
+  // Clicking the step's mark still shows the step in the editor.
+  assert.ok(await trace.locator('li.go button.link').count() > 0);
+  await page.close();
+});
+
 async function editorValues(page) {
   const out = {};
   for (const id of ['editor-workflow', 'editor-aws', 'editor-azure', 'editor-gcp', 'editor-alibaba', 'repository', 'event-ref']) {

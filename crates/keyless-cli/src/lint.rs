@@ -80,6 +80,7 @@ pub fn run(args: &[String]) -> ExitCode {
                 }
             }
             s.push_str(&format!("{} finding(s) in {} file(s)\n", findings.len(), files.len()));
+            s.push_str(&crate::render::sources_footer(findings.iter().flat_map(|f| [f.message.as_str(), f.fix.as_str()])));
             s
         }
     };

@@ -3,6 +3,7 @@
 use crate::locate::Locator;
 use keyless_core::analysis::{Analysis, Finding};
 use keyless_core::engine::Report;
+use keyless_core::sources::cited;
 use keyless_core::verdict::render_step;
 use keyless_core::Scenario;
 use serde_json::{json, Value};
@@ -153,6 +154,33 @@ pub fn report_text(scenario: &Scenario, report: &Report, analysis: &Analysis, lo
         for line in s.config.lines() {
             let _ = writeln!(out, "    {line}");
         }
+    }
+    let mut texts: Vec<&str> = report.diagnostics.iter().map(|d| d.message.as_str()).collect();
+    for job in &report.jobs {
+        texts.extend(job.token.reason.as_deref());
+        texts.extend(job.token.explanation.iter().map(String::as_str));
+        for v in job.verdicts.values() {
+            texts.push(&v.message);
+            texts.extend(v.trace.iter().map(|s| s.text.as_str()));
+        }
+    }
+    texts.extend(analysis.findings.iter().flat_map(|f| [f.message.as_str(), f.fix.as_str()]));
+    texts.extend(analysis.suggestions.iter().flat_map(|s| s.notes.iter().map(String::as_str)));
+    out.push_str(&sources_footer(texts));
+    out
+}
+
+/// "Sources:" and, one per line, each source tag the texts cite with its
+/// URL (or what it is, when it has none): the tags resolve in docs/sources.md.
+pub fn sources_footer<'a>(texts: impl IntoIterator<Item = &'a str>) -> String {
+    let cites = cited(texts);
+    let width = cites.iter().map(|c| c.text.chars().count()).max().unwrap_or(0);
+    let mut out = String::new();
+    if !cites.is_empty() {
+        out.push_str("\nSources:\n");
+    }
+    for c in &cites {
+        let _ = writeln!(out, "  {:<width$}  {}", c.text, c.url.unwrap_or(&c.title));
     }
     out
 }

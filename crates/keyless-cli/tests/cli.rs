@@ -173,3 +173,30 @@ fn lint_reports_findings_with_locations_sarif_and_exit_codes() {
     assert_eq!(keyless(&["lint", "/nonexistent.json"], None).status.code(), Some(2));
     assert_eq!(keyless(&["lint"], None).status.code(), Some(2));
 }
+
+/// Text output ends with the sources its traces and findings cite, each with
+/// its URL (docs/sources.md); JSON output has no such footer.
+#[test]
+fn text_output_lists_the_cited_sources() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/aws-main-only.yaml");
+    let out = keyless(&["eval", path.to_str().unwrap()], None);
+    let text = String::from_utf8_lossy(&out.stdout);
+    let footer = text.split("\nSources:\n").nth(1).unwrap_or_else(|| panic!("no Sources footer:\n{text}"));
+    let lines: Vec<&str> = footer.lines().collect();
+    assert!(!lines.is_empty(), "{text}");
+    assert!(lines.iter().all(|l| l.starts_with("  ")), "{footer}");
+    assert!(lines.iter().any(|l| l.contains(" https://")), "{footer}");
+    let tags: Vec<&str> = lines.iter().map(|l| l.trim_start().split("  ").next().unwrap()).collect();
+    let mut unique = tags.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(tags.len(), unique.len(), "each source once: {footer}");
+
+    let json = keyless(&["eval", path.to_str().unwrap(), "--format", "json"], None);
+    assert!(!String::from_utf8_lossy(&json.stdout).contains("Sources:"));
+    serde_json::from_slice::<serde_json::Value>(&json.stdout).unwrap();
+
+    let lint = keyless(&["lint", Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/feature-branch.yaml").to_str().unwrap()], None);
+    let text = String::from_utf8_lossy(&lint.stdout);
+    assert!(text.contains("finding(s) in 1 file(s)"), "{text}");
+}

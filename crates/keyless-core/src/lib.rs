@@ -18,6 +18,7 @@ pub mod glob;
 pub mod iam_condition;
 pub mod iam_policy;
 pub mod scenario;
+pub mod sources;
 pub mod span;
 pub mod verdict;
 

@@ -4,6 +4,7 @@
 //! carry `data-action` (`goto`, `copy`, `use`) for the page's one click
 //! handler, and the test hooks (`data-testid`) the browser tests use.
 
+use keyless_core::sources::to_html;
 use serde_json::Value;
 
 /// Renders an analysis response (see `protocol`) as the panel's HTML.
@@ -51,23 +52,21 @@ impl Html {
         }
     }
 
-    /// Escaped text with `backticked` parts as `<code>`.
+    /// Escaped text with `backticked` parts as `<code>` and source tags
+    /// ("(Z1)", "research §4.2") as links to their source (an `<abbr>` with
+    /// the source as title when it has no URL).
     fn prose(&mut self, s: &str) {
-        for (i, part) in s.split('`').enumerate() {
-            if i % 2 == 1 {
-                self.push("<code>");
-                self.text(part);
-                self.push("</code>");
-            } else {
-                self.text(part);
-            }
-        }
+        self.push(&to_html(s, true));
     }
 
     /// `<tag class="class">text</tag>`.
     fn el(&mut self, tag: &str, class: &str, text: &str) {
         self.push(&format!("<{tag} class=\"{class}\">"));
-        self.prose(text);
+        if tag == "code" {
+            self.text(text);
+        } else {
+            self.prose(text);
+        }
         self.push(&format!("</{tag}>"));
     }
 
@@ -203,5 +202,41 @@ impl Html {
         self.push(if config { "</div><pre><code data-config>" } else { "</div><pre><code>" });
         self.text(body);
         self.push("</code></pre></div>");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn finding(message: &str) -> String {
+        panel(&json!({ "findings": [{ "id": "KL-AZ-001", "severity": "high", "cloud": "azure", "doc": "azure",
+            "title": "t <b>", "message": message, "fix": "see (D-REF)" }] }))
+    }
+
+    #[test]
+    fn source_tags_are_links_or_abbrs_and_everything_is_escaped() {
+        let html = finding("`eq` is exact \"<x>\" (A1; Z1, research §2.3)");
+        assert!(html.contains("<code>eq</code> is exact &quot;&lt;x&gt;&quot; ("), "{html}");
+        assert!(html.contains(
+            "<a class=\"src\" href=\"https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html\" target=\"_blank\" rel=\"noopener noreferrer\" title=\""
+        ), "{html}");
+        assert!(html.contains(">A1</a>; <abbr class=\"src\" tabindex=\"0\" title=\"MicrosoftDocs/entra-docs"), "{html}");
+        assert!(html.contains(">research §2.3</abbr>)"), "{html}");
+        assert!(html.contains("Fix: see (<a class=\"src\" href=\"https://docs.github.com/en/actions/reference/security/oidc\""), "{html}");
+        assert!(html.contains("t &lt;b&gt;"), "{html}");
+        // A title with quotes is escaped inside the attribute.
+        let research = finding("(research §1)");
+        let title = research.split("title=\"").nth(1).unwrap().split('"').next().unwrap();
+        assert!(!title.contains('<') && title.contains("§1 of"), "{title}");
+    }
+
+    #[test]
+    fn ids_and_code_are_not_linked() {
+        let html = finding("`(A1)` role/A1 arn:aws:iam::1:role/Z1");
+        let message = html.split("<p class=\"message\">").nth(1).unwrap().split("</p>").next().unwrap();
+        assert_eq!(message, "<code>(A1)</code> role/A1 arn:aws:iam::1:role/Z1");
+        assert!(html.contains("<code class=\"id\">KL-AZ-001</code>"), "{html}");
     }
 }

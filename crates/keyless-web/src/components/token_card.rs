@@ -6,6 +6,7 @@ use crate::components::verdict_card::VerdictCard;
 use crate::state::AppState;
 use keyless_core::claims::ClaimValue;
 use keyless_core::engine::JobReport;
+use keyless_core::sources::to_html;
 use leptos::prelude::*;
 
 #[component]
@@ -176,13 +177,15 @@ fn JobCard(job: JobReport, index: usize) -> impl IntoView {
     }
 }
 
-/// Text with its `backticked` parts as code, as the engine writes them.
+/// Text with its `backticked` parts as code and its source tags ("(Z1)",
+/// "research §4.2") as links to docs/sources.md's sources.
 pub fn with_code(text: &str) -> impl IntoView + use<> {
-    text.split('`')
-        .enumerate()
-        .map(|(i, part)| {
-            let part = part.to_string();
-            if i % 2 == 1 { view! { <code>{part}</code> }.into_any() } else { part.into_any() }
-        })
-        .collect_view()
+    rich(text, true)
+}
+
+/// `with_code`, or with the backticks kept as written (`code: false`, for
+/// the monospace trace). One escaped HTML string (`sources::to_html`): a
+/// view per link would cost the first load several KB.
+pub fn rich(text: &str, code: bool) -> impl IntoView + use<> {
+    view! { <span inner_html=to_html(text, code)></span> }
 }

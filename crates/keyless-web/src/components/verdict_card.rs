@@ -1,9 +1,9 @@
 //! One cloud's answer: Allowed / Denied in the cloud's own code and words,
 //! what decided it (click to see it in the editor), and the trace.
 
-use crate::components::token_card::{with_code, Keep};
+use crate::components::token_card::{rich, with_code, Keep};
 use crate::state::{show_span, AppState};
-use keyless_core::verdict::{render_step, Verdict};
+use keyless_core::verdict::Verdict;
 use leptos::prelude::*;
 
 #[component]
@@ -34,13 +34,22 @@ pub fn VerdictCard(verdict: Verdict, job_key: String) -> impl IntoView {
             <Keep key=format!("{job_key}/{}/trace", cloud.key()) summary=format!("Trace ({} steps)", steps.len())>
                 <ol class="trace">
                     {steps.into_iter().map(|step| {
-                        let class = match step.passed { Some(true) => "pass", Some(false) => "fail", None => "info" };
-                        let text = render_step(&step);
-                        match step.span {
-                            Some(s) => view! {
-                                <li class=class><button type="button" class="link" on:click=move |_| show_span(&state, s)>{text}</button></li>
-                            }.into_any(),
-                            None => view! { <li class=class>{text}</li> }.into_any(),
+                        let (class, mark) = match step.passed { Some(true) => ("pass", "✓"), Some(false) => ("fail", "✗"), None => ("info", "·") };
+                        let text = rich(&step.text, false);
+                        // The step's text may hold source links, which cannot sit
+                        // inside a button: the mark is the (keyboard) button and a
+                        // click anywhere else on the step but a link does the same.
+                        let span = step.span;
+                        let mark = match span {
+                            Some(_) => view! { <button type="button" class="link" aria-label="Show in editor">{mark}</button> }.into_any(),
+                            None => mark.into_any(),
+                        };
+                        view! {
+                            <li class=class class:go=span.is_some() on:click=move |ev| {
+                                use wasm_bindgen::JsCast;
+                                let on_link = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).is_some_and(|e| e.tag_name() == "A");
+                                if let (Some(s), false) = (span, on_link) { show_span(&state, s) }
+                            }>{mark}" "{text}</li>
                         }
                     }).collect_view()}
                 </ol>

@@ -1,0 +1,239 @@
+//! The source tags that traces, verdict messages, token explanations and
+//! findings cite — "(D-REF)", "(Z1)", "research §4.2" — resolved against
+//! `docs/sources.md` (the table is generated from it at build time, see
+//! `build.rs`), and a splitter that finds them in a text so each front end
+//! can link them. Only tags of the table are recognised, at word
+//! boundaries, never inside code spans, URLs or ARNs.
+
+/// One row of `docs/sources.md`: a tag, its URL when it has (or certainly
+/// maps to) one, and a short plain-text title.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Source {
+    /// The tag as cited, e.g. `D-REF`, `Z1`; `research` for the research notes.
+    pub tag: &'static str,
+    /// The first `https://` URL of the source, or a certain mapping of its path.
+    pub url: Option<&'static str>,
+    /// The source in plain text without its URL, shortened; may be empty.
+    pub title: &'static str,
+}
+
+/// `docs/sources.md`'s tags, one `tag\turl\ttitle` line each (see build.rs).
+static TABLE: &str = include_str!(concat!(env!("OUT_DIR"), "/sources.tsv"));
+
+/// Every tag of `docs/sources.md`, in the document's order.
+pub fn all() -> impl Iterator<Item = Source> {
+    TABLE.lines().filter_map(|line| {
+        let mut fields = line.split('\t');
+        let (tag, url, title) = (fields.next()?, fields.next()?, fields.next()?);
+        Some(Source { tag, url: (!url.is_empty()).then_some(url), title })
+    })
+}
+
+/// The source a tag names.
+pub fn lookup(tag: &str) -> Option<Source> {
+    all().find(|s| s.tag == tag)
+}
+
+/// A piece of a text as the front ends render it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Segment<'a> {
+    /// Plain text.
+    Text(&'a str),
+    /// A `backticked` code span, without its backticks.
+    Code(&'a str),
+    /// A cited source.
+    Cite(Cite<'a>),
+}
+
+/// A source cited in a text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cite<'a> {
+    /// The citation as written: `Z1`, `research §4.2`.
+    pub text: &'a str,
+    /// Where the source can be read, if known.
+    pub url: Option<&'static str>,
+    /// What the source is, in plain text (a tooltip): never empty.
+    pub title: String,
+}
+
+/// Splits a text into plain text, code spans and citations. Backticks
+/// toggle code spans as the front ends always did (an unpaired one runs to
+/// the end).
+pub fn segments(text: &str) -> Vec<Segment<'_>> {
+    let mut out = Vec::new();
+    for (i, part) in text.split('`').enumerate() {
+        if i % 2 == 1 {
+            out.push(Segment::Code(part));
+        } else {
+            prose(part, &mut out);
+        }
+    }
+    out
+}
+
+/// The distinct citations of some texts, in first-seen order.
+pub fn cited<'a>(texts: impl IntoIterator<Item = &'a str>) -> Vec<Cite<'a>> {
+    let mut out: Vec<Cite<'a>> = Vec::new();
+    for t in texts {
+        for s in segments(t) {
+            if let Segment::Cite(c) = s
+                && !out.iter().any(|o| o.text == c.text)
+            {
+                out.push(c);
+            }
+        }
+    }
+    out
+}
+
+/// A text as HTML, every part escaped: `backticked` spans as `<code>` (or
+/// kept with their backticks when `!code`), citations as
+/// `<a class="src" href target=_blank rel title>` or, without a URL,
+/// `<abbr class="src" tabindex="0" title>`. One string for the front ends
+/// that set `innerHTML`: the playground links no per-element view code for
+/// it, the analysis worker builds its panel as a string.
+pub fn to_html(text: &str, code: bool) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    for seg in segments(text) {
+        match seg {
+            Segment::Text(t) => escape_into(&mut out, t),
+            Segment::Code(c) => {
+                out.push_str(if code { "<code>" } else { "`" });
+                escape_into(&mut out, c);
+                out.push_str(if code { "</code>" } else { "`" });
+            }
+            Segment::Cite(c) => {
+                match c.url {
+                    Some(url) => {
+                        out.push_str("<a class=\"src\" href=\"");
+                        escape_into(&mut out, url);
+                        out.push_str("\" target=\"_blank\" rel=\"noopener noreferrer\" title=\"");
+                    }
+                    None => out.push_str("<abbr class=\"src\" tabindex=\"0\" title=\""),
+                }
+                escape_into(&mut out, &c.title);
+                out.push_str("\">");
+                escape_into(&mut out, c.text);
+                out.push_str(if c.url.is_some() { "</a>" } else { "</abbr>" });
+            }
+        }
+    }
+    out
+}
+
+/// Escapes text for HTML content and quoted attributes.
+pub fn escape_into(out: &mut String, s: &str) {
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+}
+
+/// Whether `c`, right before a tag, makes it part of something else
+/// (`foo-A1`, `role/A1`, `x=A1`, `Production:V1`, `'Z1'`).
+fn glued_before(c: char) -> bool {
+    c.is_alphanumeric() || matches!(c, '-' | '_' | '/' | '.' | ':' | '@' | '#' | '=' | '&' | '?' | '%' | '+' | '*' | '~' | '\\' | '$' | '<' | '>' | '\'')
+}
+
+fn prose<'a>(s: &'a str, out: &mut Vec<Segment<'a>>) {
+    let mut plain_from = 0;
+    let mut last_cite_end = None;
+    let mut i = 0;
+    while let Some(rest) = s.get(i..).filter(|r| !r.is_empty()) {
+        let word_start = s.get(..i).is_none_or(|b| b.is_empty() || b.ends_with(char::is_whitespace));
+        if word_start {
+            // A URL or an ARN is one word: nothing inside it is a citation.
+            let word = rest.split(char::is_whitespace).next().unwrap_or_default();
+            if word.contains("://") || word.trim_start_matches(['(', '[', '"']).starts_with("arn:") {
+                i += word.len().max(1);
+                continue;
+            }
+        }
+        if let Some(cite) = cite_at(s, i, last_cite_end) {
+            if let Some(t) = s.get(plain_from..i).filter(|t| !t.is_empty()) {
+                out.push(Segment::Text(t));
+            }
+            i += cite.text.len();
+            plain_from = i;
+            last_cite_end = Some(i);
+            out.push(Segment::Cite(cite));
+            continue;
+        }
+        i += rest.chars().next().map_or(1, char::len_utf8);
+    }
+    if let Some(t) = s.get(plain_from..).filter(|t| !t.is_empty()) {
+        out.push(Segment::Text(t));
+    }
+}
+
+/// The citation starting at byte `i` of `s`, if any.
+fn cite_at(s: &str, i: usize, last_cite_end: Option<usize>) -> Option<Cite<'_>> {
+    let (before, rest) = (s.get(..i)?, s.get(i..)?);
+    let prev = before.chars().next_back();
+    // "Z1..Z11", "Z1…Z11": the second end of a range of tags.
+    let range_end = last_cite_end.is_some_and(|e| matches!(before.get(e..), Some(".." | "…")));
+    if prev.is_some_and(glued_before) && !range_end {
+        return None;
+    }
+    if rest.starts_with("research") || rest.starts_with("Research") {
+        return research_at(rest);
+    }
+    if ["Appendix ", "appendix ", "Table ", "Figure "].iter().any(|w| before.ends_with(w)) {
+        return None;
+    }
+    let mut best: Option<Source> = None;
+    for src in all() {
+        let Some(after) = rest.strip_prefix(src.tag) else { continue };
+        // A tag that is also a word (GHES, TOOLKIT) only in "(GHES)", "[GHES, …".
+        let word = !src.tag.contains(|c: char| c.is_ascii_digit() || c == '-');
+        let cited = !word || (matches!(prev, Some('(' | '[')) && after.starts_with([')', ']', ',', ';']));
+        if src.tag.starts_with(|c: char| c.is_ascii_uppercase()) && ends_word(after) && cited && best.is_none_or(|b| b.tag.len() < src.tag.len()) {
+            best = Some(src);
+        }
+    }
+    let source = best?;
+    let title = if source.title.is_empty() { source.url.unwrap_or(source.tag) } else { source.title };
+    Some(Cite { text: rest.get(..source.tag.len())?, url: source.url, title: title.to_string() })
+}
+
+/// Whether a tag ends here: not followed by a letter, digit or joiner, nor
+/// by `.`/`:` that continue a word (`A1.2`, `A1:x`).
+fn ends_word(after: &str) -> bool {
+    let mut chars = after.chars();
+    match chars.next() {
+        None => true,
+        Some(c) if c.is_alphanumeric() || matches!(c, '-' | '_' | '/' | '@' | '#') => false,
+        Some('.' | ':') => !chars.next().is_some_and(char::is_alphanumeric),
+        Some(_) => true,
+    }
+}
+
+/// "research §4.2", "research: github-oidc-tokens.md §1.4": a section of
+/// the team's research notes (`docs/research/`), as sources.md describes.
+fn research_at(rest: &str) -> Option<Cite<'_>> {
+    let notes = lookup("research")?;
+    let after = rest.get("research".len()..)?;
+    let after = after.strip_prefix(':').unwrap_or(after).strip_prefix(' ')?;
+    let (file, after) = match after.split_once(' ') {
+        Some((f, a)) if f.ends_with(".md") && f.len() > 3 && f.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "-.".contains(c)) => (Some(f), a),
+        _ => (None, after),
+    };
+    let section = after.strip_prefix('§')?;
+    let end = section.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(section.len());
+    let number = section.get(..end)?.trim_end_matches('.');
+    if !number.starts_with(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
+    let text = rest.get(..rest.len() - section.len() + number.len())?;
+    let dir = if file.is_some() { "docs/research/" } else { "" };
+    Some(Cite { text, url: None, title: format!("§{number} of {dir}{}", file.unwrap_or(notes.title)) })
+}
+
+#[cfg(test)]
+mod tests;
