@@ -49,18 +49,21 @@ impl PolicyHost for RamRequest<'_> {
                             "iss_match = exact: compared with the token's iss as is (Alibaba L1: \"the URL of the issuer\"); GitHub's guide writes it without https://, which matches only under iss_match = host_or_url"
                                 .into(),
                         ),
+                        unknowable: None,
                     },
                     IssMatch::HostOrUrl => {
                         let host = iss.strip_prefix("https://").unwrap_or(&iss).to_string();
                         ContextLookup {
                             values: vec![iss, host],
                             note: Some("iss_match = host_or_url: the issuer URL and the URL without https:// both match (GitHub's guide)".into()),
+                            unknowable: None,
                         }
                     }
                 }
             }
             "oidc:aud" => ContextLookup::single(self.claims.aud()),
             "oidc:sub" => ContextLookup::single(self.claims.sub()),
+            k if k.starts_with("acs:") => super::global_keys::lookup(key),
             _ => ContextLookup::absent(format!(
                 "`{key}` is not an OIDC condition key of RAM (L1 lists oidc:iss, oidc:aud, oidc:sub): absent"
             )),

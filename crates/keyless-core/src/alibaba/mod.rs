@@ -18,11 +18,12 @@
 
 mod config;
 mod context;
+pub mod global_keys;
 
 use crate::claims::Claims;
 use crate::diagnostic::{Diagnostic, Result};
 use crate::doc::{self, Node};
-use crate::iam_condition::{Decision, ValueSyntax, evaluate_policy};
+use crate::iam_condition::{Decision, ValueSyntax, evaluate_policy, undetermined_verdict};
 use crate::iam_policy::{BaseOperator, TrustPolicy};
 use crate::span::{DocId, Span, Spanned};
 use crate::verdict::{Cloud, TraceStep, Verdict};
@@ -116,6 +117,9 @@ impl AlibabaConfig {
         Self::from_node(&doc::parse(text, DocId::Alibaba)?)
     }
 }
+
+/// What the user can do about an undetermined verdict.
+const HOW_TO_DECIDE: &str = "Check the condition against where and when your runners call STS (for example, a self-hosted runner's fixed address), or make the policy independent of it.";
 
 /// The verdict Alibaba Cloud STS would give for a token with these claims.
 pub fn evaluate(config: &AlibabaConfig, claims: &Claims) -> Verdict {
@@ -229,9 +233,10 @@ pub fn evaluate(config: &AlibabaConfig, claims: &Claims) -> Verdict {
     let request = RamRequest { provider: &provider, claims, iss_match: config.iss_match, oidc_action: config.oidc_action };
     // RAM policies are Version "1": AWS's `${…}` variables are not known to
     // apply, so values are literal text.
-    let outcome = evaluate_policy(&config.trust_policy, &request, ValueSyntax { variables: false });
-    trace.extend(outcome.trace);
+    let mut outcome = evaluate_policy(&config.trust_policy, &request, ValueSyntax { variables: false });
+    trace.append(&mut outcome.trace);
     match outcome.decision {
+        Decision::Undetermined => undetermined_verdict(Cloud::Alibaba, aud.clone(), outcome, trace, HOW_TO_DECIDE),
         Decision::Allow => Verdict {
             cloud: Cloud::Alibaba,
             allowed: true,

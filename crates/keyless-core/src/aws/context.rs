@@ -86,10 +86,11 @@ impl PolicyHost for AwsRequest<'_> {
             return ContextLookup {
                 values: vec!["GitHubActions".into()],
                 note: Some("assumption: the session name is configure-aws-credentials' default `GitHubActions`; a `role-session-name:` input on the step would change it".into()),
+                unknowable: None,
             };
         }
         if prefix.eq_ignore_ascii_case("aws") || prefix.eq_ignore_ascii_case("sts") {
-            return ContextLookup::absent(format!("global key `{key}` is not modelled by Keyless: treated as absent"));
+            return super::global_keys::lookup(key);
         }
         if !prefix.eq_ignore_ascii_case(&self.token_url) {
             return ContextLookup::absent(format!(

@@ -12,7 +12,7 @@ impl PolicyHost for MapHost {
         self.0
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case(key))
-            .map_or_else(|| ContextLookup::absent("not in the test context"), |(_, v)| ContextLookup { values: v.clone(), note: None })
+            .map_or_else(|| ContextLookup::absent("not in the test context"), |(_, v)| ContextLookup { values: v.clone(), note: None, unknowable: None })
     }
     fn applies(&self, _: &Statement, _: &str) -> Applicability {
         Applicability { applies: true, ..Applicability::default() }
