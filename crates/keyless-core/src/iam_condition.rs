@@ -5,6 +5,11 @@
 //! apply; this module does operators, values, absent keys and the
 //! Deny-wins / implicit-deny combination.
 
+mod given;
+mod typed;
+
+pub use given::GivenContext;
+
 use crate::glob::{Glob, Token};
 use crate::iam_policy::{BaseOperator, Condition, Effect, SetQualifier, Statement, TrustPolicy};
 use crate::span::Span;
@@ -212,12 +217,19 @@ fn positive_match(base: &BaseOperator, pieces: &[Piece], request: &str) -> Optio
         BaseOperator::StringLike | BaseOperator::StringNotLike => glob_of(pieces).matches(request),
         BaseOperator::Bool => text_of(pieces).eq_ignore_ascii_case(request),
         BaseOperator::Null => return None,
-        BaseOperator::Other(name) => return numeric(name, &text_of(pieces), request),
+        BaseOperator::Other(name) => {
+            let policy = text_of(pieces);
+            return match name.as_str() {
+                "IpAddress" | "NotIpAddress" => typed::ip_in_range(&policy, request),
+                n if n.starts_with("Date") => typed::date_compare(n, &policy, request),
+                n => numeric(n, &policy, request),
+            };
+        }
     })
 }
 
 /// Numeric operators compare numbers (A1); a value that is not a number
-/// does not match. Date, IP, ARN and binary operators are not modelled.
+/// does not match. ARN and binary operators are not modelled.
 fn numeric(name: &str, policy: &str, request: &str) -> Option<bool> {
     let op = name.strip_prefix("Numeric")?;
     let (Ok(p), Ok(r)) = (policy.trim().parse::<f64>(), request.trim().parse::<f64>()) else {

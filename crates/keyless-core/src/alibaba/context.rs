@@ -3,7 +3,7 @@
 
 use super::{IssMatch, OidcActionName, RamOidcProvider};
 use crate::claims::Claims;
-use crate::iam_condition::{Applicability, ContextLookup, PolicyHost, action_pattern_matches, check_action};
+use crate::iam_condition::{Applicability, ContextLookup, GivenContext, PolicyHost, action_pattern_matches, check_action};
 use crate::iam_policy::{Principal, Statement};
 use crate::verdict::TraceStep;
 
@@ -17,6 +17,8 @@ pub(super) struct RamRequest<'a> {
     pub claims: &'a Claims,
     pub iss_match: IssMatch,
     pub oidc_action: OidcActionName,
+    /// The section's `request_context` option.
+    pub given: &'a GivenContext,
 }
 
 impl RamRequest<'_> {
@@ -63,7 +65,7 @@ impl PolicyHost for RamRequest<'_> {
             }
             "oidc:aud" => ContextLookup::single(self.claims.aud()),
             "oidc:sub" => ContextLookup::single(self.claims.sub()),
-            k if k.starts_with("acs:") => super::global_keys::lookup(key),
+            k if k.starts_with("acs:") => self.given.lookup(key).unwrap_or_else(|| super::global_keys::lookup(key)),
             _ => ContextLookup::absent(format!(
                 "`{key}` is not an OIDC condition key of RAM (L1 lists oidc:iss, oidc:aud, oidc:sub): absent"
             )),

@@ -23,7 +23,7 @@ pub mod global_keys;
 use crate::claims::Claims;
 use crate::diagnostic::{Diagnostic, Result};
 use crate::doc::{self, Node};
-use crate::iam_condition::{Decision, ValueSyntax, evaluate_policy, undetermined_verdict};
+use crate::iam_condition::{Decision, GivenContext, ValueSyntax, evaluate_policy, undetermined_verdict};
 use crate::iam_policy::{BaseOperator, TrustPolicy};
 use crate::span::{DocId, Span, Spanned};
 use crate::verdict::{Cloud, TraceStep, Verdict};
@@ -45,6 +45,10 @@ pub struct AlibabaConfig {
     pub oidc_action: OidcActionName,
     /// Non-fatal findings from parsing, repeated at the top of every trace.
     pub notes: Vec<Diagnostic>,
+    /// Labelled option `request_context`: values for `acs:` keys Keyless
+    /// cannot know (`acs:SourceIp`, `acs:CurrentTime`...), supplied by the
+    /// user to get a verdict instead of `undetermined`.
+    pub request_context: GivenContext,
 }
 
 /// How the `oidc:iss` condition key compares. Alibaba's RAM guide (L1) says
@@ -119,7 +123,7 @@ impl AlibabaConfig {
 }
 
 /// What the user can do about an undetermined verdict.
-const HOW_TO_DECIDE: &str = "Check the condition against where and when your runners call STS (for example, a self-hosted runner's fixed address), or make the policy independent of it.";
+const HOW_TO_DECIDE: &str = "To evaluate it with your value, set it in the Alibaba section, e.g. `request_context: {\"acs:SourceIp\": \"203.0.113.7\"}` (next to `trust_policy`).";
 
 /// The verdict Alibaba Cloud STS would give for a token with these claims.
 pub fn evaluate(config: &AlibabaConfig, claims: &Claims) -> Verdict {
@@ -230,7 +234,13 @@ pub fn evaluate(config: &AlibabaConfig, claims: &Claims) -> Verdict {
         }
     }
 
-    let request = RamRequest { provider: &provider, claims, iss_match: config.iss_match, oidc_action: config.oidc_action };
+    let request = RamRequest {
+        provider: &provider,
+        claims,
+        iss_match: config.iss_match,
+        oidc_action: config.oidc_action,
+        given: &config.request_context,
+    };
     // RAM policies are Version "1": AWS's `${…}` variables are not known to
     // apply, so values are literal text.
     let mut outcome = evaluate_policy(&config.trust_policy, &request, ValueSyntax { variables: false });

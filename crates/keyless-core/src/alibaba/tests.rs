@@ -240,3 +240,18 @@ fn acs_source_ip_makes_the_verdict_undetermined() {
     let v = verdict(&section(&conditions, ""), &token("repo:example/example-repo:ref:refs/heads/dev"));
     assert_eq!(v.code, "AuthenticationFail.NoPermission");
 }
+
+// Labelled option `request_context` in the Alibaba section (acs: keys only).
+#[test]
+fn acs_request_context_decides_with_given_values() {
+    let sub = "repo:example/example-repo:ref:refs/heads/main";
+    let conditions = format!(
+        r#"{{"StringEquals": {{"oidc:iss": "{ISS}", "oidc:aud": "sts.aliyuncs.com", "oidc:sub": "{sub}"}},
+  "IpAddress": {{"acs:SourceIp": "203.0.113.0/24"}}}}"#
+    );
+    let v = verdict(&section(&conditions, r#", "request_context": {"acs:SourceIp": "203.0.113.9"}"#), &token(sub));
+    assert!(v.allowed, "{:#?}", v.trace);
+    let v = verdict(&section(&conditions, r#", "request_context": {"acs:SourceIp": "192.0.2.1"}"#), &token(sub));
+    assert_eq!(v.code, "AuthenticationFail.NoPermission");
+    assert!(AlibabaConfig::from_text(&section(&conditions, r#", "request_context": {"oidc:sub": "x"}"#)).is_err());
+}

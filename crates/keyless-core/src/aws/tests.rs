@@ -606,3 +606,31 @@ fn undetermined_source_ip_explanation() {
         rendered(&verdict(&sub_and(r#""IpAddress": {"aws:SourceIp": "203.0.113.0/24"}"#), &c))
     );
 }
+
+// Labelled option `request_context`: the user supplies what Keyless cannot
+// know, and the IP / date operators (IAM condition operators page, A1) then
+// decide. The trace says the value was given, not observed.
+#[test]
+fn request_context_decides_with_given_values() {
+    let c = token("o/r", SUB_MAIN, &[]);
+    let section = |extra: &str, given: &str| {
+        format!(r#"{{"trust_policy": {}, "request_context": {given}}}"#, sub_and(extra))
+    };
+    let ip = r#""IpAddress": {"aws:SourceIp": "203.0.113.0/24"}"#;
+    let inside = verdict(&section(ip, r#"{"aws:SourceIp": "203.0.113.7"}"#), &c);
+    assert!(inside.allowed, "{}", rendered(&inside));
+    assert!(inside.trace.iter().any(|s| s.text.contains("as given in request_context")), "{}", rendered(&inside));
+    assert_eq!(verdict(&section(ip, r#"{"aws:SourceIp": "198.51.100.1"}"#), &c).code, "AccessDenied");
+    let date = r#""DateLessThan": {"aws:CurrentTime": "2027-01-01T00:00:00Z"}"#;
+    assert!(allowed(&section(date, r#"{"aws:currenttime": "2026-11-24T12:00:00Z"}"#), &c));
+    assert_eq!(verdict(&section(date, r#"{"aws:CurrentTime": "2027-06-01T00:00:00Z"}"#), &c).code, "AccessDenied");
+    // Another unknown key stays unknown.
+    assert_eq!(verdict(&section(ip, r#"{"aws:CurrentTime": "2026-11-24T12:00:00Z"}"#), &c).code, "undetermined");
+    // Token claims are not settable; unknown section fields are refused.
+    let err = AwsConfig::from_text(&section(ip, r#"{"token.actions.githubusercontent.com:sub": "x"}"#)).unwrap_err();
+    assert!(err.message.contains("comes from the token"), "{}", err.message);
+    let err = AwsConfig::from_text(&format!(r#"{{"trust_policy": {}, "request_contxt": {{}}}}"#, sub_and(ip))).unwrap_err();
+    assert!(err.message.contains("request_context"), "{}", err.message);
+    // The undetermined message says how to set it.
+    assert!(verdict(&sub_and(ip), &c).message.contains("request_context"));
+}
