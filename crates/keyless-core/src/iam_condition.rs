@@ -613,6 +613,12 @@ pub fn evaluate_policy(policy: &TrustPolicy, host: &dyn PolicyHost, syntax: Valu
         for d in &maybe_deny {
             push_unique(&mut unknown, &d.keys);
         }
+        if allow.is_none() {
+            // No Allow holds outright: its unknowns matter too.
+            for d in &maybe_allow {
+                push_unique(&mut unknown, &d.keys);
+            }
+        }
         trace.push(TraceStep::info(
             format!("undetermined: {} might deny this request, depending on values Keyless cannot know", d.label),
             Some(d.first.1),

@@ -52,7 +52,7 @@ fn instant(text: &str) -> Option<i64> {
     let (date, rest) = t.split_at(t.find(['T', 't']).unwrap_or(t.len()));
     let mut ymd = date.split('-');
     let (y, m, d) = (num(ymd.next()?)?, num(ymd.next()?)?, num(ymd.next()?)?);
-    if ymd.next().is_some() || !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+    if ymd.next().is_some() || !(0..=9999).contains(&y) || !(1..=12).contains(&m) || !(1..=31).contains(&d) {
         return None;
     }
     let rest = rest.get(1..).unwrap_or("");
@@ -62,7 +62,8 @@ fn instant(text: &str) -> Option<i64> {
         let (c, off) = rest.split_at(i);
         let sign = if off.starts_with('-') { -1 } else { 1 };
         let (oh, om) = off.get(1..)?.split_once(':')?;
-        (c, sign * (num(oh)? * 3_600_000 + num(om)? * 60_000))
+        let (oh, om) = (num(oh).filter(|h| *h <= 23)?, num(om).filter(|m| *m <= 59)?);
+        (c, sign * (oh * 3_600_000 + om * 60_000))
     } else {
         (rest, 0)
     };
@@ -123,5 +124,19 @@ mod tests {
         assert_eq!(date_compare("DateGreaterThan", "2027-01-01T00:00:00Z", "2026-11-24T12:00:00Z"), Some(false));
         assert_eq!(date_compare("DateLessThan", "soon", "2026-11-24T12:00:00Z"), None);
         assert_eq!(instant("2026-13-01"), None);
+        assert_eq!(instant("99999999999999999-01-01"), None);
+        assert_eq!(instant("2026-01-01T00:00+99999999999999:00"), None);
+    }
+
+    proptest::proptest! {
+        // Hostile text never panics (clippy denies indexing; slicing is by
+        // ASCII delimiters only).
+        #[test]
+        fn never_panics(a in "\\PC{0,24}", b in "[0-9TZ:+./ -]{0,40}") {
+            let _ = ip_in_range(&a, &b);
+            let _ = ip_in_range(&b, &a);
+            let _ = date_compare("DateLessThan", &a, &b);
+            let _ = date_compare("DateEquals", &b, &a);
+        }
     }
 }
