@@ -3,7 +3,10 @@
 //! RAM is "assumed AWS-like"). Each cloud supplies the request context (which
 //! keys exist and their values) and whether a statement's Principal/Action
 //! apply; this module does operators, values, absent keys and the
-//! Deny-wins / implicit-deny combination.
+//! Deny-wins / implicit-deny combination. Keys whose value Keyless cannot
+//! know (the runner's address, the time of the call: the hosts' global-key
+//! tables) make conditions *unknown*, and a decision they could change
+//! [`Decision::Undetermined`] (see [`evaluate_policy`]).
 
 mod given;
 mod typed;
