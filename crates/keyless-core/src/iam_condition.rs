@@ -3,31 +3,73 @@
 //! RAM is "assumed AWS-like"). Each cloud supplies the request context (which
 //! keys exist and their values) and whether a statement's Principal/Action
 //! apply; this module does operators, values, absent keys and the
-//! Deny-wins / implicit-deny combination.
+//! Deny-wins / implicit-deny combination. Keys whose value Keyless cannot
+//! know (the runner's address, the time of the call: the hosts' global-key
+//! tables) make conditions *unknown*, and a decision they could change
+//! [`Decision::Undetermined`] (see [`evaluate_policy`]).
+
+mod given;
+mod typed;
+
+pub use given::GivenContext;
 
 use crate::glob::{Glob, Token};
 use crate::iam_policy::{BaseOperator, Condition, Effect, SetQualifier, Statement, TrustPolicy};
 use crate::span::Span;
-use crate::verdict::TraceStep;
+use crate::verdict::{Cloud, TraceStep, Verdict};
 
 /// What the request context holds for one condition key.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ContextLookup {
-    /// Empty means the key is absent from the request context.
+    /// Empty means the key is absent from the request context (unless
+    /// `unknowable` says Keyless cannot know).
     pub values: Vec<String>,
     /// Why the key has these values (or none), for the trace.
     pub note: Option<String>,
+    /// Set when the real request carries a value (or may carry the key)
+    /// that Keyless cannot know: conditions on it are then *unknown*.
+    pub unknowable: Option<Unknowable>,
+}
+
+/// A request-context key whose value (and perhaps presence) Keyless cannot
+/// know: the runner's IP, the time of the call...
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unknowable {
+    /// The vendor documents the key as always in this request, so only its
+    /// value is unknown (`Null` on it is still decided).
+    pub always_present: bool,
+    /// What the value is, in words: "the runner's address".
+    pub what: String,
+}
+
+/// The key an unknown condition depends on, for the verdict's message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnknownDependency {
+    /// The key as written in the policy.
+    pub key: String,
+    /// What its value is, in words.
+    pub what: String,
 }
 
 impl ContextLookup {
     /// A present single-valued key.
     pub fn single(value: impl Into<String>) -> ContextLookup {
-        ContextLookup { values: vec![value.into()], note: None }
+        ContextLookup { values: vec![value.into()], note: None, unknowable: None }
     }
 
     /// An absent key, with the reason.
     pub fn absent(why: impl Into<String>) -> ContextLookup {
-        ContextLookup { values: Vec::new(), note: Some(why.into()) }
+        ContextLookup { values: Vec::new(), note: Some(why.into()), unknowable: None }
+    }
+
+    /// A key Keyless cannot know: `what` names the value ("the runner's
+    /// address"), `why` cites the source of the rule.
+    pub fn unknowable(what: impl Into<String>, always_present: bool, why: impl Into<String>) -> ContextLookup {
+        ContextLookup {
+            values: Vec::new(),
+            note: Some(why.into()),
+            unknowable: Some(Unknowable { always_present, what: what.into() }),
+        }
     }
 }
 
@@ -64,8 +106,11 @@ pub struct ValueSyntax {
 /// The outcome of one condition.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ConditionResult {
-    /// Whether the condition holds.
+    /// Whether the condition holds (false when `unknown` is set).
     pub matched: bool,
+    /// Set when the outcome depends on a value Keyless cannot know: the
+    /// condition is then neither true nor false.
+    pub unknown: Option<UnknownDependency>,
     /// `StringLike k = "v" did not match "x"`: the condition as written and
     /// what the request held.
     pub text: String,
@@ -82,8 +127,17 @@ enum Piece {
     Literal(char),
 }
 
-/// Resolves `${…}` in a policy value. `Err(name)`: a variable with no value.
-fn resolve(raw: &str, host: &dyn PolicyHost, syntax: ValueSyntax) -> Result<Vec<Piece>, String> {
+/// Why a policy value could not be resolved.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Unresolved {
+    /// A variable with no value (A5: the value matches nothing).
+    NoValue(String),
+    /// A variable whose value Keyless cannot know.
+    Unknown(UnknownDependency),
+}
+
+/// Resolves `${…}` in a policy value.
+fn resolve(raw: &str, host: &dyn PolicyHost, syntax: ValueSyntax) -> Result<Vec<Piece>, Unresolved> {
     let mut out = Vec::new();
     let mut rest = raw;
     while !rest.is_empty() {
@@ -112,12 +166,15 @@ fn resolve(raw: &str, host: &dyn PolicyHost, syntax: ValueSyntax) -> Result<Vec<
                     None => (inner.trim(), None),
                 };
                 let found = host.lookup(key);
+                if let Some(u) = found.unknowable {
+                    return Err(Unresolved::Unknown(UnknownDependency { key: key.to_string(), what: u.what }));
+                }
                 match found.values.as_slice() {
                     [one] => out.extend(one.chars().map(Piece::Literal)),
                     // A5: multivalued keys cannot be used as variables.
                     _ => match default {
                         Some(d) => out.extend(d.chars().map(Piece::Literal)),
-                        None => return Err(key.to_string()),
+                        None => return Err(Unresolved::NoValue(key.to_string())),
                     },
                 }
             }
@@ -163,12 +220,19 @@ fn positive_match(base: &BaseOperator, pieces: &[Piece], request: &str) -> Optio
         BaseOperator::StringLike | BaseOperator::StringNotLike => glob_of(pieces).matches(request),
         BaseOperator::Bool => text_of(pieces).eq_ignore_ascii_case(request),
         BaseOperator::Null => return None,
-        BaseOperator::Other(name) => return numeric(name, &text_of(pieces), request),
+        BaseOperator::Other(name) => {
+            let policy = text_of(pieces);
+            return match name.as_str() {
+                "IpAddress" | "NotIpAddress" => typed::ip_in_range(&policy, request),
+                n if n.starts_with("Date") => typed::date_compare(n, &policy, request),
+                n => numeric(n, &policy, request),
+            };
+        }
     })
 }
 
 /// Numeric operators compare numbers (A1); a value that is not a number
-/// does not match. Date, IP, ARN and binary operators are not modelled.
+/// does not match. ARN and binary operators are not modelled.
 fn numeric(name: &str, policy: &str, request: &str) -> Option<bool> {
     let op = name.strip_prefix("Numeric")?;
     let (Ok(p), Ok(r)) = (policy.trim().parse::<f64>(), request.trim().parse::<f64>()) else {
@@ -198,7 +262,12 @@ pub fn evaluate_condition(c: &Condition, host: &dyn PolicyHost, syntax: ValueSyn
     let desc = format!("{} {} = {}", op.display(), c.key.value, quote_values(&written));
     let found = host.lookup(&c.key.value);
     let mut notes: Vec<String> = found.note.iter().cloned().collect();
-    let absent = found.values.is_empty();
+    // A key that is always present with an unknown value still decides
+    // `Null`; everything else on an unknowable key is unknown.
+    if let Some(u) = found.unknowable.as_ref().filter(|u| !(u.always_present && op.base == BaseOperator::Null)) {
+        return unknown_result(&desc, &c.key.value, &u.what, notes);
+    }
+    let absent = found.values.is_empty() && found.unknowable.is_none();
     if c.values.is_empty() && op.base != BaseOperator::Null {
         // IAM Access Analyzer's "Empty array condition" warnings (policy
         // validation check reference,
@@ -215,7 +284,7 @@ pub fn evaluate_condition(c: &Condition, host: &dyn PolicyHost, syntax: ValueSyn
     if op.base == BaseOperator::Null {
         let matched = written.iter().any(|v| v.eq_ignore_ascii_case("true") == absent);
         let state = if absent { "absent" } else { "present" };
-        return ConditionResult { matched, text: format!("{desc}: the key is {state}"), notes };
+        return ConditionResult { matched, unknown: None, text: format!("{desc}: the key is {state}"), notes };
     }
 
     if absent {
@@ -241,7 +310,12 @@ pub fn evaluate_condition(c: &Condition, host: &dyn PolicyHost, syntax: ValueSyn
                 None => (false, "a positive operator is false for an absent key"),
             }
         };
-        return ConditionResult { matched, text: format!("{desc}: key absent from the request context, {why}"), notes };
+        return ConditionResult {
+            matched,
+            unknown: None,
+            text: format!("{desc}: key absent from the request context, {why}"),
+            notes,
+        };
     }
 
     if let Some(set) = op.set.filter(|_| found.values.iter().all(String::is_empty)) {
@@ -255,7 +329,7 @@ pub fn evaluate_condition(c: &Condition, host: &dyn PolicyHost, syntax: ValueSyn
             "ForAnyValue is false for an empty data set (A3: \"for example, an empty string\")"
         };
         notes.push(format!("{} is an empty string: AWS treats it as an empty data set under set operators (A3)", c.key.value));
-        return ConditionResult { matched, text: format!("{desc}: the request value is empty, {why}"), notes };
+        return ConditionResult { matched, unknown: None, text: format!("{desc}: the request value is empty, {why}"), notes };
     }
     if op.set.is_some() && found.values.len() == 1 {
         // A3: AWS advises against set operators on single-valued keys.
@@ -282,9 +356,12 @@ pub fn evaluate_condition(c: &Condition, host: &dyn PolicyHost, syntax: ValueSyn
         }
         _ => syntax,
     };
-    let resolved: Vec<Result<Vec<Piece>, String>> = written.iter().map(|v| resolve(v, host, syntax)).collect();
+    let resolved: Vec<Result<Vec<Piece>, Unresolved>> = written.iter().map(|v| resolve(v, host, syntax)).collect();
+    if let Some(Err(Unresolved::Unknown(dep))) = resolved.iter().find(|r| matches!(r, Err(Unresolved::Unknown(_)))) {
+        return unknown_result(&desc, &dep.key, &dep.what, notes);
+    }
     for r in &resolved {
-        if let Err(name) = r {
+        if let Err(Unresolved::NoValue(name)) = r {
             // A5 #policy-vars-no-value: a variable without a value makes the
             // positive operators not match and the negated ones match: the
             // value matches nothing.
@@ -310,7 +387,7 @@ pub fn evaluate_condition(c: &Condition, host: &dyn PolicyHost, syntax: ValueSyn
             "Keyless does not evaluate `{}`: the condition is treated as not satisfied",
             op.base.name()
         ));
-        return ConditionResult { matched: false, text: format!("{desc}: not evaluated"), notes };
+        return ConditionResult { matched: false, unknown: None, text: format!("{desc}: not evaluated"), notes };
     }
     let negated = op.base.is_negated();
     // A2/A3: values are ORed (NOR for negated operators); ForAnyValue needs
@@ -341,7 +418,17 @@ pub fn evaluate_condition(c: &Condition, host: &dyn PolicyHost, syntax: ValueSyn
         (true, true) => format!("{desc} holds: {request} matches none of the values"),
         (true, false) => format!("{desc} does not hold: {request} matches a listed value"),
     };
-    ConditionResult { matched, text, notes }
+    ConditionResult { matched, unknown: None, text, notes }
+}
+
+/// A condition that depends on a value Keyless cannot know.
+fn unknown_result(desc: &str, key: &str, what: &str, notes: Vec<String>) -> ConditionResult {
+    ConditionResult {
+        matched: false,
+        unknown: Some(UnknownDependency { key: key.to_string(), what: what.to_string() }),
+        text: format!("{desc}: depends on `{key}`, which Keyless cannot know ({what})"),
+        notes,
+    }
 }
 
 /// How a policy decided.
@@ -353,6 +440,11 @@ pub enum Decision {
     ExplicitDeny,
     /// No applicable Allow statement whose conditions all held.
     ImplicitDeny,
+    /// The outcome depends on a value Keyless cannot know: an Allow holds
+    /// only under an unknown condition (and none holds outright), or a Deny
+    /// might apply to a request an Allow admits. `PolicyOutcome::unknown`
+    /// names the keys.
+    Undetermined,
 }
 
 /// The decision, what decided it, and the full trace.
@@ -365,6 +457,9 @@ pub struct PolicyOutcome {
     pub decided_span: Option<Span>,
     /// Every statement and condition with pass/fail.
     pub trace: Vec<TraceStep>,
+    /// For [`Decision::Undetermined`]: the keys the decision waits on (no
+    /// repeats, in policy order); empty otherwise.
+    pub unknown: Vec<UnknownDependency>,
 }
 
 /// `Statement[0] (Sid "GitHub")`.
@@ -375,13 +470,37 @@ pub fn statement_label(index: usize, st: &Statement) -> String {
     }
 }
 
+/// A statement whose conditions hold only under values Keyless cannot know.
+struct Undecided {
+    label: String,
+    first: (String, Span),
+    keys: Vec<UnknownDependency>,
+}
+
+fn push_unique(into: &mut Vec<UnknownDependency>, from: &[UnknownDependency]) {
+    for d in from {
+        if !into.iter().any(|k| k.key.eq_ignore_ascii_case(&d.key)) {
+            into.push(d.clone());
+        }
+    }
+}
+
 /// Evaluates every statement (none is skipped, so the trace is complete):
 /// explicit Deny wins, else one Allow is needed, else implicit deny (A2,
 /// research §1.5).
+///
+/// Conditions are three-valued: one that depends on a value Keyless cannot
+/// know is unknown. A statement is false if any condition is false (the
+/// unknown cannot save it), unknown if none is false and one is unknown.
+/// The request is denied for sure when a Deny holds outright, or when no
+/// Allow can hold; it is allowed for sure when an Allow holds outright and
+/// no Deny can hold; anything else is [`Decision::Undetermined`].
 pub fn evaluate_policy(policy: &TrustPolicy, host: &dyn PolicyHost, syntax: ValueSyntax) -> PolicyOutcome {
     let mut trace = Vec::new();
     let mut deny: Option<(String, Span)> = None;
     let mut allow: Option<(String, Span)> = None;
+    let mut maybe_deny: Vec<Undecided> = Vec::new();
+    let mut maybe_allow: Vec<Undecided> = Vec::new();
     let mut first_failed: Option<(String, Span)> = None;
     let mut first_not_applicable: Option<(String, Option<Span>)> = None;
     for (i, st) in policy.statements.iter().enumerate() {
@@ -402,13 +521,19 @@ pub fn evaluate_policy(policy: &TrustPolicy, host: &dyn PolicyHost, syntax: Valu
         }
         let mut all = true;
         let mut failed_here: Option<(String, Span)> = None;
+        let mut unknown_here: Vec<UnknownDependency> = Vec::new();
+        let mut first_unknown: Option<(String, Span)> = None;
         for c in &st.conditions {
             let r = evaluate_condition(c, host, syntax);
             for n in &r.notes {
                 trace.push(TraceStep::info(format!("{}: {n}", c.key.value), Some(c.key.span)));
             }
             let step_text = format!("{label} condition {}", r.text);
-            if r.matched {
+            if let Some(dep) = r.unknown {
+                push_unique(&mut unknown_here, std::slice::from_ref(&dep));
+                first_unknown.get_or_insert((step_text.clone(), c.span));
+                trace.push(TraceStep::info(step_text, Some(c.span)));
+            } else if r.matched {
                 trace.push(TraceStep::pass(step_text, Some(c.span)));
             } else {
                 all = false;
@@ -418,21 +543,34 @@ pub fn evaluate_policy(policy: &TrustPolicy, host: &dyn PolicyHost, syntax: Valu
                 trace.push(TraceStep::fail(step_text, Some(c.span)));
             }
         }
+        let head = format!("{label} ({effect})");
+        if all && let Some(first) = first_unknown {
+            let keys = unknown_here.iter().map(|d| format!("`{}`", d.key)).collect::<Vec<_>>().join(", ");
+            trace.push(TraceStep::info(
+                format!("{head}: its other conditions hold; whether it applies depends on {keys}, which Keyless cannot know"),
+                Some(st.span),
+            ));
+            let undecided = Undecided { label: label.clone(), first, keys: unknown_here };
+            match st.effect.value {
+                Effect::Allow => maybe_allow.push(undecided),
+                Effect::Deny => maybe_deny.push(undecided),
+            }
+            continue;
+        }
         let summary = if st.conditions.is_empty() {
-            format!("{label} ({effect}) applies and has no conditions")
+            format!("{head} applies and has no conditions")
         } else if all {
             match st.conditions.len() {
-                1 => format!("{label} ({effect}): its condition holds"),
-                n => format!("{label} ({effect}): all {n} conditions hold"),
+                1 => format!("{head}: its condition holds"),
+                n => format!("{head}: all {n} conditions hold"),
             }
         } else {
-            format!("{label} ({effect}): a condition does not hold, the statement has no effect")
+            format!("{head}: a condition does not hold, the statement has no effect")
         };
         match (st.effect.value, all) {
             (Effect::Deny, true) => {
                 trace.push(TraceStep::fail(summary.clone(), Some(st.span)));
                 // `summary` already starts with the label: say it once.
-                let head = format!("{label} ({effect})");
                 let rest = summary.strip_prefix(&head).unwrap_or(&summary).trim_start_matches([':', ' ']);
                 deny.get_or_insert((format!("{head} matched: {rest}"), st.span));
             }
@@ -449,22 +587,79 @@ pub fn evaluate_policy(policy: &TrustPolicy, host: &dyn PolicyHost, syntax: Valu
             (Effect::Deny, false) => trace.push(TraceStep::info(summary, Some(st.span))),
         }
     }
+    let mut unknown = Vec::new();
     let (decision, decided_by, decided_span) = if let Some((by, span)) = deny {
         trace.push(TraceStep::fail("an explicit Deny overrides any Allow", Some(span)));
         (Decision::ExplicitDeny, by, Some(span))
+    } else if allow.is_none() && maybe_allow.is_empty() {
+        // Denied whatever the unknown values are: a Deny that might apply
+        // could only turn an implicit deny into an explicit one.
+        for d in &maybe_deny {
+            trace.push(TraceStep::info(
+                format!("{} might apply, but no Allow statement can hold: the request is denied either way", d.label),
+                Some(d.first.1),
+            ));
+        }
+        if let Some((by, span)) = first_failed {
+            trace.push(TraceStep::fail("no Allow statement holds: implicit deny", None));
+            (Decision::ImplicitDeny, by, Some(span))
+        } else {
+            trace.push(TraceStep::fail("no statement applies: implicit deny", Some(policy.span)));
+            match first_not_applicable {
+                Some((by, span)) => (Decision::ImplicitDeny, by, span.or(Some(policy.span))),
+                None => (Decision::ImplicitDeny, "the policy has no statement".into(), Some(policy.span)),
+            }
+        }
+    } else if let Some(d) = maybe_deny.first() {
+        // An Allow holds (or might): whether an explicit Deny overrides it
+        // waits on the unknown values.
+        for d in &maybe_deny {
+            push_unique(&mut unknown, &d.keys);
+        }
+        if allow.is_none() {
+            // No Allow holds outright: its unknowns matter too.
+            for d in &maybe_allow {
+                push_unique(&mut unknown, &d.keys);
+            }
+        }
+        trace.push(TraceStep::info(
+            format!("undetermined: {} might deny this request, depending on values Keyless cannot know", d.label),
+            Some(d.first.1),
+        ));
+        (Decision::Undetermined, d.first.0.clone(), Some(d.first.1))
     } else if let Some((by, span)) = allow {
         (Decision::Allow, format!("{by} allows"), Some(span))
-    } else if let Some((by, span)) = first_failed {
-        trace.push(TraceStep::fail("no Allow statement holds: implicit deny", None));
-        (Decision::ImplicitDeny, by, Some(span))
     } else {
-        trace.push(TraceStep::fail("no statement applies: implicit deny", Some(policy.span)));
-        match first_not_applicable {
-            Some((by, span)) => (Decision::ImplicitDeny, by, span.or(Some(policy.span))),
-            None => (Decision::ImplicitDeny, "the policy has no statement".into(), Some(policy.span)),
+        for d in &maybe_allow {
+            push_unique(&mut unknown, &d.keys);
         }
+        let (by, span) = maybe_allow.first().map(|d| d.first.clone()).unwrap_or_else(|| (String::new(), policy.span));
+        trace.push(TraceStep::info(
+            "undetermined: an Allow statement holds only if a condition Keyless cannot decide holds, and no Allow holds outright",
+            Some(span),
+        ));
+        (Decision::Undetermined, by, Some(span))
     };
-    PolicyOutcome { decision, decided_by, decided_span, trace }
+    PolicyOutcome { decision, decided_by, decided_span, trace, unknown }
+}
+
+/// The verdict for [`Decision::Undetermined`]: code `undetermined` (never
+/// a cloud's code), a message naming the keys and `how_to_decide` (what the
+/// user can set), decided by the first unknown condition.
+pub fn undetermined_verdict(cloud: Cloud, audience: String, outcome: PolicyOutcome, mut trace: Vec<TraceStep>, how_to_decide: &str) -> Verdict {
+    let keys: Vec<String> = outcome.unknown.iter().map(|d| format!("`{}` ({})", d.key, d.what)).collect();
+    let message = format!(
+        "Keyless cannot decide: the trust policy's outcome depends on {}, which Keyless cannot know. {how_to_decide}",
+        keys.join(" and ")
+    );
+    trace.push(TraceStep::info(message.clone(), outcome.decided_span));
+    Verdict {
+        audience,
+        decided_by: outcome.decided_by,
+        decided_span: outcome.decided_span,
+        trace,
+        ..Verdict::undetermined(cloud, message)
+    }
 }
 
 /// Whether an `Action` pattern covers `action`: action names are

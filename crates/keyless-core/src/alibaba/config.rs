@@ -3,11 +3,12 @@
 use super::{ALIBABA_STS_AUDIENCE, AlibabaConfig, IssMatch, OidcActionName, RamOidcProvider};
 use crate::diagnostic::{Diagnostic, Result};
 use crate::doc::{Node, Value};
+use crate::iam_condition::GivenContext;
 use crate::iam_policy::{Dialect, TrustPolicy, first_error, parse_policy, unwrap_policy_document};
 use crate::scenario::check_keys;
 use crate::span::Spanned;
 
-const SECTION_KEYS: &[&str] = &["trust_policy", "provider", "iss_match", "oidc_action"];
+const SECTION_KEYS: &[&str] = &["trust_policy", "provider", "iss_match", "oidc_action", "request_context"];
 
 pub(super) fn parse(node: &Node) -> Result<AlibabaConfig> {
     let is_section = node.entries().is_some_and(|es| es.iter().any(|e| SECTION_KEYS.contains(&e.key.value.as_str())));
@@ -20,6 +21,7 @@ pub(super) fn parse(node: &Node) -> Result<AlibabaConfig> {
             iss_match: IssMatch::default(),
             oidc_action: OidcActionName::default(),
             notes,
+            request_context: GivenContext::default(),
         });
     }
     let mut errors = Vec::new();
@@ -52,6 +54,13 @@ pub(super) fn parse(node: &Node) -> Result<AlibabaConfig> {
             OidcActionName::default()
         }
     };
+    let request_context = match node.get("request_context").filter(|n| !n.is_null()) {
+        None => GivenContext::default(),
+        Some(n) => GivenContext::parse(n, &["acs:"], "the Alibaba section").unwrap_or_else(|d| {
+            errors.push(d);
+            GivenContext::default()
+        }),
+    };
     let policy = match node.get("trust_policy") {
         None => {
             errors.push(Diagnostic::at("the Alibaba section needs `trust_policy` (the RAM role's trust policy)", node.span));
@@ -67,7 +76,7 @@ pub(super) fn parse(node: &Node) -> Result<AlibabaConfig> {
     };
     match policy {
         Some((trust_policy, notes)) if errors.is_empty() => {
-            Ok(AlibabaConfig { trust_policy, provider, iss_match, oidc_action, notes })
+            Ok(AlibabaConfig { trust_policy, provider, iss_match, oidc_action, notes, request_context })
         }
         _ => Err(first_error(errors, node.span)),
     }

@@ -3,7 +3,7 @@
 
 use super::{IssMatch, OidcActionName, RamOidcProvider};
 use crate::claims::Claims;
-use crate::iam_condition::{Applicability, ContextLookup, PolicyHost, action_pattern_matches, check_action};
+use crate::iam_condition::{Applicability, ContextLookup, GivenContext, PolicyHost, action_pattern_matches, check_action};
 use crate::iam_policy::{Principal, Statement};
 use crate::verdict::TraceStep;
 
@@ -17,6 +17,8 @@ pub(super) struct RamRequest<'a> {
     pub claims: &'a Claims,
     pub iss_match: IssMatch,
     pub oidc_action: OidcActionName,
+    /// The section's `request_context` option.
+    pub given: &'a GivenContext,
 }
 
 impl RamRequest<'_> {
@@ -49,18 +51,21 @@ impl PolicyHost for RamRequest<'_> {
                             "iss_match = exact: compared with the token's iss as is (Alibaba L1: \"the URL of the issuer\"); GitHub's guide writes it without https://, which matches only under iss_match = host_or_url"
                                 .into(),
                         ),
+                        unknowable: None,
                     },
                     IssMatch::HostOrUrl => {
                         let host = iss.strip_prefix("https://").unwrap_or(&iss).to_string();
                         ContextLookup {
                             values: vec![iss, host],
                             note: Some("iss_match = host_or_url: the issuer URL and the URL without https:// both match (GitHub's guide)".into()),
+                            unknowable: None,
                         }
                     }
                 }
             }
             "oidc:aud" => ContextLookup::single(self.claims.aud()),
             "oidc:sub" => ContextLookup::single(self.claims.sub()),
+            k if k.starts_with("acs:") => self.given.lookup(key).unwrap_or_else(|| super::global_keys::lookup(key)),
             _ => ContextLookup::absent(format!(
                 "`{key}` is not an OIDC condition key of RAM (L1 lists oidc:iss, oidc:aud, oidc:sub): absent"
             )),

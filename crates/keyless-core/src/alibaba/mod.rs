@@ -18,11 +18,12 @@
 
 mod config;
 mod context;
+pub mod global_keys;
 
 use crate::claims::Claims;
 use crate::diagnostic::{Diagnostic, Result};
 use crate::doc::{self, Node};
-use crate::iam_condition::{Decision, ValueSyntax, evaluate_policy};
+use crate::iam_condition::{Decision, GivenContext, ValueSyntax, evaluate_policy, undetermined_verdict};
 use crate::iam_policy::{BaseOperator, TrustPolicy};
 use crate::span::{DocId, Span, Spanned};
 use crate::verdict::{Cloud, TraceStep, Verdict};
@@ -44,6 +45,10 @@ pub struct AlibabaConfig {
     pub oidc_action: OidcActionName,
     /// Non-fatal findings from parsing, repeated at the top of every trace.
     pub notes: Vec<Diagnostic>,
+    /// Labelled option `request_context`: values for `acs:` keys Keyless
+    /// cannot know (`acs:SourceIp`, `acs:CurrentTime`...), supplied by the
+    /// user to get a verdict instead of `undetermined`.
+    pub request_context: GivenContext,
 }
 
 /// How the `oidc:iss` condition key compares. Alibaba's RAM guide (L1) says
@@ -116,6 +121,9 @@ impl AlibabaConfig {
         Self::from_node(&doc::parse(text, DocId::Alibaba)?)
     }
 }
+
+/// What the user can do about an undetermined verdict.
+const HOW_TO_DECIDE: &str = "To evaluate it with your value, set it in the Alibaba section, e.g. `request_context: {\"acs:SourceIp\": \"203.0.113.7\"}` (next to `trust_policy`).";
 
 /// The verdict Alibaba Cloud STS would give for a token with these claims.
 pub fn evaluate(config: &AlibabaConfig, claims: &Claims) -> Verdict {
@@ -226,12 +234,19 @@ pub fn evaluate(config: &AlibabaConfig, claims: &Claims) -> Verdict {
         }
     }
 
-    let request = RamRequest { provider: &provider, claims, iss_match: config.iss_match, oidc_action: config.oidc_action };
+    let request = RamRequest {
+        provider: &provider,
+        claims,
+        iss_match: config.iss_match,
+        oidc_action: config.oidc_action,
+        given: &config.request_context,
+    };
     // RAM policies are Version "1": AWS's `${…}` variables are not known to
     // apply, so values are literal text.
-    let outcome = evaluate_policy(&config.trust_policy, &request, ValueSyntax { variables: false });
-    trace.extend(outcome.trace);
+    let mut outcome = evaluate_policy(&config.trust_policy, &request, ValueSyntax { variables: false });
+    trace.append(&mut outcome.trace);
     match outcome.decision {
+        Decision::Undetermined => undetermined_verdict(Cloud::Alibaba, aud.clone(), outcome, trace, HOW_TO_DECIDE),
         Decision::Allow => Verdict {
             cloud: Cloud::Alibaba,
             allowed: true,

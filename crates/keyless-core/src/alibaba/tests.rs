@@ -220,3 +220,38 @@ fn issuer_and_audience_both_wrong_names_the_undocumented_order() {
     let v = verdict(&text, &token("repo:example/example-repo:ref:refs/heads/main"));
     assert!(v.trace.iter().all(|s| !s.text.contains("AudienceNotMatch")), "{v:#?}");
 }
+
+// Alibaba's common condition keys (alibaba/global_keys.rs): acs:SourceIp is
+// "The public IP address of the client that sends the request" (KMS policy
+// condition keys page) and RAM documents no availability per request, so an
+// `acs:SourceIp` condition gives `undetermined`, where Keyless used to treat
+// the key as absent and deny.
+#[test]
+fn acs_source_ip_makes_the_verdict_undetermined() {
+    let sub = "repo:example/example-repo:ref:refs/heads/main";
+    let conditions = format!(
+        r#"{{"StringEquals": {{"oidc:iss": "{ISS}", "oidc:aud": "sts.aliyuncs.com", "oidc:sub": "{sub}"}},
+  "IpAddress": {{"acs:SourceIp": "203.0.113.0/24"}}}}"#
+    );
+    let v = verdict(&section(&conditions, ""), &token(sub));
+    assert_eq!(v.code, "undetermined", "{:#?}", v.trace);
+    assert!(v.message.contains("`acs:SourceIp` (the runner's public address)"), "{}", v.message);
+    // The sub condition fails for another branch: denied whatever the address.
+    let v = verdict(&section(&conditions, ""), &token("repo:example/example-repo:ref:refs/heads/dev"));
+    assert_eq!(v.code, "AuthenticationFail.NoPermission");
+}
+
+// Labelled option `request_context` in the Alibaba section (acs: keys only).
+#[test]
+fn acs_request_context_decides_with_given_values() {
+    let sub = "repo:example/example-repo:ref:refs/heads/main";
+    let conditions = format!(
+        r#"{{"StringEquals": {{"oidc:iss": "{ISS}", "oidc:aud": "sts.aliyuncs.com", "oidc:sub": "{sub}"}},
+  "IpAddress": {{"acs:SourceIp": "203.0.113.0/24"}}}}"#
+    );
+    let v = verdict(&section(&conditions, r#", "request_context": {"acs:SourceIp": "203.0.113.9"}"#), &token(sub));
+    assert!(v.allowed, "{:#?}", v.trace);
+    let v = verdict(&section(&conditions, r#", "request_context": {"acs:SourceIp": "192.0.2.1"}"#), &token(sub));
+    assert_eq!(v.code, "AuthenticationFail.NoPermission");
+    assert!(AlibabaConfig::from_text(&section(&conditions, r#", "request_context": {"oidc:sub": "x"}"#)).is_err());
+}

@@ -170,3 +170,22 @@ fn any_context_on_a_production_role_is_high() {
     let wildcard = analysis_of("alibaba-wildcard").findings.into_iter().find(|f| f.id == "KL-SUB-005").unwrap();
     assert_eq!(wildcard.severity, FindingSeverity::Medium);
 }
+
+/// IAM global condition keys page: aws:SourceIp is the caller's address,
+/// which Keyless cannot know. A job whose verdict is `undetermined` is not
+/// reported as rejected (KL-TRUST-007).
+#[test]
+fn undetermined_verdicts_are_not_reported_as_rejections() {
+    let mut s = fixture("aws-main-only");
+    let policy = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+      "Principal": {"Federated": "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com"},
+      "Action": "sts:AssumeRoleWithWebIdentity",
+      "Condition": {"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"},
+                    "IpAddress": {"aws:SourceIp": "203.0.113.0/24"}}}]}"#;
+    s.aws = Some(crate::aws::AwsConfig::from_text(policy).unwrap());
+    let report = crate::engine::evaluate(&s);
+    let codes: Vec<&str> = report.jobs.iter().filter_map(|j| j.verdicts.get(&crate::verdict::Cloud::Aws)).map(|v| v.code.as_str()).collect();
+    assert!(codes.contains(&"undetermined"), "{codes:?}");
+    let a = analyze(&s, &report);
+    assert!(!ids(&a).contains(&"KL-TRUST-007"), "{:?}", ids(&a));
+}

@@ -4,6 +4,7 @@ use super::context::provider_url_of;
 use super::{AwsConfig, OidcProvider};
 use crate::diagnostic::{Diagnostic, Result};
 use crate::doc::Node;
+use crate::iam_condition::GivenContext;
 use crate::iam_policy::{Dialect, TrustPolicy, first_error, parse_policy, unwrap_policy_document};
 use crate::scenario::check_keys;
 use crate::span::Spanned;
@@ -12,7 +13,7 @@ use crate::span::Spanned;
 /// client ID AWS's and GitHub's guides register (A18, research §0).
 pub const AWS_STS_AUDIENCE: &str = "sts.amazonaws.com";
 
-const SECTION_KEYS: &[&str] = &["trust_policy", "provider", "providers"];
+const SECTION_KEYS: &[&str] = &["trust_policy", "provider", "providers", "request_context"];
 
 pub(super) fn parse(node: &Node) -> Result<AwsConfig> {
     let is_section = node.entries().is_some_and(|es| es.iter().any(|e| SECTION_KEYS.contains(&e.key.value.as_str())));
@@ -39,6 +40,13 @@ pub(super) fn parse(node: &Node) -> Result<AwsConfig> {
                 Err(d) => errors.push(d),
             }
         }
+        let request_context = match node.get("request_context").filter(|n| !n.is_null()) {
+            None => GivenContext::default(),
+            Some(n) => GivenContext::parse(n, &["aws:", "sts:"], "the AWS section").unwrap_or_else(|d| {
+                errors.push(d);
+                GivenContext::default()
+            }),
+        };
         let policy = match node.get("trust_policy") {
             None => {
                 errors.push(Diagnostic::at("the AWS section needs `trust_policy` (the role's trust policy)", node.span));
@@ -53,7 +61,7 @@ pub(super) fn parse(node: &Node) -> Result<AwsConfig> {
             },
         };
         return match policy {
-            Some((trust_policy, notes)) if errors.is_empty() => Ok(AwsConfig { trust_policy, providers, notes }),
+            Some((trust_policy, notes)) if errors.is_empty() => Ok(AwsConfig { trust_policy, providers, notes, request_context }),
             _ => Err(first_error(errors, node.span)),
         };
     }
@@ -64,7 +72,7 @@ pub(super) fn parse(node: &Node) -> Result<AwsConfig> {
         ));
     }
     let (trust_policy, notes) = policy_of(node).map_err(|e| first_error(e, node.span))?;
-    Ok(AwsConfig { trust_policy, providers: Vec::new(), notes })
+    Ok(AwsConfig { trust_policy, providers: Vec::new(), notes, request_context: GivenContext::default() })
 }
 
 fn policy_of(node: &Node) -> std::result::Result<(TrustPolicy, Vec<Diagnostic>), Vec<Diagnostic>> {

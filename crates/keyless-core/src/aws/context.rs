@@ -3,7 +3,7 @@
 
 use super::config::{has_wildcard, provider_of_arn};
 use crate::claims::Claims;
-use crate::iam_condition::{Applicability, ContextLookup, PolicyHost, check_action};
+use crate::iam_condition::{Applicability, ContextLookup, GivenContext, PolicyHost, check_action};
 use crate::iam_policy::{Principal, Statement};
 use crate::span::Spanned;
 use crate::verdict::TraceStep;
@@ -40,6 +40,8 @@ pub(super) struct AwsRequest<'a> {
     pub token_url: String,
     pub provider_arn: Option<Spanned<String>>,
     pub claims: &'a Claims,
+    /// The section's `request_context` option.
+    pub given: &'a GivenContext,
 }
 
 impl AwsRequest<'_> {
@@ -86,10 +88,11 @@ impl PolicyHost for AwsRequest<'_> {
             return ContextLookup {
                 values: vec!["GitHubActions".into()],
                 note: Some("assumption: the session name is configure-aws-credentials' default `GitHubActions`; a `role-session-name:` input on the step would change it".into()),
+                unknowable: None,
             };
         }
         if prefix.eq_ignore_ascii_case("aws") || prefix.eq_ignore_ascii_case("sts") {
-            return ContextLookup::absent(format!("global key `{key}` is not modelled by Keyless: treated as absent"));
+            return self.given.lookup(key).unwrap_or_else(|| super::global_keys::lookup(key));
         }
         if !prefix.eq_ignore_ascii_case(&self.token_url) {
             return ContextLookup::absent(format!(

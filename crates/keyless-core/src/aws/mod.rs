@@ -5,6 +5,7 @@
 
 mod config;
 mod context;
+pub mod global_keys;
 
 pub use context::{CONFLICTING_KEYS, KEYS_2026};
 
@@ -19,7 +20,7 @@ pub use config::{AWS_STS_AUDIENCE, provider_of_arn};
 use crate::claims::Claims;
 use crate::diagnostic::{Diagnostic, Result};
 use crate::doc::{self, Node};
-use crate::iam_condition::{Decision, ValueSyntax, evaluate_policy};
+use crate::iam_condition::{Decision, GivenContext, ValueSyntax, evaluate_policy, undetermined_verdict};
 use crate::iam_policy::TrustPolicy;
 use crate::span::{DocId, Span, Spanned};
 use crate::verdict::{Cloud, TraceStep, Verdict};
@@ -36,6 +37,10 @@ pub struct AwsConfig {
     /// Non-fatal findings from parsing (version remarks, ignored fields),
     /// repeated at the top of every trace.
     pub notes: Vec<Diagnostic>,
+    /// Labelled option `request_context`: values for global keys Keyless
+    /// cannot know (`aws:SourceIp`, `aws:CurrentTime`...), supplied by the
+    /// user to get a verdict instead of `undetermined`.
+    pub request_context: GivenContext,
 }
 
 /// An IAM OIDC identity provider.
@@ -68,6 +73,9 @@ impl AwsConfig {
 /// STS's message for a trust-policy denial; it never says which condition
 /// failed (§1.1 step 4, A13 aws-sdk-net#1522).
 pub const ACCESS_DENIED_MESSAGE: &str = "Not authorized to perform sts:AssumeRoleWithWebIdentity";
+
+/// What the user can do about an undetermined verdict.
+const HOW_TO_DECIDE: &str = "To evaluate it with your value, set it in the AWS section, e.g. `request_context: {\"aws:SourceIp\": \"203.0.113.7\"}` (next to `trust_policy`).";
 
 /// The verdict AWS STS would give for a token with these claims.
 pub fn evaluate(config: &AwsConfig, claims: &Claims) -> Verdict {
@@ -164,10 +172,11 @@ pub fn evaluate(config: &AwsConfig, claims: &Claims) -> Verdict {
     let syntax = ValueSyntax {
         variables: config.trust_policy.version.as_ref().is_some_and(|v| v.value == "2012-10-17"),
     };
-    let request = AwsRequest { token_url: token_url.clone(), provider_arn: provider.arn.clone(), claims };
-    let outcome = evaluate_policy(&config.trust_policy, &request, syntax);
-    trace.extend(outcome.trace);
+    let request = AwsRequest { token_url: token_url.clone(), provider_arn: provider.arn.clone(), claims, given: &config.request_context };
+    let mut outcome = evaluate_policy(&config.trust_policy, &request, syntax);
+    trace.append(&mut outcome.trace);
     match outcome.decision {
+        Decision::Undetermined => undetermined_verdict(Cloud::Aws, aud.clone(), outcome, trace, HOW_TO_DECIDE),
         Decision::Allow => Verdict {
             cloud: Cloud::Aws,
             allowed: true,

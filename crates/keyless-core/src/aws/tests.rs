@@ -524,3 +524,113 @@ fn aws_star_principal_is_not_assumed_to_cover_web_identity_and_says_so() {
     assert!(!v.allowed);
     assert!(v.trace.iter().any(|s| s.text.contains("anonymous") && s.text.contains("not documented")), "{v:#?}");
 }
+
+// ---- Global condition keys (aws/global_keys.rs) ----------------------------
+// IAM's global condition keys page (reference_policies_condition-keys.html):
+// aws:SourceIp "is included in the request context, except when the
+// requester uses a VPC endpoint"; aws:CurrentTime "is always included".
+// Their values are the runner's address and the time of the call, which
+// Keyless cannot know: the verdict is undetermined, not "Denied".
+const SUB_MAIN: &str = "repo:o/r:ref:refs/heads/main";
+
+fn sub_and(extra: &str) -> String {
+    policy_with(&format!(
+        r#"{{"StringEquals": {{"token.actions.githubusercontent.com:sub": "{SUB_MAIN}"}}, {extra}}}"#
+    ))
+}
+
+#[test]
+fn source_ip_and_current_time_make_the_verdict_undetermined() {
+    let c = token("o/r", SUB_MAIN, &[]);
+    for (extra, key, what) in [
+        (r#""IpAddress": {"aws:SourceIp": "203.0.113.0/24"}"#, "aws:SourceIp", "the runner's address"),
+        (r#""DateLessThan": {"aws:CurrentTime": "2027-01-01T00:00:00Z"}"#, "aws:CurrentTime", "the time of the call"),
+        (r#""StringEquals": {"aws:RequestedRegion": "eu-west-1"}"#, "aws:RequestedRegion", "the Region of the STS endpoint"),
+        (r#""IpAddressIfExists": {"aws:SourceIp": "203.0.113.0/24"}"#, "aws:SourceIp", "the runner's address"),
+    ] {
+        let v = verdict(&sub_and(extra), &c);
+        assert_eq!(v.code, "undetermined", "{extra}: {}", rendered(&v));
+        assert!(!v.allowed);
+        assert!(v.message.contains(&format!("`{key}`")) && v.message.contains(what), "{}", v.message);
+        assert!(
+            v.trace.iter().any(|s| s.passed.is_none() && s.text.contains(&format!("depends on `{key}`, which Keyless cannot know"))),
+            "{}",
+            rendered(&v)
+        );
+        assert_eq!(v.audience, AWS_STS_AUDIENCE);
+    }
+}
+
+#[test]
+fn unknown_keys_do_not_hide_a_known_outcome() {
+    let c = token("o/r", SUB_MAIN, &[]);
+    let other = token("o/r", "repo:o/r:ref:refs/heads/dev", &[]);
+    // The sub condition fails: denied whatever the address (AND of conditions).
+    let v = verdict(&sub_and(r#""IpAddress": {"aws:SourceIp": "203.0.113.0/24"}"#), &other);
+    assert_eq!(v.code, "AccessDenied", "{}", rendered(&v));
+    // A Deny on the address can only turn a deny into a deny.
+    let deny_ip = format!(
+        r#"{{"Version": "2012-10-17", "Statement": [
+  {{"Effect": "Allow", "Principal": {{"Federated": "{FEDERATED}"}}, "Action": "sts:AssumeRoleWithWebIdentity",
+    "Condition": {{"StringEquals": {{"token.actions.githubusercontent.com:sub": "{SUB_MAIN}"}}}}}},
+  {{"Effect": "Deny", "Principal": {{"Federated": "{FEDERATED}"}}, "Action": "sts:AssumeRoleWithWebIdentity",
+    "Condition": {{"NotIpAddress": {{"aws:SourceIp": "203.0.113.0/24"}}}}}}]}}"#
+    );
+    assert_eq!(verdict(&deny_ip, &other).code, "AccessDenied");
+    // ...but may override an Allow: undetermined.
+    let v = verdict(&deny_ip, &c);
+    assert_eq!(v.code, "undetermined", "{}", rendered(&v));
+    assert!(v.decided_by.contains("NotIpAddress aws:SourceIp"), "{}", v.decided_by);
+}
+
+#[test]
+fn documented_absent_and_known_global_keys_decide() {
+    let c = token("o/r", SUB_MAIN, &[]);
+    // G #condition-keys-viaawsservice: false when the principal calls directly.
+    assert!(allowed(&sub_and(r#""Bool": {"aws:ViaAWSService": "false"}"#), &c));
+    // G #condition-keys-multifactorauthpresent: only with temporary
+    // credentials, so absent: BoolIfExists holds, Bool does not.
+    assert!(allowed(&sub_and(r#""BoolIfExists": {"aws:MultiFactorAuthPresent": "true"}"#), &c));
+    assert_eq!(verdict(&sub_and(r#""Bool": {"aws:MultiFactorAuthPresent": "true"}"#), &c).code, "AccessDenied");
+    // G #condition-keys-currenttime: always included, so `Null: false` holds.
+    assert!(allowed(&sub_and(r#""Null": {"aws:CurrentTime": "false"}"#), &c));
+    // G #condition-keys-tokenissuetime: absent for this call.
+    assert!(allowed(&sub_and(r#""Null": {"aws:TokenIssueTime": "true"}"#), &c));
+}
+
+#[test]
+fn undetermined_source_ip_explanation() {
+    let c = token("o/r", SUB_MAIN, &[]);
+    insta::assert_snapshot!(
+        "aws_source_ip_undetermined",
+        rendered(&verdict(&sub_and(r#""IpAddress": {"aws:SourceIp": "203.0.113.0/24"}"#), &c))
+    );
+}
+
+// Labelled option `request_context`: the user supplies what Keyless cannot
+// know, and the IP / date operators (IAM condition operators page, A1) then
+// decide. The trace says the value was given, not observed.
+#[test]
+fn request_context_decides_with_given_values() {
+    let c = token("o/r", SUB_MAIN, &[]);
+    let section = |extra: &str, given: &str| {
+        format!(r#"{{"trust_policy": {}, "request_context": {given}}}"#, sub_and(extra))
+    };
+    let ip = r#""IpAddress": {"aws:SourceIp": "203.0.113.0/24"}"#;
+    let inside = verdict(&section(ip, r#"{"aws:SourceIp": "203.0.113.7"}"#), &c);
+    assert!(inside.allowed, "{}", rendered(&inside));
+    assert!(inside.trace.iter().any(|s| s.text.contains("as given in request_context")), "{}", rendered(&inside));
+    assert_eq!(verdict(&section(ip, r#"{"aws:SourceIp": "198.51.100.1"}"#), &c).code, "AccessDenied");
+    let date = r#""DateLessThan": {"aws:CurrentTime": "2027-01-01T00:00:00Z"}"#;
+    assert!(allowed(&section(date, r#"{"aws:currenttime": "2026-11-24T12:00:00Z"}"#), &c));
+    assert_eq!(verdict(&section(date, r#"{"aws:CurrentTime": "2027-06-01T00:00:00Z"}"#), &c).code, "AccessDenied");
+    // Another unknown key stays unknown.
+    assert_eq!(verdict(&section(ip, r#"{"aws:CurrentTime": "2026-11-24T12:00:00Z"}"#), &c).code, "undetermined");
+    // Token claims are not settable; unknown section fields are refused.
+    let err = AwsConfig::from_text(&section(ip, r#"{"token.actions.githubusercontent.com:sub": "x"}"#)).unwrap_err();
+    assert!(err.message.contains("comes from the token"), "{}", err.message);
+    let err = AwsConfig::from_text(&format!(r#"{{"trust_policy": {}, "request_contxt": {{}}}}"#, sub_and(ip))).unwrap_err();
+    assert!(err.message.contains("request_context"), "{}", err.message);
+    // The undetermined message says how to set it.
+    assert!(verdict(&sub_and(ip), &c).message.contains("request_context"));
+}

@@ -12,7 +12,7 @@ impl PolicyHost for MapHost {
         self.0
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case(key))
-            .map_or_else(|| ContextLookup::absent("not in the test context"), |(_, v)| ContextLookup { values: v.clone(), note: None })
+            .map_or_else(|| ContextLookup::absent("not in the test context"), |(_, v)| ContextLookup { values: v.clone(), note: None, unknowable: None })
     }
     fn applies(&self, _: &Statement, _: &str) -> Applicability {
         Applicability { applies: true, ..Applicability::default() }
@@ -260,4 +260,154 @@ fn set_operators_treat_an_empty_string_as_an_empty_data_set() {
     // Without a set operator the empty string is an ordinary value.
     assert!(evaluate_condition(&cond("StringEquals", "p:ref", &[""]), &h, V2012).matched);
     assert!(!evaluate_condition(&cond("StringEquals", "p:ref", &["refs/heads/main"]), &h, V2012).matched);
+}
+
+// ---- Unknowable keys: three-valued conditions -----------------------------
+// A key the real request carries with a value Keyless cannot know (IAM's
+// global condition keys page: aws:CurrentTime "is always included in the
+// request context"; aws:SourceIp is included "except when the requester uses
+// a VPC endpoint") makes conditions on it unknown, and the policy decision
+// undetermined only when the unknown could change it.
+
+/// `u:t`: always present, unknown value. `u:m`: maybe present, unknown
+/// value. `p:sub`: "a".
+struct ThreeHost;
+
+impl PolicyHost for ThreeHost {
+    fn lookup(&self, key: &str) -> ContextLookup {
+        match key.to_ascii_lowercase().as_str() {
+            "u:t" => ContextLookup::unknowable("the time of the call", true, "test"),
+            "u:m" => ContextLookup::unknowable("the runner's address", false, "test"),
+            _ => host("a").lookup(key),
+        }
+    }
+    fn applies(&self, _: &Statement, _: &str) -> Applicability {
+        Applicability { applies: true, ..Applicability::default() }
+    }
+}
+
+fn statement(effect: Effect, conditions: Vec<Condition>) -> Statement {
+    Statement {
+        sid: None,
+        effect: Spanned::new(effect, sp()),
+        principal: None,
+        not_principal: None,
+        actions: vec![],
+        not_actions: vec![],
+        conditions,
+        span: sp(),
+    }
+}
+
+fn decide(statements: Vec<Statement>) -> PolicyOutcome {
+    evaluate_policy(&TrustPolicy { version: None, statements, span: sp() }, &ThreeHost, V2012)
+}
+
+#[test]
+fn conditions_on_unknowable_keys_are_unknown() {
+    let r = evaluate_condition(&cond("IpAddress", "u:m", &["203.0.113.0/24"]), &ThreeHost, V2012);
+    assert!(!r.matched);
+    assert_eq!(r.unknown.as_ref().map(|d| d.key.as_str()), Some("u:m"));
+    assert!(r.text.contains("depends on `u:m`, which Keyless cannot know (the runner's address)"), "{}", r.text);
+    // IfExists and negated operators do not escape: the key may be present.
+    for op in ["IpAddressIfExists", "NotIpAddress", "ForAllValues:StringEquals", "ForAnyValue:StringLike", "Null"] {
+        assert!(evaluate_condition(&cond(op, "u:m", &["true"]), &ThreeHost, V2012).unknown.is_some(), "{op}");
+    }
+    // Always present: `Null` is decided ("false" holds, "true" does not).
+    let null_false = evaluate_condition(&cond("Null", "u:t", &["false"]), &ThreeHost, V2012);
+    assert!(null_false.matched && null_false.unknown.is_none(), "{null_false:?}");
+    assert!(!evaluate_condition(&cond("Null", "u:t", &["true"]), &ThreeHost, V2012).matched);
+    // A policy variable naming an unknowable key makes the value unknown.
+    let var = evaluate_condition(&cond("StringEquals", "p:sub", &["${u:t}"]), &ThreeHost, V2012);
+    assert_eq!(var.unknown.map(|d| d.key), Some("u:t".to_string()));
+}
+
+#[test]
+fn policy_decisions_with_unknown_conditions() {
+    use Effect::{Allow, Deny};
+    let unknown = || cond("DateLessThan", "u:t", &["2027-01-01T00:00:00Z"]);
+    let fails = || cond("StringEquals", "p:sub", &["x"]);
+    let holds = || cond("StringEquals", "p:sub", &["a"]);
+    type Row = (&'static str, Vec<Statement>, Decision);
+    let rows: Vec<Row> = vec![
+        ("an Allow that holds only under the unknown", vec![statement(Allow, vec![holds(), unknown()])], Decision::Undetermined),
+        ("another condition of the statement fails: decided without the unknown", vec![statement(Allow, vec![unknown(), fails()])], Decision::ImplicitDeny),
+        ("another Allow holds outright", vec![statement(Allow, vec![unknown()]), statement(Allow, vec![holds()])], Decision::Allow),
+        ("a Deny might apply to an allowed request", vec![statement(Allow, vec![holds()]), statement(Deny, vec![unknown()])], Decision::Undetermined),
+        ("a Deny might apply but nothing allows: denied either way", vec![statement(Allow, vec![fails()]), statement(Deny, vec![unknown()])], Decision::ImplicitDeny),
+        ("a Deny holds outright", vec![statement(Allow, vec![unknown()]), statement(Deny, vec![holds()])], Decision::ExplicitDeny),
+    ];
+    for (why, statements, want) in rows {
+        let out = decide(statements);
+        assert_eq!(out.decision, want, "{why}: {:#?}", out.trace);
+        assert_eq!(out.unknown.is_empty(), want != Decision::Undetermined, "{why}");
+    }
+    let out = decide(vec![statement(Allow, vec![holds(), unknown()])]);
+    assert_eq!(out.unknown, vec![UnknownDependency { key: "u:t".into(), what: "the time of the call".into() }]);
+    assert!(out.decided_by.contains("depends on `u:t`"), "{}", out.decided_by);
+}
+
+fn concrete_host(t: &str, m: Option<&str>) -> MapHost {
+    let mut entries = vec![("p:sub", vec!["a".to_string()]), ("u:t", vec![t.to_string()])];
+    if let Some(m) = m {
+        entries.push(("u:m", vec![m.to_string()]));
+    }
+    MapHost(entries)
+}
+
+fn arb_condition() -> impl proptest::strategy::Strategy<Value = Condition> {
+    use proptest::prelude::*;
+    let ops = prop::sample::select(vec![
+        "StringEquals",
+        "StringNotEquals",
+        "StringLike",
+        "StringNotLike",
+        "StringEqualsIfExists",
+        "StringNotEqualsIfExists",
+        "ForAnyValue:StringEquals",
+        "ForAllValues:StringEquals",
+        "ForAllValues:StringNotLike",
+        "ForAnyValue:StringLikeIfExists",
+        "Null",
+        "Bool",
+        "BoolIfExists",
+        "IpAddress",
+    ]);
+    let keys = prop::sample::select(vec!["p:sub", "u:t", "u:m"]);
+    let values = prop::collection::vec(prop::sample::select(vec!["a", "b", "", "*", "true", "false", "${u:t}", "${u:m}", "${p:sub}"]), 0..3);
+    (ops, keys, values).prop_map(|(op, key, values)| cond(op, key, &values))
+}
+
+fn arb_statements() -> impl proptest::strategy::Strategy<Value = Vec<Statement>> {
+    use proptest::prelude::*;
+    let st = (any::<bool>(), prop::collection::vec(arb_condition(), 0..4))
+        .prop_map(|(allow, conditions)| statement(if allow { Effect::Allow } else { Effect::Deny }, conditions));
+    prop::collection::vec(st, 0..4)
+}
+
+proptest::proptest! {
+    // Soundness of the three-valued combination: replacing every unknown
+    // value by each concrete value (and, for the maybe-present key, by
+    // absence) gives the same allow/deny whenever the three-valued decision
+    // is known.
+    #[test]
+    fn known_three_valued_decisions_hold_for_every_concrete_value(statements in arb_statements()) {
+        let policy = TrustPolicy { version: None, statements, span: sp() };
+        let three = evaluate_policy(&policy, &ThreeHost, V2012);
+        if three.decision != Decision::Undetermined {
+            for t in ["a", "b", "", "true"] {
+                for m in [None, Some("a"), Some("b"), Some(""), Some("false")] {
+                    let concrete = evaluate_policy(&policy, &concrete_host(t, m), V2012);
+                    proptest::prop_assert_ne!(concrete.decision, Decision::Undetermined);
+                    proptest::prop_assert_eq!(
+                        concrete.decision == Decision::Allow,
+                        three.decision == Decision::Allow,
+                        "u:t = {:?}, u:m = {:?}: {:?} vs {:?}", t, m, concrete.decision, three.decision
+                    );
+                }
+            }
+        } else {
+            proptest::prop_assert!(!three.unknown.is_empty());
+        }
+    }
 }
