@@ -307,6 +307,20 @@ test('export then import gives back the same scenario', async () => {
   await page.close();
 });
 
+test('a condition on a value Keyless cannot know gives an Undetermined verdict, not a denial', async () => {
+  const page = await openApp(browser, server.url);
+  await blankScenario(page);
+  await page.getByTestId('event-name').selectOption('push');
+  await setText(page, 'event-ref', 'refs/heads/main');
+  // The runner's address: AWS knows it, the scenario does not.
+  await setText(page, 'editor-aws', TRUST_POLICY.replace('"StringEquals": {', '"IpAddress": {"aws:SourceIp": "203.0.113.0/24"},\n      "StringEquals": {'));
+  await expectVerdict(page, 'deploy', 'aws', { allowed: false, code: 'undetermined' });
+  const card = job(page, 'deploy').getByTestId('verdict-aws');
+  assert.match(await card.locator('.badge').innerText(), /Undetermined/);
+  assert.match(await card.locator('.message').innerText(), /aws:SourceIp/);
+  await page.close();
+});
+
 test('a broken policy is marked at its line and column', async () => {
   const page = await openApp(browser, server.url);
   await blankScenario(page);

@@ -73,6 +73,9 @@ impl Style {
     fn red(&self, t: &str) -> String {
         self.paint("31", t)
     }
+    fn yellow(&self, t: &str) -> String {
+        self.paint("33", t)
+    }
     fn bold(&self, t: &str) -> String {
         self.paint("1", t)
     }
@@ -114,7 +117,13 @@ pub fn report_text(scenario: &Scenario, report: &Report, analysis: &Analysis, lo
             let _ = writeln!(out, "  {} {reason}", st.red("no token:"));
         }
         for (cloud, v) in &job.verdicts {
-            let head = if v.allowed { st.green("✓ allowed") } else { st.red(&format!("✗ {}", v.code)) };
+            let head = if v.allowed {
+                st.green("✓ allowed")
+            } else if v.is_undetermined() {
+                st.yellow("? undetermined")
+            } else {
+                st.red(&format!("✗ {}", v.code))
+            };
             let _ = writeln!(out, "  {:<8}{head}  {}", cloud.key(), st.dim(&format!("aud {}", v.audience)));
             if !v.allowed {
                 let _ = writeln!(out, "          {}", v.message);

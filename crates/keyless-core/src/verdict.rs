@@ -101,6 +101,12 @@ impl Verdict {
         }
     }
 
+    /// Neither allowed nor denied: the answer depends on a value Keyless
+    /// cannot know (see [`Verdict::undetermined`]).
+    pub fn is_undetermined(&self) -> bool {
+        self.code == "undetermined"
+    }
+
     /// The verdict for a job that got no token at all.
     pub fn no_token(cloud: Cloud, reason: &str) -> Verdict {
         Verdict {

@@ -138,9 +138,18 @@ impl Html {
                 match r.get("cells").and_then(|cells| cells.get(*c)) {
                     Some(cell) => {
                         let admitted = cell.get("admitted").and_then(Value::as_bool).unwrap_or(false);
-                        self.push(&format!("<td class=\"{}\" title=\"", if admitted { "admit" } else { "reject" }));
+                        // Not a rejection: the cloud's answer hangs on a value
+                        // Keyless cannot know (the runner's IP, the time).
+                        let unknown = text(cell, "code") == "undetermined";
+                        let (class, word) = match (admitted, unknown) {
+                            (true, _) => ("admit", "admitted "),
+                            (false, true) => ("unknown", "undetermined "),
+                            (false, false) => ("reject", "rejected "),
+                        };
+                        self.push(&format!("<td class=\"{class}\" title=\""));
                         self.text(text(cell, "decided_by"));
-                        self.push(if admitted { "\">admitted " } else { "\">rejected " });
+                        self.push("\">");
+                        self.push(word);
                         self.el("code", "code", text(cell, "code"));
                         self.push("</td>");
                     }
@@ -238,5 +247,17 @@ mod tests {
         let message = html.split("<p class=\"message\">").nth(1).unwrap().split("</p>").next().unwrap();
         assert_eq!(message, "<code>(A1)</code> role/A1 arn:aws:iam::1:role/Z1");
         assert!(html.contains("<code class=\"id\">KL-AZ-001</code>"), "{html}");
+    }
+
+    #[test]
+    fn undetermined_cells_are_neither_admitted_nor_rejected() {
+        let cell = |admitted: bool, code: &str| json!({ "admitted": admitted, "code": code, "decided_by": "d" });
+        let html = panel(&json!({ "matrix": { "clouds": ["aws", "azure", "gcp"], "unintended_admits": [], "rows": [
+            { "id": "r", "expectation": "admit", "description": "run", "cells": {
+                "aws": cell(false, "undetermined"), "azure": cell(false, "AADSTS700213"), "gcp": cell(true, "allowed") } }
+        ] } }));
+        assert!(html.contains("<td class=\"unknown\" title=\"d\">undetermined <code class=\"code\">undetermined</code>"), "{html}");
+        assert!(html.contains("<td class=\"reject\" title=\"d\">rejected "), "{html}");
+        assert!(html.contains("<td class=\"admit\" title=\"d\">admitted "), "{html}");
     }
 }

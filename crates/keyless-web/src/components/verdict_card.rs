@@ -1,4 +1,5 @@
-//! One cloud's answer: Allowed / Denied in the cloud's own code and words,
+//! One cloud's answer: Allowed / Denied in the cloud's own code and words
+//! (or Undetermined when it hangs on a value Keyless cannot know),
 //! what decided it (click to see it in the editor), and the trace.
 
 use crate::components::token_card::{rich, with_code, Keep};
@@ -13,13 +14,15 @@ pub fn VerdictCard(verdict: Verdict, job_key: String) -> impl IntoView {
     let testid = format!("verdict-{}", cloud.key());
     let decided_span = verdict.decided_span;
     let steps = verdict.trace.clone();
+    let unknown = verdict.is_undetermined();
+    let badge = if verdict.allowed { "✓ Allowed" } else if unknown { "? Undetermined" } else { "✗ Denied" };
     view! {
-        <section class="verdict" class:allowed=verdict.allowed class:denied=!verdict.allowed
+        <section class="verdict" class:allowed=verdict.allowed class:denied=!verdict.allowed && !unknown class:undetermined=unknown
             data-testid=testid data-allowed=verdict.allowed.to_string() data-code=verdict.code.clone()
             aria-label=format!("{} verdict", cloud.title())>
             <div class="verdict-head">
                 <h4>{cloud.title()}</h4>
-                <span class="badge">{if verdict.allowed { "✓ Allowed" } else { "✗ Denied" }}</span>
+                <span class="badge">{badge}</span>
                 <code class="code">{verdict.code.clone()}</code>
             </div>
             {(!verdict.message.is_empty()).then(|| view! { <p class="message">{with_code(&verdict.message)}</p> })}
