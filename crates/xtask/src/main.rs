@@ -20,11 +20,13 @@ const APT_PACKAGES: &[(&str, &str)] =
     &[("chromium", "/usr/bin/chromium"), ("chromium-driver", "/usr/bin/chromedriver"), ("binaryen", "/usr/bin/wasm-opt"), ("brotli", "/usr/bin/brotli")];
 const NPM_DIRS: &[&str] = &["tests/e2e", "tests/cel"];
 /// First-load target (HTML + JS + wasm + CSS, brotli), issue #3. Not met
-/// today (see README "Size"): the engine alone is ~240 KB brotli.
+/// today (see docs/size.md): the engine alone is ~225 KB brotli.
 const BUDGET_BYTES: u64 = 250 * 1024;
-/// Regression ceiling: `test` fails above it, so the size can only go down
-/// from what was measured when the ceiling was set.
-const CEILING_BYTES: u64 = 316 * 1024;
+/// Regression ceiling: `test` fails above it, so growth is a decision, not
+/// an accident. Raised only with the reason: 316 → 332 KB on 2026-11-24 for
+/// fidelity work (invalid-workflow rejections, unknowable request-context
+/// keys with IP/date operators, source links: +15 KB; measured 329 KB).
+const CEILING_BYTES: u64 = 332 * 1024;
 
 fn main() -> ExitCode {
     let task = std::env::args().nth(1).unwrap_or_default();
