@@ -44,7 +44,8 @@ fn main() {
     let mut table = String::new();
     for r in &rows {
         let clean = |s: &str| s.replace(['\t', '\n'], " ");
-        let _ = writeln!(table, "{}\t{}\t{}", clean(&r.tag), clean(r.url.as_deref().unwrap_or_default()), clean(&r.title));
+        let _ =
+            writeln!(table, "{}\t{}\t{}", clean(&r.tag), clean(r.url.as_deref().unwrap_or_default()), clean(&r.title));
     }
     let target = Path::new(&out).join("sources.tsv");
     if let Err(e) = std::fs::write(&target, table) {
@@ -78,7 +79,8 @@ fn engine_code(dir: &Path, out: &mut String) {
 fn mentions(code: &str, tag: &str) -> bool {
     let joins = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
     code.match_indices(tag).any(|(i, _)| {
-        !joins(code.get(..i).and_then(|b| b.chars().next_back())) && !joins(code.get(i + tag.len()..).and_then(|a| a.chars().next()))
+        !joins(code.get(..i).and_then(|b| b.chars().next_back()))
+            && !joins(code.get(i + tag.len()..).and_then(|a| a.chars().next()))
     })
 }
 
@@ -99,8 +101,11 @@ fn parse(md: &str) -> Vec<Row> {
             in_table = false;
             if line.starts_with(RESEARCH_PARAGRAPH) {
                 // The paragraph may wrap: take the rest of it.
-                let rest: Vec<&str> =
-                    md.lines().skip_while(|l| !l.trim().starts_with(RESEARCH_PARAGRAPH)).take_while(|l| !l.trim().is_empty()).collect();
+                let rest: Vec<&str> = md
+                    .lines()
+                    .skip_while(|l| !l.trim().starts_with(RESEARCH_PARAGRAPH))
+                    .take_while(|l| !l.trim().is_empty())
+                    .collect();
                 // "… refer to X or Y in …": the title is what they refer to.
                 let text = plain(&rest.join(" "));
                 let text = text.split_once(" refer to ").map_or(text.as_str(), |(_, t)| t);
@@ -129,8 +134,13 @@ fn parse(md: &str) -> Vec<Row> {
             title = title.replace(u.as_str(), " ").replace(u.trim_start_matches("https://"), " ");
         }
         let title = title.split_whitespace().collect::<Vec<_>>().join(" ");
-        let title = title.trim_end_matches([' ', '=', ',', ';', ':', '(', '+']).trim_start_matches([' ', '=', ',', ';']);
-        let title = title.strip_prefix('(').and_then(|t| t.strip_suffix(')')).filter(|t| !t.contains(['(', ')'])).unwrap_or(title);
+        let title =
+            title.trim_end_matches([' ', '=', ',', ';', ':', '(', '+']).trim_start_matches([' ', '=', ',', ';']);
+        let title = title
+            .strip_prefix('(')
+            .and_then(|t| t.strip_suffix(')'))
+            .filter(|t| !t.contains(['(', ')']))
+            .unwrap_or(title);
         let title = if url.is_some() { String::new() } else { shorten(&compact_paths(title), MAX_TITLE) };
         rows.push(Row { tag: (*tag).to_string(), url, title });
     }
@@ -151,7 +161,8 @@ fn compact_paths(s: &str) -> String {
 }
 
 fn is_tag(s: &str) -> bool {
-    s.starts_with(|c: char| c.is_ascii_uppercase()) && s.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-')
+    s.starts_with(|c: char| c.is_ascii_uppercase())
+        && s.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-')
 }
 
 /// Markdown to plain text: code spans and links keep their text.
@@ -199,7 +210,9 @@ fn url_of(source: &str) -> Option<String> {
     }
     if source.contains("github/docs") {
         let code_spans = source.split('`').skip(1).step_by(2);
-        if let Some(path) = code_spans.clone().next().and_then(|p| p.strip_prefix("content/")).and_then(|p| p.strip_suffix(".md")) {
+        if let Some(path) =
+            code_spans.clone().next().and_then(|p| p.strip_prefix("content/")).and_then(|p| p.strip_suffix(".md"))
+        {
             let path = path.strip_suffix("/index").unwrap_or(path);
             if path.chars().all(|c| c.is_ascii_alphanumeric() || "-_/".contains(c)) {
                 return Some(format!("https://docs.github.com/en/{path}"));
@@ -211,7 +224,9 @@ fn url_of(source: &str) -> Option<String> {
         let Some((host, path)) = w.split_once('/') else { continue };
         let labels: Vec<&str> = host.split('.').collect();
         let is_host = labels.len() >= 2
-            && labels.iter().all(|l| !l.is_empty() && l.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'))
+            && labels
+                .iter()
+                .all(|l| !l.is_empty() && l.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'))
             && labels.last().is_some_and(|tld| tld.chars().all(|c| c.is_ascii_lowercase()));
         if is_host && !path.is_empty() {
             return Some(trim_url(&format!("https://{w}")));

@@ -18,7 +18,9 @@ fn main() {
         .map(|d| d.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "yaml")).collect())
         .unwrap_or_default();
     files.sort();
-    let mut index = String::from("/// Every fixture with `preset: true` (id, title, source, file name), sorted by file name.\npub const PRESETS: &[PresetInfo] = &[\n");
+    let mut index = String::from(
+        "/// Every fixture with `preset: true` (id, title, source, file name), sorted by file name.\npub const PRESETS: &[PresetInfo] = &[\n",
+    );
     let mut default_text = None;
     for f in files {
         println!("cargo:rerun-if-changed={}", f.display());
@@ -39,7 +41,10 @@ fn main() {
     }
     index.push_str("];\n");
     let (id, text) = default_text.unwrap_or_default();
-    let _ = writeln!(index, "/// The preset of a first visit, and its text without expectations.\npub const DEFAULT: (&str, &str) = ({id:?}, {text:?});");
+    let _ = writeln!(
+        index,
+        "/// The preset of a first visit, and its text without expectations.\npub const DEFAULT: (&str, &str) = ({id:?}, {text:?});"
+    );
     let dest = Path::new(&std::env::var("OUT_DIR").unwrap_or_default()).join("presets_index.rs");
     if let Err(e) = std::fs::write(&dest, index) {
         println!("cargo:warning=cannot write {}: {e}", dest.display());

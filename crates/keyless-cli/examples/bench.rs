@@ -2,8 +2,8 @@
 //! median wall time per evaluation of every fixture scenario, so that the
 //! live-as-you-type goal of the playground is measured, not assumed.
 
-use keyless_core::fixture::Fixture;
 use keyless_core::Scenario;
+use keyless_core::fixture::Fixture;
 use std::path::Path;
 use std::time::{Duration, Instant};
 

@@ -2,8 +2,8 @@
 //! scenario files on their own; text, JSON or SARIF; a non-zero exit when a
 //! finding reaches the chosen severity.
 
-use crate::{parse_format_args, read_input, usage_error, Format};
-use keyless_core::analysis::{lint, sarif, Finding, FindingSeverity};
+use crate::{Format, parse_format_args, read_input, usage_error};
+use keyless_core::analysis::{Finding, FindingSeverity, lint, sarif};
 use keyless_core::span::{DocId, LineIndex};
 use serde_json::json;
 use std::process::ExitCode;
@@ -39,7 +39,8 @@ pub fn run(args: &[String]) -> ExitCode {
     let mut paths = Vec::new();
     let mut it = rest.iter();
     while let Some(a) = it.next() {
-        let value = if a == "--fail-on" { it.next().cloned() } else { a.strip_prefix("--fail-on=").map(str::to_string) };
+        let value =
+            if a == "--fail-on" { it.next().cloned() } else { a.strip_prefix("--fail-on=").map(str::to_string) };
         match (a.starts_with("--fail-on"), value) {
             (true, Some(v)) => match parse_fail_on(&v) {
                 Some(f) => fail_on = f,
@@ -80,7 +81,9 @@ pub fn run(args: &[String]) -> ExitCode {
                 }
             }
             s.push_str(&format!("{} finding(s) in {} file(s)\n", findings.len(), files.len()));
-            s.push_str(&crate::render::sources_footer(findings.iter().flat_map(|f| [f.message.as_str(), f.fix.as_str()])));
+            s.push_str(&crate::render::sources_footer(
+                findings.iter().flat_map(|f| [f.message.as_str(), f.fix.as_str()]),
+            ));
             s
         }
     };

@@ -2,9 +2,9 @@
 //! workflow or a cloud section written as a block scalar) is mapped into the
 //! scenario file line by line.
 
+use keyless_core::Diagnostic;
 use keyless_core::doc::Node;
 use keyless_core::span::{DocId, LineIndex, Span};
-use keyless_core::Diagnostic;
 
 pub struct Locator<'a> {
     name: &'a str,
@@ -18,14 +18,19 @@ impl<'a> Locator<'a> {
     pub fn new(name: &'a str, text: &'a str, root: Option<&Node>) -> Locator<'a> {
         let mut embedded = Vec::new();
         if let Some(root) = root {
-            for (key, id) in
-                [("workflow", DocId::Workflow), ("aws", DocId::Aws), ("azure", DocId::Azure), ("gcp", DocId::Gcp), ("alibaba", DocId::Alibaba)]
-            {
+            for (key, id) in [
+                ("workflow", DocId::Workflow),
+                ("aws", DocId::Aws),
+                ("azure", DocId::Azure),
+                ("gcp", DocId::Gcp),
+                ("alibaba", DocId::Alibaba),
+            ] {
                 if let Some(n) = root.get(key).filter(|n| n.as_str().is_some()) {
                     embedded.push((id, n.as_str().unwrap_or_default().to_string(), n.span));
                 }
             }
-            for (i, e) in root.get("reusable_workflows").and_then(Node::entries).unwrap_or_default().iter().enumerate() {
+            for (i, e) in root.get("reusable_workflows").and_then(Node::entries).unwrap_or_default().iter().enumerate()
+            {
                 if let Some(t) = e.value.as_str() {
                     embedded.push((DocId::Reusable(u16::try_from(i).unwrap_or(u16::MAX)), t.to_string(), e.value.span));
                 }

@@ -6,12 +6,12 @@ mod lint;
 mod locate;
 mod render;
 
+use keyless_core::Scenario;
 use keyless_core::diagnostic::Severity;
-pub(crate) use parse_format as parse_format_args;
 use keyless_core::doc;
 use keyless_core::span::DocId;
-use keyless_core::Scenario;
 use locate::Locator;
+pub(crate) use parse_format as parse_format_args;
 use std::io::{IsTerminal, Read, Write};
 use std::process::ExitCode;
 

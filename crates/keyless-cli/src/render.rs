@@ -1,12 +1,12 @@
 //! Output: the `keyless eval` JSON contract, and text for people.
 
 use crate::locate::Locator;
+use keyless_core::Scenario;
 use keyless_core::analysis::{Analysis, Finding};
 use keyless_core::engine::Report;
 use keyless_core::sources::cited;
 use keyless_core::verdict::render_step;
-use keyless_core::Scenario;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use std::fmt::Write;
 
 /// The report as JSON, with every span also given as `file:line:col`.
@@ -35,7 +35,10 @@ pub fn report_json(report: &Report, analysis: &Analysis, locator: &Locator) -> V
         .collect();
     if let Some(obj) = value.as_object_mut() {
         obj.insert("diagnostics".into(), Value::Array(diagnostics));
-        obj.insert("findings".into(), Value::Array(analysis.findings.iter().map(|f| finding_json(f, locator)).collect()));
+        obj.insert(
+            "findings".into(),
+            Value::Array(analysis.findings.iter().map(|f| finding_json(f, locator)).collect()),
+        );
         obj.insert("suggestions".into(), serde_json::to_value(&analysis.suggestions).unwrap_or(Value::Null));
         obj.insert("matrix".into(), serde_json::to_value(&analysis.matrix).unwrap_or(Value::Null));
     }
@@ -85,7 +88,13 @@ impl Style {
 }
 
 /// The report for people. Colours only when `color` (a terminal).
-pub fn report_text(scenario: &Scenario, report: &Report, analysis: &Analysis, locator: &Locator, color: bool) -> String {
+pub fn report_text(
+    scenario: &Scenario,
+    report: &Report,
+    analysis: &Analysis,
+    locator: &Locator,
+    color: bool,
+) -> String {
     let st = Style { on: color };
     let mut out = String::new();
     let event = &scenario.event;
@@ -104,7 +113,8 @@ pub fn report_text(scenario: &Scenario, report: &Report, analysis: &Analysis, lo
         let _ = writeln!(out, "no jobs in the workflow");
     }
     for job in &report.jobs {
-        let matrix = job.matrix.as_ref().map(|m| format!(" {}", serde_json::Value::Object(m.clone()))).unwrap_or_default();
+        let matrix =
+            job.matrix.as_ref().map(|m| format!(" {}", serde_json::Value::Object(m.clone()))).unwrap_or_default();
         let _ = writeln!(out, "\n{} {}{}", st.bold("job"), st.bold(&job.job), matrix);
         if job.token.issued {
             let _ = writeln!(out, "  sub  {}", job.token.claims.sub());
@@ -155,7 +165,11 @@ pub fn report_text(scenario: &Scenario, report: &Report, analysis: &Analysis, lo
         }
     }
     for s in &analysis.suggestions {
-        let verified = if s.verified.admits_intended && s.verified.rejects_unintended { st.green("verified") } else { st.red("not verified") };
+        let verified = if s.verified.admits_intended && s.verified.rejects_unintended {
+            st.green("verified")
+        } else {
+            st.red("not verified")
+        };
         let _ = writeln!(out, "\n{} {} ({verified}): {}", st.bold("Suggested"), s.cloud.title(), s.summary);
         for note in &s.notes {
             let _ = writeln!(out, "  {}", st.dim(&format!("note: {note}")));

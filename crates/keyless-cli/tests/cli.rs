@@ -93,11 +93,17 @@ fn stdin_and_text_output() {
 #[test]
 fn invalid_input_exits_2_with_file_line_col() {
     let cases: &[(&str, &str)] = &[
-        ("repository: o/r\nworkflow: x\nevent: push\nrepsitory_id: 1\n", "<stdin>:4:1: error: unknown field `repsitory_id` in scenario (did you mean `repository_id`?)"),
+        (
+            "repository: o/r\nworkflow: x\nevent: push\nrepsitory_id: 1\n",
+            "<stdin>:4:1: error: unknown field `repsitory_id` in scenario (did you mean `repository_id`?)",
+        ),
         ("repository: o\nworkflow: x\nevent: push\n", "<stdin>:1:13: error: `repository` must be owner/name"),
         ("{\"repository\": \"o/r\",\n \"workflow\": 3,}", "<stdin>:2:16: error: invalid JSON: trailing comma"),
         ("repository: o/r\nworkflow: |\n  jobs:\n    a: [\nevent: push\n", "<stdin>:"),
-        ("repository: o/r\nworkflow: x\nevent: push\naws: |\n  {\"Version\": \"2012-10-17\",\n   \"Statement\": [}\n", "<stdin>:6:"),
+        (
+            "repository: o/r\nworkflow: x\nevent: push\naws: |\n  {\"Version\": \"2012-10-17\",\n   \"Statement\": [}\n",
+            "<stdin>:6:",
+        ),
     ];
     for (input, expected) in cases {
         let out = keyless(&["eval", "-"], Some(input));
@@ -196,7 +202,10 @@ fn text_output_lists_the_cited_sources() {
     assert!(!String::from_utf8_lossy(&json.stdout).contains("Sources:"));
     serde_json::from_slice::<serde_json::Value>(&json.stdout).unwrap();
 
-    let lint = keyless(&["lint", Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/feature-branch.yaml").to_str().unwrap()], None);
+    let lint = keyless(
+        &["lint", Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/feature-branch.yaml").to_str().unwrap()],
+        None,
+    );
     let text = String::from_utf8_lossy(&lint.stdout);
     assert!(text.contains("finding(s) in 1 file(s)"), "{text}");
 }

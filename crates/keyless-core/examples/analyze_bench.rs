@@ -4,10 +4,10 @@
 //! and how many simulations and cloud verdicts it took; the playground
 //! target is < 50 ms.
 
+use keyless_core::Scenario;
 use keyless_core::analysis;
 use keyless_core::doc;
 use keyless_core::span::DocId;
-use keyless_core::Scenario;
 use std::time::{Duration, Instant};
 
 fn main() {

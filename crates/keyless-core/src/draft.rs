@@ -176,7 +176,8 @@ impl ScenarioDraft {
     fn write_settings(&self, out: &mut String) {
         let q = |s: &str| serde_json::to_string(s).unwrap_or_default();
         let _ = writeln!(out, "repository: {}", q(&self.repository));
-        for (key, value) in [("repository_id", &self.repository_id), ("repository_owner_id", &self.repository_owner_id)] {
+        for (key, value) in [("repository_id", &self.repository_id), ("repository_owner_id", &self.repository_owner_id)]
+        {
             if !value.is_empty() {
                 let _ = writeln!(out, "{key}: {}", q(value));
             }
@@ -222,11 +223,14 @@ impl ScenarioDraft {
                 self.subject_immutable
             );
         }
-        let issuer: Vec<(&str, &String)> =
-            [("enterprise_slug", &self.enterprise_slug), ("ghes_host", &self.ghes_host), ("ghe_subdomain", &self.ghe_subdomain)]
-                .into_iter()
-                .filter(|(_, v)| !v.is_empty())
-                .collect();
+        let issuer: Vec<(&str, &String)> = [
+            ("enterprise_slug", &self.enterprise_slug),
+            ("ghes_host", &self.ghes_host),
+            ("ghe_subdomain", &self.ghe_subdomain),
+        ]
+        .into_iter()
+        .filter(|(_, v)| !v.is_empty())
+        .collect();
         if !issuer.is_empty() {
             out.push_str("issuer:\n");
             for (key, value) in issuer {
@@ -309,8 +313,13 @@ impl ScenarioDraft {
         if let Some(s) = root.get("subject") {
             d.subject_use_default = is_true(s.get("use_default"));
             d.subject_immutable = is_true(s.get("immutable"));
-            d.include_claim_keys =
-                s.get("include_claim_keys").and_then(Node::items).unwrap_or_default().iter().filter_map(Node::scalar_text).collect();
+            d.include_claim_keys = s
+                .get("include_claim_keys")
+                .and_then(Node::items)
+                .unwrap_or_default()
+                .iter()
+                .filter_map(Node::scalar_text)
+                .collect();
         }
         if let Some(i) = root.get("issuer") {
             let t = |k: &str| i.get(k).and_then(Node::scalar_text).unwrap_or_default();
@@ -339,7 +348,10 @@ impl ScenarioDraft {
                 continue;
             }
             if !crate::scenario::TOP_LEVEL_KEYS.contains(&key) {
-                errors.push(Diagnostic::warning(format!("unknown field `{key}` in the scenario was ignored"), Some(e.key.span)));
+                errors.push(Diagnostic::warning(
+                    format!("unknown field `{key}` in the scenario was ignored"),
+                    Some(e.key.span),
+                ));
                 continue;
             }
             let value = match e.value.value {

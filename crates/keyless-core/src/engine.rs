@@ -95,7 +95,10 @@ pub fn judge(scenario: &Scenario, cloud: Cloud, run: &JobRun) -> Verdict {
     if let Some(l) = login.filter(|l| !l.audience_known) {
         return Verdict::undetermined(
             cloud,
-            format!("the audience `{}` asks for depends on a value the scenario does not give; set it (inputs, vars) to get a verdict", l.action),
+            format!(
+                "the audience `{}` asks for depends on a value the scenario does not give; set it (inputs, vars) to get a verdict",
+                l.action
+            ),
         );
     }
     let claims = match login {
@@ -113,10 +116,7 @@ pub fn judge(scenario: &Scenario, cloud: Cloud, run: &JobRun) -> Verdict {
         verdict.trace.insert(
             0,
             crate::verdict::TraceStep::info(
-                format!(
-                    "this job has no {} login step; evaluated with the token's default audience",
-                    cloud.title()
-                ),
+                format!("this job has no {} login step; evaluated with the token's default audience", cloud.title()),
                 None,
             ),
         );

@@ -39,7 +39,9 @@ impl Fixture {
     pub fn parse(text: &str) -> Result<Fixture> {
         let root = doc::parse(text, DocId::Scenario)?;
         let field = |k: &str| -> Result<String> {
-            root.get(k).and_then(Node::scalar_text).ok_or_else(|| Diagnostic::at(format!("fixture needs `{k}`"), root.span))
+            root.get(k)
+                .and_then(Node::scalar_text)
+                .ok_or_else(|| Diagnostic::at(format!("fixture needs `{k}`"), root.span))
         };
         let scenario = root.get("scenario").ok_or_else(|| Diagnostic::at("fixture needs `scenario`", root.span))?;
         let mut cases = vec![Case {
@@ -50,7 +52,11 @@ impl Fixture {
         for variant in root.get("variants").and_then(Node::items).unwrap_or_default() {
             let name = variant.get("name").and_then(Node::scalar_text).unwrap_or_default();
             let overrides = variant.get("override").and_then(Node::entries).unwrap_or_default();
-            cases.push(Case { name, scenario: with_overrides(scenario, overrides), expect: parse_expect(variant.get("expect"))? });
+            cases.push(Case {
+                name,
+                scenario: with_overrides(scenario, overrides),
+                expect: parse_expect(variant.get("expect"))?,
+            });
         }
         Ok(Fixture {
             id: field("id")?,

@@ -328,12 +328,23 @@ pub fn evaluate_condition(c: &Condition, host: &dyn PolicyHost, syntax: ValueSyn
         } else {
             "ForAnyValue is false for an empty data set (A3: \"for example, an empty string\")"
         };
-        notes.push(format!("{} is an empty string: AWS treats it as an empty data set under set operators (A3)", c.key.value));
-        return ConditionResult { matched, unknown: None, text: format!("{desc}: the request value is empty, {why}"), notes };
+        notes.push(format!(
+            "{} is an empty string: AWS treats it as an empty data set under set operators (A3)",
+            c.key.value
+        ));
+        return ConditionResult {
+            matched,
+            unknown: None,
+            text: format!("{desc}: the request value is empty, {why}"),
+            notes,
+        };
     }
     if op.set.is_some() && found.values.len() == 1 {
         // A3: AWS advises against set operators on single-valued keys.
-        notes.push(format!("{} is a single-valued key: AWS advises against ForAnyValue/ForAllValues here (A3)", c.key.value));
+        notes.push(format!(
+            "{} is a single-valued key: AWS advises against ForAnyValue/ForAllValues here (A3)",
+            c.key.value
+        ));
     }
     // A1: policy variables work with the String, Bool and ARN operators;
     // "You can not use a policy variable with the Numeric condition operator"
@@ -365,7 +376,9 @@ pub fn evaluate_condition(c: &Condition, host: &dyn PolicyHost, syntax: ValueSyn
             // A5 #policy-vars-no-value: a variable without a value makes the
             // positive operators not match and the negated ones match: the
             // value matches nothing.
-            notes.push(format!("policy variable ${{{name}}} has no value in the request: that value matches nothing (A5)"));
+            notes.push(format!(
+                "policy variable ${{{name}}} has no value in the request: that value matches nothing (A5)"
+            ));
         }
     }
     let mut unsupported = false;
@@ -383,10 +396,8 @@ pub fn evaluate_condition(c: &Condition, host: &dyn PolicyHost, syntax: ValueSyn
     };
     let per_value: Vec<bool> = found.values.iter().map(|r| matches_request(r)).collect();
     if unsupported {
-        notes.push(format!(
-            "Keyless does not evaluate `{}`: the condition is treated as not satisfied",
-            op.base.name()
-        ));
+        notes
+            .push(format!("Keyless does not evaluate `{}`: the condition is treated as not satisfied", op.base.name()));
         return ConditionResult { matched: false, unknown: None, text: format!("{desc}: not evaluated"), notes };
     }
     let negated = op.base.is_negated();
@@ -405,7 +416,8 @@ pub fn evaluate_condition(c: &Condition, host: &dyn PolicyHost, syntax: ValueSyn
         let name_only_matches = found.values.iter().filter_map(|v| crate::claims::name_only_subject(v)).any(|v| {
             resolved.iter().any(|p| p.as_ref().is_ok_and(|pieces| positive_match(&op.base, pieces, &v) == Some(true)))
         });
-        let env_hint = found.values.iter().find_map(|v| written.iter().find_map(|w| crate::claims::environment_hint(w, v)));
+        let env_hint =
+            found.values.iter().find_map(|v| written.iter().find_map(|w| crate::claims::environment_hint(w, v)));
         notes.extend(env_hint);
         if name_only_matches {
             notes.push("the token uses GitHub's immutable subject (`owner@id/repo@id`); this value was written for the name-only form `repo:owner/repo`, which the token no longer carries".into());
@@ -547,7 +559,9 @@ pub fn evaluate_policy(policy: &TrustPolicy, host: &dyn PolicyHost, syntax: Valu
         if all && let Some(first) = first_unknown {
             let keys = unknown_here.iter().map(|d| format!("`{}`", d.key)).collect::<Vec<_>>().join(", ");
             trace.push(TraceStep::info(
-                format!("{head}: its other conditions hold; whether it applies depends on {keys}, which Keyless cannot know"),
+                format!(
+                    "{head}: its other conditions hold; whether it applies depends on {keys}, which Keyless cannot know"
+                ),
                 Some(st.span),
             ));
             let undecided = Undecided { label: label.clone(), first, keys: unknown_here };
@@ -646,7 +660,13 @@ pub fn evaluate_policy(policy: &TrustPolicy, host: &dyn PolicyHost, syntax: Valu
 /// The verdict for [`Decision::Undetermined`]: code `undetermined` (never
 /// a cloud's code), a message naming the keys and `how_to_decide` (what the
 /// user can set), decided by the first unknown condition.
-pub fn undetermined_verdict(cloud: Cloud, audience: String, outcome: PolicyOutcome, mut trace: Vec<TraceStep>, how_to_decide: &str) -> Verdict {
+pub fn undetermined_verdict(
+    cloud: Cloud,
+    audience: String,
+    outcome: PolicyOutcome,
+    mut trace: Vec<TraceStep>,
+    how_to_decide: &str,
+) -> Verdict {
     let keys: Vec<String> = outcome.unknown.iter().map(|d| format!("`{}` ({})", d.key, d.what)).collect();
     let message = format!(
         "Keyless cannot decide: the trust policy's outcome depends on {}, which Keyless cannot know. {how_to_decide}",
@@ -675,7 +695,9 @@ pub fn check_action(st: &Statement, label: &str, wanted: &[&str]) -> (bool, Trac
     if !st.actions.is_empty() {
         let hit = st.actions.iter().find(|a| wanted.iter().any(|w| action_pattern_matches(&a.value, w)));
         return match hit {
-            Some(a) => (true, TraceStep::pass(format!("{label} Action \"{}\" covers {shown}", a.value), Some(a.span)), None),
+            Some(a) => {
+                (true, TraceStep::pass(format!("{label} Action \"{}\" covers {shown}", a.value), Some(a.span)), None)
+            }
             None => {
                 let span = st.actions.first().map(|a| a.span.to(st.actions.last().map_or(a.span, |l| l.span)));
                 let listed = quote_values(&st.actions.iter().map(|a| a.value.clone()).collect::<Vec<_>>());

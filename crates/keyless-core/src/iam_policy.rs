@@ -233,7 +233,10 @@ impl Dialect {
 
 /// Parses a trust policy. Errors are all reported (first one first);
 /// non-fatal findings come back as warnings/notes beside the policy.
-pub fn parse_policy(node: &Node, dialect: Dialect) -> std::result::Result<(TrustPolicy, Vec<Diagnostic>), Vec<Diagnostic>> {
+pub fn parse_policy(
+    node: &Node,
+    dialect: Dialect,
+) -> std::result::Result<(TrustPolicy, Vec<Diagnostic>), Vec<Diagnostic>> {
     let mut errors = Vec::new();
     let mut notes = Vec::new();
     let entries = match node.expect_map("a trust policy") {
@@ -303,7 +306,11 @@ pub fn parse_policy(node: &Node, dialect: Dialect) -> std::result::Result<(Trust
     }
     let literal_dollar = dialect == Dialect::Aws && version.as_ref().is_none_or(|v| v.value != "2012-10-17");
     if literal_dollar {
-        let first = statements.iter().flat_map(|s| s.conditions.iter()).flat_map(|c| c.values.iter()).find(|v| v.value.contains("${"));
+        let first = statements
+            .iter()
+            .flat_map(|s| s.conditions.iter())
+            .flat_map(|c| c.values.iter())
+            .find(|v| v.value.contains("${"));
         if let Some(v) = first {
             notes.push(Diagnostic::warning(
                 "this policy is not Version 2012-10-17, so `${…}` is literal text here: no policy variables, no `${*}` escapes (A5, A6)",
@@ -311,11 +318,7 @@ pub fn parse_policy(node: &Node, dialect: Dialect) -> std::result::Result<(Trust
             ));
         }
     }
-    if errors.is_empty() {
-        Ok((TrustPolicy { version, statements, span: node.span }, notes))
-    } else {
-        Err(errors)
-    }
+    if errors.is_empty() { Ok((TrustPolicy { version, statements, span: node.span }, notes)) } else { Err(errors) }
 }
 
 fn unknown_elements(entries: &[doc::Entry], known: &[&str], what: &str, errors: &mut Vec<Diagnostic>) {
@@ -332,9 +335,7 @@ fn unknown_elements(entries: &[doc::Entry], known: &[&str], what: &str, errors: 
             ));
         }
         if !known.iter().any(|k| k.eq_ignore_ascii_case(&e.key.value)) {
-            let hint = nearest_ci(&e.key.value, known)
-                .map(|k| format!(" (did you mean `{k}`?)"))
-                .unwrap_or_default();
+            let hint = nearest_ci(&e.key.value, known).map(|k| format!(" (did you mean `{k}`?)")).unwrap_or_default();
             errors.push(Diagnostic::at(
                 format!("unknown element `{}` in {what}{hint}; IAM rejects policies outside its grammar", e.key.value),
                 e.key.span,
@@ -395,7 +396,10 @@ fn parse_statement(
                 let hint = nearest(&found, &["allow", "deny"])
                     .map(|k| format!(" (did you mean `{}`?)", if k == "allow" { "Allow" } else { "Deny" }))
                     .unwrap_or_default();
-                errors.push(Diagnostic::at(format!("`Effect` must be \"Allow\" or \"Deny\", found `{found}`{hint}"), n.span));
+                errors.push(Diagnostic::at(
+                    format!("`Effect` must be \"Allow\" or \"Deny\", found `{found}`{hint}"),
+                    n.span,
+                ));
                 None
             }
         },
@@ -426,16 +430,9 @@ fn parse_statement(
         Some(n) => parse_conditions(n, &mut errors, notes),
     };
     match effect {
-        Some(effect) if errors.is_empty() => Ok(Statement {
-            sid,
-            effect,
-            principal,
-            not_principal,
-            actions,
-            not_actions,
-            conditions,
-            span: node.span,
-        }),
+        Some(effect) if errors.is_empty() => {
+            Ok(Statement { sid, effect, principal, not_principal, actions, not_actions, conditions, span: node.span })
+        }
         _ => Err(errors),
     }
 }
@@ -550,7 +547,10 @@ pub fn unwrap_policy_document(node: &Node) -> Result<Node> {
     if let Some(role) = node.get("Role").filter(|_| node.get_ci("Statement").is_none()) {
         return match role.get("AssumeRolePolicyDocument") {
             Some(d) => unwrap_policy_document(d),
-            None => Err(Diagnostic::at("`Role` has no `AssumeRolePolicyDocument` (expected `aws iam get-role` output)", role.span)),
+            None => Err(Diagnostic::at(
+                "`Role` has no `AssumeRolePolicyDocument` (expected `aws iam get-role` output)",
+                role.span,
+            )),
         };
     }
     if let Some(d) = node.get("AssumeRolePolicyDocument") {
@@ -559,17 +559,22 @@ pub fn unwrap_policy_document(node: &Node) -> Result<Node> {
     match &node.value {
         Value::String(s) => {
             let trimmed = s.trim();
-            let (text, encoded) = if trimmed.len() >= 3 && trimmed.get(..3).is_some_and(|p| p.eq_ignore_ascii_case("%7B")) {
-                match percent_decode(trimmed) {
-                    Some(t) => (t, true),
-                    None => return Err(Diagnostic::at("the URL-encoded policy is not valid UTF-8 after decoding", node.span)),
-                }
-            } else {
-                (s.clone(), false)
-            };
-            let inner = doc::parse(&text, node.span.doc).map_err(|d| {
-                Diagnostic::at(format!("in the policy text: {}", d.message), node.span)
-            })?;
+            let (text, encoded) =
+                if trimmed.len() >= 3 && trimmed.get(..3).is_some_and(|p| p.eq_ignore_ascii_case("%7B")) {
+                    match percent_decode(trimmed) {
+                        Some(t) => (t, true),
+                        None => {
+                            return Err(Diagnostic::at(
+                                "the URL-encoded policy is not valid UTF-8 after decoding",
+                                node.span,
+                            ));
+                        }
+                    }
+                } else {
+                    (s.clone(), false)
+                };
+            let inner = doc::parse(&text, node.span.doc)
+                .map_err(|d| Diagnostic::at(format!("in the policy text: {}", d.message), node.span))?;
             Ok(relocate(inner, node, &text, encoded))
         }
         _ => Ok(node.clone()),

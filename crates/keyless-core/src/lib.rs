@@ -9,8 +9,8 @@
 
 pub mod claims;
 pub mod diagnostic;
-pub mod draft;
 pub mod doc;
+pub mod draft;
 pub mod engine;
 pub mod fixture;
 pub mod github;
@@ -30,7 +30,7 @@ pub mod gcp;
 
 pub use claims::{ClaimValue, Claims};
 pub use diagnostic::{Diagnostic, Severity};
-pub use engine::{evaluate, Report};
+pub use engine::{Report, evaluate};
 pub use scenario::Scenario;
 pub use span::{DocId, Span, Spanned};
 pub use verdict::{Cloud, TraceStep, Verdict};

@@ -270,7 +270,9 @@ impl Scenario {
             }
         }
         match root.get("workflow") {
-            None => errors.push(Diagnostic::at("missing required field `workflow` (the workflow YAML text)", root.span)),
+            None => {
+                errors.push(Diagnostic::at("missing required field `workflow` (the workflow YAML text)", root.span))
+            }
             Some(n) => match n.expect_str("`workflow` (the workflow YAML text)") {
                 Ok(t) => {
                     s.workflow = EmbeddedText { text: t.to_string(), origin: Some(n.span) };
@@ -288,7 +290,8 @@ impl Scenario {
                                 let path = e.key.value.split('@').next().unwrap_or_default().to_string();
                                 let index = u16::try_from(s.reusable_workflows.len()).unwrap_or(u16::MAX);
                                 s.embedded_origins.push((DocId::Reusable(index), e.value.span));
-                                s.reusable_workflows.push((path, EmbeddedText { text: t.to_string(), origin: Some(e.value.span) }));
+                                s.reusable_workflows
+                                    .push((path, EmbeddedText { text: t.to_string(), origin: Some(e.value.span) }));
                             }
                             Err(d) => errors.push(d),
                         }
@@ -355,7 +358,9 @@ impl Scenario {
         // pasted (JSON or YAML); a string is parsed as its own document, with
         // that cloud's DocId, exactly as the playground's editor would.
         let mut owned: Vec<(String, Node)> = Vec::new();
-        for (key, doc_id) in [("aws", DocId::Aws), ("azure", DocId::Azure), ("gcp", DocId::Gcp), ("alibaba", DocId::Alibaba)] {
+        for (key, doc_id) in
+            [("aws", DocId::Aws), ("azure", DocId::Azure), ("gcp", DocId::Gcp), ("alibaba", DocId::Alibaba)]
+        {
             if let Some(string_node) = root.get(key).filter(|n| n.as_str().is_some()) {
                 s.embedded_origins.push((doc_id, string_node.span));
                 let text = string_node.as_str().unwrap_or_default();

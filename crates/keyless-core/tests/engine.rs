@@ -1,7 +1,7 @@
 #![allow(clippy::unwrap_used)]
 //! Engine-level behaviour across the GitHub side and the clouds.
 
-use keyless_core::{evaluate, Scenario};
+use keyless_core::{Scenario, evaluate};
 
 const POLICY: &str = r#"aws: |
   {"Version": "2012-10-17", "Statement": [{"Effect": "Allow",

@@ -67,7 +67,10 @@ mod aws_spans {
 
     #[test]
     fn implicit_deny_points_at_the_failing_condition() {
-        let v = aws::evaluate(&AwsConfig::from_text(POLICY).unwrap(), &token("sts.amazonaws.com", "repo:my-org/my-repo:environment:prod"));
+        let v = aws::evaluate(
+            &AwsConfig::from_text(POLICY).unwrap(),
+            &token("sts.amazonaws.com", "repo:my-org/my-repo:environment:prod"),
+        );
         assert!(!v.allowed);
         assert_eq!(v.code, "AccessDenied");
         assert_eq!(
@@ -79,7 +82,10 @@ mod aws_spans {
 
     #[test]
     fn allow_points_at_the_statement() {
-        let v = aws::evaluate(&AwsConfig::from_text(POLICY).unwrap(), &token("sts.amazonaws.com", "repo:my-org/my-repo:ref:refs/heads/main"));
+        let v = aws::evaluate(
+            &AwsConfig::from_text(POLICY).unwrap(),
+            &token("sts.amazonaws.com", "repo:my-org/my-repo:ref:refs/heads/main"),
+        );
         assert!(v.allowed, "{v:#?}");
         let s = slice(POLICY, v.decided_span.unwrap());
         assert!(s.starts_with('{') && s.contains("\"Sid\": \"GitHub\""), "{s}");
@@ -143,8 +149,7 @@ members:
         )
     }
 
-    const GCP_AUD: &str =
-        "https://iam.googleapis.com/projects/123456789/locations/global/workloadIdentityPools/github-pool/providers/github-provider";
+    const GCP_AUD: &str = "https://iam.googleapis.com/projects/123456789/locations/global/workloadIdentityPools/github-pool/providers/github-provider";
 
     #[test]
     fn gcp_decided_span_quotes_the_deciding_text() {
@@ -157,13 +162,19 @@ members:
         assert_spans_inside(&text, &v);
 
         let text = gcp_config("assertion.repository_owner == 'other'");
-        let v = gcp::evaluate(&GcpConfig::from_text(&text).unwrap(), &token(GCP_AUD, "repo:my-org/my-repo:ref:refs/heads/main"));
+        let v = gcp::evaluate(
+            &GcpConfig::from_text(&text).unwrap(),
+            &token(GCP_AUD, "repo:my-org/my-repo:ref:refs/heads/main"),
+        );
         assert_eq!(v.code, "unauthorized_client");
         assert_eq!(slice(&text, v.decided_span.unwrap()), "assertion.repository_owner == 'other'");
 
         // A runtime error points at the failing sub-expression.
         let text = gcp_config("assertion.environment == 'prod'");
-        let v = gcp::evaluate(&GcpConfig::from_text(&text).unwrap(), &token(GCP_AUD, "repo:my-org/my-repo:ref:refs/heads/main"));
+        let v = gcp::evaluate(
+            &GcpConfig::from_text(&text).unwrap(),
+            &token(GCP_AUD, "repo:my-org/my-repo:ref:refs/heads/main"),
+        );
         assert_eq!(v.code, "unauthorized_client");
         assert_eq!(slice(&text, v.decided_span.unwrap()), "assertion.environment");
         assert_spans_inside(&text, &v);
@@ -249,7 +260,8 @@ mod hostile {
             prop_oneof![
                 prop::collection::vec(inner.clone(), 0..4).prop_map(|v| format!("[{}]", v.join(","))),
                 prop::collection::vec((prop::sample::select(KEYS), inner), 0..4).prop_map(|v| {
-                    let fields: Vec<String> = v.into_iter().map(|(k, x)| format!("{}:{x}", serde_json::to_string(k).unwrap())).collect();
+                    let fields: Vec<String> =
+                        v.into_iter().map(|(k, x)| format!("{}:{x}", serde_json::to_string(k).unwrap())).collect();
                     format!("{{{}}}", fields.join(","))
                 }),
             ]
@@ -258,12 +270,46 @@ mod hostile {
 
     /// Field names the four readers look for, so random documents reach deep.
     const KEYS: &[&str] = &[
-        "Version", "Statement", "Effect", "Principal", "Federated", "Action", "NotAction", "Condition",
-        "StringLike", "StringNotEquals", "ForAllValues:StringEquals", "Null", "StringEqualsIfExists",
-        "token.actions.githubusercontent.com:sub", "oidc:sub", "oidc:iss", "trust_policy", "provider",
-        "providers", "url", "client_ids", "issuer", "subject", "audiences", "name", "claimsMatchingExpression",
-        "value", "languageVersion", "attributeMapping", "google.subject", "attributeCondition", "oidc",
-        "issuerUri", "allowedAudiences", "members", "policy", "bindings", "role", "access", "disabled",
+        "Version",
+        "Statement",
+        "Effect",
+        "Principal",
+        "Federated",
+        "Action",
+        "NotAction",
+        "Condition",
+        "StringLike",
+        "StringNotEquals",
+        "ForAllValues:StringEquals",
+        "Null",
+        "StringEqualsIfExists",
+        "token.actions.githubusercontent.com:sub",
+        "oidc:sub",
+        "oidc:iss",
+        "trust_policy",
+        "provider",
+        "providers",
+        "url",
+        "client_ids",
+        "issuer",
+        "subject",
+        "audiences",
+        "name",
+        "claimsMatchingExpression",
+        "value",
+        "languageVersion",
+        "attributeMapping",
+        "google.subject",
+        "attributeCondition",
+        "oidc",
+        "issuerUri",
+        "allowedAudiences",
+        "members",
+        "policy",
+        "bindings",
+        "role",
+        "access",
+        "disabled",
     ];
 
     fn claims() -> Claims {
@@ -351,7 +397,10 @@ mod immutable_subjects {
 
     #[test]
     fn examples() {
-        assert_eq!(name_only_subject("repo:o@1/r@2:ref:refs/heads/main").as_deref(), Some("repo:o/r:ref:refs/heads/main"));
+        assert_eq!(
+            name_only_subject("repo:o@1/r@2:ref:refs/heads/main").as_deref(),
+            Some("repo:o/r:ref:refs/heads/main")
+        );
         assert_eq!(name_only_subject("repo:o@1/r@2").as_deref(), Some("repo:o/r"));
         assert_eq!(name_only_subject("repo:o/r:ref:refs/heads/main"), None);
         assert_eq!(name_only_subject("repo:o@x/r@2:ref:a"), None);
@@ -424,10 +473,13 @@ mod cross_cloud_issuer {
             "https://token.actions.githubusercontent.com/",
             "https://TOKEN.actions.githubusercontent.com",
         ] {
-            let codes: Vec<String> = verdicts(iss).iter().map(|v| {
-                assert!(!v.allowed, "{iss}: {v:#?}");
-                v.code.clone()
-            }).collect();
+            let codes: Vec<String> = verdicts(iss)
+                .iter()
+                .map(|v| {
+                    assert!(!v.allowed, "{iss}: {v:#?}");
+                    v.code.clone()
+                })
+                .collect();
             assert_eq!(
                 codes,
                 ["InvalidIdentityToken", "AADSTS700211", "invalid_grant", "AuthenticationFail.NoPermission"],

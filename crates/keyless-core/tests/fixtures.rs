@@ -2,7 +2,7 @@
 //! engine: the scenario as given and each variant must produce the expected
 //! `sub` and verdicts.
 
-use keyless_core::fixture::{check, Fixture};
+use keyless_core::fixture::{Fixture, check};
 use keyless_core::scenario::Scenario;
 use std::path::Path;
 

@@ -8,8 +8,8 @@ use js_sys::Reflect;
 use serde_json::json;
 use std::cell::RefCell;
 use std::rc::Rc;
-use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
 use web_sys::{MessageEvent, Worker};
 
 /// The protocol version this page speaks.
@@ -31,7 +31,10 @@ struct Channel {
 pub enum Answer {
     /// The panel's HTML (rendered by the worker) and the gutter marks
     /// (`doc:line:id`, space separated).
-    Analysis { html: String, marks: String },
+    Analysis {
+        html: String,
+        marks: String,
+    },
     Error(String),
 }
 

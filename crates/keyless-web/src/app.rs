@@ -3,9 +3,8 @@
 
 use crate::browser;
 use crate::components::{
-    analysis::AnalysisPanel,
-    diagnostics::Diagnostics, editor::CloudEditors, editor::WorkflowEditor, event_picker::EventPicker,
-    presets::PresetBar, settings::Settings, share::ShareBar, token_card::JobCards,
+    analysis::AnalysisPanel, diagnostics::Diagnostics, editor::CloudEditors, editor::WorkflowEditor,
+    event_picker::EventPicker, presets::PresetBar, settings::Settings, share::ShareBar, token_card::JobCards,
 };
 use crate::presets;
 use crate::state::AppState;

@@ -37,7 +37,13 @@ impl AppState {
         // Always "changed": comparing two reports costs more code and time than
         // re-rendering the results.
         let evaluation = Memo::new_owning(move |_| (draft.with(evaluate), true));
-        AppState { draft, evaluation, focus: RwSignal::new(None), open: RwSignal::new(BTreeSet::new()), finding_lines: RwSignal::new(String::new()) }
+        AppState {
+            draft,
+            evaluation,
+            focus: RwSignal::new(None),
+            open: RwSignal::new(BTreeSet::new()),
+            finding_lines: RwSignal::new(String::new()),
+        }
     }
 
     /// Edits the draft in place.

@@ -18,7 +18,7 @@ use keyless_core::analysis::{self, Analysis};
 use keyless_core::draft::ScenarioDraft;
 use keyless_core::engine;
 use keyless_core::span::{DocId, LineIndex};
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value, json};
 
 /// Bumped on any incompatible change of the messages above.
 pub const VERSION: u64 = 1;
@@ -50,36 +50,46 @@ fn error(id: &Value, message: &str) -> String {
 }
 
 fn respond(id: &Value, draft: &ScenarioDraft, analysis: &Analysis) -> String {
-    let findings: Vec<Value> = analysis.findings.iter().map(|f| {
-        let mut v = serde_json::to_value(f).unwrap_or(Value::Null);
-        if let Value::Object(map) = &mut v {
-            let doc = f.location.map_or(DocId::Scenario, |s| s.doc);
-            map.insert("doc".into(), Value::from(doc_key(doc)));
-            if let Some(span) = f.location {
-                let text = editor_text(draft, span.doc);
-                let at = LineIndex::new(text).line_col(text, span.start);
-                map.insert("start".into(), Value::from(span.start));
-                map.insert("end".into(), Value::from(span.end));
-                map.insert("line".into(), Value::from(at.line));
-                map.insert("col".into(), Value::from(at.col));
+    let findings: Vec<Value> = analysis
+        .findings
+        .iter()
+        .map(|f| {
+            let mut v = serde_json::to_value(f).unwrap_or(Value::Null);
+            if let Value::Object(map) = &mut v {
+                let doc = f.location.map_or(DocId::Scenario, |s| s.doc);
+                map.insert("doc".into(), Value::from(doc_key(doc)));
+                if let Some(span) = f.location {
+                    let text = editor_text(draft, span.doc);
+                    let at = LineIndex::new(text).line_col(text, span.start);
+                    map.insert("start".into(), Value::from(span.start));
+                    map.insert("end".into(), Value::from(span.end));
+                    map.insert("line".into(), Value::from(at.line));
+                    map.insert("col".into(), Value::from(at.col));
+                }
             }
-        }
-        v
-    }).collect();
-    let suggestions: Vec<Value> = analysis.suggestions.iter().map(|s| {
-        let mut v = serde_json::to_value(s).unwrap_or(Value::Null);
-        let judged = analysis
-            .matrix
-            .rows
-            .iter()
-            .filter(|r| r.expectation == analysis::blast_radius::Expectation::Unintended && r.cells.contains_key(&s.cloud))
-            .count();
-        let rejects = judged.saturating_sub(s.verified.indistinguishable.len());
-        if let Value::Object(map) = &mut v {
-            map.insert("rejects_unintended_runs".into(), Value::from(rejects));
-        }
-        v
-    }).collect();
+            v
+        })
+        .collect();
+    let suggestions: Vec<Value> = analysis
+        .suggestions
+        .iter()
+        .map(|s| {
+            let mut v = serde_json::to_value(s).unwrap_or(Value::Null);
+            let judged = analysis
+                .matrix
+                .rows
+                .iter()
+                .filter(|r| {
+                    r.expectation == analysis::blast_radius::Expectation::Unintended && r.cells.contains_key(&s.cloud)
+                })
+                .count();
+            let rejects = judged.saturating_sub(s.verified.indistinguishable.len());
+            if let Value::Object(map) = &mut v {
+                map.insert("rejects_unintended_runs".into(), Value::from(rejects));
+            }
+            v
+        })
+        .collect();
     let mut out = Map::new();
     out.insert("v".into(), Value::from(VERSION));
     out.insert("type".into(), Value::from("analysis"));

@@ -72,7 +72,9 @@ impl Html {
 
     /// A button the page acts on (`data-action`, see the panel's handler).
     fn button(&mut self, action: &str, attrs: &str, label: &str) {
-        self.push(&format!("<button type=\"button\" class=\"small ghost\" data-action=\"{action}\" {attrs}>{label}</button>"));
+        self.push(&format!(
+            "<button type=\"button\" class=\"small ghost\" data-action=\"{action}\" {attrs}>{label}</button>"
+        ));
     }
 
     /// The findings list.
@@ -88,7 +90,10 @@ impl Html {
             let line = f.get("line").and_then(Value::as_u64);
             self.push(&format!("<li class=\"finding sev-{sev}\" data-testid=\"finding\" data-id=\""));
             self.text(id);
-            self.push(&format!("\" data-doc=\"{doc}\" data-line=\"{}\">", line.map(|l| l.to_string()).unwrap_or_default()));
+            self.push(&format!(
+                "\" data-doc=\"{doc}\" data-line=\"{}\">",
+                line.map(|l| l.to_string()).unwrap_or_default()
+            ));
             self.el("span", &format!("badge sev-{sev}"), sev);
             self.push(" ");
             self.el("code", "id", id);
@@ -116,7 +121,11 @@ impl Html {
         let unintended: Vec<&str> = list(matrix, "unintended_admits").iter().map(|u| text(u, "row")).collect();
         let rows = list(matrix, "rows");
         self.push("<h3>What if…</h3>");
-        self.el("p", "hint", &format!("{} runs simulated; {} admitted that should not be.", rows.len(), unintended.len()));
+        self.el(
+            "p",
+            "hint",
+            &format!("{} runs simulated; {} admitted that should not be.", rows.len(), unintended.len()),
+        );
         self.push("<div class=\"matrix-scroll\"><table class=\"matrix\" data-testid=\"matrix\"><thead><tr><th scope=\"col\">Run</th>");
         for c in &clouds {
             self.el("th", "cloud", c);
@@ -125,7 +134,11 @@ impl Html {
         for r in rows {
             let id = text(r, "id");
             let bad = unintended.contains(&id);
-            self.push(&format!("<tr data-testid=\"matrix-row\" data-unintended=\"{bad}\" class=\"exp-{}{}\" data-row=\"", text(r, "expectation"), if bad { " unintended" } else { "" }));
+            self.push(&format!(
+                "<tr data-testid=\"matrix-row\" data-unintended=\"{bad}\" class=\"exp-{}{}\" data-row=\"",
+                text(r, "expectation"),
+                if bad { " unintended" } else { "" }
+            ));
             self.text(id);
             self.push("\"><th scope=\"row\">");
             self.text(text(r, "description"));
@@ -176,16 +189,30 @@ impl Html {
             self.button("use", &format!("data-testid=\"use-suggestion\" data-cloud=\"{cloud}\" title=\"Replace this cloud's editor text with the suggestion\""), "Use this");
             self.push("</div>");
             if verified {
-                self.el("p", "verified ok", &format!("verified: admits the intended runs, rejects {} what-if runs", num(s, "rejects_unintended_runs")));
+                self.el(
+                    "p",
+                    "verified ok",
+                    &format!(
+                        "verified: admits the intended runs, rejects {} what-if runs",
+                        num(s, "rejects_unintended_runs")
+                    ),
+                );
             } else {
                 let mut why: Vec<&str> = Vec::new();
-                if !flag("parsed") { why.push("the configuration did not parse"); }
-                if !flag("admits_intended") { why.push("does not admit every intended run"); }
-                if !flag("rejects_unintended") { why.push("admits unintended runs"); }
+                if !flag("parsed") {
+                    why.push("the configuration did not parse");
+                }
+                if !flag("admits_intended") {
+                    why.push("does not admit every intended run");
+                }
+                if !flag("rejects_unintended") {
+                    why.push("admits unintended runs");
+                }
                 why.extend(list(check, "failures").iter().filter_map(Value::as_str));
                 self.el("p", "verified no", &format!("not verified: {}", why.join("; ")));
             }
-            let indistinguishable: Vec<&str> = list(check, "indistinguishable").iter().filter_map(Value::as_str).collect();
+            let indistinguishable: Vec<&str> =
+                list(check, "indistinguishable").iter().filter_map(Value::as_str).collect();
             if !indistinguishable.is_empty() {
                 self.el("p", "hint", &format!("Cannot be told apart by this cloud: {}", indistinguishable.join(", ")));
             }
@@ -231,9 +258,17 @@ mod tests {
         assert!(html.contains(
             "<a class=\"src\" href=\"https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html\" target=\"_blank\" rel=\"noopener noreferrer\" title=\""
         ), "{html}");
-        assert!(html.contains(">A1</a>; <abbr class=\"src\" tabindex=\"0\" title=\"MicrosoftDocs/entra-docs"), "{html}");
+        assert!(
+            html.contains(">A1</a>; <abbr class=\"src\" tabindex=\"0\" title=\"MicrosoftDocs/entra-docs"),
+            "{html}"
+        );
         assert!(html.contains(">research §2.3</abbr>)"), "{html}");
-        assert!(html.contains("Fix: see (<a class=\"src\" href=\"https://docs.github.com/en/actions/reference/security/oidc\""), "{html}");
+        assert!(
+            html.contains(
+                "Fix: see (<a class=\"src\" href=\"https://docs.github.com/en/actions/reference/security/oidc\""
+            ),
+            "{html}"
+        );
         assert!(html.contains("t &lt;b&gt;"), "{html}");
         // A title with quotes is escaped inside the attribute.
         let research = finding("(research §1)");
@@ -256,7 +291,10 @@ mod tests {
             { "id": "r", "expectation": "admit", "description": "run", "cells": {
                 "aws": cell(false, "undetermined"), "azure": cell(false, "AADSTS700213"), "gcp": cell(true, "allowed") } }
         ] } }));
-        assert!(html.contains("<td class=\"unknown\" title=\"d\">undetermined <code class=\"code\">undetermined</code>"), "{html}");
+        assert!(
+            html.contains("<td class=\"unknown\" title=\"d\">undetermined <code class=\"code\">undetermined</code>"),
+            "{html}"
+        );
         assert!(html.contains("<td class=\"reject\" title=\"d\">rejected "), "{html}");
         assert!(html.contains("<td class=\"admit\" title=\"d\">admitted "), "{html}");
     }

@@ -16,8 +16,12 @@ use std::process::{Command, ExitCode};
 /// Must equal the `wasm-bindgen` crate pinned in crates/keyless-web.
 const WASM_BINDGEN: &str = "0.2.130";
 const TRUNK: &str = "0.21";
-const APT_PACKAGES: &[(&str, &str)] =
-    &[("chromium", "/usr/bin/chromium"), ("chromium-driver", "/usr/bin/chromedriver"), ("binaryen", "/usr/bin/wasm-opt"), ("brotli", "/usr/bin/brotli")];
+const APT_PACKAGES: &[(&str, &str)] = &[
+    ("chromium", "/usr/bin/chromium"),
+    ("chromium-driver", "/usr/bin/chromedriver"),
+    ("binaryen", "/usr/bin/wasm-opt"),
+    ("brotli", "/usr/bin/brotli"),
+];
 const NPM_DIRS: &[&str] = &["tests/e2e", "tests/cel"];
 /// First-load target (HTML + JS + wasm + CSS, brotli), issue #3. Not met
 /// today (see docs/size.md): the engine alone is ~225 KB brotli.
@@ -36,7 +40,16 @@ fn main() -> ExitCode {
         "test" => setup().and_then(|()| test()),
         "size" => size().map(|_| ()),
         "bench" => run(Command::new("cargo").args(["run", "--release", "-p", "keyless-cli", "--example", "bench"]))
-            .and_then(|()| run(Command::new("cargo").args(["run", "--release", "-p", "keyless-core", "--example", "analyze_bench"]))),
+            .and_then(|()| {
+                run(Command::new("cargo").args([
+                    "run",
+                    "--release",
+                    "-p",
+                    "keyless-core",
+                    "--example",
+                    "analyze_bench",
+                ]))
+            }),
         _ => Err("usage: cargo xtask <setup|serve|test|size|bench>".into()),
     };
     match result {
@@ -105,7 +118,14 @@ fn setup() -> Result {
     }
     let have = output(cargo_bin("trunk").to_str().unwrap_or("trunk"), &["--version"]).unwrap_or_default();
     if !have.contains(&format!("trunk {TRUNK}")) {
-        run(Command::new("cargo").args(["install", "trunk", "--version", &format!("~{TRUNK}"), "--locked", "--force"]))?;
+        run(Command::new("cargo").args([
+            "install",
+            "trunk",
+            "--version",
+            &format!("~{TRUNK}"),
+            "--locked",
+            "--force",
+        ]))?;
     }
     for dir in NPM_DIRS {
         let d = root().join(dir);
@@ -126,12 +146,20 @@ fn serve() -> Result {
 }
 
 fn test() -> Result {
-    run(Command::new("cargo").args(["test", "--workspace", "--exclude", "keyless-web"]).env("KEYLESS_REQUIRE_CONFORMANCE", "1"))?;
-    run(Command::new("cargo").args(["clippy", "-p", "keyless-core", "-p", "keyless-cli", "--all-targets", "--", "-D", "warnings"]))?;
+    run(Command::new("cargo")
+        .args(["test", "--workspace", "--exclude", "keyless-web"])
+        .env("KEYLESS_REQUIRE_CONFORMANCE", "1"))?;
+    let clippy = ["clippy", "-p", "keyless-core", "-p", "keyless-cli", "--all-targets", "--", "-D", "warnings"];
+    run(Command::new("cargo").args(clippy))?;
+    run(Command::new("cargo").args(["fmt", "--all", "--", "--check"]))?;
     trunk_build()?;
     let total = size()?;
     if total > CEILING_BYTES {
-        return Err(format!("first load is {} KB brotli, over the {} KB regression ceiling", total / 1024, CEILING_BYTES / 1024));
+        return Err(format!(
+            "first load is {} KB brotli, over the {} KB regression ceiling",
+            total / 1024,
+            CEILING_BYTES / 1024
+        ));
     }
     if total > BUDGET_BYTES {
         eprintln!("xtask: note: first load is over the {} KB target (see README)", BUDGET_BYTES / 1024);
@@ -149,7 +177,8 @@ fn test() -> Result {
 /// total, which is what the budget applies to.
 fn size() -> Result<u64> {
     let dist = root().join("dist");
-    let html = std::fs::read_to_string(dist.join("index.html")).map_err(|e| format!("{}: {e} (build first)", dist.display()))?;
+    let html = std::fs::read_to_string(dist.join("index.html"))
+        .map_err(|e| format!("{}: {e} (build first)", dist.display()))?;
     let mut files = Vec::new();
     collect_files(&dist, &dist, &mut files)?;
     files.sort();
@@ -160,7 +189,11 @@ fn size() -> Result<u64> {
             continue;
         }
         let first_load = rel == "index.html" || rel.starts_with("snippets/") || html.contains(rel.as_str());
-        let out = Command::new("brotli").args(["-c", "-q", "11"]).arg(dist.join(rel)).output().map_err(|e| format!("brotli: {e}"))?;
+        let out = Command::new("brotli")
+            .args(["-c", "-q", "11"])
+            .arg(dist.join(rel))
+            .output()
+            .map_err(|e| format!("brotli: {e}"))?;
         let n = out.stdout.len() as u64;
         eprintln!("xtask: {:>8} B brotli  {:<10} {rel}", n, if first_load { "first-load" } else { "lazy" });
         if first_load { first += n } else { lazy += n }

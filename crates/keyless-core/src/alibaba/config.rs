@@ -50,7 +50,10 @@ pub(super) fn parse(node: &Node) -> Result<AlibabaConfig> {
         Some((_, Some("assume_role_only"))) => OidcActionName::AssumeRoleOnly,
         Some((_, Some("also_assume_role_with_oidc"))) => OidcActionName::AlsoAssumeRoleWithOidc,
         Some((n, _)) => {
-            errors.push(Diagnostic::at("`oidc_action` must be `assume_role_only` or `also_assume_role_with_oidc`", n.span));
+            errors.push(Diagnostic::at(
+                "`oidc_action` must be `assume_role_only` or `also_assume_role_with_oidc`",
+                n.span,
+            ));
             OidcActionName::default()
         }
     };
@@ -63,16 +66,21 @@ pub(super) fn parse(node: &Node) -> Result<AlibabaConfig> {
     };
     let policy = match node.get("trust_policy") {
         None => {
-            errors.push(Diagnostic::at("the Alibaba section needs `trust_policy` (the RAM role's trust policy)", node.span));
+            errors.push(Diagnostic::at(
+                "the Alibaba section needs `trust_policy` (the RAM role's trust policy)",
+                node.span,
+            ));
             None
         }
-        Some(p) => match unwrap_policy_document(p).map_err(|d| vec![d]).and_then(|d| parse_policy(&d, Dialect::Alibaba)) {
-            Ok(x) => Some(x),
-            Err(mut d) => {
-                errors.append(&mut d);
-                None
+        Some(p) => {
+            match unwrap_policy_document(p).map_err(|d| vec![d]).and_then(|d| parse_policy(&d, Dialect::Alibaba)) {
+                Ok(x) => Some(x),
+                Err(mut d) => {
+                    errors.append(&mut d);
+                    None
+                }
             }
-        },
+        }
     };
     match policy {
         Some((trust_policy, notes)) if errors.is_empty() => {

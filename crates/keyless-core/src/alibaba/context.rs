@@ -3,7 +3,9 @@
 
 use super::{IssMatch, OidcActionName, RamOidcProvider};
 use crate::claims::Claims;
-use crate::iam_condition::{Applicability, ContextLookup, GivenContext, PolicyHost, action_pattern_matches, check_action};
+use crate::iam_condition::{
+    Applicability, ContextLookup, GivenContext, PolicyHost, action_pattern_matches, check_action,
+};
 use crate::iam_policy::{Principal, Statement};
 use crate::verdict::TraceStep;
 

@@ -19,10 +19,26 @@ const fn rule(key: &'static str, what: &'static str, source: &'static str) -> Co
 
 /// The documented common keys.
 pub const RULES: &[CommonKeyRule] = &[
-    rule("acs:SourceIp", "the runner's public address", "KMS policy condition keys, https://www.alibabacloud.com/help/en/kms/security-and-compliance/condition-key: \"The public IP address of the client that sends the request\""),
-    rule("acs:SourceVpc", "the runner's VPC, if it calls from an Alibaba Cloud VPC", "same page: the key is valid \"only when the request comes from an Alibaba Cloud VPC\""),
-    rule("acs:CurrentTime", "the time of the call", "RAM, https://www.alibabacloud.com/help/en/ram/access-alibaba-cloud-in-a-specified-period-of-time (DateLessThan on acs:CurrentTime)"),
-    rule("acs:SecureTransport", "whether the runner's client called STS over HTTPS", "RAM, https://www.alibabacloud.com/help/en/ram/access-alibaba-cloud-by-using-a-specified-method: \"You can set the acs:SecureTransport condition key to true or false\""),
+    rule(
+        "acs:SourceIp",
+        "the runner's public address",
+        "KMS policy condition keys, https://www.alibabacloud.com/help/en/kms/security-and-compliance/condition-key: \"The public IP address of the client that sends the request\"",
+    ),
+    rule(
+        "acs:SourceVpc",
+        "the runner's VPC, if it calls from an Alibaba Cloud VPC",
+        "same page: the key is valid \"only when the request comes from an Alibaba Cloud VPC\"",
+    ),
+    rule(
+        "acs:CurrentTime",
+        "the time of the call",
+        "RAM, https://www.alibabacloud.com/help/en/ram/access-alibaba-cloud-in-a-specified-period-of-time (DateLessThan on acs:CurrentTime)",
+    ),
+    rule(
+        "acs:SecureTransport",
+        "whether the runner's client called STS over HTTPS",
+        "RAM, https://www.alibabacloud.com/help/en/ram/access-alibaba-cloud-by-using-a-specified-method: \"You can set the acs:SecureTransport condition key to true or false\"",
+    ),
 ];
 
 /// What the request context holds for an `acs:` key.
@@ -31,12 +47,17 @@ pub fn lookup(key: &str) -> ContextLookup {
         Some(r) => ContextLookup::unknowable(
             r.what,
             false,
-            format!("`{key}` is a common condition key ({}); RAM does not document whether AssumeRoleWithOIDC requests carry it, and its value is the runner's", r.source),
+            format!(
+                "`{key}` is a common condition key ({}); RAM does not document whether AssumeRoleWithOIDC requests carry it, and its value is the runner's",
+                r.source
+            ),
         ),
         None => ContextLookup::unknowable(
             "a key Keyless's table does not cover",
             false,
-            format!("`{key}` is not in Keyless's table of Alibaba Cloud common condition keys: its presence and value are unknown"),
+            format!(
+                "`{key}` is not in Keyless's table of Alibaba Cloud common condition keys: its presence and value are unknown"
+            ),
         ),
     }
 }
@@ -50,7 +71,10 @@ mod tests {
     #[test]
     fn common_keys_are_unknowable() {
         let ip = lookup("ACS:sourceip");
-        assert!(ip.unknowable.as_ref().is_some_and(|u| !u.always_present && u.what == "the runner's public address"), "{ip:?}");
+        assert!(
+            ip.unknowable.as_ref().is_some_and(|u| !u.always_present && u.what == "the runner's public address"),
+            "{ip:?}"
+        );
         assert!(lookup("acs:Other").unknowable.is_some());
     }
 }

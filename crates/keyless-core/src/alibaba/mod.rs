@@ -198,16 +198,27 @@ pub fn evaluate(config: &AlibabaConfig, claims: &Claims) -> Verdict {
             trace,
         );
     }
-    trace.push(TraceStep::pass(format!("OIDC IdP issuer URL matches the token's iss {iss}"), provider.issuer_url.as_ref().map(|u| u.span)));
+    trace.push(TraceStep::pass(
+        format!("OIDC IdP issuer URL matches the token's iss {iss}"),
+        provider.issuer_url.as_ref().map(|u| u.span),
+    ));
 
     // Audience: must be one of the IdP's client IDs (L2, L7, L4 #21).
     match provider.client_ids.iter().find(|c| c.value == aud) {
-        Some(c) => trace.push(TraceStep::pass(format!("token aud \"{aud}\" is one of the IdP's client IDs"), Some(c.span))),
+        Some(c) => {
+            trace.push(TraceStep::pass(format!("token aud \"{aud}\" is one of the IdP's client IDs"), Some(c.span)))
+        }
         None => {
             let ids: Vec<&str> = provider.client_ids.iter().map(|c| c.value.as_str()).collect();
             let by = format!("the OIDC IdP's client IDs {ids:?} do not contain the token's aud \"{aud}\"");
             trace.push(TraceStep::fail(by.clone(), Some(provider.span)));
-            return deny("AuthenticationFail.OIDCToken.AudienceNotMatch", "Invalid audience.", by, Some(provider.span), trace);
+            return deny(
+                "AuthenticationFail.OIDCToken.AudienceNotMatch",
+                "Invalid audience.",
+                by,
+                Some(provider.span),
+                trace,
+            );
         }
     }
     trace.push(TraceStep::info("signature and expiry: the simulated token is valid", None));
@@ -263,15 +274,23 @@ pub fn evaluate(config: &AlibabaConfig, claims: &Claims) -> Verdict {
                 "labelled: STS's error table (L7) lists AuthenticationFail.NoPermission \"There is no permission\", and a practitioner reports that code for an oidc:sub mismatch (L9); Alibaba does not document the code per cause (AssumeRole's analogue is NoPermission \"You are not authorized to do this action. You should be authorized by RAM.\")",
                 None,
             ));
-            deny("AuthenticationFail.NoPermission", "There is no permission", outcome.decided_by, outcome.decided_span, trace)
+            deny(
+                "AuthenticationFail.NoPermission",
+                "There is no permission",
+                outcome.decided_by,
+                outcome.decided_span,
+                trace,
+            )
         }
     }
 }
 
 fn requires_iss(policy: &TrustPolicy) -> bool {
-    policy.statements.iter().flat_map(|s| s.conditions.iter()).any(|c| {
-        c.key.value.eq_ignore_ascii_case("oidc:iss") && c.operator.value.base == BaseOperator::StringEquals
-    })
+    policy
+        .statements
+        .iter()
+        .flat_map(|s| s.conditions.iter())
+        .any(|c| c.key.value.eq_ignore_ascii_case("oidc:iss") && c.operator.value.base == BaseOperator::StringEquals)
 }
 
 #[cfg(test)]

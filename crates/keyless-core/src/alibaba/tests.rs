@@ -71,7 +71,10 @@ fn seed_conditions_under_host_or_url() {
         let v = verdict(&section(conditions, HOST_OR_URL), &token(sub));
         assert_eq!(v.allowed, *want, "{sub}: {}", v.decided_by);
         if !want {
-            assert_eq!((v.code.as_str(), v.message.as_str()), ("AuthenticationFail.NoPermission", "There is no permission"));
+            assert_eq!(
+                (v.code.as_str(), v.message.as_str()),
+                ("AuthenticationFail.NoPermission", "There is no permission")
+            );
         }
     }
 }
@@ -86,7 +89,8 @@ fn seed_iss_without_scheme_under_exact() {
     assert!(v.decided_by.contains("oidc:iss"), "{}", v.decided_by);
     assert!(v.trace.iter().any(|s| s.text.contains("iss_match = host_or_url")));
     // The L1 form (full URL) matches under exact.
-    let l1 = SEED_BRANCH.replace("\"token.actions.githubusercontent.com\"", "\"https://token.actions.githubusercontent.com\"");
+    let l1 = SEED_BRANCH
+        .replace("\"token.actions.githubusercontent.com\"", "\"https://token.actions.githubusercontent.com\"");
     assert!(verdict(&section(&l1, ""), &token("repo:example/example-repo:ref:refs/heads/main")).allowed);
 }
 
@@ -94,7 +98,8 @@ fn seed_iss_without_scheme_under_exact() {
 // is accepted only under the labelled option.
 #[test]
 fn assume_role_with_oidc_action_is_an_option() {
-    let l1 = SEED_WILDCARD.replace("\"token.actions.githubusercontent.com\"", "\"https://token.actions.githubusercontent.com\"");
+    let l1 = SEED_WILDCARD
+        .replace("\"token.actions.githubusercontent.com\"", "\"https://token.actions.githubusercontent.com\"");
     let text = section(&l1, "").replace("\"sts:AssumeRole\"", "\"sts:AssumeRoleWithOIDC\"");
     let c = token("repo:example/example-repo:ref:refs/heads/main");
     let v = verdict(&text, &c);
@@ -111,7 +116,10 @@ fn audience_must_be_a_client_id() {
     let mut c = token("repo:example/example-repo:ref:refs/heads/main");
     c.set("aud", "https://github.com/example");
     let v = verdict(&section(SEED_WILDCARD, HOST_OR_URL), &c);
-    assert_eq!((v.code.as_str(), v.message.as_str()), ("AuthenticationFail.OIDCToken.AudienceNotMatch", "Invalid audience."));
+    assert_eq!(
+        (v.code.as_str(), v.message.as_str()),
+        ("AuthenticationFail.OIDCToken.AudienceNotMatch", "Invalid audience.")
+    );
 }
 
 // Issuer mismatch: labelled, closest documented error (L7).
@@ -142,11 +150,13 @@ fn get_oidc_provider_shape() {
 // OIDC IdP, and other IdPs' ARNs do not apply when the ARN is known.
 #[test]
 fn bare_policy_and_principal() {
-    let l1 = SEED_BRANCH.replace("\"token.actions.githubusercontent.com\"", "\"https://token.actions.githubusercontent.com\"");
+    let l1 = SEED_BRANCH
+        .replace("\"token.actions.githubusercontent.com\"", "\"https://token.actions.githubusercontent.com\"");
     let v = verdict(&policy(&l1), &token("repo:example/example-repo:ref:refs/heads/main"));
     assert!(v.allowed, "{}", v.decided_by);
     assert!(v.trace.iter().any(|s| s.text.starts_with("assumption: no provider given")));
-    let other = section(&l1, "").replace(&format!("[\"{IDP}\"]"), "[\"acs:ram::1464366000000000:oidc-provider/other\"]");
+    let other =
+        section(&l1, "").replace(&format!("[\"{IDP}\"]"), "[\"acs:ram::1464366000000000:oidc-provider/other\"]");
     let v = verdict(&other, &token("repo:example/example-repo:ref:refs/heads/main"));
     assert!(!v.allowed && v.decided_by.contains("Principal.Federated is not"), "{}", v.decided_by);
 }
@@ -160,7 +170,8 @@ fn option_values_are_checked() {
 #[test]
 fn trace_snapshot() {
     let v = verdict(&section(SEED_ENVIRONMENT, HOST_OR_URL), &token("repo:example/example-repo:ref:refs/heads/main"));
-    let mut out = format!("allowed: {}\ncode: {}\nmessage: {}\ndecided_by: {}\n", v.allowed, v.code, v.message, v.decided_by);
+    let mut out =
+        format!("allowed: {}\ncode: {}\nmessage: {}\ndecided_by: {}\n", v.allowed, v.code, v.message, v.decided_by);
     for s in &v.trace {
         out.push_str(&crate::verdict::render_step(s));
         out.push('\n');
@@ -173,7 +184,8 @@ fn issuer_url_with_a_trailing_slash_is_not_normalised_silently() {
     // Alibaba documents no normalisation of the IdP's issuer URL (L3); the
     // other clouds compare the issuer exactly (AWS: aws/aws-sam-cli#7432,
     // Azure: Z5, GCP: issuerUri). Keyless compares exactly and says why.
-    let text = section(SEED_BRANCH, "").replace(&format!("\"issuer_url\": \"{ISS}\""), &format!("\"issuer_url\": \"{ISS}/\""));
+    let text =
+        section(SEED_BRANCH, "").replace(&format!("\"issuer_url\": \"{ISS}\""), &format!("\"issuer_url\": \"{ISS}/\""));
     let v = verdict(&text, &token("repo:example/example-repo:ref:refs/heads/main"));
     assert!(!v.allowed);
     assert_eq!(v.code, "AuthenticationFail.NoPermission");
@@ -194,10 +206,16 @@ fn aws_only_operator_forms_are_labelled_unverified() {
     ] {
         let v = verdict(&section(conditions, ""), &token("repo:example/example-repo:ref:refs/heads/main"));
         assert!(v.allowed, "{conditions}: {v:#?}");
-        assert!(v.trace.iter().any(|s| s.text.contains("conditional-operator") && s.text.contains("unverified")), "{conditions}: {v:#?}");
+        assert!(
+            v.trace.iter().any(|s| s.text.contains("conditional-operator") && s.text.contains("unverified")),
+            "{conditions}: {v:#?}"
+        );
     }
     // The documented operators get no remark.
-    let v = verdict(&section(SEED_WILDCARD.replace("token.actions", "https://token.actions").as_str(), ""), &token("repo:example/example-repo:ref:refs/heads/main"));
+    let v = verdict(
+        &section(SEED_WILDCARD.replace("token.actions", "https://token.actions").as_str(), ""),
+        &token("repo:example/example-repo:ref:refs/heads/main"),
+    );
     assert!(v.allowed, "{v:#?}");
     assert!(v.trace.iter().all(|s| !s.text.contains("conditional-operator")), "{v:#?}");
 }
@@ -207,13 +225,16 @@ fn issuer_and_audience_both_wrong_names_the_undocumented_order() {
     // L2/L7 give the audience error ("Invalid audience.") but no order
     // between the issuer and audience checks: when both fail, the trace says
     // which code the other order would give.
-    let text = section(SEED_WILDCARD, "").replace(&format!(r#""issuer_url": "{ISS}""#), r#""issuer_url": "https://gitlab.com""#);
+    let text = section(SEED_WILDCARD, "")
+        .replace(&format!(r#""issuer_url": "{ISS}""#), r#""issuer_url": "https://gitlab.com""#);
     let mut c = token("repo:example/example-repo:ref:refs/heads/main");
     c.set("aud", "https://github.com/example");
     let v = verdict(&text, &c);
     assert_eq!(v.code, "AuthenticationFail.NoPermission");
     assert!(
-        v.trace.iter().any(|s| s.text.contains("AuthenticationFail.OIDCToken.AudienceNotMatch") && s.text.contains("not document")),
+        v.trace.iter().any(
+            |s| s.text.contains("AuthenticationFail.OIDCToken.AudienceNotMatch") && s.text.contains("not document")
+        ),
         "{v:#?}"
     );
     // Only the issuer fails: no remark.

@@ -8,12 +8,12 @@
 //! Every row is a modified [`Scenario`] evaluated by [`engine::evaluate`]:
 //! the matrix never re-derives a verdict.
 
+use crate::doc::{self, Node};
 use crate::engine::{self, JobReport};
 use crate::github::JobRun;
 use crate::scenario::{PullRequestTargetSubject, Scenario};
 use crate::span::{DocId, Span};
 use crate::verdict::Cloud;
-use crate::doc::{self, Node};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -21,26 +21,94 @@ use std::collections::{BTreeMap, BTreeSet};
 /// why it matters (with its source). Documented in `docs/findings.md`.
 pub const VARIANTS: &[(&str, Expectation, &str)] = &[
     ("as-given", Expectation::Intended, "The scenario as given: the run(s) the trust is meant to admit."),
-    ("other-branch", Expectation::Unintended, "A push to another branch (anyone with write access can push one, with any workflow): github-oidc-tokens.md §2.2."),
-    ("branch-prefix", Expectation::Unintended, "A push to `<default branch>-keyless-what-if` (only when the run is on the default branch): catches `ref:refs/heads/main*` (research cloud-trust-evaluation.md §1.8)."),
+    (
+        "other-branch",
+        Expectation::Unintended,
+        "A push to another branch (anyone with write access can push one, with any workflow): github-oidc-tokens.md §2.2.",
+    ),
+    (
+        "branch-prefix",
+        Expectation::Unintended,
+        "A push to `<default branch>-keyless-what-if` (only when the run is on the default branch): catches `ref:refs/heads/main*` (research cloud-trust-evaluation.md §1.8).",
+    ),
     ("tag", Expectation::Unintended, "A pushed tag: `ref:refs/tags/…` (§2.2)."),
-    ("pull-request", Expectation::Unintended, "A pull request from a branch of the same repository: `sub` `…:pull_request` (§2.2)."),
-    ("fork-pull-request", Expectation::Unintended, "A pull request from a fork: GitHub issues no token (§5); shown to prove it fails closed."),
-    ("pull-request-target-ref", Expectation::Unintended, "pull_request_target from a fork, `sub` option `ref` (default branch): contested in GitHub's docs (§2.2), both options are simulated."),
-    ("pull-request-target-pr", Expectation::Unintended, "pull_request_target from a fork, `sub` option `pull_request`."),
-    ("other-environment", Expectation::Unintended, "The job with another environment name (only when the job has one): `…:environment:NAME` (§2.1)."),
-    ("no-environment", Expectation::Unintended, "The job without its environment (no reviewers): the `sub` falls back to the ref (§2.1, seed guide §6)."),
-    ("other-repo", Expectation::Unintended, "Another repository of the same owner: the seed guide's 400-repository story."),
-    ("repo-name-prefix", Expectation::Unintended, "A repository named `<repo>-evil` of the same owner: catches `repo:o/r*` (research cloud-trust-evaluation.md §1.8)."),
-    ("owner-lookalike", Expectation::Unintended, "A look-alike owner `<owner>-evil` (anyone can register it): catches `repo:o*`."),
+    (
+        "pull-request",
+        Expectation::Unintended,
+        "A pull request from a branch of the same repository: `sub` `…:pull_request` (§2.2).",
+    ),
+    (
+        "fork-pull-request",
+        Expectation::Unintended,
+        "A pull request from a fork: GitHub issues no token (§5); shown to prove it fails closed.",
+    ),
+    (
+        "pull-request-target-ref",
+        Expectation::Unintended,
+        "pull_request_target from a fork, `sub` option `ref` (default branch): contested in GitHub's docs (§2.2), both options are simulated.",
+    ),
+    (
+        "pull-request-target-pr",
+        Expectation::Unintended,
+        "pull_request_target from a fork, `sub` option `pull_request`.",
+    ),
+    (
+        "other-environment",
+        Expectation::Unintended,
+        "The job with another environment name (only when the job has one): `…:environment:NAME` (§2.1).",
+    ),
+    (
+        "no-environment",
+        Expectation::Unintended,
+        "The job without its environment (no reviewers): the `sub` falls back to the ref (§2.1, seed guide §6).",
+    ),
+    (
+        "other-repo",
+        Expectation::Unintended,
+        "Another repository of the same owner: the seed guide's 400-repository story.",
+    ),
+    (
+        "repo-name-prefix",
+        Expectation::Unintended,
+        "A repository named `<repo>-evil` of the same owner: catches `repo:o/r*` (research cloud-trust-evaluation.md §1.8).",
+    ),
+    (
+        "owner-lookalike",
+        Expectation::Unintended,
+        "A look-alike owner `<owner>-evil` (anyone can register it): catches `repo:o*`.",
+    ),
     ("owner-prefix", Expectation::Unintended, "An owner named `<owner>x`: catches owner prefixes."),
-    ("other-workflow", Expectation::Unintended, "Another workflow file on the same ref: same `sub`, other `job_workflow_ref`."),
-    ("reusable-ref", Expectation::Unintended, "The called reusable workflow at another ref (only when the job calls one): seed guide §5."),
-    ("immutable", Expectation::Neutral, "The same run after switching to immutable subjects `repo:OWNER@ID/REPO@ID:…` (§3.4)."),
+    (
+        "other-workflow",
+        Expectation::Unintended,
+        "Another workflow file on the same ref: same `sub`, other `job_workflow_ref`.",
+    ),
+    (
+        "reusable-ref",
+        Expectation::Unintended,
+        "The called reusable workflow at another ref (only when the job calls one): seed guide §5.",
+    ),
+    (
+        "immutable",
+        Expectation::Neutral,
+        "The same run after switching to immutable subjects `repo:OWNER@ID/REPO@ID:…` (§3.4).",
+    ),
     ("renamed-same-ids", Expectation::Neutral, "The repository renamed (same ids) under immutable subjects."),
-    ("recreated-same-name", Expectation::Unintended, "A new repository with the same name (new id) under immutable subjects: deleted and re-created, or transferred."),
-    ("ghes-issuer", Expectation::Unintended, "The same names on someone else's GitHub Enterprise Server: issuer `https://HOST/_services/token` (§4.1)."),
-    ("enterprise-issuer", Expectation::Neutral, "The enterprise's unique issuer `https://token.actions.githubusercontent.com/<slug>` switched on (§4.1)."),
+    (
+        "recreated-same-name",
+        Expectation::Unintended,
+        "A new repository with the same name (new id) under immutable subjects: deleted and re-created, or transferred.",
+    ),
+    (
+        "ghes-issuer",
+        Expectation::Unintended,
+        "The same names on someone else's GitHub Enterprise Server: issuer `https://HOST/_services/token` (§4.1).",
+    ),
+    (
+        "enterprise-issuer",
+        Expectation::Neutral,
+        "The enterprise's unique issuer `https://token.actions.githubusercontent.com/<slug>` switched on (§4.1).",
+    ),
 ];
 
 /// Whether a row's run should be admitted.
@@ -201,12 +269,15 @@ pub(crate) fn explore_from(scenario: &Scenario, base: &crate::engine::Report) ->
                 .iter()
                 .filter(|(c, _)| relevant.get(c).is_some_and(|k| k.contains(&key)))
                 .map(|(c, verdict)| {
-                    (*c, WhatIfCell {
-                        admitted: verdict.allowed,
-                        code: verdict.code.clone(),
-                        decided_by: verdict.decided_by.clone(),
-                        decided_span: verdict.decided_span,
-                    })
+                    (
+                        *c,
+                        WhatIfCell {
+                            admitted: verdict.allowed,
+                            code: verdict.code.clone(),
+                            decided_by: verdict.decided_by.clone(),
+                            decided_span: verdict.decided_span,
+                        },
+                    )
                 })
                 .collect();
             if cells.is_empty() {
@@ -267,13 +338,10 @@ const WHAT_IF_NAME: &str = "keyless-what-if";
 
 fn variants(s: &Scenario, base: &[JobReport], notes: &mut Vec<String>) -> Vec<Variant> {
     let mut out = Vec::new();
-    let v = |id: &'static str, description: String, changed: Vec<String>, expectation: Expectation, scenario: Scenario| Variant {
-        id,
-        description,
-        changed,
-        expectation,
-        scenario,
-    };
+    let v =
+        |id: &'static str, description: String, changed: Vec<String>, expectation: Expectation, scenario: Scenario| {
+            Variant { id, description, changed, expectation, scenario }
+        };
     out.push(v("as-given", "the run as given".into(), Vec::new(), Expectation::Intended, s.clone()));
 
     // Runs anyone with push access can produce: any branch, tag or PR, with
@@ -311,7 +379,13 @@ fn variants(s: &Scenario, base: &[JobReport], notes: &mut Vec<String>) -> Vec<Va
     let (mut t, mut changed) = attacker(s.clone(), "push");
     push(&mut t, &branch_ref);
     changed.insert(0, format!("event: push to `{branch_ref}`"));
-    out.push(v("other-branch", "a push to another branch of the repository".into(), changed, Expectation::Unintended, t));
+    out.push(v(
+        "other-branch",
+        "a push to another branch of the repository".into(),
+        changed,
+        Expectation::Unintended,
+        t,
+    ));
 
     // A branch named like the default branch plus a suffix: catches
     // `ref:refs/heads/main*` (research §1.8: `*` also matches the suffix).
@@ -339,7 +413,13 @@ fn variants(s: &Scenario, base: &[JobReport], notes: &mut Vec<String>) -> Vec<Va
     let (mut t, mut changed) = attacker(s.clone(), "pull_request");
     pull(&mut t, "pull_request", false);
     changed.insert(0, format!("event: pull_request from branch `{WHAT_IF_BRANCH}` of the same repository"));
-    out.push(v("pull-request", "a pull request from a branch of the same repository".into(), changed, Expectation::Unintended, t));
+    out.push(v(
+        "pull-request",
+        "a pull request from a branch of the same repository".into(),
+        changed,
+        Expectation::Unintended,
+        t,
+    ));
 
     let mut t = s.clone();
     pull(&mut t, "pull_request", true);
@@ -408,7 +488,9 @@ fn variants(s: &Scenario, base: &[JobReport], notes: &mut Vec<String>) -> Vec<Va
     let repo_id_text = repo_id.clone().unwrap_or_else(|| "100000001".into());
     let owner_id_text = owner_id.clone().unwrap_or_else(|| "100000002".into());
     if repo_id.is_none() || owner_id.is_none() {
-        notes.push("the run as given has no repository ids; stand-in ids are used for the immutable-subject rows".into());
+        notes.push(
+            "the run as given has no repository ids; stand-in ids are used for the immutable-subject rows".into(),
+        );
     }
     let elsewhere = |owner: &str, name: &str, new_owner_id: bool| {
         let (mut t, mut changed) = attacker(s.clone(), &s.event.name.value);
@@ -416,7 +498,14 @@ fn variants(s: &Scenario, base: &[JobReport], notes: &mut Vec<String>) -> Vec<Va
         t.name = name.to_string();
         t.repository_id = Some(other_id(&repo_id_text, 7));
         t.repository_owner_id = Some(if new_owner_id { other_id(&owner_id_text, 11) } else { owner_id_text.clone() });
-        changed.insert(0, format!("repository `{owner}/{name}` (ids {}/{})", t.repository_owner_id.clone().unwrap_or_default(), t.repository_id.clone().unwrap_or_default()));
+        changed.insert(
+            0,
+            format!(
+                "repository `{owner}/{name}` (ids {}/{})",
+                t.repository_owner_id.clone().unwrap_or_default(),
+                t.repository_id.clone().unwrap_or_default()
+            ),
+        );
         (t, changed)
     };
     let (t, changed) = elsewhere(&s.owner, WHAT_IF_NAME, false);
@@ -430,9 +519,21 @@ fn variants(s: &Scenario, base: &[JobReport], notes: &mut Vec<String>) -> Vec<Va
         t,
     ));
     let (t, changed) = elsewhere(&format!("{}-evil", s.owner), &s.name, true);
-    out.push(v("owner-lookalike", "a look-alike owner (`<owner>-evil`) with the same repository name".into(), changed, Expectation::Unintended, t));
+    out.push(v(
+        "owner-lookalike",
+        "a look-alike owner (`<owner>-evil`) with the same repository name".into(),
+        changed,
+        Expectation::Unintended,
+        t,
+    ));
     let (t, changed) = elsewhere(&format!("{}x", s.owner), &s.name, true);
-    out.push(v("owner-prefix", "an owner whose name starts with this owner's (`<owner>x`)".into(), changed, Expectation::Unintended, t));
+    out.push(v(
+        "owner-prefix",
+        "an owner whose name starts with this owner's (`<owner>x`)".into(),
+        changed,
+        Expectation::Unintended,
+        t,
+    ));
 
     let mut t = s.clone();
     t.workflow_path = format!(".github/workflows/{WHAT_IF_NAME}.yml");
@@ -582,9 +683,7 @@ fn apply_edits(text: &str, mut edits: Vec<(Span, String)>) -> String {
     for (span, replacement) in edits {
         let start = span.start as usize;
         // Block values' spans run to the next line: keep the line break.
-        let end = out
-            .get(start..span.end as usize)
-            .map_or(span.end as usize, |t| start + t.trim_end().len());
+        let end = out.get(start..span.end as usize).map_or(span.end as usize, |t| start + t.trim_end().len());
         if end > floor || start > end || end > out.len() || !out.is_char_boundary(start) || !out.is_char_boundary(end) {
             continue;
         }

@@ -4,7 +4,7 @@
 //! a scenario file is evaluated and analysed in full, and locations inside
 //! its embedded documents are mapped back into the scenario file.
 
-use super::findings::{self, workflow, Finding};
+use super::findings::{self, Finding, workflow};
 use crate::doc::{self, Node};
 use crate::scenario::Scenario;
 use crate::span::{DocId, LineIndex, Span};
@@ -35,7 +35,8 @@ pub fn detect(root: &Node) -> FileKind {
     {
         return FileKind::Azure;
     }
-    if root.get("issuer").is_some() && (root.get("subject").is_some() || root.get("claimsMatchingExpression").is_some()) {
+    if root.get("issuer").is_some() && (root.get("subject").is_some() || root.get("claimsMatchingExpression").is_some())
+    {
         return FileKind::Azure;
     }
     // A bare policy, `aws iam get-role` output, or a cloud section with
@@ -146,7 +147,10 @@ impl<'a> EmbeddedMapper<'a> {
             // Cloud sections embedded as text: recover the text from the file.
             let inner = embedded_text(*d).or_else(|| {
                 let root = doc::parse(text, DocId::Scenario).ok()?;
-                root.entries()?.iter().find(|e| e.value.span == *span).and_then(|e| e.value.as_str().map(str::to_string))
+                root.entries()?
+                    .iter()
+                    .find(|e| e.value.span == *span)
+                    .and_then(|e| e.value.as_str().map(str::to_string))
             });
             if let Some(inner) = inner {
                 origins.push((*d, *span, inner));

@@ -15,12 +15,12 @@ pub mod sarif;
 pub mod subject;
 pub mod suggest;
 #[cfg(test)]
-mod testutil;
-#[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod testutil;
 
-pub use blast_radius::{blast_radius, WhatIfMatrix};
-pub use findings::{catalogue, CatalogueEntry, Finding, FindingSeverity};
+pub use blast_radius::{WhatIfMatrix, blast_radius};
+pub use findings::{CatalogueEntry, Finding, FindingSeverity, catalogue};
 pub use suggest::Suggestion;
 
 use crate::engine::Report;

@@ -4,9 +4,9 @@
 //! (`security-severity` property drives the alert severity; every result
 //! needs a location).
 
-use super::findings::{catalogue, Finding, FindingSeverity};
+use super::findings::{Finding, FindingSeverity, catalogue};
 use crate::span::{DocId, LineIndex};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 /// SARIF `level` for a severity.
 pub fn level(s: FindingSeverity) -> &'static str {

@@ -145,10 +145,7 @@ mod tests {
             ("repo:octo-org-123456/octo-repo-456789:ref:refs/heads/main", None),
             ("repository_owner_id:123:repository_id:456:ref:refs/heads/main", None),
             ("job_workflow_ref:octo-org/x/.github/workflows/d.yml@refs/heads/main", None),
-            (
-                "repository:my-org/*:job_workflow_ref:my-org/.github/.github/workflows/deploy.yml@refs/heads/main",
-                None,
-            ),
+            ("repository:my-org/*:job_workflow_ref:my-org/.github/.github/workflows/deploy.yml@refs/heads/main", None),
             ("environment:prod", Some(NoOwnerPin)),
             ("workflow:deploy:ref:refs/heads/main", Some(NoOwnerPin)),
             ("repository_owner_id:*", Some(NoOwnerPin)),

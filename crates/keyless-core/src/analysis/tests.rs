@@ -20,7 +20,11 @@ fn ids(a: &Analysis) -> Vec<&str> {
 fn seed_scenarios_raise_their_findings() {
     let cases: &[(&str, &[&str], &[&str])] = &[
         // Enterprise story: org wildcard admits other repos; breaks under immutable subjects.
-        ("aws-org-wildcard", &["KL-SUB-003", "KL-TRUST-001", "KL-TRUST-005", "KL-TRUST-006"], &["KL-AWS-001", "KL-AWS-002"]),
+        (
+            "aws-org-wildcard",
+            &["KL-SUB-003", "KL-TRUST-001", "KL-TRUST-005", "KL-TRUST-006"],
+            &["KL-AWS-001", "KL-AWS-002"],
+        ),
         // §2: the main-only role: only other workflow files on main get in.
         ("aws-main-only", &["KL-TRUST-008"], &["KL-TRUST-001", "KL-AWS-001", "KL-AWS-002"]),
         // GitHub's Alibaba guide writes oidc:iss without the scheme.
@@ -30,9 +34,17 @@ fn seed_scenarios_raise_their_findings() {
         // §2 "Always pin aud".
         ("aws-missing-aud", &["KL-AWS-002"], &["KL-AWS-001"]),
         // §3 flexible expression written as a regex; Aug 2026 required claims.
-        ("azure-flexible-release", &["KL-AZ-003", "KL-AZ-002", "KL-TRUST-007"], &["KL-AZ-001", "KL-TRUST-001", "KL-TRUST-008", "KL-TRUST-009"]),
+        (
+            "azure-flexible-release",
+            &["KL-AZ-003", "KL-AZ-002", "KL-TRUST-007"],
+            &["KL-AZ-001", "KL-TRUST-001", "KL-TRUST-008", "KL-TRUST-009"],
+        ),
         // §4: owner condition is fine (no CKV_GCP_125-style false positive).
-        ("gcp-org-provider", &["KL-TRUST-001", "KL-TRUST-008"], &["KL-GCP-001", "KL-GCP-002", "KL-TRUST-005", "KL-TRUST-002"]),
+        (
+            "gcp-org-provider",
+            &["KL-TRUST-001", "KL-TRUST-008"],
+            &["KL-GCP-001", "KL-GCP-002", "KL-TRUST-005", "KL-TRUST-002"],
+        ),
         // GitHub's Alibaba guide: `repo:example/example-repo:*`.
         ("alibaba-wildcard", &["KL-SUB-005"], &["KL-ALI-001", "KL-ALI-004"]),
     ];
@@ -134,7 +146,6 @@ fn pull_request_target_admission_is_high_when_the_workflow_triggers_on_it() {
     assert!(found.iter().any(|f| f.id == "KL-GHA-003"));
 }
 
-
 /// Runs that keep the intended environment are admitted only if GitHub's
 /// environment rules let them in, which is not simulated: medium, not high.
 #[test]
@@ -184,7 +195,12 @@ fn undetermined_verdicts_are_not_reported_as_rejections() {
                     "IpAddress": {"aws:SourceIp": "203.0.113.0/24"}}}]}"#;
     s.aws = Some(crate::aws::AwsConfig::from_text(policy).unwrap());
     let report = crate::engine::evaluate(&s);
-    let codes: Vec<&str> = report.jobs.iter().filter_map(|j| j.verdicts.get(&crate::verdict::Cloud::Aws)).map(|v| v.code.as_str()).collect();
+    let codes: Vec<&str> = report
+        .jobs
+        .iter()
+        .filter_map(|j| j.verdicts.get(&crate::verdict::Cloud::Aws))
+        .map(|v| v.code.as_str())
+        .collect();
     assert!(codes.contains(&"undetermined"), "{codes:?}");
     let a = analyze(&s, &report);
     assert!(!ids(&a).contains(&"KL-TRUST-007"), "{:?}", ids(&a));

@@ -49,7 +49,8 @@ pub(super) fn parse(node: &Node) -> Result<AwsConfig> {
         };
         let policy = match node.get("trust_policy") {
             None => {
-                errors.push(Diagnostic::at("the AWS section needs `trust_policy` (the role's trust policy)", node.span));
+                errors
+                    .push(Diagnostic::at("the AWS section needs `trust_policy` (the role's trust policy)", node.span));
                 None
             }
             Some(p) => match policy_of(p) {
@@ -61,7 +62,9 @@ pub(super) fn parse(node: &Node) -> Result<AwsConfig> {
             },
         };
         return match policy {
-            Some((trust_policy, notes)) if errors.is_empty() => Ok(AwsConfig { trust_policy, providers, notes, request_context }),
+            Some((trust_policy, notes)) if errors.is_empty() => {
+                Ok(AwsConfig { trust_policy, providers, notes, request_context })
+            }
             _ => Err(first_error(errors, node.span)),
         };
     }
@@ -104,10 +107,9 @@ fn parse_provider(node: &Node) -> Result<OidcProvider> {
     if let Some(d) = errors.into_iter().next() {
         return Err(d);
     }
-    let url_node = node
-        .get("url")
-        .or_else(|| node.get("Url"))
-        .ok_or_else(|| Diagnostic::at("the provider needs `url` (e.g. token.actions.githubusercontent.com)", node.span))?;
+    let url_node = node.get("url").or_else(|| node.get("Url")).ok_or_else(|| {
+        Diagnostic::at("the provider needs `url` (e.g. token.actions.githubusercontent.com)", node.span)
+    })?;
     let url = url_node.expect_scalar("the provider `url`")?;
     let client_ids = match node.get("client_ids").or_else(|| node.get("ClientIDList")) {
         Some(n) => n.string_or_list("a client ID")?,
@@ -122,12 +124,7 @@ fn parse_provider(node: &Node) -> Result<OidcProvider> {
         Some(n) => Some(n.expect_scalar("the provider `arn`")?),
         None => None,
     };
-    Ok(OidcProvider {
-        url: Spanned::new(provider_url_of(&url.value), url.span),
-        client_ids,
-        span: node.span,
-        arn,
-    })
+    Ok(OidcProvider { url: Spanned::new(provider_url_of(&url.value), url.span), client_ids, span: node.span, arn })
 }
 
 /// `arn:<partition>:iam::<account>:oidc-provider/<url>` → (account, url).
@@ -153,11 +150,7 @@ pub fn has_wildcard(arn: &str) -> bool {
 /// IAM's usual ClientIDList (labelled as an assumption in the trace).
 pub(super) fn assumed_providers(policy: &TrustPolicy) -> Vec<OidcProvider> {
     let mut out: Vec<OidcProvider> = Vec::new();
-    let federated = policy
-        .statements
-        .iter()
-        .filter_map(|s| s.principal.as_ref())
-        .flat_map(|p| p.federated.iter());
+    let federated = policy.statements.iter().filter_map(|s| s.principal.as_ref()).flat_map(|p| p.federated.iter());
     for f in federated {
         if let Some((_, url)) = provider_of_arn(&f.value)
             && !has_wildcard(&url)

@@ -131,7 +131,9 @@ impl PolicyHost for AwsRequest<'_> {
         let mut steps = Vec::new();
         if let Some(p) = &st.principal {
             match self.principal_covers(p) {
-                Some(v) => steps.push(TraceStep::pass(format!("{label} Principal {v} is the token's provider"), Some(p.span))),
+                Some(v) => {
+                    steps.push(TraceStep::pass(format!("{label} Principal {v} is the token's provider"), Some(p.span)))
+                }
                 None => {
                     let wildcard = p.federated.iter().find(|f| has_wildcard(&f.value)).map(|f| {
                         format!(

@@ -45,37 +45,136 @@ const fn rule(key: &'static str, availability: Availability, source: &'static st
 
 /// The table ("IAM global condition keys" = G above).
 pub const RULES: &[GlobalKeyRule] = &[
-    rule("aws:CurrentTime", AlwaysUnknownValue("the time of the call"), "IAM global condition keys #condition-keys-currenttime: \"This key is always included in the request context\""),
-    rule("aws:EpochTime", AlwaysUnknownValue("the time of the call"), "IAM global condition keys #condition-keys-epochtime: \"This key is always included in the request context\""),
-    rule("aws:RequestedRegion", AlwaysUnknownValue("the Region of the STS endpoint the login step calls"), "IAM global condition keys #condition-keys-requestedregion: \"This key is always included in the request context\""),
-    rule("aws:UserAgent", AlwaysUnknownValue("the runner's HTTP client"), "IAM global condition keys #condition-keys-useragent: \"This key is always included in the request context\"; the value \"is provided by the caller in an HTTP header\""),
-    rule("aws:SecureTransport", AlwaysUnknownValue("whether the runner's client called STS over TLS"), "IAM global condition keys #condition-keys-securetransport: \"This key is always included in the request context\"; the value is \"true or false\""),
-    rule("aws:SourceIp", MaybeUnknownValue("the runner's address"), "IAM global condition keys #condition-keys-sourceip: \"included in the request context, except when the requester uses a VPC endpoint\""),
-    rule("aws:VpcSourceIp", MaybeUnknownValue("the runner's address inside a VPC, present only through a VPC endpoint"), "IAM global condition keys #condition-keys-vpcsourceip: \"included in the request context only if the request is made using a VPC endpoint\""),
-    rule("aws:SourceVpc", MaybeUnknownValue("the runner's VPC, present only through a VPC endpoint"), "IAM global condition keys #condition-keys-sourcevpc: \"included in the request context only if the requester uses a VPC endpoint\""),
-    rule("aws:SourceVpce", MaybeUnknownValue("the VPC endpoint the runner uses, if any"), "IAM global condition keys #condition-keys-sourcevpce: \"included in the request context only if the requester uses a VPC endpoint\""),
-    rule("aws:ViaAWSService", Known("false"), "IAM global condition keys #condition-keys-viaawsservice: \"always included in the request context for most services\" (EC2, Glue, Lake Formation, OpsWorks excepted) and \"returns false when the principal makes the call directly\""),
-    rule("aws:CalledVia", Absent, "IAM global condition keys #condition-keys-calledvia: \"not present when the principal makes the call directly\""),
-    rule("aws:CalledViaFirst", Absent, "IAM global condition keys #condition-keys-calledviafirst: \"not present when the principal makes the call directly\""),
-    rule("aws:CalledViaLast", Absent, "IAM global condition keys #condition-keys-calledvialast: \"not present when the principal makes the call directly\""),
-    rule("aws:SourceAccount", Absent, "IAM global condition keys #condition-keys-sourceaccount: \"only if accessing a resource triggers an AWS service to call another service\""),
-    rule("aws:SourceArn", Absent, "IAM global condition keys #condition-keys-sourcearn: \"only if accessing a resource triggers an AWS service to call another service\""),
-    rule("aws:referer", Absent, "IAM global condition keys #condition-keys-referer: \"not included for programmatic requests\""),
-    rule("aws:TokenIssueTime", Absent, "IAM global condition keys #condition-keys-tokenissuetime: \"only when the principal uses temporary credentials\"; the call carries a web identity token, no AWS credentials"),
-    rule("aws:MultiFactorAuthPresent", Absent, "IAM global condition keys #condition-keys-multifactorauthpresent: \"only when the principal uses temporary credentials\"; the call carries no AWS credentials"),
-    rule("aws:MultiFactorAuthAge", Absent, "IAM global condition keys #condition-keys-multifactorauthage: \"only if the principal making the call was authenticated using MFA\""),
-    rule("aws:userid", Absent, "IAM global condition keys #condition-keys-userid: \"included in the request context for all signed requests. Anonymous requests do not include this key\"; the call is unsigned"),
-    rule("aws:username", Absent, "IAM global condition keys #condition-keys-username: \"Anonymous requests and requests that are made using the AWS account root user or IAM roles do not include this key\""),
-    rule("aws:RequestTag/", Absent, "IAM global condition keys #condition-keys-requesttag: \"included in the request context when tags are passed in the request\"; web-identity session tags come only from the token's `https://aws.amazon.com/tags` claim (IAM session tags page, id_session-tags.html), which GitHub tokens do not carry"),
+    rule(
+        "aws:CurrentTime",
+        AlwaysUnknownValue("the time of the call"),
+        "IAM global condition keys #condition-keys-currenttime: \"This key is always included in the request context\"",
+    ),
+    rule(
+        "aws:EpochTime",
+        AlwaysUnknownValue("the time of the call"),
+        "IAM global condition keys #condition-keys-epochtime: \"This key is always included in the request context\"",
+    ),
+    rule(
+        "aws:RequestedRegion",
+        AlwaysUnknownValue("the Region of the STS endpoint the login step calls"),
+        "IAM global condition keys #condition-keys-requestedregion: \"This key is always included in the request context\"",
+    ),
+    rule(
+        "aws:UserAgent",
+        AlwaysUnknownValue("the runner's HTTP client"),
+        "IAM global condition keys #condition-keys-useragent: \"This key is always included in the request context\"; the value \"is provided by the caller in an HTTP header\"",
+    ),
+    rule(
+        "aws:SecureTransport",
+        AlwaysUnknownValue("whether the runner's client called STS over TLS"),
+        "IAM global condition keys #condition-keys-securetransport: \"This key is always included in the request context\"; the value is \"true or false\"",
+    ),
+    rule(
+        "aws:SourceIp",
+        MaybeUnknownValue("the runner's address"),
+        "IAM global condition keys #condition-keys-sourceip: \"included in the request context, except when the requester uses a VPC endpoint\"",
+    ),
+    rule(
+        "aws:VpcSourceIp",
+        MaybeUnknownValue("the runner's address inside a VPC, present only through a VPC endpoint"),
+        "IAM global condition keys #condition-keys-vpcsourceip: \"included in the request context only if the request is made using a VPC endpoint\"",
+    ),
+    rule(
+        "aws:SourceVpc",
+        MaybeUnknownValue("the runner's VPC, present only through a VPC endpoint"),
+        "IAM global condition keys #condition-keys-sourcevpc: \"included in the request context only if the requester uses a VPC endpoint\"",
+    ),
+    rule(
+        "aws:SourceVpce",
+        MaybeUnknownValue("the VPC endpoint the runner uses, if any"),
+        "IAM global condition keys #condition-keys-sourcevpce: \"included in the request context only if the requester uses a VPC endpoint\"",
+    ),
+    rule(
+        "aws:ViaAWSService",
+        Known("false"),
+        "IAM global condition keys #condition-keys-viaawsservice: \"always included in the request context for most services\" (EC2, Glue, Lake Formation, OpsWorks excepted) and \"returns false when the principal makes the call directly\"",
+    ),
+    rule(
+        "aws:CalledVia",
+        Absent,
+        "IAM global condition keys #condition-keys-calledvia: \"not present when the principal makes the call directly\"",
+    ),
+    rule(
+        "aws:CalledViaFirst",
+        Absent,
+        "IAM global condition keys #condition-keys-calledviafirst: \"not present when the principal makes the call directly\"",
+    ),
+    rule(
+        "aws:CalledViaLast",
+        Absent,
+        "IAM global condition keys #condition-keys-calledvialast: \"not present when the principal makes the call directly\"",
+    ),
+    rule(
+        "aws:SourceAccount",
+        Absent,
+        "IAM global condition keys #condition-keys-sourceaccount: \"only if accessing a resource triggers an AWS service to call another service\"",
+    ),
+    rule(
+        "aws:SourceArn",
+        Absent,
+        "IAM global condition keys #condition-keys-sourcearn: \"only if accessing a resource triggers an AWS service to call another service\"",
+    ),
+    rule(
+        "aws:referer",
+        Absent,
+        "IAM global condition keys #condition-keys-referer: \"not included for programmatic requests\"",
+    ),
+    rule(
+        "aws:TokenIssueTime",
+        Absent,
+        "IAM global condition keys #condition-keys-tokenissuetime: \"only when the principal uses temporary credentials\"; the call carries a web identity token, no AWS credentials",
+    ),
+    rule(
+        "aws:MultiFactorAuthPresent",
+        Absent,
+        "IAM global condition keys #condition-keys-multifactorauthpresent: \"only when the principal uses temporary credentials\"; the call carries no AWS credentials",
+    ),
+    rule(
+        "aws:MultiFactorAuthAge",
+        Absent,
+        "IAM global condition keys #condition-keys-multifactorauthage: \"only if the principal making the call was authenticated using MFA\"",
+    ),
+    rule(
+        "aws:userid",
+        Absent,
+        "IAM global condition keys #condition-keys-userid: \"included in the request context for all signed requests. Anonymous requests do not include this key\"; the call is unsigned",
+    ),
+    rule(
+        "aws:username",
+        Absent,
+        "IAM global condition keys #condition-keys-username: \"Anonymous requests and requests that are made using the AWS account root user or IAM roles do not include this key\"",
+    ),
+    rule(
+        "aws:RequestTag/",
+        Absent,
+        "IAM global condition keys #condition-keys-requesttag: \"included in the request context when tags are passed in the request\"; web-identity session tags come only from the token's `https://aws.amazon.com/tags` claim (IAM session tags page, id_session-tags.html), which GitHub tokens do not carry",
+    ),
     rule("sts:ExternalId", Absent, "the AssumeRoleWithWebIdentity API has no ExternalId parameter (STS API reference)"),
-    rule("sts:TransitiveTagKeys", Absent, "web-identity transitive tags come only from the token's `https://aws.amazon.com/tags` claim (IAM session tags page), which GitHub tokens do not carry"),
+    rule(
+        "sts:TransitiveTagKeys",
+        Absent,
+        "web-identity transitive tags come only from the token's `https://aws.amazon.com/tags` claim (IAM session tags page), which GitHub tokens do not carry",
+    ),
 ];
 
 /// Keys whose availability for a web-identity call the sources leave open
 /// (the older page says "always included"; the call is unsigned and has no
 /// IAM principal), so neither presence nor value is known.
-const PRINCIPAL_KEYS: &[&str] =
-    &["aws:PrincipalArn", "aws:PrincipalAccount", "aws:PrincipalType", "aws:PrincipalOrgID", "aws:PrincipalOrgPaths", "aws:PrincipalIsAWSService", "aws:PrincipalServiceName"];
+const PRINCIPAL_KEYS: &[&str] = &[
+    "aws:PrincipalArn",
+    "aws:PrincipalAccount",
+    "aws:PrincipalType",
+    "aws:PrincipalOrgID",
+    "aws:PrincipalOrgPaths",
+    "aws:PrincipalIsAWSService",
+    "aws:PrincipalServiceName",
+];
 
 /// The rule for a key (case-insensitive, A4), if the table has one.
 pub fn rule_for(key: &str) -> Option<&'static GlobalKeyRule> {
@@ -92,23 +191,41 @@ pub fn rule_for(key: &str) -> Option<&'static GlobalKeyRule> {
 pub fn lookup(key: &str) -> ContextLookup {
     if let Some(r) = rule_for(key) {
         return match r.availability {
-            AlwaysUnknownValue(what) => ContextLookup::unknowable(what, true, format!("`{key}` is in every request with a value Keyless cannot know ({})", r.source)),
-            MaybeUnknownValue(what) => ContextLookup::unknowable(what, false, format!("`{key}` may be in this request with a value Keyless cannot know ({})", r.source)),
-            Absent => ContextLookup::absent(format!("`{key}` is absent from an AssumeRoleWithWebIdentity request ({})", r.source)),
-            Known(v) => ContextLookup { note: Some(format!("`{key}` is \"{v}\" in this request ({})", r.source)), ..ContextLookup::single(v) },
+            AlwaysUnknownValue(what) => ContextLookup::unknowable(
+                what,
+                true,
+                format!("`{key}` is in every request with a value Keyless cannot know ({})", r.source),
+            ),
+            MaybeUnknownValue(what) => ContextLookup::unknowable(
+                what,
+                false,
+                format!("`{key}` may be in this request with a value Keyless cannot know ({})", r.source),
+            ),
+            Absent => ContextLookup::absent(format!(
+                "`{key}` is absent from an AssumeRoleWithWebIdentity request ({})",
+                r.source
+            )),
+            Known(v) => ContextLookup {
+                note: Some(format!("`{key}` is \"{v}\" in this request ({})", r.source)),
+                ..ContextLookup::single(v)
+            },
         };
     }
     if PRINCIPAL_KEYS.iter().any(|k| k.eq_ignore_ascii_case(key)) {
         return ContextLookup::unknowable(
             "the caller's principal properties",
             false,
-            format!("the sources leave open whether `{key}` is in an unsigned AssumeRoleWithWebIdentity request (an older IAM page says principal keys are \"always included\"; the call has no IAM principal)"),
+            format!(
+                "the sources leave open whether `{key}` is in an unsigned AssumeRoleWithWebIdentity request (an older IAM page says principal keys are \"always included\"; the call has no IAM principal)"
+            ),
         );
     }
     ContextLookup::unknowable(
         "a key Keyless's table does not cover",
         false,
-        format!("`{key}` is not in Keyless's table of what STS puts in an AssumeRoleWithWebIdentity request: its presence and value are unknown"),
+        format!(
+            "`{key}` is not in Keyless's table of what STS puts in an AssumeRoleWithWebIdentity request: its presence and value are unknown"
+        ),
     )
 }
 
@@ -122,7 +239,10 @@ mod tests {
         let cur = lookup("aws:currenttime");
         assert!(cur.unknowable.as_ref().is_some_and(|u| u.always_present), "G: CurrentTime always included: {cur:?}");
         let ip = lookup("aws:SourceIp");
-        assert!(ip.unknowable.as_ref().is_some_and(|u| !u.always_present && u.what == "the runner's address"), "G: SourceIp absent via VPC endpoint: {ip:?}");
+        assert!(
+            ip.unknowable.as_ref().is_some_and(|u| !u.always_present && u.what == "the runner's address"),
+            "G: SourceIp absent via VPC endpoint: {ip:?}"
+        );
         assert_eq!(lookup("aws:ViaAWSService").values, vec!["false".to_string()], "G: false when called directly");
         for absent in ["aws:TokenIssueTime", "aws:CalledVia", "aws:userid", "aws:RequestTag/team", "sts:ExternalId"] {
             let l = lookup(absent);
@@ -137,7 +257,13 @@ mod tests {
     #[test]
     fn every_row_cites_a_source() {
         for r in RULES {
-            assert!(r.source.starts_with("IAM global condition keys #condition-keys-") || r.source.contains("STS API") || r.source.contains("session tags"), "{}", r.key);
+            assert!(
+                r.source.starts_with("IAM global condition keys #condition-keys-")
+                    || r.source.contains("STS API")
+                    || r.source.contains("session tags"),
+                "{}",
+                r.key
+            );
         }
     }
 }

@@ -125,14 +125,18 @@ pub fn evaluate(config: &AwsConfig, claims: &Claims) -> Verdict {
                 Some(f.span),
             ));
         }
-        if let Some(p) = providers.iter().find(|p| p.url.value.trim_end_matches('/') == token_url.trim_end_matches('/')) {
+        if let Some(p) = providers.iter().find(|p| p.url.value.trim_end_matches('/') == token_url.trim_end_matches('/'))
+        {
             trace.push(TraceStep::info(
                 format!("provider {} differs from the issuer only by a trailing '/': IAM compares provider URLs exactly (aws/aws-sam-cli#7432)", p.url.value),
                 Some(p.url.span),
             ));
         }
         trace.push(TraceStep::fail(
-            format!("no IAM OIDC provider for the token's issuer {iss} (providers: {})", if known.is_empty() { "none".into() } else { known.join(", ") }),
+            format!(
+                "no IAM OIDC provider for the token's issuer {iss} (providers: {})",
+                if known.is_empty() { "none".into() } else { known.join(", ") }
+            ),
             providers.first().map(|p| p.span),
         ));
         return deny(
@@ -143,21 +147,32 @@ pub fn evaluate(config: &AwsConfig, claims: &Claims) -> Verdict {
             trace,
         );
     };
-    trace.push(TraceStep::pass(format!("IAM OIDC provider {} matches the token's issuer {iss}", provider.url.value), Some(provider.url.span)));
+    trace.push(TraceStep::pass(
+        format!("IAM OIDC provider {} matches the token's issuer {iss}", provider.url.value),
+        Some(provider.url.span),
+    ));
 
     // §1.1 step 2: `aud` must be one of the provider's client IDs.
     let ids: Vec<String> = provider.client_ids.iter().map(|c| c.value.clone()).collect();
     match provider.client_ids.iter().find(|c| c.value == aud) {
-        Some(c) => trace.push(TraceStep::pass(format!("token aud \"{aud}\" is in the provider's ClientIDList"), Some(c.span))),
+        Some(c) => {
+            trace.push(TraceStep::pass(format!("token aud \"{aud}\" is in the provider's ClientIDList"), Some(c.span)))
+        }
         None => {
-            let by = format!("provider {} ClientIDList {ids:?} does not contain the token's aud \"{aud}\"", provider.url.value);
+            let by = format!(
+                "provider {} ClientIDList {ids:?} does not contain the token's aud \"{aud}\"",
+                provider.url.value
+            );
             trace.push(TraceStep::fail(by.clone(), Some(provider.span)));
             return deny("InvalidIdentityToken", "Incorrect token audience".into(), by, Some(provider.span), trace);
         }
     }
     // §1.1 step 3 (A10/A11): thumbprints are ignored; the simulated token is
     // signed by GitHub and fresh.
-    trace.push(TraceStep::info("signature and expiry: the simulated token is valid (thumbprints are not used, A10)", None));
+    trace.push(TraceStep::info(
+        "signature and expiry: the simulated token is valid (thumbprints are not used, A10)",
+        None,
+    ));
 
     // §1.7 creation-time guard, shown as a remark: it does not change the
     // runtime verdict.
@@ -169,10 +184,14 @@ pub fn evaluate(config: &AwsConfig, claims: &Claims) -> Verdict {
     }
 
     // §1.1 step 4: the trust policy.
-    let syntax = ValueSyntax {
-        variables: config.trust_policy.version.as_ref().is_some_and(|v| v.value == "2012-10-17"),
+    let syntax =
+        ValueSyntax { variables: config.trust_policy.version.as_ref().is_some_and(|v| v.value == "2012-10-17") };
+    let request = AwsRequest {
+        token_url: token_url.clone(),
+        provider_arn: provider.arn.clone(),
+        claims,
+        given: &config.request_context,
     };
-    let request = AwsRequest { token_url: token_url.clone(), provider_arn: provider.arn.clone(), claims, given: &config.request_context };
     let mut outcome = evaluate_policy(&config.trust_policy, &request, syntax);
     trace.append(&mut outcome.trace);
     match outcome.decision {
@@ -187,23 +206,15 @@ pub fn evaluate(config: &AwsConfig, claims: &Claims) -> Verdict {
             decided_span: outcome.decided_span,
             trace,
         },
-        Decision::ExplicitDeny | Decision::ImplicitDeny => deny(
-            "AccessDenied",
-            ACCESS_DENIED_MESSAGE.into(),
-            outcome.decided_by,
-            outcome.decided_span,
-            trace,
-        ),
+        Decision::ExplicitDeny | Decision::ImplicitDeny => {
+            deny("AccessDenied", ACCESS_DENIED_MESSAGE.into(), outcome.decided_by, outcome.decided_span, trace)
+        }
     }
 }
 
 fn has_sub_condition(policy: &TrustPolicy, token_url: &str) -> bool {
     let want = format!("{token_url}:sub");
-    policy
-        .statements
-        .iter()
-        .flat_map(|s| s.conditions.iter())
-        .any(|c| c.key.value.eq_ignore_ascii_case(&want))
+    policy.statements.iter().flat_map(|s| s.conditions.iter()).any(|c| c.key.value.eq_ignore_ascii_case(&want))
 }
 
 #[cfg(test)]

@@ -83,7 +83,10 @@ fn seed_main_only_role() {
     }
     // Seed "Always pin aud": a token for another audience never reaches the
     // policy (§1.1 step 2).
-    let v = verdict(SEED_MAIN_ONLY, &token(r, "repo:my-org/my-repo:ref:refs/heads/main", &[("aud", "https://github.com/my-org")]));
+    let v = verdict(
+        SEED_MAIN_ONLY,
+        &token(r, "repo:my-org/my-repo:ref:refs/heads/main", &[("aud", "https://github.com/my-org")]),
+    );
     assert_eq!((v.code.as_str(), v.message.as_str()), ("InvalidIdentityToken", "Incorrect token audience"));
 }
 
@@ -127,18 +130,62 @@ fn research_worked_examples() {
             false,
             "environment replaces the ref in sub",
         ),
-        (r#"{"StringLike": {"token.actions.githubusercontent.com:sub": "repo:o/r:*"}}"#, "repo:o/r:pull_request", true, "`*` matches pull_request"),
-        (r#"{"StringLike": {"token.actions.githubusercontent.com:sub": "repo:o/r*"}}"#, "repo:o/r-evil:ref:refs/heads/main", true, "missing `:` before `*`"),
-        (r#"{"StringLike": {"token.actions.githubusercontent.com:sub": "repo:o/*"}}"#, "repo:o@123/r@456:ref:refs/heads/main", false, "immutable sub has o@123/"),
-        (r#"{"StringLike": {"token.actions.githubusercontent.com:sub": "repo:o*"}}"#, "repo:o@123/r@456:ref:refs/heads/main", true, "prefix glob too broad"),
-        (r#"{"StringLike": {"token.actions.githubusercontent.com:sub": "repo:o*"}}"#, "repo:o-evil/x:ref:refs/heads/main", true, "prefix glob too broad"),
-        (r#"{"StringEquals": {"token.actions.githubusercontent.com:sub": "repo:Octo/r:ref:refs/heads/main"}}"#, "repo:octo/r:ref:refs/heads/main", false, "case-sensitive, A13 #1100"),
-        (r#"{"ForAllValues:StringEquals": {"token.actions.githubusercontent.com:sub2": "x"}}"#, "repo:any/thing:ref:refs/heads/x", true, "typo + ForAllValues: absent key → true"),
-        (r#"{"StringEquals": {"token.actions.githubusercontent.com:repository_owner": "o"}}"#, "repo:o/r:ref:refs/heads/main", false, "unsupported key → absent"),
+        (
+            r#"{"StringLike": {"token.actions.githubusercontent.com:sub": "repo:o/r:*"}}"#,
+            "repo:o/r:pull_request",
+            true,
+            "`*` matches pull_request",
+        ),
+        (
+            r#"{"StringLike": {"token.actions.githubusercontent.com:sub": "repo:o/r*"}}"#,
+            "repo:o/r-evil:ref:refs/heads/main",
+            true,
+            "missing `:` before `*`",
+        ),
+        (
+            r#"{"StringLike": {"token.actions.githubusercontent.com:sub": "repo:o/*"}}"#,
+            "repo:o@123/r@456:ref:refs/heads/main",
+            false,
+            "immutable sub has o@123/",
+        ),
+        (
+            r#"{"StringLike": {"token.actions.githubusercontent.com:sub": "repo:o*"}}"#,
+            "repo:o@123/r@456:ref:refs/heads/main",
+            true,
+            "prefix glob too broad",
+        ),
+        (
+            r#"{"StringLike": {"token.actions.githubusercontent.com:sub": "repo:o*"}}"#,
+            "repo:o-evil/x:ref:refs/heads/main",
+            true,
+            "prefix glob too broad",
+        ),
+        (
+            r#"{"StringEquals": {"token.actions.githubusercontent.com:sub": "repo:Octo/r:ref:refs/heads/main"}}"#,
+            "repo:octo/r:ref:refs/heads/main",
+            false,
+            "case-sensitive, A13 #1100",
+        ),
+        (
+            r#"{"ForAllValues:StringEquals": {"token.actions.githubusercontent.com:sub2": "x"}}"#,
+            "repo:any/thing:ref:refs/heads/x",
+            true,
+            "typo + ForAllValues: absent key → true",
+        ),
+        (
+            r#"{"StringEquals": {"token.actions.githubusercontent.com:repository_owner": "o"}}"#,
+            "repo:o/r:ref:refs/heads/main",
+            false,
+            "unsupported key → absent",
+        ),
     ];
     for (conditions, sub, want, why) in rows {
         let repo = "o/r";
-        assert_eq!(allowed(&policy_with(conditions), &token(repo, sub, &[("repository_owner", "o")])), *want, "{conditions} vs {sub}: {why}");
+        assert_eq!(
+            allowed(&policy_with(conditions), &token(repo, sub, &[("repository_owner", "o")])),
+            *want,
+            "{conditions} vs {sub}: {why}"
+        );
     }
 }
 
@@ -177,12 +224,16 @@ fn explicit_deny_wins() {
 // A1: StringEqualsIgnoreCase; A4: key names are case-insensitive.
 #[test]
 fn ignore_case_operator_and_case_insensitive_keys() {
-    let p = policy_with(r#"{"StringEqualsIgnoreCase": {"token.actions.githubusercontent.com:sub": "REPO:O/R:REF:REFS/HEADS/MAIN"}}"#);
+    let p = policy_with(
+        r#"{"StringEqualsIgnoreCase": {"token.actions.githubusercontent.com:sub": "REPO:O/R:REF:REFS/HEADS/MAIN"}}"#,
+    );
     assert!(allowed(&p, &token("o/r", "repo:o/r:ref:refs/heads/main", &[])));
-    let p = policy_with(r#"{"StringEquals": {"Token.Actions.GitHubUserContent.com:SUB": "repo:o/r:ref:refs/heads/main"}}"#);
+    let p =
+        policy_with(r#"{"StringEquals": {"Token.Actions.GitHubUserContent.com:SUB": "repo:o/r:ref:refs/heads/main"}}"#);
     assert!(allowed(&p, &token("o/r", "repo:o/r:ref:refs/heads/main", &[])));
     // Values stay case-sensitive.
-    let p = policy_with(r#"{"StringEquals": {"token.actions.githubusercontent.com:sub": "repo:O/r:ref:refs/heads/main"}}"#);
+    let p =
+        policy_with(r#"{"StringEquals": {"token.actions.githubusercontent.com:sub": "repo:O/r:ref:refs/heads/main"}}"#);
     assert!(!allowed(&p, &token("o/r", "repo:o/r:ref:refs/heads/main", &[])));
 }
 
@@ -222,7 +273,8 @@ fn claim_keys_2026() {
     let null = policy_with(r#"{"Null": {"token.actions.githubusercontent.com:environment": "false"}}"#);
     assert!(allowed(&null, &token("o/r", "repo:o/r:environment:prod", &[("environment", "prod")])));
     assert!(!allowed(&null, &token("o/r", "repo:o/r:ref:refs/heads/main", &[])));
-    let if_exists = policy_with(r#"{"StringEqualsIfExists": {"token.actions.githubusercontent.com:environment": "prod"}}"#);
+    let if_exists =
+        policy_with(r#"{"StringEqualsIfExists": {"token.actions.githubusercontent.com:environment": "prod"}}"#);
     assert!(allowed(&if_exists, &token("o/r", "repo:o/r:ref:refs/heads/main", &[])));
 }
 
@@ -230,7 +282,8 @@ fn claim_keys_2026() {
 // sources and are treated as unsupported, and the trace says so.
 #[test]
 fn conflicting_keys_are_unsupported() {
-    let p = policy_with(r#"{"StringEquals": {"token.actions.githubusercontent.com:runner_environment": "github-hosted"}}"#);
+    let p =
+        policy_with(r#"{"StringEquals": {"token.actions.githubusercontent.com:runner_environment": "github-hosted"}}"#);
     let v = verdict(&p, &token("o/r", "repo:o/r:ref:refs/heads/main", &[]));
     assert!(!v.allowed);
     assert!(v.trace.iter().any(|s| s.text.contains("sources conflict")), "{:#?}", v.trace);
@@ -239,10 +292,14 @@ fn conflicting_keys_are_unsupported() {
 // Research §1.1 step 1: no provider for the token's issuer.
 #[test]
 fn provider_must_exist_for_the_issuer() {
-    let enterprise = token("o/r", "repo:o/r:ref:refs/heads/main", &[("iss", "https://token.actions.githubusercontent.com/my-ent")]);
+    let enterprise =
+        token("o/r", "repo:o/r:ref:refs/heads/main", &[("iss", "https://token.actions.githubusercontent.com/my-ent")]);
     let v = verdict(SEED_MAIN_ONLY, &enterprise);
     assert_eq!(v.code, "InvalidIdentityToken");
-    assert_eq!(v.message, "No OpenIDConnect provider found in your account for https://token.actions.githubusercontent.com/my-ent");
+    assert_eq!(
+        v.message,
+        "No OpenIDConnect provider found in your account for https://token.actions.githubusercontent.com/my-ent"
+    );
 }
 
 // Research §1.2: enterprise issuer → provider path and key prefix carry the slug.
@@ -252,7 +309,8 @@ fn enterprise_issuer_prefix() {
   "Principal": {"Federated": "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com/my-ent"},
   "Action": "sts:AssumeRoleWithWebIdentity",
   "Condition": {"StringLike": {"token.actions.githubusercontent.com/my-ent:sub": "repo:o/*"}}}]}"#;
-    let c = token("o/r", "repo:o/r:ref:refs/heads/main", &[("iss", "https://token.actions.githubusercontent.com/my-ent")]);
+    let c =
+        token("o/r", "repo:o/r:ref:refs/heads/main", &[("iss", "https://token.actions.githubusercontent.com/my-ent")]);
     assert!(allowed(p, &c));
     // The default issuer's key prefix is absent for an enterprise token.
     let wrong = p.replace("token.actions.githubusercontent.com/my-ent:sub", "token.actions.githubusercontent.com:sub");
@@ -288,10 +346,15 @@ fn section_forms() {
     let provider = r#"{"Url": "token.actions.githubusercontent.com", "ClientIDList": ["sts.amazonaws.com"], "ThumbprintList": ["6938fd4d98bab03faadb97b34396831e3780aea1"]}"#;
     let section = format!(r#"{{"trust_policy": {SEED_MAIN_ONLY}, "provider": {provider}}}"#);
     assert!(evaluate(&AwsConfig::from_text(&section).unwrap(), &c).allowed);
-    let list = format!(r#"{{"trust_policy": {{"Role": {{"AssumeRolePolicyDocument": {SEED_MAIN_ONLY}}}}}, "providers": [{{"url": "https://token.actions.githubusercontent.com", "client_ids": ["other"]}}]}}"#);
+    let list = format!(
+        r#"{{"trust_policy": {{"Role": {{"AssumeRolePolicyDocument": {SEED_MAIN_ONLY}}}}}, "providers": [{{"url": "https://token.actions.githubusercontent.com", "client_ids": ["other"]}}]}}"#
+    );
     let v = evaluate(&AwsConfig::from_text(&list).unwrap(), &c);
     assert_eq!(v.message, "Incorrect token audience");
-    let yaml = format!("trust_policy: {}\nprovider:\n  url: token.actions.githubusercontent.com\n  client_ids: [sts.amazonaws.com]\n", SEED_MAIN_ONLY.replace('\n', " "));
+    let yaml = format!(
+        "trust_policy: {}\nprovider:\n  url: token.actions.githubusercontent.com\n  client_ids: [sts.amazonaws.com]\n",
+        SEED_MAIN_ONLY.replace('\n', " ")
+    );
     assert!(evaluate(&AwsConfig::from_text(&yaml).unwrap(), &c).allowed);
     let e = AwsConfig::from_text(r#"{"trust_policy": {}, "provder": {}}"#).unwrap_err();
     assert!(e.message.contains("did you mean `provider`"), "{}", e.message);
@@ -309,18 +372,23 @@ fn assumed_provider_is_labelled() {
 // Brief: decided_by quotes the failing condition, decided_span covers it.
 #[test]
 fn decided_by_quotes_the_failing_condition() {
-    let p = policy_with(r#"{"StringLike": {"token.actions.githubusercontent.com:sub": "repo:o/r:ref:refs/heads/main"}}"#);
+    let p =
+        policy_with(r#"{"StringLike": {"token.actions.githubusercontent.com:sub": "repo:o/r:ref:refs/heads/main"}}"#);
     let v = verdict(&p, &token("o/r", "repo:o/r:environment:prod", &[("environment", "prod")]));
     assert_eq!(
         v.decided_by,
         r#"Statement[0] (Sid "GitHub") condition StringLike token.actions.githubusercontent.com:sub = "repo:o/r:ref:refs/heads/main" did not match "repo:o/r:environment:prod""#
     );
     let span = v.decided_span.unwrap();
-    assert_eq!(&p[span.start as usize..span.end as usize], r#""token.actions.githubusercontent.com:sub": "repo:o/r:ref:refs/heads/main""#);
+    assert_eq!(
+        &p[span.start as usize..span.end as usize],
+        r#""token.actions.githubusercontent.com:sub": "repo:o/r:ref:refs/heads/main""#
+    );
 }
 
 fn rendered(v: &Verdict) -> String {
-    let mut out = format!("allowed: {}\ncode: {}\nmessage: {}\ndecided_by: {}\n", v.allowed, v.code, v.message, v.decided_by);
+    let mut out =
+        format!("allowed: {}\ncode: {}\nmessage: {}\ndecided_by: {}\n", v.allowed, v.code, v.message, v.decided_by);
     for s in &v.trace {
         out.push_str(&crate::verdict::render_step(s));
         out.push('\n');
@@ -425,9 +493,15 @@ fn provider_url_with_a_trailing_slash_is_another_provider() {
         r#"{{"trust_policy": {}, "provider": {{"url": "https://token.actions.githubusercontent.com/", "client_ids": ["sts.amazonaws.com"]}}}}"#,
         SEED_MAIN_ONLY
     );
-    let v = evaluate(&AwsConfig::from_text(&config).unwrap(), &token("my-org/my-repo", "repo:my-org/my-repo:ref:refs/heads/main", &[]));
+    let v = evaluate(
+        &AwsConfig::from_text(&config).unwrap(),
+        &token("my-org/my-repo", "repo:my-org/my-repo:ref:refs/heads/main", &[]),
+    );
     assert_eq!(v.code, "InvalidIdentityToken", "{v:#?}");
-    assert_eq!(v.message, "No OpenIDConnect provider found in your account for https://token.actions.githubusercontent.com");
+    assert_eq!(
+        v.message,
+        "No OpenIDConnect provider found in your account for https://token.actions.githubusercontent.com"
+    );
     assert!(v.trace.iter().any(|s| s.text.contains("trailing")), "{v:#?}");
 }
 
@@ -477,7 +551,8 @@ fn for_all_values_on_an_empty_ref_claim_holds() {
     // deployment created from a commit SHA (D-EVT `deployment`).
     let sub = "repo:o/r:environment:prod";
     let sha_deploy = token("o/r", sub, &[("ref", "")]);
-    let all = policy_with(r#"{"ForAllValues:StringEquals": {"token.actions.githubusercontent.com:ref": "refs/heads/main"}}"#);
+    let all =
+        policy_with(r#"{"ForAllValues:StringEquals": {"token.actions.githubusercontent.com:ref": "refs/heads/main"}}"#);
     assert!(allowed(&all, &sha_deploy));
     assert!(!allowed(&all, &token("o/r", sub, &[("ref", "refs/heads/dev")])));
     let any = policy_with(r#"{"ForAnyValue:StringLike": {"token.actions.githubusercontent.com:ref": "*"}}"#);
@@ -534,9 +609,7 @@ fn aws_star_principal_is_not_assumed_to_cover_web_identity_and_says_so() {
 const SUB_MAIN: &str = "repo:o/r:ref:refs/heads/main";
 
 fn sub_and(extra: &str) -> String {
-    policy_with(&format!(
-        r#"{{"StringEquals": {{"token.actions.githubusercontent.com:sub": "{SUB_MAIN}"}}, {extra}}}"#
-    ))
+    policy_with(&format!(r#"{{"StringEquals": {{"token.actions.githubusercontent.com:sub": "{SUB_MAIN}"}}, {extra}}}"#))
 }
 
 #[test]
@@ -545,7 +618,11 @@ fn source_ip_and_current_time_make_the_verdict_undetermined() {
     for (extra, key, what) in [
         (r#""IpAddress": {"aws:SourceIp": "203.0.113.0/24"}"#, "aws:SourceIp", "the runner's address"),
         (r#""DateLessThan": {"aws:CurrentTime": "2027-01-01T00:00:00Z"}"#, "aws:CurrentTime", "the time of the call"),
-        (r#""StringEquals": {"aws:RequestedRegion": "eu-west-1"}"#, "aws:RequestedRegion", "the Region of the STS endpoint"),
+        (
+            r#""StringEquals": {"aws:RequestedRegion": "eu-west-1"}"#,
+            "aws:RequestedRegion",
+            "the Region of the STS endpoint",
+        ),
         (r#""IpAddressIfExists": {"aws:SourceIp": "203.0.113.0/24"}"#, "aws:SourceIp", "the runner's address"),
     ] {
         let v = verdict(&sub_and(extra), &c);
@@ -553,7 +630,10 @@ fn source_ip_and_current_time_make_the_verdict_undetermined() {
         assert!(!v.allowed);
         assert!(v.message.contains(&format!("`{key}`")) && v.message.contains(what), "{}", v.message);
         assert!(
-            v.trace.iter().any(|s| s.passed.is_none() && s.text.contains(&format!("depends on `{key}`, which Keyless cannot know"))),
+            v.trace
+                .iter()
+                .any(|s| s.passed.is_none()
+                    && s.text.contains(&format!("depends on `{key}`, which Keyless cannot know"))),
             "{}",
             rendered(&v)
         );
@@ -613,9 +693,8 @@ fn undetermined_source_ip_explanation() {
 #[test]
 fn request_context_decides_with_given_values() {
     let c = token("o/r", SUB_MAIN, &[]);
-    let section = |extra: &str, given: &str| {
-        format!(r#"{{"trust_policy": {}, "request_context": {given}}}"#, sub_and(extra))
-    };
+    let section =
+        |extra: &str, given: &str| format!(r#"{{"trust_policy": {}, "request_context": {given}}}"#, sub_and(extra));
     let ip = r#""IpAddress": {"aws:SourceIp": "203.0.113.0/24"}"#;
     let inside = verdict(&section(ip, r#"{"aws:SourceIp": "203.0.113.7"}"#), &c);
     assert!(inside.allowed, "{}", rendered(&inside));
@@ -629,7 +708,8 @@ fn request_context_decides_with_given_values() {
     // Token claims are not settable; unknown section fields are refused.
     let err = AwsConfig::from_text(&section(ip, r#"{"token.actions.githubusercontent.com:sub": "x"}"#)).unwrap_err();
     assert!(err.message.contains("comes from the token"), "{}", err.message);
-    let err = AwsConfig::from_text(&format!(r#"{{"trust_policy": {}, "request_contxt": {{}}}}"#, sub_and(ip))).unwrap_err();
+    let err =
+        AwsConfig::from_text(&format!(r#"{{"trust_policy": {}, "request_contxt": {{}}}}"#, sub_and(ip))).unwrap_err();
     assert!(err.message.contains("request_context"), "{}", err.message);
     // The undetermined message says how to set it.
     assert!(verdict(&sub_and(ip), &c).message.contains("request_context"));

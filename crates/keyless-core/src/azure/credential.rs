@@ -219,7 +219,9 @@ impl Reader<'_> {
             }
             _ => {}
         }
-        if expression.is_some() && f.arm_type.and_then(Node::as_str).is_some_and(|t| t.to_ascii_lowercase().contains("managedidentity")) {
+        if expression.is_some()
+            && f.arm_type.and_then(Node::as_str).is_some_and(|t| t.to_ascii_lowercase().contains("managedidentity"))
+        {
             // Z2's set-up page says flexible credentials are "not yet
             // available for managed identities"; ARM 2025-01-31-preview has
             // the field (Z9). The docs conflict (research §2.3).
@@ -240,7 +242,9 @@ impl Reader<'_> {
                 "subject" => &mut f.subject,
                 "audiences" | "audience" => &mut f.audiences,
                 "claimsmatchingexpression" | "claimsmatchingexpressionvalue" => &mut f.expression,
-                "claimsmatchingexpressionversion" | "claimsmatchingexpressionlanguageversion" => &mut f.expression_version,
+                "claimsmatchingexpressionversion" | "claimsmatchingexpressionlanguageversion" => {
+                    &mut f.expression_version
+                }
                 "type" => &mut f.arm_type,
                 "description" => {
                     if let Some(d) = e.value.spanned_text() {
@@ -251,7 +255,10 @@ impl Reader<'_> {
                 "properties" => continue,
                 k if METADATA.contains(&k) || k.starts_with("@odata") => continue,
                 _ => {
-                    let hint = nearest(&key, &FIELDS.map(|(k, _)| k)).and_then(|k| FIELDS.iter().find(|(n, _)| *n == k)).map(|(_, shown)| format!(" (did you mean `{shown}`?)")).unwrap_or_default();
+                    let hint = nearest(&key, &FIELDS.map(|(k, _)| k))
+                        .and_then(|k| FIELDS.iter().find(|(n, _)| *n == k))
+                        .map(|(_, shown)| format!(" (did you mean `{shown}`?)"))
+                        .unwrap_or_default();
                     self.diagnostics.push(Diagnostic::warning(
                         format!("unknown field `{}` in a federated identity credential is ignored{hint}", e.key.value),
                         Some(e.key.span),
@@ -263,7 +270,10 @@ impl Reader<'_> {
                 // Graph (OData) refuses duplicate property names; which one
                 // another input form keeps is not documented.
                 return Err(Diagnostic::at(
-                    format!("`{}` appears twice in this federated identity credential (or under two spellings); keep one", e.key.value),
+                    format!(
+                        "`{}` appears twice in this federated identity credential (or under two spellings); keep one",
+                        e.key.value
+                    ),
                     e.key.span,
                 ));
             }
@@ -275,7 +285,12 @@ impl Reader<'_> {
     /// `claimsMatchingExpression` as Graph's `{value, languageVersion}` or as
     /// a plain string (Terraform's `claims_matching_expression`, the CLI's
     /// `--claims-matching-expression-value`).
-    fn expression(&mut self, node: &Node, version_field: Option<&Node>, issuer: &Spanned<String>) -> Result<FlexibleExpression> {
+    fn expression(
+        &mut self,
+        node: &Node,
+        version_field: Option<&Node>,
+        issuer: &Spanned<String>,
+    ) -> Result<FlexibleExpression> {
         let (value_node, version) = match &node.value {
             Value::Map(_) => {
                 let mut value = None;
@@ -292,7 +307,10 @@ impl Reader<'_> {
                     }
                 }
                 let Some(value) = value.filter(|v| !v.is_null()) else {
-                    return Err(Diagnostic::at("`claimsMatchingExpression` needs a `value` (Graph federatedIdentityExpression)", node.span));
+                    return Err(Diagnostic::at(
+                        "`claimsMatchingExpression` needs a `value` (Graph federatedIdentityExpression)",
+                        node.span,
+                    ));
                 };
                 if version.is_none_or(Node::is_null) {
                     self.diagnostics.push(Diagnostic::warning(
@@ -306,12 +324,16 @@ impl Reader<'_> {
         };
         let text = value_node.expect_str("`claimsMatchingExpression.value`")?;
         let text = Spanned::new(text.to_string(), value_node.span);
-        let language_version = version.filter(|v| !v.is_null()).map(|v| v.expect_scalar("`languageVersion`")).transpose()?;
+        let language_version =
+            version.filter(|v| !v.is_null()).map(|v| v.expect_scalar("`languageVersion`")).transpose()?;
         if let Some(v) = &language_version
             && v.value != "1"
         {
             return Err(Diagnostic::at(
-                format!("`languageVersion` must be 1 (Graph federatedIdentityExpression: \"Should always be set to 1\"), found `{}`", v.value),
+                format!(
+                    "`languageVersion` must be 1 (Graph federatedIdentityExpression: \"Should always be set to 1\"), found `{}`",
+                    v.value
+                ),
                 v.span,
             ));
         }
@@ -330,14 +352,19 @@ impl Reader<'_> {
     fn create_time_rules(&mut self, terms: &[Term], text: &Spanned<String>, issuer: &Spanned<String>) {
         if issuer.value == GITHUB_ISSUER {
             let has = |c: &str| terms.iter().any(|t| t.claim.value == c);
-            let unallowed: Vec<&Term> = terms.iter().filter(|t| !GITHUB_ALLOWED_CLAIMS.contains(&t.claim.value.as_str())).collect();
+            let unallowed: Vec<&Term> =
+                terms.iter().filter(|t| !GITHUB_ALLOWED_CLAIMS.contains(&t.claim.value.as_str())).collect();
             let missing_required = !has("sub") || !GITHUB_REQUIRED_ID_CLAIMS.iter().any(|c| has(c));
             if missing_required || !unallowed.is_empty() {
                 let why = if missing_required {
                     "since Aug 2026 a GitHub expression must include `sub` and `repository_id` or `repository_owner_id` (Z2)".to_string()
                 } else {
                     let names: Vec<String> = unallowed.iter().map(|t| format!("`{}`", t.claim.value)).collect();
-                    format!("{} not among the claims Entra allows for GitHub: {} (Z1, Z2)", names.join(", "), GITHUB_ALLOWED_CLAIMS.join(", "))
+                    format!(
+                        "{} not among the claims Entra allows for GitHub: {} (Z1, Z2)",
+                        names.join(", "),
+                        GITHUB_ALLOWED_CLAIMS.join(", ")
+                    )
                 };
                 let span = unallowed.first().map_or(text.span, |t| t.claim.span);
                 self.diagnostics.push(Diagnostic::warning(
@@ -360,7 +387,11 @@ impl Reader<'_> {
         for t in terms {
             if t.op.value == super::MatchOp::Matches && looks_like_regex(&t.operand.value) {
                 self.diagnostics.push(Diagnostic::warning(
-                    format!("`{}` looks like a regular expression, but {}", t.operand.value, super::evaluate::WILDCARD_NOT_REGEX),
+                    format!(
+                        "`{}` looks like a regular expression, but {}",
+                        t.operand.value,
+                        super::evaluate::WILDCARD_NOT_REGEX
+                    ),
                     Some(t.operand.span),
                 ));
             }
@@ -371,7 +402,10 @@ impl Reader<'_> {
 /// GitLab `https://gitlab.com` / `https://gitlab.<x>.com|.ca`, Terraform Cloud
 /// `https://app.terraform.io` / `https://app.eu.terraform.io` (Z1).
 fn flexible_issuer_supported(issuer: &str) -> bool {
-    if matches!(issuer, GITHUB_ISSUER | "https://gitlab.com" | "https://app.terraform.io" | "https://app.eu.terraform.io") {
+    if matches!(
+        issuer,
+        GITHUB_ISSUER | "https://gitlab.com" | "https://app.terraform.io" | "https://app.eu.terraform.io"
+    ) {
         return true;
     }
     issuer
@@ -382,7 +416,12 @@ fn flexible_issuer_supported(issuer: &str) -> bool {
 
 /// Regex idioms that mean something else under wildcard matching.
 pub fn looks_like_regex(s: &str) -> bool {
-    s.contains(".*") || s.contains(".+") || s.contains('\\') || s.starts_with('^') || s.ends_with('$') || s.contains("[0-9]")
+    s.contains(".*")
+        || s.contains(".+")
+        || s.contains('\\')
+        || s.starts_with('^')
+        || s.ends_with('$')
+        || s.contains("[0-9]")
 }
 
 fn term(t: &ParsedTerm, at: &Locator) -> Term {
@@ -440,7 +479,10 @@ impl Locator {
 fn check_len(v: &Spanned<String>, what: &str) -> Result<()> {
     let n = v.value.chars().count();
     if n > MAX_FIELD_CHARS {
-        return Err(Diagnostic::at(format!("the {what} is {n} characters; Entra's limit is {MAX_FIELD_CHARS} (Z3)"), v.span));
+        return Err(Diagnostic::at(
+            format!("the {what} is {n} characters; Entra's limit is {MAX_FIELD_CHARS} (Z3)"),
+            v.span,
+        ));
     }
     Ok(())
 }
@@ -448,10 +490,16 @@ fn check_len(v: &Spanned<String>, what: &str) -> Result<()> {
 fn check_name(n: &Spanned<String>) -> Result<()> {
     let len = n.value.chars().count();
     if !NAME_CHARS.contains(&len) {
-        return Err(Diagnostic::at(format!("a credential name has 3 to 120 characters (Z3), `{}` has {len}", n.value), n.span));
+        return Err(Diagnostic::at(
+            format!("a credential name has 3 to 120 characters (Z3), `{}` has {len}", n.value),
+            n.span,
+        ));
     }
     if !n.value.chars().next().is_some_and(char::is_alphanumeric) {
-        return Err(Diagnostic::at(format!("a credential name starts with a letter or digit (Z3), `{}` does not", n.value), n.span));
+        return Err(Diagnostic::at(
+            format!("a credential name starts with a letter or digit (Z3), `{}` does not", n.value),
+            n.span,
+        ));
     }
     Ok(())
 }
@@ -460,7 +508,10 @@ fn check_name(n: &Spanned<String>) -> Result<()> {
 fn unique_issuer_subject(credentials: &[FederatedCredential]) -> Result<()> {
     for (i, c) in credentials.iter().enumerate() {
         let Some(s) = &c.subject else { continue };
-        let earlier = credentials.iter().take(i).find(|o| o.issuer.value == c.issuer.value && o.subject.as_ref().is_some_and(|os| os.value == s.value));
+        let earlier = credentials
+            .iter()
+            .take(i)
+            .find(|o| o.issuer.value == c.issuer.value && o.subject.as_ref().is_some_and(|os| os.value == s.value));
         if let Some(o) = earlier {
             return Err(Diagnostic::at(
                 format!("issuer and subject must be unique per application (Z3); {} already has this pair", o.label()),

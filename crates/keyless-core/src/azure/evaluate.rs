@@ -28,7 +28,8 @@ use crate::span::Span;
 use crate::verdict::{Cloud, TraceStep, Verdict};
 
 /// The note Keyless attaches to failed `matches` terms that look like regexes.
-pub const WILDCARD_NOT_REGEX: &str = "`matches` is a wildcard match (`*`, `?`), not a regex: `.*` requires a literal '.'";
+pub const WILDCARD_NOT_REGEX: &str =
+    "`matches` is a wildcard match (`*`, `?`), not a regex: `.*` requires a literal '.'";
 
 /// One term's result.
 struct TermResult<'a> {
@@ -112,12 +113,7 @@ fn check<'a>(cred: &'a FederatedCredential, claims: &Claims) -> Checked<'a> {
             SubjectResult::Classic { passed: s == sub, case_only: s != sub && s.to_lowercase() == sub.to_lowercase() }
         }
     };
-    Checked {
-        cred,
-        issuer: cred.issuer.value == iss,
-        audience: cred.audiences.iter().any(|a| a.value == aud),
-        subject,
-    }
+    Checked { cred, issuer: cred.issuer.value == iss, audience: cred.audiences.iter().any(|a| a.value == aud), subject }
 }
 
 /// Entra's verdict for one token against the credentials.
@@ -151,7 +147,14 @@ pub fn evaluate(config: &AzureConfig, claims: &Claims) -> Verdict {
     if let Some(c) = allowed_by {
         verdict.message = format!("Entra issues an access token: federated credential {} matches", c.cred.label());
         (verdict.decided_by, verdict.decided_span) = describe(c.cred);
-        verdict.trace.push(TraceStep::pass(format!("{} matches issuer, audience and {}: token exchange succeeds", c.cred.label(), what_matched(c.cred)), Some(c.cred.span)));
+        verdict.trace.push(TraceStep::pass(
+            format!(
+                "{} matches issuer, audience and {}: token exchange succeeds",
+                c.cred.label(),
+                what_matched(c.cred)
+            ),
+            Some(c.cred.span),
+        ));
         return verdict;
     }
     let (error, decided) = denial(&checked, &iss, &aud, &sub);
@@ -177,19 +180,28 @@ pub fn evaluate(config: &AzureConfig, claims: &Claims) -> Verdict {
     verdict.code = error.code.to_string();
     verdict.message = error.message;
     (verdict.decided_by, verdict.decided_span) = decided;
-    verdict.trace.push(TraceStep::fail(format!("no federated credential matches: Entra answers {}", verdict.code), verdict.decided_span));
+    verdict.trace.push(TraceStep::fail(
+        format!("no federated credential matches: Entra answers {}", verdict.code),
+        verdict.decided_span,
+    ));
     verdict
 }
 
 /// The error Entra reports and the nearest miss it points at.
 fn denial(checked: &[Checked], iss: &str, aud: &str, sub: &str) -> (EntraError, (String, Option<Span>)) {
     if checked.is_empty() {
-        return (aadsts::no_credentials(iss, sub, aud), ("no federated identity credentials are configured".into(), None));
+        return (
+            aadsts::no_credentials(iss, sub, aud),
+            ("no federated identity credentials are configured".into(), None),
+        );
     }
     let with_issuer: Vec<&Checked> = checked.iter().filter(|c| c.issuer).collect();
     if with_issuer.is_empty() {
         // Earliest of the closest issuers (max_by keeps the last maximum).
-        let nearest = checked.iter().rev().max_by(|a, b| similarity(&a.cred.issuer.value, iss).total_cmp(&similarity(&b.cred.issuer.value, iss)));
+        let nearest = checked
+            .iter()
+            .rev()
+            .max_by(|a, b| similarity(&a.cred.issuer.value, iss).total_cmp(&similarity(&b.cred.issuer.value, iss)));
         let decided = nearest.map_or((String::new(), None), |c| {
             (format!("{} issuer '{}'", c.cred.label(), c.cred.issuer.value), Some(c.cred.issuer.span))
         });
@@ -207,11 +219,7 @@ fn denial(checked: &[Checked], iss: &str, aud: &str, sub: &str) -> (EntraError, 
         return (aadsts::audience(aud), decided);
     }
     // Earliest of the closest: max_by keeps the last maximum, so reverse ties.
-    let nearest = candidates
-        .iter()
-        .rev()
-        .max_by(|a, b| a.closeness(sub).total_cmp(&b.closeness(sub)))
-        .copied();
+    let nearest = candidates.iter().rev().max_by(|a, b| a.closeness(sub).total_cmp(&b.closeness(sub))).copied();
     let decided = nearest.map_or((String::new(), None), near_miss);
     let case_only = candidates.iter().find(|c| matches!(c.subject, SubjectResult::Classic { case_only: true, .. }));
     if let Some(c) = case_only {
@@ -285,7 +293,10 @@ fn trace_credential(c: &Checked, iss: &str, aud: &str, sub: &str, trace: &mut Ve
         } else {
             ""
         };
-        trace.push(TraceStep::fail(format!("issuer '{issuer}' ≠ the token's iss '{iss}'{hint}"), Some(cred.issuer.span)));
+        trace.push(TraceStep::fail(
+            format!("issuer '{issuer}' ≠ the token's iss '{iss}'{hint}"),
+            Some(cred.issuer.span),
+        ));
     }
     let audience_span = cred.audiences.first().map(|a| a.span);
     let audiences: Vec<&str> = cred.audiences.iter().map(|a| a.value.as_str()).collect();
@@ -293,8 +304,15 @@ fn trace_credential(c: &Checked, iss: &str, aud: &str, sub: &str, trace: &mut Ve
     if c.audience {
         trace.push(TraceStep::pass(format!("audience '{audiences}' equals the token's aud"), audience_span));
     } else {
-        let hint = if cred.audiences.iter().any(|a| a.value.eq_ignore_ascii_case(aud)) { "; only the case differs" } else { "" };
-        trace.push(TraceStep::fail(format!("audience '{audiences}' ≠ the token's aud '{aud}' (exact, case-sensitive, Z5{hint})"), audience_span));
+        let hint = if cred.audiences.iter().any(|a| a.value.eq_ignore_ascii_case(aud)) {
+            "; only the case differs"
+        } else {
+            ""
+        };
+        trace.push(TraceStep::fail(
+            format!("audience '{audiences}' ≠ the token's aud '{aud}' (exact, case-sensitive, Z5{hint})"),
+            audience_span,
+        ));
     }
     match &c.subject {
         SubjectResult::Classic { passed, case_only } => {
@@ -328,7 +346,10 @@ fn trace_term(t: &TermResult) -> TraceStep {
     let term = t.term;
     let text = term.text();
     let Some(actual) = &t.actual else {
-        return TraceStep::fail(format!("{text}: the token has no `{}` claim, so the term is false", term.claim.value), Some(term.span));
+        return TraceStep::fail(
+            format!("{text}: the token has no `{}` claim, so the term is false", term.claim.value),
+            Some(term.span),
+        );
     };
     let claim = &term.claim.value;
     if t.passed {
@@ -338,7 +359,10 @@ fn trace_term(t: &TermResult) -> TraceStep {
     if term.op.value == MatchOp::Matches && super::credential::looks_like_regex(&term.operand.value) {
         line.push_str(" — ");
         line.push_str(WILDCARD_NOT_REGEX);
-    } else if term.op.value == MatchOp::Eq && Glob::new(&term.operand.value).has_wildcard() && Glob::new(&term.operand.value).matches(actual) {
+    } else if term.op.value == MatchOp::Eq
+        && Glob::new(&term.operand.value).has_wildcard()
+        && Glob::new(&term.operand.value).matches(actual)
+    {
         line.push_str(" — `eq` is exact; `*` and `?` are wildcards only with `matches` (Z1)");
     } else if let Some(hint) = immutable_hint(&term.operand.value, actual).filter(|_| claim == "sub") {
         line.push_str(&hint);

@@ -97,7 +97,9 @@ impl<'a> Cursor<'a> {
                 "whitespace other than one space".to_string()
             };
             return err(
-                format!("exactly one space must separate the parts of a term (Z1: \"separated ... by a single space\"), found {what} after {after}"),
+                format!(
+                    "exactly one space must separate the parts of a term (Z1: \"separated ... by a single space\"), found {what} after {after}"
+                ),
                 start,
                 start + spaces.len(),
             );
@@ -119,7 +121,11 @@ impl<'a> Cursor<'a> {
 pub fn parse(text: &str) -> Result<Vec<ParsedTerm>, ParseError> {
     let mut c = Cursor { text, pos: 0 };
     if text.trim().is_empty() {
-        return err("the claims matching expression is empty; expected `claims['<name>'] matches|eq '<value>'`", 0, text.len());
+        return err(
+            "the claims matching expression is empty; expected `claims['<name>'] matches|eq '<value>'`",
+            0,
+            text.len(),
+        );
     }
     if text.starts_with(char::is_whitespace) {
         let n = text.len() - text.trim_start().len();
@@ -151,7 +157,10 @@ fn term(c: &mut Cursor<'_>) -> Result<ParsedTerm, ParseError> {
             return err("FFL has no parentheses (Z1 lists only `matches`, `eq` and `and`)", s, s + 1);
         }
         return err(
-            format!("expected a claim lookup `claims['<name>']`, found `{}`", if w.is_empty() { c.rest().chars().take(12).collect() } else { w }),
+            format!(
+                "expected a claim lookup `claims['<name>']`, found `{}`",
+                if w.is_empty() { c.rest().chars().take(12).collect() } else { w }
+            ),
             s,
             e,
         );
@@ -167,7 +176,11 @@ fn term(c: &mut Cursor<'_>) -> Result<ParsedTerm, ParseError> {
             );
         }
         Some(q) if TYPOGRAPHIC_QUOTES.contains(&q) => {
-            return err(format!("`{q}` is a typographic quote; use the ASCII single quote `'`"), claim_quote.0, claim_quote.1);
+            return err(
+                format!("`{q}` is a typographic quote; use the ASCII single quote `'`"),
+                claim_quote.0,
+                claim_quote.1,
+            );
         }
         _ => return err("expected `'` after `claims[`", claim_quote.0, claim_quote.1),
     }
@@ -199,7 +212,9 @@ fn term(c: &mut Cursor<'_>) -> Result<ParsedTerm, ParseError> {
             let hint = match other.to_ascii_lowercase().as_str() {
                 "matches" | "eq" => format!(" (operators are lowercase in Z1: `{}`)", other.to_ascii_lowercase()),
                 "==" | "=" | "equals" | "ne" | "!=" => " (equality is `eq`; there is no negation)".to_string(),
-                "like" | "startswith" | "contains" | "regex" | "=~" | "in" => " (wildcards use `matches` with `*` and `?`)".to_string(),
+                "like" | "startswith" | "contains" | "regex" | "=~" | "in" => {
+                    " (wildcards use `matches` with `*` and `?`)".to_string()
+                }
                 _ => String::new(),
             };
             return err(format!("unknown operator `{other}`; FFL has `matches` and `eq` (Z1){hint}"), op_at.0, op_at.1);
@@ -210,7 +225,11 @@ fn term(c: &mut Cursor<'_>) -> Result<ParsedTerm, ParseError> {
     match c.peek() {
         Some('\'') => c.pos += 1,
         Some('"') => {
-            return err("the comparand must be in single quotes (Z1: \"must be contained within single quotes\")", open.0, open.1);
+            return err(
+                "the comparand must be in single quotes (Z1: \"must be contained within single quotes\")",
+                open.0,
+                open.1,
+            );
         }
         Some(q) if TYPOGRAPHIC_QUOTES.contains(&q) => {
             return err(format!("`{q}` is a typographic quote; use the ASCII single quote `'`"), open.0, open.1);
@@ -218,7 +237,11 @@ fn term(c: &mut Cursor<'_>) -> Result<ParsedTerm, ParseError> {
         None => return err("expected a comparand in single quotes", open.0, open.1),
         Some(_) => {
             let (_, at) = c.word();
-            return err("the comparand must be in single quotes (Z1: \"must be contained within single quotes\")", at.0, at.1);
+            return err(
+                "the comparand must be in single quotes (Z1: \"must be contained within single quotes\")",
+                at.0,
+                at.1,
+            );
         }
     }
     let value_start = c.pos;

@@ -78,7 +78,12 @@ pub struct Term {
 impl Term {
     /// The term as FFL writes it.
     pub fn text(&self) -> String {
-        format!("claims['{}'] {} '{}'", self.claim.value, self.op.value.keyword(), self.operand.value.replace('\'', "''"))
+        format!(
+            "claims['{}'] {} '{}'",
+            self.claim.value,
+            self.op.value.keyword(),
+            self.operand.value.replace('\'', "''")
+        )
     }
 }
 

@@ -5,7 +5,7 @@
 use super::*;
 use crate::claims::Claims;
 use crate::diagnostic::Severity;
-use crate::verdict::{render_step, Verdict};
+use crate::verdict::{Verdict, render_step};
 
 const GH: &str = "https://token.actions.githubusercontent.com";
 const AZ_AUD: &str = "api://AzureADTokenExchange";
@@ -83,7 +83,9 @@ fn seed_classic_rejects_a_branch_push_with_700213() {
     assert_eq!(v.code, "AADSTS700213");
     assert_eq!(
         v.message,
-        format!("AADSTS700213: No matching federated identity record found for presented assertion subject '{sub}'. Check your federated identity credential Subject, Audience and Issuer against the presented assertion. https://learn.microsoft.com/entra/workload-id/workload-identity-federation")
+        format!(
+            "AADSTS700213: No matching federated identity record found for presented assertion subject '{sub}'. Check your federated identity credential Subject, Audience and Issuer against the presented assertion. https://learn.microsoft.com/entra/workload-id/workload-identity-federation"
+        )
     );
     assert_eq!(v.decided_by, "`gha-main-prod` subject 'repo:my-org/my-repo:environment:prod'");
 }
@@ -156,11 +158,22 @@ fn seed_flexible_regex_comparand_denies_release_1_0() {
     assert!(!v.allowed);
     assert_eq!(v.code, "AADSTS7002131");
     assert!(v.message.starts_with("AADSTS7002131: No matching federated identity record found for presented assertion subject 'repo:my-org/my-repo:ref:refs/heads/release/1.0' or no federated identity credential expression matched. Please check your federated identity credential Subject, Expression, Audience and Issuer"));
-    let failing = v.trace.iter().find(|s| s.passed == Some(false) && s.text.starts_with("claims['sub']")).expect("a failing term");
+    let failing = v
+        .trace
+        .iter()
+        .find(|s| s.passed == Some(false) && s.text.starts_with("claims['sub']"))
+        .expect("a failing term");
     assert!(failing.text.contains(evaluate::WILDCARD_NOT_REGEX), "{}", failing.text);
-    assert_eq!(spanned(SEED_FLEX, v.decided_span), "claims['sub'] matches 'repo:my-org/my-repo:ref:refs/heads/release/.*'");
+    assert_eq!(
+        spanned(SEED_FLEX, v.decided_span),
+        "claims['sub'] matches 'repo:my-org/my-repo:ref:refs/heads/release/.*'"
+    );
     // Z2 (Aug 2026): the seed's sub-only expression would be refused at create time.
-    let create = c.diagnostics.iter().find(|d| d.message.contains("InvalidFederatedIdentityCredentialValue")).expect("create-time warning");
+    let create = c
+        .diagnostics
+        .iter()
+        .find(|d| d.message.contains("InvalidFederatedIdentityCredentialValue"))
+        .expect("create-time warning");
     assert_eq!(create.severity, Severity::Warning);
     assert!(create.message.contains("Expression configured for issuer 'https://token.actions.githubusercontent.com' either lacks all required claims or contains unallowed claims"));
     assert!(c.diagnostics.iter().any(|d| d.message.contains("looks like a regular expression")));
@@ -171,7 +184,10 @@ fn seed_flexible_admits_a_branch_literally_named_release_dot() {
     // Under glob semantics `.*` is a literal '.' followed by any run (Z1).
     let v = evaluate(&config(SEED_FLEX), &token("repo:my-org/my-repo:ref:refs/heads/release/.x"));
     assert!(v.allowed, "{:#?}", v.trace);
-    assert_eq!(v.decided_by, "`gha-flex-branches` claimsMatchingExpression \"claims['sub'] matches 'repo:my-org/my-repo:ref:refs/heads/release/.*'\"");
+    assert_eq!(
+        v.decided_by,
+        "`gha-flex-branches` claimsMatchingExpression \"claims['sub'] matches 'repo:my-org/my-repo:ref:refs/heads/release/.*'\""
+    );
 }
 
 #[test]
@@ -189,7 +205,10 @@ fn research_example_needs_both_terms() {
     assert_eq!(spanned(RESEARCH_FLEX, v.decided_span), "claims['repository_id'] eq '456789'");
     t.remove("repository_id");
     let v = evaluate(&c, &t);
-    assert!(v.trace.iter().any(|s| s.text.contains("the token has no `repository_id` claim")), "research §8: missing claim → term false");
+    assert!(
+        v.trace.iter().any(|s| s.text.contains("the token has no `repository_id` claim")),
+        "research §8: missing claim → term false"
+    );
 }
 
 #[test]
@@ -202,7 +221,8 @@ fn flexible_comparisons_are_case_sensitive_by_assumption() {
 #[test]
 fn any_matching_credential_admits() {
     // Research §2.2: no deny concept; credentials are alternatives.
-    let text = format!("credentials:\n  - {}\n  - {}\n", SEED_FLEX.replace('\n', " "), RESEARCH_FLEX.replace('\n', " "));
+    let text =
+        format!("credentials:\n  - {}\n  - {}\n", SEED_FLEX.replace('\n', " "), RESEARCH_FLEX.replace('\n', " "));
     let c = config(&text);
     assert_eq!(c.credentials.len(), 2);
     let v = evaluate(&c, &token("repo:contoso/contoso-repo:ref:refs/heads/main"));
@@ -292,7 +312,11 @@ fn every_input_form_reads_the_same_credential() {
         let [cred] = c.credentials.as_slice() else { panic!("{form}: {:?}", c.credentials) };
         assert_eq!(cred.name.as_ref().map(|n| n.value.as_str()), Some("gha-main-prod"), "{form}");
         assert_eq!(cred.issuer.value, GH, "{form}");
-        assert_eq!(cred.subject.as_ref().map(|s| s.value.as_str()), Some("repo:my-org/my-repo:environment:prod"), "{form}");
+        assert_eq!(
+            cred.subject.as_ref().map(|s| s.value.as_str()),
+            Some("repo:my-org/my-repo:environment:prod"),
+            "{form}"
+        );
         assert_eq!(cred.audiences.iter().map(|a| a.value.as_str()).collect::<Vec<_>>(), [AZ_AUD], "{form}");
         assert!(evaluate(&c, &token("repo:my-org/my-repo:environment:prod")).allowed, "{form}");
     }
@@ -321,7 +345,11 @@ fn error_of(text: &str) -> (String, String) {
 
 #[test]
 fn validation_errors_are_located() {
-    let one = |extra: &str| format!(r#"{{"name":"fic-1","issuer":"{GH}","subject":"repo:o/r:ref:refs/heads/main","audiences":["{AZ_AUD}"]{extra}}}"#);
+    let one = |extra: &str| {
+        format!(
+            r#"{{"name":"fic-1","issuer":"{GH}","subject":"repo:o/r:ref:refs/heads/main","audiences":["{AZ_AUD}"]{extra}}}"#
+        )
+    };
     // Research §2.1 / Z3: exactly one audience.
     let text = format!(r#"{{"name":"fic-1","issuer":"{GH}","subject":"s","audiences":["{AZ_AUD}","b"]}}"#);
     let (m, at) = error_of(&text);
@@ -347,7 +375,9 @@ fn validation_errors_are_located() {
     assert!(m.contains("must be a string"), "{m}");
     assert_eq!(at, "{\"a\":1}");
     // Graph federatedIdentityExpression: languageVersion "should always be set to 1".
-    let text = format!(r#"{{"name":"fic-1","issuer":"{GH}","audiences":["{AZ_AUD}"],"claimsMatchingExpression":{{"value":"claims['sub'] eq 'x'","languageVersion":2}}}}"#);
+    let text = format!(
+        r#"{{"name":"fic-1","issuer":"{GH}","audiences":["{AZ_AUD}"],"claimsMatchingExpression":{{"value":"claims['sub'] eq 'x'","languageVersion":2}}}}"#
+    );
     assert_eq!(error_of(&text).1, "2");
     // Neither subject nor expression.
     let text = format!(r#"{{"name":"fic-1","issuer":"{GH}","audiences":["{AZ_AUD}"]}}"#);
@@ -357,7 +387,11 @@ fn validation_errors_are_located() {
 #[test]
 fn at_most_twenty_credentials() {
     // Z3: at most 20 federated identity credentials per app or identity.
-    let item = |i: usize| format!(r#"{{"name":"fic-{i}","issuer":"{GH}","subject":"repo:o/r:environment:e{i}","audiences":["{AZ_AUD}"]}}"#);
+    let item = |i: usize| {
+        format!(
+            r#"{{"name":"fic-{i}","issuer":"{GH}","subject":"repo:o/r:environment:e{i}","audiences":["{AZ_AUD}"]}}"#
+        )
+    };
     let twenty: Vec<String> = (0..20).map(item).collect();
     assert_eq!(config(&format!("[{}]", twenty.join(","))).credentials.len(), 20);
     let text = format!("[{},{}]", twenty.join(","), item(20));
@@ -369,14 +403,17 @@ fn at_most_twenty_credentials() {
 #[test]
 fn issuer_subject_pairs_are_unique() {
     // Z3: "The combination of issuer and subject must be unique on the app."
-    let item = |n: &str| format!(r#"{{"name":"{n}","issuer":"{GH}","subject":"repo:o/r:environment:e","audiences":["{AZ_AUD}"]}}"#);
+    let item = |n: &str| {
+        format!(r#"{{"name":"{n}","issuer":"{GH}","subject":"repo:o/r:environment:e","audiences":["{AZ_AUD}"]}}"#)
+    };
     let (m, _) = error_of(&format!("[{},{}]", item("one"), item("two")));
     assert!(m.contains("`one` already has this pair"), "{m}");
 }
 
 #[test]
 fn unknown_fields_are_warnings_with_a_hint() {
-    let text = format!(r#"{{"name":"fic-1","issuer":"{GH}","subject":"s","audiences":["{AZ_AUD}"],"audiances":["x"]}}"#);
+    let text =
+        format!(r#"{{"name":"fic-1","issuer":"{GH}","subject":"s","audiences":["{AZ_AUD}"],"audiances":["x"]}}"#);
     let c = config(&text);
     let [d] = c.diagnostics.as_slice() else { panic!("{:?}", c.diagnostics) };
     assert_eq!(d.severity, Severity::Warning);
@@ -384,7 +421,11 @@ fn unknown_fields_are_warnings_with_a_hint() {
     assert_eq!(spanned(&text, d.span), "\"audiances\"");
     let text = text.replace("audiances", "claims_matching_expresion");
     let c = config(&text);
-    assert!(c.diagnostics[0].message.contains("did you mean `claimsMatchingExpression`"), "{}", c.diagnostics[0].message);
+    assert!(
+        c.diagnostics[0].message.contains("did you mean `claimsMatchingExpression`"),
+        "{}",
+        c.diagnostics[0].message
+    );
 }
 
 #[test]
@@ -394,7 +435,8 @@ fn create_time_rule_flags_unallowed_claims() {
         r#"{{"name":"fic-1","issuer":"{GH}","audiences":["{AZ_AUD}"],"claimsMatchingExpression":{{"value":"claims['sub'] matches 'repo:o/r:*' and claims['repository_id'] eq '1' and claims['event_name'] eq 'push'","languageVersion":1}}}}"#
     );
     let c = config(&text);
-    let d = c.diagnostics.iter().find(|d| d.message.contains("InvalidFederatedIdentityCredentialValue")).expect("warning");
+    let d =
+        c.diagnostics.iter().find(|d| d.message.contains("InvalidFederatedIdentityCredentialValue")).expect("warning");
     assert!(d.message.contains("`event_name` not among the claims"), "{}", d.message);
     assert_eq!(spanned(&text, d.span), "event_name");
 }
@@ -437,7 +479,9 @@ fn expression_errors_point_into_the_document() {
         ("claims[\\\"sub\\\"] eq 'a'", "\"claims[\\\"sub\\\"] eq 'a'\""),
     ];
     for (expr, covered) in cases {
-        let text = format!(r#"{{"name":"fic-1","issuer":"{GH}","audiences":["{AZ_AUD}"],"claimsMatchingExpression":{{"value":"{expr}","languageVersion":1}}}}"#);
+        let text = format!(
+            r#"{{"name":"fic-1","issuer":"{GH}","audiences":["{AZ_AUD}"],"claimsMatchingExpression":{{"value":"{expr}","languageVersion":1}}}}"#
+        );
         let (m, at) = error_of(&text);
         assert!(m.starts_with("invalid claims matching expression"), "{m}");
         // With a JSON escape in the string, positions fall back to the whole string.
@@ -460,7 +504,8 @@ fn expression_errors_point_into_the_document() {
 // ---- snapshots of whole verdicts --------------------------------------------
 
 fn render(v: &Verdict) -> String {
-    let mut out = format!("allowed: {}\ncode: {}\nmessage: {}\ndecided_by: {}\n", v.allowed, v.code, v.message, v.decided_by);
+    let mut out =
+        format!("allowed: {}\ncode: {}\nmessage: {}\ndecided_by: {}\n", v.allowed, v.code, v.message, v.decided_by);
     for s in &v.trace {
         out.push_str(&render_step(s));
         out.push('\n');
@@ -553,10 +598,7 @@ fn which_flexible_credentials_make_7002131_is_labelled_when_it_matters() {
 ]"#;
     let v = evaluate(&config(text), &token("repo:my-org/my-repo:ref:refs/heads/dev"));
     assert_eq!(v.code, "AADSTS700213");
-    assert!(
-        v.trace.iter().any(|s| s.text.contains("AADSTS7002131") && s.text.contains("not documented")),
-        "{v:#?}"
-    );
+    assert!(v.trace.iter().any(|s| s.text.contains("AADSTS7002131") && s.text.contains("not documented")), "{v:#?}");
     // No flexible credential at all: both readings agree, no remark.
     let v = evaluate(&config(SEED_CLASSIC), &token("repo:my-org/my-repo:ref:refs/heads/dev"));
     assert_eq!(v.code, "AADSTS700213");
@@ -569,7 +611,9 @@ fn credential_name_characters_outside_z3_are_flagged() {
     // "must be URL friendly. Alphanumeric, dash, or underscore characters are
     // supported". A create-time rule: flagged, and the credential is still
     // evaluated (the verdict does not depend on its name).
-    let text = format!(r#"[{{"name":"gha main.prod","issuer":"{GH}","subject":"repo:o/r:environment:prod","audiences":["{AZ_AUD}"]}}]"#);
+    let text = format!(
+        r#"[{{"name":"gha main.prod","issuer":"{GH}","subject":"repo:o/r:environment:prod","audiences":["{AZ_AUD}"]}}]"#
+    );
     let c = config(&text);
     assert!(
         c.diagnostics.iter().any(|d| d.severity == Severity::Warning && d.message.contains("dash, or underscore")),

@@ -35,7 +35,8 @@ impl Parser<'_> {
     }
 
     fn err_here(&self, msg: &str) -> Diagnostic {
-        let end = self.text.get(self.pos..).and_then(|s| s.chars().next()).map_or(self.pos, |c| self.pos + c.len_utf8());
+        let end =
+            self.text.get(self.pos..).and_then(|s| s.chars().next()).map_or(self.pos, |c| self.pos + c.len_utf8());
         Diagnostic::at(format!("invalid JSON: {msg}"), Span::new(self.doc, self.pos, end))
     }
 

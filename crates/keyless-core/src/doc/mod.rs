@@ -35,11 +35,7 @@ pub fn parse(text: &str, doc: DocId) -> Result<Node> {
         ));
     }
     let trimmed = text.trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n']);
-    if trimmed.starts_with('{') || trimmed.starts_with('[') {
-        json::parse(text, doc)
-    } else {
-        yaml::parse(text, doc)
-    }
+    if trimmed.starts_with('{') || trimmed.starts_with('[') { json::parse(text, doc) } else { yaml::parse(text, doc) }
 }
 
 /// Parses strictly as JSON.

@@ -70,11 +70,7 @@ impl Node {
 
     /// Value of `key`, ignoring ASCII case (IAM element names, Graph fields).
     pub fn get_ci(&self, key: &str) -> Option<&Node> {
-        self.entries()?
-            .iter()
-            .rev()
-            .find(|e| e.key.value.eq_ignore_ascii_case(key))
-            .map(|e| &e.value)
+        self.entries()?.iter().rev().find(|e| e.key.value.eq_ignore_ascii_case(key)).map(|e| &e.value)
     }
 
     /// The entry for `key`, with the key's own span.

@@ -11,7 +11,9 @@ fn loc(text: &str, d: &Diagnostic) -> (u32, u32) {
 fn json_and_yaml_give_the_same_tree_shape() {
     let j = parse(r#"{"a": ["x", 1, true, null], "b": {"c": "d"}}"#, DocId::Aws).unwrap();
     let y = parse("a: [x, 1, true, null]\nb:\n  c: d\n", DocId::Aws).unwrap();
-    let strip = |n: &Node| format!("{:?}", n.get("a").map(|a| a.items().map(|i| i.iter().map(|n| n.value.clone()).collect::<Vec<_>>())));
+    let strip = |n: &Node| {
+        format!("{:?}", n.get("a").map(|a| a.items().map(|i| i.iter().map(|n| n.value.clone()).collect::<Vec<_>>())))
+    };
     assert_eq!(strip(&j), strip(&y));
     assert_eq!(j.get("b").and_then(|b| b.get("c")).and_then(Node::as_str), Some("d"));
     assert_eq!(y.get("b").and_then(|b| b.get("c")).and_then(Node::as_str), Some("d"));
@@ -59,7 +61,9 @@ fn hostile_inputs_are_refused_not_panicked_on() {
     assert!(parse(&deep_yaml, DocId::Aws).is_err());
     let laughs = "a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\n";
     assert!(parse(laughs, DocId::Aws).is_err());
-    for s in ["", "\"", "{\"\\u", "{\"\\ud800\"}", "- - - -", ":", "? a\n: b", "\u{feff}{}", "\t{}", "0x", "--- a\n--- b"] {
+    for s in
+        ["", "\"", "{\"\\u", "{\"\\ud800\"}", "- - - -", ":", "? a\n: b", "\u{feff}{}", "\t{}", "0x", "--- a\n--- b"]
+    {
         let _ = parse(s, DocId::Aws);
     }
 }

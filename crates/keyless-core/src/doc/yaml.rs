@@ -38,7 +38,8 @@ pub(super) fn parse(text: &str, doc: DocId) -> Result<Node> {
                 None
             }
             Event::Scalar(value, style, anchor, _tag) => {
-                let value = if style == ScalarStyle::Plain { resolve_plain(&value) } else { Value::String(value.into_owned()) };
+                let value =
+                    if style == ScalarStyle::Plain { resolve_plain(&value) } else { Value::String(value.into_owned()) };
                 Some((Node::new(value, span), anchor))
             }
             Event::Alias(id) => {

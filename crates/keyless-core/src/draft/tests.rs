@@ -98,7 +98,17 @@ fn default_draft_round_trips_and_has_a_valid_scenario_header() {
 
 #[test]
 fn editor_texts_survive_exactly() {
-    for text in ["a\n", "a", "a\n\n", "  indented\nb\n", "\n\nlate start\n", "x:\n\ty\n", "tab\tinside\n", "cr\r\nlf\n", "# only a comment\n"] {
+    for text in [
+        "a\n",
+        "a",
+        "a\n\n",
+        "  indented\nb\n",
+        "\n\nlate start\n",
+        "x:\n\ty\n",
+        "tab\tinside\n",
+        "cr\r\nlf\n",
+        "# only a comment\n",
+    ] {
         let d = ScenarioDraft { workflow: text.into(), aws: text.into(), ..ScenarioDraft::default() };
         let (back, errors) = ScenarioDraft::from_yaml(&d.to_yaml());
         assert!(errors.is_empty(), "{text:?}: {errors:?}");

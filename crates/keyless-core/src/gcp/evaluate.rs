@@ -368,9 +368,11 @@ fn check_mapped_size(cx: &mut Ctx, p: &WorkloadIdentityProvider, id: &Identity) 
     let names = "google.subject".len()
         + if id.groups.is_empty() { 0 } else { "google.groups".len() }
         + id.attributes.iter().map(|(n, _)| "attribute.".len() + n.len()).sum::<usize>();
-    let span = p.attribute_mapping.first().map(|(k, v)| k.span.to(v.span)).map(|first| {
-        p.attribute_mapping.last().map_or(first, |(k, v)| first.to(k.span).to(v.span))
-    });
+    let span = p
+        .attribute_mapping
+        .first()
+        .map(|(k, v)| k.span.to(v.span))
+        .map(|first| p.attribute_mapping.last().map_or(first, |(k, v)| first.to(k.span).to(v.span)));
     if values > MAX_MAPPED_BYTES {
         return Err(deny_boxed(
             cx,

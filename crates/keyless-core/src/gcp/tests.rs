@@ -404,7 +404,9 @@ fn project_id_in_the_provider_name_is_an_invalid_sts_audience() {
     c.set("aud", DEFAULT_AUD.replace("123456789", "my-project"));
     let v = verdict(&cfg, &c);
     assert_eq!(v.code, "invalid_request", "{}", explain(&v));
-    assert!(v.message.starts_with("Invalid value for \"audience\". This value should be the full resource name of the Identity Provider."));
+    assert!(v.message.starts_with(
+        "Invalid value for \"audience\". This value should be the full resource name of the Identity Provider."
+    ));
     // A custom audience (auth's `audience:` input) says nothing about the
     // provider name: the JWT audience check decides as before.
     c.set("aud", "https://github.com/my-org");
@@ -430,10 +432,8 @@ fn immutable_subject_member_mismatch_is_explained() {
 fn repeated_provider_field_is_an_error() {
     // Which of two `attributeCondition`s Google would keep is undocumented;
     // Keyless used the first one silently.
-    let cfg = seed_config(ORG_CONDITION).replace(
-        r#""attributeCondition":"#,
-        r#""attributeCondition": "true", "attributeCondition":"#,
-    );
+    let cfg = seed_config(ORG_CONDITION)
+        .replace(r#""attributeCondition":"#, r#""attributeCondition": "true", "attributeCondition":"#);
     let e = GcpConfig::from_text(&cfg).unwrap_err();
     assert!(e.message.contains("twice"), "{}", e.message);
 }
@@ -460,7 +460,11 @@ fn conditional_binding_is_labelled_not_silently_granted() {
         r#""role": "roles/iam.workloadIdentityUser", "condition": {"title": "until 2020", "expression": "request.time < timestamp('2020-01-01T00:00:00Z')"},"#,
     );
     let v = verdict(&cfg, &token("my-org", "my-repo", "main"));
-    assert!(v.trace.iter().any(|s| s.text.contains("request.time < timestamp") && s.text.contains("not evaluated")), "{}", explain(&v));
+    assert!(
+        v.trace.iter().any(|s| s.text.contains("request.time < timestamp") && s.text.contains("not evaluated")),
+        "{}",
+        explain(&v)
+    );
 }
 
 /// A provider mapping `n` custom attributes, each the token's
@@ -521,11 +525,15 @@ fn non_string_attribute_value_is_labelled() {
     // (`…/attribute.{custom_attribute}/{value}`) and google.groups holds group
     // names; what Google does with a mapping that yields a bool or a number
     // (reject, or convert to text) is not documented: the trace says so.
-    let cfg = seed_config("attribute.main")
-        .replace(r#""attribute.ref": "assertion.ref""#, r#""attribute.ref": "assertion.ref", "attribute.main": "assertion.ref == 'refs/heads/main'""#);
+    let cfg = seed_config("attribute.main").replace(
+        r#""attribute.ref": "assertion.ref""#,
+        r#""attribute.ref": "assertion.ref", "attribute.main": "assertion.ref == 'refs/heads/main'""#,
+    );
     let v = verdict(&cfg, &token("my-org", "my-repo", "main"));
     assert!(
-        v.trace.iter().any(|s| s.text.contains("attribute.main") && s.text.contains("bool") && s.text.contains("not documented")),
+        v.trace
+            .iter()
+            .any(|s| s.text.contains("attribute.main") && s.text.contains("bool") && s.text.contains("not documented")),
         "{}",
         explain(&v)
     );

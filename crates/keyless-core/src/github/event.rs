@@ -163,7 +163,9 @@ pub fn run_ref(s: &Scenario, sha: &str) -> RunRef {
         // D-EVT `deployment`: `GITHUB_REF` is "empty if created with a
         // commit SHA" (research §6.6, Appendix A2).
         ("deployment" | "deployment_status", Some(r)) if is_commit_sha(r) => {
-            notes.push(format!("The deployment was created from the commit `{r}`, not a branch or tag: `ref` is empty (D-EVT)."));
+            notes.push(format!(
+                "The deployment was created from the commit `{r}`, not a branch or tag: `ref` is empty (D-EVT)."
+            ));
             String::new()
         }
         // Since 2025-12-08 pull_request_target runs on the default branch
@@ -205,7 +207,9 @@ pub fn run_ref(s: &Scenario, sha: &str) -> RunRef {
         }
         // Since 2025-12-08 pull_request_target runs from the default branch (CL-PRT).
         ("pull_request_target", None) => {
-            notes.push(format!("pull_request_target runs on the default branch since 2025-12-08: `ref` is `{default_ref}` (CL-PRT)."));
+            notes.push(format!(
+                "pull_request_target runs on the default branch since 2025-12-08: `ref` is `{default_ref}` (CL-PRT)."
+            ));
             default_ref.clone()
         }
         ("merge_group", None) => {
@@ -213,7 +217,10 @@ pub fn run_ref(s: &Scenario, sha: &str) -> RunRef {
             format!("refs/heads/gh-readonly-queue/{base}/pr-{pr}-{sha}")
         }
         ("release", None) => {
-            notes.push("No `event.ref` was given for the release: Keyless uses the tag `refs/tags/v1.0.0` as a placeholder.".into());
+            notes.push(
+                "No `event.ref` was given for the release: Keyless uses the tag `refs/tags/v1.0.0` as a placeholder."
+                    .into(),
+            );
             "refs/tags/v1.0.0".into()
         }
         ("push" | "create" | "workflow_dispatch" | "deployment" | "deployment_status", None) => default_ref.clone(),
@@ -230,7 +237,9 @@ pub fn run_ref(s: &Scenario, sha: &str) -> RunRef {
         let head = match &e.head_ref {
             Some(h) => h.clone(),
             None => {
-                notes.push("No `event.head_ref` was given: Keyless uses `feature` as the pull request's head branch.".into());
+                notes.push(
+                    "No `event.head_ref` was given: Keyless uses `feature` as the pull request's head branch.".into(),
+                );
                 "feature".into()
             }
         };
@@ -266,14 +275,18 @@ pub fn run_ref(s: &Scenario, sha: &str) -> RunRef {
 pub fn check_trigger(w: &Workflow, s: &Scenario, r: &RunRef, diags: &mut Vec<Diagnostic>) {
     let event = s.event.name.value.as_str();
     if !KNOWN_EVENTS.contains(&event) {
-        let hint = crate::scenario::nearest(event, KNOWN_EVENTS).map(|k| format!(" (did you mean `{k}`?)")).unwrap_or_default();
+        let hint = crate::scenario::nearest(event, KNOWN_EVENTS)
+            .map(|k| format!(" (did you mean `{k}`?)"))
+            .unwrap_or_default();
         let why = if event == "workflow_call" {
             " (`workflow_call` only runs inside a caller's run: simulate the caller's event instead)".to_string()
         } else {
             hint
         };
         diags.push(Diagnostic::warning(
-            format!("`{event}` is not an event that starts a workflow run{why}; simulated with the default branch as ref"),
+            format!(
+                "`{event}` is not an event that starts a workflow run{why}; simulated with the default branch as ref"
+            ),
             Some(s.event.name.span),
         ));
     }
@@ -315,7 +328,10 @@ pub fn check_trigger(w: &Workflow, s: &Scenario, r: &RunRef, diags: &mut Vec<Dia
         _ => return,
     };
     if let Some(why) = filter_rejects(t, branch.as_deref(), tag.as_deref()) {
-        diags.push(Diagnostic::warning(format!("`on.{event}` would not run for this event: {why}; simulated anyway"), Some(t.event.span)));
+        diags.push(Diagnostic::warning(
+            format!("`on.{event}` would not run for this event: {why}; simulated anyway"),
+            Some(t.event.span),
+        ));
     }
     if t.has_path_filter {
         diags.push(Diagnostic::note(
@@ -507,7 +523,8 @@ mod tests {
         let mut d = Vec::new();
         check_trigger(&w, &s, &run_ref(&s, "x"), &mut d);
         assert!(d[0].message.contains("does not include `schedule`"));
-        let w = super::super::workflow::parse("on:\n  push:\n    tags: ['v*']\njobs: {}\n", DocId::Workflow, &mut d).unwrap();
+        let w = super::super::workflow::parse("on:\n  push:\n    tags: ['v*']\njobs: {}\n", DocId::Workflow, &mut d)
+            .unwrap();
         let s = scenario("push", Some("refs/heads/main"));
         let mut d = Vec::new();
         check_trigger(&w, &s, &run_ref(&s, "x"), &mut d);

@@ -96,7 +96,9 @@ pub fn from_json(v: &serde_json::Value) -> Evaluation {
     match v {
         serde_json::Value::Null => Evaluation::Null,
         serde_json::Value::Bool(b) => Evaluation::Boolean(*b),
-        serde_json::Value::Number(n) => n.as_f64().map_or_else(|| Evaluation::String(n.to_string()), Evaluation::Number),
+        serde_json::Value::Number(n) => {
+            n.as_f64().map_or_else(|| Evaluation::String(n.to_string()), Evaluation::Number)
+        }
         serde_json::Value::String(s) => Evaluation::String(s.clone()),
         serde_json::Value::Array(a) => Evaluation::Array(a.iter().map(from_json).collect()),
         serde_json::Value::Object(o) => {
@@ -185,7 +187,10 @@ pub fn uses_status_function(text: &str) -> bool {
     ["success(", "failure(", "always(", "cancelled("].iter().any(|f| {
         lower.match_indices(f).any(|(i, _)| {
             // A function name, not the tail of another identifier.
-            lower.get(..i).and_then(|p| p.chars().last()).is_none_or(|c| !(c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.'))
+            lower
+                .get(..i)
+                .and_then(|p| p.chars().last())
+                .is_none_or(|c| !(c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.'))
         })
     })
 }
@@ -199,9 +204,11 @@ pub fn names_context(text: &str, name: &str) -> bool {
     } else {
         vec![text.to_string()]
     };
-    let is_name = |e: &SpannedExpr<'_>| matches!(&e.inner, Expr::Identifier(i) if i.as_str().eq_ignore_ascii_case(name));
+    let is_name =
+        |e: &SpannedExpr<'_>| matches!(&e.inner, Expr::Identifier(i) if i.as_str().eq_ignore_ascii_case(name));
     sources.iter().any(|src| {
-        Expr::parse(src.trim()).is_ok_and(|e| is_name(&e) || e.contexts().iter().any(|(c, _)| c.parts.first().is_some_and(is_name)))
+        Expr::parse(src.trim())
+            .is_ok_and(|e| is_name(&e) || e.contexts().iter().any(|(c, _)| c.parts.first().is_some_and(is_name)))
     })
 }
 
@@ -401,9 +408,7 @@ fn eval_call(func: Function, args: &[SpannedExpr<'_>], ctx: &Contexts) -> Eval {
                 other => stringify(&other),
             }))
         }
-        Function::ToJSON => Ok(Evaluation::String(
-            serde_json::to_string_pretty(&to_json(&arg(0))).unwrap_or_default(),
-        )),
+        Function::ToJSON => Ok(Evaluation::String(serde_json::to_string_pretty(&to_json(&arg(0))).unwrap_or_default())),
         Function::FromJSON => {
             let t = text(0);
             match serde_json::from_str::<serde_json::Value>(t.trim()) {
@@ -577,7 +582,11 @@ mod tests {
         .prop_map(str::to_string);
         leaf.prop_recursive(4, 32, 3, |inner| {
             prop_oneof![
-                (inner.clone(), prop::sample::select(vec!["==", "!=", "<", "<=", ">", ">=", "&&", "||"]), inner.clone())
+                (
+                    inner.clone(),
+                    prop::sample::select(vec!["==", "!=", "<", "<=", ">", ">=", "&&", "||"]),
+                    inner.clone()
+                )
                     .prop_map(|(a, op, b)| format!("({a} {op} {b})")),
                 inner.clone().prop_map(|a| format!("!{a}")),
                 (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("contains({a}, {b})")),

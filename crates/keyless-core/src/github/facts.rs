@@ -178,7 +178,9 @@ fn pairs(n: &Node) -> Vec<Vec<(String, String)>> {
     n.items()
         .unwrap_or_default()
         .iter()
-        .map(|entry| entry.entries().unwrap_or_default().iter().map(|e| (e.key.value.clone(), text_of(&e.value))).collect())
+        .map(|entry| {
+            entry.entries().unwrap_or_default().iter().map(|e| (e.key.value.clone(), text_of(&e.value))).collect()
+        })
         .collect()
 }
 
@@ -334,8 +336,18 @@ jobs:
         let m = f.jobs[0].matrix.as_ref().unwrap();
         let axes: Vec<(&str, Vec<&str>)> =
             m.axes.iter().map(|a| (a.name.as_str(), a.values.iter().map(String::as_str).collect())).collect();
-        assert_eq!(axes, [("os", vec!["ubuntu-latest", "windows-latest"]), ("version", vec!["12", "14"]), ("env", vec!["staging", "prod"])]);
-        assert_eq!(m.exclude, [vec![("os".to_string(), "windows-latest".to_string()), ("version".to_string(), "12".to_string())]]);
+        assert_eq!(
+            axes,
+            [
+                ("os", vec!["ubuntu-latest", "windows-latest"]),
+                ("version", vec!["12", "14"]),
+                ("env", vec!["staging", "prod"])
+            ]
+        );
+        assert_eq!(
+            m.exclude,
+            [vec![("os".to_string(), "windows-latest".to_string()), ("version".to_string(), "12".to_string())]]
+        );
         assert_eq!(m.include.len(), 1);
         assert_eq!(m.include[0].len(), 3);
         // 8 - 2 excluded + 1 new from include.
@@ -376,7 +388,8 @@ jobs:
 
     #[test]
     fn broken_text_gives_empty_facts() {
-        for text in ["", "on: [push\njobs: {", "- a\n- b\n", "42", "\t{{{", "on:\n  push:\n    branches: 3\njobs: 7\n"] {
+        for text in ["", "on: [push\njobs: {", "- a\n- b\n", "42", "\t{{{", "on:\n  push:\n    branches: 3\njobs: 7\n"]
+        {
             let f = workflow_facts(text);
             assert!(f.jobs.is_empty(), "{text:?}");
             assert!(f.dispatch_inputs.is_empty(), "{text:?}");

@@ -46,7 +46,12 @@ const ACTIONS: &[Action] = &[
         oidc_input: OidcWhen::AzureWithoutCreds,
     },
     // src/main.ts: `getInput('audience') || https://iam.googleapis.com/${workload_identity_provider}`.
-    Action { cloud: Cloud::Gcp, repo: "google-github-actions/auth", default_audience: "", oidc_input: OidcWhen::GcpProvider },
+    Action {
+        cloud: Cloud::Gcp,
+        repo: "google-github-actions/auth",
+        default_audience: "",
+        oidc_input: OidcWhen::GcpProvider,
+    },
     // aliyun/configure-aliyun-credentials-action action.yml (v1.0.7, since
     // commit e61b629 2023-09-05 "change default audience to sts.aliyuncs.com"):
     // input `audience`, default `sts.aliyuncs.com`; index.js passes
@@ -92,12 +97,17 @@ fn has_input(step: &Step, name: &str) -> bool {
 fn requests_oidc(action: &Action, step: &Step) -> bool {
     match action.oidc_input {
         OidcWhen::AwsRoleWithoutKeys => {
-            has_input(step, "role-to-assume") && !has_input(step, "aws-access-key-id") && !has_input(step, "web-identity-token-file")
+            has_input(step, "role-to-assume")
+                && !has_input(step, "aws-access-key-id")
+                && !has_input(step, "web-identity-token-file")
         }
         // `auth-type: IDENTITY` logs in with the runner's managed identity.
         OidcWhen::AzureWithoutCreds => {
             !has_input(step, "creds")
-                && !step.with.iter().any(|(k, v)| k == "auth-type" && v.as_str().is_some_and(|t| t.eq_ignore_ascii_case("identity")))
+                && !step
+                    .with
+                    .iter()
+                    .any(|(k, v)| k == "auth-type" && v.as_str().is_some_and(|t| t.eq_ignore_ascii_case("identity")))
         }
         OidcWhen::GcpProvider => has_input(step, "workload_identity_provider"),
         OidcWhen::AliyunProvider => has_input(step, "oidc-provider-arn"),
@@ -113,7 +123,12 @@ pub fn login_cloud(step: &Step) -> Option<Cloud> {
 
 /// The login steps of a job, in order, with their audiences evaluated in
 /// the job's context.
-pub fn find_logins(steps: &[Step], ctx: &Contexts, diags: &mut Vec<Diagnostic>, notes: &mut Vec<String>) -> Vec<FoundLogin> {
+pub fn find_logins(
+    steps: &[Step],
+    ctx: &Contexts,
+    diags: &mut Vec<Diagnostic>,
+    notes: &mut Vec<String>,
+) -> Vec<FoundLogin> {
     let mut out = Vec::new();
     for step in steps {
         let uses = step.uses.value.as_str();
@@ -128,18 +143,28 @@ pub fn find_logins(steps: &[Step], ctx: &Contexts, diags: &mut Vec<Diagnostic>, 
             match expr::eval_condition(&cond.value, ctx) {
                 Ok(true) => {}
                 Ok(false) => {
-                    notes.push(format!("The step `{uses}` is skipped (its `if: {}` is false): it requests no token.", cond.value));
+                    notes.push(format!(
+                        "The step `{uses}` is skipped (its `if: {}` is false): it requests no token.",
+                        cond.value
+                    ));
                     continue;
                 }
                 Err(e) => {
-                    diags.push(Diagnostic::warning(format!("step `{uses}` `if:`: {}", e.describe(&cond.value)), Some(cond.span)));
-                    notes.push(format!("The `if:` of the step `{uses}` cannot be evaluated; the step is simulated as if it runs."));
+                    diags.push(Diagnostic::warning(
+                        format!("step `{uses}` `if:`: {}", e.describe(&cond.value)),
+                        Some(cond.span),
+                    ));
+                    notes.push(format!(
+                        "The `if:` of the step `{uses}` cannot be evaluated; the step is simulated as if it runs."
+                    ));
                 }
             }
         }
         let oidc = requests_oidc(action, step);
         if !oidc {
-            notes.push(format!("`{uses}` is configured with stored credentials, not OIDC: it does not request a token."));
+            notes.push(format!(
+                "`{uses}` is configured with stored credentials, not OIDC: it does not request a token."
+            ));
             continue;
         }
         let (audience, explicit) = match input_text(step, "audience", ctx, diags) {
@@ -153,7 +178,13 @@ pub fn find_logins(steps: &[Step], ctx: &Contexts, diags: &mut Vec<Diagnostic>, 
                 _ => (Some(action.default_audience.to_string()), false),
             },
         };
-        out.push(FoundLogin { cloud: action.cloud, action: uses.to_string(), audience, audience_explicit: explicit, span: step.span });
+        out.push(FoundLogin {
+            cloud: action.cloud,
+            action: uses.to_string(),
+            audience,
+            audience_explicit: explicit,
+            span: step.span,
+        });
     }
     out
 }
@@ -177,7 +208,12 @@ mod tests {
 
     fn steps(yaml: &str) -> Vec<Step> {
         let mut d = Vec::new();
-        let w = super::super::workflow::parse(&format!("on: push\njobs:\n  j:\n    steps:\n{yaml}"), DocId::Workflow, &mut d).unwrap();
+        let w = super::super::workflow::parse(
+            &format!("on: push\njobs:\n  j:\n    steps:\n{yaml}"),
+            DocId::Workflow,
+            &mut d,
+        )
+        .unwrap();
         w.jobs[0].steps.clone()
     }
 
@@ -190,13 +226,18 @@ mod tests {
         let mut d = Vec::new();
         let mut notes = Vec::new();
         let l = find_logins(&s, &Contexts::new(), &mut d, &mut notes);
-        let got: Vec<(Cloud, &str, bool)> = l.iter().map(|l| (l.cloud, l.audience.as_deref().unwrap(), l.audience_explicit)).collect();
+        let got: Vec<(Cloud, &str, bool)> =
+            l.iter().map(|l| (l.cloud, l.audience.as_deref().unwrap(), l.audience_explicit)).collect();
         assert_eq!(
             got,
             vec![
                 (Cloud::Aws, "sts.amazonaws.com", false),
                 (Cloud::Azure, "api://AzureADTokenExchange", false),
-                (Cloud::Gcp, "https://iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/p/providers/q", false),
+                (
+                    Cloud::Gcp,
+                    "https://iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/p/providers/q",
+                    false
+                ),
                 (Cloud::Alibaba, "sts.aliyuncs.com", false),
                 (Cloud::Azure, "custom", true),
             ]
@@ -226,7 +267,7 @@ mod tests {
 #[cfg(test)]
 mod step_condition_tests {
     use super::*;
-    use crate::github::expr::{from_json, Completeness};
+    use crate::github::expr::{Completeness, from_json};
     use crate::span::DocId;
 
     // Workflow syntax `steps[*].if`: a skipped login step asks for no token;

@@ -13,8 +13,8 @@ pub mod subject;
 pub mod token;
 pub mod workflow;
 
-pub use facts::{workflow_facts, WorkflowFacts};
-pub use simulate::{simulate, JobRun, LoginStep, Simulation, Token};
+pub use facts::{WorkflowFacts, workflow_facts};
+pub use simulate::{JobRun, LoginStep, Simulation, Token, simulate};
 
 #[cfg(test)]
 mod tests;

@@ -17,7 +17,10 @@ pub struct Grant {
 /// permissive and restricted settings).
 pub fn declared(workflow: Option<&Permissions>, job: Option<&Permissions>) -> Grant {
     match (job, workflow) {
-        (Some(p), _) => Grant { id_token: p.id_token, why: format!("the job's `permissions` ({}) give id-token: {}", p.written, level(p.id_token)) },
+        (Some(p), _) => Grant {
+            id_token: p.id_token,
+            why: format!("the job's `permissions` ({}) give id-token: {}", p.written, level(p.id_token)),
+        },
         (None, Some(p)) => Grant {
             id_token: p.id_token,
             why: format!("the workflow's `permissions` ({}) give id-token: {}", p.written, level(p.id_token)),
@@ -40,10 +43,18 @@ fn level(l: IdToken) -> &'static str {
 /// (D-RWREF): the grant is the lower of the two.
 pub fn cap_by_caller(caller: &Grant, called: Option<Grant>) -> Grant {
     match called {
-        None => Grant { id_token: caller.id_token, why: format!("the called workflow sets no `permissions`, so it inherits the caller's: {}", caller.why) },
+        None => Grant {
+            id_token: caller.id_token,
+            why: format!("the called workflow sets no `permissions`, so it inherits the caller's: {}", caller.why),
+        },
         Some(c) if c.id_token > caller.id_token => Grant {
             id_token: caller.id_token,
-            why: format!("{}, but the caller job allows only id-token: {} ({}): called workflows can only downgrade (D-RWREF)", c.why, level(caller.id_token), caller.why),
+            why: format!(
+                "{}, but the caller job allows only id-token: {} ({}): called workflows can only downgrade (D-RWREF)",
+                c.why,
+                level(caller.id_token),
+                caller.why
+            ),
         },
         Some(c) => c,
     }
@@ -73,7 +84,9 @@ pub fn apply_event_rules(s: &Scenario, g: Grant) -> Grant {
     if s.event.actor.eq_ignore_ascii_case("dependabot[bot]") && dependabot_events {
         return Grant {
             id_token: IdToken::None,
-            why: format!("`{event}` runs initiated by Dependabot get a read-only token, hence no id-token write (D-TOK Dependabot note; docs \"Restrictions when Dependabot triggers events\")"),
+            why: format!(
+                "`{event}` runs initiated by Dependabot get a read-only token, hence no id-token write (D-TOK Dependabot note; docs \"Restrictions when Dependabot triggers events\")"
+            ),
         };
     }
     if pr_like && s.event.from_fork {
@@ -82,7 +95,10 @@ pub fn apply_event_rules(s: &Scenario, g: Grant) -> Grant {
         if s.options.fork_pr_write_tokens && s.visibility != Visibility::Public {
             return Grant {
                 id_token: g.id_token,
-                why: format!("{}; the pull request comes from a fork, and the repository setting \"Send write tokens to workflows from pull requests\" keeps id-token write (D-TOK)", g.why),
+                why: format!(
+                    "{}; the pull request comes from a fork, and the repository setting \"Send write tokens to workflows from pull requests\" keeps id-token write (D-TOK)",
+                    g.why
+                ),
             };
         }
         return Grant {
@@ -93,7 +109,10 @@ pub fn apply_event_rules(s: &Scenario, g: Grant) -> Grant {
     if event == "pull_request_target" && s.event.from_fork {
         return Grant {
             id_token: g.id_token,
-            why: format!("{}; pull_request_target runs in the base repository's context, so a fork's pull request still gets a token (D-TOK)", g.why),
+            why: format!(
+                "{}; pull_request_target runs in the base repository's context, so a fork's pull request still gets a token (D-TOK)",
+                g.why
+            ),
         };
     }
     g
@@ -158,7 +177,11 @@ mod tests {
         for (event, fork, actor, setting, want) in cases {
             let mut s = scenario(event, fork, actor);
             s.options.fork_pr_write_tokens = setting;
-            assert_eq!(apply_event_rules(&s, w.clone()).id_token, want, "{event} fork={fork} {actor} setting={setting}");
+            assert_eq!(
+                apply_event_rules(&s, w.clone()).id_token,
+                want,
+                "{event} fork={fork} {actor} setting={setting}"
+            );
         }
         // The setting does not exist for public repositories.
         let mut s = scenario("pull_request", true, "octocat");

@@ -140,7 +140,8 @@ pub fn simulate(s: &Scenario) -> Simulation {
     if let Some(why) = sim_ctx.rejected.borrow().as_ref() {
         // An invalid workflow is a startup failure: no job of the run
         // starts, so none gets a token.
-        let reason = format!("No token: {why}; GitHub refuses the whole run at startup (startup_failure), so no job runs.");
+        let reason =
+            format!("No token: {why}; GitHub refuses the whole run at startup (startup_failure), so no job runs.");
         for r in &mut sim.runs {
             r.token = not_issued(reason.clone(), vec![reason.clone()]);
         }
@@ -158,9 +159,12 @@ fn typed_input(types: &[(String, String)], name: &str, v: &serde_json::Value) ->
     match (ty, v) {
         (Some("boolean"), serde_json::Value::String(t)) if t.eq_ignore_ascii_case("true") => true.into(),
         (Some("boolean"), serde_json::Value::String(t)) if t.eq_ignore_ascii_case("false") => false.into(),
-        (Some("number"), serde_json::Value::String(t)) => {
-            t.trim().parse::<f64>().ok().and_then(serde_json::Number::from_f64).map_or_else(|| v.clone(), serde_json::Value::Number)
-        }
+        (Some("number"), serde_json::Value::String(t)) => t
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .and_then(serde_json::Number::from_f64)
+            .map_or_else(|| v.clone(), serde_json::Value::Number),
         _ => v.clone(),
     }
 }
@@ -201,7 +205,11 @@ fn runs_on_self_hosted(job: &Job, ctx: &Contexts) -> Option<bool> {
     };
     let mut found = false;
     for label in labels {
-        let value = if expr::has_expression(&label) { expr::to_json(&expr::eval_template(&label, ctx).ok()?) } else { serde_json::Value::String(label) };
+        let value = if expr::has_expression(&label) {
+            expr::to_json(&expr::eval_template(&label, ctx).ok()?)
+        } else {
+            serde_json::Value::String(label)
+        };
         let texts: Vec<String> = match value {
             serde_json::Value::Array(a) => a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect(),
             serde_json::Value::String(t) => vec![t],
@@ -214,7 +222,12 @@ fn runs_on_self_hosted(job: &Job, ctx: &Contexts) -> Option<bool> {
 
 /// A cycle of `needs` (job ids, the first repeated at the end), if any.
 fn needs_cycle(wf: &Workflow) -> Option<Vec<String>> {
-    fn visit<'w>(wf: &'w Workflow, id: &'w str, path: &mut Vec<&'w str>, done: &mut Vec<&'w str>) -> Option<Vec<String>> {
+    fn visit<'w>(
+        wf: &'w Workflow,
+        id: &'w str,
+        path: &mut Vec<&'w str>,
+        done: &mut Vec<&'w str>,
+    ) -> Option<Vec<String>> {
         if let Some(at) = path.iter().position(|p| *p == id) {
             let mut cycle: Vec<String> = path.iter().skip(at).map(|p| p.to_string()).collect();
             cycle.push(id.to_string());
@@ -430,7 +443,10 @@ impl Sim<'_> {
         for job in &frame.wf.jobs {
             // GitHub refuses a workflow whose `needs` names no job of it.
             for need in job.needs.iter().filter(|n| !frame.wf.jobs.iter().any(|j| &j.id.value == *n)) {
-                let msg = format!("job `{}` needs `{need}`, which is not a job of this workflow: GitHub rejects the workflow", job.id.value);
+                let msg = format!(
+                    "job `{}` needs `{need}`, which is not a job of this workflow: GitHub rejects the workflow",
+                    job.id.value
+                );
                 sim.diagnostics.push(Diagnostic::error(msg.clone(), Some(job.span)));
                 self.reject(msg);
             }
@@ -450,7 +466,9 @@ impl Sim<'_> {
             // An environment name reads github, needs, strategy, matrix,
             // vars and inputs only (same table).
             if let Some(env) = &job.environment
-                && let Some(name) = ENVIRONMENT_UNAVAILABLE.iter().find(|n| expr::has_expression(&env.value) && expr::names_context(&env.value, n))
+                && let Some(name) = ENVIRONMENT_UNAVAILABLE
+                    .iter()
+                    .find(|n| expr::has_expression(&env.value) && expr::names_context(&env.value, n))
             {
                 let msg = format!(
                     "job `{}` `environment: {}`: Unrecognized named-value: '{name}'; GitHub rejects the workflow, so no job runs",
@@ -461,10 +479,14 @@ impl Sim<'_> {
             }
             // `strategy` reads github, needs, vars and inputs only (same table).
             if let Some(m) = &job.matrix
-                && let Some(name) =
-                    STRATEGY_UNAVAILABLE.iter().find(|n| m.any_text(&|t: &str| expr::has_expression(t) && expr::names_context(t, n)))
+                && let Some(name) = STRATEGY_UNAVAILABLE
+                    .iter()
+                    .find(|n| m.any_text(&|t: &str| expr::has_expression(t) && expr::names_context(t, n)))
             {
-                let msg = format!("job `{}` `strategy.matrix`: Unrecognized named-value: '{name}'; GitHub rejects the workflow, so no job runs", job.id.value);
+                let msg = format!(
+                    "job `{}` `strategy.matrix`: Unrecognized named-value: '{name}'; GitHub rejects the workflow, so no job runs",
+                    job.id.value
+                );
                 sim.diagnostics.push(Diagnostic::error(msg.clone(), Some(m.span)));
                 self.reject(msg);
             }
@@ -502,14 +524,16 @@ impl Sim<'_> {
             }
         }
         if let Some(cycle) = needs_cycle(frame.wf) {
-            let msg = format!("the jobs' `needs` form a cycle ({}): no job of it can start, and GitHub rejects the workflow", cycle.join(" → "));
+            let msg = format!(
+                "the jobs' `needs` form a cycle ({}): no job of it can start, and GitHub rejects the workflow",
+                cycle.join(" → ")
+            );
             let span = frame.wf.jobs.iter().find(|j| cycle.first() == Some(&j.id.value)).map(|j| j.span);
             sim.diagnostics.push(Diagnostic::error(msg.clone(), span));
             self.reject(msg);
         }
         for job in &frame.wf.jobs {
-            let skipped_need =
-                job.needs.iter().find(|n| self.whole_job_skipped(frame, n, &mut memo, 0)).cloned();
+            let skipped_need = job.needs.iter().find(|n| self.whole_job_skipped(frame, n, &mut memo, 0)).cloned();
             let base = self.contexts(frame);
             for (combo, ctx, mut notes) in self.combinations(job, &base, &mut sim.diagnostics) {
                 self.work.set(self.work.get() + 1);
@@ -524,7 +548,8 @@ impl Sim<'_> {
                 match &job.uses {
                     Some(uses) => self.call(frame, job, uses, combo, &ctx, skipped_need.as_deref(), notes, sim),
                     None => {
-                        let run = self.job_run(frame, job, combo, &ctx, skipped_need.as_deref(), notes, &mut sim.diagnostics);
+                        let run =
+                            self.job_run(frame, job, combo, &ctx, skipped_need.as_deref(), notes, &mut sim.diagnostics);
                         sim.runs.push(run);
                     }
                 }
@@ -546,7 +571,10 @@ impl Sim<'_> {
         let resolved = match matrix::resolve(node, base) {
             Ok(v) => v,
             Err((e, raw, span)) => {
-                diags.push(Diagnostic::warning(format!("job `{}` matrix: {}", job.id.value, e.describe(&raw)), Some(span)));
+                diags.push(Diagnostic::warning(
+                    format!("job `{}` matrix: {}", job.id.value, e.describe(&raw)),
+                    Some(span),
+                ));
                 let note = format!(
                     "The matrix of `{}` could not be resolved ({}); one run is simulated without matrix values.",
                     job.id.value,
@@ -608,16 +636,28 @@ impl Sim<'_> {
         let visible = if_contexts(ctx, skipped_need.is_some());
         match expr::eval_condition(&cond.value, &visible) {
             Ok(true) => None,
-            Ok(false) => Some(format!("The job is skipped: its `if: {}` is false for this run, so it requests no token.", cond.value)),
+            Ok(false) => Some(format!(
+                "The job is skipped: its `if: {}` is false for this run, so it requests no token.",
+                cond.value
+            )),
             Err(expr::EvalError::Invalid(why)) if why.starts_with("Unrecognized named-value") => {
-                let msg = format!("job `{}` `if: {}`: {why}; GitHub rejects the workflow, so no job runs", job.id.value, cond.value);
+                let msg = format!(
+                    "job `{}` `if: {}`: {why}; GitHub rejects the workflow, so no job runs",
+                    job.id.value, cond.value
+                );
                 diags.push(Diagnostic::error(msg.clone(), Some(cond.span)));
                 self.reject(msg.clone());
                 Some(format!("No token: {msg}."))
             }
             Err(e) => {
-                diags.push(Diagnostic::warning(format!("job `{}` `if:`: {}", job.id.value, e.describe(&cond.value)), Some(cond.span)));
-                notes.push(format!("The job's `if:` cannot be evaluated ({}); the job is simulated as if it runs.", e.describe(&cond.value)));
+                diags.push(Diagnostic::warning(
+                    format!("job `{}` `if:`: {}", job.id.value, e.describe(&cond.value)),
+                    Some(cond.span),
+                ));
+                notes.push(format!(
+                    "The job's `if:` cannot be evaluated ({}); the job is simulated as if it runs.",
+                    e.describe(&cond.value)
+                ));
                 None
             }
         }
@@ -672,7 +712,10 @@ impl Sim<'_> {
                 }
                 Err(e) => {
                     let msg = e.describe(&env.value);
-                    diags.push(Diagnostic::warning(format!("job `{}` environment: {msg}", job.id.value), Some(env.span)));
+                    diags.push(Diagnostic::warning(
+                        format!("job `{}` environment: {msg}", job.id.value),
+                        Some(env.span),
+                    ));
                     let reason = format!("Keyless cannot determine this job's environment, which decides `sub`: {msg}");
                     out.token = not_issued(reason.clone(), vec![reason]);
                     return out;
@@ -750,7 +793,10 @@ impl Sim<'_> {
         let raw = if expr::has_expression(&uses.value) {
             // No context is available in `jobs.<job_id>.uses` (docs
             // "Contexts reference"; github/docs#34833: a static string).
-            let msg = format!("job `{}` `uses: {}`: `uses:` of a reusable workflow call must be a static string, expressions are not allowed; GitHub rejects the workflow, so no job runs", job.id.value, uses.value);
+            let msg = format!(
+                "job `{}` `uses: {}`: `uses:` of a reusable workflow call must be a static string, expressions are not allowed; GitHub rejects the workflow, so no job runs",
+                job.id.value, uses.value
+            );
             sim.diagnostics.push(Diagnostic::error(msg.clone(), Some(uses.span)));
             self.reject(msg);
             match expr::eval_template(&uses.value, ctx) {
@@ -787,7 +833,10 @@ impl Sim<'_> {
             if let Some(t) = node.scalar_text().filter(|t| expr::has_expression(t))
                 && let Some(name) = ENVIRONMENT_UNAVAILABLE.iter().find(|n| expr::names_context(&t, n))
             {
-                let msg = format!("job `{}` `with.{k}: {t}`: Unrecognized named-value: '{name}'; GitHub rejects the workflow, so no job runs", job.id.value);
+                let msg = format!(
+                    "job `{}` `with.{k}: {t}`: Unrecognized named-value: '{name}'; GitHub rejects the workflow, so no job runs",
+                    job.id.value
+                );
                 sim.diagnostics.push(Diagnostic::error(msg.clone(), Some(node.span)));
                 self.reject(msg);
             }
@@ -795,7 +844,8 @@ impl Sim<'_> {
                 Some(t) => match expr::eval_template(&t, ctx) {
                     Ok(v) => expr::to_json(&v),
                     Err(e) => {
-                        sim.diagnostics.push(Diagnostic::warning(format!("`with.{k}`: {}", e.describe(&t)), Some(node.span)));
+                        sim.diagnostics
+                            .push(Diagnostic::warning(format!("`with.{k}`: {}", e.describe(&t)), Some(node.span)));
                         with_completeness = Completeness::Partial;
                         unknown_with.push(k.clone());
                         continue;
@@ -828,7 +878,10 @@ impl Sim<'_> {
                 job_workflow_sha: target.job_workflow_sha.clone(),
                 aud: String::new(),
                 runner_environment: self.s.runner_environment.clone(),
-                seed: format!("{id}:{}", combo.as_ref().map(|c| serde_json::Value::Object(c.clone()).to_string()).unwrap_or_default()),
+                seed: format!(
+                    "{id}:{}",
+                    combo.as_ref().map(|c| serde_json::Value::Object(c.clone()).to_string()).unwrap_or_default()
+                ),
             };
             let token = self.mint(facts, &grant, &[], notes);
             sim.runs.push(JobRun {
@@ -993,22 +1046,33 @@ impl Sim<'_> {
         } else if r.starts_with('v') && r.chars().nth(1).is_some_and(|c| c.is_ascii_digit()) {
             (
                 format!("refs/tags/{r}"),
-                Some(format!("`@{r}` is taken to be a tag (`refs/tags/{r}`): GitHub resolves the name in the called repository, and a tag wins over a branch of the same name (OBS Azure/login#530). Write `@refs/heads/{r}` to mean a branch.")),
+                Some(format!(
+                    "`@{r}` is taken to be a tag (`refs/tags/{r}`): GitHub resolves the name in the called repository, and a tag wins over a branch of the same name (OBS Azure/login#530). Write `@refs/heads/{r}` to mean a branch."
+                )),
             )
         } else {
             (
                 format!("refs/heads/{r}"),
-                Some(format!("`@{r}` is taken to be a branch (`refs/heads/{r}`): GitHub resolves the name in the called repository, and a tag of the same name would win (`refs/tags/{r}`, OBS Azure/login#530).")),
+                Some(format!(
+                    "`@{r}` is taken to be a branch (`refs/heads/{r}`): GitHub resolves the name in the called repository, and a tag of the same name would win (`refs/tags/{r}`, OBS Azure/login#530)."
+                )),
             )
         };
         let mut notes: Vec<String> = note.into_iter().collect();
         let sha = if is_sha {
             r.to_string()
         } else {
-            notes.push(format!("`job_workflow_sha` is a placeholder: the commit `{path}@{r}` points to is not in the scenario."));
+            notes.push(format!(
+                "`job_workflow_sha` is a placeholder: the commit `{path}@{r}` points to is not in the scenario."
+            ));
             token::hex_digits(&format!("called:{raw}"), 40)
         };
-        Some(CallTarget { job_workflow_ref: format!("{path}@{full}"), job_workflow_sha: sha, path: path.to_string(), notes })
+        Some(CallTarget {
+            job_workflow_ref: format!("{path}@{full}"),
+            job_workflow_sha: sha,
+            path: path.to_string(),
+            notes,
+        })
     }
 
     /// Mints (or refuses) the token of one job run.
@@ -1033,12 +1097,16 @@ impl Sim<'_> {
                     if l.audience_explicit {
                         explanation.push(format!("`aud` is `{a}`, set in the `with: audience` of `{}`.", l.action));
                     } else {
-                        explanation.push(format!("`aud` is `{a}`, the default audience of `{}` (research §4.2).", l.action));
+                        explanation
+                            .push(format!("`aud` is `{a}`, the default audience of `{}` (research §4.2).", l.action));
                     }
                     a.clone()
                 }
                 None => {
-                    explanation.push(format!("`aud` depends on an unknown value in `{}`; the token shows GitHub's default.", l.action));
+                    explanation.push(format!(
+                        "`aud` depends on an unknown value in `{}`; the token shows GitHub's default.",
+                        l.action
+                    ));
                     token::default_audience(s)
                 }
             },
@@ -1124,7 +1192,10 @@ fn login_step(l: &FoundLogin) -> LoginStep {
         cloud: l.cloud,
         action: l.action.clone(),
         // An unknown audience is shown as such, never guessed.
-        audience: l.audience.clone().unwrap_or_else(|| "<unknown: depends on a value the scenario does not give>".into()),
+        audience: l
+            .audience
+            .clone()
+            .unwrap_or_else(|| "<unknown: depends on a value the scenario does not give>".into()),
         audience_known: l.audience.is_some(),
         audience_explicit: l.audience_explicit,
         span: Some(l.span),

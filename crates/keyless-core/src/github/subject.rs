@@ -18,7 +18,9 @@ pub fn default_context(s: &Scenario, environment: Option<&str>, git_ref: &str) -
     let event = s.event.name.value.as_str();
     if let Some(env) = environment {
         let why = if event == "pull_request" || event == "pull_request_target" {
-            format!("The job targets environment `{env}`, which takes precedence over the pull request context (D-REF; pypi/warehouse#10645).")
+            format!(
+                "The job targets environment `{env}`, which takes precedence over the pull request context (D-REF; pypi/warehouse#10645)."
+            )
         } else {
             format!("The job targets environment `{env}`, which takes precedence over the ref (D-REF).")
         };
@@ -86,7 +88,10 @@ pub fn check_template_keys(keys: &[crate::span::Spanned<String>], diags: &mut Ve
         }
         if k.value.is_empty() || !k.value.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
             diags.push(Diagnostic::error(
-                format!("claim key `{}` is invalid: GitHub accepts only alphanumeric characters and underscores", k.value),
+                format!(
+                    "claim key `{}` is invalid: GitHub accepts only alphanumeric characters and underscores",
+                    k.value
+                ),
                 Some(k.span),
             ));
         } else if TEMPLATE_UNUSABLE_KEYS.contains(&k.value.as_str()) {
@@ -101,7 +106,12 @@ pub fn check_template_keys(keys: &[crate::span::Spanned<String>], diags: &mut Ve
 /// Builds a customized `sub` from `include_claim_keys`, in their order
 /// (D-REF §3.2). `Err` is GitHub's refusal: a template with `environment`
 /// on a job without one ("an environment is required and must be provided").
-pub fn custom_subject(keys: &[String], repo: &str, context: &str, claims: &Claims) -> Result<(String, Vec<String>), String> {
+pub fn custom_subject(
+    keys: &[String],
+    repo: &str,
+    context: &str,
+    claims: &Claims,
+) -> Result<(String, Vec<String>), String> {
     let mut parts = Vec::new();
     let mut notes = Vec::new();
     for key in keys {
@@ -160,7 +170,10 @@ mod tests {
         let cases: &[(&[&str], &str)] = &[
             (&["repository_owner", "repository_visibility"], "repository_owner:monalisa:repository_visibility:private"),
             (&["repository_owner"], "repository_owner:monalisa"),
-            (&["job_workflow_ref"], "job_workflow_ref:octo-org/octo-automation/.github/workflows/oidc.yml@refs/heads/main"),
+            (
+                &["job_workflow_ref"],
+                "job_workflow_ref:octo-org/octo-automation/.github/workflows/oidc.yml@refs/heads/main",
+            ),
             (
                 &["repo", "context", "job_workflow_ref"],
                 "repo:octo-org/octo-repo:environment:prod:job_workflow_ref:octo-org/octo-automation/.github/workflows/oidc.yml@refs/heads/main",

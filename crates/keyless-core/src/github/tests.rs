@@ -2,7 +2,7 @@
 //! documents' workflows, and the rules of research §2–§5 through whole
 //! scenarios.
 
-use super::simulate::{simulate, JobRun, Simulation};
+use super::simulate::{JobRun, Simulation, simulate};
 use crate::diagnostic::Severity;
 use crate::scenario::Scenario;
 use crate::span::DocId;
@@ -14,7 +14,10 @@ fn sim(yaml: &str) -> Simulation {
 }
 
 fn run<'a>(sim: &'a Simulation, job: &str) -> &'a JobRun {
-    sim.runs.iter().find(|r| r.job == job).unwrap_or_else(|| panic!("no run {job}: {:?}", sim.runs.iter().map(|r| &r.job).collect::<Vec<_>>()))
+    sim.runs
+        .iter()
+        .find(|r| r.job == job)
+        .unwrap_or_else(|| panic!("no run {job}: {:?}", sim.runs.iter().map(|r| &r.job).collect::<Vec<_>>()))
 }
 
 fn claim(r: &JobRun, name: &str) -> String {
@@ -120,13 +123,19 @@ fn appendix_a2_deployment_from_sha() {
     let r = run(&sim, "deploy");
     assert_eq!(claim(r, "ref"), "");
     assert_eq!(claim(r, "ref_type"), "branch");
-    assert_eq!(claim(r, "workflow_ref"), format!("bbeesley/gql-federated-graph-explorer/.github/workflows/deployment.yml@{sha}"));
+    assert_eq!(
+        claim(r, "workflow_ref"),
+        format!("bbeesley/gql-federated-graph-explorer/.github/workflows/deployment.yml@{sha}")
+    );
     assert_eq!(claim(r, "job_workflow_ref"), claim(r, "workflow_ref"));
     assert_eq!(claim(r, "job_workflow_sha"), sha);
     assert_eq!(claim(r, "sub"), "repo:bbeesley/gql-federated-graph-explorer:environment:staging");
     assert_eq!(claim(r, "aud"), "https://github.com/bbeesley");
     assert_eq!(claim(r, "enterprise"), "bbeesley");
-    assert_eq!((claim(r, "nbf"), claim(r, "iat"), claim(r, "exp")), ("1677505398".into(), "1677505998".into(), "1677506298".into()));
+    assert_eq!(
+        (claim(r, "nbf"), claim(r, "iat"), claim(r, "exp")),
+        ("1677505398".into(), "1677505998".into(), "1677506298".into())
+    );
 }
 
 /// Research Appendix A3: pull_request with an environment.
@@ -142,7 +151,10 @@ fn appendix_a3_pull_request_with_environment() {
     assert_eq!(claim(r, "sub"), "repo:woodruffw/gha-oidc-jwt-test-repo:environment:test");
     assert_eq!(claim(r, "ref"), "refs/pull/4/merge");
     assert_eq!((claim(r, "head_ref"), claim(r, "base_ref")), ("two-tokens".into(), "main".into()));
-    assert_eq!(claim(r, "job_workflow_ref"), "woodruffw/gha-oidc-jwt-test-repo/.github/workflows/ci.yml@refs/pull/4/merge");
+    assert_eq!(
+        claim(r, "job_workflow_ref"),
+        "woodruffw/gha-oidc-jwt-test-repo/.github/workflows/ci.yml@refs/pull/4/merge"
+    );
 }
 
 // ------------------------------------------------------------- seed workflows
@@ -298,7 +310,10 @@ jobs:
 // ------------------------------------------------------------ rules by event
 
 fn one_job(event: &str, job_yaml: &str, extra: &str) -> Simulation {
-    let wf = format!("on: [push, pull_request, pull_request_target, pull_request_review, merge_group, workflow_dispatch, schedule, release]\njobs:\n  j:\n{}", indent(&indent(job_yaml)));
+    let wf = format!(
+        "on: [push, pull_request, pull_request_target, pull_request_review, merge_group, workflow_dispatch, schedule, release]\njobs:\n  j:\n{}",
+        indent(&indent(job_yaml))
+    );
     sim(&scenario("octo-org/octo-repo", event, &wf, extra))
 }
 
@@ -337,11 +352,18 @@ fn pull_request_target_subject_is_an_explicit_option() {
     assert!(r.token.issued);
     assert_eq!(claim(r, "ref"), "refs/heads/main");
     assert_eq!(claim(r, "sub"), "repo:octo-org/octo-repo:ref:refs/heads/main");
-    assert!(r.token.explanation.iter().any(|e| e.contains("CONTESTED") && e.contains("pull_request_target_subject: ref")));
+    assert!(
+        r.token.explanation.iter().any(|e| e.contains("CONTESTED") && e.contains("pull_request_target_subject: ref"))
+    );
     let sim2 = one_job(event, WRITE_JOB, "options:\n  pull_request_target_subject: pull_request\n");
     let r = run(&sim2, "j");
     assert_eq!(claim(r, "sub"), "repo:octo-org/octo-repo:pull_request");
-    assert!(r.token.explanation.iter().any(|e| e.contains("CONTESTED") && e.contains("pull_request_target_subject: pull_request")));
+    assert!(
+        r.token
+            .explanation
+            .iter()
+            .any(|e| e.contains("CONTESTED") && e.contains("pull_request_target_subject: pull_request"))
+    );
 }
 
 /// Research §6.5: merged pull_request → ref is base, sub stays pull_request.
@@ -349,7 +371,10 @@ fn pull_request_target_subject_is_an_explicit_option() {
 fn merged_pull_request() {
     let sim = one_job("name: pull_request\npr_number: 3\nmerged: true\nbase_ref: main", WRITE_JOB, "");
     let r = run(&sim, "j");
-    assert_eq!((claim(r, "ref"), claim(r, "sub")), ("refs/heads/main".into(), "repo:octo-org/octo-repo:pull_request".into()));
+    assert_eq!(
+        (claim(r, "ref"), claim(r, "sub")),
+        ("refs/heads/main".into(), "repo:octo-org/octo-repo:pull_request".into())
+    );
 }
 
 /// Research §5: no id-token write → no token, the login action's error.
@@ -364,7 +389,10 @@ fn missing_permission_gives_the_actions_error() {
     assert!(r.token.explanation[0].contains("defaults to none"));
     // Without a login step: the toolkit's own error.
     let sim = one_job("name: push", "steps: []\n", "");
-    assert_eq!(run(&sim, "j").token.reason.as_deref(), Some("Error message: Unable to get ACTIONS_ID_TOKEN_REQUEST_URL env variable"));
+    assert_eq!(
+        run(&sim, "j").token.reason.as_deref(),
+        Some("Error message: Unable to get ACTIONS_ID_TOKEN_REQUEST_URL env variable")
+    );
 }
 
 /// D-TOK: an explicit map sets unspecified permissions to none; the job's
@@ -400,14 +428,19 @@ fn template_with_environment_requires_one() {
     let r = run(&sim, "j");
     assert!(!r.token.issued);
     assert!(r.token.reason.as_deref().unwrap().contains("an environment is required"));
-    let sim = one_job("name: push", "environment: production:eastus\npermissions:\n  id-token: write\nsteps: []\n", "subject:\n  include_claim_keys: [environment, repository_owner]\n");
+    let sim = one_job(
+        "name: push",
+        "environment: production:eastus\npermissions:\n  id-token: write\nsteps: []\n",
+        "subject:\n  include_claim_keys: [environment, repository_owner]\n",
+    );
     assert_eq!(claim(run(&sim, "j"), "sub"), "environment:production%3Aeastus:repository_owner:octo-org");
 }
 
 /// REST docs: `use_default: true` ignores include_claim_keys.
 #[test]
 fn use_default_ignores_keys() {
-    let sim = one_job("name: push", WRITE_JOB, "subject:\n  use_default: true\n  include_claim_keys: [repository_owner]\n");
+    let sim =
+        one_job("name: push", WRITE_JOB, "subject:\n  use_default: true\n  include_claim_keys: [repository_owner]\n");
     assert_eq!(claim(run(&sim, "j"), "sub"), "repo:octo-org/octo-repo:ref:refs/heads/main");
 }
 
@@ -415,7 +448,11 @@ fn use_default_ignores_keys() {
 /// `repo` segment (OBS Azure/Azure-Landing-Zones#4223, research §3.2).
 #[test]
 fn immutable_subjects() {
-    let plain = one_job("name: push", WRITE_JOB, "repository_id: \"456789\"\nrepository_owner_id: \"123456\"\nsubject:\n  immutable: true\n");
+    let plain = one_job(
+        "name: push",
+        WRITE_JOB,
+        "repository_id: \"456789\"\nrepository_owner_id: \"123456\"\nsubject:\n  immutable: true\n",
+    );
     assert_eq!(claim(run(&plain, "j"), "sub"), "repo:octo-org@123456/octo-repo@456789:ref:refs/heads/main");
 
     let caller = "on: push\njobs:\n  plan:\n    permissions:\n      id-token: write\n    uses: richeney-org/alz-mgmt-templates/.github/workflows/ci-template.yaml@main\n";
@@ -488,7 +525,12 @@ fn if_and_environment_expressions() {
 fn unknown_values_are_diagnosed() {
     let job = "runs-on: x\nif: ${{ needs.plan.outputs.deploy == 'yes' }}\nenvironment: ${{ needs.plan.outputs.env }}\npermissions:\n  id-token: write\nsteps: []\n";
     let sim = one_job("name: push", job, "");
-    assert_eq!(sim.diagnostics.iter().filter(|d| d.severity == Severity::Warning && d.span.is_some()).count(), 2, "{:?}", sim.diagnostics);
+    assert_eq!(
+        sim.diagnostics.iter().filter(|d| d.severity == Severity::Warning && d.span.is_some()).count(),
+        2,
+        "{:?}",
+        sim.diagnostics
+    );
     let r = run(&sim, "j");
     assert!(!r.token.issued);
     assert!(r.token.reason.as_deref().unwrap().contains("needs.plan.outputs.env"));
@@ -501,7 +543,10 @@ fn unknown_values_are_diagnosed() {
 fn local_reusable_workflow() {
     let caller = "name: CI\non: push\npermissions:\n  id-token: write\njobs:\n  call:\n    uses: ./.github/workflows/reusable.yml\n    with:\n      target: prod\n";
     let called = "on:\n  workflow_call:\n    inputs:\n      target:\n        type: string\n      region:\n        type: string\n        default: eu\njobs:\n  deploy:\n    environment: ${{ inputs.target }}-${{ inputs.region }}\n    steps:\n      - uses: azure/login@v2\n        with:\n          client-id: x\n";
-    let extra = format!("reusable_workflows:\n  octo-org/octo-repo/.github/workflows/reusable.yml: |\n{}", indent(&indent(called)));
+    let extra = format!(
+        "reusable_workflows:\n  octo-org/octo-repo/.github/workflows/reusable.yml: |\n{}",
+        indent(&indent(called))
+    );
     let sim = sim(&scenario("octo-org/octo-repo", "name: push\nref: refs/heads/dev", caller, &extra));
     let r = run(&sim, "call/deploy");
     assert_eq!(claim(r, "sub"), "repo:octo-org/octo-repo:environment:prod-eu");
@@ -516,7 +561,8 @@ fn local_reusable_workflow() {
 /// `called_job_asking_more_than_the_caller_rejects_the_run`).
 #[test]
 fn reusable_permissions_are_capped_by_the_caller() {
-    let caller = "on: push\njobs:\n  call:\n    permissions:\n      contents: read\n    uses: ./.github/workflows/r.yml\n";
+    let caller =
+        "on: push\njobs:\n  call:\n    permissions:\n      contents: read\n    uses: ./.github/workflows/r.yml\n";
     let called = "on: workflow_call\npermissions:\n  id-token: write\njobs:\n  deploy:\n    steps: []\n";
     let extra = format!("reusable_workflows:\n  o/r/.github/workflows/r.yml: |\n{}", indent(&indent(called)));
     let sim = sim(&scenario("o/r", "name: push", caller, &extra));
@@ -531,14 +577,18 @@ fn missing_reusable_text_gives_one_run() {
     let sim = sim(&scenario("o/r", "name: push", caller, ""));
     assert!(sim.diagnostics.iter().any(|d| d.message.contains("not in the scenario")));
     let r = run(&sim, "call");
-    assert_eq!(claim(r, "job_workflow_ref"), "other/repo/.github/workflows/x.yml@0123456789abcdef0123456789abcdef01234567");
+    assert_eq!(
+        claim(r, "job_workflow_ref"),
+        "other/repo/.github/workflows/x.yml@0123456789abcdef0123456789abcdef01234567"
+    );
     assert_eq!(claim(r, "job_workflow_sha"), "0123456789abcdef0123456789abcdef01234567");
     assert!(r.token.explanation.iter().any(|e| e.contains("is not given")));
 }
 
 #[test]
 fn trigger_mismatch_is_a_warning_but_simulated() {
-    let wf = "on:\n  push:\n    branches: [main]\njobs:\n  j:\n    permissions:\n      id-token: write\n    steps: []\n";
+    let wf =
+        "on:\n  push:\n    branches: [main]\njobs:\n  j:\n    permissions:\n      id-token: write\n    steps: []\n";
     let sim = sim(&scenario("o/r", "name: push\nref: refs/heads/dev", wf, ""));
     assert!(sim.diagnostics.iter().any(|d| d.severity == Severity::Warning && d.message.contains("would not run")));
     assert!(run(&sim, "j").token.issued);
@@ -618,7 +668,11 @@ proptest! {
 #[test]
 fn template_keys_are_checked() {
     let sim = one_job("name: push", WRITE_JOB, "subject:\n  include_claim_keys: [repo, \"bad-key\", aud]\n");
-    assert!(sim.diagnostics.iter().any(|d| d.severity == Severity::Error && d.message.contains("`bad-key`") && d.span.is_some()));
+    assert!(
+        sim.diagnostics
+            .iter()
+            .any(|d| d.severity == Severity::Error && d.message.contains("`bad-key`") && d.span.is_some())
+    );
     assert!(sim.diagnostics.iter().any(|d| d.severity == Severity::Warning && d.message.contains("`aud`")));
 }
 
@@ -634,7 +688,10 @@ fn diagnostics_are_not_repeated_per_matrix_run() {
 #[test]
 fn called_workflow_without_workflow_call_is_flagged() {
     let caller = "on: push\npermissions:\n  id-token: write\njobs:\n  call:\n    uses: ./.github/workflows/r.yml\n";
-    let extra = format!("reusable_workflows:\n  o/r/.github/workflows/r.yml: |\n{}", indent(&indent("on: push\njobs:\n  d:\n    steps: []\n")));
+    let extra = format!(
+        "reusable_workflows:\n  o/r/.github/workflows/r.yml: |\n{}",
+        indent(&indent("on: push\njobs:\n  d:\n    steps: []\n"))
+    );
     let sim = sim(&scenario("o/r", "name: push", caller, &extra));
     let d = sim.diagnostics.iter().find(|d| d.message.contains("workflow_call")).unwrap();
     assert_eq!(d.span.map(|s| s.doc), Some(DocId::Reusable(0)));
@@ -771,13 +828,23 @@ fn review_probes_of_documented_rules() {
         let v = run(&s, "j").token.claims.text("sub").unwrap_or_default();
         (s, v)
     };
-    let job = |body: &str| format!("on: [push, create, release, workflow_dispatch, issue_comment, workflow_run, pull_request, pull_request_target]\njobs:\n  j:\n{}", indent(&indent(body)));
+    let job = |body: &str| {
+        format!(
+            "on: [push, create, release, workflow_dispatch, issue_comment, workflow_run, pull_request, pull_request_target]\njobs:\n  j:\n{}",
+            indent(&indent(body))
+        )
+    };
     let w = job(WRITE_JOB);
     // D-TOK: `permissions: {}` sets every scope, id-token included, to none.
     let (s, _) = sub("name: push", "on: push\npermissions: {}\njobs:\n  j:\n    steps: []\n", "");
     assert!(!run(&s, "j").token.issued);
     // D-REF: push tag / create tag / release / dispatch on a tag → ref:refs/tags/T, ref_type tag.
-    for ev in ["name: push\nref: refs/tags/v1", "name: create\nref: refs/tags/v1", "name: release\nref: v1", "name: workflow_dispatch\nref: refs/tags/v1"] {
+    for ev in [
+        "name: push\nref: refs/tags/v1",
+        "name: create\nref: refs/tags/v1",
+        "name: release\nref: v1",
+        "name: workflow_dispatch\nref: refs/tags/v1",
+    ] {
         let (s, v) = sub(ev, &w, "");
         assert_eq!(v, "repo:octo-org/octo-repo:ref:refs/tags/v1", "{ev}");
         assert_eq!(claim(run(&s, "j"), "ref_type"), "tag", "{ev}");
@@ -788,14 +855,25 @@ fn review_probes_of_documented_rules() {
         assert_eq!(v, "repo:octo-org/octo-repo:ref:refs/heads/trunk", "{ev}");
     }
     // D-REF: `%3A` in environment names in the default sub; the claim keeps `:`.
-    let (s, v) = sub("name: push", &job("environment: 'Production:V1'\npermissions:\n  id-token: write\nsteps: []\n"), "");
+    let (s, v) =
+        sub("name: push", &job("environment: 'Production:V1'\npermissions:\n  id-token: write\nsteps: []\n"), "");
     assert_eq!(v, "repo:octo-org/octo-repo:environment:Production%3AV1");
     assert_eq!(claim(run(&s, "j"), "environment"), "Production:V1");
     // D-REF: `context` of a pull request in a template.
-    let (_, v) = sub("name: pull_request\npr_number: 4", &w, "subject:\n  use_default: false\n  include_claim_keys: [repo, context, event_name]\n");
+    let (_, v) = sub(
+        "name: pull_request\npr_number: 4",
+        &w,
+        "subject:\n  use_default: false\n  include_claim_keys: [repo, context, event_name]\n",
+    );
     assert_eq!(v, "repo:octo-org/octo-repo:pull_request:event_name:pull_request");
     // Docs (expressions): string comparison ignores case; contains/startsWith.
-    let (s, _) = sub("name: push\nref: refs/heads/release/1.2", &job("if: github.event_name == 'PUSH' && contains(github.ref, 'RELEASE') && startsWith(github.ref_name, 'release/')\npermissions:\n  id-token: write\nsteps: []\n"), "");
+    let (s, _) = sub(
+        "name: push\nref: refs/heads/release/1.2",
+        &job(
+            "if: github.event_name == 'PUSH' && contains(github.ref, 'RELEASE') && startsWith(github.ref_name, 'release/')\npermissions:\n  id-token: write\nsteps: []\n",
+        ),
+        "",
+    );
     assert!(run(&s, "j").token.issued);
     // D-REF: `workflow` is the file path when the workflow has no name.
     let (s, _) = sub("name: push", &w, "");
@@ -809,7 +887,8 @@ fn review_probes_of_documented_rules() {
     // (here the caller's workflow-level id-token: write).
     let caller = "on: push\npermissions:\n  id-token: write\njobs:\n  j:\n    uses: ./.github/workflows/r.yml\n";
     let called = "on: workflow_call\njobs:\n  d:\n    steps: []\n";
-    let extra = format!("reusable_workflows:\n  octo-org/octo-repo/.github/workflows/r.yml: |\n{}", indent(&indent(called)));
+    let extra =
+        format!("reusable_workflows:\n  octo-org/octo-repo/.github/workflows/r.yml: |\n{}", indent(&indent(called)));
     let s = sim(&scenario("octo-org/octo-repo", "name: push", caller, &extra));
     assert!(run(&s, "j/d").token.issued);
     assert_eq!(claim(run(&s, "j/d"), "sub"), "repo:octo-org/octo-repo:ref:refs/heads/main");
@@ -840,7 +919,10 @@ fn large_matrix_and_reusable_workflows_are_fast() {
     assert_eq!(s.runs.len(), 256 + 24 + 8 + 72, "{:?}", s.diagnostics);
     assert!(s.runs.iter().all(|r| r.token.issued));
     assert!(s.diagnostics.iter().all(|d| d.severity != Severity::Error), "{:?}", s.diagnostics);
-    assert_eq!(claim(run(&s, "r1/n/e"), "job_workflow_ref"), "octo-org/central/.github/workflows/r2.yml@refs/heads/main");
+    assert_eq!(
+        claim(run(&s, "r1/n/e"), "job_workflow_ref"),
+        "octo-org/central/.github/workflows/r2.yml@refs/heads/main"
+    );
     assert!(elapsed < std::time::Duration::from_secs(2), "{elapsed:?}");
 }
 
@@ -852,7 +934,15 @@ fn large_matrix_and_reusable_workflows_are_fast() {
 /// read-only means no id-token write (research §5). Other events keep it.
 #[test]
 fn dependabot_restrictions_cover_the_documented_events() {
-    for event in ["push", "pull_request", "pull_request_review", "create", "deployment", "deployment_status", "pull_request_target"] {
+    for event in [
+        "push",
+        "pull_request",
+        "pull_request_review",
+        "create",
+        "deployment",
+        "deployment_status",
+        "pull_request_target",
+    ] {
         let wf = format!("on: {event}\njobs:\n  j:\n    permissions:\n      id-token: write\n    steps: []\n");
         let s = sim(&scenario("o/r", &format!("name: {event}\nactor: dependabot[bot]"), &wf, ""));
         let r = run(&s, "j");
@@ -889,7 +979,12 @@ fn nested_local_call_in_a_foreign_workflow_uses_the_run_repository() {
         indent(&indent(outer)),
         indent(&indent(inner))
     );
-    let s = sim(&scenario("o/r", "name: push\nref: refs/heads/dev\nsha: 0123456789abcdef0123456789abcdef01234567", caller, &extra));
+    let s = sim(&scenario(
+        "o/r",
+        "name: push\nref: refs/heads/dev\nsha: 0123456789abcdef0123456789abcdef01234567",
+        caller,
+        &extra,
+    ));
     let r = run(&s, "c/n/d");
     assert_eq!(claim(r, "job_workflow_ref"), "o/r/.github/workflows/inner.yml@refs/heads/dev");
     assert_eq!(claim(r, "job_workflow_sha"), "0123456789abcdef0123456789abcdef01234567");
@@ -900,7 +995,11 @@ fn nested_local_call_in_a_foreign_workflow_uses_the_run_repository() {
 /// on GHES the trace says the older form differs.
 #[test]
 fn ghes_escaping_depends_on_the_version_and_says_so() {
-    let s = one_job("name: push", "environment: 'prod:eu'\npermissions:\n  id-token: write\nsteps: []\n", "issuer:\n  ghes_host: ghe.example.com\n");
+    let s = one_job(
+        "name: push",
+        "environment: 'prod:eu'\npermissions:\n  id-token: write\nsteps: []\n",
+        "issuer:\n  ghes_host: ghe.example.com\n",
+    );
     let r = run(&s, "j");
     assert_eq!(claim(r, "sub"), "repo:octo-org/octo-repo:environment:prod%3Aeu");
     assert!(r.token.explanation.iter().any(|e| e.contains("GHES 3.18 and older")));
@@ -928,9 +1027,18 @@ fn hostile_workflows_give_located_findings() {
     for j in jobs {
         let s = one_job("name: push", j, "");
         assert!(s.diagnostics.iter().all(|d| d.span.is_some()), "{j}: {:?}", s.diagnostics);
-        assert!(!s.diagnostics.is_empty() || s.runs.iter().all(|r| !r.token.issued) || j.contains("fromJSON('{"), "{j}: nothing reported");
+        assert!(
+            !s.diagnostics.is_empty() || s.runs.iter().all(|r| !r.token.issued) || j.contains("fromJSON('{"),
+            "{j}: nothing reported"
+        );
     }
-    for wf in ["on: 5\njobs: {}\n", "jobs: []\non: push\n", "on: push\njobs:\n  j: ~\n", "[1, 2]\n", "on: push\njobs:\n  j:\n    uses: ./.github/workflows/r.yml\n"] {
+    for wf in [
+        "on: 5\njobs: {}\n",
+        "jobs: []\non: push\n",
+        "on: push\njobs:\n  j: ~\n",
+        "[1, 2]\n",
+        "on: push\njobs:\n  j:\n    uses: ./.github/workflows/r.yml\n",
+    ] {
         let extra = "reusable_workflows:\n  o/r/.github/workflows/r.yml: \"{{{\"\n";
         let s = sim(&scenario("o/r", "name: push", wf, extra));
         assert!(s.diagnostics.iter().all(|d| d.span.is_some()), "{wf}: {:?}", s.diagnostics);
@@ -949,7 +1057,11 @@ fn payload_keys_absent_from_an_event_are_null() {
     let s = one_job("name: pull_request\nmerged: true", job, "");
     assert_eq!(claim(run(&s, "j"), "environment"), "merged", "{:?}", s.diagnostics);
     // Fields the scenario cannot know stay unknown.
-    let s = one_job("name: push", "environment: ${{ github.event.head_commit.message }}\npermissions:\n  id-token: write\nsteps: []\n", "");
+    let s = one_job(
+        "name: push",
+        "environment: ${{ github.event.head_commit.message }}\npermissions:\n  id-token: write\nsteps: []\n",
+        "",
+    );
     assert!(!run(&s, "j").token.issued);
 }
 
@@ -970,9 +1082,15 @@ fn enterprise_issuer_implies_the_enterprise_claim() {
 /// is an "Array of unique strings": GitHub refuses a repeated key.
 #[test]
 fn repeated_template_keys_are_refused() {
-    let sim = one_job("name: push", WRITE_JOB, "subject:\n  use_default: false\n  include_claim_keys: [repo, context, repo]\n");
+    let sim = one_job(
+        "name: push",
+        WRITE_JOB,
+        "subject:\n  use_default: false\n  include_claim_keys: [repo, context, repo]\n",
+    );
     assert!(
-        sim.diagnostics.iter().any(|d| d.severity == Severity::Error && d.message.contains("more than once") && d.span.is_some()),
+        sim.diagnostics
+            .iter()
+            .any(|d| d.severity == Severity::Error && d.message.contains("more than once") && d.span.is_some()),
         "{:?}",
         sim.diagnostics
     );
@@ -988,7 +1106,9 @@ fn matrix_in_a_job_if_is_rejected() {
     let s = one_job("name: push", job, "");
     assert_eq!(s.runs.len(), 2);
     assert!(s.runs.iter().all(|r| !r.token.issued), "{:?}", s.runs.iter().map(|r| &r.token.reason).collect::<Vec<_>>());
-    assert!(s.diagnostics.iter().any(|d| d.severity == Severity::Error && d.message.contains("Unrecognized named-value: 'matrix'") && d.span.is_some()));
+    assert!(s.diagnostics.iter().any(|d| d.severity == Severity::Error
+        && d.message.contains("Unrecognized named-value: 'matrix'")
+        && d.span.is_some()));
 }
 
 /// Same table: `secrets` and `env` are not available in a job's `if:`
@@ -998,7 +1118,12 @@ fn secrets_and_env_in_a_job_if_are_rejected() {
     for cond in ["secrets.DEPLOY != ''", "env.STAGE == 'prod'"] {
         let s = one_job("name: push", &format!("if: {cond}\npermissions:\n  id-token: write\nsteps: []\n"), "");
         assert!(!run(&s, "j").token.issued, "{cond}");
-        assert!(s.diagnostics.iter().any(|d| d.severity == Severity::Error && d.message.contains("Unrecognized named-value")), "{cond}");
+        assert!(
+            s.diagnostics
+                .iter()
+                .any(|d| d.severity == Severity::Error && d.message.contains("Unrecognized named-value")),
+            "{cond}"
+        );
     }
 }
 
@@ -1079,7 +1204,11 @@ fn jobs_needing_a_skipped_job_are_skipped() {
 #[test]
 fn needs_of_an_unknown_job_is_an_error() {
     let s = one_job("name: push", "needs: buidl\npermissions:\n  id-token: write\nsteps: []\n", "");
-    assert!(s.diagnostics.iter().any(|d| d.severity == Severity::Error && d.message.contains("`buidl`") && d.span.is_some()));
+    assert!(
+        s.diagnostics
+            .iter()
+            .any(|d| d.severity == Severity::Error && d.message.contains("`buidl`") && d.span.is_some())
+    );
 }
 
 /// CL-PRT (research §2.2, §6.4): since 2025-12-08 pull_request_target runs
@@ -1099,7 +1228,7 @@ fn pull_request_target_ignores_a_given_ref_on_github_com() {
 /// small stack).
 #[test]
 fn deeply_nested_expressions_do_not_overflow() {
-    use super::expr::{eval_str, Contexts};
+    use super::expr::{Contexts, eval_str};
     assert!(eval_str("((1))", &Contexts::new()).is_ok());
     for n in [100usize, 1000, 8000] {
         let _ = eval_str(&format!("{}1{}", "(".repeat(n), ")".repeat(n)), &Contexts::new());
@@ -1148,7 +1277,9 @@ fn called_job_asking_more_than_the_caller_rejects_the_run() {
     let s = sim(&scenario("o/r", "name: push", caller, &extra));
     assert!(
         s.diagnostics.iter().any(|d| d.severity == Severity::Error
-            && d.message.contains("The nested job 'deploy' is requesting 'id-token: write', but is only allowed 'id-token: none'")
+            && d.message.contains(
+                "The nested job 'deploy' is requesting 'id-token: write', but is only allowed 'id-token: none'"
+            )
             && d.span.is_some()),
         "{:?}",
         s.diagnostics
@@ -1156,13 +1287,19 @@ fn called_job_asking_more_than_the_caller_rejects_the_run() {
     for r in &s.runs {
         assert!(!r.token.issued, "{} got a token", r.job);
     }
-    assert!(run(&s, "build").token.reason.as_deref().unwrap().contains("The workflow is not valid"), "{:?}", run(&s, "build").token.reason);
+    assert!(
+        run(&s, "build").token.reason.as_deref().unwrap().contains("The workflow is not valid"),
+        "{:?}",
+        run(&s, "build").token.reason
+    );
     // The same call with no `permissions` anywhere: the default id-token is
     // none, so the request is refused too (OBS kyma-project/test-infra#14087).
     let caller = "on: push\njobs:\n  call:\n    uses: ./.github/workflows/r.yml\n";
     let s = sim(&scenario("o/r", "name: push", caller, &extra));
     assert!(!run(&s, "call/deploy").token.issued);
-    assert!(s.diagnostics.iter().any(|d| d.severity == Severity::Error && d.message.contains("The nested job 'deploy'")));
+    assert!(
+        s.diagnostics.iter().any(|d| d.severity == Severity::Error && d.message.contains("The nested job 'deploy'"))
+    );
     // A called job that asks for nothing more runs with what it asks for.
     let called = "on: workflow_call\njobs:\n  deploy:\n    permissions:\n      contents: read\n    steps: []\n";
     let extra = format!("reusable_workflows:\n  o/r/.github/workflows/r.yml: |\n{}", indent(&indent(called)));
@@ -1189,7 +1326,9 @@ fn an_invalid_workflow_gives_no_job_a_token() {
         assert!(!ok.token.issued, "{wf}");
         assert!(ok.token.reason.as_deref().unwrap().contains("startup"), "{:?}", ok.token.reason);
     }
-    let caller = format!("on: push\npermissions:\n  id-token: write\njobs:\n{sibling}  c:\n    uses: ./.github/workflows/w1.yml\n");
+    let caller = format!(
+        "on: push\npermissions:\n  id-token: write\njobs:\n{sibling}  c:\n    uses: ./.github/workflows/w1.yml\n"
+    );
     let mut extra = String::from("issuer:\n  ghes_host: ghe.example.com\nreusable_workflows:\n");
     for i in 1..=4 {
         let body = format!("on: workflow_call\njobs:\n  c:\n    uses: ./.github/workflows/w{}.yml\n", i + 1);
@@ -1206,16 +1345,30 @@ fn an_invalid_workflow_gives_no_job_a_token() {
 /// scenario names; the explanation says the given ref was replaced.
 #[test]
 fn default_branch_events_ignore_a_given_ref() {
-    for event in ["schedule", "issue_comment", "workflow_run", "repository_dispatch", "check_suite", "delete", "status"] {
+    for event in ["schedule", "issue_comment", "workflow_run", "repository_dispatch", "check_suite", "delete", "status"]
+    {
         let s = one_job(&format!("name: {event}\nref: refs/heads/dev"), WRITE_JOB, "");
         let r = run(&s, "j");
         assert_eq!(claim(r, "ref"), "refs/heads/main", "{event}");
         assert_eq!(claim(r, "sub"), "repo:octo-org/octo-repo:ref:refs/heads/main", "{event}");
-        assert_eq!(claim(r, "workflow_ref"), "octo-org/octo-repo/.github/workflows/deploy.yml@refs/heads/main", "{event}");
-        assert!(r.token.explanation.iter().any(|e| e.contains("refs/heads/dev") && e.contains("default branch")), "{event}: {:?}", r.token.explanation);
+        assert_eq!(
+            claim(r, "workflow_ref"),
+            "octo-org/octo-repo/.github/workflows/deploy.yml@refs/heads/main",
+            "{event}"
+        );
+        assert!(
+            r.token.explanation.iter().any(|e| e.contains("refs/heads/dev") && e.contains("default branch")),
+            "{event}: {:?}",
+            r.token.explanation
+        );
     }
     // Events whose ref the run really has keep it.
-    for (event, given) in [("push", "refs/heads/dev"), ("workflow_dispatch", "refs/heads/dev"), ("create", "refs/tags/v1"), ("registry_package", "refs/tags/v1")] {
+    for (event, given) in [
+        ("push", "refs/heads/dev"),
+        ("workflow_dispatch", "refs/heads/dev"),
+        ("create", "refs/tags/v1"),
+        ("registry_package", "refs/tags/v1"),
+    ] {
         let s = one_job(&format!("name: {event}\nref: {given}"), WRITE_JOB, "");
         assert_eq!(claim(run(&s, "j"), "ref"), given, "{event}");
     }
@@ -1232,12 +1385,18 @@ fn merged_pull_request_needs_the_closed_type() {
     let event = "name: pull_request\nmerged: true\npr_number: 3";
     let s = sim(&scenario("o/r", event, &format!("on: pull_request\njobs:\n{job}"), ""));
     assert!(
-        s.diagnostics.iter().any(|d| d.severity == Severity::Warning && d.message.contains("would not run") && d.message.contains("closed")),
+        s.diagnostics.iter().any(|d| d.severity == Severity::Warning
+            && d.message.contains("would not run")
+            && d.message.contains("closed")),
         "{:?}",
         s.diagnostics
     );
     let s = sim(&scenario("o/r", event, &format!("on:\n  pull_request:\n    types: [opened]\njobs:\n{job}"), ""));
-    assert!(s.diagnostics.iter().any(|d| d.message.contains("would not run") && d.message.contains("closed")), "{:?}", s.diagnostics);
+    assert!(
+        s.diagnostics.iter().any(|d| d.message.contains("would not run") && d.message.contains("closed")),
+        "{:?}",
+        s.diagnostics
+    );
     let s = sim(&scenario("o/r", event, &format!("on:\n  pull_request:\n    types: [closed]\njobs:\n{job}"), ""));
     assert!(s.diagnostics.iter().all(|d| !d.message.contains("would not run")), "{:?}", s.diagnostics);
     // An open pull request runs with the default types.
@@ -1261,7 +1420,11 @@ fn review_events_have_empty_head_and_base_ref() {
         assert!(r.token.issued, "{event}: {:?}", r.token.reason);
         assert_eq!((claim(r, "head_ref").as_str(), claim(r, "base_ref").as_str()), ("", ""), "{event}");
         assert_eq!(claim(r, "ref"), "refs/pull/7/merge");
-        assert!(r.token.explanation.iter().any(|e| e.contains("head_ref") && e.contains("[INF]")), "{:?}", r.token.explanation);
+        assert!(
+            r.token.explanation.iter().any(|e| e.contains("head_ref") && e.contains("[INF]")),
+            "{:?}",
+            r.token.explanation
+        );
     }
     let s = one_job("name: pull_request\npr_number: 7\nhead_ref: feature/x\nbase_ref: main", job, "");
     assert_eq!(claim(run(&s, "j"), "head_ref"), "feature/x");
@@ -1277,7 +1440,9 @@ fn secrets_in_a_step_if_reject_the_run() {
     let wf = "on: push\njobs:\n  ok:\n    permissions:\n      id-token: write\n    steps: []\n  deploy:\n    permissions:\n      id-token: write\n    steps:\n      - run: echo\n        if: ${{ secrets.TOKEN != '' }}\n      - uses: azure/login@v2\n        with:\n          client-id: x\n";
     let s = sim(&scenario("o/r", "name: push", wf, ""));
     assert!(
-        s.diagnostics.iter().any(|d| d.severity == Severity::Error && d.message.contains("Unrecognized named-value: 'secrets'") && d.span.is_some()),
+        s.diagnostics.iter().any(|d| d.severity == Severity::Error
+            && d.message.contains("Unrecognized named-value: 'secrets'")
+            && d.span.is_some()),
         "{:?}",
         s.diagnostics
     );
@@ -1296,7 +1461,13 @@ fn secrets_in_a_step_if_reject_the_run() {
 fn unavailable_context_behind_a_short_circuit_still_rejects() {
     let wf = "on: push\njobs:\n  ok:\n    permissions:\n      id-token: write\n    steps: []\n  gated:\n    if: github.event_name == 'pull_request' && secrets.X != ''\n    steps: []\n";
     let s = sim(&scenario("o/r", "name: push", wf, ""));
-    assert!(s.diagnostics.iter().any(|d| d.severity == Severity::Error && d.message.contains("Unrecognized named-value: 'secrets'")), "{:?}", s.diagnostics);
+    assert!(
+        s.diagnostics
+            .iter()
+            .any(|d| d.severity == Severity::Error && d.message.contains("Unrecognized named-value: 'secrets'")),
+        "{:?}",
+        s.diagnostics
+    );
     assert!(!run(&s, "ok").token.issued);
 }
 
@@ -1307,9 +1478,17 @@ fn unavailable_context_behind_a_short_circuit_still_rejects() {
 #[test]
 fn environment_from_an_unavailable_context_rejects_the_run() {
     for value in ["${{ secrets.ENV_NAME }}", "${{ env.STAGE }}"] {
-        let wf = format!("on: push\njobs:\n  ok:\n    permissions:\n      id-token: write\n    steps: []\n  deploy:\n    environment: {value}\n    permissions:\n      id-token: write\n    steps: []\n");
+        let wf = format!(
+            "on: push\njobs:\n  ok:\n    permissions:\n      id-token: write\n    steps: []\n  deploy:\n    environment: {value}\n    permissions:\n      id-token: write\n    steps: []\n"
+        );
         let s = sim(&scenario("o/r", "name: push", &wf, ""));
-        assert!(s.diagnostics.iter().any(|d| d.severity == Severity::Error && d.message.contains("Unrecognized named-value")), "{value}: {:?}", s.diagnostics);
+        assert!(
+            s.diagnostics
+                .iter()
+                .any(|d| d.severity == Severity::Error && d.message.contains("Unrecognized named-value")),
+            "{value}: {:?}",
+            s.diagnostics
+        );
         assert!(!run(&s, "ok").token.issued, "{value}");
     }
     // `{name, url}`: the url may read `steps`, the name may not.
@@ -1328,8 +1507,16 @@ fn pull_request_ref_is_the_merge_branch_whatever_ref_is_given() {
         let s = one_job(&format!("name: {event}\npr_number: 7\nref: refs/heads/feature"), WRITE_JOB, "");
         let r = run(&s, "j");
         assert_eq!(claim(r, "ref"), "refs/pull/7/merge", "{event}");
-        assert_eq!(claim(r, "job_workflow_ref"), "octo-org/octo-repo/.github/workflows/deploy.yml@refs/pull/7/merge", "{event}");
-        assert!(r.token.explanation.iter().any(|e| e.contains("refs/heads/feature") && e.contains("refs/pull/7/merge")), "{:?}", r.token.explanation);
+        assert_eq!(
+            claim(r, "job_workflow_ref"),
+            "octo-org/octo-repo/.github/workflows/deploy.yml@refs/pull/7/merge",
+            "{event}"
+        );
+        assert!(
+            r.token.explanation.iter().any(|e| e.contains("refs/heads/feature") && e.contains("refs/pull/7/merge")),
+            "{:?}",
+            r.token.explanation
+        );
     }
     // A merge ref as given is kept.
     let s = one_job("name: pull_request\npr_number: 7\nref: refs/pull/7/merge", WRITE_JOB, "");
@@ -1343,7 +1530,11 @@ fn pull_request_ref_is_the_merge_branch_whatever_ref_is_given() {
 /// path is the subdomain, not the slug.
 #[test]
 fn ghe_com_unique_issuer_uses_the_subdomain() {
-    let s = one_job("name: push", WRITE_JOB, "issuer:\n  ghe_subdomain: octocorp\n  enterprise_slug: octocorp-enterprise\n");
+    let s = one_job(
+        "name: push",
+        WRITE_JOB,
+        "issuer:\n  ghe_subdomain: octocorp\n  enterprise_slug: octocorp-enterprise\n",
+    );
     let r = run(&s, "j");
     assert_eq!(claim(r, "iss"), "https://token.actions.octocorp.ghe.com/octocorp");
 }
@@ -1359,7 +1550,13 @@ fn unavailable_context_in_a_call_with_rejects_the_run() {
     let extra = format!("reusable_workflows:\n  o/r/.github/workflows/r.yml: |\n{}", indent(&indent(called)));
     let caller = "on: push\npermissions:\n  id-token: write\njobs:\n  ok:\n    steps: []\n  call:\n    uses: ./.github/workflows/r.yml\n    with:\n      target: ${{ env.TARGET }}\n";
     let s = sim(&scenario("o/r", "name: push", caller, &extra));
-    assert!(s.diagnostics.iter().any(|d| d.severity == Severity::Error && d.message.contains("Unrecognized named-value: 'env'")), "{:?}", s.diagnostics);
+    assert!(
+        s.diagnostics
+            .iter()
+            .any(|d| d.severity == Severity::Error && d.message.contains("Unrecognized named-value: 'env'")),
+        "{:?}",
+        s.diagnostics
+    );
     assert!(!run(&s, "ok").token.issued);
 }
 
@@ -1369,7 +1566,13 @@ fn unavailable_context_in_a_call_with_rejects_the_run() {
 fn matrix_from_an_unavailable_context_rejects_the_run() {
     let wf = "on: push\njobs:\n  ok:\n    permissions:\n      id-token: write\n    steps: []\n  m:\n    strategy:\n      matrix:\n        env: ${{ fromJSON(secrets.ENVS) }}\n    steps: []\n";
     let s = sim(&scenario("o/r", "name: push", wf, ""));
-    assert!(s.diagnostics.iter().any(|d| d.severity == Severity::Error && d.message.contains("Unrecognized named-value: 'secrets'")), "{:?}", s.diagnostics);
+    assert!(
+        s.diagnostics
+            .iter()
+            .any(|d| d.severity == Severity::Error && d.message.contains("Unrecognized named-value: 'secrets'")),
+        "{:?}",
+        s.diagnostics
+    );
     assert!(!run(&s, "ok").token.issued);
 }
 
@@ -1383,7 +1586,11 @@ fn expression_in_a_call_uses_rejects_the_run() {
     let extra = format!("reusable_workflows:\n  o/r/.github/workflows/r.yml: |\n{}", indent(&indent(called)));
     let caller = "on: push\npermissions:\n  id-token: write\njobs:\n  ok:\n    steps: []\n  call:\n    uses: ./.github/workflows/${{ github.event_name == 'push' && 'r' || 'x' }}.yml\n";
     let s = sim(&scenario("o/r", "name: push", caller, &extra));
-    assert!(s.diagnostics.iter().any(|d| d.severity == Severity::Error && d.message.contains("`uses:`")), "{:?}", s.diagnostics);
+    assert!(
+        s.diagnostics.iter().any(|d| d.severity == Severity::Error && d.message.contains("`uses:`")),
+        "{:?}",
+        s.diagnostics
+    );
     assert!(!run(&s, "ok").token.issued);
     assert!(!run(&s, "call/deploy").token.issued);
 }
@@ -1398,9 +1605,15 @@ fn a_call_job_with_an_unsupported_key_rejects_the_run() {
     let called = "on: workflow_call\njobs:\n  deploy:\n    steps: []\n";
     let extra = format!("reusable_workflows:\n  o/r/.github/workflows/r.yml: |\n{}", indent(&indent(called)));
     for key in ["runs-on: ubuntu-latest", "environment: prod"] {
-        let caller = format!("on: push\npermissions:\n  id-token: write\njobs:\n  ok:\n    steps: []\n  call:\n    {key}\n    uses: ./.github/workflows/r.yml\n");
+        let caller = format!(
+            "on: push\npermissions:\n  id-token: write\njobs:\n  ok:\n    steps: []\n  call:\n    {key}\n    uses: ./.github/workflows/r.yml\n"
+        );
         let s = sim(&scenario("o/r", "name: push", &caller, &extra));
-        assert!(s.diagnostics.iter().any(|d| d.severity == Severity::Error && d.message.contains("Unexpected value")), "{key}: {:?}", s.diagnostics);
+        assert!(
+            s.diagnostics.iter().any(|d| d.severity == Severity::Error && d.message.contains("Unexpected value")),
+            "{key}: {:?}",
+            s.diagnostics
+        );
         assert!(!run(&s, "ok").token.issued, "{key}");
     }
     let caller = "on: push\npermissions:\n  id-token: write\njobs:\n  ok:\n    steps: []\n  call:\n    name: Call\n    needs: ok\n    if: always()\n    strategy:\n      matrix:\n        x: [1]\n    concurrency: c\n    permissions:\n      id-token: write\n    secrets: inherit\n    uses: ./.github/workflows/r.yml\n";
@@ -1432,7 +1645,11 @@ fn runner_environment_follows_a_self_hosted_label() {
 fn a_needs_cycle_rejects_the_run() {
     let wf = "on: push\npermissions:\n  id-token: write\njobs:\n  ok:\n    steps: []\n  a:\n    needs: b\n    steps: []\n  b:\n    needs: [a]\n    steps: []\n";
     let s = sim(&scenario("o/r", "name: push", wf, ""));
-    assert!(s.diagnostics.iter().any(|d| d.severity == Severity::Error && d.message.contains("cycle")), "{:?}", s.diagnostics);
+    assert!(
+        s.diagnostics.iter().any(|d| d.severity == Severity::Error && d.message.contains("cycle")),
+        "{:?}",
+        s.diagnostics
+    );
     assert!(!run(&s, "ok").token.issued);
 }
 
@@ -1445,7 +1662,11 @@ fn empty_environment_name_is_no_environment_and_labelled() {
     let s = one_job("name: push\nref: refs/heads/dev", job, "");
     let r = run(&s, "j");
     assert_eq!(claim(r, "sub"), "repo:octo-org/octo-repo:ref:refs/heads/dev");
-    assert!(r.token.explanation.iter().any(|e| e.contains("empty") && e.contains("[INF]")), "{:?}", r.token.explanation);
+    assert!(
+        r.token.explanation.iter().any(|e| e.contains("empty") && e.contains("[INF]")),
+        "{:?}",
+        r.token.explanation
+    );
 }
 
 /// GitHub validates the whole tree of called workflows when the run starts,
@@ -1458,7 +1679,11 @@ fn a_skipped_call_still_has_its_permissions_checked() {
     let extra = format!("reusable_workflows:\n  o/r/.github/workflows/r.yml: |\n{}", indent(&indent(called)));
     let caller = "on: push\njobs:\n  ok:\n    permissions:\n      id-token: write\n    steps: []\n  call:\n    if: github.event_name == 'schedule'\n    uses: ./.github/workflows/r.yml\n";
     let s = sim(&scenario("o/r", "name: push", caller, &extra));
-    assert!(s.diagnostics.iter().any(|d| d.severity == Severity::Error && d.message.contains("The nested job 'deploy'")), "{:?}", s.diagnostics);
+    assert!(
+        s.diagnostics.iter().any(|d| d.severity == Severity::Error && d.message.contains("The nested job 'deploy'")),
+        "{:?}",
+        s.diagnostics
+    );
     assert!(!run(&s, "ok").token.issued);
 }
 

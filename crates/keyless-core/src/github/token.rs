@@ -199,7 +199,8 @@ pub fn base_claims(s: &Scenario, run: &RunFacts, job: &JobFacts) -> Claims {
     // Only when the repository belongs to an enterprise (D-REF).
     // A unique issuer names the enterprise the repository belongs to (D-REF
     // ghec example token: `iss …/octocat-inc`, `enterprise: octocat-inc`).
-    let enterprise = s.enterprise.as_ref().or(if s.issuer.ghes_host.is_none() { s.issuer.enterprise_slug.as_ref() } else { None });
+    let enterprise =
+        s.enterprise.as_ref().or(if s.issuer.ghes_host.is_none() { s.issuer.enterprise_slug.as_ref() } else { None });
     if let Some(e) = enterprise {
         c.set("enterprise", e.clone());
     }

@@ -146,7 +146,8 @@ const JOB_KEYS: &[&str] = &[
 ];
 /// Keys of a job that calls a reusable workflow (docs "Reusing workflows",
 /// supported keywords for jobs that call a reusable workflow).
-const CALL_JOB_KEYS: &[&str] = &["name", "uses", "with", "secrets", "strategy", "needs", "if", "concurrency", "permissions"];
+const CALL_JOB_KEYS: &[&str] =
+    &["name", "uses", "with", "secrets", "strategy", "needs", "if", "concurrency", "permissions"];
 /// Scopes of `permissions:` (docs, GITHUB_TOKEN reference).
 const PERMISSION_SCOPES: &[&str] = &[
     "actions",
@@ -215,7 +216,14 @@ pub fn parse(text: &str, doc_id: DocId, diags: &mut Vec<Diagnostic>) -> Option<W
             kind: i.value.get("type").and_then(Node::scalar_text).unwrap_or_else(|| "string".to_string()),
             description: i.value.get("description").and_then(Node::scalar_text),
             default: i.value.get("default").filter(|d| !d.is_null()).map(Node::to_json),
-            options: i.value.get("options").and_then(Node::items).unwrap_or_default().iter().filter_map(Node::scalar_text).collect(),
+            options: i
+                .value
+                .get("options")
+                .and_then(Node::items)
+                .unwrap_or_default()
+                .iter()
+                .filter_map(Node::scalar_text)
+                .collect(),
             required: i.value.get("required").is_some_and(|r| matches!(r.value, Value::Bool(true))),
         })
         .collect();
@@ -312,7 +320,9 @@ fn parse_on(n: &Node, diags: &mut Vec<Diagnostic>) -> (Vec<Trigger>, InputDefaul
                     continue;
                 }
                 let list = |key: &str, diags: &mut Vec<Diagnostic>| {
-                    cfg.get(key).filter(|v| !v.is_null()).map(|v| string_list(v, &format!("`on.{}.{key}`", e.key.value), diags))
+                    cfg.get(key)
+                        .filter(|v| !v.is_null())
+                        .map(|v| string_list(v, &format!("`on.{}.{key}`", e.key.value), diags))
                 };
                 t.branches = list("branches", diags);
                 t.branches_ignore = list("branches-ignore", diags);
@@ -377,9 +387,13 @@ pub fn parse_permissions(n: &Node, diags: &mut Vec<Diagnostic>) -> Option<Permis
             let mut id_token = IdToken::None;
             for e in entries {
                 if !PERMISSION_SCOPES.contains(&e.key.value.as_str()) {
-                    let hint =
-                        nearest(&e.key.value, PERMISSION_SCOPES).map(|k| format!(" (did you mean `{k}`?)")).unwrap_or_default();
-                    diags.push(Diagnostic::warning(format!("unknown permission `{}`{hint}", e.key.value), Some(e.key.span)));
+                    let hint = nearest(&e.key.value, PERMISSION_SCOPES)
+                        .map(|k| format!(" (did you mean `{k}`?)"))
+                        .unwrap_or_default();
+                    diags.push(Diagnostic::warning(
+                        format!("unknown permission `{}`{hint}", e.key.value),
+                        Some(e.key.span),
+                    ));
                 }
                 if e.key.value == "id-token" {
                     match e.value.as_str() {
@@ -467,22 +481,30 @@ fn parse_job(e: &doc::Entry, diags: &mut Vec<Diagnostic>) -> Option<Job> {
             Ok(items) => {
                 for s in items {
                     if s.get("uses").is_none()
-                        && let Some(Ok(c)) = s.get("if").filter(|c| !c.is_null()).map(|c| c.expect_scalar("a step's `if`"))
+                        && let Some(Ok(c)) =
+                            s.get("if").filter(|c| !c.is_null()).map(|c| c.expect_scalar("a step's `if`"))
                     {
                         step_conditions.push(c);
                     }
                     if let Some(uses) = s.get("uses") {
                         match uses.expect_scalar("`uses`") {
                             Ok(u) => {
-                                let condition = s.get("if").filter(|c| !c.is_null()).and_then(|c| match c.expect_scalar("a step's `if`") {
-                                    Ok(c) => Some(c),
-                                    Err(d) => {
-                                        diags.push(d);
-                                        None
+                                let condition = s.get("if").filter(|c| !c.is_null()).and_then(|c| {
+                                    match c.expect_scalar("a step's `if`") {
+                                        Ok(c) => Some(c),
+                                        Err(d) => {
+                                            diags.push(d);
+                                            None
+                                        }
                                     }
                                 });
                                 step_conditions.extend(condition.clone());
-                                steps.push(Step { uses: u, condition, with: map_entries(s.get("with"), diags), span: s.span })
+                                steps.push(Step {
+                                    uses: u,
+                                    condition,
+                                    with: map_entries(s.get("with"), diags),
+                                    span: s.span,
+                                })
                             }
                             Err(d) => diags.push(d),
                         }

@@ -28,7 +28,10 @@ impl GivenContext {
             let global = prefixes.iter().any(|p| key.get(..p.len()).is_some_and(|k| k.eq_ignore_ascii_case(p)));
             if !global {
                 return Err(Diagnostic::at(
-                    format!("`request_context` sets global keys ({}…) only; `{key}` comes from the token", prefixes.join("…, ")),
+                    format!(
+                        "`request_context` sets global keys ({}…) only; `{key}` comes from the token",
+                        prefixes.join("…, ")
+                    ),
                     e.key.span,
                 ));
             }

@@ -9,10 +9,10 @@ struct MapHost(Vec<(&'static str, Vec<String>)>);
 
 impl PolicyHost for MapHost {
     fn lookup(&self, key: &str) -> ContextLookup {
-        self.0
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(key))
-            .map_or_else(|| ContextLookup::absent("not in the test context"), |(_, v)| ContextLookup { values: v.clone(), note: None, unknowable: None })
+        self.0.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map_or_else(
+            || ContextLookup::absent("not in the test context"),
+            |(_, v)| ContextLookup { values: v.clone(), note: None, unknowable: None },
+        )
     }
     fn applies(&self, _: &Statement, _: &str) -> Applicability {
         Applicability { applies: true, ..Applicability::default() }
@@ -330,12 +330,36 @@ fn policy_decisions_with_unknown_conditions() {
     let holds = || cond("StringEquals", "p:sub", &["a"]);
     type Row = (&'static str, Vec<Statement>, Decision);
     let rows: Vec<Row> = vec![
-        ("an Allow that holds only under the unknown", vec![statement(Allow, vec![holds(), unknown()])], Decision::Undetermined),
-        ("another condition of the statement fails: decided without the unknown", vec![statement(Allow, vec![unknown(), fails()])], Decision::ImplicitDeny),
-        ("another Allow holds outright", vec![statement(Allow, vec![unknown()]), statement(Allow, vec![holds()])], Decision::Allow),
-        ("a Deny might apply to an allowed request", vec![statement(Allow, vec![holds()]), statement(Deny, vec![unknown()])], Decision::Undetermined),
-        ("a Deny might apply but nothing allows: denied either way", vec![statement(Allow, vec![fails()]), statement(Deny, vec![unknown()])], Decision::ImplicitDeny),
-        ("a Deny holds outright", vec![statement(Allow, vec![unknown()]), statement(Deny, vec![holds()])], Decision::ExplicitDeny),
+        (
+            "an Allow that holds only under the unknown",
+            vec![statement(Allow, vec![holds(), unknown()])],
+            Decision::Undetermined,
+        ),
+        (
+            "another condition of the statement fails: decided without the unknown",
+            vec![statement(Allow, vec![unknown(), fails()])],
+            Decision::ImplicitDeny,
+        ),
+        (
+            "another Allow holds outright",
+            vec![statement(Allow, vec![unknown()]), statement(Allow, vec![holds()])],
+            Decision::Allow,
+        ),
+        (
+            "a Deny might apply to an allowed request",
+            vec![statement(Allow, vec![holds()]), statement(Deny, vec![unknown()])],
+            Decision::Undetermined,
+        ),
+        (
+            "a Deny might apply but nothing allows: denied either way",
+            vec![statement(Allow, vec![fails()]), statement(Deny, vec![unknown()])],
+            Decision::ImplicitDeny,
+        ),
+        (
+            "a Deny holds outright",
+            vec![statement(Allow, vec![unknown()]), statement(Deny, vec![holds()])],
+            Decision::ExplicitDeny,
+        ),
     ];
     for (why, statements, want) in rows {
         let out = decide(statements);
@@ -374,7 +398,10 @@ fn arb_condition() -> impl proptest::strategy::Strategy<Value = Condition> {
         "IpAddress",
     ]);
     let keys = prop::sample::select(vec!["p:sub", "u:t", "u:m"]);
-    let values = prop::collection::vec(prop::sample::select(vec!["a", "b", "", "*", "true", "false", "${u:t}", "${u:m}", "${p:sub}"]), 0..3);
+    let values = prop::collection::vec(
+        prop::sample::select(vec!["a", "b", "", "*", "true", "false", "${u:t}", "${u:m}", "${p:sub}"]),
+        0..3,
+    );
     (ops, keys, values).prop_map(|(op, key, values)| cond(op, key, &values))
 }
 

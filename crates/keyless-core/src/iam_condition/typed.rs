@@ -48,7 +48,9 @@ fn instant(text: &str) -> Option<i64> {
     if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) {
         return t.parse::<i64>().ok()?.checked_mul(1000);
     }
-    let num = |s: &str| -> Option<i64> { if s.bytes().all(|b| b.is_ascii_digit()) && !s.is_empty() { s.parse().ok() } else { None } };
+    let num = |s: &str| -> Option<i64> {
+        if s.bytes().all(|b| b.is_ascii_digit()) && !s.is_empty() { s.parse().ok() } else { None }
+    };
     let (date, rest) = t.split_at(t.find(['T', 't']).unwrap_or(t.len()));
     let mut ymd = date.split('-');
     let (y, m, d) = (num(ymd.next()?)?, num(ymd.next()?)?, num(ymd.next()?)?);

@@ -45,7 +45,10 @@ fn parses_the_seed_policy_with_spans() {
 #[test]
 fn operator_names() {
     let o = Operator::parse("ForAllValues:StringLikeIfExists").unwrap();
-    assert_eq!((o.base.clone(), o.set, o.if_exists), (BaseOperator::StringLike, Some(SetQualifier::ForAllValues), true));
+    assert_eq!(
+        (o.base.clone(), o.set, o.if_exists),
+        (BaseOperator::StringLike, Some(SetQualifier::ForAllValues), true)
+    );
     assert_eq!(o.display(), "ForAllValues:StringLikeIfExists");
     assert_eq!(Operator::parse("NumericLessThan").unwrap().base, BaseOperator::Other("NumericLessThan".into()));
     let e = Operator::parse("StringLke").unwrap_err();

@@ -138,7 +138,28 @@ pub fn escape_into(out: &mut String, s: &str) {
 /// Whether `c`, right before a tag, makes it part of something else
 /// (`foo-A1`, `role/A1`, `x=A1`, `Production:V1`, `'Z1'`).
 fn glued_before(c: char) -> bool {
-    c.is_alphanumeric() || matches!(c, '-' | '_' | '/' | '.' | ':' | '@' | '#' | '=' | '&' | '?' | '%' | '+' | '*' | '~' | '\\' | '$' | '<' | '>' | '\'')
+    c.is_alphanumeric()
+        || matches!(
+            c,
+            '-' | '_'
+                | '/'
+                | '.'
+                | ':'
+                | '@'
+                | '#'
+                | '='
+                | '&'
+                | '?'
+                | '%'
+                | '+'
+                | '*'
+                | '~'
+                | '\\'
+                | '$'
+                | '<'
+                | '>'
+                | '\''
+        )
 }
 
 fn prose<'a>(s: &'a str, out: &mut Vec<Segment<'a>>) {
@@ -193,7 +214,11 @@ fn cite_at(s: &str, i: usize, last_cite_end: Option<usize>) -> Option<Cite<'_>> 
         // A tag that is also a word (GHES, TOOLKIT) only in "(GHES)", "[GHES, …".
         let word = !src.tag.contains(|c: char| c.is_ascii_digit() || c == '-');
         let cited = !word || (matches!(prev, Some('(' | '[')) && after.starts_with([')', ']', ',', ';']));
-        if src.tag.starts_with(|c: char| c.is_ascii_uppercase()) && ends_word(after) && cited && best.is_none_or(|b| b.tag.len() < src.tag.len()) {
+        if src.tag.starts_with(|c: char| c.is_ascii_uppercase())
+            && ends_word(after)
+            && cited
+            && best.is_none_or(|b| b.tag.len() < src.tag.len())
+        {
             best = Some(src);
         }
     }
@@ -221,7 +246,13 @@ fn research_at(rest: &str) -> Option<Cite<'_>> {
     let after = rest.get("research".len()..)?;
     let after = after.strip_prefix(':').unwrap_or(after).strip_prefix(' ')?;
     let (file, after) = match after.split_once(' ') {
-        Some((f, a)) if f.ends_with(".md") && f.len() > 3 && f.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "-.".contains(c)) => (Some(f), a),
+        Some((f, a))
+            if f.ends_with(".md")
+                && f.len() > 3
+                && f.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "-.".contains(c)) =>
+        {
+            (Some(f), a)
+        }
         _ => (None, after),
     };
     let section = after.strip_prefix('§')?;

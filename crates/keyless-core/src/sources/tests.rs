@@ -41,7 +41,10 @@ fn urls_are_the_first_https_url_or_a_certain_mapping() {
         Some("https://docs.github.com/en/actions/how-tos/secure-your-work/security-harden-deployments/oidc-in-aws")
     );
     // A scheme-less host/path.
-    assert_eq!(url("A1"), Some("https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html"));
+    assert_eq!(
+        url("A1"),
+        Some("https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html")
+    );
     // owner/repo#N (the first of a list).
     assert_eq!(url("P5"), Some("https://github.com/chainguard-dev/terraform-infra-common/issues/672"));
     // Not certain: "…/x" (relative to an unstated base), a non-content
@@ -84,16 +87,35 @@ fn segments_keep_code_spans_and_find_tags() {
 fn citations_in_their_usual_forms() {
     let cases: &[(&str, &[&str])] = &[
         ("(D-REF)", &["D-REF→https://docs.github.com/en/actions/reference/security/oidc"]),
-        ("matches (A1)", &["A1→https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html"]),
-        ("A18 says", &["A18→https://docs.github.com/en/actions/how-tos/secure-your-work/security-harden-deployments/oidc-in-aws"]),
-        ("(Z1, Z9)", &["Z1→-", "Z9→https://learn.microsoft.com/javascript/api/@azure/arm-msi/claimsmatchingexpression"]),
+        (
+            "matches (A1)",
+            &[
+                "A1→https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html",
+            ],
+        ),
+        (
+            "A18 says",
+            &[
+                "A18→https://docs.github.com/en/actions/how-tos/secure-your-work/security-harden-deployments/oidc-in-aws",
+            ],
+        ),
+        (
+            "(Z1, Z9)",
+            &["Z1→-", "Z9→https://learn.microsoft.com/javascript/api/@azure/arm-msi/claimsmatchingexpression"],
+        ),
         ("(P1; P3 TROUBLESHOOTING)", &["P1→-", "P3→-"]),
         ("(Z1: \"separated ... by a single space\")", &["Z1→-"]),
         ("[INF] (L7).", &["L7→https://help.aliyun.com/zh/ram/developer-reference/api-sts-2015-04-01-errorcodes"]),
         ("(research §1.3, A13 #306)", &["research §1.3→-", "A13→-"]),
         // A range: both ends.
-        ("(Z1..Z9)", &["Z1→-", "Z9→https://learn.microsoft.com/javascript/api/@azure/arm-msi/claimsmatchingexpression"]),
-        ("(Z1…Z5)", &["Z1→-", "Z5→https://learn.microsoft.com/graph/api/resources/federatedidentitycredentials-overview"]),
+        (
+            "(Z1..Z9)",
+            &["Z1→-", "Z9→https://learn.microsoft.com/javascript/api/@azure/arm-msi/claimsmatchingexpression"],
+        ),
+        (
+            "(Z1…Z5)",
+            &["Z1→-", "Z5→https://learn.microsoft.com/graph/api/resources/federatedidentitycredentials-overview"],
+        ),
         // Only the tags the engine cites are in the table.
         ("(Z1..Z11)", &["Z1→-"]),
         // A tag that is also a word only as a citation.
@@ -107,7 +129,10 @@ fn citations_in_their_usual_forms() {
 
 #[test]
 fn research_sections() {
-    let one = |text: &str| match segments(text).into_iter().find_map(|s| if let Segment::Cite(c) = s { Some(c) } else { None }) {
+    let one = |text: &str| match segments(text)
+        .into_iter()
+        .find_map(|s| if let Segment::Cite(c) = s { Some(c) } else { None })
+    {
         Some(c) => (c.text.to_string(), c.title),
         None => (String::new(), String::new()),
     };
@@ -167,7 +192,21 @@ fn cited_lists_each_source_once_in_order() {
 
 #[test]
 fn hostile_text_does_not_panic() {
-    for text in ["", "`", "``", "research", "research ", "research §", "research §.", "(Z1..", "Z1..", "…", "é(A1)é", "A1\u{301}", "§§§research §9.9.9.9"] {
+    for text in [
+        "",
+        "`",
+        "``",
+        "research",
+        "research ",
+        "research §",
+        "research §.",
+        "(Z1..",
+        "Z1..",
+        "…",
+        "é(A1)é",
+        "A1\u{301}",
+        "§§§research §9.9.9.9",
+    ] {
         let _ = segments(text);
     }
 }
@@ -178,7 +217,10 @@ fn html_escapes_everything_and_links_citations() {
         to_html("<b a=\"x\">&'` <i>`</b> (L7)", true),
         "&lt;b a=&quot;x&quot;&gt;&amp;&#39;<code> &lt;i&gt;</code>&lt;/b&gt; (<a class=\"src\" href=\"https://help.aliyun.com/zh/ram/developer-reference/api-sts-2015-04-01-errorcodes\" target=\"_blank\" rel=\"noopener noreferrer\" title=\"https://help.aliyun.com/zh/ram/developer-reference/api-sts-2015-04-01-errorcodes\">L7</a>)"
     );
-    assert_eq!(to_html("`x` (research §1)", false).split(" title").next(), Some("`x` (<abbr class=\"src\" tabindex=\"0\""));
+    assert_eq!(
+        to_html("`x` (research §1)", false).split(" title").next(),
+        Some("`x` (<abbr class=\"src\" tabindex=\"0\"")
+    );
     // Titles go through the same escaping (sources.md has quotes in them).
     let t = to_html("(D-TOK)", true);
     assert!(t.contains("title=\"GitHub docs &quot;GITHUB_TOKEN reference&quot;"), "{t}");
@@ -216,7 +258,10 @@ fn string_literals(src: &str) -> Vec<String> {
             } else {
                 i += 1;
             }
-        } else if c == 'r' && matches!(next, Some('"' | '#')) && !chars.get(i.wrapping_sub(1)).is_some_and(|p| p.is_alphanumeric() || *p == '_') {
+        } else if c == 'r'
+            && matches!(next, Some('"' | '#'))
+            && !chars.get(i.wrapping_sub(1)).is_some_and(|p| p.is_alphanumeric() || *p == '_')
+        {
             let mut j = i + 1;
             let mut hashes = 0;
             while chars.get(j) == Some(&'#') {
@@ -271,7 +316,10 @@ fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
 /// citations — is a tag of docs/sources.md.
 #[test]
 fn every_tag_the_engine_cites_is_in_sources_md() {
-    let tag_like = regex_lite::Regex::new(r"(?:^|[^A-Za-z0-9_/.:@#=&?%+*~$'\\-])((?:D|CL)-[A-Z0-9]+|[A-Z][0-9]{1,2})(?:$|[^A-Za-z0-9_/@#-])").unwrap();
+    let tag_like = regex_lite::Regex::new(
+        r"(?:^|[^A-Za-z0-9_/.:@#=&?%+*~$'\\-])((?:D|CL)-[A-Z0-9]+|[A-Z][0-9]{1,2})(?:$|[^A-Za-z0-9_/@#-])",
+    )
+    .unwrap();
     let mut files = Vec::new();
     rust_files(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut files);
     // This module's own tests write non-tags on purpose.
@@ -292,7 +340,10 @@ fn every_tag_the_engine_cites_is_in_sources_md() {
                     seen += 1;
                     // "Appendix A2" is the research note's appendix, not A2.
                     if lookup(tag_str).is_none() && !line[..at + tag.start()].ends_with("Appendix ") {
-                        unknown.push(format!("{}: {tag_str} in {line:?}", f.strip_prefix(env!("CARGO_MANIFEST_DIR")).unwrap_or(f).display()));
+                        unknown.push(format!(
+                            "{}: {tag_str} in {line:?}",
+                            f.strip_prefix(env!("CARGO_MANIFEST_DIR")).unwrap_or(f).display()
+                        ));
                     }
                     at += tag.end();
                 }

@@ -11,7 +11,7 @@
 
 use crate::analysis_worker::{AnalysisWorker, Answer};
 use crate::browser;
-use crate::state::{show_span, AppState};
+use crate::state::{AppState, show_span};
 use keyless_core::draft::ScenarioDraft;
 use keyless_core::span::{DocId, Span};
 use keyless_core::verdict::Cloud;
@@ -91,11 +91,22 @@ pub fn AnalysisPanel() -> impl IntoView {
     };
     let on_click = move |ev: leptos::ev::MouseEvent| {
         use wasm_bindgen::JsCast;
-        let Some(button) = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).and_then(|e| e.closest("[data-action]").ok().flatten()) else { return };
+        let Some(button) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|e| e.closest("[data-action]").ok().flatten())
+        else {
+            return;
+        };
         let attr = |k: &str| button.get_attribute(k).unwrap_or_default();
         // The text a copy or use button acts on is the one shown next to it.
         let shown = |container: &str, code: &str| {
-            button.closest(container).ok().flatten().and_then(|c| c.query_selector(code).ok().flatten()).and_then(|c| c.text_content())
+            button
+                .closest(container)
+                .ok()
+                .flatten()
+                .and_then(|c| c.query_selector(code).ok().flatten())
+                .and_then(|c| c.text_content())
         };
         match attr("data-action").as_str() {
             "goto" => {
@@ -110,7 +121,8 @@ pub fn AnalysisPanel() -> impl IntoView {
                 }
             }
             "use" => {
-                if let (Some(cloud), Some(config)) = (cloud_of(&attr("data-cloud")), shown("article", "[data-config]")) {
+                if let (Some(cloud), Some(config)) = (cloud_of(&attr("data-cloud")), shown("article", "[data-config]"))
+                {
                     state.edit(|d| *d.cloud_text_mut(cloud) = config);
                 }
             }

@@ -1,7 +1,7 @@
 //! Problems found in the inputs, each with where it is; click to go there.
 
-use crate::state::{doc_title, show_span, AppState};
 use crate::components::token_card::with_code;
+use crate::state::{AppState, doc_title, show_span};
 use crate::util::line_col;
 use keyless_core::diagnostic::Severity;
 use leptos::prelude::*;

@@ -3,7 +3,7 @@
 //! line-number gutter and located error markers. The three layers share one
 //! scroll container, so they cannot drift apart.
 
-use crate::state::{show_span, AppState};
+use crate::state::{AppState, show_span};
 use crate::util::{escape_html, line_col};
 use keyless_core::diagnostic::{Diagnostic, Severity};
 use keyless_core::span::{DocId, Span};
@@ -92,10 +92,14 @@ fn Editor(doc: DocId, title: &'static str, hint: &'static str, placeholder: &'st
     });
     let backdrop = move || text.with(|t| paint(t, &highlights.get()));
     let gutter = move || {
-        let error_lines: Vec<u32> = text.with(|t| errors.get().iter().filter_map(|e| e.span).map(|s| line_col(t, s.start).line).collect());
+        let error_lines: Vec<u32> =
+            text.with(|t| errors.get().iter().filter_map(|e| e.span).map(|s| line_col(t, s.start).line).collect());
         let lines = text.with(|t| t.split('\n').count()).max(1);
         let found: Vec<(u32, String)> = state.finding_lines.with(|m| {
-            crate::components::analysis::finding_lines(m).filter(|(d, _, _)| *d == doc).map(|(_, l, id)| (l, id.to_string())).collect()
+            crate::components::analysis::finding_lines(m)
+                .filter(|(d, _, _)| *d == doc)
+                .map(|(_, l, id)| (l, id.to_string()))
+                .collect()
         });
         let mut html = String::new();
         for n in 1..=lines {
@@ -105,7 +109,10 @@ fn Editor(doc: DocId, title: &'static str, hint: &'static str, placeholder: &'st
             } else if let Some((_, title)) = found.iter().find(|(l, _)| *l == n32) {
                 let mut t = String::new();
                 escape_html(title, &mut t);
-                html.push_str(&format!("<span class=\"finding-line\" title=\"{}\">{n}</span>\n", t.replace('"', "&quot;")));
+                html.push_str(&format!(
+                    "<span class=\"finding-line\" title=\"{}\">{n}</span>\n",
+                    t.replace('"', "&quot;")
+                ));
             } else {
                 html.push_str(&format!("{n}\n"));
             }

@@ -54,7 +54,10 @@ const PICKS: &[Pick] = &[
     pick("workflow_dispatch", "workflow_dispatch", "refs/heads/{b}"),
     pick("schedule", "schedule", ""),
     pick("release v1.0.0", "release", "refs/tags/v1.0.0"),
-    Pick { base_is_default: true, ..pick("merge_group", "merge_group", "refs/heads/gh-readonly-queue/{b}/pr-42-0123abcd") },
+    Pick {
+        base_is_default: true,
+        ..pick("merge_group", "merge_group", "refs/heads/gh-readonly-queue/{b}/pr-42-0123abcd")
+    },
     pick("deployment", "deployment", "refs/heads/{b}"),
 ];
 
@@ -365,7 +368,8 @@ fn job_line(j: &JobFacts) -> impl IntoView + use<> {
         match &m.expression {
             Some(e) => parts.push(format!("matrix: {e}")),
             None => {
-                let axes: Vec<String> = m.axes.iter().map(|a| format!("{} [{}]", a.name, a.values.join(", "))).collect();
+                let axes: Vec<String> =
+                    m.axes.iter().map(|a| format!("{} [{}]", a.name, a.values.join(", "))).collect();
                 let mut text = format!("matrix: {}", axes.join(" × "));
                 if !m.include.is_empty() {
                     text.push_str(&format!(" + {} include", m.include.len()));

@@ -38,7 +38,11 @@ fn TextField(
 
 /// A labelled checkbox bound to one draft field.
 #[component]
-fn CheckField(label: &'static str, get: fn(&ScenarioDraft) -> bool, set: fn(&mut ScenarioDraft, bool)) -> impl IntoView {
+fn CheckField(
+    label: &'static str,
+    get: fn(&ScenarioDraft) -> bool,
+    set: fn(&mut ScenarioDraft, bool),
+) -> impl IntoView {
     let state = expect_context::<AppState>();
     view! {
         <label class="check">

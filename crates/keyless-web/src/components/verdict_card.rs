@@ -2,8 +2,8 @@
 //! (or Undetermined when it hangs on a value Keyless cannot know),
 //! what decided it (click to see it in the editor), and the trace.
 
-use crate::components::token_card::{rich, with_code, Keep};
-use crate::state::{show_span, AppState};
+use crate::components::token_card::{Keep, rich, with_code};
+use crate::state::{AppState, show_span};
 use keyless_core::verdict::Verdict;
 use leptos::prelude::*;
 
@@ -15,7 +15,13 @@ pub fn VerdictCard(verdict: Verdict, job_key: String) -> impl IntoView {
     let decided_span = verdict.decided_span;
     let steps = verdict.trace.clone();
     let unknown = verdict.is_undetermined();
-    let badge = if verdict.allowed { "✓ Allowed" } else if unknown { "? Undetermined" } else { "✗ Denied" };
+    let badge = if verdict.allowed {
+        "✓ Allowed"
+    } else if unknown {
+        "? Undetermined"
+    } else {
+        "✗ Denied"
+    };
     view! {
         <section class="verdict" class:allowed=verdict.allowed class:denied=!verdict.allowed && !unknown class:undetermined=unknown
             data-testid=testid data-allowed=verdict.allowed.to_string() data-code=verdict.code.clone()

@@ -32,7 +32,14 @@ fn org_wildcard_admits_every_repository_of_the_org() {
     for row in ["other-repo:deploy", "repo-name-prefix:deploy"] {
         assert!(bad.contains(&row), "{row} should be an unintended admit: {bad:?}");
     }
-    for row in ["owner-lookalike:deploy", "owner-prefix:deploy", "other-branch:deploy", "tag:deploy", "pull-request:deploy", "ghes-issuer:deploy"] {
+    for row in [
+        "owner-lookalike:deploy",
+        "owner-prefix:deploy",
+        "other-branch:deploy",
+        "tag:deploy",
+        "pull-request:deploy",
+        "ghes-issuer:deploy",
+    ] {
         assert!(!bad.contains(&row), "{row} should be rejected: {bad:?}");
     }
     assert_eq!(cell(&m, "fork-pull-request:deploy", Cloud::Aws).code, "no_token");
@@ -91,10 +98,21 @@ fn matrix_snapshot() {
         .iter()
         .map(|r| {
             let cells: Vec<String> = r.cells.iter().map(|(c, x)| format!("{c}={}", x.code)).collect();
-            format!("{:32} {:10} {:72} {}", r.id, format!("{:?}", r.expectation), r.sub.clone().unwrap_or_else(|| "(no token)".into()), cells.join(" "))
+            format!(
+                "{:32} {:10} {:72} {}",
+                r.id,
+                format!("{:?}", r.expectation),
+                r.sub.clone().unwrap_or_else(|| "(no token)".into()),
+                cells.join(" ")
+            )
         })
         .collect();
-    insta::assert_snapshot!(format!("{}\nsimulations={} evaluations={}", lines.join("\n"), m.simulations, m.evaluations));
+    insta::assert_snapshot!(format!(
+        "{}\nsimulations={} evaluations={}",
+        lines.join("\n"),
+        m.simulations,
+        m.evaluations
+    ));
 }
 
 /// Usable live in the playground: one simulation per variant, one verdict
@@ -137,7 +155,10 @@ fn rewrites_keep_the_workflow_valid() {
 fn every_variant_is_documented() {
     for name in ["aws-org-wildcard", "aws-environment-drift", "reusable-workflow-pin"] {
         for r in blast_radius(&fixture(name)).rows {
-            let doc = VARIANTS.iter().find(|(id, _, _)| *id == r.variant).unwrap_or_else(|| panic!("{} undocumented", r.variant));
+            let doc = VARIANTS
+                .iter()
+                .find(|(id, _, _)| *id == r.variant)
+                .unwrap_or_else(|| panic!("{} undocumented", r.variant));
             assert_eq!(doc.1, r.expectation, "{}", r.variant);
         }
     }

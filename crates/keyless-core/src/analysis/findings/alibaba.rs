@@ -2,8 +2,8 @@
 //! cloud-trust-evaluation.md §4): `oidc:iss` required, `oidc:aud` and
 //! `oidc:sub` recommended; trust-policy action `sts:AssumeRole`.
 
-use super::iam::{self, Dialect};
 use super::Finding;
+use super::iam::{self, Dialect};
 use crate::alibaba::AlibabaConfig;
 use crate::iam_policy::Effect;
 use crate::verdict::Cloud;
@@ -42,9 +42,15 @@ pub fn check(config: &AlibabaConfig) -> Vec<Finding> {
                 ));
             }
         }
-        let has_iss = st.conditions.iter().any(|c| iam::constrains(c) && oidc_claim(&c.key.value).as_deref() == Some("iss"));
+        let has_iss =
+            st.conditions.iter().any(|c| iam::constrains(c) && oidc_claim(&c.key.value).as_deref() == Some("iss"));
         if !has_iss && st.effect.value == Effect::Allow {
-            out.push(Finding::new("KL-ALI-002", cloud, "no `oidc:iss` condition in this federated statement", Some(st.span)));
+            out.push(Finding::new(
+                "KL-ALI-002",
+                cloud,
+                "no `oidc:iss` condition in this federated statement",
+                Some(st.span),
+            ));
         }
     }
     out

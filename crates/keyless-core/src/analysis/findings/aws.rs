@@ -2,12 +2,11 @@
 //! condition keys for web identity federation and the 2026 STS claim keys
 //! (research cloud-trust-evaluation.md §1.3); operator semantics (§1.4-§1.6).
 
-use super::iam::{self, Dialect};
 use super::Finding;
+use super::iam::{self, Dialect};
 use crate::aws::AwsConfig;
 use crate::iam_policy::{BaseOperator, Effect};
 use crate::verdict::Cloud;
-
 
 /// `token.actions.githubusercontent.com[/slug]:claim`, `HOST/_services/token:claim`
 /// (GHES), `token.actions.SUB.ghe.com:claim`: keys are case-insensitive (doc A4).

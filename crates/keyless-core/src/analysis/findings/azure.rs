@@ -4,8 +4,8 @@
 //! Aug 2026 GitHub expressions must reference `sub` and `repository_id` or
 //! `repository_owner_id`).
 
-use super::iam::subject_finding;
 use super::Finding;
+use super::iam::subject_finding;
 use crate::analysis::subject::{self, SubjectRisk};
 use crate::azure::{AzureConfig, FederatedCredential, FlexibleExpression, MatchOp};
 use crate::verdict::Cloud;
@@ -66,7 +66,12 @@ fn check_credential(fic: &FederatedCredential) -> Vec<Finding> {
 }
 
 fn looks_like_regex(operand: &str) -> bool {
-    operand.contains(".*") || operand.contains(".+") || operand.contains('\\') || operand.starts_with('^') || operand.ends_with('$') || operand.contains('[')
+    operand.contains(".*")
+        || operand.contains(".+")
+        || operand.contains('\\')
+        || operand.starts_with('^')
+        || operand.ends_with('$')
+        || operand.contains('[')
 }
 
 fn check_expression(expr: &FlexibleExpression) -> Vec<Finding> {

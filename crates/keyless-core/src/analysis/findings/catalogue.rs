@@ -15,15 +15,18 @@ const ALL: &[Cloud] = &[Cloud::Aws, Cloud::Azure, Cloud::Gcp, Cloud::Alibaba];
 const GH: &[Cloud] = &[];
 
 const GH_OIDC: &str = "https://docs.github.com/en/actions/reference/security/oidc";
-const AWS_OPS: &str = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html";
+const AWS_OPS: &str =
+    "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html";
 const AWS_WIF_KEYS: &str =
     "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#condition-keys-wif";
-const AZ_FLEX: &str = "https://learn.microsoft.com/entra/workload-id/workload-identities-flexible-federated-identity-credentials";
+const AZ_FLEX: &str =
+    "https://learn.microsoft.com/entra/workload-id/workload-identities-flexible-federated-identity-credentials";
 const AZ_FIC: &str = "https://learn.microsoft.com/entra/workload-id/workload-identity-federation-considerations";
 const GCP_PIPELINES: &str = "https://cloud.google.com/iam/docs/workload-identity-federation-with-deployment-pipelines";
 const GCP_WIF: &str = "https://cloud.google.com/iam/docs/workload-identity-federation";
 const ALI_OIDC: &str = "https://www.alibabacloud.com/help/en/ram/user-guide/overview-of-oidc-based-sso";
-const IMMUTABLE: &str = "https://github.blog/changelog/2026-04-23-immutable-subject-claims-for-github-actions-oidc-tokens";
+const IMMUTABLE: &str =
+    "https://github.blog/changelog/2026-04-23-immutable-subject-claims-for-github-actions-oidc-tokens";
 
 macro_rules! entry {
     ($id:literal, $sev:expr, $clouds:expr, $title:literal, $baseline:expr, $rationale:literal, $source:expr, $fix:literal) => {
@@ -43,240 +46,470 @@ macro_rules! entry {
 /// Every finding Keyless can report.
 pub static CATALOGUE: &[CatalogueEntry] = &[
     // ---- Subject patterns (every cloud that matches `sub` with wildcards or equality)
-    entry!("KL-SUB-001", S::Critical, ALL, "Subject pattern admits any repository on GitHub",
+    entry!(
+        "KL-SUB-001",
+        S::Critical,
+        ALL,
+        "Subject pattern admits any repository on GitHub",
         Some("CKV_AWS_358, CKV_AWS_393, CKV_AZURE_249, CKV_GCP_125"),
         "A `sub` pattern that is only wildcards (`*`), or whose owner segment is a wildcard (`repo:*`, `repo:*/*:ref:refs/heads/main`), matches the token of any repository of any GitHub user: anyone can create a repository and a workflow that requests a token for this audience. GitHub's documentation requires conditions that pin the repository owner.",
         GH_OIDC,
-        "Pin the owner and the repository: `repo:OWNER/REPO:ref:refs/heads/main` (or the immutable `repo:OWNER@OWNER_ID/REPO@REPO_ID:…`)."),
-    entry!("KL-SUB-002", S::Critical, ALL, "Owner written as a prefix: look-alike owners are admitted",
+        "Pin the owner and the repository: `repo:OWNER/REPO:ref:refs/heads/main` (or the immutable `repo:OWNER@OWNER_ID/REPO@REPO_ID:…`)."
+    ),
+    entry!(
+        "KL-SUB-002",
+        S::Critical,
+        ALL,
+        "Owner written as a prefix: look-alike owners are admitted",
         None,
         "`repo:my-org*` has no `/` after the owner, so `*` also matches `my-org-evil/anything` and `my-orgx/…`: any GitHub user can register such an owner name. AWS `StringLike` and Entra `matches` let `*` cross `/` and `:` (research cloud-trust-evaluation.md §1.4, §1.8).",
         AWS_OPS,
-        "End the owner with `/` and name the repository: `repo:my-org/my-repo:…`."),
-    entry!("KL-SUB-003", S::High, ALL, "Subject pattern admits every repository of the owner",
+        "End the owner with `/` and name the repository: `repo:my-org/my-repo:…`."
+    ),
+    entry!(
+        "KL-SUB-003",
+        S::High,
+        ALL,
+        "Subject pattern admits every repository of the owner",
         None,
         "`repo:my-org/*:ref:refs/heads/main` admits the main branch of every repository in the organization, including low-trust internal tools any member can create or push to: the seed document's enterprise story, where one wildcard collapsed 400 trust boundaries into one. Checkov passes this pattern (peers-and-anchors.md §B.2).",
         "https://github.com/bridgecrewio/checkov/blob/main/checkov/common/util/oidc_utils.py",
-        "Name the repositories (one value per repository), or pin the central reusable workflow with a customized `sub` containing `job_workflow_ref`."),
-    entry!("KL-SUB-004", S::High, ALL, "Missing `:` after the repository name: look-alike repositories are admitted",
+        "Name the repositories (one value per repository), or pin the central reusable workflow with a customized `sub` containing `job_workflow_ref`."
+    ),
+    entry!(
+        "KL-SUB-004",
+        S::High,
+        ALL,
+        "Missing `:` after the repository name: look-alike repositories are admitted",
         None,
         "`repo:my-org/my-repo*` lacks the `:` before the wildcard, so it also matches `repo:my-org/my-repo-evil:…` and any repository whose name starts with `my-repo` (research cloud-trust-evaluation.md §1.8: `StringLike \"repo:o/r*\"` admits `repo:o/r-evil:ref:refs/heads/main`).",
         AWS_OPS,
-        "Write `repo:my-org/my-repo:` before the wildcard, or better pin the exact context (`repo:my-org/my-repo:ref:refs/heads/main`)."),
-    entry!("KL-SUB-005", S::Medium, ALL, "Subject admits every branch, tag, pull request and environment of the repository",
+        "Write `repo:my-org/my-repo:` before the wildcard, or better pin the exact context (`repo:my-org/my-repo:ref:refs/heads/main`)."
+    ),
+    entry!(
+        "KL-SUB-005",
+        S::Medium,
+        ALL,
+        "Subject admits every branch, tag, pull request and environment of the repository",
         None,
         "`repo:my-org/my-repo:*` trusts every context: any pushed branch, every pull request from the repository, every environment. The seed guide: \"Never ship repo:my-org/my-repo:* to a production role: it trusts every PR and every branch\". Checkov passes it.",
         "https://docs.github.com/en/actions/how-tos/secure-your-work/security-harden-deployments/oidc-in-aws",
-        "Pin the context the deploying job really has: `…:ref:refs/heads/main`, `…:environment:prod` (with required reviewers on the environment) or `…:ref:refs/tags/v*`."),
-    entry!("KL-SUB-006", S::Critical, ALL, "Customized subject pins no owner or repository",
+        "Pin the context the deploying job really has: `…:ref:refs/heads/main`, `…:environment:prod` (with required reviewers on the environment) or `…:ref:refs/tags/v*`."
+    ),
+    entry!(
+        "KL-SUB-006",
+        S::Critical,
+        ALL,
+        "Customized subject pins no owner or repository",
         Some("CKV_AWS_358 (abusable first claim)"),
         "A customized `sub` such as `environment:prod` or `workflow:deploy` carries no repository or owner: any repository using the same template (an org template, or any attacker's repository) produces the same subject. GitHub's docs warn to include the repository or owner when customizing.",
         "https://docs.github.com/en/actions/reference/security/oidc#customizing-the-subject-claims-for-an-organization-or-repository",
-        "Include `repo` (or `repository_owner_id`/`repository_id`) in `include_claim_keys` and pin its value in the trust."),
+        "Include `repo` (or `repository_owner_id`/`repository_id`) in `include_claim_keys` and pin its value in the trust."
+    ),
     // ---- AWS and Alibaba IAM trust policies
-    entry!("KL-AWS-001", S::Critical, AWS, "No `sub` condition on a GitHub-federated statement",
+    entry!(
+        "KL-AWS-001",
+        S::Critical,
+        AWS,
+        "No `sub` condition on a GitHub-federated statement",
         Some("CKV_AWS_358, CKV_AWS_393"),
         "A statement trusting `token.actions.githubusercontent.com` without a condition on `…:sub` admits tokens from every repository on GitHub. Since 2025 IAM refuses to create or update such a trust policy (\"identity-provider controls for shared OIDC providers\"), but existing policies keep working until edited (research §1.7).",
         "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_oidc_secure-by-default.html",
-        "Add `\"StringEquals\": {\"token.actions.githubusercontent.com:sub\": \"repo:OWNER/REPO:ref:refs/heads/main\"}`."),
-    entry!("KL-AWS-002", S::Medium, AWS, "No `aud` condition",
+        "Add `\"StringEquals\": {\"token.actions.githubusercontent.com:sub\": \"repo:OWNER/REPO:ref:refs/heads/main\"}`."
+    ),
+    entry!(
+        "KL-AWS-002",
+        S::Medium,
+        AWS,
+        "No `aud` condition",
         None,
         "Without `StringEquals …:aud`, the role relies only on the provider's client-ID list; GitHub's and AWS's examples pin `sts.amazonaws.com` as the confused-deputy guard (seed guide §2: \"Always pin aud\"). No other scanner checks this.",
         "https://docs.github.com/en/actions/how-tos/secure-your-work/security-harden-deployments/oidc-in-aws",
-        "Add `\"StringEquals\": {\"token.actions.githubusercontent.com:aud\": \"sts.amazonaws.com\"}`."),
-    entry!("KL-AWS-003", S::High, AWS, "`aud` condition admits any audience",
+        "Add `\"StringEquals\": {\"token.actions.githubusercontent.com:aud\": \"sts.amazonaws.com\"}`."
+    ),
+    entry!(
+        "KL-AWS-003",
+        S::High,
+        AWS,
+        "`aud` condition admits any audience",
         None,
         "An `aud` condition with a wildcard (`StringLike …:aud \"*\"`) or a negated operator does not pin the audience, so a token minted for another relying party is accepted.",
         AWS_OPS,
-        "Use `StringEquals` with the exact audience the login step sends (`sts.amazonaws.com` by default)."),
-    entry!("KL-AWS-004", S::High, AWS, "Condition key AWS does not support for GitHub tokens",
+        "Use `StringEquals` with the exact audience the login step sends (`sts.amazonaws.com` by default)."
+    ),
+    entry!(
+        "KL-AWS-004",
+        S::High,
+        AWS,
+        "Condition key AWS does not support for GitHub tokens",
         None,
         "AWS STS puts only `aud`, `sub`, `amr` and (since 2026-01) `actor`, `actor_id`, `job_workflow_ref`, `repository`, `repository_id`, `workflow`, `ref`, `environment`, `enterprise_id` of a GitHub token in the request context. Other keys (`repository_owner`, `event_name`, …) are absent: positive operators on them never match (the role fails closed), negated operators, `…IfExists` and `ForAllValues:` always match (research §1.3, §1.6). `repository_owner_id` and `runner_environment` are reported by some sources and not others; Keyless treats them as unsupported.",
         AWS_WIF_KEYS,
-        "Condition on `sub` (or a supported 2026 key such as `repository_id`); customize the `sub` template to carry other claims."),
-    entry!("KL-AWS-005", S::Medium, AWS, "Deny with a negated operator on a key AWS does not see: denies every token",
+        "Condition on `sub` (or a supported 2026 key such as `repository_id`); customize the `sub` template to carry other claims."
+    ),
+    entry!(
+        "KL-AWS-005",
+        S::Medium,
+        AWS,
+        "Deny with a negated operator on a key AWS does not see: denies every token",
         None,
         "`Deny` + `StringNotEquals` on an absent key is always true (negated operators match missing keys), so the statement denies every request, including the intended deployments (research §1.6, §9.8).",
         AWS_OPS,
-        "Condition the Deny on a supported key, or move the restriction into the Allow statement's positive conditions."),
-    entry!("KL-IAM-001", S::Medium, IAM, "`StringEquals` value holds `*`: a literal star, not a wildcard",
+        "Condition the Deny on a supported key, or move the restriction into the Allow statement's positive conditions."
+    ),
+    entry!(
+        "KL-IAM-001",
+        S::Medium,
+        IAM,
+        "`StringEquals` value holds `*`: a literal star, not a wildcard",
         None,
         "`StringEquals` (and Alibaba's equivalent) never expands wildcards: `repo:o/r:*` under `StringEquals` only matches a subject that literally ends in `*`, which GitHub never emits. The role fails closed and the author probably meant `StringLike` (research §1.4).",
         AWS_OPS,
-        "Use `StringLike` for patterns, and keep `StringEquals` for exact values (preferred)."),
-    entry!("KL-IAM-002", S::Low, IAM, "`StringLike` without a wildcard",
+        "Use `StringLike` for patterns, and keep `StringEquals` for exact values (preferred)."
+    ),
+    entry!(
+        "KL-IAM-002",
+        S::Low,
+        IAM,
+        "`StringLike` without a wildcard",
         None,
         "A `StringLike` value with no `*` or `?` behaves exactly like `StringEquals`. Not a hole, but it invites a later edit to add a wildcard; exact values read better under `StringEquals`.",
         AWS_OPS,
-        "Use `StringEquals` for exact values."),
-    entry!("KL-IAM-003", S::Critical, IAM, "`ForAllValues:` on a single-valued key: true when the key is absent or misspelled",
+        "Use `StringEquals` for exact values."
+    ),
+    entry!(
+        "KL-IAM-003",
+        S::Critical,
+        IAM,
+        "`ForAllValues:` on a single-valued key: true when the key is absent or misspelled",
         None,
         "`ForAllValues:` is true when the key is absent or empty, so a typo in the key name, or a key the cloud does not populate, turns the condition into allow-everything. AWS advises against set operators on single-valued keys; the configure-aws-credentials README warns about exactly this (research §1.6).",
         "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html",
-        "Drop the `ForAllValues:` qualifier: `\"StringEquals\": {\"…:sub\": …}`."),
-    entry!("KL-IAM-004", S::High, IAM, "Negated operator in an Allow statement",
+        "Drop the `ForAllValues:` qualifier: `\"StringEquals\": {\"…:sub\": …}`."
+    ),
+    entry!(
+        "KL-IAM-004",
+        S::High,
+        IAM,
+        "Negated operator in an Allow statement",
         None,
         "`StringNotEquals` / `StringNotLike` in an Allow statement is a deny-list: every subject not listed is admitted, and an absent or misspelled key makes it true (negated operators match missing keys, research §1.6).",
         AWS_OPS,
-        "Allow-list what may assume the role with `StringEquals`/`StringLike`."),
-    entry!("KL-IAM-005", S::High, IAM, "`…IfExists` on a GitHub claim: passes when the claim is absent",
+        "Allow-list what may assume the role with `StringEquals`/`StringLike`."
+    ),
+    entry!(
+        "KL-IAM-005",
+        S::High,
+        IAM,
+        "`…IfExists` on a GitHub claim: passes when the claim is absent",
         None,
         "`StringLikeIfExists` is true when the key is absent from the request, so the condition does not constrain tokens for which the cloud does not populate the key (research §1.6).",
         AWS_OPS,
-        "Remove `IfExists`: GitHub always sends `sub` and `aud`."),
-    entry!("KL-ALI-001", S::Medium, ALI, "`sts:AssumeRoleWithOIDC` in an Alibaba Cloud trust policy",
+        "Remove `IfExists`: GitHub always sends `sub` and `aud`."
+    ),
+    entry!(
+        "KL-ALI-001",
+        S::Medium,
+        ALI,
+        "`sts:AssumeRoleWithOIDC` in an Alibaba Cloud trust policy",
         None,
         "Alibaba Cloud's trust-policy examples for OIDC use `\"Action\": \"sts:AssumeRole\"`; `AssumeRoleWithOIDC` is the API name (and the trust-policy action of Volcengine, a different cloud). Whether RAM accepts it is unverified (research §4, §9.7), so the role may not be assumable.",
         ALI_OIDC,
-        "Use `\"Action\": \"sts:AssumeRole\"`."),
-    entry!("KL-ALI-002", S::High, ALI, "No `oidc:iss` condition",
+        "Use `\"Action\": \"sts:AssumeRole\"`."
+    ),
+    entry!(
+        "KL-ALI-002",
+        S::High,
+        ALI,
+        "No `oidc:iss` condition",
         None,
         "RAM requires `oidc:iss` with `StringEquals` and the IdP's issuer for OIDC role SSO (research §4).",
         ALI_OIDC,
-        "Add `\"StringEquals\": {\"oidc:iss\": \"token.actions.githubusercontent.com\"}` (the issuer as GitHub's Alibaba guide writes it)."),
-    entry!("KL-ALI-003", S::Medium, ALI, "No `oidc:aud` condition",
+        "Add `\"StringEquals\": {\"oidc:iss\": \"token.actions.githubusercontent.com\"}` (the issuer as GitHub's Alibaba guide writes it)."
+    ),
+    entry!(
+        "KL-ALI-003",
+        S::Medium,
+        ALI,
+        "No `oidc:aud` condition",
         None,
         "GitHub's and Alibaba's templates pin `oidc:aud` to the IdP's client ID; without it the role relies on the IdP's client-ID list alone.",
         "https://docs.github.com/en/actions/how-tos/secure-your-work/security-harden-deployments/oidc-in-alibaba-cloud",
-        "Add `\"StringEquals\": {\"oidc:aud\": \"sts.aliyuncs.com\"}` (the audience the login step sends)."),
-    entry!("KL-ALI-004", S::Critical, ALI, "No `oidc:sub` condition: every GitHub repository is admitted",
+        "Add `\"StringEquals\": {\"oidc:aud\": \"sts.aliyuncs.com\"}` (the audience the login step sends)."
+    ),
+    entry!(
+        "KL-ALI-004",
+        S::Critical,
+        ALI,
+        "No `oidc:sub` condition: every GitHub repository is admitted",
         None,
         "`oidc:sub` is optional in RAM, but without it any workflow of any repository on GitHub that asks for this audience can assume the role. GitHub's Alibaba guide recommends configuring it.",
         "https://docs.github.com/en/actions/how-tos/secure-your-work/security-harden-deployments/oidc-in-alibaba-cloud",
-        "Add `\"StringEquals\": {\"oidc:sub\": \"repo:OWNER/REPO:ref:refs/heads/main\"}`."),
-    entry!("KL-ALI-005", S::Medium, ALI, "`oidc:iss` written without `https://`",
+        "Add `\"StringEquals\": {\"oidc:sub\": \"repo:OWNER/REPO:ref:refs/heads/main\"}`."
+    ),
+    entry!(
+        "KL-ALI-005",
+        S::Medium,
+        ALI,
+        "`oidc:iss` written without `https://`",
         None,
         "GitHub's Alibaba guide writes `oidc:iss` as `token.actions.githubusercontent.com`, while Alibaba's RAM documentation defines the key as the issuer URL, which GitHub's token carries as `https://token.actions.githubusercontent.com`. Which one RAM compares is not documented; if it compares the URL, the role never admits a GitHub token. Keyless compares exactly by default and offers `iss_match: host_or_url` as a labelled option.",
         "https://www.alibabacloud.com/help/en/ram/user-guide/create-a-ram-role-for-a-trusted-idp",
-        "Write the issuer as the URL: `\"oidc:iss\": \"https://token.actions.githubusercontent.com\"`."),
+        "Write the issuer as the URL: `\"oidc:iss\": \"https://token.actions.githubusercontent.com\"`."
+    ),
     // ---- Azure
-    entry!("KL-AZ-001", S::Medium, AZ, "Wildcard in a classic federated credential's subject",
+    entry!(
+        "KL-AZ-001",
+        S::Medium,
+        AZ,
+        "Wildcard in a classic federated credential's subject",
         Some("CKV_AZURE_249"),
         "Classic federated identity credentials compare `subject` exactly; `*` is a literal character, so the credential never matches (AADSTS700213). Wildcards need a flexible credential (`claimsMatchingExpression`).",
         AZ_FIC,
-        "Write the exact subject, one credential per subject (at most 20), or a flexible credential with `matches`."),
-    entry!("KL-AZ-002", S::High, AZ, "Flexible expression lacks the claims Entra requires",
+        "Write the exact subject, one credential per subject (at most 20), or a flexible credential with `matches`."
+    ),
+    entry!(
+        "KL-AZ-002",
+        S::High,
+        AZ,
+        "Flexible expression lacks the claims Entra requires",
         None,
         "Since August 2026, a flexible credential for GitHub must reference `sub` and at least one of `repository_id` / `repository_owner_id`, whatever the `sub` format; other expressions are refused with `InvalidFederatedIdentityCredentialValue … lacks all required claims or contains unallowed claims` (research §2.3). Only `sub`, `job_workflow_ref`, `repository_id` and `repository_owner_id` are allowed.",
         AZ_FLEX,
-        "Add `and claims['repository_id'] eq 'ID'` (or `repository_owner_id`) to the expression."),
-    entry!("KL-AZ-003", S::Medium, AZ, "Regular-expression syntax in a `matches` pattern",
+        "Add `and claims['repository_id'] eq 'ID'` (or `repository_owner_id`) to the expression."
+    ),
+    entry!(
+        "KL-AZ-003",
+        S::Medium,
+        AZ,
+        "Regular-expression syntax in a `matches` pattern",
         None,
         "Entra's `matches` is a wildcard match (`*` any run, `?` one character), not a regex: `release/.*` requires a literal `.` after `release/`, so `release/1.0` is rejected (AADSTS7002131). The seed guide's own example has this bug.",
         AZ_FLEX,
-        "Write `release/*`."),
-    entry!("KL-AZ-004", S::High, AZ, "Federated credential without exactly one audience",
+        "Write `release/*`."
+    ),
+    entry!(
+        "KL-AZ-004",
+        S::High,
+        AZ,
+        "Federated credential without exactly one audience",
         None,
         "A federated identity credential must have exactly one audience (`Federated identity credentials must have exactly one audience.`); the recommended value is `api://AzureADTokenExchange`, which `azure/login` sends by default.",
         AZ_FIC,
-        "Set `audiences` to `[\"api://AzureADTokenExchange\"]`."),
-    entry!("KL-AZ-005", S::High, AZ, "Issuer that GitHub never sends",
+        "Set `audiences` to `[\"api://AzureADTokenExchange\"]`."
+    ),
+    entry!(
+        "KL-AZ-005",
+        S::High,
+        AZ,
+        "Issuer that GitHub never sends",
         None,
         "The issuer is compared exactly: `https://token.actions.githubusercontent.com/` (trailing slash), `http://…` or surrounding spaces never match GitHub's `iss` (github-oidc-tokens.md §4.1, §6.11).",
         AZ_FIC,
-        "Use `https://token.actions.githubusercontent.com` (or your enterprise's unique issuer, exactly)."),
-    entry!("KL-AZ-006", S::Critical, AZ, "Flexible expression without a `sub` term that pins the owner",
+        "Use `https://token.actions.githubusercontent.com` (or your enterprise's unique issuer, exactly)."
+    ),
+    entry!(
+        "KL-AZ-006",
+        S::Critical,
+        AZ,
+        "Flexible expression without a `sub` term that pins the owner",
         None,
         "A flexible expression whose `sub` term is `matches '*'` or `repo:*…` only constrains the other terms; if those are missing or wildcards too, any repository is admitted.",
         AZ_FLEX,
-        "Pin `claims['sub']` to the owner and repository, and `claims['repository_id']` to its id."),
+        "Pin `claims['sub']` to the owner and repository, and `claims['repository_id']` to its id."
+    ),
     // ---- GCP
-    entry!("KL-GCP-001", S::Critical, GCP, "Workload identity provider without an attribute condition",
+    entry!(
+        "KL-GCP-001",
+        S::Critical,
+        GCP,
+        "Workload identity provider without an attribute condition",
         Some("CKV_GCP_118, Trivy AVD-GCP-0068"),
         "Without `attributeCondition`, every GitHub repository's token is exchanged by the pool: GitHub is a multi-tenant issuer. Google now refuses to create such GitHub providers (`The attribute condition must reference one of the provider's claims`), older ones keep working (research §3.2).",
         GCP_PIPELINES,
-        "Set `--attribute-condition=\"assertion.repository_owner_id == 'OWNER_ID' && assertion.repository_id == 'REPO_ID'\"`."),
-    entry!("KL-GCP-002", S::High, GCP, "Attribute condition does not pin the repository owner",
+        "Set `--attribute-condition=\"assertion.repository_owner_id == 'OWNER_ID' && assertion.repository_id == 'REPO_ID'\"`."
+    ),
+    entry!(
+        "KL-GCP-002",
+        S::High,
+        GCP,
+        "Attribute condition does not pin the repository owner",
         Some("CKV_GCP_125 (which also rejects Google's recommended id conditions)"),
         "Google: you \"must use an attribute condition that restricts access to tokens issued by your GitHub organization\". A condition that only checks e.g. `assertion.ref` or `assertion.event_name` admits every owner's tokens. Conditions on `repository_owner(_id)`, `repository(_id)`, or `sub` equality/prefix pin the owner (and are not flagged, unlike CKV_GCP_125).",
         GCP_PIPELINES,
-        "Add `assertion.repository_owner_id == 'OWNER_ID'` (ids survive renames)."),
-    entry!("KL-GCP-003", S::Medium, GCP, "`google.subject` over 127 bytes",
+        "Add `assertion.repository_owner_id == 'OWNER_ID'` (ids survive renames)."
+    ),
+    entry!(
+        "KL-GCP-003",
+        S::Medium,
+        GCP,
+        "`google.subject` over 127 bytes",
         None,
         "The mapped `google.subject` may not exceed 127 bytes (`The size of mapped attribute exceeds the 127 bytes limit`). Long subjects (merge queues, long environment names, immutable `@id` prefixes) break the exchange (research §3.1, github-oidc-tokens.md §2.4).",
         GCP_WIF,
-        "Map `google.subject` to something shorter, e.g. `assertion.repository_id + ':' + assertion.run_id`, and condition on `assertion.sub` instead."),
-    entry!("KL-GCP-004", S::Medium, GCP, "Member grants the whole pool",
+        "Map `google.subject` to something shorter, e.g. `assertion.repository_id + ':' + assertion.run_id`, and condition on `assertion.sub` instead."
+    ),
+    entry!(
+        "KL-GCP-004",
+        S::Medium,
+        GCP,
+        "Member grants the whole pool",
         None,
         "`principalSet://…/workloadIdentityPools/POOL/*` is every identity the provider admits: the binding adds no constraint of its own, so the attribute condition is the only control.",
         GCP_PIPELINES,
-        "Bind `principalSet://…/attribute.repository_id/REPO_ID` (map `attribute.repository_id=assertion.repository_id`)."),
-    entry!("KL-GCP-005", S::Medium, GCP, "GitHub id compared as a number",
+        "Bind `principalSet://…/attribute.repository_id/REPO_ID` (map `attribute.repository_id=assertion.repository_id`)."
+    ),
+    entry!(
+        "KL-GCP-005",
+        S::Medium,
+        GCP,
+        "GitHub id compared as a number",
         None,
         "Every GitHub claim is a string, ids included (github-oidc-tokens.md §1.4). `assertion.repository_id == 123` compares a string with an int, which CEL evaluates to false (or an error): the condition rejects every token. Google's own recommendation quotes the ids.",
         "https://github.com/google-github-actions/auth/blob/main/docs/SECURITY_CONSIDERATIONS.md",
-        "Quote the id: `assertion.repository_id == '123'`."),
-    entry!("KL-GCP-006", S::High, GCP, "No `google.subject` mapping",
+        "Quote the id: `assertion.repository_id == '123'`."
+    ),
+    entry!(
+        "KL-GCP-006",
+        S::High,
+        GCP,
+        "No `google.subject` mapping",
         None,
         "`google.subject` is required for OIDC providers; without it no federated principal exists and every exchange fails.",
         GCP_WIF,
-        "Add `google.subject=assertion.sub` to the attribute mapping."),
+        "Add `google.subject=assertion.sub` to the attribute mapping."
+    ),
     // ---- GitHub workflow
-    entry!("KL-GHA-001", S::Medium, GH, "`id-token: write` granted at workflow level to jobs that do not need it",
+    entry!(
+        "KL-GHA-001",
+        S::Medium,
+        GH,
+        "`id-token: write` granted at workflow level to jobs that do not need it",
         None,
         "Permissions set at workflow level apply to every job; a job that never logs in to a cloud still gets an OIDC token it can hand to any step (including third-party actions). GitHub recommends granting the least permissions per job.",
         "https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-syntax#permissions",
-        "Set `permissions: {contents: read}` at workflow level and `id-token: write` only on the jobs that log in."),
-    entry!("KL-GHA-002", S::High, GH, "`permissions: write-all`",
+        "Set `permissions: {contents: read}` at workflow level and `id-token: write` only on the jobs that log in."
+    ),
+    entry!(
+        "KL-GHA-002",
+        S::High,
+        GH,
+        "`permissions: write-all`",
         Some("CKV2_GHA_1"),
         "`write-all` grants every permission, `id-token: write` included, to every job.",
         "https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-syntax#permissions",
-        "List the permissions each job needs."),
-    entry!("KL-GHA-003", S::High, GH, "OIDC token in a `pull_request_target` workflow",
+        "List the permissions each job needs."
+    ),
+    entry!(
+        "KL-GHA-003",
+        S::High,
+        GH,
+        "OIDC token in a `pull_request_target` workflow",
         None,
         "`pull_request_target` runs with the base repository's identity and gets an OIDC token even for pull requests from forks (github-oidc-tokens.md §5); its `sub` may equal a push to the default branch (§2.2). A job that checks out or runs the pull request's code hands cloud access to any fork author.",
         "https://docs.github.com/en/actions/reference/workflows-and-actions/events-that-trigger-workflows#pull_request_target",
-        "Do not mint cloud tokens in `pull_request_target`; use `pull_request` (no token for forks) or a separate, approved `workflow_run`/environment-gated job."),
+        "Do not mint cloud tokens in `pull_request_target`; use `pull_request` (no token for forks) or a separate, approved `workflow_run`/environment-gated job."
+    ),
     // ---- Scenario-aware (trust against the simulated runs)
-    entry!("KL-TRUST-001", S::High, ALL, "Trust admits a run that is not intended",
+    entry!(
+        "KL-TRUST-001",
+        S::High,
+        ALL,
+        "Trust admits a run that is not intended",
         None,
         "The what-if matrix replayed this scenario as runs an attacker or a mistake could produce (another branch, a fork, another repository, a look-alike owner, another issuer…), and the cloud admitted at least one. The seed guide: \"A trust policy you have never watched fail closed is not yet a control.\"",
         "shared/seeds/keyless-deployments-aws-azure-gcp.md (Verify, step 3)",
-        "Apply the verified least-privilege suggestion, or tighten the pattern that decided the admitted rows."),
-    entry!("KL-TRUST-002", S::Medium, ALL, "Trust pins a branch, but the job runs in an environment",
+        "Apply the verified least-privilege suggestion, or tighten the pattern that decided the admitted rows."
+    ),
+    entry!(
+        "KL-TRUST-002",
+        S::Medium,
+        ALL,
+        "Trust pins a branch, but the job runs in an environment",
         None,
         "When a job declares `environment:`, its `sub` becomes `…:environment:NAME` and drops the ref, so a trust written for `…:ref:refs/heads/main` never matches (the most common trust bug, per the seed guide §1 and github-oidc-tokens.md §6.1).",
         GH_OIDC,
-        "Trust `repo:OWNER/REPO:environment:NAME` (and protect the environment), or remove the environment from the job."),
-    entry!("KL-TRUST-003", S::Medium, ALL, "Letter case differs between the trust and the token",
+        "Trust `repo:OWNER/REPO:environment:NAME` (and protect the environment), or remove the environment from the job."
+    ),
+    entry!(
+        "KL-TRUST-003",
+        S::Medium,
+        ALL,
+        "Letter case differs between the trust and the token",
         None,
         "Subjects are compared case-sensitively (Entra since August 2024: AADSTS7002138; AWS `StringEquals`; GCP CEL). GitHub emits the owner and repository in their canonical case and environment names as declared.",
         "https://learn.microsoft.com/entra/workload-id/workload-identity-federation-considerations#error-aadsts7002138",
-        "Copy the subject from the simulated token exactly."),
-    entry!("KL-TRUST-004", S::Medium, ALL, "Name-based subject while the repository emits immutable subjects",
+        "Copy the subject from the simulated token exactly."
+    ),
+    entry!(
+        "KL-TRUST-004",
+        S::Medium,
+        ALL,
+        "Name-based subject while the repository emits immutable subjects",
         None,
         "With immutable subjects the token's `sub` starts `repo:OWNER@OWNER_ID/REPO@REPO_ID:`, so a trust written as `repo:OWNER/REPO…` never matches (repositories created or renamed after 2026-07-15, or opted in).",
         IMMUTABLE,
-        "Use the immutable prefix shown in the simulated token, or pin `repository_id`/`repository_owner_id`."),
-    entry!("KL-TRUST-005", S::Low, ALL, "Trust stops matching when the repository switches to immutable subjects",
+        "Use the immutable prefix shown in the simulated token, or pin `repository_id`/`repository_owner_id`."
+    ),
+    entry!(
+        "KL-TRUST-005",
+        S::Low,
+        ALL,
+        "Trust stops matching when the repository switches to immutable subjects",
         None,
         "The what-if run with immutable subjects enabled (same repository, same ids) is rejected: renaming or transferring the repository, or an org opt-in, will break deployments. Pinning ids (`repository_id`, `repository_owner_id`) keeps working.",
         IMMUTABLE,
-        "Pin ids as well as, or instead of, names; prepare the immutable-form subject before the switch."),
-    entry!("KL-TRUST-006", S::High, ALL, "Trust admits pull_request_target runs, which forks can trigger",
+        "Pin ids as well as, or instead of, names; prepare the immutable-form subject before the switch."
+    ),
+    entry!(
+        "KL-TRUST-006",
+        S::High,
+        ALL,
+        "Trust admits pull_request_target runs, which forks can trigger",
         None,
         "A `pull_request_target` run gets an OIDC token for fork pull requests, and its `sub` is `…:ref:refs/heads/<default>` or `…:pull_request` depending on the run (GitHub's docs are silent; both options are simulated). A trust that admits the default branch therefore admits any workflow on the default branch that triggers on pull_request_target.",
         "https://docs.github.com/en/actions/reference/workflows-and-actions/events-that-trigger-workflows#pull_request_target",
-        "Pin an environment with required reviewers (`…:environment:prod`), or on GCP reject `assertion.event_name == 'pull_request_target'`."),
-    entry!("KL-TRUST-007", S::Medium, ALL, "Trust rejects the intended run",
+        "Pin an environment with required reviewers (`…:environment:prod`), or on GCP reject `assertion.event_name == 'pull_request_target'`."
+    ),
+    entry!(
+        "KL-TRUST-007",
+        S::Medium,
+        ALL,
+        "Trust rejects the intended run",
         None,
         "The job as given logs in to this cloud, and the cloud rejects its token. The verdict's trace says which check failed.",
         "shared/seeds/keyless-deployments-aws-azure-gcp.md (Verify)",
-        "Apply the verified least-privilege suggestion."),
-    entry!("KL-TRUST-008", S::Low, ALL, "Trust admits every workflow file on the trusted ref",
+        "Apply the verified least-privilege suggestion."
+    ),
+    entry!(
+        "KL-TRUST-008",
+        S::Low,
+        ALL,
+        "Trust admits every workflow file on the trusted ref",
         None,
         "A `sub`-only trust cannot tell workflow files apart: any workflow committed to the trusted branch (or environment) of the repository can assume this identity. Pinning `job_workflow_ref` narrows it to the deploying workflow: AWS (2026 STS key), Entra flexible credentials and GCP conditions can check it; Alibaba needs a customized `sub`.",
         "https://docs.github.com/en/actions/reference/security/oidc#customizing-the-token-claims",
-        "Add a `job_workflow_ref` condition (see the verified suggestion)."),
-    entry!("KL-TRUST-009", S::Medium, ALL, "Audience pinned to a value the login step does not send",
+        "Add a `job_workflow_ref` condition (see the verified suggestion)."
+    ),
+    entry!(
+        "KL-TRUST-009",
+        S::Medium,
+        ALL,
+        "Audience pinned to a value the login step does not send",
         None,
         "Each login action asks GitHub for its own default audience (`sts.amazonaws.com`, `api://AzureADTokenExchange`, `https://iam.googleapis.com/<provider>`, the Alibaba action's input) unless `audience:` is set (github-oidc-tokens.md §4.2). A trust pinned to another value rejects the job.",
         "https://docs.github.com/en/actions/reference/security/oidc#customizing-the-audience-value",
-        "Pin the audience the job sends (see the token in the simulation), or set `audience:` in the login step."),
+        "Pin the audience the job sends (see the token in the simulation), or set `audience:` in the login step."
+    ),
     // ---- Input
-    entry!("KL-INPUT-001", S::Info, GH, "File could not be analysed",
+    entry!(
+        "KL-INPUT-001",
+        S::Info,
+        GH,
+        "File could not be analysed",
         None,
         "`keyless lint` did not recognise the file as a workflow, a trust configuration or a scenario, or the file does not parse; nothing in it was checked.",
         "docs/findings.md",
-        "Pass a workflow YAML, an AWS/Alibaba trust policy (or `aws iam get-role` output), an Azure credential list, a GCP provider, or a scenario file."),
+        "Pass a workflow YAML, an AWS/Alibaba trust policy (or `aws iam get-role` output), an Azure credential list, a GCP provider, or a scenario file."
+    ),
 ];

@@ -37,7 +37,10 @@ fn numeric_id_comparison(condition: &str) -> Option<String> {
 /// is exact: both go through the shared `sub` shape classifier.
 fn subject_shapes(condition: &str, span: crate::span::Span) -> Vec<Finding> {
     let mut out = Vec::new();
-    let forms = [(r#"assertion\.sub\.startsWith\(\s*['"]([^'"]*)['"]"#, true), (r#"assertion\.sub\s*==\s*['"]([^'"]*)['"]"#, false)];
+    let forms = [
+        (r#"assertion\.sub\.startsWith\(\s*['"]([^'"]*)['"]"#, true),
+        (r#"assertion\.sub\s*==\s*['"]([^'"]*)['"]"#, false),
+    ];
     for (pattern, prefix) in forms {
         let Ok(re) = Regex::new(pattern) else { continue };
         for m in re.captures_iter(condition).filter_map(|c| c.get(1)) {
@@ -54,7 +57,10 @@ fn subject_shapes(condition: &str, span: crate::span::Span) -> Vec<Finding> {
 pub fn check(config: &GcpConfig) -> Vec<Finding> {
     let mut out = Vec::new();
     let p = &config.provider;
-    let github = p.issuer_uri.as_ref().is_none_or(|i| i.value.contains("token.actions.") || i.value.contains("/_services/token"));
+    let github = p
+        .issuer_uri
+        .as_ref()
+        .is_none_or(|i| i.value.contains("token.actions.") || i.value.contains("/_services/token"));
     if !github {
         return out;
     }

@@ -159,8 +159,8 @@ pub fn sort_and_dedup(findings: &mut Vec<Finding>) {
     findings.dedup();
 }
 
-pub use aws::check as check_aws;
 pub use alibaba::check as check_alibaba;
+pub use aws::check as check_aws;
 pub use azure::check as check_azure;
 pub use gcp::check as check_gcp;
 

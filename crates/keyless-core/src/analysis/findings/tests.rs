@@ -4,7 +4,6 @@ use super::*;
 use crate::analysis::testutil;
 use crate::span::{DocId, LineIndex};
 
-
 const FED: &str = "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com";
 
 /// A GitHub trust policy with the given extra `Condition` entries.
@@ -39,31 +38,47 @@ fn aws_rules_positive_and_negative() {
         // Seed guide §2 "Always pin aud".
         (
             "KL-AWS-002",
-            aws_policy(r#""StringEquals": {"token.actions.githubusercontent.com:sub": "repo:o/r:ref:refs/heads/main"}"#),
+            aws_policy(
+                r#""StringEquals": {"token.actions.githubusercontent.com:sub": "repo:o/r:ref:refs/heads/main"}"#,
+            ),
             good.clone(),
         ),
         // AWS operators: StringLike "*" on aud pins nothing (research §1.4).
         (
             "KL-AWS-003",
-            aws_policy(r#""StringLike": {"token.actions.githubusercontent.com:aud": "*"}, "StringEquals": {"token.actions.githubusercontent.com:sub": "repo:o/r:ref:refs/heads/main"}"#),
+            aws_policy(
+                r#""StringLike": {"token.actions.githubusercontent.com:aud": "*"}, "StringEquals": {"token.actions.githubusercontent.com:sub": "repo:o/r:ref:refs/heads/main"}"#,
+            ),
             good.clone(),
         ),
         // Research §1.3: repository_owner is not in the request context.
         (
             "KL-AWS-004",
-            aws_policy(&format!(r#"{AUD}, "StringLike": {{"token.actions.githubusercontent.com:sub": "repo:o/r:*", "token.actions.githubusercontent.com:repository_owner": "o"}}"#)),
-            aws_policy(&format!(r#"{AUD}, "StringEquals": {{"token.actions.githubusercontent.com:sub": "repo:o/r:ref:refs/heads/main", "token.actions.githubusercontent.com:repository_id": "42"}}"#)),
+            aws_policy(&format!(
+                r#"{AUD}, "StringLike": {{"token.actions.githubusercontent.com:sub": "repo:o/r:*", "token.actions.githubusercontent.com:repository_owner": "o"}}"#
+            )),
+            aws_policy(&format!(
+                r#"{AUD}, "StringEquals": {{"token.actions.githubusercontent.com:sub": "repo:o/r:ref:refs/heads/main", "token.actions.githubusercontent.com:repository_id": "42"}}"#
+            )),
         ),
         // Research §1.4: StringEquals treats * literally.
         ("KL-IAM-001", aws_sub("StringEquals", "repo:o/r:*"), aws_sub("StringLike", "repo:o/r:ref:refs/heads/*")),
         // Research §1.4: StringLike without a wildcard is StringEquals.
-        ("KL-IAM-002", aws_sub("StringLike", "repo:o/r:ref:refs/heads/main"), aws_sub("StringLike", "repo:o/r:ref:refs/tags/v*")),
+        (
+            "KL-IAM-002",
+            aws_sub("StringLike", "repo:o/r:ref:refs/heads/main"),
+            aws_sub("StringLike", "repo:o/r:ref:refs/tags/v*"),
+        ),
         // Research §1.6; configure-aws-credentials README on ForAllValues.
         ("KL-IAM-003", aws_sub("ForAllValues:StringEquals", "repo:o/r:ref:refs/heads/main"), good.clone()),
         // Research §1.6: negated operators are true for missing keys.
         ("KL-IAM-004", aws_sub("StringNotLike", "repo:evil/*"), good.clone()),
         // Research §1.6: IfExists passes when the key is absent.
-        ("KL-IAM-005", aws_sub("StringLikeIfExists", "repo:o/r:ref:refs/heads/*"), aws_sub("StringLike", "repo:o/r:ref:refs/heads/*")),
+        (
+            "KL-IAM-005",
+            aws_sub("StringLikeIfExists", "repo:o/r:ref:refs/heads/*"),
+            aws_sub("StringLike", "repo:o/r:ref:refs/heads/*"),
+        ),
         // Research §1.8 worked examples.
         ("KL-SUB-001", aws_sub("StringLike", "repo:*"), good.clone()),
         ("KL-SUB-002", aws_sub("StringLike", "repo:my-org*"), good.clone()),
@@ -87,7 +102,11 @@ fn immutable_subjects_are_not_flagged() {
         "repo:octo-org@123456/octo-repo@456789:environment:prod",
         "repository_owner_id:123:repository_id:456:ref:refs/heads/main",
     ] {
-        assert!(aws_ids(&aws_sub("StringEquals", sub)).is_empty(), "{sub}: {:?}", aws_ids(&aws_sub("StringEquals", sub)));
+        assert!(
+            aws_ids(&aws_sub("StringEquals", sub)).is_empty(),
+            "{sub}: {:?}",
+            aws_ids(&aws_sub("StringEquals", sub))
+        );
     }
 }
 
@@ -97,9 +116,13 @@ fn immutable_subjects_are_not_flagged() {
 fn immutable_subjects_are_not_flagged_on_azure_and_gcp() {
     let az = |t: &str| -> Vec<String> { check_azure(&testutil::azure(t)).into_iter().map(|f| f.id).collect() };
     assert!(az(&fic(r#""subject": "repo:octo-org@123456/octo-repo@456789:environment:prod""#)).is_empty());
-    let flexible = flex("claims['sub'] matches 'repo:octo-org@123456/octo-repo@456789:ref:refs/heads/*' and claims['repository_id'] eq '456789'");
+    let flexible = flex(
+        "claims['sub'] matches 'repo:octo-org@123456/octo-repo@456789:ref:refs/heads/*' and claims['repository_id'] eq '456789'",
+    );
     assert!(az(&flexible).is_empty(), "{:?}", az(&flexible));
-    let g = |c: &str| -> Vec<String> { check_gcp(&testutil::gcp(&gcp_provider(Some(c), MEMBER))).into_iter().map(|f| f.id).collect() };
+    let g = |c: &str| -> Vec<String> {
+        check_gcp(&testutil::gcp(&gcp_provider(Some(c), MEMBER))).into_iter().map(|f| f.id).collect()
+    };
     assert!(g("assertion.sub == 'repo:octo-org@123456/octo-repo@456789:ref:refs/heads/main'").is_empty());
     assert!(g("assertion.sub.startsWith('repo:octo-org@123456/octo-repo@456789:ref:refs/tags/v')").is_empty());
 }
@@ -107,7 +130,9 @@ fn immutable_subjects_are_not_flagged_on_azure_and_gcp() {
 /// Checkov PR #7665 (open): only the first value was checked. Every value is.
 #[test]
 fn every_value_of_a_condition_is_checked() {
-    let policy = aws_policy(&format!(r#"{AUD}, "StringLike": {{"token.actions.githubusercontent.com:sub": ["repo:o/r:ref:refs/heads/main", "*"]}}"#));
+    let policy = aws_policy(&format!(
+        r#"{AUD}, "StringLike": {{"token.actions.githubusercontent.com:sub": ["repo:o/r:ref:refs/heads/main", "*"]}}"#
+    ));
     assert!(has(&aws_ids(&policy), "KL-SUB-001"));
 }
 
@@ -174,7 +199,9 @@ fn alibaba_rules_positive_and_negative() {
 }
 
 fn fic(body: &str) -> String {
-    format!(r#"[{{"name": "cred", "issuer": "https://token.actions.githubusercontent.com", "audiences": ["api://AzureADTokenExchange"], {body}}}]"#)
+    format!(
+        r#"[{{"name": "cred", "issuer": "https://token.actions.githubusercontent.com", "audiences": ["api://AzureADTokenExchange"], {body}}}]"#
+    )
 }
 
 fn flex(expr: &str) -> String {
@@ -187,15 +214,27 @@ fn flex(expr: &str) -> String {
 fn azure_rules_positive_and_negative() {
     let ids = |t: &str| -> Vec<String> { check_azure(&testutil::azure(t)).into_iter().map(|f| f.id).collect() };
     let good_classic = fic(r#""subject": "repo:my-org/my-repo:environment:prod""#);
-    let good_flex = flex("claims['sub'] matches 'repo:my-org/my-repo:ref:refs/heads/release/*' and claims['repository_id'] eq '456789'");
+    let good_flex = flex(
+        "claims['sub'] matches 'repo:my-org/my-repo:ref:refs/heads/release/*' and claims['repository_id'] eq '456789'",
+    );
     assert!(ids(&good_classic).is_empty(), "{:?}", ids(&good_classic));
     assert!(ids(&good_flex).is_empty(), "{:?}", ids(&good_flex));
     let cases = [
         ("KL-AZ-001", fic(r#""subject": "repo:my-org/my-repo:*""#)),
         ("KL-AZ-002", flex("claims['sub'] matches 'repo:my-org/my-repo:ref:refs/heads/release/*'")),
-        ("KL-AZ-003", flex("claims['sub'] matches 'repo:my-org/my-repo:ref:refs/heads/release/.*' and claims['repository_id'] eq '1'")),
+        (
+            "KL-AZ-003",
+            flex(
+                "claims['sub'] matches 'repo:my-org/my-repo:ref:refs/heads/release/.*' and claims['repository_id'] eq '1'",
+            ),
+        ),
         ("KL-AZ-005", good_classic.replace("githubusercontent.com\"", "githubusercontent.com/\"")),
-        ("KL-AZ-006", flex("claims['sub'] matches '*' and claims['job_workflow_ref'] eq 'o/r/.github/workflows/d.yml@refs/heads/main'")),
+        (
+            "KL-AZ-006",
+            flex(
+                "claims['sub'] matches '*' and claims['job_workflow_ref'] eq 'o/r/.github/workflows/d.yml@refs/heads/main'",
+            ),
+        ),
         ("KL-SUB-003", flex("claims['sub'] matches 'repo:my-org/*' and claims['repository_owner_id'] eq '1'")),
     ];
     for (id, text) in cases {
@@ -213,7 +252,9 @@ fn azure_rules_positive_and_negative() {
 
 #[test]
 fn azure_finding_locates_the_operand() {
-    let text = flex("claims['sub'] matches 'repo:my-org/my-repo:ref:refs/heads/release/.*' and claims['repository_id'] eq '1'");
+    let text = flex(
+        "claims['sub'] matches 'repo:my-org/my-repo:ref:refs/heads/release/.*' and claims['repository_id'] eq '1'",
+    );
     let f = check_azure(&testutil::azure(&text)).into_iter().find(|f| f.id == "KL-AZ-003").unwrap();
     let s = f.location.unwrap();
     assert_eq!(&text[s.start as usize..s.end as usize], "repo:my-org/my-repo:ref:refs/heads/release/.*");
@@ -251,7 +292,10 @@ fn gcp_rules_positive_and_negative() {
         ("KL-GCP-005", gcp_provider(Some("assertion.repository_id == 260064828"), MEMBER)),
         (
             "KL-GCP-004",
-            gcp_provider(Some("assertion.repository_owner == 'my-org'"), "principalSet://iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/p/*"),
+            gcp_provider(
+                Some("assertion.repository_owner == 'my-org'"),
+                "principalSet://iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/p/*",
+            ),
         ),
     ];
     for (id, text) in cases {
@@ -282,7 +326,10 @@ fn workflow_rules_positive_and_negative() {
     assert_eq!(&idle[s.start as usize..s.end as usize], "write");
     let per_job = "on: push\npermissions:\n  contents: read\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make test\n  deploy:\n    runs-on: ubuntu-latest\n    permissions:\n      id-token: write\n    steps:\n      - uses: azure/login@v2\n";
     assert!(ids(per_job).is_empty(), "{:?}", ids(per_job));
-    assert_eq!(ids("on: push\npermissions: write-all\njobs:\n  a:\n    uses: o/r/.github/workflows/x.yml@main\n"), vec!["KL-GHA-002"]);
+    assert_eq!(
+        ids("on: push\npermissions: write-all\njobs:\n  a:\n    uses: o/r/.github/workflows/x.yml@main\n"),
+        vec!["KL-GHA-002"]
+    );
     let prt = per_job.replace("on: push", "on: pull_request_target");
     assert_eq!(ids(&prt), vec!["KL-GHA-003"]);
     assert!(ids(&prt.replace("      id-token: write\n", "      contents: read\n")).is_empty());
@@ -298,7 +345,9 @@ fn catalogue_ids_are_unique_and_complete() {
     }
     // Baseline coverage: every Checkov/Trivy GitHub-OIDC rule is mapped (peers-and-anchors.md §B.1).
     let baselines: String = catalogue().iter().filter_map(|e| e.baseline).collect::<Vec<_>>().join(" ");
-    for rule in ["CKV_AWS_358", "CKV_AWS_393", "CKV_AZURE_249", "CKV_GCP_125", "CKV_GCP_118", "AVD-GCP-0068", "CKV2_GHA_1"] {
+    for rule in
+        ["CKV_AWS_358", "CKV_AWS_393", "CKV_AZURE_249", "CKV_GCP_125", "CKV_GCP_118", "AVD-GCP-0068", "CKV2_GHA_1"]
+    {
         assert!(baselines.contains(rule), "{rule} not covered");
     }
 }
@@ -318,13 +367,19 @@ fn findings_doc_is_up_to_date() {
 
 #[test]
 fn findings_list_snapshot() {
-    let text = aws_policy(r#""StringLike": {"token.actions.githubusercontent.com:sub": ["repo:my-org/*:ref:refs/heads/main", "repo:my-org/app*"]}, "ForAllValues:StringEquals": {"token.actions.githubusercontent.com:sub2": "x"}"#);
+    let text = aws_policy(
+        r#""StringLike": {"token.actions.githubusercontent.com:sub": ["repo:my-org/*:ref:refs/heads/main", "repo:my-org/app*"]}, "ForAllValues:StringEquals": {"token.actions.githubusercontent.com:sub2": "x"}"#,
+    );
     let mut found = check_aws(&testutil::aws(&text));
     sort_and_dedup(&mut found);
     let lines: Vec<String> = found
         .iter()
         .map(|f| {
-            let at = f.location.map(|s| LineIndex::new(&text).line_col(&text, s.start)).map(|lc| format!("{}:{}", lc.line, lc.col)).unwrap_or_default();
+            let at = f
+                .location
+                .map(|s| LineIndex::new(&text).line_col(&text, s.start))
+                .map(|lc| format!("{}:{}", lc.line, lc.col))
+                .unwrap_or_default();
             format!("{} {:?} {} {}", f.id, f.severity, at, f.message)
         })
         .collect();

@@ -31,19 +31,20 @@ impl SubPattern {
 pub(crate) fn sub_patterns(scenario: &Scenario, cloud: Cloud) -> Vec<SubPattern> {
     use crate::iam_policy::{BaseOperator, Effect};
     let mut out = Vec::new();
-    let iam = |policy: &crate::iam_policy::TrustPolicy, claim_of: fn(&str) -> Option<String>, out: &mut Vec<SubPattern>| {
-        for st in policy.statements.iter().filter(|s| s.effect.value == Effect::Allow) {
-            for c in &st.conditions {
-                if claim_of(&c.key.value).as_deref() != Some("sub") || !super::iam::constrains(c) {
-                    continue;
-                }
-                let glob = c.operator.value.base == BaseOperator::StringLike;
-                for v in &c.values {
-                    out.push(SubPattern { text: v.value.clone(), glob, span: v.span });
+    let iam =
+        |policy: &crate::iam_policy::TrustPolicy, claim_of: fn(&str) -> Option<String>, out: &mut Vec<SubPattern>| {
+            for st in policy.statements.iter().filter(|s| s.effect.value == Effect::Allow) {
+                for c in &st.conditions {
+                    if claim_of(&c.key.value).as_deref() != Some("sub") || !super::iam::constrains(c) {
+                        continue;
+                    }
+                    let glob = c.operator.value.base == BaseOperator::StringLike;
+                    for v in &c.values {
+                        out.push(SubPattern { text: v.value.clone(), glob, span: v.span });
+                    }
                 }
             }
-        }
-    };
+        };
     match cloud {
         Cloud::Aws => {
             if let Some(c) = &scenario.aws {
@@ -113,7 +114,13 @@ pub(super) fn check(scenario: &Scenario, report: &Report) -> Vec<Finding> {
                 Finding::new(
                     "KL-TRUST-007",
                     c,
-                    format!("job `{}` logs in to {} and is rejected: {} ({})", job.job, cloud.title(), verdict.message, verdict.code),
+                    format!(
+                        "job `{}` logs in to {} and is rejected: {} ({})",
+                        job.job,
+                        cloud.title(),
+                        verdict.message,
+                        verdict.code
+                    ),
                     verdict.decided_span,
                 )
             }));
@@ -158,7 +165,9 @@ fn pinned_audiences(scenario: &Scenario, cloud: Cloud) -> Vec<(String, Span)> {
     };
     match cloud {
         Cloud::Aws => scenario.aws.as_ref().map(|c| iam(&c.trust_policy, super::aws::github_claim)).unwrap_or_default(),
-        Cloud::Alibaba => scenario.alibaba.as_ref().map(|c| iam(&c.trust_policy, super::alibaba::oidc_claim)).unwrap_or_default(),
+        Cloud::Alibaba => {
+            scenario.alibaba.as_ref().map(|c| iam(&c.trust_policy, super::alibaba::oidc_claim)).unwrap_or_default()
+        }
         Cloud::Azure => scenario
             .azure
             .iter()
@@ -188,7 +197,13 @@ fn audience_mismatch(scenario: &Scenario, cloud: Cloud, audience: &str, job: &st
     ))
 }
 
-fn explain(patterns: &[SubPattern], sub: &str, git_ref: Option<&str>, cloud: Option<Cloud>, job: &str) -> Option<Finding> {
+fn explain(
+    patterns: &[SubPattern],
+    sub: &str,
+    git_ref: Option<&str>,
+    cloud: Option<Cloud>,
+    job: &str,
+) -> Option<Finding> {
     for p in patterns {
         let lower = SubPattern { text: p.text.to_lowercase(), glob: p.glob, span: p.span };
         if !p.matches(sub) && lower.matches(&sub.to_lowercase()) {
@@ -206,7 +221,10 @@ fn explain(patterns: &[SubPattern], sub: &str, git_ref: Option<&str>, cloud: Opt
             return Some(Finding::new(
                 "KL-TRUST-002",
                 cloud,
-                format!("`{}` expects `{as_ref}`, but job `{job}` runs in an environment: its `sub` is `{sub}`", p.text),
+                format!(
+                    "`{}` expects `{as_ref}`, but job `{job}` runs in an environment: its `sub` is `{sub}`",
+                    p.text
+                ),
                 Some(p.span),
             ));
         }
@@ -240,14 +258,18 @@ pub(super) fn from_matrix(scenario: &Scenario, matrix: &WhatIfMatrix) -> Vec<Fin
     // A run that keeps the intended environment only gets its token if
     // GitHub's environment rules let it in, which Keyless does not simulate.
     let env_gated = |a: &&crate::analysis::blast_radius::UnintendedAdmit| {
-        a.sub.as_deref().and_then(|s| s.split_once(":environment:")).is_some_and(|(_, e)| intended_envs.iter().any(|x| x == e))
+        a.sub
+            .as_deref()
+            .and_then(|s| s.split_once(":environment:"))
+            .is_some_and(|(_, e)| intended_envs.iter().any(|x| x == e))
     };
     for &cloud in &matrix.clouds {
         let admits: Vec<_> = matrix.unintended_admits.iter().filter(|a| a.cloud == cloud).collect();
         let (prt, rest): (Vec<_>, Vec<_>) = admits.into_iter().partition(|a| a.row.starts_with("pull-request-target"));
         let (workflow, other): (Vec<_>, Vec<_>) = rest.into_iter().partition(|a| a.row.starts_with("other-workflow:"));
         if let Some(first) = other.first() {
-            let mut rows: Vec<String> = other.iter().map(|a| format!("{} (`{}`)", a.description, a.sub.clone().unwrap_or_default())).collect();
+            let mut rows: Vec<String> =
+                other.iter().map(|a| format!("{} (`{}`)", a.description, a.sub.clone().unwrap_or_default())).collect();
             rows.dedup();
             let gated = other.iter().all(env_gated);
             let f = Finding::new(
@@ -258,7 +280,11 @@ pub(super) fn from_matrix(scenario: &Scenario, matrix: &WhatIfMatrix) -> Vec<Fin
                     cloud.title(),
                     other.len(),
                     rows.join("; "),
-                    if gated { " — only if the environment's deployment branch/tag rules let these runs in (not simulated)" } else { "" }
+                    if gated {
+                        " — only if the environment's deployment branch/tag rules let these runs in (not simulated)"
+                    } else {
+                        ""
+                    }
                 ),
                 first.decided_span,
             );
@@ -268,7 +294,11 @@ pub(super) fn from_matrix(scenario: &Scenario, matrix: &WhatIfMatrix) -> Vec<Fin
             out.push(Finding::new(
                 "KL-TRUST-008",
                 Some(cloud),
-                format!("{} admits another workflow file on the same ref (`{}`)", cloud.title(), first.sub.clone().unwrap_or_default()),
+                format!(
+                    "{} admits another workflow file on the same ref (`{}`)",
+                    cloud.title(),
+                    first.sub.clone().unwrap_or_default()
+                ),
                 first.decided_span,
             ));
         }
@@ -288,7 +318,9 @@ pub(super) fn from_matrix(scenario: &Scenario, matrix: &WhatIfMatrix) -> Vec<Fin
         }
         let admitted_as_given = |job: &str| {
             matrix.rows.iter().any(|r| {
-                r.expectation == Expectation::Intended && r.job == job && r.cells.get(&cloud).is_some_and(|c| c.admitted)
+                r.expectation == Expectation::Intended
+                    && r.job == job
+                    && r.cells.get(&cloud).is_some_and(|c| c.admitted)
             })
         };
         if let Some(r) = matrix.rows.iter().find(|r| {
@@ -303,7 +335,11 @@ pub(super) fn from_matrix(scenario: &Scenario, matrix: &WhatIfMatrix) -> Vec<Fin
             out.push(Finding::new(
                 "KL-TRUST-005",
                 Some(cloud),
-                format!("with immutable subjects job `{}`'s token (`{}`) is rejected", r.job, r.sub.clone().unwrap_or_default()),
+                format!(
+                    "with immutable subjects job `{}`'s token (`{}`) is rejected",
+                    r.job,
+                    r.sub.clone().unwrap_or_default()
+                ),
                 span,
             ));
         }

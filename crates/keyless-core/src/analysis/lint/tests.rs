@@ -77,7 +77,11 @@ fn embedded_locations_map_to_the_scenario_file() {
     let f = found.iter().find(|f| f.id == "KL-SUB-003" && f.location.is_some_and(|s| s.doc == DocId::File(5))).unwrap();
     let text = &files[5].1;
     let s = f.location.unwrap();
-    assert!(text[s.start as usize..s.end as usize].contains("repo:my-org/*:ref:refs/heads/main"), "{:?}", &text[s.start as usize..s.end as usize]);
+    assert!(
+        text[s.start as usize..s.end as usize].contains("repo:my-org/*:ref:refs/heads/main"),
+        "{:?}",
+        &text[s.start as usize..s.end as usize]
+    );
 }
 
 /// SARIF 2.1.0 shape GitHub code scanning accepts: version, one run, rules
@@ -111,7 +115,6 @@ fn sarif_shape() {
     assert_eq!(loc["region"]["startColumn"], 13);
 }
 
-
 /// The shapes people paste: `gcloud … providers describe` YAML (no
 /// condition: CKV_GCP_118 / AVD-GCP-0068) and a Microsoft Graph list with a
 /// trailing-slash issuer (github-oidc-tokens.md §6.11).
@@ -139,7 +142,9 @@ proptest::proptest! {
 /// providers) is recognised as AWS.
 #[test]
 fn aws_section_with_get_role_output_is_recognised() {
-    let section = format!(r#"{{"trust_policy": {AWS_GET_ROLE}, "providers": [{{"url": "https://token.actions.githubusercontent.com", "client_ids": ["sts.amazonaws.com"]}}]}}"#);
+    let section = format!(
+        r#"{{"trust_policy": {AWS_GET_ROLE}, "providers": [{{"url": "https://token.actions.githubusercontent.com", "client_ids": ["sts.amazonaws.com"]}}]}}"#
+    );
     let root = doc::parse(&section, DocId::File(0)).unwrap();
     assert_eq!(detect(&root), FileKind::Aws);
     let found = lint_documents(&[("aws.json".to_string(), section)]);

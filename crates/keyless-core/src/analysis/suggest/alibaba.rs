@@ -3,10 +3,10 @@
 //! cloud-trust-evaluation.md §4 and GitHub's Alibaba guide (seed
 //! oidc-in-alibaba-cloud.md: `oidc:iss` written without the scheme).
 
-use super::{customize_sub_snippet, distinct, one_or_many, terraform, pretty, uses_reusable, Draft, Snippet};
+use super::{Draft, Snippet, customize_sub_snippet, distinct, one_or_many, pretty, terraform, uses_reusable};
 use crate::claims::Claims;
 use crate::scenario::Scenario;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value, json};
 
 fn provider_arn(scenario: &Scenario) -> String {
     let config = scenario.alibaba.as_ref();
@@ -59,7 +59,11 @@ pub(super) fn draft(scenario: &Scenario, intended: &[Claims]) -> Draft {
                 super::sh(&serde_json::to_string(&policy).unwrap_or_default())
             ),
         },
-        Snippet { format: "hcl", title: "terraform (alicloud_ram_role)".into(), text: terraform::alibaba_role(&policy) },
+        Snippet {
+            format: "hcl",
+            title: "terraform (alicloud_ram_role)".into(),
+            text: terraform::alibaba_role(&policy),
+        },
     ];
     if uses_reusable(intended) {
         notes.push("The intended job runs a reusable workflow; to pin it on Alibaba, the `sub` must carry `job_workflow_ref` (customized template).".into());

@@ -2,11 +2,11 @@
 //! STS keys, research cloud-trust-evaluation.md §1.3) `job_workflow_ref`;
 //! exact values only (no wildcards to get wrong, research §1.4).
 
-use super::{distinct, issuer_host, one_or_many, pretty, sh, terraform, Draft, Snippet};
+use super::{Draft, Snippet, distinct, issuer_host, one_or_many, pretty, sh, terraform};
 use crate::claims::Claims;
 use crate::scenario::Scenario;
 use regex_lite::Regex;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value, json};
 
 /// The account of the existing trust policy's provider ARN, else AWS's
 /// documentation account.
@@ -65,7 +65,10 @@ pub(super) fn draft(scenario: &Scenario, intended: &[Claims]) -> Draft {
     ];
     let subs = distinct(intended, "sub");
     Draft {
-        summary: format!("exact `aud`, `sub` ({}), `repository_id` and `job_workflow_ref` of the intended run(s)", subs.join(", ")),
+        summary: format!(
+            "exact `aud`, `sub` ({}), `repository_id` and `job_workflow_ref` of the intended run(s)",
+            subs.join(", ")
+        ),
         config,
         snippets,
         notes,

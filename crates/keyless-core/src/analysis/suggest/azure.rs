@@ -5,10 +5,10 @@
 //! most 20 credentials; flexible expressions must name `sub` and
 //! `repository_id`/`repository_owner_id` since Aug 2026; `and` only).
 
-use super::{pretty, sh, terraform, Draft, Snippet};
+use super::{Draft, Snippet, pretty, sh, terraform};
 use crate::claims::Claims;
 use crate::scenario::Scenario;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 /// One credential to create: classic (`subject`) or flexible (`expression`).
 pub(super) struct Credential {
@@ -47,7 +47,10 @@ pub(super) fn draft(scenario: &Scenario, intended: &[Claims], unintended: &[Clai
             }
             _ => (Some(sub.clone()), None),
         };
-        if creds.iter().any(|x| x.issuer == iss && x.audience == aud && x.subject == subject && x.expression == expression) {
+        if creds
+            .iter()
+            .any(|x| x.issuer == iss && x.audience == aud && x.subject == subject && x.expression == expression)
+        {
             continue;
         }
         let name = format!("github-{}-{}", scenario.name.to_ascii_lowercase(), creds.len() + 1)

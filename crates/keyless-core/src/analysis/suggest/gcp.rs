@@ -4,10 +4,10 @@
 //! required; ids are strings; `google.subject` ≤ 127 bytes; principalSet
 //! members), google-github-actions/auth SECURITY_CONSIDERATIONS.
 
-use super::{distinct, pretty, sh, terraform, Draft, Snippet};
+use super::{Draft, Snippet, distinct, pretty, sh, terraform};
 use crate::claims::Claims;
 use crate::scenario::Scenario;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value, json};
 
 const DEFAULT_PROVIDER: &str = "projects/123456789/locations/global/workloadIdentityPools/github/providers/github";
 
@@ -34,7 +34,8 @@ fn provider_name(scenario: &Scenario, intended: &[Claims]) -> String {
     distinct(intended, "aud")
         .iter()
         .find_map(|a| {
-            let rest = a.strip_prefix("https://iam.googleapis.com/").or_else(|| a.strip_prefix("//iam.googleapis.com/"))?;
+            let rest =
+                a.strip_prefix("https://iam.googleapis.com/").or_else(|| a.strip_prefix("//iam.googleapis.com/"))?;
             rest.starts_with("projects/").then(|| rest.to_string())
         })
         .unwrap_or_else(|| DEFAULT_PROVIDER.into())
@@ -95,7 +96,10 @@ pub(super) fn draft(scenario: &Scenario, intended: &[Claims]) -> Draft {
     let condition = terms.join(" && ");
     let long_sub = distinct(intended, "sub").iter().any(|s| s.len() > 127);
     let subject_mapping = if long_sub {
-        notes.push("A `sub` is over 127 bytes, so `google.subject` maps `assertion.repository_id` instead (research §3.1).".into());
+        notes.push(
+            "A `sub` is over 127 bytes, so `google.subject` maps `assertion.repository_id` instead (research §3.1)."
+                .into(),
+        );
         "assertion.repository_id"
     } else {
         "assertion.sub"
@@ -146,7 +150,11 @@ pub(super) fn draft(scenario: &Scenario, intended: &[Claims]) -> Draft {
         summary: format!("attribute condition `{condition}`; binding on the repository id"),
         config,
         snippets: vec![
-            Snippet { format: "json", title: "provider and members (as `gcloud … describe --format=json`)".into(), text: pretty(&config_value) },
+            Snippet {
+                format: "json",
+                title: "provider and members (as `gcloud … describe --format=json`)".into(),
+                text: pretty(&config_value),
+            },
             Snippet { format: "shell", title: "gcloud".into(), text: gcloud(&plan) },
             Snippet { format: "hcl", title: "terraform".into(), text: terraform::gcp_provider(&plan) },
         ],

@@ -15,7 +15,7 @@ mod terraform;
 #[cfg(test)]
 mod tests;
 
-use crate::analysis::blast_radius::{Exploration, Expectation};
+use crate::analysis::blast_radius::{Expectation, Exploration};
 use crate::claims::Claims;
 use crate::diagnostic::Diagnostic;
 use crate::engine;
@@ -147,7 +147,14 @@ pub(crate) fn suggest(scenario: &Scenario, exploration: &Exploration) -> Vec<Sug
         let verified = verify(scenario, cloud, &draft.config, exploration);
         let mut notes = placeholder_warnings(scenario, &intended, &draft.config);
         notes.extend(draft.notes);
-        out.push(Suggestion { cloud, summary: draft.summary, config: draft.config, snippets: draft.snippets, notes, verified });
+        out.push(Suggestion {
+            cloud,
+            summary: draft.summary,
+            config: draft.config,
+            snippets: draft.snippets,
+            notes,
+            verified,
+        });
     }
     out
 }
@@ -195,7 +202,9 @@ pub(crate) fn verify(scenario: &Scenario, cloud: Cloud, config: &str, e: &Explor
     let intended: Vec<Vec<Option<String>>> = e
         .runs
         .iter()
-        .filter(|r| row_expect(e, r.row) == Some(Expectation::Intended) && r.run.token.issued && has_cell(e, r.row, cloud))
+        .filter(|r| {
+            row_expect(e, r.row) == Some(Expectation::Intended) && r.run.token.issued && has_cell(e, r.row, cloud)
+        })
         .map(|r| visible(cloud, &claims_for(cloud, &r.run)))
         .collect();
     let (mut admits, mut rejects) = (true, true);
@@ -284,5 +293,7 @@ pub(crate) fn customize_sub_snippet(scenario: &Scenario) -> Snippet {
 /// Whether any intended run's `job_workflow_ref` is a reusable workflow
 /// (differs from its `workflow_ref`).
 pub(crate) fn uses_reusable(intended: &[Claims]) -> bool {
-    intended.iter().any(|c| c.text("job_workflow_ref").is_some() && c.text("job_workflow_ref") != c.text("workflow_ref"))
+    intended
+        .iter()
+        .any(|c| c.text("job_workflow_ref").is_some() && c.text("job_workflow_ref") != c.text("workflow_ref"))
 }

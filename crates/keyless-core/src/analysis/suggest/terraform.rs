@@ -60,7 +60,12 @@ pub(super) fn gcp_provider(plan: &GcpPlan) -> String {
     };
     let mut tf = format!(
         "resource \"google_iam_workload_identity_pool_provider\" \"github\" {{\n  project                            = {}\n  workload_identity_pool_id          = {}\n  workload_identity_pool_provider_id = {}\n  attribute_mapping = {{\n    \"google.subject\"          = {}\n    \"attribute.repository_id\" = \"assertion.repository_id\"\n  }}\n  attribute_condition = {}\n  oidc {{\n    issuer_uri = {}{allowed}\n  }}\n}}\n",
-        hcl(&plan.project), hcl(&plan.pool_id), hcl(&plan.provider_id), hcl(plan.subject_mapping), hcl(&plan.condition), hcl(&plan.issuer)
+        hcl(&plan.project),
+        hcl(&plan.pool_id),
+        hcl(&plan.provider_id),
+        hcl(plan.subject_mapping),
+        hcl(&plan.condition),
+        hcl(&plan.issuer)
     );
     for (i, m) in plan.members.iter().enumerate() {
         tf.push_str(&format!(

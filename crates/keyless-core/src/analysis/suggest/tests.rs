@@ -73,11 +73,23 @@ fn reusable_workflow_gets_the_customization_call_where_needed() {
     s.alibaba = Some(crate::alibaba::AlibabaConfig::from_text(r#"{"Version":"1","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Principal":{"Federated":["acs:ram::1:oidc-provider/github"]},"Condition":{"StringEquals":{"oidc:iss":"https://token.actions.githubusercontent.com","oidc:aud":"sts.aliyuncs.com"},"StringLike":{"oidc:sub":"*"}}}]}"#).unwrap());
     let out = suggestions(&s);
     let ali = out.iter().find(|x| x.cloud == Cloud::Alibaba).unwrap();
-    let call = ali.snippets.iter().find(|x| x.text.starts_with("gh api -X PUT /repos/my-org/product-a/actions/oidc/customization/sub")).unwrap();
+    let call = ali
+        .snippets
+        .iter()
+        .find(|x| x.text.starts_with("gh api -X PUT /repos/my-org/product-a/actions/oidc/customization/sub"))
+        .unwrap();
     assert!(call.title.contains("NOT verified"));
 }
 
-fn scenario_yaml(owner: &str, repo: &str, env: Option<&str>, event: &str, git_ref: &str, immutable: bool, second_job: bool) -> String {
+fn scenario_yaml(
+    owner: &str,
+    repo: &str,
+    env: Option<&str>,
+    event: &str,
+    git_ref: &str,
+    immutable: bool,
+    second_job: bool,
+) -> String {
     let env_line = env.map(|e| format!("    environment: {e}\n")).unwrap_or_default();
     // A second job, without environment, logging in to AWS and GCP only.
     let second = if second_job {
