@@ -94,6 +94,13 @@ fn setup() -> Result {
     if !targets.lines().any(|l| l.trim() == "wasm32-unknown-unknown") {
         run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
     }
+    // `test` runs clippy and rustfmt; a minimal rustup profile has neither.
+    let components = output("rustup", &["component", "list", "--installed"]).unwrap_or_default();
+    for c in ["clippy", "rustfmt"] {
+        if !components.lines().any(|l| l.starts_with(c)) {
+            run(Command::new("rustup").args(["component", "add", c]))?;
+        }
+    }
     // Debian packages: browser + driver for e2e, wasm-opt, brotli
     let missing: Vec<&str> = APT_PACKAGES.iter().filter(|(_, bin)| !Path::new(bin).exists()).map(|(p, _)| *p).collect();
     if !missing.is_empty() {
