@@ -1461,14 +1461,7 @@ fn secrets_in_a_step_if_reject_the_run() {
 fn unavailable_context_behind_a_short_circuit_still_rejects() {
     let wf = "on: push\njobs:\n  ok:\n    permissions:\n      id-token: write\n    steps: []\n  gated:\n    if: github.event_name == 'pull_request' && secrets.X != ''\n    steps: []\n";
     let s = sim(&scenario("o/r", "name: push", wf, ""));
-    assert!(
-        s.diagnostics
-            .iter()
-            .any(|d| d.severity == Severity::Error && d.message.contains("Unrecognized named-value: 'secrets'")),
-        "{:?}",
-        s.diagnostics
-    );
-    assert!(!run(&s, "ok").token.issued);
+    assert_run_rejected(&s, "Unrecognized named-value: 'secrets'");
 }
 
 /// Docs "Contexts reference", context availability:
@@ -1550,14 +1543,7 @@ fn unavailable_context_in_a_call_with_rejects_the_run() {
     let extra = format!("reusable_workflows:\n  o/r/.github/workflows/r.yml: |\n{}", indent(&indent(called)));
     let caller = "on: push\npermissions:\n  id-token: write\njobs:\n  ok:\n    steps: []\n  call:\n    uses: ./.github/workflows/r.yml\n    with:\n      target: ${{ env.TARGET }}\n";
     let s = sim(&scenario("o/r", "name: push", caller, &extra));
-    assert!(
-        s.diagnostics
-            .iter()
-            .any(|d| d.severity == Severity::Error && d.message.contains("Unrecognized named-value: 'env'")),
-        "{:?}",
-        s.diagnostics
-    );
-    assert!(!run(&s, "ok").token.issued);
+    assert_run_rejected(&s, "Unrecognized named-value: 'env'");
 }
 
 /// Same table: `jobs.<job_id>.strategy` reads github, needs, vars and
@@ -1566,14 +1552,7 @@ fn unavailable_context_in_a_call_with_rejects_the_run() {
 fn matrix_from_an_unavailable_context_rejects_the_run() {
     let wf = "on: push\njobs:\n  ok:\n    permissions:\n      id-token: write\n    steps: []\n  m:\n    strategy:\n      matrix:\n        env: ${{ fromJSON(secrets.ENVS) }}\n    steps: []\n";
     let s = sim(&scenario("o/r", "name: push", wf, ""));
-    assert!(
-        s.diagnostics
-            .iter()
-            .any(|d| d.severity == Severity::Error && d.message.contains("Unrecognized named-value: 'secrets'")),
-        "{:?}",
-        s.diagnostics
-    );
-    assert!(!run(&s, "ok").token.issued);
+    assert_run_rejected(&s, "Unrecognized named-value: 'secrets'");
 }
 
 /// Docs "Contexts reference": `jobs.<job_id>.uses` has no context
@@ -1701,4 +1680,15 @@ fn a_job_without_runs_on_is_flagged_but_still_simulated() {
     assert_eq!(flagged[0].severity, Severity::Warning);
     assert!(flagged[0].message.contains("job `j`"));
     assert!(run(&sim, "j").token.issued);
+}
+
+/// GitHub refused the whole run: an error says why and even the job that
+/// is fine on its own (`ok`) gets no token.
+fn assert_run_rejected(s: &Simulation, message: &str) {
+    assert!(
+        s.diagnostics.iter().any(|d| d.severity == Severity::Error && d.message.contains(message)),
+        "{:?}",
+        s.diagnostics
+    );
+    assert!(!run(s, "ok").token.issued);
 }
