@@ -209,3 +209,39 @@ fn text_output_lists_the_cited_sources() {
     let text = String::from_utf8_lossy(&lint.stdout);
     assert!(text.contains("finding(s) in 1 file(s)"), "{text}");
 }
+
+/// A policy that hangs on the runner's address is neither allowed nor denied
+/// (IAM global condition keys: aws:SourceIp is in the request, its value is
+/// the caller's); a value given in `request_context` decides it.
+#[test]
+fn undetermined_is_shown_as_such_and_request_context_decides_it() {
+    let scenario = r#"repository: my-org/my-repo
+workflow: |
+  on: push
+  permissions:
+    id-token: write
+  jobs:
+    deploy:
+      runs-on: ubuntu-latest
+      steps:
+        - uses: aws-actions/configure-aws-credentials@v4
+          with:
+            role-to-assume: arn:aws:iam::111122223333:role/x
+            aws-region: us-east-1
+event:
+  name: push
+  ref: refs/heads/main
+aws:
+  trust_policy: |
+    {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"IpAddress":{"aws:SourceIp":"203.0.113.0/24"},"StringEquals":{"token.actions.githubusercontent.com:aud":"sts.amazonaws.com","token.actions.githubusercontent.com:sub":"repo:my-org/my-repo:ref:refs/heads/main"}}}]}
+"#;
+    let out = keyless(&["eval", "-", "--format", "text"], Some(scenario));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(text.contains("? undetermined"), "{text}");
+    assert!(!text.contains("✗ undetermined"), "{text}");
+    let inside = format!("{scenario}  request_context:\n    aws:SourceIp: 203.0.113.7\n");
+    let out = keyless(&["eval", "-", "--format", "json"], Some(&inside));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["jobs"][0]["verdicts"]["aws"]["code"], "allowed", "{v}");
+}

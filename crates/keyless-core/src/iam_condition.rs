@@ -73,6 +73,19 @@ impl ContextLookup {
     }
 }
 
+/// "; did you mean `aws:SourceIp`?" when a key outside a cloud's table is
+/// one or two edits from a key in it: a typo makes a key that no request
+/// carries, which the cloud treats as absent, so say which one was meant.
+pub fn did_you_mean<'a>(key: &str, known: impl Iterator<Item = &'a str>) -> String {
+    let known: Vec<&str> = known.collect();
+    let lower: Vec<String> = known.iter().map(|k| k.to_ascii_lowercase()).collect();
+    let refs: Vec<&str> = lower.iter().map(String::as_str).collect();
+    crate::scenario::nearest(key, &refs)
+        .and_then(|hit| known.iter().find(|k| k.eq_ignore_ascii_case(hit)))
+        .map(|k| format!("; did you mean `{k}`?"))
+        .unwrap_or_default()
+}
+
 /// The cloud's side of an evaluation.
 pub trait PolicyHost {
     /// The context value(s) of a condition key (key names are

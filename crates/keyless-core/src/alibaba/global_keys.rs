@@ -52,13 +52,16 @@ pub fn lookup(key: &str) -> ContextLookup {
                 r.source
             ),
         ),
-        None => ContextLookup::unknowable(
-            "a key Keyless's table does not cover",
-            false,
-            format!(
-                "`{key}` is not in Keyless's table of Alibaba Cloud common condition keys: its presence and value are unknown"
-            ),
-        ),
+        None => {
+            let hint = crate::iam_condition::did_you_mean(key, RULES.iter().map(|r| r.key));
+            ContextLookup::unknowable(
+                format!("a key Keyless's table does not cover{hint}"),
+                false,
+                format!(
+                    "`{key}` is not in Keyless's table of Alibaba Cloud common condition keys: its presence and value are unknown{hint}"
+                ),
+            )
+        }
     }
 }
 

@@ -220,11 +220,13 @@ pub fn lookup(key: &str) -> ContextLookup {
             ),
         );
     }
+    let hint =
+        crate::iam_condition::did_you_mean(key, RULES.iter().map(|r| r.key).chain(PRINCIPAL_KEYS.iter().copied()));
     ContextLookup::unknowable(
-        "a key Keyless's table does not cover",
+        format!("a key Keyless's table does not cover{hint}"),
         false,
         format!(
-            "`{key}` is not in Keyless's table of what STS puts in an AssumeRoleWithWebIdentity request: its presence and value are unknown"
+            "`{key}` is not in Keyless's table of what STS puts in an AssumeRoleWithWebIdentity request: its presence and value are unknown{hint}"
         ),
     )
 }
@@ -265,5 +267,15 @@ mod tests {
                 r.key
             );
         }
+    }
+
+    // A typo names a key no request carries; the hint names the table's key.
+    #[test]
+    fn a_key_close_to_a_known_one_says_which_was_meant() {
+        let typo = lookup("aws:SourceIpp");
+        assert!(typo.note.as_deref().is_some_and(|n| n.ends_with("; did you mean `aws:SourceIp`?")), "{typo:?}");
+        assert!(typo.unknowable.is_some_and(|u| u.what.contains("did you mean `aws:SourceIp`")));
+        let far = lookup("aws:NoSuchKey");
+        assert!(!far.note.as_deref().unwrap_or_default().contains("did you mean"), "{far:?}");
     }
 }
