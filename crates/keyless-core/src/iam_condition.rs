@@ -77,13 +77,15 @@ impl ContextLookup {
 /// one or two edits from a key in it: a typo makes a key that no request
 /// carries, which the cloud treats as absent, so say which one was meant.
 pub fn did_you_mean<'a>(key: &str, known: impl Iterator<Item = &'a str>) -> String {
+    closest_key(key, known).map(|k| format!("; did you mean `{k}`?")).unwrap_or_default()
+}
+
+/// The key of `known` one or two edits from `key` (case-insensitive).
+pub fn closest_key<'a>(key: &str, known: impl Iterator<Item = &'a str>) -> Option<&'a str> {
     let known: Vec<&str> = known.collect();
     let lower: Vec<String> = known.iter().map(|k| k.to_ascii_lowercase()).collect();
     let refs: Vec<&str> = lower.iter().map(String::as_str).collect();
-    crate::scenario::nearest(key, &refs)
-        .and_then(|hit| known.iter().find(|k| k.eq_ignore_ascii_case(hit)))
-        .map(|k| format!("; did you mean `{k}`?"))
-        .unwrap_or_default()
+    crate::scenario::nearest(key, &refs).and_then(|hit| known.iter().find(|k| k.eq_ignore_ascii_case(hit)).copied())
 }
 
 /// The cloud's side of an evaluation.

@@ -187,6 +187,15 @@ pub fn rule_for(key: &str) -> Option<&'static GlobalKeyRule> {
     })
 }
 
+/// The table's key a key outside the table is probably a typo of
+/// (`aws:SourceIpp` → `aws:SourceIp`); `None` for keys in the table.
+pub fn misspelling_of(key: &str) -> Option<&'static str> {
+    if rule_for(key).is_some() || PRINCIPAL_KEYS.iter().any(|k| k.eq_ignore_ascii_case(key)) {
+        return None;
+    }
+    crate::iam_condition::closest_key(key, RULES.iter().map(|r| r.key).chain(PRINCIPAL_KEYS.iter().copied()))
+}
+
 /// What the request context holds for a global key.
 pub fn lookup(key: &str) -> ContextLookup {
     if let Some(r) = rule_for(key) {

@@ -158,6 +158,16 @@ pub static CATALOGUE: &[CatalogueEntry] = &[
         "Condition the Deny on a supported key, or move the restriction into the Allow statement's positive conditions."
     ),
     entry!(
+        "KL-AWS-006",
+        S::Medium,
+        AWS,
+        "Condition key one typo away from an AWS global key",
+        None,
+        "A key AWS does not document (`aws:SourceIpp`) is in no request context: positive operators on it never match and negated operators or `…IfExists` always do, so a typo silently denies every login or silently drops a restriction. Keyless cannot rule out a key newer than its table, so the verdict stays `undetermined`; this finding names the documented key that was probably meant.",
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html",
+        "Spell the key as AWS documents it (key names are case-insensitive, the rest must match)."
+    ),
+    entry!(
         "KL-IAM-001",
         S::Medium,
         IAM,

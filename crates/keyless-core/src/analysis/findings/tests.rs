@@ -151,6 +151,25 @@ fn deny_with_negated_operator_on_unsupported_key() {
     assert!(!has(&aws_ids(&supported), "KL-AWS-005"));
 }
 
+/// IAM global condition keys: a key AWS does not document is in no request
+/// (positive operators never match, negated ones always do); a typo of a
+/// documented key is named, a documented key or a GitHub claim key is not.
+#[test]
+fn misspelled_global_key() {
+    let typo = aws_policy(&format!(r#"{AUD}, "IpAddress": {{"aws:SourceIpp": "203.0.113.0/24"}}"#));
+    let findings = check_aws(&testutil::aws(&typo));
+    let f = findings.iter().find(|f| f.id == "KL-AWS-006").expect("KL-AWS-006");
+    assert!(f.message.contains("did you mean `aws:SourceIp`?") && f.message.contains("never matches"), "{}", f.message);
+    let negated = aws_policy(&format!(r#"{AUD}, "StringNotEquals": {{"aws:RequestedRegio": "us-east-1"}}"#));
+    assert!(
+        check_aws(&testutil::aws(&negated)).iter().any(|f| f.id == "KL-AWS-006" && f.message.contains("always true"))
+    );
+    for fine in ["aws:SourceIp", "aws:sourceip", "aws:NoSuchKeyAtAll"] {
+        let text = aws_policy(&format!(r#"{AUD}, "IpAddress": {{"{fine}": "203.0.113.0/24"}}"#));
+        assert!(!has(&aws_ids(&text), "KL-AWS-006"), "{fine}");
+    }
+}
+
 #[test]
 fn findings_point_at_the_offending_value() {
     let text = aws_sub("StringLike", "repo:my-org/*:ref:refs/heads/main");
