@@ -41,6 +41,15 @@ pub const RULES: &[CommonKeyRule] = &[
     ),
 ];
 
+/// The table's key an `acs:` key outside the table is probably a typo of
+/// (`acs:SourceIP` is the same key: names are case-insensitive).
+pub fn misspelling_of(key: &str) -> Option<&'static str> {
+    if RULES.iter().any(|r| r.key.eq_ignore_ascii_case(key)) {
+        return None;
+    }
+    crate::iam_condition::closest_key(key, RULES.iter().map(|r| r.key))
+}
+
 /// What the request context holds for an `acs:` key.
 pub fn lookup(key: &str) -> ContextLookup {
     match RULES.iter().find(|r| r.key.eq_ignore_ascii_case(key)) {

@@ -14,8 +14,14 @@ pub fn oidc_claim(key: &str) -> Option<String> {
     lower.strip_prefix("oidc:").map(str::to_string)
 }
 
-pub(super) const DIALECT: Dialect =
-    Dialect { cloud: Cloud::Alibaba, claim_of: oidc_claim, missing_sub: "KL-ALI-004", missing_aud: "KL-ALI-003" };
+pub(super) const DIALECT: Dialect = Dialect {
+    cloud: Cloud::Alibaba,
+    claim_of: oidc_claim,
+    missing_sub: "KL-ALI-004",
+    missing_aud: "KL-ALI-003",
+    misspelling_of: crate::alibaba::global_keys::misspelling_of,
+    misspelled_key: "KL-ALI-006",
+};
 
 /// Static findings for an Alibaba Cloud RAM trust policy.
 pub fn check(config: &AlibabaConfig) -> Vec<Finding> {

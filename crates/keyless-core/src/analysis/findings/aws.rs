@@ -17,8 +17,14 @@ pub fn github_claim(key: &str) -> Option<String> {
     github.then(|| claim.to_string())
 }
 
-pub(super) const DIALECT: Dialect =
-    Dialect { cloud: Cloud::Aws, claim_of: github_claim, missing_sub: "KL-AWS-001", missing_aud: "KL-AWS-002" };
+pub(super) const DIALECT: Dialect = Dialect {
+    cloud: Cloud::Aws,
+    claim_of: github_claim,
+    missing_sub: "KL-AWS-001",
+    missing_aud: "KL-AWS-002",
+    misspelling_of: crate::aws::global_keys::misspelling_of,
+    misspelled_key: "KL-AWS-006",
+};
 
 /// Static findings for an AWS trust policy.
 pub fn check(config: &AwsConfig) -> Vec<Finding> {
@@ -26,22 +32,6 @@ pub fn check(config: &AwsConfig) -> Vec<Finding> {
     let mut out = iam::check(&config.trust_policy, &DIALECT);
     for st in &config.trust_policy.statements {
         for c in &st.conditions {
-            if let Some(meant) = crate::aws::global_keys::misspelling_of(&c.key.value) {
-                out.push(Finding::new(
-                    "KL-AWS-006",
-                    cloud,
-                    format!(
-                        "`{}` is not a key AWS documents (did you mean `{meant}`?): no request carries it, so {}",
-                        c.key.value,
-                        if iam::is_negated(&c.operator.value.base) || c.operator.value.if_exists {
-                            "this condition is always true"
-                        } else {
-                            "this condition never matches"
-                        }
-                    ),
-                    Some(c.key.span),
-                ));
-            }
             let Some(claim) = github_claim(&c.key.value) else { continue };
             let op = &c.operator.value;
             let negated = iam::is_negated(&op.base);

@@ -267,6 +267,16 @@ pub static CATALOGUE: &[CatalogueEntry] = &[
         "https://www.alibabacloud.com/help/en/ram/user-guide/create-a-ram-role-for-a-trusted-idp",
         "Write the issuer as the URL: `\"oidc:iss\": \"https://token.actions.githubusercontent.com\"`."
     ),
+    entry!(
+        "KL-ALI-006",
+        S::Medium,
+        ALI,
+        "Condition key one typo away from an Alibaba Cloud common key",
+        None,
+        "A key one or two letters from a documented common key (`acs:SourceIpp` for `acs:SourceIp`) is most likely a typo, and a key no request carries is absent: positive operators on it never match and negated ones always do, so a typo silently denies every login or drops a restriction. The verdict stays `undetermined` (Keyless's table of common keys is not complete); this finding names the key that was probably meant.",
+        "https://www.alibabacloud.com/help/en/kms/security-and-compliance/condition-key",
+        "Spell the key as RAM documents it."
+    ),
     // ---- Azure
     entry!(
         "KL-AZ-001",

@@ -16,6 +16,10 @@ pub(super) struct Dialect {
     pub claim_of: fn(&str) -> Option<String>,
     pub missing_sub: &'static str,
     pub missing_aud: &'static str,
+    /// The cloud's documented request key a key outside its table is
+    /// probably a typo of, and the finding that reports it.
+    pub misspelling_of: fn(&str) -> Option<&'static str>,
+    pub misspelled_key: &'static str,
 }
 
 pub(super) fn is_negated(base: &BaseOperator) -> bool {
@@ -60,6 +64,25 @@ pub(super) fn check(policy: &TrustPolicy, dialect: &Dialect) -> Vec<Finding> {
     for st in &policy.statements {
         let allow = st.effect.value == Effect::Allow;
         for c in &st.conditions {
+            // A key no request carries is absent (IAM global condition keys;
+            // RAM common condition keys): a typo denies every login, or with
+            // a negated operator / IfExists silently drops the restriction.
+            if let Some(meant) = (dialect.misspelling_of)(&c.key.value) {
+                let effect = if is_negated(&c.operator.value.base) || c.operator.value.if_exists {
+                    "this condition is always true"
+                } else {
+                    "this condition never matches"
+                };
+                out.push(Finding::new(
+                    dialect.misspelled_key,
+                    cloud,
+                    format!(
+                        "`{}` is not a documented key (did you mean `{meant}`?): no request carries it, so {effect}",
+                        c.key.value
+                    ),
+                    Some(c.key.span),
+                ));
+            }
             let Some(claim) = (dialect.claim_of)(&c.key.value) else { continue };
             let op = &c.operator.value;
             let key = &c.key.value;

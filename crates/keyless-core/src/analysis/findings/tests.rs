@@ -170,6 +170,23 @@ fn misspelled_global_key() {
     }
 }
 
+/// Same rule for RAM's common keys (KMS condition-key page lists
+/// `acs:SourceIp`); names are case-insensitive, so `acs:sourceip` is fine.
+#[test]
+fn misspelled_alibaba_common_key() {
+    let policy = |key: &str| {
+        format!(
+            r#"{{"Version": "1", "Statement": [{{"Effect": "Allow", "Principal": {{"Federated": ["acs:ram::1:oidc-provider/gh"]}},
+ "Action": "sts:AssumeRole", "Condition": {{"StringEquals": {{"oidc:iss": "https://token.actions.githubusercontent.com", "oidc:aud": "sts.aliyuncs.com", "oidc:sub": "repo:o/r:ref:refs/heads/main"}}, "IpAddress": {{"{key}": "203.0.113.0/24"}}}}}}]}}"#
+        )
+    };
+    let ids = |key: &str| -> Vec<String> {
+        check_alibaba(&testutil::alibaba(&policy(key))).into_iter().map(|f| f.id).collect()
+    };
+    assert!(has(&ids("acs:SourceIpp"), "KL-ALI-006"));
+    assert!(!has(&ids("acs:sourceip"), "KL-ALI-006"));
+}
+
 #[test]
 fn findings_point_at_the_offending_value() {
     let text = aws_sub("StringLike", "repo:my-org/*:ref:refs/heads/main");
