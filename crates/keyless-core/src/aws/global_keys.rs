@@ -287,4 +287,15 @@ mod tests {
         let far = lookup("aws:NoSuchKey");
         assert!(!far.note.as_deref().unwrap_or_default().contains("did you mean"), "{far:?}");
     }
+
+    // A hostile key (a megabyte of text) gets no hint, and fast: keys far
+    // longer than every table key are no typo of one.
+    #[test]
+    fn a_huge_key_is_looked_up_without_quadratic_work() {
+        let key = format!("aws:{}", "x".repeat(1 << 20));
+        let start = std::time::Instant::now();
+        assert_eq!(misspelling_of(&key), None);
+        assert!(lookup(&key).unknowable.is_some());
+        assert!(start.elapsed() < std::time::Duration::from_secs(2), "{:?}", start.elapsed());
+    }
 }
