@@ -85,7 +85,14 @@ pub fn closest_key<'a>(key: &str, known: impl Iterator<Item = &'a str>) -> Optio
     let known: Vec<&str> = known.collect();
     let lower: Vec<String> = known.iter().map(|k| k.to_ascii_lowercase()).collect();
     let refs: Vec<&str> = lower.iter().map(String::as_str).collect();
-    crate::scenario::nearest(key, &refs).and_then(|hit| known.iter().find(|k| k.eq_ignore_ascii_case(hit)).copied())
+    let hit = crate::scenario::nearest(key, &refs)?;
+    // `nearest` allows a quarter of a long word's length (6 edits for
+    // `aws:PrincipalIsAWSService`): further than a typo, and far enough to
+    // reach other documented keys.
+    if crate::scenario::edit_distance(&key.to_ascii_lowercase(), hit) > 2 {
+        return None;
+    }
+    known.iter().find(|k| k.eq_ignore_ascii_case(hit)).copied()
 }
 
 /// The cloud's side of an evaluation.

@@ -450,15 +450,22 @@ pub fn check_keys(node: &Node, known: &[&str], what: &str, errors: &mut Vec<Diag
 
 /// The known word closest to `word` by edit distance, if close enough.
 pub fn nearest<'a>(word: &str, known: &[&'a str]) -> Option<&'a str> {
+    let word_len = word.chars().count();
+    // The distance is at least the length difference: skipping those keeps a
+    // hostile megabyte-long word from costing length × length per known word.
+    let close_enough = |k: &str| word_len.abs_diff(k.chars().count()) <= 2.max(k.len() / 4);
+    let lower = word.to_ascii_lowercase();
     known
         .iter()
-        .map(|k| (edit_distance(&word.to_ascii_lowercase(), k), *k))
+        .filter(|k| close_enough(k))
+        .map(|k| (edit_distance(&lower, k), *k))
         .filter(|(d, k)| *d <= 2.max(k.len() / 4))
         .min_by_key(|(d, _)| *d)
         .map(|(_, k)| k)
 }
 
-fn edit_distance(a: &str, b: &str) -> usize {
+/// Levenshtein distance in characters.
+pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut prev: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.chars().enumerate() {

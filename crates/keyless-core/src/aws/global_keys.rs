@@ -176,24 +176,64 @@ const PRINCIPAL_KEYS: &[&str] = &[
     "aws:PrincipalServiceName",
 ];
 
+/// Keys (a trailing `/` matches every `key/<name>`) that G documents but the
+/// table leaves out (not modelled, or meaningless for this call): never a
+/// typo, though some are one or two edits from a table key
+/// (`aws:ResourceAccount`, `aws:SourceAccount`). The MCP keys: Agent
+/// Toolkit for AWS, "Troubleshooting AWS MCP Server identity and access"
+/// (https://docs.aws.amazon.com/agent-toolkit/latest/userguide/security_iam_troubleshoot.html).
+const DOCUMENTED_OUTSIDE_THE_TABLE: &[&str] = &[
+    "aws:PrincipalTag/",
+    "aws:PrincipalServiceNamesList",
+    "aws:AssumedRoot",
+    "aws:FederatedProvider",
+    "aws:ChatbotSourceArn",
+    "aws:Ec2InstanceSourceVpc",
+    "aws:Ec2InstanceSourcePrivateIPv4",
+    "aws:SourceIdentity",
+    "aws:SourceVpcArn",
+    "aws:VpceAccount",
+    "aws:VpceOrgID",
+    "aws:VpceOrgPaths",
+    "aws:ResourceAccount",
+    "aws:ResourceOrgID",
+    "aws:ResourceOrgPaths",
+    "aws:ResourceTag/",
+    "aws:TagKeys",
+    "aws:SourceOrgID",
+    "aws:SourceOrgPaths",
+    "aws:ViaAWSMCPService",
+    "aws:CalledViaAWSMCP",
+];
+
+/// Whether `key` is `pattern`, or a `pattern<name>` when `pattern` ends in `/` (case-insensitive, A4).
+fn key_matches(pattern: &str, key: &str) -> bool {
+    if pattern.ends_with('/') {
+        key.len() > pattern.len() && key.get(..pattern.len()).is_some_and(|k| k.eq_ignore_ascii_case(pattern))
+    } else {
+        pattern.eq_ignore_ascii_case(key)
+    }
+}
+
 /// The rule for a key (case-insensitive, A4), if the table has one.
 pub fn rule_for(key: &str) -> Option<&'static GlobalKeyRule> {
-    RULES.iter().find(|r| {
-        if r.key.ends_with('/') {
-            key.len() > r.key.len() && key.get(..r.key.len()).is_some_and(|k| k.eq_ignore_ascii_case(r.key))
-        } else {
-            r.key.eq_ignore_ascii_case(key)
-        }
-    })
+    RULES.iter().find(|r| key_matches(r.key, key))
+}
+
+/// The table's key `key` is one or two edits from, unless `key` is in the
+/// table or documented (G) outside it.
+fn typo_of(key: &str) -> Option<&'static str> {
+    if rule_for(key).is_some() || PRINCIPAL_KEYS.iter().chain(DOCUMENTED_OUTSIDE_THE_TABLE).any(|k| key_matches(k, key))
+    {
+        return None;
+    }
+    crate::iam_condition::closest_key(key, RULES.iter().map(|r| r.key).chain(PRINCIPAL_KEYS.iter().copied()))
 }
 
 /// The table's key a key outside the table is probably a typo of
 /// (`aws:SourceIpp` → `aws:SourceIp`); `None` for keys in the table.
 pub fn misspelling_of(key: &str) -> Option<&'static str> {
-    if rule_for(key).is_some() || PRINCIPAL_KEYS.iter().any(|k| k.eq_ignore_ascii_case(key)) {
-        return None;
-    }
-    crate::iam_condition::closest_key(key, RULES.iter().map(|r| r.key).chain(PRINCIPAL_KEYS.iter().copied()))
+    typo_of(key)
 }
 
 /// What the request context holds for a global key.
@@ -229,8 +269,7 @@ pub fn lookup(key: &str) -> ContextLookup {
             ),
         );
     }
-    let hint =
-        crate::iam_condition::did_you_mean(key, RULES.iter().map(|r| r.key).chain(PRINCIPAL_KEYS.iter().copied()));
+    let hint = typo_of(key).map(|k| format!("; did you mean `{k}`?")).unwrap_or_default();
     ContextLookup::unknowable(
         format!("a key Keyless's table does not cover{hint}"),
         false,
@@ -286,5 +325,37 @@ mod tests {
         assert!(typo.unknowable.is_some_and(|u| u.what.contains("did you mean `aws:SourceIp`")));
         let far = lookup("aws:NoSuchKey");
         assert!(!far.note.as_deref().unwrap_or_default().contains("did you mean"), "{far:?}");
+    }
+
+    // G documents these keys (outside the table: not in this request or not
+    // modelled); each is within a few edits of a table key, yet none is a typo.
+    #[test]
+    fn documented_keys_outside_the_table_are_not_typos() {
+        for key in [
+            "aws:ResourceAccount",
+            "aws:SourceVpcArn",
+            "aws:VpceAccount",
+            "aws:PrincipalServiceNamesList",
+            "aws:PrincipalTag/team",
+            "aws:ResourceTag/team",
+            "aws:ViaAWSMCPService",
+        ] {
+            assert_eq!(misspelling_of(key), None, "{key}");
+            assert!(!lookup(key).note.unwrap_or_default().contains("did you mean"), "{key}");
+        }
+        // "One or two edits": three edits is another key, not a typo.
+        assert_eq!(misspelling_of("aws:SourceIpXYZ"), None);
+        assert_eq!(misspelling_of("aws:SourceIpp"), Some("aws:SourceIp"));
+    }
+
+    // A hostile key (a megabyte of text) gets no hint, and fast: keys far
+    // longer than every table key are no typo of one.
+    #[test]
+    fn a_huge_key_is_looked_up_without_quadratic_work() {
+        let key = format!("aws:{}", "x".repeat(1 << 20));
+        let start = std::time::Instant::now();
+        assert_eq!(misspelling_of(&key), None);
+        assert!(lookup(&key).unknowable.is_some());
+        assert!(start.elapsed() < std::time::Duration::from_secs(2), "{:?}", start.elapsed());
     }
 }
