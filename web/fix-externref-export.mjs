@@ -65,7 +65,9 @@ function fix(buf) {
   return true;
 }
 
-const wasms = fs.readdirSync(dir).filter((f) => f.endsWith('.wasm'));
+// Recursive: the worker's files are in lazy/ (see index.html).
+const files = fs.readdirSync(dir, { recursive: true }).map(String);
+const wasms = files.filter((f) => f.endsWith('.wasm'));
 if (wasms.length < 2) console.warn(`fix-externref-export: expected the app's and the worker's wasm, found ${wasms}`);
 for (const name of wasms) {
   const file = path.join(dir, name);
@@ -74,7 +76,7 @@ for (const name of wasms) {
   if (!fix(buf)) continue;
   fs.writeFileSync(file, buf);
   // Any file naming the old hash (index.html for the app's wasm) gets the new one.
-  for (const other of fs.readdirSync(dir).filter((f) => f.endsWith('.html') || f.endsWith('.js'))) {
+  for (const other of files.filter((f) => f.endsWith('.html') || f.endsWith('.js'))) {
     const p = path.join(dir, other);
     const text = fs.readFileSync(p, 'utf8');
     if (text.includes(before)) fs.writeFileSync(p, text.split(before).join(sri(buf)));

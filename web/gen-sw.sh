@@ -8,6 +8,12 @@ here=$(cd "$(dirname "$0")" && pwd)
 cd "${TRUNK_STAGING_DIR:?run by trunk as a post_build hook}"
 # Work around binaryen 108's externref export bug (see the script).
 node "$here/fix-externref-export.mjs" .
+# Trunk 0.21's worker loader shim writes its paths from the site root even
+# under data-target-path ("./lazy/x.js"), but a worker resolves them from its
+# own URL (already lazy/): make them relative to the loader.
+for loader in lazy/*_loader.js; do
+  if [ -f "$loader" ]; then sed -i 's|"\./lazy/|"./|g' "$loader"; fi
+done
 template=sw.template.js
 [ -f "$template" ] || { echo "gen-sw: $template missing" >&2; exit 1; }
 files=$(find . -type f ! -name sw.js ! -name "$template" ! -name '*.map' | sed 's|^\./||' | LC_ALL=C sort)

@@ -16,7 +16,7 @@ use web_sys::{MessageEvent, Worker};
 const VERSION: u64 = 1;
 /// Trunk's loader for the worker (`data-loader-shim`): a stable name that
 /// imports the hashed JS and wasm of the build.
-const LOADER: &str = "keyless-worker_loader.js";
+const LOADER: &str = "lazy/keyless-worker_loader.js";
 
 #[derive(Default)]
 struct Channel {
