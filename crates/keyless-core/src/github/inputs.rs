@@ -84,7 +84,13 @@ pub fn dispatch_refusal(wf: &Workflow, s: &Scenario, diags: &mut Vec<Diagnostic>
             // "Required input 'branch_name' not provided" (OBS
             // backstage/backstage#18511).
             if d.required && d.default.is_none() {
-                errors.push((format!("Required input '{}' not provided", d.name), Some(d.span)));
+                // The run form always sends these; the API and `gh` do not.
+                let hint = match d.kind.as_str() {
+                    "boolean" => " (the run form would send false)",
+                    "choice" => " (the run form would send the first option)",
+                    _ => "",
+                };
+                errors.push((format!("Required input '{}' not provided{hint}", d.name), Some(d.span)));
             }
             continue;
         };
@@ -106,8 +112,8 @@ pub fn dispatch_refusal(wf: &Workflow, s: &Scenario, diags: &mut Vec<Diagnostic>
             ));
         }
         // No report shows a refused number; refusing it like a boolean is
-        // inferred [INF].
-        if d.kind == "number" && !v.is_number() && text.trim().parse::<f64>().is_err() {
+        // inferred [INF]. An empty field is left alone (not known either way).
+        if d.kind == "number" && !v.is_number() && !text.trim().is_empty() && text.trim().parse::<f64>().is_err() {
             errors.push((
                 format!(
                     "(Keyless) Provided value '{text}' for input '{}' is not a number [INF: GitHub's wording is not documented]",

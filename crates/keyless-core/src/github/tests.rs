@@ -1765,6 +1765,12 @@ fn dispatch_without_a_required_input_is_refused() {
     let d = s.diagnostics.iter().find(|d| d.message.contains("Required input 'tag'")).unwrap();
     assert_eq!(d.span.unwrap().doc, DocId::Workflow);
     assert_dispatch_accepted(&dispatch(&wf, "tag: v1\n").0);
+    // The run form always sends a checkbox; the API does not: said so.
+    let wf = format!(
+        "on:\n  workflow_dispatch:\n    inputs:\n      dry:\n        type: boolean\n        required: true\n{DISPATCH_JOB}"
+    );
+    let (s, text) = dispatch(&wf, "");
+    assert_dispatch_refused(&s, &text, "Required input 'dry' not provided (the run form would send false)", None);
 }
 
 /// A boolean takes `true` or `false` only: "Provided value '' for input
@@ -1801,7 +1807,7 @@ fn dispatch_number_that_is_not_a_number_is_refused_and_labelled() {
         Some("many"),
     );
     assert!(s.diagnostics.iter().any(|d| d.message.contains("[INF")), "{:?}", s.diagnostics);
-    for ok in ["count: 3\n", "count: \"2.5\"\n"] {
+    for ok in ["count: 3\n", "count: \"2.5\"\n", "count: \"\"\n"] {
         assert_dispatch_accepted(&dispatch(&wf, ok).0);
     }
 }
