@@ -152,8 +152,9 @@ pub fn simulate(s: &Scenario) -> Simulation {
         }
     }
     if let Some(why) = refused {
-        // A refused dispatch creates no run at all (D-EVT; REST "Create a
-        // workflow dispatch event" answers 422).
+        // A refused dispatch creates no run at all: the REST "Create a
+        // workflow dispatch event" answers 422 and `gh workflow run` fails
+        // (see github::inputs for the reports).
         let reason = format!("No token: GitHub refuses the dispatch (HTTP 422: {why}), so no run is created.");
         for r in &mut sim.runs {
             r.token = not_issued(reason.clone(), vec![reason.clone()]);
