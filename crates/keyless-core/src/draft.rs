@@ -387,6 +387,7 @@ impl ScenarioDraft {
             }
         };
         scenario.repository_span = None;
+        scenario.input_spans.clear();
         scenario.event.name.span = Span::new(DocId::Scenario, 0, 0);
         scenario.workflow = crate::scenario::EmbeddedText { text: self.workflow.clone(), origin: None };
         if self.workflow.trim().is_empty() {

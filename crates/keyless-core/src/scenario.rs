@@ -129,6 +129,9 @@ pub struct Scenario {
     pub reusable_workflows: Vec<(String, EmbeddedText)>,
     pub event: EventSpec,
     pub inputs: BTreeMap<String, serde_json::Value>,
+    /// Where each of `inputs` is written in the scenario, for locating
+    /// the errors GitHub gives for it (none for built scenarios).
+    pub input_spans: BTreeMap<String, Span>,
     pub vars: BTreeMap<String, serde_json::Value>,
     pub subject: SubjectSettings,
     pub issuer: IssuerSettings,
@@ -176,6 +179,7 @@ impl Scenario {
                 sha: None,
             },
             inputs: BTreeMap::new(),
+            input_spans: BTreeMap::new(),
             vars: BTreeMap::new(),
             subject: SubjectSettings::default(),
             issuer: IssuerSettings::default(),
@@ -313,6 +317,9 @@ impl Scenario {
                     Ok(entries) => {
                         for e in entries {
                             slot.insert(e.key.value.clone(), e.value.to_json());
+                            if key == "inputs" {
+                                s.input_spans.insert(e.key.value.clone(), e.value.span);
+                            }
                         }
                     }
                     Err(d) => errors.push(d),

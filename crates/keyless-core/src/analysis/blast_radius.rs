@@ -620,14 +620,20 @@ fn variants(s: &Scenario, base: &[JobReport], notes: &mut Vec<String>) -> Vec<Va
 }
 
 /// `on:` replaced by `event` (when given) and, if `strip_if`, job-level
-/// `if:` removed. `None` if the workflow does not parse.
+/// `if:` removed. `None` if the workflow does not parse. A manual run keeps
+/// its declared inputs (as JSON, which YAML reads): without them GitHub
+/// refuses the dispatch of the run's inputs (github::inputs).
 fn rewrite_workflow(text: &str, event: Option<&str>, strip_if: bool) -> Option<String> {
     let root = doc::parse(text, DocId::Workflow).ok()?;
     let mut edits: Vec<(Span, String)> = Vec::new();
     if let Some(event) = event
         && let Some(on) = root.entry("on").or_else(|| root.entry("true"))
     {
-        edits.push((on.value.span, event.to_string()));
+        let on_text = match on.value.get(event).filter(|c| event == "workflow_dispatch" && !c.is_null()) {
+            Some(config) => serde_json::json!({ event: config.to_json() }).to_string(),
+            None => event.to_string(),
+        };
+        edits.push((on.value.span, on_text));
     }
     if strip_if {
         for job in root.get("jobs").and_then(Node::entries).unwrap_or_default() {

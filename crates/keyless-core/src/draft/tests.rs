@@ -24,6 +24,7 @@ fn without_spans(s: &Scenario) -> String {
     s.embedded_origins.clear();
     s.workflow.origin = None;
     s.repository_span = None;
+    s.input_spans.clear();
     let re = regex_lite::Regex::new(r"Span \{ doc: [A-Za-z]+(\(\d+\))?, start: \d+, end: \d+ \}").unwrap();
     re.replace_all(&format!("{s:?}"), "Span").into_owned()
 }

@@ -100,6 +100,7 @@ pub fn simulate(s: &Scenario) -> Simulation {
     // `workflow_dispatch` defaults do not apply (docs "Contexts reference",
     // `inputs`; OBS ubicloud/ubicloud#1617, mcdonc/klangk#1402).
     let dispatched = s.event.name.value == "workflow_dispatch";
+    let refused = if dispatched { super::inputs::dispatch_refusal(&wf, s, &mut sim.diagnostics) } else { None };
     let (inputs, inputs_completeness) = if dispatched {
         let mut inputs: Vec<(String, serde_json::Value)> = wf.dispatch_input_defaults.clone();
         inputs.extend(s.inputs.iter().map(|(k, v)| (k.clone(), typed_input(&wf.dispatch_input_types, k, v))));
@@ -136,12 +137,25 @@ pub fn simulate(s: &Scenario) -> Simulation {
         depth: 0,
         notes: Vec::new(),
     };
+    if let Some((msg, span)) = super::inputs::too_many_declared(&wf) {
+        sim.diagnostics.push(Diagnostic::error(msg.clone(), Some(span)));
+        sim_ctx.reject(msg);
+    }
     sim_ctx.jobs(&frame, &mut sim);
     if let Some(why) = sim_ctx.rejected.borrow().as_ref() {
         // An invalid workflow is a startup failure: no job of the run
         // starts, so none gets a token.
         let reason =
             format!("No token: {why}; GitHub refuses the whole run at startup (startup_failure), so no job runs.");
+        for r in &mut sim.runs {
+            r.token = not_issued(reason.clone(), vec![reason.clone()]);
+        }
+    }
+    if let Some(why) = refused {
+        // A refused dispatch creates no run at all: the REST "Create a
+        // workflow dispatch event" answers 422 and `gh workflow run` fails
+        // (see github::inputs for the reports).
+        let reason = format!("No token: GitHub refuses the dispatch (HTTP 422: {why}), so no run is created.");
         for r in &mut sim.runs {
             r.token = not_issued(reason.clone(), vec![reason.clone()]);
         }
@@ -777,7 +791,7 @@ impl Sim<'_> {
                 && let Some(target) = self.resolve_uses(&uses.value, frame)
                 && let (_, Some(called)) = self.called_workflow(&target.path, sim)
             {
-                self.validate_call(&called, &Self::caller_grant(frame, job), &target, job, uses, sim);
+                self.validate_call(&called, &Self::caller_grant(frame, job), &target, job, uses, ctx, sim);
             }
             sim.runs.push(JobRun {
                 job: id,
@@ -902,7 +916,7 @@ impl Sim<'_> {
             self.reject(msg);
             return;
         }
-        self.validate_call(&called, &caller_grant, &target, job, uses, sim);
+        self.validate_call(&called, &caller_grant, &target, job, uses, ctx, sim);
         // A called run's inputs: its `workflow_call` defaults under `with:`
         // (its `workflow_dispatch` defaults do not apply, D-RWREF).
         let mut inputs = called.call_input_defaults.clone();
@@ -964,6 +978,10 @@ impl Sim<'_> {
     /// parsing called workflow …: workflow is not reusable as it is missing
     /// a `on.workflow_call` trigger" (OBS Homebrew/glibc-bootstrap#5,
     /// pmem/run_qemu#179), an invalid workflow file.
+    ///
+    /// The caller's `with:` must fit the called workflow's inputs (see
+    /// `inputs::call_errors`), also an invalid workflow file.
+    #[allow(clippy::too_many_arguments)]
     fn validate_call(
         &self,
         called: &Workflow,
@@ -971,6 +989,7 @@ impl Sim<'_> {
         target: &CallTarget,
         job: &Job,
         uses: &crate::span::Spanned<String>,
+        ctx: &Contexts,
         sim: &mut Simulation,
     ) {
         if !called.triggers.iter().any(|t| t.event.value == "workflow_call") {
@@ -980,6 +999,27 @@ impl Sim<'_> {
             );
             sim.diagnostics.push(Diagnostic::error(msg.clone(), called.on_span.or(Some(called.span))));
             self.reject(msg);
+        } else {
+            // An expression's value is judged only when the scenario gives it.
+            let with: Vec<super::inputs::WithValue<'_>> = job
+                .with
+                .iter()
+                .map(|(k, node)| {
+                    let value = match node.scalar_text().filter(|t| expr::has_expression(t)) {
+                        Some(t) => expr::eval_template(&t, ctx).ok().map(|v| expr::to_json(&v)),
+                        None => Some(node.to_json()),
+                    };
+                    (k.as_str(), node.span, value)
+                })
+                .collect();
+            for (why, span) in super::inputs::call_errors(called, &with, uses.span) {
+                let msg = format!(
+                    "job `{}` calls '{}': The workflow is not valid. {why}",
+                    job.id.value, target.job_workflow_ref
+                );
+                sim.diagnostics.push(Diagnostic::error(msg.clone(), Some(span)));
+                self.reject(msg);
+            }
         }
         for nested in &called.jobs {
             if called.permissions.is_none() && nested.permissions.is_none() {

@@ -1692,3 +1692,257 @@ fn assert_run_rejected(s: &Simulation, message: &str) {
     );
     assert!(!run(s, "ok").token.issued);
 }
+
+// ------------------------------------------------- inputs GitHub validates
+
+/// A dispatch of `wf` with the scenario's `inputs` (YAML lines), and the
+/// scenario text (to read spans back).
+fn dispatch(wf: &str, inputs: &str) -> (Simulation, String) {
+    let text = scenario("o/r", "name: workflow_dispatch", wf, &format!("inputs:\n{}", indent(inputs)));
+    (sim(&text), text)
+}
+
+/// The dispatch was refused: an error naming GitHub's text, located at
+/// `at` of the scenario (when given), and no job has a token.
+fn assert_dispatch_refused(s: &Simulation, text: &str, github_error: &str, at: Option<&str>) {
+    let d = s
+        .diagnostics
+        .iter()
+        .find(|d| d.severity == Severity::Error && d.message.contains(github_error))
+        .unwrap_or_else(|| panic!("no error {github_error:?}: {:?}", s.diagnostics));
+    assert!(d.message.contains("refuses the dispatch (HTTP 422)"), "{}", d.message);
+    if let Some(at) = at {
+        let span = d.span.unwrap();
+        assert_eq!(span.doc, DocId::Scenario);
+        assert_eq!(&text[span.start as usize..span.end as usize], at);
+    }
+    assert!(!s.runs.is_empty());
+    for r in &s.runs {
+        assert!(!r.token.issued, "{} got a token", r.job);
+        let reason = r.token.reason.as_deref().unwrap();
+        assert!(reason.contains("no run is created") && reason.contains(github_error), "{reason}");
+    }
+}
+
+fn assert_dispatch_accepted(s: &Simulation) {
+    assert!(s.diagnostics.iter().all(|d| !d.message.contains("dispatch")), "{:?}", s.diagnostics);
+    assert!(run(s, "j").token.issued, "{:?}", run(s, "j").token);
+}
+
+const DISPATCH_JOB: &str = "jobs:\n  j:\n    permissions:\n      id-token: write\n    steps: []\n";
+
+/// A `choice` takes one of its `options`, exactly: "HTTP 422: Provided
+/// value '…' for input '…' not in the list of allowed values" (OBS
+/// cli/cli#5246; D-WFS `on.workflow_dispatch.inputs.<input_id>.options`).
+#[test]
+fn dispatch_choice_outside_its_options_is_refused() {
+    let wf = format!(
+        "on:\n  workflow_dispatch:\n    inputs:\n      env:\n        type: choice\n        options: [staging, prod]\n{DISPATCH_JOB}"
+    );
+    let (s, text) = dispatch(&wf, "env: production\n");
+    assert_dispatch_refused(
+        &s,
+        &text,
+        "Provided value 'production' for input 'env' not in the list of allowed values",
+        Some("production"),
+    );
+    assert_dispatch_accepted(&dispatch(&wf, "env: prod\n").0);
+}
+
+/// A required input without default must be given ("Required input
+/// 'branch_name' not provided", OBS backstage/backstage#18511); with a
+/// default, an omitted input takes it (REST "Create a workflow dispatch
+/// event": "Any default properties configured in the workflow file will be
+/// used when inputs are omitted").
+#[test]
+fn dispatch_without_a_required_input_is_refused() {
+    let wf = format!(
+        "on:\n  workflow_dispatch:\n    inputs:\n      tag:\n        required: true\n      note:\n        default: x\n        required: true\n{DISPATCH_JOB}"
+    );
+    let (s, text) = dispatch(&wf, "note: y\n");
+    assert_dispatch_refused(&s, &text, "Required input 'tag' not provided", None);
+    // Located at the workflow's declaration of the input.
+    let d = s.diagnostics.iter().find(|d| d.message.contains("Required input 'tag'")).unwrap();
+    assert_eq!(d.span.unwrap().doc, DocId::Workflow);
+    assert_dispatch_accepted(&dispatch(&wf, "tag: v1\n").0);
+    // The run form always sends a checkbox; the API does not: said so.
+    let wf = format!(
+        "on:\n  workflow_dispatch:\n    inputs:\n      dry:\n        type: boolean\n        required: true\n{DISPATCH_JOB}"
+    );
+    let (s, text) = dispatch(&wf, "");
+    assert_dispatch_refused(&s, &text, "Required input 'dry' not provided (the run form would send false)", None);
+}
+
+/// A boolean takes `true` or `false` only: "Provided value '' for input
+/// 'debug' not in the list of allowed values" (OBS cli/cli#5246, a boolean
+/// input sent empty).
+#[test]
+fn dispatch_boolean_that_is_not_true_or_false_is_refused() {
+    let wf = format!("on:\n  workflow_dispatch:\n    inputs:\n      debug:\n        type: boolean\n{DISPATCH_JOB}");
+    let (s, text) = dispatch(&wf, "debug: \"\"\n");
+    assert_dispatch_refused(
+        &s,
+        &text,
+        "Provided value '' for input 'debug' not in the list of allowed values",
+        Some("\"\""),
+    );
+    let (s, text) = dispatch(&wf, "debug: yes please\n");
+    assert_dispatch_refused(&s, &text, "Provided value 'yes please' for input 'debug'", Some("yes please"));
+    for ok in ["debug: true\n", "debug: \"false\"\n"] {
+        assert_dispatch_accepted(&dispatch(&wf, ok).0);
+    }
+}
+
+/// A number input given text that is no number: GitHub's wording is not
+/// reported, so the message says "(Keyless)" and [INF] (D-WFS
+/// `on.workflow_dispatch.inputs.<input_id>.type`).
+#[test]
+fn dispatch_number_that_is_not_a_number_is_refused_and_labelled() {
+    let wf = format!("on:\n  workflow_dispatch:\n    inputs:\n      count:\n        type: number\n{DISPATCH_JOB}");
+    let (s, text) = dispatch(&wf, "count: many\n");
+    assert_dispatch_refused(
+        &s,
+        &text,
+        "(Keyless) Provided value 'many' for input 'count' is not a number",
+        Some("many"),
+    );
+    assert!(s.diagnostics.iter().any(|d| d.message.contains("[INF")), "{:?}", s.diagnostics);
+    for ok in ["count: 3\n", "count: \"2.5\"\n", "count: \"\"\n"] {
+        assert_dispatch_accepted(&dispatch(&wf, ok).0);
+    }
+}
+
+/// Inputs the workflow does not declare: "Unexpected inputs provided:
+/// [\"action\", \"arg\", \"customer\"]" (OBS benc-uk/workflow-dispatch#80,
+/// peter-evans/slash-command-dispatch#115), all of them in one message.
+#[test]
+fn dispatch_with_undeclared_inputs_is_refused() {
+    let wf = format!("on:\n  workflow_dispatch:\n    inputs:\n      env:\n        default: dev\n{DISPATCH_JOB}");
+    let (s, text) = dispatch(&wf, "arg: 1\nenv: prod\ncustomer: c\n");
+    assert_dispatch_refused(&s, &text, "Unexpected inputs provided: [\"arg\", \"customer\"]", Some("1"));
+    // A workflow without inputs takes none either.
+    let (s, text) = dispatch(&format!("on: workflow_dispatch\n{DISPATCH_JOB}"), "env: prod\n");
+    assert_dispatch_refused(&s, &text, "Unexpected inputs provided: [\"env\"]", Some("prod"));
+    assert_dispatch_accepted(&dispatch(&wf, "env: prod\n").0);
+}
+
+/// At most 25 top-level inputs (D-WFS; CL-INPUTS raised it from 10): more
+/// given to a dispatch are refused, with Keyless's words (GitHub's are not
+/// reported); a workflow declaring more is an invalid workflow file, so
+/// its run fails at startup whatever the event ("you may only define up to
+/// 10 `inputs` for a `workflow_dispatch` event", github/docs#15710; on
+/// `workflow_run` too, Azure-Samples/holiday-peak-hub#811).
+#[test]
+fn more_than_25_dispatch_inputs_are_refused() {
+    let declare = |n: usize| -> String { (0..n).map(|i| format!("      i{i:02}:\n        default: x\n")).collect() };
+    let given: String = (0..26).map(|i| format!("i{i:02}: y\n")).collect();
+    let wf = format!("on:\n  workflow_dispatch:\n    inputs:\n{}{DISPATCH_JOB}", declare(25));
+    let (s, text) = dispatch(&wf, &given);
+    assert_dispatch_refused(&s, &text, "(Keyless) 26 inputs are given; a dispatch takes at most 25", Some("y"));
+    let given: String = (0..25).map(|i| format!("i{i:02}: y\n")).collect();
+    assert_dispatch_accepted(&dispatch(&wf, &given).0);
+    // 26 declared: the workflow file is invalid, even for a push.
+    let wf = format!("on:\n  push:\n  workflow_dispatch:\n    inputs:\n{}{DISPATCH_JOB}", declare(26));
+    let s = sim(&scenario("o/r", "name: push", &wf, ""));
+    let want = "you may only define up to 25 `inputs` for a `workflow_dispatch` event";
+    assert!(
+        s.diagnostics.iter().any(|d| d.severity == Severity::Error && d.message.contains(want)),
+        "{:?}",
+        s.diagnostics
+    );
+    let j = run(&s, "j");
+    assert!(!j.token.issued && j.token.reason.as_deref().unwrap().contains("startup_failure"), "{:?}", j.token);
+}
+
+/// A caller job, a sibling job that alone would get a token, and the
+/// called workflow `r.yml` declaring `inputs` (YAML under
+/// `on.workflow_call.inputs`); the caller passes `with` (YAML lines).
+fn call_with(called_inputs: &str, with: &str) -> (Simulation, String) {
+    let with = if with.is_empty() { String::new() } else { format!("    with:\n{}", indent(&indent(&indent(with)))) };
+    let caller = format!(
+        "on: push\npermissions:\n  id-token: write\njobs:\n  ok:\n    steps: []\n  call:\n    uses: ./.github/workflows/r.yml\n{with}"
+    );
+    let called = format!(
+        "on:\n  workflow_call:\n    inputs:\n{}jobs:\n  deploy:\n    steps: []\n",
+        indent(&indent(&indent(called_inputs)))
+    );
+    let extra = format!("reusable_workflows:\n  o/r/.github/workflows/r.yml: |\n{}", indent(&indent(&called)));
+    let s = sim(&scenario("o/r", "name: push", &caller, &extra));
+    (s, caller)
+}
+
+/// The run failed at startup for `message`, located in the caller's
+/// workflow at `at`.
+fn assert_call_rejected(s: &Simulation, caller: &str, message: &str, at: &str) {
+    assert_run_rejected(s, message);
+    let d = s.diagnostics.iter().find(|d| d.message.contains(message)).unwrap();
+    assert!(d.message.contains("The workflow is not valid."), "{}", d.message);
+    let span = d.span.unwrap();
+    assert_eq!(span.doc, DocId::Workflow);
+    assert_eq!(&caller[span.start as usize..span.end as usize], at);
+    assert!(run(s, "ok").token.reason.as_deref().unwrap().contains("startup_failure"));
+}
+
+fn assert_call_accepted(s: &Simulation) {
+    assert!(s.diagnostics.iter().all(|d| d.severity != Severity::Error), "{:?}", s.diagnostics);
+    assert!(run(s, "ok").token.issued);
+}
+
+/// A required `workflow_call` input must be passed, even when it has a
+/// default: "The workflow is not valid. … Input test_input is required,
+/// but not provided while calling." (OBS rhysd/actionlint#154, required
+/// with a default; tenstorrent/tt-metal#19474).
+#[test]
+fn call_without_a_required_input_fails_at_startup() {
+    let inputs = "region:\n  type: string\n  required: true\n  default: eu\n";
+    let (s, caller) = call_with(inputs, "");
+    assert_call_rejected(
+        &s,
+        &caller,
+        "Input region is required, but not provided while calling.",
+        "./.github/workflows/r.yml",
+    );
+    assert_call_accepted(&call_with(inputs, "region: us\n").0);
+    // Not required: omitting it is fine.
+    assert_call_accepted(&call_with("region:\n  type: string\n", "").0);
+}
+
+/// A `with:` key the called workflow does not declare: "Invalid input,
+/// enable-e2e-tests is not defined in the referenced workflow." (OBS
+/// hiero-ledger/hiero-consensus-node#15168, a startup failure).
+#[test]
+fn call_with_an_undeclared_input_fails_at_startup() {
+    let (s, caller) = call_with("region:\n  type: string\n", "regoin: us\n");
+    assert_call_rejected(&s, &caller, "Invalid input, regoin is not defined in the referenced workflow.", "us");
+}
+
+/// A boolean input given text is refused: "Unexpected value 'false'" (OBS
+/// 3rdIteration/seedsigner#443: a string from `github.event.inputs`); a
+/// string input takes a boolean (OBS actions/runner#1483: "boolean can be
+/// cast to string"); other mismatches are refused the same way, labelled
+/// [INF].
+#[test]
+fn call_with_a_value_of_the_wrong_type_fails_at_startup() {
+    let inputs = "dry:\n  type: boolean\nname:\n  type: string\ncount:\n  type: number\n";
+    let (s, caller) = call_with(inputs, "dry: \"true\"\n");
+    assert_call_rejected(&s, &caller, "Unexpected value 'true' (input dry is `type: boolean`)", "\"true\"");
+    assert!(s.diagnostics.iter().all(|d| !d.message.contains("[INF]")), "{:?}", s.diagnostics);
+    // From an expression whose value is known: a string.
+    let (s, caller) = call_with(inputs, "dry: ${{ github.event_name }}\n");
+    assert_call_rejected(&s, &caller, "Unexpected value 'push'", "${{ github.event_name }}");
+    let (s, caller) = call_with(inputs, "count: lots\n");
+    assert_call_rejected(&s, &caller, "Unexpected value 'lots' (input count is `type: number`) [INF]", "lots");
+    assert_call_accepted(&call_with(inputs, "dry: true\nname: false\ncount: 3\n").0);
+    assert_call_accepted(&call_with(inputs, "dry: ${{ github.event_name == 'push' }}\nname: 7\n").0);
+}
+
+/// Unknown is not wrong: a `with:` expression whose value the scenario
+/// does not give (a job output, a secret) is never judged against the
+/// input's type (ARCHITECTURE "Unknown is not guessed").
+#[test]
+fn call_with_an_unknown_value_is_not_judged() {
+    let inputs = "dry:\n  type: boolean\n  required: true\ncount:\n  type: number\n";
+    let s = call_with(inputs, "dry: ${{ vars.DRY }}\ncount: ${{ vars.COUNT }}\n").0;
+    assert!(s.diagnostics.iter().all(|d| !d.message.contains("The workflow is not valid")), "{:?}", s.diagnostics);
+    assert!(run(&s, "ok").token.issued);
+}

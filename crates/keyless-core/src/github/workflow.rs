@@ -34,6 +34,20 @@ pub struct Workflow {
     /// `on.workflow_call.inputs` defaults only: the `inputs` context of a
     /// called run, under the caller's `with:` (D-RWREF).
     pub call_input_defaults: Vec<(String, serde_json::Value)>,
+    /// `on.workflow_call.inputs`, each as declared (to check a caller's `with:`).
+    pub call_inputs: Vec<CallInput>,
+    pub span: Span,
+}
+
+/// One `on.workflow_call.inputs.<id>` as declared. Source: workflow syntax,
+/// `on.workflow_call.inputs` (`type` is `boolean`, `number` or `string`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct CallInput {
+    pub name: String,
+    /// `type:` as written, if given.
+    pub kind: Option<String>,
+    pub required: bool,
+    /// The input's key in the called workflow.
     pub span: Span,
 }
 
@@ -49,6 +63,8 @@ pub struct DispatchInput {
     pub default: Option<serde_json::Value>,
     pub options: Vec<String>,
     pub required: bool,
+    /// The input's key in the workflow.
+    pub span: Span,
 }
 
 /// One event of `on:` with its filters.
@@ -225,6 +241,20 @@ pub fn parse(text: &str, doc_id: DocId, diags: &mut Vec<Diagnostic>) -> Option<W
                 .filter_map(Node::scalar_text)
                 .collect(),
             required: i.value.get("required").is_some_and(|r| matches!(r.value, Value::Bool(true))),
+            span: i.key.span,
+        })
+        .collect();
+    let call_inputs = on
+        .and_then(|n| n.get("workflow_call"))
+        .and_then(|d| d.get("inputs"))
+        .and_then(Node::entries)
+        .unwrap_or_default()
+        .iter()
+        .map(|i| CallInput {
+            name: i.key.value.clone(),
+            kind: i.value.get("type").and_then(Node::scalar_text),
+            required: i.value.get("required").is_some_and(|r| matches!(r.value, Value::Bool(true))),
+            span: i.key.span,
         })
         .collect();
     let input_defaults = defaults.iter().map(|(_, k, v)| (k.clone(), v.clone())).collect();
@@ -254,6 +284,7 @@ pub fn parse(text: &str, doc_id: DocId, diags: &mut Vec<Diagnostic>) -> Option<W
         dispatch_input_types,
         dispatch_inputs,
         call_input_defaults,
+        call_inputs,
         span: root.span,
     })
 }

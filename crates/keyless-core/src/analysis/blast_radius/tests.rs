@@ -184,3 +184,20 @@ fn branch_prefix_catches_a_missing_terminator() {
     let exact = blast_radius(&fixture("aws-main-only"));
     assert!(!cell(&exact, "branch-prefix:deploy-aws", Cloud::Aws).admitted);
 }
+
+/// A manual run's rows elsewhere keep its inputs: the attacker's copy of
+/// the workflow declares them, else GitHub would refuse the dispatch
+/// ("Unexpected inputs provided", see github::inputs) and the row would
+/// understate what another repository can get.
+#[test]
+fn dispatch_rows_keep_the_declared_inputs() {
+    let mut s = fixture("github-dispatch-defaults-on-schedule");
+    s.event.name.value = "workflow_dispatch".into();
+    s.inputs.insert("env".into(), serde_json::json!("staging"));
+    let m = blast_radius(&s);
+    assert!(cell(&m, "as-given:deploy", Cloud::Aws).admitted);
+    let other = cell(&m, "other-repo:deploy", Cloud::Aws);
+    assert_eq!(other.code, "AccessDenied", "{other:?}");
+    let row = m.rows.iter().find(|r| r.id == "other-repo:deploy").unwrap();
+    assert_eq!(row.sub.as_deref(), Some("repo:my-org/keyless-what-if:environment:staging"), "{row:?}");
+}
