@@ -280,6 +280,31 @@ fn DispatchControl(input: DispatchInput) -> impl IntoView {
             });
         }
     };
+    // GitHub's run form always sends a boolean (its checkbox) and a choice
+    // (its select shows an option); the API and `gh` send only what is
+    // given, and the engine refuses a required one that is missing. The
+    // picker stands for the form, so the value it shows is the value the
+    // simulation gets.
+    let shown = match input.kind.as_str() {
+        "boolean" => Some(serde_json::Value::Bool(
+            input.default.as_ref().is_some_and(|d| json_text(d).eq_ignore_ascii_case("true")),
+        )),
+        "choice" => input
+            .options
+            .iter()
+            .find(|o| **o == default_text)
+            .or_else(|| input.options.first())
+            .map(|o| serde_json::Value::String(o.clone())),
+        _ => None,
+    };
+    if let Some(shown) = shown {
+        let (current, set) = (current.clone(), set.clone());
+        Effect::new(move |_| {
+            if current().is_none() {
+                set(shown.clone());
+            }
+        });
+    }
     let label = format!("{}{}", input.name, if input.required { " *" } else { "" });
     let title = input.description.clone().unwrap_or_default();
     let control = match input.kind.as_str() {
