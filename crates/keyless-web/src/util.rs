@@ -17,15 +17,3 @@ pub fn utf16_offset(text: &str, byte: u32) -> u32 {
     let n = text.get(..b).map_or(0, |s| s.encode_utf16().count());
     u32::try_from(n).unwrap_or(u32::MAX)
 }
-
-/// Text escaped for HTML element content.
-pub fn escape_html(s: &str, out: &mut String) {
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            _ => out.push(c),
-        }
-    }
-}

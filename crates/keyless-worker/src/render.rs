@@ -1,10 +1,16 @@
 //! The analysis panel's HTML, written here rather than in the page: the
 //! page then links no rendering code for findings, matrix and suggestions
-//! (about 7 KB brotli of its first load, measured). Every text is escaped; buttons
-//! carry `data-action` (`goto`, `copy`, `use`) for the page's one click
-//! handler, and the test hooks (`data-testid`) the browser tests use.
+//! (about 7 KB brotli of its first load, measured). Buttons carry
+//! `data-action` (`goto`, `copy`, `use`) for the page's one click handler,
+//! and the test hooks (`data-testid`) the browser tests use.
+//!
+//! Safe by construction: [`Html`] only takes markup as `&'static str`
+//! (tag and attribute names, fixed fragments written in this file); every
+//! text and attribute value from the analysis goes through the core's one
+//! HTML escaper (`sources::escape_into`, or `sources::to_html` for prose,
+//! which escapes with it).
 
-use keyless_core::sources::to_html;
+use keyless_core::sources::{escape_into, to_html};
 use serde_json::Value;
 
 /// Renders an analysis response (see `protocol`) as the panel's HTML.
@@ -28,90 +34,106 @@ fn list<'a>(v: &'a Value, key: &str) -> &'a [Value] {
     v.get(key).and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default()
 }
 
-/// The panel's HTML being written.
+/// The panel's HTML being written. Its only ways to add something that is
+/// not a fixed fragment escape it: a value cannot open a tag or leave an
+/// attribute, whatever it holds.
 #[derive(Default)]
 pub struct Html {
-    pub html: String,
+    html: String,
 }
 
 impl Html {
-    fn push(&mut self, s: &str) {
-        self.html.push_str(s);
+    /// Markup fixed in this file; never a value.
+    fn raw(&mut self, markup: &'static str) -> &mut Self {
+        self.html.push_str(markup);
+        self
     }
 
-    /// Escaped text (safe in content and in double-quoted attributes).
-    fn text(&mut self, s: &str) {
-        for c in s.chars() {
-            match c {
-                '&' => self.push("&amp;"),
-                '<' => self.push("&lt;"),
-                '>' => self.push("&gt;"),
-                '"' => self.push("&quot;"),
-                _ => self.html.push(c),
-            }
-        }
+    /// Escaped text (safe in content and in quoted attributes).
+    fn text(&mut self, s: &str) -> &mut Self {
+        escape_into(&mut self.html, s);
+        self
+    }
+
+    /// ` name="value"`, the value escaped.
+    fn attr(&mut self, name: &'static str, value: &str) -> &mut Self {
+        self.raw(" ").raw(name).raw("=\"").text(value).raw("\"")
+    }
+
+    /// `<tag` (attributes follow, then [`Html::raw`] `">"`).
+    fn open(&mut self, tag: &'static str) -> &mut Self {
+        self.raw("<").raw(tag)
     }
 
     /// Escaped text with `backticked` parts as `<code>` and source tags
     /// ("(Z1)", "research §4.2") as links to their source (an `<abbr>` with
-    /// the source as title when it has no URL).
-    fn prose(&mut self, s: &str) {
-        self.push(&to_html(s, true));
+    /// the source as title when it has no URL); `to_html` escapes every part.
+    fn prose(&mut self, s: &str) -> &mut Self {
+        self.html.push_str(&to_html(s, true));
+        self
     }
 
-    /// `<tag class="class">text</tag>`.
-    fn el(&mut self, tag: &str, class: &str, text: &str) {
-        self.push(&format!("<{tag} class=\"{class}\">"));
+    /// `<tag class="class">text</tag>`: `code` holds the text as is, any
+    /// other tag as prose.
+    fn el(&mut self, tag: &'static str, class: &str, text: &str) -> &mut Self {
+        self.open(tag).attr("class", class).raw(">");
         if tag == "code" {
             self.text(text);
         } else {
             self.prose(text);
         }
-        self.push(&format!("</{tag}>"));
+        self.raw("</").raw(tag).raw(">")
     }
 
-    /// A button the page acts on (`data-action`, see the panel's handler).
-    fn button(&mut self, action: &str, attrs: &str, label: &str) {
-        self.push(&format!(
-            "<button type=\"button\" class=\"small ghost\" data-action=\"{action}\" {attrs}>{label}</button>"
-        ));
+    /// A button the page acts on (`data-action`, see the panel's handler);
+    /// its other attributes are written by `attrs`.
+    fn button(&mut self, action: &'static str, attrs: impl FnOnce(&mut Self), label: &'static str) {
+        self.open("button").attr("type", "button").attr("class", "small ghost").attr("data-action", action);
+        attrs(self);
+        self.raw(">").raw(label).raw("</button>");
     }
 
     /// The findings list.
     pub fn findings(&mut self, v: &Value) {
         let findings = list(v, "findings");
-        self.push(&format!("<h3>Findings ({})</h3>", findings.len()));
+        self.raw("<h3>").text(&format!("Findings ({})", findings.len())).raw("</h3>");
         if findings.is_empty() {
             self.el("p", "muted", "No findings.");
         }
-        self.push("<ul class=\"findings\">");
+        self.raw("<ul class=\"findings\">");
         for f in findings {
             let (id, sev, doc) = (text(f, "id"), text(f, "severity"), text(f, "doc"));
             let line = f.get("line").and_then(Value::as_u64);
-            self.push(&format!("<li class=\"finding sev-{sev}\" data-testid=\"finding\" data-id=\""));
-            self.text(id);
-            self.push(&format!(
-                "\" data-doc=\"{doc}\" data-line=\"{}\">",
-                line.map(|l| l.to_string()).unwrap_or_default()
-            ));
-            self.el("span", &format!("badge sev-{sev}"), sev);
-            self.push(" ");
-            self.el("code", "id", id);
-            self.push(" ");
-            self.el("span", "cloud", text(f, "cloud"));
-            self.push(" ");
+            self.open("li")
+                .attr("class", &format!("finding sev-{sev}"))
+                .attr("data-testid", "finding")
+                .attr("data-id", id)
+                .attr("data-doc", doc)
+                .attr("data-line", &line.map(|l| l.to_string()).unwrap_or_default())
+                .raw(">");
+            self.el("span", &format!("badge sev-{sev}"), sev).raw(" ");
+            self.el("code", "id", id).raw(" ");
+            self.el("span", "cloud", text(f, "cloud")).raw(" ");
             self.el("strong", "title", text(f, "title"));
             if let (Some(l), true) = (line, doc != "scenario") {
-                self.push(&format!(
-                    " <button type=\"button\" class=\"link loc\" title=\"Go to the line\" data-action=\"goto\" data-doc=\"{doc}\" data-start=\"{}\" data-end=\"{}\">{doc}:{l}:{}</button>",
-                    num(f, "start"), num(f, "end"), num(f, "col")
-                ));
+                self.raw(" ")
+                    .open("button")
+                    .attr("type", "button")
+                    .attr("class", "link loc")
+                    .attr("title", "Go to the line")
+                    .attr("data-action", "goto")
+                    .attr("data-doc", doc)
+                    .attr("data-start", &num(f, "start").to_string())
+                    .attr("data-end", &num(f, "end").to_string())
+                    .raw(">")
+                    .text(&format!("{doc}:{l}:{}", num(f, "col")))
+                    .raw("</button>");
             }
             self.el("p", "message", text(f, "message"));
             self.el("p", "fix", &format!("Fix: {}", text(f, "fix")));
-            self.push("</li>");
+            self.raw("</li>");
         }
-        self.push("</ul>");
+        self.raw("</ul>");
     }
 
     /// The what-if matrix table.
@@ -120,33 +142,32 @@ impl Html {
         let clouds: Vec<&str> = list(matrix, "clouds").iter().filter_map(Value::as_str).collect();
         let unintended: Vec<&str> = list(matrix, "unintended_admits").iter().map(|u| text(u, "row")).collect();
         let rows = list(matrix, "rows");
-        self.push("<h3>What if…</h3>");
+        self.raw("<h3>What if…</h3>");
         self.el(
             "p",
             "hint",
             &format!("{} runs simulated; {} admitted that should not be.", rows.len(), unintended.len()),
         );
-        self.push("<div class=\"matrix-scroll\"><table class=\"matrix\" data-testid=\"matrix\"><thead><tr><th scope=\"col\">Run</th>");
+        self.raw("<div class=\"matrix-scroll\"><table class=\"matrix\" data-testid=\"matrix\"><thead><tr><th scope=\"col\">Run</th>");
         for c in &clouds {
             self.el("th", "cloud", c);
         }
-        self.push("</tr></thead><tbody>");
+        self.raw("</tr></thead><tbody>");
         for r in rows {
             let id = text(r, "id");
             let bad = unintended.contains(&id);
-            self.push(&format!(
-                "<tr data-testid=\"matrix-row\" data-unintended=\"{bad}\" class=\"exp-{}{}\" data-row=\"",
-                text(r, "expectation"),
-                if bad { " unintended" } else { "" }
-            ));
-            self.text(id);
-            self.push("\"><th scope=\"row\">");
-            self.text(text(r, "description"));
+            self.open("tr")
+                .attr("data-testid", "matrix-row")
+                .attr("data-unintended", if bad { "true" } else { "false" })
+                .attr("class", &format!("exp-{}{}", text(r, "expectation"), if bad { " unintended" } else { "" }))
+                .attr("data-row", id)
+                .raw("><th scope=\"row\">")
+                .text(text(r, "description"));
             if let Some(sub) = r.get("sub").and_then(Value::as_str) {
-                self.push("<br>");
+                self.raw("<br>");
                 self.el("code", "sub", sub);
             }
-            self.push("</th>");
+            self.raw("</th>");
             for c in &clouds {
                 match r.get("cells").and_then(|cells| cells.get(*c)) {
                     Some(cell) => {
@@ -159,35 +180,46 @@ impl Html {
                             (false, true) => ("unknown", "undetermined "),
                             (false, false) => ("reject", "rejected "),
                         };
-                        self.push(&format!("<td class=\"{class}\" title=\""));
-                        self.text(text(cell, "decided_by"));
-                        self.push("\">");
-                        self.push(word);
-                        self.el("code", "code", text(cell, "code"));
-                        self.push("</td>");
+                        self.open("td").attr("class", class).attr("title", text(cell, "decided_by")).raw(">").raw(word);
+                        self.el("code", "code", text(cell, "code")).raw("</td>");
                     }
-                    None => self.push("<td class=\"na\">—</td>"),
+                    None => {
+                        self.raw("<td class=\"na\">—</td>");
+                    }
                 }
             }
-            self.push("</tr>");
+            self.raw("</tr>");
         }
-        self.push("</tbody></table></div>");
+        self.raw("</tbody></table></div>");
     }
 
     /// One card per suggestion.
     pub fn suggestions(&mut self, v: &Value) {
-        self.push("<h3>Suggestions</h3>");
+        self.raw("<h3>Suggestions</h3>");
         for s in list(v, "suggestions") {
             let cloud = text(s, "cloud");
             let check = s.get("verified").unwrap_or(&Value::Null);
             let flag = |k: &str| check.get(k).and_then(Value::as_bool).unwrap_or(false);
             let verified = flag("verified");
-            self.push(&format!("<article class=\"suggestion card\" data-testid=\"suggestion\" data-cloud=\"{cloud}\" data-verified=\"{verified}\"><div class=\"panel-head\">"));
+            self.open("article")
+                .attr("class", "suggestion card")
+                .attr("data-testid", "suggestion")
+                .attr("data-cloud", cloud)
+                .attr("data-verified", if verified { "true" } else { "false" })
+                .raw("><div class=\"panel-head\">");
             self.el("h4", "cloud", cloud);
             self.el("span", "hint", text(s, "summary"));
             let config = text(s, "config");
-            self.button("use", &format!("data-testid=\"use-suggestion\" data-cloud=\"{cloud}\" title=\"Replace this cloud's editor text with the suggestion\""), "Use this");
-            self.push("</div>");
+            self.button(
+                "use",
+                |h| {
+                    h.attr("data-testid", "use-suggestion")
+                        .attr("data-cloud", cloud)
+                        .attr("title", "Replace this cloud's editor text with the suggestion");
+                },
+                "Use this",
+            );
+            self.raw("</div>");
             if verified {
                 self.el(
                     "p",
@@ -216,28 +248,27 @@ impl Html {
             if !indistinguishable.is_empty() {
                 self.el("p", "hint", &format!("Cannot be told apart by this cloud: {}", indistinguishable.join(", ")));
             }
-            self.push("<ul class=\"notes\">");
+            self.raw("<ul class=\"notes\">");
             for n in list(s, "notes").iter().filter_map(Value::as_str) {
                 self.el("li", "note", n);
             }
-            self.push("</ul>");
+            self.raw("</ul>");
             self.snippet("Configuration", config, true);
             for sn in list(s, "snippets") {
                 self.snippet(text(sn, "title"), text(sn, "text"), false);
             }
-            self.push("</article>");
+            self.raw("</article>");
         }
     }
 
     /// A titled text with a copy button; `config` marks the text "Use
     /// this" puts in the editor.
     fn snippet(&mut self, title: &str, body: &str, config: bool) {
-        self.push("<div class=\"snippet\"><div class=\"snippet-head\">");
+        self.raw("<div class=\"snippet\"><div class=\"snippet-head\">");
         self.el("span", "title", title);
-        self.button("copy", "", "Copy");
-        self.push(if config { "</div><pre><code data-config>" } else { "</div><pre><code>" });
-        self.text(body);
-        self.push("</code></pre></div>");
+        self.button("copy", |_| {}, "Copy");
+        self.raw(if config { "</div><pre><code data-config>" } else { "</div><pre><code>" });
+        self.text(body).raw("</code></pre></div>");
     }
 }
 
@@ -282,6 +313,63 @@ mod tests {
         let message = html.split("<p class=\"message\">").nth(1).unwrap().split("</p>").next().unwrap();
         assert_eq!(message, "<code>(A1)</code> role/A1 arn:aws:iam::1:role/Z1");
         assert!(html.contains("<code class=\"id\">KL-AZ-001</code>"), "{html}");
+    }
+
+    /// A response whose every string (ids, enum names, texts, cloud keys)
+    /// is `v`, reaching every branch of the renderer that writes a value.
+    fn every_field(v: &str) -> Value {
+        json!({
+            "findings": [{ "id": v, "severity": v, "cloud": v, "doc": v, "title": v, "message": v, "fix": v,
+                "line": 3, "col": 4, "start": 10, "end": 12 }],
+            "matrix": { "clouds": [v], "unintended_admits": [{ "row": v }], "rows": [
+                { "id": v, "expectation": v, "description": v, "sub": v,
+                  "cells": { v: { "admitted": false, "code": v, "decided_by": v } } }
+            ] },
+            "suggestions": [{ "cloud": v, "summary": v, "config": v, "rejects_unintended_runs": 1,
+                "notes": [v], "snippets": [{ "title": v, "text": v }],
+                "verified": { "verified": false, "failures": [v], "indistinguishable": [v] } }],
+        })
+    }
+
+    const HOSTILE: &str = "x\"<>&'y";
+    const ESCAPED: &str = "x&quot;&lt;&gt;&amp;&#39;y";
+
+    #[test]
+    fn every_value_is_escaped_in_text_and_attributes() {
+        let plain = panel(&every_field("VALUE"));
+        let hostile = panel(&every_field(HOSTILE));
+        // Values only ever appear escaped: put back in place of the escaped
+        // form, the markup is exactly that of a harmless value. A value
+        // written unescaped anywhere (text, attribute, class) would stay.
+        assert_eq!(hostile.replace(ESCAPED, "VALUE"), plain);
+        assert!(plain.matches("VALUE").count() > 25, "every field was rendered: {plain}");
+        // Attribute contexts, spelled out: no value closes its quotes.
+        for attr in [
+            "class=\"finding sev-",
+            "data-id=\"",
+            "data-doc=\"",
+            "class=\"badge sev-",
+            "class=\"exp-",
+            "data-row=\"",
+            "class=\"reject\" title=\"",
+            "data-cloud=\"",
+        ] {
+            let at = hostile.find(attr).unwrap_or_else(|| panic!("{attr} in {hostile}"));
+            let value = hostile[at + attr.len()..].split('"').next().unwrap();
+            assert_eq!(value.trim_end_matches(" unintended"), ESCAPED, "{attr}");
+        }
+        assert!(hostile.contains(">x&quot;&lt;&gt;&amp;&#39;y:3:4</button>"), "{hostile}");
+    }
+
+    #[test]
+    fn markup_is_unchanged_for_ordinary_values() {
+        let html = panel(&every_field("azure"));
+        assert!(html.starts_with("<h3>Findings (1)</h3><ul class=\"findings\"><li class=\"finding sev-azure\" data-testid=\"finding\" data-id=\"azure\" data-doc=\"azure\" data-line=\"3\"><span class=\"badge sev-azure\">azure</span> <code class=\"id\">azure</code>"), "{html}");
+        assert!(html.contains(" <button type=\"button\" class=\"link loc\" title=\"Go to the line\" data-action=\"goto\" data-doc=\"azure\" data-start=\"10\" data-end=\"12\">azure:3:4</button>"), "{html}");
+        assert!(html.contains("<tr data-testid=\"matrix-row\" data-unintended=\"true\" class=\"exp-azure unintended\" data-row=\"azure\"><th scope=\"row\">azure<br><code class=\"sub\">azure</code></th>"), "{html}");
+        assert!(html.contains("<article class=\"suggestion card\" data-testid=\"suggestion\" data-cloud=\"azure\" data-verified=\"false\">"), "{html}");
+        assert!(html.contains("<button type=\"button\" class=\"small ghost\" data-action=\"use\" data-testid=\"use-suggestion\" data-cloud=\"azure\" title=\"Replace this cloud&#39;s editor text with the suggestion\">Use this</button>"), "{html}");
+        assert!(html.contains("<button type=\"button\" class=\"small ghost\" data-action=\"copy\">Copy</button></div><pre><code data-config>azure</code></pre>"), "{html}");
     }
 
     #[test]

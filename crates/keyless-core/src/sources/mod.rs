@@ -22,11 +22,14 @@ static TABLE: &str = include_str!(concat!(env!("OUT_DIR"), "/sources.tsv"));
 
 /// Every tag of `docs/sources.md`, in the document's order.
 pub fn all() -> impl Iterator<Item = Source> {
-    TABLE.lines().filter_map(|line| {
-        let mut fields = line.split('\t');
-        let (tag, url, title) = (fields.next()?, fields.next()?, fields.next()?);
-        Some(Source { tag, url: (!url.is_empty()).then_some(url), title })
-    })
+    TABLE.lines().filter_map(row)
+}
+
+/// One `tag\turl\ttitle` line of the table.
+fn row(line: &'static str) -> Option<Source> {
+    let mut fields = line.split('\t');
+    let (tag, url, title) = (fields.next()?, fields.next()?, fields.next()?);
+    Some(Source { tag, url: (!url.is_empty()).then_some(url), title })
 }
 
 /// The source a tag names.
@@ -61,23 +64,42 @@ pub struct Cite<'a> {
 /// the end).
 pub fn segments(text: &str) -> Vec<Segment<'_>> {
     let mut out = Vec::new();
+    let mut rows = Rows::default();
     for (i, part) in text.split('`').enumerate() {
         if i % 2 == 1 {
             out.push(Segment::Code(part));
         } else {
-            prose(part, &mut out);
+            prose(part, &mut rows, &mut out);
         }
     }
     out
 }
 
+/// The table's lines, split on a text's first candidate: a look-up then
+/// compares the start of each line with the tag instead of reading the
+/// table's text.
+#[derive(Default)]
+struct Rows(Vec<&'static str>);
+
+impl Rows {
+    fn get(&mut self, tag: &str) -> Option<Source> {
+        if self.0.is_empty() {
+            self.0 = TABLE.lines().collect();
+        }
+        self.0.iter().find(|line| line.strip_prefix(tag).is_some_and(|r| r.starts_with('\t'))).and_then(|l| row(l))
+    }
+}
+
 /// The distinct citations of some texts, in first-seen order.
 pub fn cited<'a>(texts: impl IntoIterator<Item = &'a str>) -> Vec<Cite<'a>> {
+    // A set, not a search of `out`: a hostile text can cite thousands of
+    // distinct "research §N" sections.
+    let mut seen = std::collections::BTreeSet::new();
     let mut out: Vec<Cite<'a>> = Vec::new();
     for t in texts {
         for s in segments(t) {
             if let Segment::Cite(c) = s
-                && !out.iter().any(|o| o.text == c.text)
+                && seen.insert(c.text)
             {
                 out.push(c);
             }
@@ -162,7 +184,11 @@ fn glued_before(c: char) -> bool {
         )
 }
 
-fn prose<'a>(s: &'a str, out: &mut Vec<Segment<'a>>) {
+/// Plain text and citations of a text outside code spans, in one pass:
+/// most positions are rejected by their first byte (a citation starts with
+/// `r`, `R` or an ASCII capital), and a candidate costs one look-up of the
+/// word there, not one per tag of the table.
+fn prose<'a>(s: &'a str, rows: &mut Rows, out: &mut Vec<Segment<'a>>) {
     let mut plain_from = 0;
     let mut last_cite_end = None;
     let mut i = 0;
@@ -176,7 +202,9 @@ fn prose<'a>(s: &'a str, out: &mut Vec<Segment<'a>>) {
                 continue;
             }
         }
-        if let Some(cite) = cite_at(s, i, last_cite_end) {
+        if rest.starts_with(|c: char| c.is_ascii_uppercase() || c == 'r')
+            && let Some(cite) = cite_at(s, i, last_cite_end, rows)
+        {
             if let Some(t) = s.get(plain_from..i).filter(|t| !t.is_empty()) {
                 out.push(Segment::Text(t));
             }
@@ -194,7 +222,7 @@ fn prose<'a>(s: &'a str, out: &mut Vec<Segment<'a>>) {
 }
 
 /// The citation starting at byte `i` of `s`, if any.
-fn cite_at(s: &str, i: usize, last_cite_end: Option<usize>) -> Option<Cite<'_>> {
+fn cite_at<'a>(s: &'a str, i: usize, last_cite_end: Option<usize>, rows: &mut Rows) -> Option<Cite<'a>> {
     let (before, rest) = (s.get(..i)?, s.get(i..)?);
     let prev = before.chars().next_back();
     // "Z1..Z11", "Z1…Z11": the second end of a range of tags.
@@ -203,28 +231,26 @@ fn cite_at(s: &str, i: usize, last_cite_end: Option<usize>) -> Option<Cite<'_>> 
         return None;
     }
     if rest.starts_with("research") || rest.starts_with("Research") {
-        return research_at(rest);
+        return research_at(rest, rows.get("research")?);
     }
     if ["Appendix ", "appendix ", "Table ", "Figure "].iter().any(|w| before.ends_with(w)) {
         return None;
     }
-    let mut best: Option<Source> = None;
-    for src in all() {
-        let Some(after) = rest.strip_prefix(src.tag) else { continue };
-        // A tag that is also a word (GHES, TOOLKIT) only in "(GHES)", "[GHES, …".
-        let word = !src.tag.contains(|c: char| c.is_ascii_digit() || c == '-');
-        let cited = !word || (matches!(prev, Some('(' | '[')) && after.starts_with([')', ']', ',', ';']));
-        if src.tag.starts_with(|c: char| c.is_ascii_uppercase())
-            && ends_word(after)
-            && cited
-            && best.is_none_or(|b| b.tag.len() < src.tag.len())
-        {
-            best = Some(src);
-        }
+    // Tags are `[A-Z][A-Z0-9-]*` (build.rs `is_tag`), and a tag must end a
+    // word (`ends_word`), which a following `[A-Z0-9-]` never does: the only
+    // tag that can be cited here is the whole run of those bytes, so the
+    // longest match is found by one look-up of that run.
+    let len = rest.bytes().take_while(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || *b == b'-').count();
+    let (tag, after) = (rest.get(..len)?, rest.get(len..)?);
+    // A tag that is also a word (GHES, TOOLKIT) only in "(GHES)", "[GHES, …".
+    let word = !tag.contains(|c: char| c.is_ascii_digit() || c == '-');
+    let cited = !word || (matches!(prev, Some('(' | '[')) && after.starts_with([')', ']', ',', ';']));
+    if !tag.starts_with(|c: char| c.is_ascii_uppercase()) || !ends_word(after) || !cited {
+        return None;
     }
-    let source = best?;
+    let source = rows.get(tag)?;
     let title = if source.title.is_empty() { source.url.unwrap_or(source.tag) } else { source.title };
-    Some(Cite { text: rest.get(..source.tag.len())?, url: source.url, title: title.to_string() })
+    Some(Cite { text: tag, url: source.url, title: title.to_string() })
 }
 
 /// Whether a tag ends here: not followed by a letter, digit or joiner, nor
@@ -241,8 +267,7 @@ fn ends_word(after: &str) -> bool {
 
 /// "research §4.2", "research: github-oidc-tokens.md §1.4": a section of
 /// the team's research notes (`docs/research/`), as sources.md describes.
-fn research_at(rest: &str) -> Option<Cite<'_>> {
-    let notes = lookup("research")?;
+fn research_at(rest: &str, notes: Source) -> Option<Cite<'_>> {
     let after = rest.get("research".len()..)?;
     let after = after.strip_prefix(':').unwrap_or(after).strip_prefix(' ')?;
     let (file, after) = match after.split_once(' ') {

@@ -353,3 +353,128 @@ fn every_tag_the_engine_cites_is_in_sources_md() {
     assert!(seen > 50, "the scan finds the engine's citations ({seen})");
     assert!(unknown.is_empty(), "tags cited in the engine but missing from docs/sources.md:\n{}", unknown.join("\n"));
 }
+
+/// The splitter as it was before it became one pass (every tag of the
+/// table tried at every position of the text), kept as the oracle the
+/// one-pass splitter must equal.
+fn oracle_segments(text: &str) -> Vec<Segment<'_>> {
+    let mut out = Vec::new();
+    for (i, part) in text.split('`').enumerate() {
+        if i % 2 == 1 {
+            out.push(Segment::Code(part));
+        } else {
+            oracle_prose(part, &mut out);
+        }
+    }
+    out
+}
+
+fn oracle_prose<'a>(s: &'a str, out: &mut Vec<Segment<'a>>) {
+    let mut plain_from = 0;
+    let mut last_cite_end = None;
+    let mut i = 0;
+    while let Some(rest) = s.get(i..).filter(|r| !r.is_empty()) {
+        let word_start = s.get(..i).is_none_or(|b| b.is_empty() || b.ends_with(char::is_whitespace));
+        if word_start {
+            let word = rest.split(char::is_whitespace).next().unwrap_or_default();
+            if word.contains("://") || word.trim_start_matches(['(', '[', '"']).starts_with("arn:") {
+                i += word.len().max(1);
+                continue;
+            }
+        }
+        if let Some(cite) = oracle_cite_at(s, i, last_cite_end) {
+            if let Some(t) = s.get(plain_from..i).filter(|t| !t.is_empty()) {
+                out.push(Segment::Text(t));
+            }
+            i += cite.text.len();
+            plain_from = i;
+            last_cite_end = Some(i);
+            out.push(Segment::Cite(cite));
+            continue;
+        }
+        i += rest.chars().next().map_or(1, char::len_utf8);
+    }
+    if let Some(t) = s.get(plain_from..).filter(|t| !t.is_empty()) {
+        out.push(Segment::Text(t));
+    }
+}
+
+fn oracle_cite_at(s: &str, i: usize, last_cite_end: Option<usize>) -> Option<Cite<'_>> {
+    let (before, rest) = (s.get(..i)?, s.get(i..)?);
+    let prev = before.chars().next_back();
+    let range_end = last_cite_end.is_some_and(|e| matches!(before.get(e..), Some(".." | "…")));
+    if prev.is_some_and(glued_before) && !range_end {
+        return None;
+    }
+    if rest.starts_with("research") || rest.starts_with("Research") {
+        return research_at(rest, lookup("research")?);
+    }
+    if ["Appendix ", "appendix ", "Table ", "Figure "].iter().any(|w| before.ends_with(w)) {
+        return None;
+    }
+    let mut best: Option<Source> = None;
+    for src in all() {
+        let Some(after) = rest.strip_prefix(src.tag) else { continue };
+        let word = !src.tag.contains(|c: char| c.is_ascii_digit() || c == '-');
+        let cited = !word || (matches!(prev, Some('(' | '[')) && after.starts_with([')', ']', ',', ';']));
+        if src.tag.starts_with(|c: char| c.is_ascii_uppercase())
+            && ends_word(after)
+            && cited
+            && best.is_none_or(|b| b.tag.len() < src.tag.len())
+        {
+            best = Some(src);
+        }
+    }
+    let source = best?;
+    let title = if source.title.is_empty() { source.url.unwrap_or(source.tag) } else { source.title };
+    Some(Cite { text: rest.get(..source.tag.len())?, url: source.url, title: title.to_string() })
+}
+
+/// The one-pass splitter looks up only the whole `[A-Z0-9-]` run at a
+/// candidate: right only while every tag is one such run (build.rs `is_tag`).
+#[test]
+fn every_tag_is_a_run_of_capitals_digits_and_hyphens() {
+    for s in all().filter(|s| s.tag != "research") {
+        assert!(s.tag.starts_with(|c: char| c.is_ascii_uppercase()), "{s:?}");
+        assert!(s.tag.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-'), "{s:?}");
+    }
+}
+
+/// Pieces of the texts the splitter meets, and of the ones it must
+/// refuse, separated by `|`.
+const PIECES: &str = "A1|A13|A18|A2|A20|Z1|Z9|Z11|D-REF|D-|CL-PRT|GHES|TOOLKIT|L7|P3|V1|X1|A|Z|D|research|Research|\
+    research |§|§4.2|§1.|4|github-oidc-tokens.md |: |(|)|[|]|,|;| |\n|\t|..|…|.|:|-|_|/|'|\"|`|://|https://x.io/|arn:|\
+    Appendix |appendix |Table |Figure |x|é|\u{301}|Ä|@|#|=|&|a1|\u{a0}";
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(1500))]
+
+    #[test]
+    fn one_pass_equals_the_oracle_on_tag_like_text(
+        pieces in proptest::collection::vec(proptest::sample::select(PIECES.split('|').collect::<Vec<_>>()), 0..40)
+    ) {
+        let text = pieces.concat();
+        proptest::prop_assert_eq!(segments(&text), oracle_segments(&text), "{:?}", text);
+    }
+
+    #[test]
+    fn one_pass_equals_the_oracle_on_any_text(text in "\\PC{0,80}") {
+        proptest::prop_assert_eq!(segments(&text), oracle_segments(&text), "{:?}", text);
+    }
+}
+
+/// Every string literal of the engine (its traces, messages and findings)
+/// splits as it did.
+#[test]
+fn one_pass_equals_the_oracle_on_the_engines_texts() {
+    let mut files = Vec::new();
+    rust_files(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut files);
+    let mut texts = 0;
+    for f in &files {
+        for lit in string_literals(&std::fs::read_to_string(f).unwrap()) {
+            assert_eq!(segments(&lit), oracle_segments(&lit), "{lit:?} in {}", f.display());
+            texts += 1;
+        }
+    }
+    assert!(texts > 1000, "{texts}");
+}

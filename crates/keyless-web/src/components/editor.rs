@@ -4,8 +4,9 @@
 //! scroll container, so they cannot drift apart.
 
 use crate::state::{AppState, show_span};
-use crate::util::{escape_html, line_col};
+use crate::util::line_col;
 use keyless_core::diagnostic::{Diagnostic, Severity};
+use keyless_core::sources::escape_into;
 use keyless_core::span::{DocId, Span};
 use keyless_core::verdict::Cloud;
 use leptos::prelude::*;
@@ -107,12 +108,9 @@ fn Editor(doc: DocId, title: &'static str, hint: &'static str, placeholder: &'st
             if error_lines.contains(&n32) {
                 html.push_str(&format!("<span class=\"err\">{n}</span>\n"));
             } else if let Some((_, title)) = found.iter().find(|(l, _)| *l == n32) {
-                let mut t = String::new();
-                escape_html(title, &mut t);
-                html.push_str(&format!(
-                    "<span class=\"finding-line\" title=\"{}\">{n}</span>\n",
-                    t.replace('"', "&quot;")
-                ));
+                html.push_str("<span class=\"finding-line\" title=\"");
+                escape_into(&mut html, title);
+                html.push_str(&format!("\">{n}</span>\n"));
             } else {
                 html.push_str(&format!("{n}\n"));
             }
@@ -248,10 +246,10 @@ fn paint(text: &str, highlights: &[Highlight]) -> String {
                 out.push_str("<mark class=\"");
                 out.push_str(c);
                 out.push_str("\">");
-                escape_html(piece, &mut out);
+                escape_into(&mut out, piece);
                 out.push_str("</mark>");
             }
-            None => escape_html(piece, &mut out),
+            None => escape_into(&mut out, piece),
         }
     }
     // A trailing newline needs a character after it to take up a line.
