@@ -40,16 +40,8 @@ fn main() -> ExitCode {
         "test" => setup().and_then(|()| test()),
         "size" => size().map(|_| ()),
         "bench" => run(Command::new("cargo").args(["run", "--release", "-p", "keyless-cli", "--example", "bench"]))
-            .and_then(|()| {
-                run(Command::new("cargo").args([
-                    "run",
-                    "--release",
-                    "-p",
-                    "keyless-core",
-                    "--example",
-                    "analyze_bench",
-                ]))
-            }),
+            .and_then(|()| core_example("analyze_bench"))
+            .and_then(|()| core_example("sources_bench")),
         _ => Err("usage: cargo xtask <setup|serve|test|size|bench>".into()),
     };
     match result {
@@ -208,6 +200,11 @@ fn size() -> Result<u64> {
     eprintln!("xtask: first load {} KB brotli (budget {} KB)", first / 1024, BUDGET_BYTES / 1024);
     eprintln!("xtask: loaded lazily (analysis worker) {} KB brotli", lazy / 1024);
     Ok(first)
+}
+
+/// Runs one of keyless-core's benchmark examples (release build).
+fn core_example(name: &str) -> Result {
+    run(Command::new("cargo").args(["run", "--release", "-p", "keyless-core", "--example", name]))
 }
 
 /// Every file under `dir`, as a `/`-separated path relative to `base`.
