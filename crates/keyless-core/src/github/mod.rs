@@ -5,6 +5,7 @@
 pub mod event;
 pub mod expr;
 pub mod facts;
+pub mod fnmatch;
 pub mod login;
 pub mod matrix;
 pub mod permissions;
