@@ -56,7 +56,9 @@ pub fn parse_environments(n: &Node) -> Result<Vec<EnvironmentRules>, Vec<Diagnos
     let entries = n.expect_map("`environments`").map_err(|d| vec![d])?;
     let mut errors = Vec::new();
     let mut out: Vec<EnvironmentRules> = Vec::new();
-    for e in entries {
+    // Lower-cased names seen, and where (a set keeps a hostile map linear).
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for (i, e) in entries.iter().enumerate() {
         let name = &e.key;
         if name.value.trim().is_empty() || name.value.chars().count() > MAX_NAME_CHARS {
             errors.push(Diagnostic::at(
@@ -64,16 +66,18 @@ pub fn parse_environments(n: &Node) -> Result<Vec<EnvironmentRules>, Vec<Diagnos
                 name.span,
             ));
         }
-        if let Some(earlier) = out.iter().find(|r| r.name.value.eq_ignore_ascii_case(&name.value)) {
+        let key = name.value.to_ascii_lowercase();
+        if let Some(earlier) = seen.get(&key).and_then(|i| entries.get(*i)) {
             errors.push(Diagnostic::at(
                 format!(
                     "environment `{}` is listed twice: environment names are not case sensitive, so `{}` is the same environment (D-ENVMGR)",
-                    name.value, earlier.name.value
+                    name.value, earlier.key.value
                 ),
                 name.span,
             ));
             continue;
         }
+        seen.insert(key, i);
         match parse_rules(name, &e.value) {
             Ok(r) => out.push(r),
             Err(mut d) => errors.append(&mut d),
@@ -350,13 +354,16 @@ fn protected_branch(environment: &str, branch: &str, run: &RunContext<'_>) -> Ve
             run.git_ref
         ));
     }
+    // D-ENV names branch protection rules; whether a ruleset targeting the
+    // branch counts is not documented.
+    let rulesets = "(`protected_branches` stands for the branch protection rules; whether a branch ruleset counts as protection here is not documented [INF])";
     match first_match(rules, branch) {
         Ok(Some(p)) => Ok(format!(
-            "Environment `{environment}` lets only protected branches deploy, and `{branch}` is protected by the rule `{}` (`protected_branches`; D-ENV, D-BPR).",
+            "Environment `{environment}` lets only protected branches deploy, and `{branch}` is protected by the rule `{}` (`protected_branches`; D-ENV, D-BPR) {rulesets}.",
             p.value
         )),
         Ok(None) => refuse(format!(
-            "Environment `{environment}` lets only protected branches deploy (`deployment_branches: protected`, D-ENV), and no rule of `protected_branches` covers `{branch}` (D-BPR), so GitHub fails the job before it starts and it requests no token."
+            "Environment `{environment}` lets only protected branches deploy (`deployment_branches: protected`, D-ENV), and no rule of `protected_branches` covers `{branch}` (D-BPR), so GitHub fails the job before it starts and it requests no token {rulesets}."
         )),
         Err(TooExpensive) => Ok(format!(
             "Keyless could not match `{branch}` against `protected_branches` (too long to match); it assumes the branch is protected [INF]."

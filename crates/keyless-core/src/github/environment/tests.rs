@@ -199,3 +199,21 @@ fn an_empty_ref_is_a_labelled_assumption() {
     assert_eq!(d.refused, None);
     assert!(d.notes[0].contains("[INF]"), "{:?}", d.notes);
 }
+
+/// Hostile input stays linear: many environments, long patterns, long refs.
+#[test]
+fn hostile_rules_are_bounded() {
+    let mut text = String::from("environments:\n");
+    for i in 0..20_000 {
+        text.push_str(&format!("  e{i}:\n"));
+    }
+    text.push_str("  E1:\n");
+    let errs = errors(&text);
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    let long = "*a".repeat(3000);
+    let r = rules(&format!("    deployment_branches: ['{long}']\n"));
+    let name = format!("refs/heads/{}", "a".repeat(20_000));
+    let d = check(Some(&r), "prod", &run(&name, "push", None));
+    // It matches (or is too long to decide, which is admitted and labelled).
+    assert!(d.refused.is_none(), "{:?}", d.notes);
+}
