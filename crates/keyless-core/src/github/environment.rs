@@ -229,7 +229,7 @@ pub fn check(rules: Option<&EnvironmentRules>, environment: &str, run: &RunConte
         return Decision {
             refused: None,
             notes: vec![format!(
-                "The scenario gives no protection rules for environment `{environment}` (`environments:`): Keyless assumes none stop this job; on GitHub its deployment branches and tags or required reviewers could (D-ENV)."
+                "The scenario gives no protection rules for environment `{environment}` (`environments:`): Keyless assumes none stop this job; on GitHub its deployment branches and tags or required reviewers could (D-ENV). An environment that does not exist yet is created by the run with no protection rules (D-ENVMGR)."
             )],
             span: None,
         };
