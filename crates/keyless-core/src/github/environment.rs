@@ -244,7 +244,7 @@ pub fn check(rules: Option<&EnvironmentRules>, environment: &str, run: &RunConte
             "The run's ref is empty (a deployment created from a commit): GitHub's docs do not say how environment `{environment}`'s branch and tag rules treat it; Keyless assumes they let it deploy [INF]."
         )),
         (DeploymentBranches::Protected, RefName::Tag(t)) => Err((
-            format!("Tag \"{t}\" is not allowed to deploy to {environment} due to environment protection rules."),
+            refused_error("Tag", t, environment),
             format!(
                 "Environment `{environment}` lets only protected branches deploy (`deployment_branches: protected`): a tag never can, even one named like a protected branch (D-ENV)."
             ),
