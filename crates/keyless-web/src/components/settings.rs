@@ -71,10 +71,6 @@ pub fn Settings() -> impl IntoView {
         };
         state.edit(|d| d.pull_request_target_subject = v);
     };
-    // The environments the workflow names: the ones whose rules matter.
-    let named = Memo::new(move |_| {
-        state.draft.with(|d| keyless_core::github::workflow_facts(&d.workflow).environments.join(", "))
-    });
     view! {
         <section class="panel settings" aria-labelledby="settings-title">
             <div class="panel-head"><h2 id="settings-title">"Repository"</h2></div>
@@ -125,9 +121,8 @@ pub fn Settings() -> impl IntoView {
                     </label>
                 </div>
             </details>
-            <details class="more" open=state.draft.with_untracked(|d| !d.environment_protection.trim().is_empty())>
-                <summary>"Environment protection rules"
-                    {move || named.with(|n| (!n.is_empty()).then(|| format!(" (the workflow names: {n})")))}</summary>
+            <details class="more">
+                <summary>"Environment protection rules"</summary>
                 <label class="field wide">
                     <span>"Environment protection (YAML: environments, protected_branches)"</span>
                     <textarea class="protection" rows="6" spellcheck="false" data-testid="environments"
