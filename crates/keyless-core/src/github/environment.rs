@@ -56,9 +56,9 @@ pub fn parse_environments(n: &Node) -> Result<Vec<EnvironmentRules>, Vec<Diagnos
     let entries = n.expect_map("`environments`").map_err(|d| vec![d])?;
     let mut errors = Vec::new();
     let mut out: Vec<EnvironmentRules> = Vec::new();
-    // Lower-cased names seen, and where (a set keeps a hostile map linear).
-    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-    for (i, e) in entries.iter().enumerate() {
+    // Lower-cased names seen (a set keeps a hostile map linear).
+    let mut seen = std::collections::BTreeSet::new();
+    for e in entries {
         let name = &e.key;
         if name.value.trim().is_empty() || name.value.chars().count() > MAX_NAME_CHARS {
             errors.push(Diagnostic::at(
@@ -66,18 +66,16 @@ pub fn parse_environments(n: &Node) -> Result<Vec<EnvironmentRules>, Vec<Diagnos
                 name.span,
             ));
         }
-        let key = name.value.to_ascii_lowercase();
-        if let Some(earlier) = seen.get(&key).and_then(|i| entries.get(*i)) {
+        if !seen.insert(name.value.to_ascii_lowercase()) {
             errors.push(Diagnostic::at(
                 format!(
-                    "environment `{}` is listed twice: environment names are not case sensitive, so `{}` is the same environment (D-ENVMGR)",
-                    name.value, earlier.key.value
+                    "environment `{}` is listed twice: environment names are not case sensitive (D-ENVMGR)",
+                    name.value
                 ),
                 name.span,
             ));
             continue;
         }
-        seen.insert(key, i);
         match parse_rules(name, &e.value) {
             Ok(r) => out.push(r),
             Err(mut d) => errors.append(&mut d),
@@ -229,7 +227,7 @@ pub fn check(rules: Option<&EnvironmentRules>, environment: &str, run: &RunConte
         return Decision {
             refused: None,
             notes: vec![format!(
-                "The scenario gives no protection rules for environment `{environment}` (`environments:`): Keyless assumes none stop this job; on GitHub its deployment branches and tags or required reviewers could (D-ENV). An environment that does not exist yet is created by the run with no protection rules (D-ENVMGR)."
+                "The scenario gives no protection rules for environment `{environment}` (`environments:`): Keyless assumes none stop this job (D-ENV); a missing environment is created by the run without rules (D-ENVMGR)."
             )],
             span: None,
         };
@@ -338,7 +336,7 @@ fn protected_branch(environment: &str, branch: &str, run: &RunContext<'_>) -> Ve
         // Unknown: the scenario's `ref_protected` (what the token's claim
         // says about this ref) is the only statement of it.
         let why = format!(
-            "Environment `{environment}` lets only protected branches deploy (`deployment_branches: protected`, D-ENV). The scenario does not list `protected_branches`, so whether `{branch}` has branch protection rules is not known: Keyless takes `ref_protected: {}` as the answer and assumes the repository protects some branch (with none, every branch may deploy, D-ENV). List the rules in `protected_branches` to decide from them.",
+            "Environment `{environment}` lets only protected branches deploy (D-ENV). The scenario does not list `protected_branches`: Keyless takes `ref_protected: {}` as whether `{branch}` is protected, and assumes the repository protects some branch (with none, every branch may deploy, D-ENV).",
             run.ref_protected
         );
         return if run.ref_protected { Ok(why) } else { refuse(why) };
