@@ -229,6 +229,19 @@ for (const fx of fixtures().filter((f) => f.preset)) {
   });
 }
 
+test('environment protection rules typed in the settings refuse a branch, with GitHub\'s error', async () => {
+  const page = await openApp(browser, server.url);
+  await page.getByTestId('preset-aws-environment-branch-policy').click();
+  const card = job(page, 'deploy-prod');
+  await card.waitFor();
+  assert.equal(await card.getAttribute('data-issued'), 'true');
+  await page.getByText('Environment protection rules').click();
+  await setText(page, 'environments', 'environments:\n  prod:\n    deployment_branches: [release]\n');
+  await page.waitForSelector('[data-testid=job][data-job=deploy-prod][data-issued=false]', { timeout: 5000 });
+  assert.match(await card.textContent(), /Branch "main" is not allowed to deploy to prod due to environment protection rules/);
+  await page.close();
+});
+
 test('source tags in a verdict trace link to their source', async () => {
   const page = await openApp(browser, server.url);
   await page.getByTestId('preset-alibaba-branch').click();

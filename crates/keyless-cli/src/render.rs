@@ -14,6 +14,12 @@ pub fn report_json(report: &Report, analysis: &Analysis, locator: &Locator) -> V
     let mut value = serde_json::to_value(report).unwrap_or(Value::Null);
     if let Some(jobs) = value.get_mut("jobs").and_then(Value::as_array_mut) {
         for (job, job_report) in jobs.iter_mut().zip(&report.jobs) {
+            // The `environments:` entry whose rules decided, if any.
+            if let (Some(token), Some(at)) =
+                (job.get_mut("token").and_then(Value::as_object_mut), locator.location(job_report.token.rule_span))
+            {
+                token.insert("rule_location".into(), json!(at));
+            }
             let Some(verdicts) = job.get_mut("verdicts").and_then(Value::as_object_mut) else { continue };
             for (cloud, verdict) in &job_report.verdicts {
                 if let Some(v) = verdicts.get_mut(cloud.key()).and_then(Value::as_object_mut) {
@@ -124,7 +130,8 @@ pub fn report_text(
             }
         } else {
             let reason = job.token.reason.as_deref().unwrap_or("no token");
-            let _ = writeln!(out, "  {} {reason}", st.red("no token:"));
+            let at = locator.location(job.token.rule_span).map(|l| format!(" ({l})")).unwrap_or_default();
+            let _ = writeln!(out, "  {} {reason}{at}", st.red("no token:"));
         }
         for (cloud, v) in &job.verdicts {
             let head = if v.allowed {

@@ -78,6 +78,9 @@ pub struct ScenarioDraft {
     pub azure: String,
     pub gcp: String,
     pub alibaba: String,
+    /// The environment protection editor's text: YAML with the scenario's
+    /// `environments:` and `protected_branches:` (empty = none given).
+    pub environment_protection: String,
     /// Scenario fields the form does not edit (`reusable_workflows`,
     /// `repo_properties`, ...): key and YAML text of the value, kept so an
     /// imported file survives export unchanged in meaning.
@@ -110,6 +113,7 @@ impl Default for ScenarioDraft {
             azure: String::new(),
             gcp: String::new(),
             alibaba: String::new(),
+            environment_protection: String::new(),
             extra: Vec::new(),
         }
     }
@@ -134,7 +138,12 @@ const EDITED_KEYS: &[&str] = &[
     "azure",
     "gcp",
     "alibaba",
+    "environments",
+    "protected_branches",
 ];
+
+/// Top-level keys the environment protection editor holds.
+const PROTECTION_KEYS: &[&str] = &["protected_branches", "environments"];
 
 impl ScenarioDraft {
     /// The text of one cloud's editor.
@@ -162,6 +171,7 @@ impl ScenarioDraft {
     pub fn to_yaml(&self) -> String {
         let mut out = String::new();
         self.write_settings(&mut out);
+        self.write_protection(&mut out);
         write_block(&mut out, "workflow", &self.workflow);
         for cloud in Cloud::ALL {
             let text = self.cloud_text(cloud);
@@ -254,12 +264,30 @@ impl ScenarioDraft {
             }
         }
         for (key, text) in &self.extra {
-            let _ = writeln!(out, "{key}:");
-            for line in text.lines() {
-                if line.is_empty() {
-                    out.push('\n');
-                } else {
-                    let _ = writeln!(out, "  {line}");
+            write_entry(out, key, text);
+        }
+    }
+
+    /// The environment protection editor's entries, as top-level fields. Text
+    /// that does not parse is kept as a comment, so an export loses nothing
+    /// (and applies nothing it cannot read).
+    fn write_protection(&self, out: &mut String) {
+        let text = &self.environment_protection;
+        if text.trim().is_empty() {
+            return;
+        }
+        match doc::parse(text, DocId::Scenario) {
+            Ok(root) if root.entries().is_some() => {
+                for e in root.entries().unwrap_or_default() {
+                    if PROTECTION_KEYS.contains(&e.key.value.as_str()) && !e.value.is_null() {
+                        write_entry(out, &e.key.value, &entry_text(text, &e.value));
+                    }
+                }
+            }
+            _ => {
+                out.push_str("# environment protection (not valid YAML, so not applied):\n");
+                for line in text.lines() {
+                    let _ = writeln!(out, "# {line}");
                 }
             }
         }
@@ -342,6 +370,11 @@ impl ScenarioDraft {
                 };
             }
         }
+        for key in PROTECTION_KEYS {
+            if let Some(e) = root.entry(key).filter(|e| !e.value.is_null()) {
+                write_entry(&mut d.environment_protection, key, &entry_text(source, &e.value));
+            }
+        }
         for e in root.entries().unwrap_or_default() {
             let key = e.key.value.as_str();
             if EDITED_KEYS.contains(&key) || e.value.is_null() {
@@ -354,11 +387,7 @@ impl ScenarioDraft {
                 ));
                 continue;
             }
-            let value = match e.value.value {
-                Value::Map(_) | Value::Seq(_) => source_of(source, &e.value),
-                _ => serde_json::to_string(&e.value.to_json()).unwrap_or_default(),
-            };
-            d.extra.push((key.to_string(), value));
+            d.extra.push((key.to_string(), entry_text(source, &e.value)));
         }
         (d, errors)
     }
@@ -417,7 +446,42 @@ impl ScenarioDraft {
                 Err(d) => diagnostics.push(d),
             }
         }
+        // The editor has no document of its own in the playground: keep the
+        // messages, drop the locations.
+        let unlocated = |d: Diagnostic| Diagnostic { span: None, ..d };
+        diagnostics.extend(self.build_protection(&mut scenario).into_iter().map(unlocated));
         (scenario, diagnostics)
+    }
+
+    /// Parses the environment protection editor into the scenario.
+    fn build_protection(&self, scenario: &mut Scenario) -> Vec<Diagnostic> {
+        let text = &self.environment_protection;
+        if text.trim().is_empty() {
+            return Vec::new();
+        }
+        let root = match doc::parse(text, DocId::Scenario) {
+            Ok(root) => root,
+            Err(d) => return vec![d],
+        };
+        let what = "the environment protection settings";
+        if let Err(d) = root.expect_map(what) {
+            return vec![d];
+        }
+        let mut errors = Vec::new();
+        crate::scenario::check_keys(&root, PROTECTION_KEYS, what, &mut errors);
+        if let Some(n) = root.get("environments").filter(|n| !n.is_null()) {
+            match crate::github::environment::parse_environments(n) {
+                Ok(v) => scenario.environments = v,
+                Err(mut d) => errors.append(&mut d),
+            }
+        }
+        if let Some(n) = root.get("protected_branches").filter(|n| !n.is_null()) {
+            match crate::github::environment::parse_protected_branches(n) {
+                Ok(v) => scenario.protected_branches = Some(v),
+                Err(d) => errors.push(d),
+            }
+        }
+        errors
     }
 }
 
@@ -445,6 +509,27 @@ fn event_from_node(n: &Node) -> EventDraft {
     e.actor_id = t("actor_id");
     e.sha = t("sha");
     e
+}
+
+/// A top-level value as the draft keeps it: a mapping's or list's source
+/// text, or a scalar as JSON.
+fn entry_text(source: &str, n: &Node) -> String {
+    match n.value {
+        Value::Map(_) | Value::Seq(_) => source_of(source, n),
+        _ => serde_json::to_string(&n.to_json()).unwrap_or_default(),
+    }
+}
+
+/// `key:` and the value's text indented under it.
+fn write_entry(out: &mut String, key: &str, text: &str) {
+    let _ = writeln!(out, "{key}:");
+    for line in text.lines() {
+        if line.is_empty() {
+            out.push('\n');
+        } else {
+            let _ = writeln!(out, "  {line}");
+        }
+    }
 }
 
 /// The exact source text of a node, dedented by the column it starts at

@@ -142,6 +142,12 @@ pub struct Scenario {
     /// `repo_property_<name>` claims.
     pub repo_properties: BTreeMap<String, String>,
     pub ref_protected: bool,
+    /// Environments' deployment protection rules (`environments:`); an
+    /// environment not listed has unknown rules.
+    pub environments: Vec<crate::github::environment::EnvironmentRules>,
+    /// Branch protection rule name patterns (`protected_branches:`), when
+    /// the scenario states them.
+    pub protected_branches: Option<Spanned<Vec<Spanned<String>>>>,
     pub options: SimulationOptions,
     pub aws: Option<aws::AwsConfig>,
     pub azure: Option<azure::AzureConfig>,
@@ -188,6 +194,8 @@ impl Scenario {
             runner_environment: "github-hosted".into(),
             repo_properties: BTreeMap::new(),
             ref_protected: false,
+            environments: Vec::new(),
+            protected_branches: None,
             options: SimulationOptions::default(),
             aws: None,
             azure: None,
@@ -355,6 +363,18 @@ impl Scenario {
                 Err(mut d) => errors.append(&mut d),
             }
         }
+        if let Some(n) = root.get("environments").filter(|n| !n.is_null()) {
+            match crate::github::environment::parse_environments(n) {
+                Ok(v) => s.environments = v,
+                Err(mut d) => errors.append(&mut d),
+            }
+        }
+        if let Some(n) = root.get("protected_branches").filter(|n| !n.is_null()) {
+            match crate::github::environment::parse_protected_branches(n) {
+                Ok(v) => s.protected_branches = Some(v),
+                Err(d) => errors.push(d),
+            }
+        }
         if let Some(n) = root.get("options").filter(|n| !n.is_null()) {
             match parse_options(n) {
                 Ok(v) => s.options = v,
@@ -437,6 +457,8 @@ pub const TOP_LEVEL_KEYS: &[&str] = &[
     "repo_properties",
     "ref_protected",
     "options",
+    "environments",
+    "protected_branches",
 ];
 
 const EVENT_KEYS: &[&str] =

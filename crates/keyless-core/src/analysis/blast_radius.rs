@@ -456,7 +456,16 @@ fn variants(s: &Scenario, base: &[JobReport], notes: &mut Vec<String>) -> Vec<Va
 
     let has_env = base.iter().any(|j| j.environment.is_some());
     if has_env {
-        notes.push("GitHub environment protection (required reviewers, deployment branch and tag rules) is not simulated: rows that keep the environment show what the cloud admits if GitHub lets the run into the environment.".into());
+        let unknown: Vec<String> = base
+            .iter()
+            .filter_map(|j| j.environment.clone())
+            .filter(|e| crate::github::environment::find(&s.environments, e).is_none())
+            .collect();
+        if unknown.is_empty() {
+            notes.push("Environment protection rules (deployment branches and tags) come from the scenario's `environments:` and are applied to every row (a refused run gets no token); required reviewers are assumed to approve.".into());
+        } else {
+            notes.push(format!("The scenario gives no environment protection rules for {}: rows that keep such an environment show what the cloud admits if GitHub lets the run into it (list the rules in `environments:` to simulate them).", unknown.iter().map(|e| format!("`{e}`")).collect::<Vec<_>>().join(", ")));
+        }
         let mut t = s.clone();
         t.workflow.text = rewrite_environments(&t.workflow.text, DocId::Workflow, EnvEdit::Rename);
         for (_, r) in &mut t.reusable_workflows {

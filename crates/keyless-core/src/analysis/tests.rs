@@ -205,3 +205,27 @@ fn undetermined_verdicts_are_not_reported_as_rejections() {
     let a = analyze(&s, &report);
     assert!(!ids(&a).contains(&"KL-TRUST-007"), "{:?}", ids(&a));
 }
+
+/// D-ENV: a trust on `environment:prod` is as narrow as prod's deployment
+/// branches. With a branch rule, other branches get no token (no
+/// unintended admit, no KL-TRUST-010); with no rules given the finding is
+/// low (unknown), with `all` medium.
+#[test]
+fn environment_deployment_rules_narrow_the_blast_radius() {
+    let a = analysis_of("aws-environment-branch-policy");
+    let got = ids(&a);
+    assert!(!got.contains(&"KL-TRUST-010"), "{got:?}");
+    assert!(!got.contains(&"KL-TRUST-001"), "{got:?}");
+    let mut s = fixture("aws-environment-branch-policy");
+    s.environments.clear();
+    let a = analyze(&s, &crate::engine::evaluate(&s));
+    let f = a.findings.iter().find(|f| f.id == "KL-TRUST-010").expect("KL-TRUST-010");
+    assert_eq!(f.severity, FindingSeverity::Low);
+    assert!(f.message.contains("no deployment branch rules"), "{}", f.message);
+    let mut s = fixture("aws-environment-branch-policy");
+    s.environments[0].deployment_branches = crate::github::environment::DeploymentBranches::All;
+    let a = analyze(&s, &crate::engine::evaluate(&s));
+    let f = a.findings.iter().find(|f| f.id == "KL-TRUST-010").expect("KL-TRUST-010");
+    assert_eq!(f.severity, FindingSeverity::Medium);
+    assert!(f.location.is_some());
+}

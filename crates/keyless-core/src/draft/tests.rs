@@ -183,3 +183,49 @@ fn hostile_scenario_text_is_an_error_not_a_panic() {
         let _ = ScenarioDraft::from_yaml(text);
     }
 }
+
+const PROTECTION: &str = "repository: o/r\nworkflow: \"\"\nevent: push\nprotected_branches: [main]\nenvironments:\n  prod:\n    deployment_branches: protected\n    required_reviewers: true\n  staging:\n    deployment_branches: ['release/*']\n    deployment_tags: ['v*']\n";
+
+/// The environment protection editor holds the scenario's `environments:`
+/// and `protected_branches:`; it survives export and builds like the
+/// scenario parser.
+#[test]
+fn environment_protection_round_trips_and_builds() {
+    let (d, errors) = ScenarioDraft::from_yaml(PROTECTION);
+    assert!(errors.is_empty(), "{errors:?}");
+    assert!(d.extra.is_empty(), "{:?}", d.extra);
+    assert_eq!(
+        d.environment_protection,
+        "protected_branches:\n  [main]\nenvironments:\n  prod:\n    deployment_branches: protected\n    required_reviewers: true\n  staging:\n    deployment_branches: ['release/*']\n    deployment_tags: ['v*']\n"
+    );
+    let yaml = d.to_yaml();
+    let (back, _) = ScenarioDraft::from_yaml(&yaml);
+    assert_eq!(back, d, "{yaml}");
+    let (built, diags) = d.build();
+    assert!(diags.iter().all(|d| d.severity == crate::Severity::Note), "{diags:?}");
+    let expected = Scenario::parse(PROTECTION).unwrap();
+    assert_eq!(without_spans(&built), without_spans(&expected));
+    assert_eq!(without_spans(&Scenario::parse(&yaml).unwrap()), without_spans(&expected));
+}
+
+/// A typo in the editor is reported (with its did-you-mean) and spares the
+/// rest of the scenario; text that is not YAML is kept as a comment on
+/// export and applies nothing.
+#[test]
+fn environment_protection_errors_spare_the_scenario() {
+    let d = ScenarioDraft {
+        environment_protection: "environments:\n  prod:\n    deployment_branch: protected\nprotected_branch: [main]\n"
+            .into(),
+        ..ScenarioDraft::default()
+    };
+    let (scenario, diags) = d.build();
+    assert!(diags.iter().any(|d| d.message.contains("did you mean `deployment_branches`?")), "{diags:?}");
+    assert!(diags.iter().any(|d| d.message.contains("did you mean `protected_branches`?")), "{diags:?}");
+    assert!(diags.iter().all(|d| d.span.is_none()));
+    assert_eq!(scenario.repository(), "my-org/my-repo");
+    let broken = ScenarioDraft { environment_protection: "environments: [\n".into(), ..ScenarioDraft::default() };
+    let yaml = broken.to_yaml();
+    assert!(yaml.contains("# environments: ["), "{yaml}");
+    assert!(Scenario::parse(&format!("{yaml}workflow: \"\"\n")).is_ok() || Scenario::parse(&yaml).is_ok());
+    assert!(!broken.build().1.is_empty());
+}

@@ -2,9 +2,11 @@
 //! would mint for each job. Architecture invariant: nothing here knows about
 //! any cloud's trust configuration (only which login actions exist).
 
+pub mod environment;
 pub mod event;
 pub mod expr;
 pub mod facts;
+pub mod fnmatch;
 pub mod inputs;
 pub mod login;
 pub mod matrix;

@@ -32,6 +32,10 @@ pub struct Token {
     /// Why `sub` (and other identity claims) have their form, e.g.
     /// "environment takes precedence over the branch".
     pub explanation: Vec<String>,
+    /// The scenario's `environments:` entry whose rules decided whether the
+    /// job may deploy, for highlighting.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule_span: Option<Span>,
 }
 
 /// A cloud login step found in the job, and the audience it asks for.
@@ -92,6 +96,7 @@ pub fn simulate(s: &Scenario) -> Simulation {
     let run = RunFacts::new(s, wf.name.as_deref());
     super::event::check_trigger(&wf, s, &run.run_ref, &mut sim.diagnostics);
     let immutable = immutable_subject(s, &mut sim.diagnostics);
+    check_ref_protected(s, &run.run_ref.git_ref, &mut sim.diagnostics);
     if !s.subject.use_default {
         subject::check_template_keys(&s.subject.include_claim_keys, &mut sim.diagnostics);
     }
@@ -274,6 +279,24 @@ fn needs_cycle(wf: &Workflow) -> Option<Vec<String>> {
 fn dedupe(diags: &mut Vec<Diagnostic>) {
     let mut seen = std::collections::HashSet::new();
     diags.retain(|d| seen.insert((d.severity as u8, d.message.clone(), d.span)));
+}
+
+/// `protected_branches` and `ref_protected` both describe the run's branch:
+/// say so when they disagree, since the token's `ref_protected` claim
+/// follows the latter and environment rules the former.
+fn check_ref_protected(s: &Scenario, git_ref: &str, diags: &mut Vec<Diagnostic>) {
+    let Some(rules) = &s.protected_branches else { return };
+    let Some(protected) = super::environment::is_protected(&rules.value, git_ref) else { return };
+    if protected != s.ref_protected {
+        diags.push(Diagnostic::warning(
+            format!(
+                "`protected_branches` {} `{git_ref}`, but `ref_protected` is {}: the token's `ref_protected` claim follows `ref_protected` (set it to {protected} to match)",
+                if protected { "protects" } else { "does not protect" },
+                s.ref_protected
+            ),
+            Some(rules.span),
+        ));
+    }
 }
 
 /// Whether the immutable prefix applies, reporting what prevents it.
@@ -739,6 +762,25 @@ impl Sim<'_> {
         out.environment = environment.clone();
         let found = login::find_logins(&job.steps, ctx, diags, &mut notes);
         out.logins = found.iter().map(login_step).collect();
+        // Deployment protection rules are checked before the job starts:
+        // a refused ref fails the job whatever its permissions (D-ENV).
+        let mut rule_span = None;
+        if let Some(env) = &environment {
+            let decision = super::environment::check(
+                super::environment::find(&self.s.environments, env),
+                env,
+                &self.environment_context(),
+            );
+            rule_span = decision.span;
+            if let Some(error) = decision.refused {
+                let reason =
+                    format!("{error} GitHub fails the job before it starts, so it requests no token (D-ENV; E1).");
+                out.token = not_issued(reason, decision.notes);
+                out.token.rule_span = rule_span;
+                return out;
+            }
+            notes.extend(decision.notes);
+        }
         let declared = permissions::declared(frame.wf.permissions.as_ref(), job.permissions.as_ref());
         let grant = match &frame.caller_grant {
             None => declared,
@@ -767,7 +809,20 @@ impl Sim<'_> {
             seed,
         };
         out.token = self.mint(job_facts, &grant, &found, notes);
+        out.token.rule_span = rule_span;
         out
+    }
+
+    /// What environment rules need to know about the run.
+    fn environment_context(&self) -> super::environment::RunContext<'_> {
+        super::environment::RunContext {
+            git_ref: &self.run.run_ref.git_ref,
+            event: &self.s.event.name.value,
+            merged: self.s.event.merged,
+            ghes: self.s.issuer.ghes_host.is_some(),
+            protected_branches: self.s.protected_branches.as_ref().map(|p| p.value.as_slice()),
+            ref_protected: self.s.ref_protected,
+        }
     }
 
     /// A job that calls a reusable workflow (`jobs.<id>.uses`, D-RWF).
@@ -1211,7 +1266,7 @@ impl Sim<'_> {
                 self.run.placeholders.join(", ")
             ));
         }
-        Token { issued: true, reason: None, claims, explanation }
+        Token { issued: true, reason: None, claims, explanation, rule_span: None }
     }
 }
 
@@ -1224,7 +1279,7 @@ struct CallTarget {
 }
 
 fn not_issued(reason: String, explanation: Vec<String>) -> Token {
-    Token { issued: false, reason: Some(reason), claims: Claims::new(), explanation }
+    Token { issued: false, reason: Some(reason), claims: Claims::new(), explanation, rule_span: None }
 }
 
 fn login_step(l: &FoundLogin) -> LoginStep {

@@ -1946,3 +1946,142 @@ fn call_with_an_unknown_value_is_not_judged() {
     assert!(s.diagnostics.iter().all(|d| !d.message.contains("The workflow is not valid")), "{:?}", s.diagnostics);
     assert!(run(&s, "ok").token.issued);
 }
+
+// ---------------------------------------------------- environment protection
+
+const PROD_JOB: &str = "environment: prod\npermissions:\n  id-token: write\nsteps:\n  - uses: aws-actions/configure-aws-credentials@v4\n    with:\n      role-to-assume: arn:aws:iam::111122223333:role/r\n";
+
+/// D-ENV "Deployment branches and tags": a job from a branch the
+/// environment's rules do not admit fails before it starts ("Branch "x" is
+/// not allowed to deploy to prod due to environment protection rules.",
+/// E1), so it requests no token although its `sub` would be
+/// `environment:prod`; the rules' entry in the scenario is the span.
+#[test]
+fn a_branch_the_environment_refuses_gets_no_token() {
+    let rules = "environments:\n  prod:\n    deployment_branches: [main]\n";
+    let s = one_job("name: push\nref: refs/heads/feature", PROD_JOB, rules);
+    let r = run(&s, "j");
+    assert!(!r.token.issued);
+    let reason = r.token.reason.as_deref().unwrap();
+    assert!(
+        reason.starts_with("Branch \"feature\" is not allowed to deploy to prod due to environment protection rules."),
+        "{reason}"
+    );
+    assert!(
+        r.token.explanation.iter().any(|e| e.contains("only branches matching `main`")),
+        "{:?}",
+        r.token.explanation
+    );
+    assert_eq!(r.environment.as_deref(), Some("prod"));
+    assert_eq!(r.logins.len(), 1, "the login step is still shown");
+    let span = r.token.rule_span.unwrap();
+    assert_eq!(span.doc, DocId::Scenario);
+    // From `main` the same job gets its token, and the explanation says why.
+    let s = one_job("name: push\nref: refs/heads/main", PROD_JOB, rules);
+    let r = run(&s, "j");
+    assert!(r.token.issued);
+    assert_eq!(claim(r, "sub"), "repo:octo-org/octo-repo:environment:prod");
+    assert!(r.token.explanation.iter().any(|e| e.contains("matches the deployment branch rule `main`")));
+    // Without id-token: write the job still fails on the rules first.
+    let no_perm = "environment: prod\nsteps: []\n";
+    let s = one_job("name: push\nref: refs/heads/feature", no_perm, rules);
+    assert!(run(&s, "j").token.reason.as_deref().unwrap().starts_with("Branch \"feature\""));
+}
+
+/// D-ENV: rules are matched against `GITHUB_REF`: for `pull_request` the
+/// merge ref (D-EVT; CL-PRT since 2025-12-08), so a `main`-only environment
+/// refuses every pull request — from forks too — while `pull_request_target`
+/// runs on the default branch (CL-PRT) and passes.
+#[test]
+fn pull_request_events_are_checked_on_their_own_ref() {
+    let rules = "environments:\n  prod:\n    deployment_branches: [main]\n";
+    let s = one_job("name: pull_request\npr_number: 9\nhead_ref: main\nbase_ref: main", PROD_JOB, rules);
+    let r = run(&s, "j");
+    assert!(!r.token.issued);
+    assert!(
+        r.token.reason.as_deref().unwrap().starts_with("Branch \"refs/pull/9/merge\" is not allowed"),
+        "{:?}",
+        r.token.reason
+    );
+    assert!(r.token.explanation.iter().any(|e| e.contains("not the head branch")));
+    let s = one_job("name: pull_request_target\npr_number: 9\nfrom_fork: true", PROD_JOB, rules);
+    let r = run(&s, "j");
+    assert!(r.token.issued, "{:?}", r.token.reason);
+    assert!(r.token.explanation.iter().any(|e| e.contains("whoever opened the pull request")));
+    // D-ENV's own example: a branch rule `refs/pull/*/merge` admits them.
+    let open = "environments:\n  prod:\n    deployment_branches: [main, 'refs/pull/*/merge']\n";
+    let s = one_job("name: pull_request\npr_number: 9", PROD_JOB, open);
+    assert!(run(&s, "j").token.issued);
+}
+
+/// D-ENV: tags deploy only through tag rules ("Name patterns must be
+/// configured for branches or tags individually"), and never under
+/// "Protected branches only"; the error names the tag (E1).
+#[test]
+fn tags_need_tag_rules() {
+    let rules = "environments:\n  prod:\n    deployment_branches: [main]\n    deployment_tags: ['v*']\n";
+    let s = one_job("name: push\nref: refs/tags/v1.2.0", PROD_JOB, rules);
+    assert!(run(&s, "j").token.issued);
+    let s = one_job("name: push\nref: refs/tags/nightly", PROD_JOB, rules);
+    assert!(
+        run(&s, "j").token.reason.as_deref().unwrap().starts_with("Tag \"nightly\" is not allowed to deploy to prod")
+    );
+    let protected = "environments:\n  prod:\n    deployment_branches: protected\nprotected_branches: [main]\n";
+    let s = one_job("name: release\nref: main", PROD_JOB, protected);
+    assert!(run(&s, "j").token.reason.as_deref().unwrap().starts_with("Tag \"main\" is not allowed"));
+}
+
+/// D-ENV "Protected branches only" with the repository's branch protection
+/// rules (D-BPR patterns); without them the scenario's `ref_protected`
+/// decides and the explanation says so; a disagreement between the two is
+/// a warning (the token's `ref_protected` claim follows `ref_protected`).
+#[test]
+fn protected_branches_policy() {
+    let rules = "environments:\n  prod:\n    deployment_branches: protected\n";
+    let with = format!("{rules}protected_branches: [main, 'release/*']\nref_protected: true\n");
+    let s = one_job("name: push\nref: refs/heads/release/3", PROD_JOB, &with);
+    assert!(run(&s, "j").token.issued);
+    assert!(!s.diagnostics.iter().any(|d| d.message.contains("ref_protected")), "{:?}", s.diagnostics);
+    let s = one_job("name: push\nref: refs/heads/release/3/x", PROD_JOB, &with);
+    assert!(!run(&s, "j").token.issued);
+    assert!(s.diagnostics.iter().any(|d| d.message.contains("`ref_protected` is true")), "{:?}", s.diagnostics);
+    // Unknown protection: `ref_protected` (default false) decides, labelled.
+    let s = one_job("name: push\nref: refs/heads/main", PROD_JOB, rules);
+    let r = run(&s, "j");
+    assert!(!r.token.issued);
+    assert!(r.token.explanation.iter().any(|e| e.contains("does not list `protected_branches`")));
+    let s = one_job("name: push\nref: refs/heads/main", PROD_JOB, &format!("{rules}ref_protected: true\n"));
+    assert!(run(&s, "j").token.issued);
+}
+
+/// D-ENV "Required reviewers": the job waits for approval, then runs: a
+/// note, not a refusal. An environment the scenario does not list keeps
+/// unknown rules, and the explanation says so.
+#[test]
+fn reviewers_and_unlisted_environments_are_explained() {
+    let rules = "environments:\n  Prod:\n    required_reviewers: true\n";
+    let s = one_job("name: push\nref: refs/heads/feature", PROD_JOB, rules);
+    let r = run(&s, "j");
+    assert!(r.token.issued);
+    assert!(r.token.explanation.iter().any(|e| e.contains("requires a reviewer")), "{:?}", r.token.explanation);
+    let s = one_job("name: push\nref: refs/heads/feature", PROD_JOB, "");
+    let r = run(&s, "j");
+    assert!(r.token.issued);
+    assert!(r.token.explanation.iter().any(|e| e.contains("gives no protection rules for environment `prod`")));
+    assert_eq!(r.token.rule_span, None);
+}
+
+/// A job of a called reusable workflow deploys from the caller's run ref
+/// (D-RWF: the caller's context), so the same rules apply to it.
+#[test]
+fn called_jobs_are_checked_against_the_run_ref() {
+    let called = "on: workflow_call\njobs:\n  deploy:\n    runs-on: x\n    environment: prod\n    permissions:\n      id-token: write\n    steps: []\n";
+    let extra = format!(
+        "environments:\n  prod:\n    deployment_branches: [main]\nreusable_workflows:\n  o/r/.github/workflows/r.yml: |\n{}",
+        indent(&indent(called))
+    );
+    let caller =
+        "on: push\njobs:\n  call:\n    permissions:\n      id-token: write\n    uses: ./.github/workflows/r.yml\n";
+    let s = sim(&scenario("o/r", "name: push\nref: refs/heads/dev", caller, &extra));
+    assert!(run(&s, "call/deploy").token.reason.as_deref().unwrap().starts_with("Branch \"dev\" is not allowed"));
+}

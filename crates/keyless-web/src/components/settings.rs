@@ -1,6 +1,6 @@
 //! Repository settings that shape the token: names and ids, visibility,
-//! issuer, the `sub` template, and the labelled options where GitHub's
-//! behaviour is ambiguous.
+//! issuer, the `sub` template, the labelled options where GitHub's
+//! behaviour is ambiguous, and environments' deployment protection rules.
 
 use crate::state::AppState;
 use keyless_core::draft::ScenarioDraft;
@@ -121,6 +121,21 @@ pub fn Settings() -> impl IntoView {
                     </label>
                 </div>
             </details>
+            <details class="more">
+                <summary>"Environment protection rules"</summary>
+                <label class="field wide">
+                    <span>"Environment protection (YAML: environments, protected_branches)"</span>
+                    <textarea class="protection" rows="6" spellcheck="false" data-testid="environments"
+                        placeholder=PROTECTION_PLACEHOLDER
+                        prop:value=move || state.draft.with(|d| d.environment_protection.clone())
+                        on:input=move |ev| { let v = event_target_value(&ev); state.edit(|d| d.environment_protection = v); }>
+                    </textarea>
+                </label>
+            </details>
         </section>
     }
 }
+
+/// What the environment protection field takes (the scenario file's
+/// `environments:` and `protected_branches:`).
+const PROTECTION_PLACEHOLDER: &str = "environments:\n  prod:\n    deployment_branches: [main]  # all | protected | [patterns]\n    deployment_tags: ['v*']\n    required_reviewers: true\nprotected_branches: [main]";

@@ -521,6 +521,16 @@ pub static CATALOGUE: &[CatalogueEntry] = &[
         "https://docs.github.com/en/actions/reference/security/oidc#customizing-the-audience-value",
         "Pin the audience the job sends (see the token in the simulation), or set `audience:` in the login step."
     ),
+    entry!(
+        "KL-TRUST-010",
+        S::Medium,
+        ALL,
+        "Trust admits an environment that any branch can deploy to",
+        None,
+        "A job that names an environment gets `sub` `…:environment:NAME` whatever its branch, so a trust on that subject is only as narrow as the environment's deployment branch and tag rules: with \"No restriction\" (or rules the scenario does not give), a workflow on any branch that names the environment gets the same token. Low when the scenario gives no rules (unknown), medium when it says `all`.",
+        "https://docs.github.com/en/actions/reference/workflows-and-actions/deployments-and-environments#deployment-branches-and-tags",
+        "Restrict the environment to the deploying branches or tags (Settings → Environments → Deployment branches and tags) and state them in `environments:`, or add a `ref` condition to the trust."
+    ),
     // ---- Input
     entry!(
         "KL-INPUT-001",

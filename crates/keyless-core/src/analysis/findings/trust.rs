@@ -125,6 +125,7 @@ pub(super) fn check(scenario: &Scenario, report: &Report) -> Vec<Finding> {
                 )
             }));
         }
+        out.extend(unguarded_environment(scenario, job));
         if let Some(g) = &scenario.gcp {
             let maps_sub = g
                 .provider
@@ -144,6 +145,37 @@ pub(super) fn check(scenario: &Scenario, report: &Report) -> Vec<Finding> {
                 ));
             }
         }
+    }
+    out
+}
+
+/// A cloud admits the job's `…:environment:NAME` token while NAME's
+/// deployment branches are unrestricted or not given: any branch that can
+/// run a workflow naming NAME gets the same subject (D-ENV; research §6.1).
+fn unguarded_environment(scenario: &Scenario, job: &crate::engine::JobReport) -> Vec<Finding> {
+    use crate::github::environment::{DeploymentBranches, find};
+    let Some(env) = job.environment.as_deref() else { return Vec::new() };
+    let rules = find(&scenario.environments, env);
+    let state = match rules.map(|r| &r.deployment_branches) {
+        Some(DeploymentBranches::All) => "lets every branch and tag deploy (`deployment_branches: all`)",
+        None => "has no deployment branch rules in the scenario (`environments:`), so any branch may be able to deploy",
+        Some(_) => return Vec::new(),
+    };
+    let mut out = Vec::new();
+    for (cloud, verdict) in job.verdicts.iter().filter(|(c, v)| v.allowed && job.logins.iter().any(|l| l.cloud == **c))
+    {
+        let f = Finding::new(
+            "KL-TRUST-010",
+            Some(*cloud),
+            format!(
+                "{} admits job `{}`'s `{}`, and environment `{env}` {state}: any branch whose workflow names `{env}` gets this subject",
+                cloud.title(),
+                job.job,
+                job.token.claims.sub()
+            ),
+            verdict.decided_span,
+        );
+        out.push(if rules.is_none() { f.with_severity(super::FindingSeverity::Low) } else { f });
     }
     out
 }
@@ -256,12 +288,13 @@ pub(super) fn from_matrix(scenario: &Scenario, matrix: &WhatIfMatrix) -> Vec<Fin
         .filter_map(|r| r.sub.as_deref().and_then(|s| s.split_once(":environment:")).map(|(_, e)| e.to_string()))
         .collect();
     // A run that keeps the intended environment only gets its token if
-    // GitHub's environment rules let it in, which Keyless does not simulate.
+    // GitHub's environment rules let it in: simulated when the scenario
+    // gives them, unknown otherwise.
     let env_gated = |a: &&crate::analysis::blast_radius::UnintendedAdmit| {
-        a.sub
-            .as_deref()
-            .and_then(|s| s.split_once(":environment:"))
-            .is_some_and(|(_, e)| intended_envs.iter().any(|x| x == e))
+        a.sub.as_deref().and_then(|s| s.split_once(":environment:")).is_some_and(|(_, e)| {
+            intended_envs.iter().any(|x| x == e)
+                && crate::github::environment::find(&scenario.environments, e).is_none()
+        })
     };
     for &cloud in &matrix.clouds {
         let admits: Vec<_> = matrix.unintended_admits.iter().filter(|a| a.cloud == cloud).collect();
@@ -281,7 +314,7 @@ pub(super) fn from_matrix(scenario: &Scenario, matrix: &WhatIfMatrix) -> Vec<Fin
                     other.len(),
                     rows.join("; "),
                     if gated {
-                        " — only if the environment's deployment branch/tag rules let these runs in (not simulated)"
+                        " — only if the environment's deployment branch/tag rules let these runs in (not simulated: the scenario's `environments:` does not give them)"
                     } else {
                         ""
                     }
