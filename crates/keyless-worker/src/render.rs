@@ -126,7 +126,8 @@ impl Html {
             "hint",
             &format!("{} runs simulated; {} admitted that should not be.", rows.len(), unintended.len()),
         );
-        self.push("<div class=\"matrix-scroll\"><table class=\"matrix\" data-testid=\"matrix\"><thead><tr><th scope=\"col\">Run</th>");
+        // Scrolls sideways when the window is narrow: focusable for the keyboard.
+        self.push("<div class=\"matrix-scroll\" tabindex=\"0\" role=\"region\" aria-label=\"What-if runs\"><table class=\"matrix\" data-testid=\"matrix\"><thead><tr><th scope=\"col\">Run</th>");
         for c in &clouds {
             self.el("th", "cloud", c);
         }
@@ -234,8 +235,16 @@ impl Html {
     fn snippet(&mut self, title: &str, body: &str, config: bool) {
         self.push("<div class=\"snippet\"><div class=\"snippet-head\">");
         self.el("span", "title", title);
-        self.button("copy", "", "Copy");
-        self.push(if config { "</div><pre><code data-config>" } else { "</div><pre><code>" });
+        let mut name = Html::default();
+        name.text(title);
+        self.button("copy", &format!("aria-label=\"Copy {}\"", name.html), "Copy");
+        // A text wider or taller than its box scrolls: focusable, so the
+        // keyboard can scroll it too (WCAG 2.1.1; axe scrollable-region-focusable).
+        self.push(if config {
+            "</div><pre tabindex=\"0\"><code data-config>"
+        } else {
+            "</div><pre tabindex=\"0\"><code>"
+        });
         self.text(body);
         self.push("</code></pre></div>");
     }
@@ -297,5 +306,18 @@ mod tests {
         );
         assert!(html.contains("<td class=\"reject\" title=\"d\">rejected "), "{html}");
         assert!(html.contains("<td class=\"admit\" title=\"d\">admitted "), "{html}");
+    }
+
+    #[test]
+    fn scrolling_boxes_are_focusable_and_copy_buttons_say_what_they_copy() {
+        let html = panel(&json!({ "matrix": { "clouds": [], "unintended_admits": [], "rows": [] },
+            "suggestions": [{ "cloud": "aws", "config": "{}", "snippets": [{ "title": "CLI \"x\"", "text": "aws iam" }] }] }));
+        assert!(
+            html.contains("<div class=\"matrix-scroll\" tabindex=\"0\" role=\"region\" aria-label=\"What-if runs\">"),
+            "{html}"
+        );
+        assert_eq!(html.matches("<pre tabindex=\"0\">").count(), 2, "{html}");
+        assert!(html.contains("aria-label=\"Copy Configuration\">Copy</button>"), "{html}");
+        assert!(html.contains("aria-label=\"Copy CLI &quot;x&quot;\">Copy</button>"), "{html}");
     }
 }
