@@ -74,7 +74,10 @@ pub fn App() -> impl IntoView {
                     <WorkflowEditor/>
                     <CloudEditors/>
                 </section>
-                <section class="results" aria-label="Results" aria-live="polite">
+                // Not a live region: every keystroke re-renders the cards, and
+                // a screen reader would read them all out while the user types.
+                // Short messages (share, analysis) have their own role="status".
+                <section class="results" aria-label="Results">
                     <Diagnostics/>
                     <JobCards/>
                     <AnalysisPanel/>

@@ -148,7 +148,8 @@ impl Html {
             "hint",
             &format!("{} runs simulated; {} admitted that should not be.", rows.len(), unintended.len()),
         );
-        self.raw("<div class=\"matrix-scroll\"><table class=\"matrix\" data-testid=\"matrix\"><thead><tr><th scope=\"col\">Run</th>");
+        // Scrolls sideways when the window is narrow: focusable for the keyboard.
+        self.raw("<div class=\"matrix-scroll\" tabindex=\"0\" role=\"region\" aria-label=\"What-if runs\"><table class=\"matrix\" data-testid=\"matrix\"><thead><tr><th scope=\"col\">Run</th>");
         for c in &clouds {
             self.el("th", "cloud", c);
         }
@@ -266,8 +267,20 @@ impl Html {
     fn snippet(&mut self, title: &str, body: &str, config: bool) {
         self.raw("<div class=\"snippet\"><div class=\"snippet-head\">");
         self.el("span", "title", title);
-        self.button("copy", |_| {}, "Copy");
-        self.raw(if config { "</div><pre><code data-config>" } else { "</div><pre><code>" });
+        self.button(
+            "copy",
+            |h| {
+                h.attr("aria-label", &format!("Copy {title}"));
+            },
+            "Copy",
+        );
+        // A text wider or taller than its box scrolls: focusable, so the
+        // keyboard can scroll it too (WCAG 2.1.1; axe scrollable-region-focusable).
+        self.raw(if config {
+            "</div><pre tabindex=\"0\"><code data-config>"
+        } else {
+            "</div><pre tabindex=\"0\"><code>"
+        });
         self.text(body).raw("</code></pre></div>");
     }
 }
@@ -369,7 +382,7 @@ mod tests {
         assert!(html.contains("<tr data-testid=\"matrix-row\" data-unintended=\"true\" class=\"exp-azure unintended\" data-row=\"azure\"><th scope=\"row\">azure<br><code class=\"sub\">azure</code></th>"), "{html}");
         assert!(html.contains("<article class=\"suggestion card\" data-testid=\"suggestion\" data-cloud=\"azure\" data-verified=\"false\">"), "{html}");
         assert!(html.contains("<button type=\"button\" class=\"small ghost\" data-action=\"use\" data-testid=\"use-suggestion\" data-cloud=\"azure\" title=\"Replace this cloud&#39;s editor text with the suggestion\">Use this</button>"), "{html}");
-        assert!(html.contains("<button type=\"button\" class=\"small ghost\" data-action=\"copy\">Copy</button></div><pre><code data-config>azure</code></pre>"), "{html}");
+        assert!(html.contains("<button type=\"button\" class=\"small ghost\" data-action=\"copy\" aria-label=\"Copy Configuration\">Copy</button></div><pre tabindex=\"0\"><code data-config>azure</code></pre>"), "{html}");
     }
 
     #[test]
@@ -385,5 +398,18 @@ mod tests {
         );
         assert!(html.contains("<td class=\"reject\" title=\"d\">rejected "), "{html}");
         assert!(html.contains("<td class=\"admit\" title=\"d\">admitted "), "{html}");
+    }
+
+    #[test]
+    fn scrolling_boxes_are_focusable_and_copy_buttons_say_what_they_copy() {
+        let html = panel(&json!({ "matrix": { "clouds": [], "unintended_admits": [], "rows": [] },
+            "suggestions": [{ "cloud": "aws", "config": "{}", "snippets": [{ "title": "CLI \"x\"", "text": "aws iam" }] }] }));
+        assert!(
+            html.contains("<div class=\"matrix-scroll\" tabindex=\"0\" role=\"region\" aria-label=\"What-if runs\">"),
+            "{html}"
+        );
+        assert_eq!(html.matches("<pre tabindex=\"0\">").count(), 2, "{html}");
+        assert!(html.contains("aria-label=\"Copy Configuration\">Copy</button>"), "{html}");
+        assert!(html.contains("aria-label=\"Copy CLI &quot;x&quot;\">Copy</button>"), "{html}");
     }
 }
