@@ -128,7 +128,11 @@ fn setup() -> Result {
     }
     for dir in NPM_DIRS {
         let d = root().join(dir);
-        if d.join("package.json").exists() && !d.join("node_modules/.package-lock.json").exists() {
+        // npm's record of what it installed; older than the lockfile = a
+        // dependency was added since (a pull, a merge): install again.
+        let installed = std::fs::metadata(d.join("node_modules/.package-lock.json")).and_then(|m| m.modified()).ok();
+        let wanted = std::fs::metadata(d.join("package-lock.json")).and_then(|m| m.modified()).ok();
+        if d.join("package.json").exists() && (installed.is_none() || installed < wanted) {
             run(Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(&d))?;
         }
     }
