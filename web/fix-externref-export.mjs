@@ -1,4 +1,4 @@
-// Trunk post_build step (see web/gen-sw.sh). Debian's wasm-opt (binaryen
+// Trunk post_build step (see web/post-build.sh). Debian's wasm-opt (binaryen
 // 108) rewrites wasm-bindgen's `__wbindgen_externrefs` export to point at
 // the funcref table, and the app dies at startup with "WebAssembly.Table.set():
 // Argument 1 is invalid for table". This re-points the export at the

@@ -1,5 +1,5 @@
 // Keyless service worker. The precache list and the version below are filled
-// in by web/gen-sw.sh at build time: the list is every file of this build.
+// in by web/post-build.sh at build time: the list is every file of this build.
 const VERSION = '__VERSION__';
 const CACHE = 'keyless-' + VERSION;
 const PRECACHE = __PRECACHE__;

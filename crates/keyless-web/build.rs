@@ -12,6 +12,11 @@ use std::path::Path;
 const DEFAULT_PRESET: &str = "aws-main-only";
 
 fn main() {
+    // The wasm keeps its relocations so that crates/keyless-split can move
+    // the split points' code (src/clouds.rs) into chunks after the build.
+    if std::env::var("TARGET").is_ok_and(|t| t.starts_with("wasm32")) {
+        println!("cargo:rustc-link-arg-bins=--emit-relocs");
+    }
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures");
     println!("cargo:rerun-if-changed={}", dir.display());
     let mut files: Vec<_> = std::fs::read_dir(&dir)

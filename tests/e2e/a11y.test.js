@@ -101,7 +101,8 @@ for (const width of WIDTHS) {
         await denied.locator('.trace').waitFor();
         // With the claims table and the settings' options open too.
         await page.locator('[data-testid=job] details:not([open]) > summary').first().click();
-        await page.locator('details.more > summary').click();
+        // Both settings boxes: the options and the environment protection rules.
+        for (const summary of await page.locator('details.more > summary').all()) await summary.click();
         await expectNoViolations(page, 'denied verdict, trace, claims and options open', problems);
 
         // The analysis panel, open and filled.
@@ -223,7 +224,7 @@ test('at 680 px nothing overflows horizontally (light and dark screenshots)', as
 
       await page.locator('[data-testid^=verdict-] summary').first().click();
       await page.locator('[data-testid=job] summary').first().click();
-      await page.locator('details.more > summary').click();
+      for (const summary of await page.locator('details.more > summary').all()) await summary.click();
       assert.equal(await overflow(), null, `${scheme}, trace, claims and settings open`);
 
       await page.getByTestId('analysis-toggle').click();

@@ -8,12 +8,12 @@
 //! or an export byte for byte (comments, key order, JSON vs YAML), and a
 //! broken policy in one editor must not hide the verdicts of the others.
 
+use crate::clouds::Clouds;
 use crate::diagnostic::Diagnostic;
 use crate::doc::{self, Node, Value};
 use crate::scenario::{PullRequestTargetSubject, Scenario, Visibility};
 use crate::span::{DocId, Span};
 use crate::verdict::Cloud;
-use crate::{alibaba, aws, azure, gcp};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
@@ -397,13 +397,20 @@ impl ScenarioDraft {
     /// workflow's in `DocId::Workflow`); a cloud whose text has errors is
     /// left out, so the others still give verdicts.
     pub fn build(&self) -> (Scenario, Vec<Diagnostic>) {
+        self.build_with(&Clouds::ALL)
+    }
+
+    /// [`ScenarioDraft::build`] with only the cloud evaluators in `clouds`:
+    /// the text of a cloud that is not there is left unread (the host says
+    /// why that cloud has no verdict).
+    pub fn build_with(&self, clouds: &Clouds) -> (Scenario, Vec<Diagnostic>) {
         let mut settings = String::new();
         self.write_settings(&mut settings);
         // The workflow is set after parsing: an empty placeholder keeps the
         // required field present whatever the editor holds.
         settings.push_str("workflow: \"\"\n");
         let mut diagnostics = Vec::new();
-        let mut scenario = match Scenario::parse(&settings) {
+        let mut scenario = match Scenario::parse_with(&settings, &Clouds::NONE) {
             Ok(s) => s,
             Err(errors) => {
                 // Spans point into generated text the user never sees: keep
@@ -422,26 +429,26 @@ impl ScenarioDraft {
         if self.workflow.trim().is_empty() {
             diagnostics.push(Diagnostic::note("the workflow editor is empty: paste the workflow under test", None));
         }
-        if !self.aws.trim().is_empty() {
-            match aws::AwsConfig::from_text(&self.aws) {
+        if let (false, Some(m)) = (self.aws.trim().is_empty(), clouds.aws) {
+            match (m.from_text)(&self.aws) {
                 Ok(c) => scenario.aws = Some(c),
                 Err(d) => diagnostics.push(d),
             }
         }
-        if !self.azure.trim().is_empty() {
-            match azure::AzureConfig::from_text(&self.azure) {
+        if let (false, Some(m)) = (self.azure.trim().is_empty(), clouds.azure) {
+            match (m.from_text)(&self.azure) {
                 Ok(c) => scenario.azure = Some(c),
                 Err(d) => diagnostics.push(d),
             }
         }
-        if !self.gcp.trim().is_empty() {
-            match gcp::GcpConfig::from_text(&self.gcp) {
+        if let (false, Some(m)) = (self.gcp.trim().is_empty(), clouds.gcp) {
+            match (m.from_text)(&self.gcp) {
                 Ok(c) => scenario.gcp = Some(c),
                 Err(d) => diagnostics.push(d),
             }
         }
-        if !self.alibaba.trim().is_empty() {
-            match alibaba::AlibabaConfig::from_text(&self.alibaba) {
+        if let (false, Some(m)) = (self.alibaba.trim().is_empty(), clouds.alibaba) {
+            match (m.from_text)(&self.alibaba) {
                 Ok(c) => scenario.alibaba = Some(c),
                 Err(d) => diagnostics.push(d),
             }

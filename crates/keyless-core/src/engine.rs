@@ -5,7 +5,7 @@ use crate::diagnostic::Diagnostic;
 use crate::github::{self, JobRun, LoginStep, Token};
 use crate::scenario::Scenario;
 use crate::verdict::{Cloud, Verdict};
-use crate::{alibaba, aws, azure, gcp};
+use crate::clouds::Clouds;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -43,8 +43,14 @@ pub fn configured_clouds(s: &Scenario) -> Vec<Cloud> {
 }
 
 pub fn evaluate(scenario: &Scenario) -> Report {
+    evaluate_with(scenario, &Clouds::ALL)
+}
+
+/// [`evaluate`] with only the cloud evaluators in `clouds`. A scenario
+/// built with the same set ([`Scenario::parse_with`]) holds no other cloud.
+pub fn evaluate_with(scenario: &Scenario, clouds: &Clouds) -> Report {
     let sim = github::simulate(scenario);
-    let jobs = sim.runs.into_iter().map(|run| judge_run(scenario, run)).collect();
+    let jobs = sim.runs.into_iter().map(|run| judge_run_with(scenario, run, clouds)).collect();
     let mut diagnostics = sim.diagnostics;
     diagnostics.extend(config_diagnostics(scenario));
     Report { jobs, diagnostics }
@@ -68,9 +74,13 @@ pub fn config_diagnostics(scenario: &Scenario) -> Vec<Diagnostic> {
 
 /// Every configured cloud's verdict for one job's token.
 pub fn judge_run(scenario: &Scenario, run: JobRun) -> JobReport {
+    judge_run_with(scenario, run, &Clouds::ALL)
+}
+
+fn judge_run_with(scenario: &Scenario, run: JobRun, clouds: &Clouds) -> JobReport {
     let mut verdicts = BTreeMap::new();
     for cloud in configured_clouds(scenario) {
-        verdicts.insert(cloud, judge(scenario, cloud, &run));
+        verdicts.insert(cloud, judge_with(scenario, cloud, &run, clouds));
     }
     JobReport {
         job: run.job,
@@ -87,6 +97,10 @@ pub fn judge_run(scenario: &Scenario, run: JobRun) -> JobReport {
 /// login step for that cloud asks for, else the token's own (GitHub's
 /// default audience).
 pub fn judge(scenario: &Scenario, cloud: Cloud, run: &JobRun) -> Verdict {
+    judge_with(scenario, cloud, run, &Clouds::ALL)
+}
+
+fn judge_with(scenario: &Scenario, cloud: Cloud, run: &JobRun, clouds: &Clouds) -> Verdict {
     if !run.token.issued {
         let reason = run.token.reason.as_deref().unwrap_or("no OIDC token was issued");
         return Verdict::no_token(cloud, reason);
@@ -106,10 +120,10 @@ pub fn judge(scenario: &Scenario, cloud: Cloud, run: &JobRun) -> Verdict {
         None => run.token.claims.clone(),
     };
     let mut verdict = match cloud {
-        Cloud::Aws => scenario.aws.as_ref().map(|c| aws::evaluate(c, &claims)),
-        Cloud::Azure => scenario.azure.as_ref().map(|c| azure::evaluate(c, &claims)),
-        Cloud::Gcp => scenario.gcp.as_ref().map(|c| gcp::evaluate(c, &claims)),
-        Cloud::Alibaba => scenario.alibaba.as_ref().map(|c| alibaba::evaluate(c, &claims)),
+        Cloud::Aws => scenario.aws.as_ref().zip(clouds.aws).map(|(c, m)| (m.evaluate)(c, &claims)),
+        Cloud::Azure => scenario.azure.as_ref().zip(clouds.azure).map(|(c, m)| (m.evaluate)(c, &claims)),
+        Cloud::Gcp => scenario.gcp.as_ref().zip(clouds.gcp).map(|(c, m)| (m.evaluate)(c, &claims)),
+        Cloud::Alibaba => scenario.alibaba.as_ref().zip(clouds.alibaba).map(|(c, m)| (m.evaluate)(c, &claims)),
     }
     .unwrap_or_else(|| Verdict::no_token(cloud, "cloud not configured"));
     if login.is_none() {

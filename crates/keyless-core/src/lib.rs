@@ -8,6 +8,7 @@
 //! ([`claims`]) and the shared matchers ([`glob`], [`iam_condition`]).
 
 pub mod claims;
+pub mod clouds;
 pub mod diagnostic;
 pub mod doc;
 pub mod draft;
@@ -29,6 +30,7 @@ pub mod azure;
 pub mod gcp;
 
 pub use claims::{ClaimValue, Claims};
+pub use clouds::Clouds;
 pub use diagnostic::{Diagnostic, Severity};
 pub use engine::{Report, evaluate};
 pub use scenario::Scenario;

@@ -4,6 +4,7 @@
 mod analysis_worker;
 mod app;
 mod browser;
+mod clouds;
 mod components;
 mod presets;
 mod state;

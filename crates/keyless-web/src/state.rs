@@ -3,7 +3,9 @@
 
 use keyless_core::diagnostic::Diagnostic;
 use keyless_core::draft::ScenarioDraft;
+use crate::clouds::{self, LoadedClouds};
 use keyless_core::engine::{self, Report};
+use keyless_core::verdict::Cloud;
 use keyless_core::span::{DocId, Span};
 use leptos::prelude::*;
 use std::collections::BTreeSet;
@@ -20,6 +22,8 @@ pub struct Evaluation {
 pub struct AppState {
     pub draft: RwSignal<ScenarioDraft>,
     pub evaluation: Memo<Evaluation>,
+    /// The cloud evaluators loaded so far (see `clouds`).
+    pub clouds: RwSignal<LoadedClouds>,
     /// The span the user asked to see (a trace step, a decided_by).
     pub focus: RwSignal<Option<Span>>,
     /// Which collapsible panels are open, by key, so re-rendered results
@@ -34,12 +38,27 @@ pub struct AppState {
 impl AppState {
     pub fn new(initial: ScenarioDraft) -> AppState {
         let draft = RwSignal::new(initial);
+        let loaded = RwSignal::new(LoadedClouds::first_load());
+        // A cloud's evaluator is fetched when its editor first holds text.
+        Effect::new(move |_| {
+            draft.with(|d| {
+                for cloud in [Cloud::Azure, Cloud::Gcp, Cloud::Alibaba] {
+                    if !d.cloud_text(cloud).trim().is_empty() {
+                        clouds::ensure(loaded, cloud);
+                    }
+                }
+            })
+        });
         // Always "changed": comparing two reports costs more code and time than
         // re-rendering the results.
-        let evaluation = Memo::new_owning(move |_| (draft.with(evaluate), true));
+        let evaluation = Memo::new_owning(move |_| {
+            let with = loaded.with(|l| l.clouds);
+            (draft.with(|d| evaluate(d, &with)), true)
+        });
         AppState {
             draft,
             evaluation,
+            clouds: loaded,
             focus: RwSignal::new(None),
             open: RwSignal::new(BTreeSet::new()),
             finding_lines: RwSignal::new(String::new()),
@@ -64,9 +83,9 @@ impl AppState {
     }
 }
 
-fn evaluate(draft: &ScenarioDraft) -> Evaluation {
-    let (scenario, mut diagnostics) = draft.build();
-    let report = engine::evaluate(&scenario);
+fn evaluate(draft: &ScenarioDraft, clouds: &keyless_core::Clouds) -> Evaluation {
+    let (scenario, mut diagnostics) = draft.build_with(clouds);
+    let report = engine::evaluate_with(&scenario, clouds);
     diagnostics.extend(report.diagnostics.iter().cloned());
     Evaluation { report, diagnostics }
 }

@@ -120,3 +120,7 @@ impl AzureConfig {
         credential::read_config(&node, Some(text))
     }
 }
+
+/// Azure's parser and evaluator, for [`crate::clouds::Clouds`].
+pub static MODULE: crate::clouds::CloudModule<AzureConfig> =
+    crate::clouds::CloudModule { from_node: AzureConfig::from_node, from_text: AzureConfig::from_text, evaluate };
