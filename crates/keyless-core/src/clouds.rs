@@ -40,8 +40,12 @@ pub struct Clouds {
 
 impl Clouds {
     /// Every cloud.
-    pub const ALL: Clouds =
-        Clouds { aws: Some(&aws::MODULE), azure: Some(&azure::MODULE), gcp: Some(&gcp::MODULE), alibaba: Some(&alibaba::MODULE) };
+    pub const ALL: Clouds = Clouds {
+        aws: Some(&aws::MODULE),
+        azure: Some(&azure::MODULE),
+        gcp: Some(&gcp::MODULE),
+        alibaba: Some(&alibaba::MODULE),
+    };
 
     /// No cloud: the GitHub side only.
     pub const NONE: Clouds = Clouds { aws: None, azure: None, gcp: None, alibaba: None };

@@ -1,11 +1,11 @@
 //! Scenario in, report out: simulate the run, then ask every configured cloud
 //! about every job's token.
 
+use crate::clouds::Clouds;
 use crate::diagnostic::Diagnostic;
 use crate::github::{self, JobRun, LoginStep, Token};
 use crate::scenario::Scenario;
 use crate::verdict::{Cloud, Verdict};
-use crate::clouds::Clouds;
 use serde::Serialize;
 use std::collections::BTreeMap;
 

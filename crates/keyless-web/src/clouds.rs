@@ -60,7 +60,11 @@ fn slot(cloud: Cloud) -> usize {
 
 impl LoadedClouds {
     pub fn first_load() -> LoadedClouds {
-        LoadedClouds { clouds: Clouds { aws: Some(&aws::MODULE), ..Clouds::NONE }, loading: [false; 4], failed: [false; 4] }
+        LoadedClouds {
+            clouds: Clouds { aws: Some(&aws::MODULE), ..Clouds::NONE },
+            loading: [false; 4],
+            failed: [false; 4],
+        }
     }
 
     pub fn availability(&self, cloud: Cloud) -> Availability {

@@ -1,12 +1,12 @@
 //! The app's state: the draft being edited and its evaluation, derived
 //! live (the engine takes milliseconds, so no debounce is needed).
 
+use crate::clouds::{self, LoadedClouds};
 use keyless_core::diagnostic::Diagnostic;
 use keyless_core::draft::ScenarioDraft;
-use crate::clouds::{self, LoadedClouds};
 use keyless_core::engine::{self, Report};
-use keyless_core::verdict::Cloud;
 use keyless_core::span::{DocId, Span};
+use keyless_core::verdict::Cloud;
 use leptos::prelude::*;
 use std::collections::BTreeSet;
 

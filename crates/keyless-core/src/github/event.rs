@@ -385,45 +385,7 @@ fn check_list(include: Option<&[String]>, ignore: Option<&[String]>, name: &str,
     None
 }
 
-/// GitHub's filter pattern syntax, which is not the clouds' glob: `*` stops
-/// at `/`, `**` crosses it, `?`/`+` repeat the previous character, `[]`
-/// are classes (D-EVT "Filter pattern cheat sheet"). Translated to a
-/// regex-lite pattern.
-pub fn filter_matches(pattern: &str, name: &str) -> bool {
-    let mut re = String::from("^");
-    let chars: Vec<char> = pattern.chars().collect();
-    let mut i = 0;
-    while let Some(&c) = chars.get(i) {
-        match c {
-            '*' if chars.get(i + 1) == Some(&'*') => {
-                re.push_str(".*");
-                i += 1;
-            }
-            '*' => re.push_str("[^/]*"),
-            '?' | '+' => re.push(c),
-            '[' => match chars.iter().skip(i).position(|&x| x == ']') {
-                Some(len) => {
-                    let class: String = chars.iter().skip(i + 1).take(len.saturating_sub(1)).collect();
-                    re.push('[');
-                    re.push_str(&class.replace('\\', "\\\\"));
-                    re.push(']');
-                    i += len;
-                }
-                None => re.push_str("\\["),
-            },
-            '\\' => {
-                if let Some(n) = chars.get(i + 1) {
-                    re.push_str(&regex_lite::escape(&n.to_string()));
-                    i += 1;
-                }
-            }
-            other => re.push_str(&regex_lite::escape(&other.to_string())),
-        }
-        i += 1;
-    }
-    re.push('$');
-    regex_lite::Regex::new(&re).is_ok_and(|r| r.is_match(name))
-}
+pub use super::filter_pattern::filter_matches;
 
 #[cfg(test)]
 mod tests {
@@ -486,25 +448,6 @@ mod tests {
         assert_eq!((r.head_ref.as_str(), r.base_ref.as_str()), ("", ""));
         let r = run_ref(&scenario("merge_group", None), "x");
         assert_eq!(r.base_ref, "");
-    }
-
-    // D-EVT filter pattern cheat sheet.
-    #[test]
-    fn filter_patterns() {
-        let cases = [
-            ("feature/*", "feature/my-branch", true),
-            ("feature/*", "feature/your/branch", false),
-            ("feature/**", "feature/your/branch", true),
-            ("main", "main", true),
-            ("main", "mainline", false),
-            ("v[12].[0-9]+.[0-9]+", "v1.10.1", true),
-            ("v2*", "v1.0", false),
-            ("*", "a/b", false),
-            ("**", "a/b", true),
-        ];
-        for (p, n, want) in cases {
-            assert_eq!(filter_matches(p, n), want, "{p} vs {n}");
-        }
     }
 
     #[test]

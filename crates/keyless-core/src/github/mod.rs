@@ -6,6 +6,7 @@ pub mod environment;
 pub mod event;
 pub mod expr;
 pub mod facts;
+pub mod filter_pattern;
 pub mod fnmatch;
 pub mod inputs;
 pub mod login;
