@@ -16,6 +16,7 @@ pub mod engine;
 pub mod fixture;
 pub mod github;
 pub mod glob;
+pub mod html;
 pub mod iam_condition;
 pub mod iam_policy;
 pub mod scenario;

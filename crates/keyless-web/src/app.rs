@@ -3,8 +3,8 @@
 
 use crate::browser;
 use crate::components::{
-    analysis::AnalysisPanel, diagnostics::Diagnostics, editor::CloudEditors, editor::WorkflowEditor,
-    event_picker::EventPicker, presets::PresetBar, settings::Settings, share::ShareBar, token_card::JobCards,
+    analysis::AnalysisPanel, editor::CloudEditors, editor::WorkflowEditor, event_picker::EventPicker,
+    presets::PresetBar, results::Results, settings::Settings, share::ShareBar,
 };
 use crate::presets;
 use crate::state::AppState;
@@ -78,8 +78,7 @@ pub fn App() -> impl IntoView {
                 // a screen reader would read them all out while the user types.
                 // Short messages (share, analysis) have their own role="status".
                 <section class="results" aria-label="Results">
-                    <Diagnostics/>
-                    <JobCards/>
+                    <Results/>
                     <AnalysisPanel/>
                 </section>
             </main>

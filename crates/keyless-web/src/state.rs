@@ -102,6 +102,24 @@ pub fn editor_id(doc: DocId) -> Option<&'static str> {
     })
 }
 
+/// The short name of an editor's document in `data-doc` attributes (the
+/// results' and the analysis panel's "goto" buttons).
+pub fn doc_key(doc: DocId) -> Option<&'static str> {
+    Some(match doc {
+        DocId::Workflow => "workflow",
+        DocId::Aws => "aws",
+        DocId::Azure => "azure",
+        DocId::Gcp => "gcp",
+        DocId::Alibaba => "alibaba",
+        _ => return None,
+    })
+}
+
+/// The inverse of [`doc_key`].
+pub fn doc_of(key: &str) -> Option<DocId> {
+    [DocId::Workflow, DocId::Aws, DocId::Azure, DocId::Gcp, DocId::Alibaba].into_iter().find(|d| doc_key(*d) == Some(key))
+}
+
 /// A human name for where a span points.
 pub fn doc_title(doc: DocId) -> &'static str {
     match doc {

@@ -4,13 +4,10 @@
 //! `data-action` (`goto`, `copy`, `use`) for the page's one click handler,
 //! and the test hooks (`data-testid`) the browser tests use.
 //!
-//! Safe by construction: [`Html`] only takes markup as `&'static str`
-//! (tag and attribute names, fixed fragments written in this file); every
-//! text and attribute value from the analysis goes through the core's one
-//! HTML escaper (`sources::escape_into`, or `sources::to_html` for prose,
-//! which escapes with it).
+//! Written with the core's one HTML writer ([`Html`]): markup only as
+//! `&'static str`, every value from the analysis escaped.
 
-use keyless_core::sources::{escape_into, to_html};
+use keyless_core::html::Html;
 use serde_json::Value;
 
 /// Renders an analysis response (see `protocol`) as the panel's HTML.
@@ -19,7 +16,7 @@ pub fn panel(v: &Value) -> String {
     out.findings(v);
     out.matrix(v);
     out.suggestions(v);
-    out.html
+    out.finish()
 }
 
 fn text<'a>(v: &'a Value, key: &str) -> &'a str {
@@ -34,57 +31,16 @@ fn list<'a>(v: &'a Value, key: &str) -> &'a [Value] {
     v.get(key).and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default()
 }
 
-/// The panel's HTML being written. Its only ways to add something that is
-/// not a fixed fragment escape it: a value cannot open a tag or leave an
-/// attribute, whatever it holds.
-#[derive(Default)]
-pub struct Html {
-    html: String,
+/// The panel's parts, written with the core's one HTML writer.
+trait Panel {
+    fn button(&mut self, action: &'static str, attrs: impl FnOnce(&mut Self), label: &'static str);
+    fn findings(&mut self, v: &Value);
+    fn matrix(&mut self, v: &Value);
+    fn suggestions(&mut self, v: &Value);
+    fn snippet(&mut self, title: &str, body: &str, config: bool);
 }
 
-impl Html {
-    /// Markup fixed in this file; never a value.
-    fn raw(&mut self, markup: &'static str) -> &mut Self {
-        self.html.push_str(markup);
-        self
-    }
-
-    /// Escaped text (safe in content and in quoted attributes).
-    fn text(&mut self, s: &str) -> &mut Self {
-        escape_into(&mut self.html, s);
-        self
-    }
-
-    /// ` name="value"`, the value escaped.
-    fn attr(&mut self, name: &'static str, value: &str) -> &mut Self {
-        self.raw(" ").raw(name).raw("=\"").text(value).raw("\"")
-    }
-
-    /// `<tag` (attributes follow, then [`Html::raw`] `">"`).
-    fn open(&mut self, tag: &'static str) -> &mut Self {
-        self.raw("<").raw(tag)
-    }
-
-    /// Escaped text with `backticked` parts as `<code>` and source tags
-    /// ("(Z1)", "research §4.2") as links to their source (an `<abbr>` with
-    /// the source as title when it has no URL); `to_html` escapes every part.
-    fn prose(&mut self, s: &str) -> &mut Self {
-        self.html.push_str(&to_html(s, true));
-        self
-    }
-
-    /// `<tag class="class">text</tag>`: `code` holds the text as is, any
-    /// other tag as prose.
-    fn el(&mut self, tag: &'static str, class: &str, text: &str) -> &mut Self {
-        self.open(tag).attr("class", class).raw(">");
-        if tag == "code" {
-            self.text(text);
-        } else {
-            self.prose(text);
-        }
-        self.raw("</").raw(tag).raw(">")
-    }
-
+impl Panel for Html {
     /// A button the page acts on (`data-action`, see the panel's handler);
     /// its other attributes are written by `attrs`.
     fn button(&mut self, action: &'static str, attrs: impl FnOnce(&mut Self), label: &'static str) {
@@ -94,7 +50,7 @@ impl Html {
     }
 
     /// The findings list.
-    pub fn findings(&mut self, v: &Value) {
+    fn findings(&mut self, v: &Value) {
         let findings = list(v, "findings");
         self.raw("<h3>").text(&format!("Findings ({})", findings.len())).raw("</h3>");
         if findings.is_empty() {
@@ -137,7 +93,7 @@ impl Html {
     }
 
     /// The what-if matrix table.
-    pub fn matrix(&mut self, v: &Value) {
+    fn matrix(&mut self, v: &Value) {
         let Some(matrix) = v.get("matrix") else { return };
         let clouds: Vec<&str> = list(matrix, "clouds").iter().filter_map(Value::as_str).collect();
         let unintended: Vec<&str> = list(matrix, "unintended_admits").iter().map(|u| text(u, "row")).collect();
@@ -195,7 +151,7 @@ impl Html {
     }
 
     /// One card per suggestion.
-    pub fn suggestions(&mut self, v: &Value) {
+    fn suggestions(&mut self, v: &Value) {
         self.raw("<h3>Suggestions</h3>");
         for s in list(v, "suggestions") {
             let cloud = text(s, "cloud");

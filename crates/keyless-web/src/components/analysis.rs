@@ -11,7 +11,7 @@
 
 use crate::analysis_worker::{AnalysisWorker, Answer};
 use crate::browser;
-use crate::state::{AppState, show_span};
+use crate::state::{AppState, doc_of, show_span};
 use keyless_core::draft::ScenarioDraft;
 use keyless_core::span::{DocId, Span};
 use keyless_core::verdict::Cloud;
@@ -145,17 +145,6 @@ pub fn AnalysisPanel() -> impl IntoView {
             })}
         </section>
     }
-}
-
-fn doc_of(key: &str) -> Option<DocId> {
-    Some(match key {
-        "workflow" => DocId::Workflow,
-        "aws" => DocId::Aws,
-        "azure" => DocId::Azure,
-        "gcp" => DocId::Gcp,
-        "alibaba" => DocId::Alibaba,
-        _ => return None,
-    })
 }
 
 fn cloud_of(key: &str) -> Option<Cloud> {

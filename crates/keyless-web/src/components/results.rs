@@ -1,0 +1,344 @@
+//! The results: problems found in the inputs, then one card per job run —
+//! the token GitHub would mint (or why none), `sub` first with its
+//! explanation, and each configured cloud's verdict in the cloud's own code
+//! and words, what decided it and the trace.
+//!
+//! Everything here is read-only, so it is written as one HTML string
+//! (`render`, with the core's escaping writer) rather than as views: the
+//! cards cost the first load a fraction of what views cost. Buttons and
+//! clickable steps carry `data-action` for the one delegated click handler
+//! (`goto` a span in its editor, `copy` a text, `retry` a cloud's load), and
+//! each `<details>` a `data-key` so its open state survives re-rendering.
+//! Only the job filter, a control the user operates, is a view.
+
+use crate::browser;
+use crate::clouds::{self, Availability};
+use crate::state::{AppState, Evaluation, doc_key, doc_of, doc_title, show_span};
+use crate::util::line_col;
+use keyless_core::claims::ClaimValue;
+use keyless_core::diagnostic::Severity;
+use keyless_core::engine::JobReport;
+use keyless_core::html::Html;
+use keyless_core::span::Span;
+use keyless_core::verdict::{Cloud, Verdict};
+use leptos::prelude::*;
+use std::collections::BTreeSet;
+use wasm_bindgen::JsCast;
+
+#[component]
+pub fn Results() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    // The job id to show ("" = all); a job that disappears from the report
+    // shows all again rather than an empty list.
+    let filter = RwSignal::new(String::new());
+    let ids = Memo::new(move |_| {
+        state.evaluation.with(|e| {
+            let mut ids: Vec<String> = Vec::new();
+            for j in &e.report.jobs {
+                if !ids.contains(&j.job) {
+                    ids.push(j.job.clone());
+                }
+            }
+            ids
+        })
+    });
+    let active = move || {
+        let f = filter.get();
+        ids.with(|ids| ids.contains(&f)).then_some(f)
+    };
+    let options = move || {
+        let chosen = active().unwrap_or_default();
+        let mut h = Html::default();
+        h.open("option").attr("value", "").flag("selected", chosen.is_empty()).raw(">All jobs</option>");
+        for id in ids.get() {
+            h.open("option").attr("value", &id).flag("selected", id == chosen).raw(">").text(&id).close("option");
+        }
+        h.finish()
+    };
+    let html = move || {
+        let only = active();
+        let loading = state.clouds.with(|l| {
+            state.draft.with(|d| {
+                [Cloud::Azure, Cloud::Gcp, Cloud::Alibaba]
+                    .into_iter()
+                    .filter(|c| !d.cloud_text(*c).trim().is_empty())
+                    .map(|c| (c, l.availability(c)))
+                    .filter(|(_, a)| *a != Availability::Ready)
+                    .collect::<Vec<_>>()
+            })
+        });
+        let open = state.open.with_untracked(Clone::clone);
+        state.evaluation.with(|e| render(e, &state, only.as_deref(), &loading, &open))
+    };
+    let on_click = move |ev: leptos::ev::MouseEvent| {
+        let Some(target) = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else { return };
+        // A source link inside a step is a link, not the step's action.
+        if target.closest("a").ok().flatten().is_some() {
+            return;
+        }
+        if let Some(summary) = target.closest("summary").ok().flatten() {
+            remember_toggle(&state, &summary);
+            return;
+        }
+        let Some(el) = target.closest("[data-action]").ok().flatten() else { return };
+        let attr = |k: &str| el.get_attribute(k).unwrap_or_default();
+        match attr("data-action").as_str() {
+            "goto" => {
+                if let Some(doc) = doc_of(&attr("data-doc")) {
+                    let n = |k: &str| attr(k).parse::<usize>().unwrap_or(0);
+                    show_span(&state, Span::new(doc, n("data-start"), n("data-end")));
+                }
+            }
+            "copy" => browser::copy_text(&attr("data-copy")),
+            "retry" => {
+                if let Some(cloud) = Cloud::ALL.into_iter().find(|c| c.key() == attr("data-cloud")) {
+                    clouds::ensure(state.clouds, cloud);
+                }
+            }
+            _ => {}
+        }
+    };
+    let picker = move || {
+        (ids.with(Vec::len) > 1).then(|| {
+            view! {
+                <label class="field job-filter">
+                    <span>"Show"</span>
+                    <select data-testid="job-filter" inner_html=options
+                        on:change=move |ev| filter.set(event_target_value(&ev))></select>
+                </label>
+            }
+        })
+    };
+    view! { {picker}<div class="results-body" inner_html=html on:click=on_click></div> }
+}
+
+/// Keeps a `<details data-key>`'s open state (it toggles right after this
+/// click), so re-rendered results show it as the user left it. Not a
+/// reactive read: toggling must not re-render what the user is reading.
+fn remember_toggle(state: &AppState, summary: &web_sys::Element) {
+    let Some(details) = summary.parent_element() else { return };
+    let Some(key) = details.get_attribute("data-key") else { return };
+    let will_open = !details.has_attribute("open");
+    state.open.update_untracked(|o| {
+        if will_open {
+            o.insert(key);
+        } else {
+            o.remove(&key);
+        }
+    });
+}
+
+fn render(e: &Evaluation, state: &AppState, only: Option<&str>, loading: &[(Cloud, Availability)], open: &BTreeSet<String>) -> String {
+    let mut h = Html::default();
+    problems(&mut h, e, state);
+    for (cloud, availability) in loading {
+        h.open("p").attr("class", "cloud-loading").attr("data-testid", "cloud-loading").attr("data-cloud", cloud.key());
+        h.attr("role", "status").raw(">");
+        match availability {
+            Availability::Failed => {
+                h.text(cloud.title()).raw("'s evaluator could not be loaded (offline before it was cached?). ");
+                h.open("button").attr("type", "button").attr("class", "small").attr("data-action", "retry");
+                h.attr("data-cloud", cloud.key()).raw(">Retry</button>");
+            }
+            _ => {
+                h.raw("Loading the ").text(cloud.title()).raw(" evaluator…");
+            }
+        }
+        h.close("p");
+    }
+    if e.report.jobs.is_empty() {
+        h.raw("<p class=\"empty-results\">No job runs yet. Paste a workflow (or pick a preset): each job that can mint an OIDC token gets a card here.</p>");
+    }
+    for (i, job) in e.report.jobs.iter().enumerate() {
+        if only.is_none_or(|o| o == job.job) {
+            job_card(&mut h, job, i, open);
+        }
+    }
+    h.finish()
+}
+
+/// Problems found in the inputs, each with where it is (click to go there).
+fn problems(h: &mut Html, e: &Evaluation, state: &AppState) {
+    if e.diagnostics.is_empty() {
+        return;
+    }
+    h.raw("<section class=\"panel diagnostics\" aria-label=\"Problems\" data-testid=\"diagnostics\"><ul>");
+    for d in &e.diagnostics {
+        let sev = severity(d.severity);
+        h.open("li").attr("class", sev).raw(">").el("span", "sev", sev);
+        if let Some(s) = d.span {
+            let lc = line_col(&state.text_of(s.doc), s.start);
+            let label = format!("{} {}:{}", doc_title(s.doc), lc.line, lc.col);
+            if doc_key(s.doc).is_some() {
+                h.open("button").attr("type", "button").attr("class", "link loc");
+                goto_attrs(h, s);
+                h.raw(">").text(&label).close("button");
+            } else {
+                h.el("span", "loc", &label);
+            }
+        }
+        h.raw(" <span>").prose(&d.message).raw("</span></li>");
+    }
+    h.raw("</ul></section>");
+}
+
+pub fn severity(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Note => "note",
+    }
+}
+
+/// ` data-action="goto" data-doc=… data-start=… data-end=…`.
+fn goto_attrs(h: &mut Html, s: Span) {
+    h.attr("data-action", "goto").attr("data-doc", doc_key(s.doc).unwrap_or_default());
+    h.attr("data-start", &s.start.to_string()).attr("data-end", &s.end.to_string());
+}
+
+/// A collapsible part whose open state survives re-rendering.
+fn details(h: &mut Html, key: &str, open: &BTreeSet<String>, summary: &str) {
+    h.open("details").attr("data-key", key).flag("open", open.contains(key)).raw("><summary>");
+    h.text(summary).raw("</summary>");
+}
+
+fn job_card(h: &mut Html, job: &JobReport, index: usize, open: &BTreeSet<String>) {
+    let token = &job.token;
+    let key = format!("{}#{index}", job.job);
+    h.open("article").attr("class", "card job").attr("data-testid", "job").attr("data-job", &job.job);
+    h.attr("data-issued", if token.issued { "true" } else { "false" }).raw("><header class=\"job-head\"><h3>");
+    match &job.name {
+        Some(n) if n != &job.job => h.text(&job.job).raw(" — ").text(n),
+        _ => h.text(&job.job),
+    };
+    h.raw("</h3>");
+    if let Some(env) = &job.environment {
+        h.raw("<span class=\"tag env\" title=\"GitHub environment\">environment: ").text(env).raw("</span>");
+    }
+    if let Some(m) = &job.matrix {
+        let values: Vec<String> =
+            m.iter().map(|(k, v)| format!("{k}: {}", v.as_str().map_or_else(|| v.to_string(), str::to_string))).collect();
+        h.raw("<span class=\"tag\" data-testid=\"matrix\">matrix: ").text(&values.join(", ")).raw("</span>");
+    }
+    h.raw("</header>");
+    if token.issued {
+        let sub = token.claims.sub();
+        h.raw("<div class=\"sub-row\"><span class=\"label\">sub</span><code class=\"sub\" data-testid=\"sub\">");
+        h.text(&sub).raw("</code>");
+        h.open("button").attr("type", "button").attr("class", "small").attr("aria-label", "Copy sub");
+        h.attr("data-action", "copy").attr("data-copy", &sub).raw(">Copy</button></div>");
+        explanation(h, &token.explanation);
+        let claims: Vec<(&str, &ClaimValue)> = token.claims.iter().collect();
+        details(h, &format!("{key}/claims"), open, &format!("All {} claims", claims.len()));
+        h.raw("<div class=\"claims-actions\">");
+        h.open("button").attr("type", "button").attr("class", "small").attr("data-action", "copy");
+        h.attr("data-copy", &claims_json(&claims)).raw(">Copy claims (JSON)</button></div>");
+        h.raw("<table class=\"claims\"><tbody>");
+        for (k, v) in claims {
+            h.raw("<tr><th scope=\"row\">").text(k).raw("</th><td><code>").text(&v.as_text()).raw("</code></td></tr>");
+        }
+        h.raw("</tbody></table></details>");
+    } else {
+        h.raw("<p class=\"no-token\" data-testid=\"no-token\"><strong>No OIDC token. </strong>");
+        h.text(token.reason.as_deref().unwrap_or("GitHub would not mint a token for this job.")).raw("</p>");
+        explanation(h, &token.explanation);
+    }
+    if !job.logins.is_empty() {
+        h.raw("<ul class=\"logins\">");
+        for l in &job.logins {
+            h.raw("<li>").el("code", "", &l.action).raw(" asks for aud ").el("code", "", &l.audience);
+            if !l.audience_explicit {
+                h.raw(" (the action's default)");
+            }
+            h.raw("</li>");
+        }
+        h.raw("</ul>");
+    }
+    h.raw("<div class=\"verdicts\">");
+    for v in job.verdicts.values() {
+        verdict(h, v, &key, open);
+    }
+    h.raw("</div></article>");
+}
+
+fn explanation(h: &mut Html, lines: &[String]) {
+    h.raw("<ul class=\"explanation\">");
+    for x in lines {
+        h.raw("<li>").prose(x).raw("</li>");
+    }
+    h.raw("</ul>");
+}
+
+/// The claims as the JSON object GitHub's token carries.
+fn claims_json(claims: &[(&str, &ClaimValue)]) -> String {
+    let lines: Vec<String> = claims
+        .iter()
+        .map(|(k, v)| {
+            let value = match v {
+                ClaimValue::Str(s) => serde_json::to_string(s).unwrap_or_default(),
+                ClaimValue::Num(n) => n.to_string(),
+            };
+            format!("  {}: {value}", serde_json::to_string(k).unwrap_or_default())
+        })
+        .collect();
+    format!("{{\n{}\n}}", lines.join(",\n"))
+}
+
+/// One cloud's answer: Allowed / Denied in the cloud's own code and words
+/// (or Undetermined when it hangs on a value Keyless cannot know), what
+/// decided it and the trace. No accessible name, so not a landmark: one
+/// "AWS verdict" region per job would give screen readers a list of
+/// indistinguishable landmarks (axe landmark-unique); the cloud's heading
+/// is how to reach it.
+fn verdict(h: &mut Html, v: &Verdict, job_key: &str, open: &BTreeSet<String>) {
+    let unknown = v.is_undetermined();
+    let (class, badge) = if v.allowed {
+        ("verdict allowed", "✓ Allowed")
+    } else if unknown {
+        ("verdict undetermined", "? Undetermined")
+    } else {
+        ("verdict denied", "✗ Denied")
+    };
+    h.open("section").attr("class", class).attr("data-testid", &format!("verdict-{}", v.cloud.key()));
+    h.attr("data-allowed", if v.allowed { "true" } else { "false" }).attr("data-code", &v.code).raw(">");
+    h.raw("<div class=\"verdict-head\"><h4>").text(v.cloud.title()).raw("</h4>");
+    h.el("span", "badge", badge).el("code", "code", &v.code).raw("</div>");
+    if !v.message.is_empty() {
+        h.el("p", "message", &v.message);
+    }
+    h.raw("<p class=\"decided\"><span class=\"label\">decided by </span>").el("code", "", &v.decided_by);
+    if let Some(s) = v.decided_span {
+        h.open("button").attr("type", "button").attr("class", "small ghost");
+        goto_attrs(h, s);
+        h.raw(">Show in editor</button>");
+    }
+    h.raw("</p>");
+    if !v.audience.is_empty() {
+        h.raw("<p class=\"aud\"><span class=\"label\">aud </span>").el("code", "", &v.audience).raw("</p>");
+    }
+    details(h, &format!("{job_key}/{}/trace", v.cloud.key()), open, &format!("Trace ({} steps)", v.trace.len()));
+    h.raw("<ol class=\"trace\">");
+    for step in &v.trace {
+        let (class, mark) = match step.passed {
+            Some(true) => ("pass", "✓"),
+            Some(false) => ("fail", "✗"),
+            None => ("info", "·"),
+        };
+        // The step's text may hold source links, which cannot sit inside a
+        // button: the mark is the (keyboard) button, and a click anywhere
+        // else on the step but a link does the same.
+        h.open("li");
+        match step.span.filter(|s| doc_key(s.doc).is_some()) {
+            Some(s) => {
+                h.attr("class", &format!("{class} go"));
+                goto_attrs(h, s);
+                h.raw("><button type=\"button\" class=\"link\" aria-label=\"Show in editor\">").raw(mark).raw("</button>");
+            }
+            None => {
+                h.attr("class", class).raw(">").raw(mark);
+            }
+        }
+        h.raw(" <span>").prose_literal(&step.text).raw("</span></li>");
+    }
+    h.raw("</ol></details></section>");
+}
