@@ -20,7 +20,7 @@ if [ "${TRUNK_PROFILE:-debug}" = release ]; then
   # The same wasm-opt flags Trunk used for the app (index.html), so one list rules.
   opt=$(tr '\n' ' ' < "${TRUNK_HTML_FILE:-$source_dir/index.html}" |
     sed -n 's/.*data-bin="keyless-web"[^>]*data-wasm-opt-params="\([^"]*\)".*/\1/p')
-  set -- --wasm-opt "-Oz $opt"
+  set -- --wasm-opt "-Oz $opt" --minify-js "node $here/minify.mjs"
 else
   profile=debug
   set --

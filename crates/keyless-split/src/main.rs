@@ -9,7 +9,7 @@
 //!    `wasm_split_cli_support`, the splitter behind Leptos' `#[lazy]`;
 //! 2. run wasm-bindgen on the main part, as Trunk does, keeping the
 //!    linker's exports (the chunks import the function table from it);
-//! 3. optimise every part with wasm-opt (release builds);
+//! 3. optimise every part with wasm-opt and minify the JS (release builds);
 //! 4. replace Trunk's staged JS and wasm with the split ones (same hashed
 //!    names: Trunk's hash already changes with every change of the app),
 //!    put the chunks in `lazy/` (not first load: fetched when a split
@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
 const USAGE: &str = "usage: keyless-split --wasm <linked app wasm> --staging <Trunk staging dir> --name <app name> \
-                     [--wasm-opt <flags, space separated>]";
+                     [--wasm-opt <flags, space separated>] [--minify-js <command>]";
 
 struct Args {
     wasm: PathBuf,
@@ -32,6 +32,9 @@ struct Args {
     name: String,
     /// wasm-opt's flags; none = no optimisation (debug builds).
     wasm_opt: Option<Vec<String>>,
+    /// A command that minifies the JS files given as its last arguments in
+    /// place (web/minify.mjs); none = leave them as they are.
+    minify_js: Option<Vec<String>>,
 }
 
 fn main() -> ExitCode {
@@ -48,7 +51,7 @@ fn main() -> ExitCode {
 }
 
 fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
-    let (mut wasm, mut staging, mut name, mut wasm_opt) = (None, None, None, None);
+    let (mut wasm, mut staging, mut name, mut wasm_opt, mut minify_js) = (None, None, None, None, None);
     while let Some(flag) = it.next() {
         let value = it.next().ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))?;
         match flag.as_str() {
@@ -56,11 +59,12 @@ fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
             "--staging" => staging = Some(PathBuf::from(value)),
             "--name" => name = Some(value),
             "--wasm-opt" => wasm_opt = Some(value.split_whitespace().map(str::to_string).collect()),
+            "--minify-js" => minify_js = Some(value.split_whitespace().map(str::to_string).collect()),
             _ => return Err(format!("unknown argument {flag}\n{USAGE}")),
         }
     }
     match (wasm, staging, name) {
-        (Some(wasm), Some(staging), Some(name)) => Ok(Args { wasm, staging, name, wasm_opt }),
+        (Some(wasm), Some(staging), Some(name)) => Ok(Args { wasm, staging, name, wasm_opt, minify_js }),
         _ => Err(USAGE.into()),
     }
 }
@@ -128,11 +132,24 @@ fn run(args: &Args) -> Result<String, String> {
         chunks.push(staged_name);
     }
     let link_path = args.staging.join(&link_module);
-    std::fs::write(&link_path, &link_js).map_err(|e| format!("{}: {e}", link_path.display()))?;
+    write(&link_path, &link_js)?;
+    // wasm-bindgen's snippets, as Trunk staged them (index.html preloads
+    // them with their integrity hash).
+    let mut snippets = Vec::new();
+    js_files(&args.staging.join("snippets"), &mut snippets);
+    let old_snippet_sris = snippets.iter().map(|s| sri_of_file(s)).collect::<Result<Vec<_>, _>>()?;
+    if let Some(minifier) = &args.minify_js {
+        let (program, rest) = minifier.split_first().ok_or("--minify-js is empty")?;
+        run_tool(Command::new(program).args(rest).arg(&staged_js).arg(&link_path).args(&snippets))?;
+    }
+    let link_js = read_text(&link_path)?;
 
     html = html.replace(&old_js_sri, &sri_of_file(&staged_js)?).replace(&old_wasm_sri, &sri_of_file(&staged_wasm)?);
+    for (file, old) in snippets.iter().zip(old_snippet_sris) {
+        html = html.replace(&old, &sri_of_file(file)?);
+    }
     html = with_modulepreload(&html, &stem, &link_module, &sri(link_js.as_bytes()));
-    std::fs::write(&html_path, html).map_err(|e| format!("{}: {e}", html_path.display()))?;
+    write(&html_path, &html)?;
     let _ = std::fs::remove_dir_all(&work);
     chunks.sort();
     Ok(format!("{stem}: {} lazy chunks ({}), loaded by {link_module}", chunks.len(), chunks.join(", ")))
@@ -159,6 +176,18 @@ fn with_modulepreload(html: &str, stem: &str, link_module: &str, integrity: &str
     match html.get(at..).and_then(|rest| rest.find('>')).map(|end| at + end + 1) {
         Some(end) => format!("{}{tag}{}", html.get(..end).unwrap_or(html), html.get(end..).unwrap_or_default()),
         None => html.to_string(),
+    }
+}
+
+/// Every `.js` file under `dir` (none when it does not exist).
+fn js_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            js_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "js") {
+            out.push(path);
+        }
     }
 }
 
@@ -195,6 +224,10 @@ fn run_tool(cmd: &mut Command) -> Result<(), String> {
 
 fn read_text(path: &Path) -> Result<String, String> {
     std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn write(path: &Path, text: &str) -> Result<(), String> {
+    std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 fn copy(from: &Path, to: &Path) -> Result<(), String> {
