@@ -117,7 +117,9 @@ pub fn doc_key(doc: DocId) -> Option<&'static str> {
 
 /// The inverse of [`doc_key`].
 pub fn doc_of(key: &str) -> Option<DocId> {
-    [DocId::Workflow, DocId::Aws, DocId::Azure, DocId::Gcp, DocId::Alibaba].into_iter().find(|d| doc_key(*d) == Some(key))
+    [DocId::Workflow, DocId::Aws, DocId::Azure, DocId::Gcp, DocId::Alibaba]
+        .into_iter()
+        .find(|d| doc_key(*d) == Some(key))
 }
 
 /// A human name for where a span points.

@@ -88,7 +88,8 @@ fn setup() -> Result {
     }
     // `test` runs clippy and rustfmt; a minimal rustup profile has neither.
     let components = output("rustup", &["component", "list", "--installed"]).unwrap_or_default();
-    for c in ["clippy", "rustfmt"] {
+    // rust-src: the playground's std is built from it (`std_for_size`).
+    for c in ["clippy", "rustfmt", "rust-src"] {
         if !components.lines().any(|l| l.starts_with(c)) {
             run(Command::new("rustup").args(["component", "add", c]))?;
         }
@@ -140,12 +141,37 @@ fn setup() -> Result {
 }
 
 fn trunk_build() -> Result {
-    run(Command::new(cargo_bin("trunk")).args(["build", "--release"]))
+    run(std_for_size(Command::new(cargo_bin("trunk")).args(["build", "--release"])))
 }
 
 fn serve() -> Result {
     eprintln!("xtask: the playground will be at http://127.0.0.1:8080/");
-    run(Command::new(cargo_bin("trunk")).args(["serve", "--release", "--address", "127.0.0.1", "--port", "8080"]))
+    run(std_for_size(Command::new(cargo_bin("trunk")).args([
+        "serve",
+        "--release",
+        "--address",
+        "127.0.0.1",
+        "--port",
+        "8080",
+    ])))
+}
+
+/// The playground's wasm is built with std recompiled from the toolchain's
+/// own source for size (`optimize_for_size`, panics that trap without
+/// formatting a message): -18 KB brotli of the first load, measured
+/// (docs/size.md, "std built for size"). These cargo/rustc options are
+/// unstable, so they are enabled with RUSTC_BOOTSTRAP for the wasm target
+/// only (web/post-build.sh clears them for its native tool). A plain
+/// `trunk build --release` still works, with the prebuilt std.
+fn std_for_size(cmd: &mut Command) -> &mut Command {
+    cmd.env("RUSTC_BOOTSTRAP", "1")
+        .env("CARGO_UNSTABLE_BUILD_STD", "std,panic_abort")
+        .env("CARGO_UNSTABLE_BUILD_STD_FEATURES", "optimize_for_size")
+        // Replaces .cargo/config.toml's wasm rustflags: keep its cfg.
+        .env(
+            "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS",
+            "--cfg erase_components -Zunstable-options -Cpanic=immediate-abort",
+        )
 }
 
 fn test() -> Result {

@@ -128,7 +128,13 @@ fn remember_toggle(state: &AppState, summary: &web_sys::Element) {
     });
 }
 
-fn render(e: &Evaluation, state: &AppState, only: Option<&str>, loading: &[(Cloud, Availability)], open: &BTreeSet<String>) -> String {
+fn render(
+    e: &Evaluation,
+    state: &AppState,
+    only: Option<&str>,
+    loading: &[(Cloud, Availability)],
+    open: &BTreeSet<String>,
+) -> String {
     let mut h = Html::default();
     problems(&mut h, e, state);
     for (cloud, availability) in loading {
@@ -216,8 +222,10 @@ fn job_card(h: &mut Html, job: &JobReport, index: usize, open: &BTreeSet<String>
         h.raw("<span class=\"tag env\" title=\"GitHub environment\">environment: ").text(env).raw("</span>");
     }
     if let Some(m) = &job.matrix {
-        let values: Vec<String> =
-            m.iter().map(|(k, v)| format!("{k}: {}", v.as_str().map_or_else(|| v.to_string(), str::to_string))).collect();
+        let values: Vec<String> = m
+            .iter()
+            .map(|(k, v)| format!("{k}: {}", v.as_str().map_or_else(|| v.to_string(), str::to_string)))
+            .collect();
         h.raw("<span class=\"tag\" data-testid=\"matrix\">matrix: ").text(&values.join(", ")).raw("</span>");
     }
     h.raw("</header>");
@@ -332,7 +340,9 @@ fn verdict(h: &mut Html, v: &Verdict, job_key: &str, open: &BTreeSet<String>) {
             Some(s) => {
                 h.attr("class", &format!("{class} go"));
                 goto_attrs(h, s);
-                h.raw("><button type=\"button\" class=\"link\" aria-label=\"Show in editor\">").raw(mark).raw("</button>");
+                h.raw("><button type=\"button\" class=\"link\" aria-label=\"Show in editor\">")
+                    .raw(mark)
+                    .raw("</button>");
             }
             None => {
                 h.attr("class", class).raw(">").raw(mark);
