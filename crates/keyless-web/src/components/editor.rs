@@ -3,13 +3,16 @@
 //! line-number gutter and located error markers. The three layers share one
 //! scroll container, so they cannot drift apart.
 
-use crate::state::{AppState, show_span};
+use crate::components::results::severity;
+use crate::state::{AppState, doc_key, doc_of, show_span};
 use crate::util::line_col;
-use keyless_core::diagnostic::{Diagnostic, Severity};
+use keyless_core::diagnostic::Diagnostic;
+use keyless_core::html::Html;
 use keyless_core::sources::escape_into;
 use keyless_core::span::{DocId, Span};
 use keyless_core::verdict::Cloud;
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
 
 /// A highlight: byte range and CSS class.
 type Highlight = (u32, u32, &'static str);
@@ -123,13 +126,47 @@ fn Editor(doc: DocId, title: &'static str, hint: &'static str, placeholder: &'st
     let keys_hint = format!("{id}-keys");
     let is_cloud = cloud_of(doc).is_some();
     let configured = move || !text.with(|t| t.trim().is_empty());
+    // The problems under the editor: one button each (data-action="goto"),
+    // written as HTML with one click handler for them all.
+    let error_list = move || {
+        text.with(|t| {
+            let mut h = Html::default();
+            for e in errors.get() {
+                let span = e.span.unwrap_or(Span::new(doc, 0, 0));
+                let lc = line_col(t, span.start);
+                h.open("li").raw(">").open("button").attr("type", "button");
+                h.attr("class", &format!("marker {}", severity(e.severity))).attr("data-testid", "editor-error");
+                h.attr("data-line", &lc.line.to_string()).attr("data-col", &lc.col.to_string());
+                h.attr("data-action", "goto").attr("data-doc", doc_key(span.doc).unwrap_or_default());
+                h.attr("data-start", &span.start.to_string()).attr("data-end", &span.end.to_string()).raw(">");
+                h.raw("<span class=\"loc\">").text(&format!("{}:{}", lc.line, lc.col)).raw("</span> ");
+                h.text(&e.message).raw("</button></li>");
+            }
+            h.finish()
+        })
+    };
+    let on_error_click = move |ev: leptos::ev::MouseEvent| {
+        let Some(b) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|e| e.closest("[data-action]").ok().flatten())
+        else {
+            return;
+        };
+        let attr = |k: &str| b.get_attribute(k).unwrap_or_default();
+        if let Some(d) = doc_of(&attr("data-doc")) {
+            let n = |k: &str| attr(k).parse::<usize>().unwrap_or(0);
+            show_span(&state, Span::new(d, n("data-start"), n("data-end")));
+        }
+    };
     view! {
         <section class="panel editor-panel" class:empty=move || is_cloud && !configured()>
             <div class="panel-head">
                 <h2 id=label_id.clone()>{title}</h2>
                 <span class="hint">{hint}</span>
-                {move || (is_cloud && configured()).then(|| view! {
+                {is_cloud.then(|| view! {
                     <button type="button" class="small ghost" aria-label=format!("Clear the {title} editor")
+                        hidden=move || !configured()
                         on:click=move |_| set_text(&state, doc, String::new())>"Clear"</button>
                 })}
             </div>
@@ -155,26 +192,7 @@ fn Editor(doc: DocId, title: &'static str, hint: &'static str, placeholder: &'st
                 </div>
             </div>
             <p class="visually-hidden" id=keys_hint>"Tab indents by two spaces; press Escape, then Tab, to leave the editor."</p>
-            <ul class="editor-errors" id=described>
-                {move || {
-                    let t = text.get();
-                    errors.get().into_iter().map(|e| {
-                        let span = e.span.unwrap_or(Span::new(doc, 0, 0));
-                        let lc = line_col(&t, span.start);
-                        let sev = match e.severity { Severity::Error => "error", Severity::Warning => "warning", Severity::Note => "note" };
-                        view! {
-                            <li>
-                                <button type="button" class=format!("marker {sev}") data-testid="editor-error"
-                                    data-line=lc.line data-col=lc.col
-                                    on:click=move |_| show_span(&state, span)>
-                                    <span class="loc">{format!("{}:{}", lc.line, lc.col)}</span>
-                                    " " {e.message.clone()}
-                                </button>
-                            </li>
-                        }
-                    }).collect_view()
-                }}
-            </ul>
+            <ul class="editor-errors" id=described inner_html=error_list on:click=on_error_click></ul>
         </section>
     }
 }

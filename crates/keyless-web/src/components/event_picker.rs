@@ -7,7 +7,10 @@ use crate::state::AppState;
 use keyless_core::draft::{EventDraft, ScenarioDraft};
 use keyless_core::github::facts::{DispatchInput, EventFacts, JobFacts, WorkflowFacts};
 use keyless_core::github::workflow_facts;
+use keyless_core::html::Html;
+use leptos::html;
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
 
 const EVENTS: &[&str] = &[
     "push",
@@ -121,21 +124,35 @@ pub fn EventPicker() -> impl IntoView {
             d.event.actor = actor;
         });
     };
-    let picks = move || {
-        let branch = state.draft.with(|d| d.default_branch.clone());
-        quick_picks(&branch)
-            .into_iter()
-            .map(|(label, event)| {
-                let pressed = {
-                    let event = event.clone();
-                    move || state.draft.with(|d| same_run(&d.event, &event))
-                };
-                view! {
-                    <button type="button" class="chip" aria-pressed=move || pressed().to_string()
-                        on:click=move |_| state.edit(|d| d.event = event.clone())>{label}</button>
+    // The quick picks are fixed buttons; which one matches the run is set
+    // on them directly, so a click never replaces the button it landed on.
+    let chips = NodeRef::<html::Div>::new();
+    Effect::new(move |_| {
+        let pressed: Vec<bool> =
+            state.draft.with(|d| quick_picks(&d.default_branch).iter().map(|(_, e)| same_run(&d.event, e)).collect());
+        if let Some(div) = chips.get() {
+            let buttons = div.children();
+            for (i, on) in pressed.into_iter().enumerate() {
+                if let Some(b) = u32::try_from(i).ok().and_then(|i| buttons.item(i)) {
+                    let _ = b.set_attribute("aria-pressed", if on { "true" } else { "false" });
                 }
-            })
-            .collect_view()
+            }
+        }
+    });
+    let on_pick = move |ev: leptos::ev::MouseEvent| {
+        let pick = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|e| e.closest("[data-pick]").ok().flatten())
+            .and_then(|b| b.get_attribute("data-pick"))
+            .and_then(|i| i.parse::<usize>().ok());
+        if let Some(i) = pick {
+            state.edit(|d| {
+                if let Some((_, e)) = quick_picks(&d.default_branch).into_iter().nth(i) {
+                    d.event = e;
+                }
+            });
+        }
     };
     let dispatch_inputs = move || {
         let f = facts.get();
@@ -173,41 +190,19 @@ pub fn EventPicker() -> impl IntoView {
                 <h2 id="event-title">"Run"</h2>
                 <span class="hint">{run_summary}</span>
             </div>
-            <div class="chips" role="group" aria-label="Quick picks">{picks}</div>
+            <div class="chips" role="group" aria-label="Quick picks" node_ref=chips inner_html=picks_html() on:click=on_pick></div>
             <div class="grid">
                 <label class="field">
                     <span>"Event"</span>
-                    <select data-testid="event-name" on:change=on_event>
-                        {move || {
-                            let declared = facts.with(|f| f.events.clone());
-                            let cur = current();
-                            let listened: Vec<String> = declared.iter().map(|e| e.name.clone()).collect();
-                            let mut others: Vec<String> =
-                                EVENTS.iter().map(|s| s.to_string()).filter(|n| !listened.contains(n)).collect();
-                            if !cur.is_empty() && !listened.contains(&cur) && !others.contains(&cur) {
-                                others.push(cur.clone());
-                            }
-                            let option = move |n: String, label: String| {
-                                let selected = n == cur;
-                                view! { <option value=n prop:selected=selected>{label}</option> }
-                            };
-                            let first = declared.into_iter().map(|e| option.clone()(e.name.clone(), event_label(&e))).collect_view();
-                            let rest = others.into_iter().map(|n| option.clone()(n.clone(), n)).collect_view();
-                            if listened.is_empty() {
-                                view! { {first}{rest} }.into_any()
-                            } else {
-                                view! {
-                                    <optgroup label="In the workflow">{first}</optgroup>
-                                    <optgroup label="Other events">{rest}</optgroup>
-                                }.into_any()
-                            }
-                        }}
-                    </select>
+                    <select data-testid="event-name" on:change=on_event
+                        inner_html=move || facts.with(|f| event_options(f, &current()))></select>
                 </label>
                 <EventField label="Ref" testid="event-ref" placeholder="derived from the event"
                     get=|e| e.ref_.clone() set=|e, v| e.ref_ = v/>
                 <EventField label="Actor" placeholder="octocat" get=|e| e.actor.clone() set=|e, v| e.actor = v/>
-                <Show when=is_pr>
+                // Shown for pull request events only; `display: contents`
+                // keeps them items of the grid.
+                <div class="pr-fields" hidden=move || !is_pr()>
                     <EventField label="Base branch" testid="event-base-ref" placeholder="main"
                         get=|e| e.base_ref.clone() set=|e, v| e.base_ref = v/>
                     <EventField label="Head branch" testid="event-head-ref" placeholder="feature/x"
@@ -221,12 +216,52 @@ pub fn EventPicker() -> impl IntoView {
                             on:change=move |ev| { let v = event_target_checked(&ev); state.edit(|d| d.event.from_fork = v); }/>
                         <span>"From a fork"</span>
                     </label>
-                </Show>
+                </div>
             </div>
             {dispatch_inputs}
-            {move || facts.with(workflow_summary)}
+            <div inner_html=move || facts.with(workflow_summary)></div>
         </section>
     }
+}
+
+/// The quick picks' buttons (`data-pick` = index in [`PICKS`]).
+fn picks_html() -> String {
+    let mut h = Html::default();
+    for (i, p) in PICKS.iter().enumerate() {
+        h.open("button").attr("type", "button").attr("class", "chip").attr("aria-pressed", "false");
+        h.attr("data-pick", &i.to_string()).raw(">").text(p.label).close("button");
+    }
+    h.finish()
+}
+
+/// The event list: the events the workflow listens to first (with their
+/// filters as written), then the others; the current one selected.
+fn event_options(f: &WorkflowFacts, current: &str) -> String {
+    let listened: Vec<&str> = f.events.iter().map(|e| e.name.as_str()).collect();
+    let mut others: Vec<&str> = EVENTS.iter().copied().filter(|n| !listened.contains(n)).collect();
+    if !current.is_empty() && !listened.contains(&current) && !others.contains(&current) {
+        others.push(current);
+    }
+    let mut h = Html::default();
+    let option = |h: &mut Html, name: &str, label: &str| {
+        h.open("option").attr("value", name).flag("selected", name == current).raw(">").text(label).close("option");
+    };
+    if !listened.is_empty() {
+        h.raw("<optgroup label=\"In the workflow\">");
+    }
+    for e in &f.events {
+        option(&mut h, &e.name, &event_label(e));
+    }
+    if !listened.is_empty() {
+        h.raw("</optgroup><optgroup label=\"Other events\">");
+    }
+    for n in others {
+        option(&mut h, n, n);
+    }
+    if !listened.is_empty() {
+        h.raw("</optgroup>");
+    }
+    h.finish()
 }
 
 fn same_run(a: &EventDraft, b: &EventDraft) -> bool {
@@ -360,25 +395,31 @@ fn DispatchControl(input: DispatchInput) -> impl IntoView {
 }
 
 /// The workflow's environments and jobs (with matrix axes), as written.
-fn workflow_summary(f: &WorkflowFacts) -> Option<impl IntoView + use<>> {
+fn workflow_summary(f: &WorkflowFacts) -> String {
+    let mut h = Html::default();
     if f.jobs.is_empty() {
-        return None;
+        return h.finish();
     }
     let count = f.jobs.len();
-    let heading = format!("The workflow's {count} job{}", if count == 1 { "" } else { "s" });
-    let envs = (!f.environments.is_empty()).then(|| {
-        view! { " · environments: " {f.environments.iter().map(|e| view! { <code>{e.clone()}</code>" " }).collect_view()} }
-    });
-    let jobs = f.jobs.iter().map(job_line).collect_view();
-    Some(view! {
-        <div class="workflow-summary" data-testid="workflow-summary">
-            <p class="hint">{heading}{envs}</p>
-            <ul class="explanation">{jobs}</ul>
-        </div>
-    })
+    h.raw("<div class=\"workflow-summary\" data-testid=\"workflow-summary\"><p class=\"hint\">The workflow's ");
+    h.text(&format!("{count} job{}", if count == 1 { "" } else { "s" }));
+    if !f.environments.is_empty() {
+        h.raw(" · environments: ");
+        for e in &f.environments {
+            h.el("code", "", e).raw(" ");
+        }
+    }
+    h.raw("</p><ul class=\"explanation\">");
+    for j in &f.jobs {
+        h.open("li").attr("data-testid", "workflow-job").attr("data-job", &j.id).raw(">").el("code", "", &j.id);
+        h.text(&job_line(j)).raw("</li>");
+    }
+    h.raw("</ul></div>");
+    h.finish()
 }
 
-fn job_line(j: &JobFacts) -> impl IntoView + use<> {
+/// What the summary says of a job after its id.
+fn job_line(j: &JobFacts) -> String {
     let mut parts = Vec::new();
     if let Some(name) = j.name.as_ref().filter(|n| **n != j.id) {
         parts.push(format!("“{name}”"));
@@ -415,9 +456,7 @@ fn job_line(j: &JobFacts) -> impl IntoView + use<> {
     } else if j.calls.is_none() {
         parts.push("no cloud login".into());
     }
-    let (id, key) = (j.id.clone(), j.id.clone());
-    let rest = if parts.is_empty() { String::new() } else { format!(" — {}", parts.join(" · ")) };
-    view! { <li data-testid="workflow-job" data-job=key><code>{id}</code>{rest}</li> }
+    if parts.is_empty() { String::new() } else { format!(" — {}", parts.join(" · ")) }
 }
 
 fn json_text(v: &serde_json::Value) -> String {
