@@ -154,18 +154,53 @@ pub fn EventPicker() -> impl IntoView {
             });
         }
     };
-    let dispatch_inputs = move || {
-        let f = facts.get();
-        (current() == "workflow_dispatch" && !f.dispatch_inputs.is_empty()).then(|| {
-            view! {
-                <fieldset class="inputs-set">
-                    <legend>"workflow_dispatch inputs (declared by the workflow)"</legend>
-                    <div class="grid">
-                        {f.dispatch_inputs.into_iter().map(|input| view! { <DispatchControl input=input/> }).collect_view()}
-                    </div>
-                </fieldset>
-            }
-        })
+    // The declared dispatch inputs while the event is workflow_dispatch.
+    // Written as HTML when the declaration changes, not on each keystroke
+    // (that would replace the control being typed in); values typed here go
+    // to the draft through one handler, and values set elsewhere (a
+    // preset, an import) are copied into the controls by `sync_inputs`.
+    let declared = Memo::new(move |_| {
+        (current() == "workflow_dispatch").then(|| facts.with(|f| f.dispatch_inputs.clone())).unwrap_or_default()
+    });
+    let inputs_box = NodeRef::<html::Div>::new();
+    // GitHub's run form always sends a boolean (its checkbox) and a choice
+    // (its select shows an option); the API and `gh` send only what is
+    // given, and the engine refuses a required one that is missing. The
+    // picker stands for the form, so the value it shows is the value the
+    // simulation gets.
+    Effect::new(move |_| {
+        let missing: Vec<(String, serde_json::Value)> = declared.with(|inputs| {
+            state.draft.with(|d| {
+                inputs
+                    .iter()
+                    .filter(|i| !d.inputs.contains_key(&i.name))
+                    .filter_map(|i| Some((i.name.clone(), form_value(i)?)))
+                    .collect()
+            })
+        });
+        if !missing.is_empty() {
+            state.edit(|d| d.inputs.extend(missing));
+        }
+    });
+    Effect::new(move |_| {
+        let values = state.draft.with(|d| d.inputs.clone());
+        declared.track();
+        if let Some(div) = inputs_box.get() {
+            sync_inputs(&div, &values);
+        }
+    });
+    let on_input = move |ev: leptos::ev::Event| {
+        let Some(el) = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else { return };
+        let Some(name) = el.get_attribute("data-name") else { return };
+        let prop = |k: &str| js_sys::Reflect::get(&el, &k.into()).unwrap_or_default();
+        let value = if el.get_attribute("type").as_deref() == Some("checkbox") {
+            serde_json::Value::Bool(prop("checked").is_truthy())
+        } else {
+            serde_json::Value::String(prop("value").as_string().unwrap_or_default())
+        };
+        state.edit(|d| {
+            d.inputs.insert(name, value);
+        });
     };
     let is_pr = move || matches!(current().as_str(), "pull_request" | "pull_request_target");
     let run_summary = move || {
@@ -218,7 +253,8 @@ pub fn EventPicker() -> impl IntoView {
                     </label>
                 </div>
             </div>
-            {dispatch_inputs}
+            <div node_ref=inputs_box inner_html=move || declared.with(|i| dispatch_inputs(i, &state.draft.read_untracked()))
+                on:input=on_input on:change=on_input></div>
             <div inner_html=move || facts.with(workflow_summary)></div>
         </section>
     }
@@ -268,13 +304,6 @@ fn same_run(a: &EventDraft, b: &EventDraft) -> bool {
     a.name == b.name && a.ref_ == b.ref_ && a.from_fork == b.from_fork && a.head_ref == b.head_ref
 }
 
-fn input_text(d: &ScenarioDraft, name: &str) -> Option<String> {
-    d.inputs.get(name).map(|v| match v {
-        serde_json::Value::String(s) => s.clone(),
-        other => other.to_string(),
-    })
-}
-
 /// An event as the workflow lists it, with its filters as written.
 fn event_label(e: &EventFacts) -> String {
     let mut filters = Vec::new();
@@ -294,103 +323,82 @@ fn event_label(e: &EventFacts) -> String {
     if filters.is_empty() { e.name.clone() } else { format!("{} ({})", e.name, filters.join("; ")) }
 }
 
-/// One declared dispatch input as a form control of its type: a list for
-/// `choice`, a checkbox for `boolean`, text otherwise (workflow syntax,
-/// `on.workflow_dispatch.inputs.<id>.type`).
-#[component]
-fn DispatchControl(input: DispatchInput) -> impl IntoView {
-    let state = expect_context::<AppState>();
-    let name = input.name.clone();
-    let default_text = input.default.as_ref().map(json_text).unwrap_or_default();
-    let current = {
-        let name = name.clone();
-        move || state.draft.with(|d| input_text(d, &name))
-    };
-    let set = {
-        let name = name.clone();
-        move |v: serde_json::Value| {
-            let k = name.clone();
-            state.edit(|d| {
-                d.inputs.insert(k, v);
-            });
+/// The declared dispatch inputs, each as a form control of its type: a
+/// list for `choice`, a checkbox for `boolean`, text otherwise (workflow
+/// syntax, `on.workflow_dispatch.inputs.<id>.type`), showing the draft's
+/// value or else the input's default.
+fn dispatch_inputs(inputs: &[DispatchInput], d: &ScenarioDraft) -> String {
+    let mut h = Html::default();
+    if inputs.is_empty() {
+        return h.finish();
+    }
+    h.raw("<fieldset class=\"inputs-set\"><legend>workflow_dispatch inputs (declared by the workflow)</legend><div class=\"grid\">");
+    for input in inputs {
+        let default = input.default.as_ref().map(json_text).unwrap_or_default();
+        let value = d.inputs.get(&input.name).map(json_text).unwrap_or_else(|| default.clone());
+        let boolean = input.kind == "boolean";
+        h.open("label").attr("class", if boolean { "check" } else { "field" });
+        h.attr("title", input.description.as_deref().unwrap_or_default()).raw("><span>").text(&input.name);
+        h.raw(if input.required { " *</span>" } else { "</span>" });
+        match input.kind.as_str() {
+            "choice" => {
+                h.open("select").attr("data-testid", "dispatch-input").attr("data-name", &input.name).raw(">");
+                for o in &input.options {
+                    h.open("option").attr("value", o).flag("selected", *o == value).raw(">").text(o).close("option");
+                }
+                h.close("select");
+            }
+            "boolean" => {
+                h.raw("<input type=\"checkbox\"").attr("data-testid", "dispatch-input").attr("data-name", &input.name);
+                h.flag("checked", value.eq_ignore_ascii_case("true")).raw(">");
+            }
+            kind => {
+                h.raw("<input").attr("type", if kind == "number" { "number" } else { "text" });
+                h.attr("data-testid", "dispatch-input").attr("data-name", &input.name);
+                h.raw(" spellcheck=\"false\" autocomplete=\"off\"")
+                    .attr("placeholder", &default)
+                    .attr("value", &value)
+                    .raw(">");
+            }
         }
-    };
-    // GitHub's run form always sends a boolean (its checkbox) and a choice
-    // (its select shows an option); the API and `gh` send only what is
-    // given, and the engine refuses a required one that is missing. The
-    // picker stands for the form, so the value it shows is the value the
-    // simulation gets.
-    let shown = match input.kind.as_str() {
-        "boolean" => Some(serde_json::Value::Bool(
-            input.default.as_ref().is_some_and(|d| json_text(d).eq_ignore_ascii_case("true")),
-        )),
+        h.raw("</label>");
+    }
+    h.raw("</div></fieldset>");
+    h.finish()
+}
+
+/// The value GitHub's run form sends for an input the user leaves alone:
+/// a boolean's checkbox, a choice's shown option; none for text.
+fn form_value(input: &DispatchInput) -> Option<serde_json::Value> {
+    let default = input.default.as_ref().map(json_text).unwrap_or_default();
+    match input.kind.as_str() {
+        "boolean" => Some(serde_json::Value::Bool(default.eq_ignore_ascii_case("true"))),
         "choice" => input
             .options
             .iter()
-            .find(|o| **o == default_text)
+            .find(|o| **o == default)
             .or_else(|| input.options.first())
             .map(|o| serde_json::Value::String(o.clone())),
         _ => None,
-    };
-    if let Some(shown) = shown {
-        let (current, set) = (current.clone(), set.clone());
-        Effect::new(move |_| {
-            if current().is_none() {
-                set(shown.clone());
-            }
-        });
     }
-    let label = format!("{}{}", input.name, if input.required { " *" } else { "" });
-    let title = input.description.clone().unwrap_or_default();
-    let control = match input.kind.as_str() {
-        "choice" => {
-            let options = input.options.clone();
-            let set = set.clone();
-            let current = current.clone();
-            view! {
-                <select data-testid="dispatch-input" data-name=name.clone()
-                    on:change=move |ev| set(serde_json::Value::String(event_target_value(&ev)))>
-                    {move || {
-                        let chosen = current().unwrap_or_else(|| default_text.clone());
-                        options.iter().map(|o| {
-                            let selected = *o == chosen;
-                            view! { <option value=o.clone() prop:selected=selected>{o.clone()}</option> }
-                        }).collect_view()
-                    }}
-                </select>
-            }
-            .into_any()
+}
+
+/// Copies the draft's input values into the dispatch controls that show
+/// something else (a value set by a preset or an import).
+fn sync_inputs(container: &web_sys::Element, values: &std::collections::BTreeMap<String, serde_json::Value>) {
+    let Ok(controls) = container.query_selector_all("[data-name]") else { return };
+    for i in 0..controls.length() {
+        let Some(el) = controls.item(i) else { continue };
+        let Some(name) = el.dyn_ref::<web_sys::Element>().and_then(|e| e.get_attribute("data-name")) else { continue };
+        let Some(v) = values.get(&name) else { continue };
+        let (prop, want) = match v {
+            serde_json::Value::Bool(b) => ("checked", wasm_bindgen::JsValue::from_bool(*b)),
+            other => ("value", wasm_bindgen::JsValue::from_str(&json_text(other))),
+        };
+        let key = wasm_bindgen::JsValue::from_str(prop);
+        if js_sys::Reflect::get(&el, &key).ok().as_ref() != Some(&want) {
+            let _ = js_sys::Reflect::set(&el, &key, &want);
         }
-        "boolean" => {
-            let set = set.clone();
-            let current = current.clone();
-            let default_on = input.default.as_ref().is_some_and(|d| json_text(d).eq_ignore_ascii_case("true"));
-            view! {
-                <input type="checkbox" data-testid="dispatch-input" data-name=name.clone()
-                    prop:checked=move || current().map_or(default_on, |v| v.eq_ignore_ascii_case("true"))
-                    on:change=move |ev| set(serde_json::Value::Bool(event_target_checked(&ev)))/>
-            }
-            .into_any()
-        }
-        _ => {
-            let set = set.clone();
-            let current = current.clone();
-            let number = input.kind == "number";
-            view! {
-                <input type=if number { "number" } else { "text" } data-testid="dispatch-input" data-name=name.clone()
-                    spellcheck="false" autocomplete="off" placeholder=default_text.clone()
-                    prop:value=move || current().unwrap_or_else(|| default_text.clone())
-                    on:input=move |ev| set(serde_json::Value::String(event_target_value(&ev)))/>
-            }
-            .into_any()
-        }
-    };
-    let class = if input.kind == "boolean" { "check" } else { "field" };
-    view! {
-        <label class=class title=title>
-            <span>{label}</span>
-            {control}
-        </label>
     }
 }
 
