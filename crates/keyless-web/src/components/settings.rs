@@ -79,10 +79,11 @@ pub fn Settings() -> impl IntoView {
                     get=|d| d.repository.clone() set=|d, v| d.repository = v/>
                 <label class="field">
                     <span>"Visibility"</span>
-                    <select data-testid="visibility" on:change=visibility>
-                        {["public", "private", "internal"].into_iter().map(|v| view! {
-                            <option value=v prop:selected=move || state.draft.with(|d| d.visibility.as_str() == v)>{v}</option>
-                        }).collect_view()}
+                    <select data-testid="visibility" on:change=visibility
+                        prop:value=move || state.draft.with(|d| d.visibility.as_str())>
+                        <option value="public">"public"</option>
+                        <option value="private">"private"</option>
+                        <option value="internal">"internal"</option>
                     </select>
                 </label>
                 <TextField label="Default branch" get=|d| d.default_branch.clone() set=|d, v| d.default_branch = v/>
@@ -112,11 +113,12 @@ pub fn Settings() -> impl IntoView {
                     </div>
                     <label class="field wide">
                         <span>"pull_request_target sub (GitHub's docs are silent; observations differ)"</span>
-                        <select on:change=prt>
-                            <option value="ref" prop:selected=move || state.draft.with(|d| d.pull_request_target_subject == PullRequestTargetSubject::Ref)>
-                                "ref:refs/heads/<default branch> (observed 2026)"</option>
-                            <option value="pull_request" prop:selected=move || state.draft.with(|d| d.pull_request_target_subject == PullRequestTargetSubject::PullRequest)>
-                                "pull_request (observed 2024)"</option>
+                        <select on:change=prt prop:value=move || state.draft.with(|d| match d.pull_request_target_subject {
+                            PullRequestTargetSubject::Ref => "ref",
+                            PullRequestTargetSubject::PullRequest => "pull_request",
+                        })>
+                            <option value="ref">"ref:refs/heads/<default branch> (observed 2026)"</option>
+                            <option value="pull_request">"pull_request (observed 2024)"</option>
                         </select>
                     </label>
                 </div>
