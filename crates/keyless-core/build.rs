@@ -51,6 +51,63 @@ fn main() {
     if let Err(e) = std::fs::write(&target, table) {
         println!("cargo:warning=keyless-core: cannot write {}: {e}", target.display());
     }
+    for (name, map) in [("case_upper.bin", simple_upper as fn(char) -> Option<char>), ("case_lower.bin", simple_lower)]
+    {
+        let target = Path::new(&out).join(name);
+        if let Err(e) = std::fs::write(&target, case_runs(map)) {
+            println!("cargo:warning=keyless-core: cannot write {}: {e}", target.display());
+        }
+    }
+}
+
+/// `c`'s uppercase when it is one other character (the simple mapping that
+/// per-character comparisons use), from this toolchain's Unicode tables.
+fn simple_upper(c: char) -> Option<char> {
+    let mut it = c.to_uppercase();
+    match (it.next(), it.next()) {
+        (Some(u), None) if u != c => Some(u),
+        _ => None,
+    }
+}
+
+fn simple_lower(c: char) -> Option<char> {
+    let mut it = c.to_lowercase();
+    match (it.next(), it.next()) {
+        (Some(l), None) if l != c => Some(l),
+        _ => None,
+    }
+}
+
+/// The mapping as runs for `case` (src/case.rs): characters `start`,
+/// `start + stride`, … (`count` of them) map to themselves plus `delta`.
+/// Eight bytes a run: start (3, little-endian), count, stride, delta (3,
+/// two's complement). About 190 runs cover Unicode's ~1,400 mappings.
+fn case_runs(map: fn(char) -> Option<char>) -> Vec<u8> {
+    let pairs: Vec<(u32, i32)> = (0..=0x10FFFFu32)
+        .filter_map(char::from_u32)
+        .filter_map(|c| map(c).map(|m| (c as u32, m as i32 - c as i32)))
+        .collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while let Some(&(start, delta)) = pairs.get(i) {
+        let stride = match pairs.get(i + 1) {
+            Some(&(next, d)) if d == delta && (next - start == 1 || next - start == 2) => next - start,
+            _ => 1,
+        };
+        let mut count = 1;
+        while count < 255 {
+            match (pairs.get(i + count - 1), pairs.get(i + count)) {
+                (Some(&(prev, _)), Some(&(next, d))) if d == delta && next - prev == stride => count += 1,
+                _ => break,
+            }
+        }
+        out.extend_from_slice(&start.to_le_bytes()[..3]);
+        out.push(count as u8);
+        out.push(stride as u8);
+        out.extend_from_slice(&delta.to_le_bytes()[..3]);
+        i += count;
+    }
+    out
 }
 
 /// The code of every `.rs` file under `dir`, without its comment lines,

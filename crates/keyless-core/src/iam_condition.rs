@@ -236,7 +236,7 @@ fn positive_match(base: &BaseOperator, pieces: &[Piece], request: &str) -> Optio
         // A1: exact and case-sensitive; `*` is literal.
         BaseOperator::StringEquals | BaseOperator::StringNotEquals => text_of(pieces) == request,
         BaseOperator::StringEqualsIgnoreCase | BaseOperator::StringNotEqualsIgnoreCase => {
-            text_of(pieces).to_lowercase() == request.to_lowercase()
+            crate::case::to_lower(&text_of(pieces)) == crate::case::to_lower(request)
         }
         // A1: case-sensitive glob, `*` crosses `:` and `/`.
         BaseOperator::StringLike | BaseOperator::StringNotLike => glob_of(pieces).matches(request),
@@ -707,7 +707,7 @@ pub fn undetermined_verdict(
 /// Whether an `Action` pattern covers `action`: action names are
 /// case-insensitive (A15) and may use `*` / `?` wildcards (`sts:*`, `*`).
 pub fn action_pattern_matches(pattern: &str, action: &str) -> bool {
-    Glob::new(&pattern.to_lowercase()).matches(&action.to_lowercase())
+    Glob::new(&crate::case::to_lower(pattern)).matches(&crate::case::to_lower(action))
 }
 
 /// Checks Action / NotAction against the requested action names (any of

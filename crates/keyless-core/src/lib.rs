@@ -7,6 +7,7 @@
 //! imports a cloud; each cloud imports only the shared token model
 //! ([`claims`]) and the shared matchers ([`glob`], [`iam_condition`]).
 
+pub mod case;
 pub mod claims;
 pub mod clouds;
 pub mod diagnostic;

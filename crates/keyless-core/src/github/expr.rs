@@ -434,9 +434,10 @@ fn eval_call(func: Function, args: &[SpannedExpr<'_>], ctx: &Contexts) -> Eval {
     }
 }
 
-/// GitHub compares strings ignoring case (ordinal upper-case).
+/// GitHub compares strings ignoring case: ordinal, each character
+/// upper-cased by its simple mapping (`crate::case`).
 fn upper(s: &str) -> String {
-    s.to_uppercase()
+    crate::case::to_upper(s)
 }
 
 /// `format('{0} {1}', a, b)` with `{{`/`}}` escapes; bad specs are errors.
