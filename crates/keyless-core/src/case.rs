@@ -1,17 +1,18 @@
 //! Case-insensitive comparison, character by character, with Unicode's
-//! simple case mappings: GitHub's expression comparisons ("GitHub ignores
-//! case when comparing strings", D-EXPR; the runner compares with .NET's
-//! `OrdinalIgnoreCase`, which upper-cases each UTF-16 unit with the simple
-//! mapping) and IAM's `…IgnoreCase` operators and action names.
+//! simple case mappings, for IAM's `…IgnoreCase` operators and action names
+//! (A1, A15: case-insensitive; AWS does not say how beyond ASCII, and a
+//! per-character comparison is what case-insensitive string equality
+//! means in the runtimes IAM is documented for).
 //!
-//! Why not `str::to_uppercase`: it applies the full mappings (`ß` becomes
-//! `SS`, a final `Σ` becomes `ς`), which per-character comparisons do not,
-//! and its tables cost the playground's first load about 4 KB brotli. The
-//! mappings here are generated at build time from this toolchain's own
-//! Unicode tables (build.rs: every character whose `to_uppercase` /
-//! `to_lowercase` is one other character), as runs of eight bytes.
+//! Why not `str::to_lowercase`: it applies the full mappings (a final `Σ`
+//! becomes `ς`, `İ` two characters), which per-character comparisons do
+//! not, and its tables cost the playground's first load about 2 KB brotli
+//! (std's uppercase tables stay: GitHub's expression comparisons need
+//! the full uppercase mapping, see `github::expr`). The mappings are
+//! generated at build time from this toolchain's own Unicode tables
+//! (build.rs: every character whose `to_lowercase` is one other
+//! character), as runs of eight bytes.
 
-static UPPER: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/case_upper.bin"));
 static LOWER: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/case_lower.bin"));
 
 /// One run: characters `start + k * stride` (`k < count`) map to `+ delta`.
@@ -43,19 +44,9 @@ fn map(table: &[u8], c: char) -> char {
     code.checked_add_signed(delta).and_then(char::from_u32).unwrap_or(c)
 }
 
-/// `c`'s simple uppercase mapping (itself when it has none).
-pub fn upper(c: char) -> char {
-    map(UPPER, c)
-}
-
 /// `c`'s simple lowercase mapping (itself when it has none).
 pub fn lower(c: char) -> char {
     map(LOWER, c)
-}
-
-/// `s` with each character upper-cased by its simple mapping.
-pub fn to_upper(s: &str) -> String {
-    s.chars().map(upper).collect()
 }
 
 /// `s` with each character lower-cased by its simple mapping.
@@ -70,29 +61,26 @@ mod tests {
     /// Every character: the table gives exactly std's mapping where that
     /// mapping is one character, and leaves the others alone.
     #[test]
-    fn tables_match_std_single_character_mappings() {
+    fn table_matches_std_single_character_mappings() {
         for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
-            let single = |mut it: std::iter::Peekable<std::vec::IntoIter<char>>| {
-                let first = it.next();
-                if it.peek().is_none() { first } else { None }
+            let mut full = c.to_lowercase();
+            let want = match (full.next(), full.next()) {
+                (Some(l), None) => l,
+                _ => c,
             };
-            let want_u = single(c.to_uppercase().collect::<Vec<_>>().into_iter().peekable()).unwrap_or(c);
-            let want_l = single(c.to_lowercase().collect::<Vec<_>>().into_iter().peekable()).unwrap_or(c);
-            assert_eq!(upper(c), want_u, "upper {c:?} U+{:04X}", c as u32);
-            assert_eq!(lower(c), want_l, "lower {c:?} U+{:04X}", c as u32);
+            assert_eq!(lower(c), want, "lower {c:?} U+{:04X}", c as u32);
         }
     }
 
     #[test]
     fn per_character_not_full_mappings() {
-        assert_eq!(to_upper("straße"), "STRAßE");
         assert_eq!(to_lower("ΟΔΟΣ"), "οδοσ");
-        assert_eq!(to_upper("Refs/Heads/Main"), "REFS/HEADS/MAIN");
+        assert_eq!(to_lower("Refs/Heads/Main"), "refs/heads/main");
         // A character whose full mapping is several characters keeps
         // itself (Unicode's simple mapping of U+0130 is `i`; std does not
         // expose simple mappings, and Turkish dotted I in a branch name or
         // a policy value is not worth a hand-kept table).
         assert_eq!(to_lower("İ"), "İ");
-        assert!(UPPER.len() % 8 == 0 && UPPER.len() / 8 < 400, "{} bytes", UPPER.len());
+        assert!(LOWER.len() % 8 == 0 && LOWER.len() / 8 < 400, "{} bytes", LOWER.len());
     }
 }

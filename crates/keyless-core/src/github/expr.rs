@@ -411,9 +411,11 @@ fn eval_call(func: Function, args: &[SpannedExpr<'_>], ctx: &Contexts) -> Eval {
         Function::ToJSON => Ok(Evaluation::String(serde_json::to_string_pretty(&to_json(&arg(0))).unwrap_or_default())),
         Function::FromJSON => {
             let t = text(0);
-            match serde_json::from_str::<serde_json::Value>(t.trim()) {
-                Ok(v) => Ok(from_json(&v)),
-                Err(e) => Err(EvalError::Invalid(format!("fromJSON: {e}"))),
+            // The engine's own strict JSON parser (RFC 8259, as the
+            // runner's): a later duplicate key wins, as in `JObject.Parse`.
+            match crate::doc::parse_json(t.trim(), crate::span::DocId::Workflow) {
+                Ok(node) => Ok(from_json(&node.to_json())),
+                Err(d) => Err(EvalError::Invalid(format!("fromJSON: {}", d.message))),
             }
         }
         Function::Case => {
@@ -434,10 +436,19 @@ fn eval_call(func: Function, args: &[SpannedExpr<'_>], ctx: &Contexts) -> Eval {
     }
 }
 
-/// GitHub compares strings ignoring case: ordinal, each character
-/// upper-cased by its simple mapping (`crate::case`).
+/// GitHub compares strings ignoring case, as `==` does (the expression
+/// crate's `EvaluationSema`): upper-cased, except the dotless `ı`, which
+/// GitHub keeps as is (actions/languageservices `toUpperSpecial`).
 fn upper(s: &str) -> String {
-    crate::case::to_upper(s)
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if c == 'ı' {
+            out.push(c);
+        } else {
+            out.extend(c.to_uppercase());
+        }
+    }
+    out
 }
 
 /// `format('{0} {1}', a, b)` with `{{`/`}}` escapes; bad specs are errors.
@@ -541,6 +552,50 @@ mod tests {
             assert_eq!(eval_str(src, &c), Ok(want), "{src}");
         }
         assert_eq!(eval_str("toJSON(fromJSON('[1]'))", &c), Ok(s("[\n  1\n]")));
+    }
+
+    // Docs (expressions, fromJSON): any JSON value; the runner parses with
+    // Newtonsoft, where a later duplicate property wins.
+    #[test]
+    fn from_json_reads_any_json_value() {
+        let c = ctx();
+        let cases = [
+            ("fromJSON('true')", Evaluation::Boolean(true)),
+            ("fromJSON('null')", Evaluation::Null),
+            ("fromJSON(' 2.5e1 ')", Evaluation::Number(25.0)),
+            ("fromJSON('\"a\\u00e9\"')", s("a\u{e9}")),
+            ("fromJSON('{\"a\":1,\"a\":2}').a", Evaluation::Number(2.0)),
+            ("fromJSON('[[1],{\"k\":[\"v\"]}]')[1].k[0]", s("v")),
+        ];
+        for (src, want) in cases {
+            assert_eq!(eval_str(src, &c), Ok(want), "{src}");
+        }
+        for bad in ["fromJSON('{')", "fromJSON('[1,]')", "fromJSON('{a:1}')", "fromJSON('1 2')", "fromJSON('')"] {
+            match eval_str(bad, &c) {
+                Err(EvalError::Invalid(m)) => assert!(m.starts_with("fromJSON: invalid JSON"), "{bad}: {m}"),
+                other => panic!("{bad}: {other:?}"),
+            }
+        }
+    }
+
+    // Docs (expressions): comparisons ignore case. Like GitHub's
+    // expression library (actions/languageservices `toUpperSpecial`, which
+    // the expression crate follows for `==`), both sides are upper-cased
+    // except the dotless `ı`; `contains`/`startsWith`/`endsWith` the same.
+    #[test]
+    fn case_is_ignored_as_githubs_expression_library_does() {
+        let c = ctx();
+        let cases = [
+            ("'Straße' == 'STRASSE'", true),
+            ("'ÉTÉ' == 'été'", true),
+            ("'ı' == 'I'", false),
+            ("contains('Résumé', 'SUMÉ')", true),
+            ("contains('straße', 'SS')", true),
+            ("startsWith('ıx', 'I')", false),
+        ];
+        for (src, want) in cases {
+            assert_eq!(eval_str(src, &c), Ok(Evaluation::Boolean(want)), "{src}");
+        }
     }
 
     // Never guessed: secrets/steps/needs and missing payload fields are unknown.

@@ -54,6 +54,8 @@ fn operator_semantics_table() {
         ("StringEquals", "p:sub", &["*"], "a", false, "A1 `*` is literal in StringEquals"),
         ("StringEqualsIgnoreCase", "p:sub", &["A"], "a", true, "A1 IgnoreCase"),
         ("StringNotEqualsIgnoreCase", "p:sub", &["A"], "a", false, "A1 IgnoreCase negated"),
+        ("StringEqualsIgnoreCase", "p:sub", &["Repo:Équipe/X"], "repo:équipe/x", true, "A1 IgnoreCase, per character"),
+        ("StringEqualsIgnoreCase", "p:sub", &["STRASSE"], "straße", false, "A1 IgnoreCase, no multi-letter folding"),
         ("StringLike", "p:sub", &["repo:o/r:*"], "repo:o/r:pull_request", true, "A1 `*`"),
         ("StringLike", "p:sub", &["a?c"], "abc", true, "A1 `?`"),
         ("StringLike", "p:sub", &["Repo:*"], "repo:x", false, "A1 StringLike case-sensitive"),
