@@ -27,7 +27,7 @@ else
 fi
 # A native tool: without the wasm build's std-for-size options (cargo xtask).
 (cd "$source_dir" && env -u RUSTC_BOOTSTRAP -u CARGO_UNSTABLE_BUILD_STD -u CARGO_UNSTABLE_BUILD_STD_FEATURES \
-  cargo run --release --quiet -p keyless-split -- \
+  cargo run --quiet -p keyless-split -- \
   --wasm "$target_dir/wasm32-unknown-unknown/$profile/keyless-web.wasm" \
   --staging "$TRUNK_STAGING_DIR" --name keyless-web "$@")
 # Work around binaryen 108's externref export bug (see the script).

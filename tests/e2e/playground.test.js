@@ -411,6 +411,43 @@ test('a preset that cannot be fetched says so on its button; a retry loads it', 
   await ctx.close();
 });
 
+test('Azure, Google Cloud and Alibaba Cloud are fetched when first configured; a failed fetch says so and Retry loads it', async () => {
+  // No service worker: its precache would fetch every chunk.
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, serviceWorkers: 'block' });
+  const requests = [];
+  ctx.on('request', (r) => requests.push(r.url()));
+  const page = await openApp(browser, server.url, { context: ctx });
+  await expectVerdict(page, 'deploy-aws', 'aws', { allowed: true });
+  const chunks = () => requests.filter((u) => /-split_[a-z]+\.wasm$/.test(u)).map((u) => u.replace(/.*-split_/, ''));
+  assert.deepEqual(chunks(), [], 'no cloud chunk in the first load');
+
+  const fx = (id) => fixtures().find((f) => f.id === id).scenario;
+  const text = (v) => (typeof v === 'string' ? v : JSON.stringify(v, null, 2));
+  const azure = fx('azure-environment');
+  await setText(page, 'editor-workflow', azure.workflow);
+  await setText(page, 'editor-azure', text(azure.azure));
+  await page.getByTestId('verdict-azure').first().waitFor({ timeout: 10000 });
+  assert.deepEqual(chunks(), ['azure.wasm'], 'only the Azure chunk');
+
+  // Offline before the Google Cloud chunk was ever fetched.
+  const gcp = fx('gcp-org-provider');
+  server.offline = true;
+  try {
+    await setText(page, 'editor-gcp', text(gcp.gcp));
+    const notice = page.locator('[data-testid=cloud-loading][data-cloud=gcp]');
+    await notice.getByRole('button', { name: 'Retry' }).waitFor({ timeout: 10000 });
+    assert.match(await notice.textContent(), /could not be loaded/);
+    assert.equal(await page.getByTestId('verdict-gcp').count(), 0);
+  } finally {
+    server.offline = false;
+  }
+  await page.locator('[data-testid=cloud-loading][data-cloud=gcp]').getByRole('button', { name: 'Retry' }).click();
+  await page.getByTestId('verdict-gcp').first().waitFor({ timeout: 10000 });
+  assert.equal(await page.locator('[data-testid=cloud-loading]').count(), 0);
+  assert.ok(chunks().includes('gcp.wasm') && !chunks().includes('alibaba.wasm'), chunks().join(' '));
+  await ctx.close();
+});
+
 test('analysis: loaded only when opened, finds the wildcard, and its suggestion fixes it', async () => {
   // No service worker: its precache would fetch the worker files too.
   const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, serviceWorkers: 'block' });

@@ -23,14 +23,10 @@ const APT_PACKAGES: &[(&str, &str)] = &[
     ("brotli", "/usr/bin/brotli"),
 ];
 const NPM_DIRS: &[&str] = &["web", "tests/e2e", "tests/cel"];
-/// First-load target (HTML + JS + wasm + CSS, brotli), issue #3. Not met
-/// today (see docs/size.md): the engine alone is ~225 KB brotli.
+/// The first-load budget (HTML + JS + wasm + CSS, brotli; issue #3):
+/// `test` fails above it, so growth is a decision, not an accident. Where
+/// the bytes go and how the budget is met: docs/size.md.
 const BUDGET_BYTES: u64 = 250 * 1024;
-/// Regression ceiling: `test` fails above it, so growth is a decision, not
-/// an accident. Raised only with the reason: 316 → 332 KB on 2026-11-24 for
-/// fidelity work (invalid-workflow rejections, unknowable request-context
-/// keys with IP/date operators, source links: +15 KB; measured 329 KB).
-const CEILING_BYTES: u64 = 332 * 1024;
 
 fn main() -> ExitCode {
     let task = std::env::args().nth(1).unwrap_or_default();
@@ -183,15 +179,11 @@ fn test() -> Result {
     run(Command::new("cargo").args(["fmt", "--all", "--", "--check"]))?;
     trunk_build()?;
     let total = size()?;
-    if total > CEILING_BYTES {
-        return Err(format!(
-            "first load is {} KB brotli, over the {} KB regression ceiling",
-            total / 1024,
-            CEILING_BYTES / 1024
-        ));
-    }
     if total > BUDGET_BYTES {
-        eprintln!("xtask: note: first load is over the {} KB target (see README)", BUDGET_BYTES / 1024);
+        return Err(format!(
+            "first load is {total} bytes brotli, over the {} KB budget (docs/size.md)",
+            BUDGET_BYTES / 1024
+        ));
     }
     if root().join("tests/e2e/package.json").exists() {
         run(Command::new("node").args(["--test", "--test-concurrency=1", "tests/e2e/"]))?;
@@ -200,10 +192,11 @@ fn test() -> Result {
 }
 
 /// Prints the brotli size of every first-load file in dist/ (those
-/// `dist/index.html` references directly, the HTML itself, and the
-/// wasm-bindgen snippets the main JS imports) and, separately, of the files
-/// loaded lazily (the analysis worker's JS and wasm); returns the first-load
-/// total, which is what the budget applies to.
+/// `dist/index.html` references directly, among them the app's JS, wasm
+/// and chunk loader, the HTML itself, and the wasm-bindgen snippets the
+/// app's JS imports) and, separately, of the files loaded lazily, all in
+/// `dist/lazy/` (the cloud chunks and the analysis worker); returns the
+/// first-load total, which is what the budget applies to.
 fn size() -> Result<u64> {
     let dist = root().join("dist");
     let html = std::fs::read_to_string(dist.join("index.html"))
@@ -227,8 +220,8 @@ fn size() -> Result<u64> {
         eprintln!("xtask: {:>8} B brotli  {:<10} {rel}", n, if first_load { "first-load" } else { "lazy" });
         if first_load { first += n } else { lazy += n }
     }
-    eprintln!("xtask: first load {} KB brotli (budget {} KB)", first / 1024, BUDGET_BYTES / 1024);
-    eprintln!("xtask: loaded lazily (analysis worker) {} KB brotli", lazy / 1024);
+    eprintln!("xtask: first load {:.1} KB brotli (budget {} KB)", first as f64 / 1024.0, BUDGET_BYTES / 1024);
+    eprintln!("xtask: loaded lazily (cloud chunks, analysis worker) {:.1} KB brotli", lazy as f64 / 1024.0);
     Ok(first)
 }
 
