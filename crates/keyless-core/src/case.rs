@@ -38,7 +38,7 @@ fn map(table: &[u8], c: char) -> char {
     }
     let Some((start, count, stride, delta)) = lo.checked_sub(1).and_then(|i| run(table, i)) else { return c };
     let offset = code - start;
-    if stride == 0 || offset % stride != 0 || offset / stride >= count {
+    if stride == 0 || !offset.is_multiple_of(stride) || offset / stride >= count {
         return c;
     }
     code.checked_add_signed(delta).and_then(char::from_u32).unwrap_or(c)
@@ -81,6 +81,6 @@ mod tests {
         // expose simple mappings, and Turkish dotted I in a branch name or
         // a policy value is not worth a hand-kept table).
         assert_eq!(to_lower("İ"), "İ");
-        assert!(LOWER.len() % 8 == 0 && LOWER.len() / 8 < 400, "{} bytes", LOWER.len());
+        assert!(LOWER.len().is_multiple_of(8) && LOWER.len() / 8 < 400, "{} bytes", LOWER.len());
     }
 }

@@ -174,8 +174,10 @@ fn test() -> Result {
     run(Command::new("cargo")
         .args(["test", "--workspace", "--exclude", "keyless-web"])
         .env("KEYLESS_REQUIRE_CONFORMANCE", "1"))?;
-    let clippy = ["clippy", "-p", "keyless-core", "-p", "keyless-cli", "--all-targets", "--", "-D", "warnings"];
-    run(Command::new("cargo").args(clippy))?;
+    let clippy = ["clippy", "-p", "keyless-core", "-p", "keyless-cli", "-p", "keyless-split", "--all-targets"];
+    run(Command::new("cargo").args(clippy).args(["--", "-D", "warnings"]))?;
+    let wasm_clippy = ["clippy", "-p", "keyless-web", "-p", "keyless-worker", "--target", "wasm32-unknown-unknown"];
+    run(Command::new("cargo").args(wasm_clippy).args(["--", "-D", "warnings"]))?;
     run(Command::new("cargo").args(["fmt", "--all", "--", "--check"]))?;
     trunk_build()?;
     let total = size()?;

@@ -160,7 +160,7 @@ pub fn EventPicker() -> impl IntoView {
     // to the draft through one handler, and values set elsewhere (a
     // preset, an import) are copied into the controls by `sync_inputs`.
     let declared = Memo::new(move |_| {
-        (current() == "workflow_dispatch").then(|| facts.with(|f| f.dispatch_inputs.clone())).unwrap_or_default()
+        if current() == "workflow_dispatch" { facts.with(|f| f.dispatch_inputs.clone()) } else { Vec::new() }
     });
     let inputs_box = NodeRef::<html::Div>::new();
     // GitHub's run form always sends a boolean (its checkbox) and a choice
