@@ -3,10 +3,13 @@
 //! each button shows while it loads (`aria-busy`) and when its file could
 //! not be read (`data-failed`, with the reason in its title). Those are
 //! set on the element directly: signals for them would cost more wasm.
+//! The buttons are fixed, so they are written once as HTML with one click
+//! handler (`data-preset` = index in `PRESETS`).
 
 use crate::browser;
 use crate::presets::{self, PresetInfo};
 use crate::state::AppState;
+use keyless_core::html::Html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
@@ -17,15 +20,30 @@ pub fn PresetBar() -> impl IntoView {
     // The latest click wins: a slow fetch from an earlier click must not
     // replace the preset chosen after it.
     let latest = StoredValue::new(0u32);
+    let on_click = move |ev: leptos::ev::MouseEvent| {
+        let button = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|e| e.closest("[data-preset]").ok().flatten());
+        let preset = button
+            .as_ref()
+            .and_then(|b| b.get_attribute("data-preset"))
+            .and_then(|i| i.parse::<usize>().ok())
+            .and_then(|i| presets::PRESETS.get(i));
+        if let Some(&p) = preset {
+            load(p, state, latest, button);
+        }
+    };
+    let mut buttons = Html::default();
+    for (i, p) in presets::PRESETS.iter().enumerate() {
+        buttons.open("button").attr("type", "button").attr("class", "chip");
+        buttons.attr("data-testid", &format!("preset-{}", p.id)).attr("data-preset", &i.to_string());
+        buttons.attr("title", p.source).raw(">").text(p.title).close("button");
+    }
     view! {
-        <nav class="presets" aria-label="Presets">
+        <nav class="presets" aria-label="Presets" on:click=on_click>
             <span class="presets-label">"Try a preset:"</span>
-            {presets::PRESETS.iter().map(|&p| view! {
-                <button type="button" class="chip" data-testid=format!("preset-{}", p.id) title=p.source
-                    on:click=move |ev| load(p, state, latest, ev.current_target().and_then(|t| t.dyn_into().ok()))>
-                    {p.title}
-                </button>
-            }).collect_view()}
+            <span class="preset-list" inner_html=buttons.finish()></span>
         </nav>
     }
 }
