@@ -2,8 +2,7 @@
 //! simple case mappings, for IAM's `…IgnoreCase` operators and action names
 //! (A1, A15: case-insensitive; AWS does not say how beyond ASCII, and a
 //! per-character comparison is what case-insensitive string equality
-//! means in the runtimes IAM is documented for), and for the hints that
-//! say two values differ only in case (Azure).
+//! means in the runtimes IAM is documented for).
 //!
 //! Why not `str::to_lowercase`: it applies the full mappings (a final `Σ`
 //! becomes `ς`, `İ` two characters), which per-character comparisons do

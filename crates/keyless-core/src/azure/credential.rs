@@ -70,7 +70,7 @@ const METADATA: &[&str] = &[
 ];
 
 fn norm(key: &str) -> String {
-    key.chars().filter(|c| *c != '_' && *c != '-').map(crate::case::lower).collect()
+    key.chars().filter(|c| *c != '_' && *c != '-').flat_map(char::to_lowercase).collect()
 }
 
 /// Reads the Azure section in any of its forms.

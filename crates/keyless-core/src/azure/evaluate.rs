@@ -110,10 +110,7 @@ fn check<'a>(cred: &'a FederatedCredential, claims: &Claims) -> Checked<'a> {
         ),
         None => {
             let s = cred.subject.as_ref().map(|s| s.value.as_str()).unwrap_or_default();
-            SubjectResult::Classic {
-                passed: s == sub,
-                case_only: s != sub && crate::case::to_lower(s) == crate::case::to_lower(&sub),
-            }
+            SubjectResult::Classic { passed: s == sub, case_only: s != sub && s.to_lowercase() == sub.to_lowercase() }
         }
     };
     Checked { cred, issuer: cred.issuer.value == iss, audience: cred.audiences.iter().any(|a| a.value == aud), subject }
@@ -372,7 +369,7 @@ fn trace_term(t: &TermResult) -> TraceStep {
     } else if let Some(hint) = crate::claims::environment_hint(&term.operand.value, actual).filter(|_| claim == "sub") {
         line.push_str(" — ");
         line.push_str(&hint);
-    } else if crate::case::to_lower(actual) == crate::case::to_lower(&term.operand.value) {
+    } else if actual.to_lowercase() == term.operand.value.to_lowercase() {
         line.push_str(" — differs only in case; Keyless assumes FFL compares case-sensitively like classic credentials [inference, research §2.3]");
     }
     TraceStep::fail(line, Some(term.span))
