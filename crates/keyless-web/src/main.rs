@@ -1,6 +1,7 @@
 //! The Keyless playground: a Leptos (client-side) app over `keyless-core`.
 //! Everything runs in the page; nothing the user types leaves it.
 
+mod actions;
 mod analysis_worker;
 mod app;
 mod browser;

@@ -9,11 +9,12 @@
 //! whole panel adds about 6 KB brotli to the first load; rendering the same
 //! tables with Leptos views here added 7 KB more.
 
+use crate::actions;
 use crate::analysis_worker::{AnalysisWorker, Answer};
 use crate::browser;
 use crate::state::{AppState, doc_of, show_span};
 use keyless_core::draft::ScenarioDraft;
-use keyless_core::span::{DocId, Span};
+use keyless_core::span::DocId;
 use keyless_core::verdict::Cloud;
 use leptos::prelude::*;
 use std::time::Duration;
@@ -90,15 +91,8 @@ pub fn AnalysisPanel() -> impl IntoView {
         }
     };
     let on_click = move |ev: leptos::ev::MouseEvent| {
-        use wasm_bindgen::JsCast;
-        let Some(button) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-            .and_then(|e| e.closest("[data-action]").ok().flatten())
-        else {
-            return;
-        };
-        let attr = |k: &str| button.get_attribute(k).unwrap_or_default();
+        let Some(button) = actions::closest(&ev, "[data-action]") else { return };
+        let attr = |k: &str| actions::attr(&button, k);
         // The text a copy or use button acts on is the one shown next to it.
         let shown = |container: &str, code: &str| {
             button
@@ -110,9 +104,8 @@ pub fn AnalysisPanel() -> impl IntoView {
         };
         match attr("data-action").as_str() {
             "goto" => {
-                if let Some(doc) = doc_of(&attr("data-doc")) {
-                    let n = |k: &str| attr(k).parse::<usize>().unwrap_or(0);
-                    show_span(&state, Span::new(doc, n("data-start"), n("data-end")));
+                if let Some(span) = actions::span_of(&button) {
+                    show_span(&state, span);
                 }
             }
             "copy" => {

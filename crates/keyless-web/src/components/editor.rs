@@ -3,8 +3,9 @@
 //! line-number gutter and located error markers. The three layers share one
 //! scroll container, so they cannot drift apart.
 
+use crate::actions;
 use crate::components::results::severity;
-use crate::state::{AppState, doc_key, doc_of, show_span};
+use crate::state::{AppState, show_span};
 use crate::util::line_col;
 use keyless_core::diagnostic::Diagnostic;
 use keyless_core::html::Html;
@@ -12,7 +13,6 @@ use keyless_core::sources::escape_into;
 use keyless_core::span::{DocId, Span};
 use keyless_core::verdict::Cloud;
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 
 /// A highlight: byte range and CSS class.
 type Highlight = (u32, u32, &'static str);
@@ -137,8 +137,8 @@ fn Editor(doc: DocId, title: &'static str, hint: &'static str, placeholder: &'st
                 h.open("li").raw(">").open("button").attr("type", "button");
                 h.attr("class", &format!("marker {}", severity(e.severity))).attr("data-testid", "editor-error");
                 h.attr("data-line", &lc.line.to_string()).attr("data-col", &lc.col.to_string());
-                h.attr("data-action", "goto").attr("data-doc", doc_key(span.doc).unwrap_or_default());
-                h.attr("data-start", &span.start.to_string()).attr("data-end", &span.end.to_string()).raw(">");
+                actions::goto_attrs(&mut h, span);
+                h.raw(">");
                 h.raw("<span class=\"loc\">").text(&format!("{}:{}", lc.line, lc.col)).raw("</span> ");
                 h.text(&e.message).raw("</button></li>");
             }
@@ -146,17 +146,8 @@ fn Editor(doc: DocId, title: &'static str, hint: &'static str, placeholder: &'st
         })
     };
     let on_error_click = move |ev: leptos::ev::MouseEvent| {
-        let Some(b) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-            .and_then(|e| e.closest("[data-action]").ok().flatten())
-        else {
-            return;
-        };
-        let attr = |k: &str| b.get_attribute(k).unwrap_or_default();
-        if let Some(d) = doc_of(&attr("data-doc")) {
-            let n = |k: &str| attr(k).parse::<usize>().unwrap_or(0);
-            show_span(&state, Span::new(d, n("data-start"), n("data-end")));
+        if let Some(span) = actions::closest(&ev, "[data-action]").and_then(|b| actions::span_of(&b)) {
+            show_span(&state, span);
         }
     };
     view! {

@@ -140,10 +140,7 @@ pub fn EventPicker() -> impl IntoView {
         }
     });
     let on_pick = move |ev: leptos::ev::MouseEvent| {
-        let pick = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-            .and_then(|e| e.closest("[data-pick]").ok().flatten())
+        let pick = crate::actions::closest(&ev, "[data-pick]")
             .and_then(|b| b.get_attribute("data-pick"))
             .and_then(|i| i.parse::<usize>().ok());
         if let Some(i) = pick {

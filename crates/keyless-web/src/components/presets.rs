@@ -12,7 +12,6 @@ use crate::state::AppState;
 use keyless_core::html::Html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use wasm_bindgen::JsCast;
 
 #[component]
 pub fn PresetBar() -> impl IntoView {
@@ -21,10 +20,7 @@ pub fn PresetBar() -> impl IntoView {
     // replace the preset chosen after it.
     let latest = StoredValue::new(0u32);
     let on_click = move |ev: leptos::ev::MouseEvent| {
-        let button = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-            .and_then(|e| e.closest("[data-preset]").ok().flatten());
+        let button = crate::actions::closest(&ev, "[data-preset]");
         let preset = button
             .as_ref()
             .and_then(|b| b.get_attribute("data-preset"))

@@ -11,19 +11,17 @@
 //! each `<details>` a `data-key` so its open state survives re-rendering.
 //! Only the job filter, a control the user operates, is a view.
 
-use crate::browser;
 use crate::clouds::{self, Availability};
-use crate::state::{AppState, Evaluation, doc_key, doc_of, doc_title, show_span};
+use crate::state::{AppState, Evaluation, doc_key, doc_title, show_span};
 use crate::util::line_col;
+use crate::{actions, browser};
 use keyless_core::claims::ClaimValue;
 use keyless_core::diagnostic::Severity;
 use keyless_core::engine::JobReport;
 use keyless_core::html::Html;
-use keyless_core::span::Span;
 use keyless_core::verdict::{Cloud, Verdict};
 use leptos::prelude::*;
 use std::collections::BTreeSet;
-use wasm_bindgen::JsCast;
 
 #[component]
 pub fn Results() -> impl IntoView {
@@ -71,27 +69,24 @@ pub fn Results() -> impl IntoView {
         state.evaluation.with(|e| render(e, &state, only.as_deref(), &loading, &open))
     };
     let on_click = move |ev: leptos::ev::MouseEvent| {
-        let Some(target) = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else { return };
         // A source link inside a step is a link, not the step's action.
-        if target.closest("a").ok().flatten().is_some() {
+        if actions::closest(&ev, "a").is_some() {
             return;
         }
-        if let Some(summary) = target.closest("summary").ok().flatten() {
+        if let Some(summary) = actions::closest(&ev, "summary") {
             remember_toggle(&state, &summary);
             return;
         }
-        let Some(el) = target.closest("[data-action]").ok().flatten() else { return };
-        let attr = |k: &str| el.get_attribute(k).unwrap_or_default();
-        match attr("data-action").as_str() {
+        let Some(el) = actions::closest(&ev, "[data-action]") else { return };
+        match actions::attr(&el, "data-action").as_str() {
             "goto" => {
-                if let Some(doc) = doc_of(&attr("data-doc")) {
-                    let n = |k: &str| attr(k).parse::<usize>().unwrap_or(0);
-                    show_span(&state, Span::new(doc, n("data-start"), n("data-end")));
+                if let Some(span) = actions::span_of(&el) {
+                    show_span(&state, span);
                 }
             }
-            "copy" => browser::copy_text(&attr("data-copy")),
+            "copy" => browser::copy_text(&actions::attr(&el, "data-copy")),
             "retry" => {
-                if let Some(cloud) = Cloud::ALL.into_iter().find(|c| c.key() == attr("data-cloud")) {
+                if let Some(cloud) = Cloud::ALL.into_iter().find(|c| c.key() == actions::attr(&el, "data-cloud")) {
                     clouds::ensure(state.clouds, cloud);
                 }
             }
@@ -177,7 +172,7 @@ fn problems(h: &mut Html, e: &Evaluation, state: &AppState) {
             let label = format!("{} {}:{}", doc_title(s.doc), lc.line, lc.col);
             if doc_key(s.doc).is_some() {
                 h.open("button").attr("type", "button").attr("class", "link loc");
-                goto_attrs(h, s);
+                actions::goto_attrs(h, s);
                 h.raw(">").text(&label).close("button");
             } else {
                 h.el("span", "loc", &label);
@@ -194,12 +189,6 @@ pub fn severity(s: Severity) -> &'static str {
         Severity::Warning => "warning",
         Severity::Note => "note",
     }
-}
-
-/// ` data-action="goto" data-doc=… data-start=… data-end=…`.
-fn goto_attrs(h: &mut Html, s: Span) {
-    h.attr("data-action", "goto").attr("data-doc", doc_key(s.doc).unwrap_or_default());
-    h.attr("data-start", &s.start.to_string()).attr("data-end", &s.end.to_string());
 }
 
 /// A collapsible part whose open state survives re-rendering.
@@ -317,7 +306,7 @@ fn verdict(h: &mut Html, v: &Verdict, job_key: &str, open: &BTreeSet<String>) {
     h.raw("<p class=\"decided\"><span class=\"label\">decided by </span>").el("code", "", &v.decided_by);
     if let Some(s) = v.decided_span {
         h.open("button").attr("type", "button").attr("class", "small ghost");
-        goto_attrs(h, s);
+        actions::goto_attrs(h, s);
         h.raw(">Show in editor</button>");
     }
     h.raw("</p>");
@@ -339,7 +328,7 @@ fn verdict(h: &mut Html, v: &Verdict, job_key: &str, open: &BTreeSet<String>) {
         match step.span.filter(|s| doc_key(s.doc).is_some()) {
             Some(s) => {
                 h.attr("class", &format!("{class} go"));
-                goto_attrs(h, s);
+                actions::goto_attrs(h, s);
                 h.raw("><button type=\"button\" class=\"link\" aria-label=\"Show in editor\">")
                     .raw(mark)
                     .raw("</button>");
