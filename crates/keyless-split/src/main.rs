@@ -76,15 +76,15 @@ fn run(args: &Args) -> Result<String, String> {
         .ok_or_else(|| format!("{} does not load {}-<hash>.js", html_path.display(), args.name))?;
     let input = std::fs::read(&args.wasm).map_err(|e| format!("{}: {e}", args.wasm.display()))?;
 
-    let work = std::env::temp_dir().join(format!("keyless-split-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&work);
+    let work = WorkDir::new()?;
+    let work = work.path();
     let main_wasm = work.join(format!("{stem}.wasm"));
     let main_module = format!("./{stem}.js");
     let link_module = format!("{stem}.split.js");
     let link_name = format!("./{link_module}");
     let split = wasm_split_cli_support::transform({
         let mut opts = wasm_split_cli_support::Options::new(&input);
-        opts.output_dir = &work;
+        opts.output_dir = work;
         opts.main_out_path = &main_wasm;
         opts.link_name = &link_name;
         opts.main_module = &main_module;
@@ -92,7 +92,6 @@ fn run(args: &Args) -> Result<String, String> {
     })
     .map_err(|e| format!("splitting {}: {e:?}", args.wasm.display()))?;
     if split.split_modules.is_empty() {
-        let _ = std::fs::remove_dir_all(&work);
         return Ok(format!("{} has no split points: left as Trunk built it", args.wasm.display()));
     }
 
@@ -150,9 +149,30 @@ fn run(args: &Args) -> Result<String, String> {
     }
     html = with_modulepreload(&html, &stem, &link_module, &sri(link_js.as_bytes()));
     write(&html_path, &html)?;
-    let _ = std::fs::remove_dir_all(&work);
     chunks.sort();
     Ok(format!("{stem}: {} lazy chunks ({}), loaded by {link_module}", chunks.len(), chunks.join(", ")))
+}
+
+/// A scratch directory, removed however the run ends.
+struct WorkDir(PathBuf);
+
+impl WorkDir {
+    fn new() -> Result<WorkDir, String> {
+        let dir = std::env::temp_dir().join(format!("keyless-split-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        Ok(WorkDir(dir))
+    }
+
+    fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for WorkDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 /// `<name>-<hash>` of the app's JS that Trunk wrote into index.html.
