@@ -411,6 +411,26 @@ test('a preset that cannot be fetched says so on its button; a retry loads it', 
   await ctx.close();
 });
 
+test('an opened trace and claims table stay open while the results are re-rendered', async () => {
+  const page = await openApp(browser, server.url);
+  const card = job(page, 'deploy-aws');
+  await card.waitFor();
+  const trace = card.getByTestId('verdict-aws').locator('details');
+  await trace.locator('summary').click();
+  await card.locator('details').first().locator('summary').press('Enter');
+  const openDetails = () => card.locator('details[open]').count();
+  assert.equal(await openDetails(), 2);
+  // Every edit re-renders the cards; what the user opened stays open.
+  await setText(page, 'event-ref', 'refs/heads/feature/x');
+  await card.getByTestId('verdict-aws').and(page.locator('[data-allowed=false]')).waitFor();
+  assert.equal(await openDetails(), 2);
+  await trace.locator('summary').click();
+  await setText(page, 'event-ref', 'refs/heads/main');
+  await card.getByTestId('verdict-aws').and(page.locator('[data-allowed=true]')).waitFor();
+  assert.equal(await openDetails(), 1, 'a closed trace stays closed');
+  await page.close();
+});
+
 test('Azure, Google Cloud and Alibaba Cloud are fetched when first configured; a failed fetch says so and Retry loads it', async () => {
   // No service worker: its precache would fetch every chunk.
   const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, serviceWorkers: 'block' });
