@@ -43,6 +43,18 @@ export async function launch() {
   });
 }
 
+/**
+ * A context without service workers (their precache would fetch every lazy
+ * file) that records the URL of every request, for tests of what is loaded
+ * when: `{ context, requests }`.
+ */
+export async function watchedContext(browser) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, serviceWorkers: 'block' });
+  const requests = [];
+  context.on('request', (r) => requests.push(r.url()));
+  return { context, requests };
+}
+
 /** A fresh page on the playground, app mounted. */
 export async function openApp(browser, url, { context } = {}) {
   const ctx = context ?? await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });

@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { serveDist, launch, openApp, screenshot, fixtures, job, setText, ROOT, ARTIFACTS } from './helpers.js';
+import { serveDist, launch, openApp, watchedContext, screenshot, fixtures, job, setText, ROOT, ARTIFACTS } from './helpers.js';
 
 let server;
 let browser;
@@ -432,10 +432,7 @@ test('an opened trace and claims table stay open while the results are re-render
 });
 
 test('Azure, Google Cloud and Alibaba Cloud are fetched when first configured; a failed fetch says so and Retry loads it', async () => {
-  // No service worker: its precache would fetch every chunk.
-  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, serviceWorkers: 'block' });
-  const requests = [];
-  ctx.on('request', (r) => requests.push(r.url()));
+  const { context: ctx, requests } = await watchedContext(browser);
   const page = await openApp(browser, server.url, { context: ctx });
   await expectVerdict(page, 'deploy-aws', 'aws', { allowed: true });
   const chunks = () => requests.filter((u) => /-split_[a-z]+\.wasm$/.test(u)).map((u) => u.replace(/.*-split_/, ''));
@@ -469,10 +466,7 @@ test('Azure, Google Cloud and Alibaba Cloud are fetched when first configured; a
 });
 
 test('analysis: loaded only when opened, finds the wildcard, and its suggestion fixes it', async () => {
-  // No service worker: its precache would fetch the worker files too.
-  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, serviceWorkers: 'block' });
-  const requests = [];
-  ctx.on('request', (r) => requests.push(r.url()));
+  const { context: ctx, requests } = await watchedContext(browser);
   const page = await openApp(browser, server.url, { context: ctx });
   await page.getByTestId('preset-aws-org-wildcard').click();
   await expectVerdict(page, 'deploy', 'aws', { allowed: true });
