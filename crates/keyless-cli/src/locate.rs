@@ -77,11 +77,7 @@ impl<'a> Locator<'a> {
 
     /// `file:line:col: message` (the GNU convention editors understand).
     pub fn render(&self, d: &Diagnostic) -> String {
-        let severity = match d.severity {
-            keyless_core::Severity::Error => "error",
-            keyless_core::Severity::Warning => "warning",
-            keyless_core::Severity::Note => "note",
-        };
+        let severity = d.severity.as_str();
         match d.span.and_then(|s| self.position(s)) {
             Some((line, col)) => format!("{}:{line}:{col}: {severity}: {}", self.name, d.message),
             None => format!("{}: {severity}: {}", self.name, d.message),

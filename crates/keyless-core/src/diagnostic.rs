@@ -15,6 +15,18 @@ pub enum Severity {
     Error,
 }
 
+impl Severity {
+    /// The name front ends show (`file:line:col: error: …`, CSS classes):
+    /// the same as its JSON form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Note => "note",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
 /// One located message about the input.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Diagnostic {
@@ -62,3 +74,16 @@ impl fmt::Display for Diagnostic {
 impl std::error::Error for Diagnostic {}
 
 pub type Result<T, E = Diagnostic> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The name the CLI and the playground show is the `keyless eval` JSON's.
+    #[test]
+    fn severity_names_are_the_json_names() {
+        for s in [Severity::Note, Severity::Warning, Severity::Error] {
+            assert_eq!(serde_json::to_value(s).ok(), Some(serde_json::Value::from(s.as_str())));
+        }
+    }
+}

@@ -30,13 +30,6 @@ impl Html {
         self
     }
 
-    /// A number as text.
-    pub fn num(&mut self, n: impl Into<u64>) -> &mut Self {
-        let n: u64 = n.into();
-        self.out.push_str(&n.to_string());
-        self
-    }
-
     /// ` name="value"`, the value escaped.
     pub fn attr(&mut self, name: &'static str, value: &str) -> &mut Self {
         self.raw(" ").raw(name).raw("=\"").text(value).raw("\"")
@@ -83,10 +76,6 @@ impl Html {
             self.prose(text);
         }
         self.close(tag)
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.out.is_empty()
     }
 
     pub fn finish(self) -> String {

@@ -22,7 +22,6 @@
 use super::aadsts::{self, EntraError};
 use super::{AzureConfig, FederatedCredential, MatchOp, Term};
 use crate::claims::Claims;
-use crate::diagnostic::Severity;
 use crate::glob::Glob;
 use crate::span::Span;
 use crate::verdict::{Cloud, TraceStep, Verdict};
@@ -122,11 +121,7 @@ pub fn evaluate(config: &AzureConfig, claims: &Claims) -> Verdict {
     let checked: Vec<Checked> = config.credentials.iter().map(|c| check(c, claims)).collect();
     let mut trace = Vec::new();
     for d in &config.diagnostics {
-        let severity = match d.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-            Severity::Note => "note",
-        };
+        let severity = d.severity.as_str();
         trace.push(TraceStep::info(format!("{severity} from reading the credentials: {}", d.message), d.span));
     }
     trace.push(TraceStep::info(format!("token: iss '{iss}', aud '{aud}', sub '{sub}'"), None));

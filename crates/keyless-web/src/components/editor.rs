@@ -4,7 +4,6 @@
 //! scroll container, so they cannot drift apart.
 
 use crate::actions;
-use crate::components::results::severity;
 use crate::state::{AppState, show_span};
 use crate::util::line_col;
 use keyless_core::diagnostic::Diagnostic;
@@ -135,7 +134,7 @@ fn Editor(doc: DocId, title: &'static str, hint: &'static str, placeholder: &'st
                 let span = e.span.unwrap_or(Span::new(doc, 0, 0));
                 let lc = line_col(t, span.start);
                 h.open("li").raw(">").open("button").attr("type", "button");
-                h.attr("class", &format!("marker {}", severity(e.severity))).attr("data-testid", "editor-error");
+                h.attr("class", &format!("marker {}", e.severity.as_str())).attr("data-testid", "editor-error");
                 h.attr("data-line", &lc.line.to_string()).attr("data-col", &lc.col.to_string());
                 actions::goto_attrs(&mut h, span);
                 h.raw(">");

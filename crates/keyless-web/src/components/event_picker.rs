@@ -112,7 +112,10 @@ fn EventField(
 pub fn EventPicker() -> impl IntoView {
     let state = expect_context::<AppState>();
     let facts = Memo::new(move |_| state.draft.with(|d| workflow_facts(&d.workflow)));
-    let current = move || state.draft.with(|d| d.event.name.clone());
+    // A memo, so what depends on the event alone (its option list, the
+    // pull request fields, the dispatch inputs) is not redone on every
+    // keystroke elsewhere in the draft.
+    let current = Memo::new(move |_| state.draft.with(|d| d.event.name.clone()));
     // A new event starts from its typical run (a stale `ref` from the
     // previous event would silently change `sub`); the actor is kept.
     let on_event = move |ev| {
@@ -157,7 +160,7 @@ pub fn EventPicker() -> impl IntoView {
     // to the draft through one handler, and values set elsewhere (a
     // preset, an import) are copied into the controls by `sync_inputs`.
     let declared = Memo::new(move |_| {
-        if current() == "workflow_dispatch" { facts.with(|f| f.dispatch_inputs.clone()) } else { Vec::new() }
+        if current.with(|c| c == "workflow_dispatch") { facts.with(|f| f.dispatch_inputs.clone()) } else { Vec::new() }
     });
     let inputs_box = NodeRef::<html::Div>::new();
     // GitHub's run form always sends a boolean (its checkbox) and a choice
@@ -187,8 +190,8 @@ pub fn EventPicker() -> impl IntoView {
         }
     });
     let on_input = move |ev: leptos::ev::Event| {
-        let Some(el) = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else { return };
-        let Some(name) = el.get_attribute("data-name") else { return };
+        let Some(el) = crate::actions::closest(&ev, "[data-name]") else { return };
+        let name = crate::actions::attr(&el, "data-name");
         let prop = |k: &str| js_sys::Reflect::get(&el, &k.into()).unwrap_or_default();
         let value = if el.get_attribute("type").as_deref() == Some("checkbox") {
             serde_json::Value::Bool(prop("checked").is_truthy())
@@ -199,7 +202,7 @@ pub fn EventPicker() -> impl IntoView {
             d.inputs.insert(name, value);
         });
     };
-    let is_pr = move || matches!(current().as_str(), "pull_request" | "pull_request_target");
+    let is_pr = move || current.with(|c| matches!(c.as_str(), "pull_request" | "pull_request_target"));
     let run_summary = move || {
         state.evaluation.with(|e| {
             let jobs = e.report.jobs.len();
@@ -227,7 +230,7 @@ pub fn EventPicker() -> impl IntoView {
                 <label class="field">
                     <span>"Event"</span>
                     <select data-testid="event-name" on:change=on_event
-                        inner_html=move || facts.with(|f| event_options(f, &current()))></select>
+                        inner_html=move || current.with(|c| facts.with(|f| event_options(f, c)))></select>
                 </label>
                 <EventField label="Ref" testid="event-ref" placeholder="derived from the event"
                     get=|e| e.ref_.clone() set=|e, v| e.ref_ = v/>

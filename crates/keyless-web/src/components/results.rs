@@ -16,7 +16,6 @@ use crate::state::{AppState, Evaluation, doc_key, doc_title, show_span};
 use crate::util::line_col;
 use crate::{actions, browser};
 use keyless_core::claims::ClaimValue;
-use keyless_core::diagnostic::Severity;
 use keyless_core::engine::JobReport;
 use keyless_core::html::Html;
 use keyless_core::verdict::{Cloud, Verdict};
@@ -165,7 +164,7 @@ fn problems(h: &mut Html, e: &Evaluation, state: &AppState) {
     }
     h.raw("<section class=\"panel diagnostics\" aria-label=\"Problems\" data-testid=\"diagnostics\"><ul>");
     for d in &e.diagnostics {
-        let sev = severity(d.severity);
+        let sev = d.severity.as_str();
         h.open("li").attr("class", sev).raw(">").el("span", "sev", sev);
         if let Some(s) = d.span {
             let lc = line_col(&state.text_of(s.doc), s.start);
@@ -181,14 +180,6 @@ fn problems(h: &mut Html, e: &Evaluation, state: &AppState) {
         h.raw(" <span>").prose(&d.message).raw("</span></li>");
     }
     h.raw("</ul></section>");
-}
-
-pub fn severity(s: Severity) -> &'static str {
-    match s {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
-        Severity::Note => "note",
-    }
 }
 
 /// A collapsible part whose open state survives re-rendering.
