@@ -475,7 +475,7 @@ impl ScenarioDraft {
             return vec![d];
         }
         let mut errors = Vec::new();
-        crate::scenario::check_keys(&root, PROTECTION_KEYS, what, &mut errors);
+        crate::spelling::check_keys(&root, PROTECTION_KEYS, what, &mut errors);
         if let Some(n) = root.get("environments").filter(|n| !n.is_null()) {
             match crate::github::environment::parse_environments(n) {
                 Ok(v) => scenario.environments = v,

@@ -73,28 +73,6 @@ impl ContextLookup {
     }
 }
 
-/// "; did you mean `aws:SourceIp`?" when a key outside a cloud's table is
-/// one or two edits from a key in it: a typo makes a key that no request
-/// carries, which the cloud treats as absent, so say which one was meant.
-pub fn did_you_mean<'a>(key: &str, known: impl Iterator<Item = &'a str>) -> String {
-    closest_key(key, known).map(|k| format!("; did you mean `{k}`?")).unwrap_or_default()
-}
-
-/// The key of `known` one or two edits from `key` (case-insensitive).
-pub fn closest_key<'a>(key: &str, known: impl Iterator<Item = &'a str>) -> Option<&'a str> {
-    let known: Vec<&str> = known.collect();
-    let lower: Vec<String> = known.iter().map(|k| k.to_ascii_lowercase()).collect();
-    let refs: Vec<&str> = lower.iter().map(String::as_str).collect();
-    let hit = crate::scenario::nearest(key, &refs)?;
-    // `nearest` allows a quarter of a long word's length (6 edits for
-    // `aws:PrincipalIsAWSService`): further than a typo, and far enough to
-    // reach other documented keys.
-    if crate::scenario::edit_distance(&key.to_ascii_lowercase(), hit) > 2 {
-        return None;
-    }
-    known.iter().find(|k| k.eq_ignore_ascii_case(hit)).copied()
-}
-
 /// The cloud's side of an evaluation.
 pub trait PolicyHost {
     /// The context value(s) of a condition key (key names are

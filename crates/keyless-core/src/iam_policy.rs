@@ -7,8 +7,8 @@
 
 use crate::diagnostic::{Diagnostic, Result};
 use crate::doc::{self, Node, Value};
-use crate::scenario::nearest;
 use crate::span::{Span, Spanned};
+use crate::spelling::{nearest, nearest_ignoring_case};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct TrustPolicy {
@@ -177,8 +177,8 @@ impl Operator {
         };
         let Some(base) = BaseOperator::from_name(base_name) else {
             let prefix = name.get(..name.len() - rest.len()).unwrap_or_default();
-            let hint = nearest_ci(base_name, KNOWN_OPERATORS)
-                .or_else(|| nearest_ci(rest, KNOWN_OPERATORS))
+            let hint = nearest_ignoring_case(base_name, KNOWN_OPERATORS)
+                .or_else(|| nearest_ignoring_case(rest, KNOWN_OPERATORS))
                 .map(|k| format!(" (did you mean `{prefix}{k}{}`?)", if if_exists { "IfExists" } else { "" }))
                 .unwrap_or_default();
             let hint = if hint.is_empty() && name.contains(':') && set.is_none() {
@@ -335,21 +335,15 @@ fn unknown_elements(entries: &[doc::Entry], known: &[&str], what: &str, errors: 
             ));
         }
         if !known.iter().any(|k| k.eq_ignore_ascii_case(&e.key.value)) {
-            let hint = nearest_ci(&e.key.value, known).map(|k| format!(" (did you mean `{k}`?)")).unwrap_or_default();
+            let hint = nearest_ignoring_case(&e.key.value, known)
+                .map(|k| format!(" (did you mean `{k}`?)"))
+                .unwrap_or_default();
             errors.push(Diagnostic::at(
                 format!("unknown element `{}` in {what}{hint}; IAM rejects policies outside its grammar", e.key.value),
                 e.key.span,
             ));
         }
     }
-}
-
-/// [`nearest`] for mixed-case names (it lowercases the word only).
-fn nearest_ci<'a>(word: &str, known: &[&'a str]) -> Option<&'a str> {
-    let lower: Vec<String> = known.iter().map(|k| k.to_ascii_lowercase()).collect();
-    let lower_refs: Vec<&str> = lower.iter().map(String::as_str).collect();
-    let hit = nearest(word, &lower_refs)?;
-    known.iter().copied().find(|k| k.eq_ignore_ascii_case(hit))
 }
 
 fn parse_statement(

@@ -23,6 +23,7 @@ pub mod iam_policy;
 pub mod scenario;
 pub mod sources;
 pub mod span;
+pub mod spelling;
 pub mod verdict;
 
 pub mod alibaba;

@@ -6,6 +6,7 @@ use crate::clouds::Clouds;
 use crate::diagnostic::{Diagnostic, Result};
 use crate::doc::{self, Node};
 use crate::span::{DocId, Span, Spanned};
+use crate::spelling::check_keys;
 use crate::{alibaba, aws, azure, gcp};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -477,49 +478,6 @@ const EVENT_KEYS: &[&str] =
 const SUBJECT_KEYS: &[&str] = &["use_default", "include_claim_keys", "immutable"];
 const ISSUER_KEYS: &[&str] = &["enterprise_slug", "ghes_host", "ghe_subdomain"];
 const OPTION_KEYS: &[&str] = &["pull_request_target_subject", "fork_pr_write_tokens", "issued_at"];
-
-/// Reports keys not in `known`, suggesting the nearest known one.
-pub fn check_keys(node: &Node, known: &[&str], what: &str, errors: &mut Vec<Diagnostic>) {
-    for e in node.entries().unwrap_or_default() {
-        if !known.contains(&e.key.value.as_str()) {
-            let hint = nearest(&e.key.value, known).map(|k| format!(" (did you mean `{k}`?)")).unwrap_or_default();
-            errors.push(Diagnostic::at(format!("unknown field `{}` in {what}{hint}", e.key.value), e.key.span));
-        }
-    }
-}
-
-/// The known word closest to `word` by edit distance, if close enough.
-pub fn nearest<'a>(word: &str, known: &[&'a str]) -> Option<&'a str> {
-    let word_len = word.chars().count();
-    // The distance is at least the length difference: skipping those keeps a
-    // hostile megabyte-long word from costing length × length per known word.
-    let close_enough = |k: &str| word_len.abs_diff(k.chars().count()) <= 2.max(k.len() / 4);
-    let lower = word.to_ascii_lowercase();
-    known
-        .iter()
-        .filter(|k| close_enough(k))
-        .map(|k| (edit_distance(&lower, k), *k))
-        .filter(|(d, k)| *d <= 2.max(k.len() / 4))
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, k)| k)
-}
-
-/// Levenshtein distance in characters.
-pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev.get(j).copied().unwrap_or(0) + usize::from(ca != *cb);
-            let del = prev.get(j + 1).copied().unwrap_or(0) + 1;
-            let ins = cur.get(j).copied().unwrap_or(0) + 1;
-            cur.push(sub.min(del).min(ins));
-        }
-        prev = cur;
-    }
-    prev.last().copied().unwrap_or(0)
-}
 
 fn split_repository(r: &Spanned<String>) -> Result<(String, String)> {
     let mut parts = r.value.split('/');

@@ -5,8 +5,8 @@ use crate::diagnostic::{Diagnostic, Result};
 use crate::doc::{Node, Value};
 use crate::iam_condition::GivenContext;
 use crate::iam_policy::{Dialect, TrustPolicy, first_error, parse_policy, unwrap_policy_document};
-use crate::scenario::check_keys;
 use crate::span::Spanned;
+use crate::spelling::check_keys;
 
 const SECTION_KEYS: &[&str] = &["trust_policy", "provider", "iss_match", "oidc_action", "request_context"];
 

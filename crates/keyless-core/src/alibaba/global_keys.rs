@@ -47,7 +47,7 @@ pub fn misspelling_of(key: &str) -> Option<&'static str> {
     if RULES.iter().any(|r| r.key.eq_ignore_ascii_case(key)) {
         return None;
     }
-    crate::iam_condition::closest_key(key, RULES.iter().map(|r| r.key))
+    crate::spelling::closest_key(key, RULES.iter().map(|r| r.key))
 }
 
 /// What the request context holds for an `acs:` key.
@@ -62,7 +62,7 @@ pub fn lookup(key: &str) -> ContextLookup {
             ),
         ),
         None => {
-            let hint = crate::iam_condition::did_you_mean(key, RULES.iter().map(|r| r.key));
+            let hint = crate::spelling::did_you_mean(key, RULES.iter().map(|r| r.key));
             ContextLookup::unknowable(
                 format!("a key Keyless's table does not cover{hint}"),
                 false,

@@ -6,8 +6,8 @@ use crate::diagnostic::{Diagnostic, Result};
 use crate::doc::Node;
 use crate::iam_condition::GivenContext;
 use crate::iam_policy::{Dialect, TrustPolicy, first_error, parse_policy, unwrap_policy_document};
-use crate::scenario::check_keys;
 use crate::span::Spanned;
+use crate::spelling::check_keys;
 
 /// The audience `aws-actions/configure-aws-credentials` asks for, and the
 /// client ID AWS's and GitHub's guides register (A18, research §0).

@@ -227,7 +227,7 @@ fn typo_of(key: &str) -> Option<&'static str> {
     {
         return None;
     }
-    crate::iam_condition::closest_key(key, RULES.iter().map(|r| r.key).chain(PRINCIPAL_KEYS.iter().copied()))
+    crate::spelling::closest_key(key, RULES.iter().map(|r| r.key).chain(PRINCIPAL_KEYS.iter().copied()))
 }
 
 /// The table's key a key outside the table is probably a typo of

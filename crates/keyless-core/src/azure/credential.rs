@@ -20,8 +20,8 @@ use super::flexible::{self, ParsedTerm};
 use super::{AzureConfig, FederatedCredential, FlexibleExpression, Term};
 use crate::diagnostic::{Diagnostic, Result};
 use crate::doc::{Node, Value};
-use crate::scenario::nearest;
 use crate::span::{Span, Spanned};
+use crate::spelling::nearest;
 
 /// At most 20 FICs per app registration or user-assigned managed identity
 /// (Z3: "You can add a maximum of 20 federated identity credentials").

@@ -12,8 +12,8 @@ use super::spans::{inner_span, part};
 use super::{AccessRoute, GcpConfig, Member, WorkloadIdentityProvider};
 use crate::diagnostic::{Diagnostic, Result};
 use crate::doc::{Node, Value};
-use crate::scenario::check_keys;
 use crate::span::Spanned;
+use crate::spelling::check_keys;
 
 /// P1: "The maximum length of an attribute mapping expression is 2048 characters."
 pub const MAX_MAPPING_CHARS: usize = 2048;

@@ -13,8 +13,8 @@
 use super::fnmatch::{TooExpensive, fnmatch};
 use crate::diagnostic::Diagnostic;
 use crate::doc::{Node, Value};
-use crate::scenario::{check_keys, nearest};
 use crate::span::{Span, Spanned};
+use crate::spelling::{check_keys, nearest};
 
 /// "Deployment branches and tags" of an environment (D-ENV). REST:
 /// `deployment_branch_policy` null (all), `{protected_branches: true}`

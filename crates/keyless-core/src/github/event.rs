@@ -275,7 +275,7 @@ pub fn run_ref(s: &Scenario, sha: &str) -> RunRef {
 pub fn check_trigger(w: &Workflow, s: &Scenario, r: &RunRef, diags: &mut Vec<Diagnostic>) {
     let event = s.event.name.value.as_str();
     if !KNOWN_EVENTS.contains(&event) {
-        let hint = crate::scenario::nearest(event, KNOWN_EVENTS)
+        let hint = crate::spelling::nearest(event, KNOWN_EVENTS)
             .map(|k| format!(" (did you mean `{k}`?)"))
             .unwrap_or_default();
         let why = if event == "workflow_call" {

@@ -7,8 +7,8 @@
 
 use crate::diagnostic::Diagnostic;
 use crate::doc::{self, Node, Value};
-use crate::scenario::nearest;
 use crate::span::{DocId, Span, Spanned};
+use crate::spelling::{nearest, warn_unknown_keys};
 
 /// A workflow, as far as tokens are concerned.
 #[derive(Clone, Debug, PartialEq)]
@@ -287,15 +287,6 @@ pub fn parse(text: &str, doc_id: DocId, diags: &mut Vec<Diagnostic>) -> Option<W
         call_inputs,
         span: root.span,
     })
-}
-
-fn warn_unknown_keys(node: &Node, known: &[&str], what: &str, diags: &mut Vec<Diagnostic>) {
-    for e in node.entries().unwrap_or_default() {
-        if !known.contains(&e.key.value.as_str()) {
-            let hint = nearest(&e.key.value, known).map(|k| format!(" (did you mean `{k}`?)")).unwrap_or_default();
-            diags.push(Diagnostic::warning(format!("unknown key `{}` in {what}{hint}", e.key.value), Some(e.key.span)));
-        }
-    }
 }
 
 fn string_list(n: &Node, what: &str, diags: &mut Vec<Diagnostic>) -> Vec<String> {
