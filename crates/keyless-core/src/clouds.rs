@@ -11,21 +11,9 @@
 //! [`crate::engine::evaluate_with`]) takes the set to use; the plain one uses
 //! [`Clouds::ALL`].
 
-use crate::claims::Claims;
-use crate::diagnostic::Result;
-use crate::doc::Node;
-use crate::verdict::{Cloud, Verdict};
+pub use crate::cloud_module::CloudModule;
+use crate::verdict::Cloud;
 use crate::{alibaba, aws, azure, gcp};
-
-/// One cloud's parser and evaluator.
-pub struct CloudModule<C> {
-    /// Reads the cloud's section of a scenario.
-    pub from_node: fn(&Node) -> Result<C>,
-    /// Reads the text of the cloud's editor (JSON or YAML).
-    pub from_text: fn(&str) -> Result<C>,
-    /// The verdict the cloud would give a token with these claims.
-    pub evaluate: fn(&C, &Claims) -> Verdict,
-}
 
 /// The cloud evaluators a host has; `None` = not linked (or not loaded
 /// yet). A scenario section for a cloud that is not here is not read: the

@@ -9,6 +9,7 @@
 
 pub mod case;
 pub mod claims;
+pub mod cloud_module;
 pub mod clouds;
 pub mod diagnostic;
 pub mod doc;

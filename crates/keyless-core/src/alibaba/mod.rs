@@ -123,8 +123,11 @@ impl AlibabaConfig {
 }
 
 /// Alibaba Cloud's parser and evaluator, for [`crate::clouds::Clouds`].
-pub static MODULE: crate::clouds::CloudModule<AlibabaConfig> =
-    crate::clouds::CloudModule { from_node: AlibabaConfig::from_node, from_text: AlibabaConfig::from_text, evaluate };
+pub static MODULE: crate::cloud_module::CloudModule<AlibabaConfig> = crate::cloud_module::CloudModule {
+    from_node: AlibabaConfig::from_node,
+    from_text: AlibabaConfig::from_text,
+    evaluate,
+};
 
 /// What the user can do about an undetermined verdict.
 const HOW_TO_DECIDE: &str = "To evaluate it with your value, set it in the Alibaba section, e.g. `request_context: {\"acs:SourceIp\": \"203.0.113.7\"}` (next to `trust_policy`).";

@@ -75,8 +75,8 @@ impl AwsConfig {
 pub const ACCESS_DENIED_MESSAGE: &str = "Not authorized to perform sts:AssumeRoleWithWebIdentity";
 
 /// AWS's parser and evaluator, for [`crate::clouds::Clouds`].
-pub static MODULE: crate::clouds::CloudModule<AwsConfig> =
-    crate::clouds::CloudModule { from_node: AwsConfig::from_node, from_text: AwsConfig::from_text, evaluate };
+pub static MODULE: crate::cloud_module::CloudModule<AwsConfig> =
+    crate::cloud_module::CloudModule { from_node: AwsConfig::from_node, from_text: AwsConfig::from_text, evaluate };
 
 /// What the user can do about an undetermined verdict.
 const HOW_TO_DECIDE: &str = "To evaluate it with your value, set it in the AWS section, e.g. `request_context: {\"aws:SourceIp\": \"203.0.113.7\"}` (next to `trust_policy`).";

@@ -122,5 +122,5 @@ impl AzureConfig {
 }
 
 /// Azure's parser and evaluator, for [`crate::clouds::Clouds`].
-pub static MODULE: crate::clouds::CloudModule<AzureConfig> =
-    crate::clouds::CloudModule { from_node: AzureConfig::from_node, from_text: AzureConfig::from_text, evaluate };
+pub static MODULE: crate::cloud_module::CloudModule<AzureConfig> =
+    crate::cloud_module::CloudModule { from_node: AzureConfig::from_node, from_text: AzureConfig::from_text, evaluate };

@@ -84,8 +84,8 @@ impl GcpConfig {
 }
 
 /// Google Cloud's parser and evaluator, for [`crate::clouds::Clouds`].
-pub static MODULE: crate::clouds::CloudModule<GcpConfig> =
-    crate::clouds::CloudModule { from_node: GcpConfig::from_node, from_text: GcpConfig::from_text, evaluate };
+pub static MODULE: crate::cloud_module::CloudModule<GcpConfig> =
+    crate::cloud_module::CloudModule { from_node: GcpConfig::from_node, from_text: GcpConfig::from_text, evaluate };
 
 #[cfg(test)]
 mod tests;
