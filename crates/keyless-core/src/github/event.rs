@@ -3,9 +3,9 @@
 //! `on:` would run at all. Per-event `ref`: research github-oidc-tokens.md
 //! §2.2 (D-EVT, CL-PRT, observations cited per row).
 
+use super::run::Run;
 use super::workflow::{Trigger, Workflow};
 use crate::diagnostic::Diagnostic;
-use crate::scenario::Scenario;
 
 /// Events GitHub counts as "triggered by a pull request" for `sub`
 /// (D-REF). `pull_request_review*` are not named by the docs [INF].
@@ -133,14 +133,14 @@ pub fn is_commit_sha(r: &str) -> bool {
 
 /// The commit a deployment created from a SHA points to, when the scenario
 /// gives it as the event's ref.
-pub fn deployment_sha(s: &Scenario) -> Option<String> {
+pub fn deployment_sha(s: &Run) -> Option<String> {
     let event = s.event.name.value.as_str();
     let r = s.event.ref_.as_deref()?;
     (matches!(event, "deployment" | "deployment_status") && is_commit_sha(r)).then(|| r.to_ascii_lowercase())
 }
 
 /// Derives the run's ref facts from the scenario's event (research §2.2).
-pub fn run_ref(s: &Scenario, sha: &str) -> RunRef {
+pub fn run_ref(s: &Run, sha: &str) -> RunRef {
     let e = &s.event;
     let event = e.name.value.as_str();
     let default_ref = format!("refs/heads/{}", s.default_branch);
@@ -272,7 +272,7 @@ pub fn run_ref(s: &Scenario, sha: &str) -> RunRef {
 /// Warns when the workflow's `on:` would not start this run (research
 /// brief rule 12; filters: D-EVT "Using filters"). The run is still
 /// simulated.
-pub fn check_trigger(w: &Workflow, s: &Scenario, r: &RunRef, diags: &mut Vec<Diagnostic>) {
+pub fn check_trigger(w: &Workflow, s: &Run, r: &RunRef, diags: &mut Vec<Diagnostic>) {
     let event = s.event.name.value.as_str();
     if !KNOWN_EVENTS.contains(&event) {
         let hint = crate::spelling::nearest(event, KNOWN_EVENTS)
@@ -392,8 +392,8 @@ mod tests {
     use super::*;
     use crate::span::{DocId, Span, Spanned};
 
-    fn scenario(event: &str, r: Option<&str>) -> Scenario {
-        let mut s = Scenario::new("octo-org", "octo-repo");
+    fn scenario(event: &str, r: Option<&str>) -> Run {
+        let mut s = Run::new("octo-org", "octo-repo");
         s.event.name = Spanned::new(event.into(), Span::new(DocId::Scenario, 0, 0));
         s.event.ref_ = r.map(str::to_string);
         s.event.pr_number = Some(13);

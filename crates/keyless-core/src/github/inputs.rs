@@ -7,9 +7,9 @@
 //! GitHub's own words are used where reports show them; where they do not,
 //! the message says "(Keyless)" and the rule is marked [INF].
 
+use super::run::Run;
 use super::workflow::Workflow;
 use crate::diagnostic::Diagnostic;
-use crate::scenario::Scenario;
 use crate::span::Span;
 use serde_json::Value;
 
@@ -49,7 +49,7 @@ pub fn too_many_declared(wf: &Workflow) -> Option<(String, Span)> {
 /// `inputs` (its error text, for the first problem), or `None` when it
 /// accepts them. Every problem is also a located error: at the scenario's
 /// value when it has a span, else at the workflow's declaration.
-pub fn dispatch_refusal(wf: &Workflow, s: &Scenario, diags: &mut Vec<Diagnostic>) -> Option<String> {
+pub fn dispatch_refusal(wf: &Workflow, s: &Run, diags: &mut Vec<Diagnostic>) -> Option<String> {
     // Without the trigger the dispatch fails differently; check_trigger
     // reports that.
     if !wf.triggers.iter().any(|t| t.event.value == "workflow_dispatch") {

@@ -12,12 +12,14 @@ pub mod inputs;
 pub mod login;
 pub mod matrix;
 pub mod permissions;
+pub mod run;
 pub mod simulate;
 pub mod subject;
 pub mod token;
 pub mod workflow;
 
 pub use facts::{WorkflowFacts, workflow_facts};
+pub use run::Run;
 pub use simulate::{JobRun, LoginStep, Simulation, Token, simulate};
 
 #[cfg(test)]

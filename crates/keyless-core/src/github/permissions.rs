@@ -2,8 +2,8 @@
 //! github-oidc-tokens.md §5 (D-TOK "How permissions are calculated",
 //! D-REF "Setting permissions", D-RWREF).
 
+use super::run::{Run, Visibility};
 use super::workflow::{IdToken, Permissions};
-use crate::scenario::{Scenario, Visibility};
 
 /// The outcome, with the sentence explaining it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -62,7 +62,7 @@ pub fn cap_by_caller(caller: &Grant, called: Option<Grant>) -> Grant {
 
 /// The final word after event rules: fork pull requests and Dependabot
 /// runs lose id-token write (D-TOK; research §5), pull_request_target keeps it.
-pub fn apply_event_rules(s: &Scenario, g: Grant) -> Grant {
+pub fn apply_event_rules(s: &Run, g: Grant) -> Grant {
     if g.id_token == IdToken::None {
         // Say it anyway: fixing `permissions` alone would not be enough.
         let removed = event_removal(s);
@@ -119,7 +119,7 @@ pub fn apply_event_rules(s: &Scenario, g: Grant) -> Grant {
 }
 
 /// Why the event alone would take id-token write away, if it does.
-fn event_removal(s: &Scenario) -> Option<String> {
+fn event_removal(s: &Run) -> Option<String> {
     let probe = Grant { id_token: IdToken::Write, why: String::new() };
     let after = apply_event_rules(s, probe);
     (after.id_token == IdToken::None).then_some(after.why)
@@ -153,8 +153,8 @@ mod tests {
         assert_eq!(cap_by_caller(&write, Some(none)).id_token, IdToken::None);
     }
 
-    fn scenario(event: &str, fork: bool, actor: &str) -> Scenario {
-        let mut s = Scenario::new("o", "r");
+    fn scenario(event: &str, fork: bool, actor: &str) -> Run {
+        let mut s = Run::new("o", "r");
         s.event.name = Spanned::new(event.into(), Span::new(DocId::Scenario, 0, 0));
         s.event.from_fork = fork;
         s.event.actor = actor.into();

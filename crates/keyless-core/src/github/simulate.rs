@@ -7,12 +7,12 @@ use super::expr::{self, Completeness, Contexts};
 use super::login::{self, FoundLogin};
 use super::matrix;
 use super::permissions::{self, Grant};
+use super::run::Run;
 use super::subject;
 use super::token::{self, JobFacts, RunFacts};
 use super::workflow::{self, IdToken, Job, Workflow};
 use crate::claims::Claims;
 use crate::diagnostic::Diagnostic;
-use crate::scenario::Scenario;
 use crate::span::{DocId, Span};
 use crate::verdict::Cloud;
 use github_actions_expressions::Evaluation;
@@ -88,7 +88,7 @@ pub const MAX_RUNS: usize = 1024;
 const MAX_WORK: usize = 4096;
 
 /// Simulates the run described by the scenario.
-pub fn simulate(s: &Scenario) -> Simulation {
+pub fn simulate(s: &Run) -> Simulation {
     let mut sim = Simulation::default();
     let Some(wf) = workflow::parse(&s.workflow.text, DocId::Workflow, &mut sim.diagnostics) else {
         return sim;
@@ -284,7 +284,7 @@ fn dedupe(diags: &mut Vec<Diagnostic>) {
 /// `protected_branches` and `ref_protected` both describe the run's branch:
 /// say so when they disagree, since the token's `ref_protected` claim
 /// follows the latter and environment rules the former.
-fn check_ref_protected(s: &Scenario, git_ref: &str, diags: &mut Vec<Diagnostic>) {
+fn check_ref_protected(s: &Run, git_ref: &str, diags: &mut Vec<Diagnostic>) {
     let Some(rules) = &s.protected_branches else { return };
     let Some(protected) = super::environment::is_protected(&rules.value, git_ref) else { return };
     if protected != s.ref_protected {
@@ -300,7 +300,7 @@ fn check_ref_protected(s: &Scenario, git_ref: &str, diags: &mut Vec<Diagnostic>)
 }
 
 /// Whether the immutable prefix applies, reporting what prevents it.
-fn immutable_subject(s: &Scenario, diags: &mut Vec<Diagnostic>) -> Result<bool, String> {
+fn immutable_subject(s: &Run, diags: &mut Vec<Diagnostic>) -> Result<bool, String> {
     if !s.subject.immutable {
         return Ok(false);
     }
@@ -337,7 +337,7 @@ fn object(pairs: Vec<(String, serde_json::Value)>) -> Evaluation {
 
 /// The `github` context of the run (docs "Contexts reference"): what the
 /// scenario fixes; anything else (e.g. most of `github.event`) is unknown.
-fn github_context(s: &Scenario, run: &RunFacts, dispatch_defaults: &[(String, serde_json::Value)]) -> Evaluation {
+fn github_context(s: &Run, run: &RunFacts, dispatch_defaults: &[(String, serde_json::Value)]) -> Evaluation {
     let r = &run.run_ref;
     let server = match (&s.issuer.ghes_host, &s.issuer.ghe_subdomain) {
         (Some(h), _) => format!("https://{h}"),
@@ -414,7 +414,7 @@ fn github_context(s: &Scenario, run: &RunFacts, dispatch_defaults: &[(String, se
 
 /// Run-wide state shared by every job.
 struct Sim<'a> {
-    s: &'a Scenario,
+    s: &'a Run,
     run: &'a RunFacts,
     /// `Err` carries why the immutable subject cannot be built.
     immutable: Result<bool, String>,

@@ -2,8 +2,8 @@
 //! immutable prefix. Research github-oidc-tokens.md §2.1 (D-REF), §3.2
 //! (D-REF examples), §3.4 (CL-IMM).
 
+use super::run::{PullRequestTargetSubject, Run};
 use crate::claims::Claims;
-use crate::scenario::{PullRequestTargetSubject, Scenario};
 
 /// Escapes a value placed in `sub`: only `:` becomes `%3A` (D-REF,
 /// fpt/ghec and GHES > 3.18; research §3.3).
@@ -14,7 +14,7 @@ pub fn escape(value: &str) -> String {
 /// The default context (the part after the repository) and why it has
 /// that form. Precedence environment > pull request events > ref (D-REF
 /// "Example subject claims").
-pub fn default_context(s: &Scenario, environment: Option<&str>, git_ref: &str) -> (String, String) {
+pub fn default_context(s: &Run, environment: Option<&str>, git_ref: &str) -> (String, String) {
     let event = s.event.name.value.as_str();
     if let Some(env) = environment {
         let why = if event == "pull_request" || event == "pull_request_target" {
@@ -58,7 +58,7 @@ pub fn default_context(s: &Scenario, environment: Option<&str>, git_ref: &str) -
 /// The `repo:` segment: `repo:owner/name`, or with immutable subjects
 /// `repo:owner@OWNER_ID/name@REPO_ID` (CL-IMM, D-REF "Immutable subject
 /// claims"). `None` when immutable but an id is missing.
-pub fn repo_segment(s: &Scenario, immutable: bool) -> Option<String> {
+pub fn repo_segment(s: &Run, immutable: bool) -> Option<String> {
     if immutable {
         let oid = s.repository_owner_id.as_deref()?;
         let rid = s.repository_id.as_deref()?;
@@ -205,7 +205,7 @@ mod tests {
     // D-REF "Immutable subject claims": repo:OWNER@ID/REPO@ID.
     #[test]
     fn immutable_repo_segment() {
-        let mut s = Scenario::new("octo-org", "octo-repo");
+        let mut s = Run::new("octo-org", "octo-repo");
         assert_eq!(repo_segment(&s, true), None);
         s.repository_owner_id = Some("123456".into());
         s.repository_id = Some("456789".into());
@@ -216,7 +216,7 @@ mod tests {
     // D-REF: `repo:octo-org/octo-repo:environment:Production%3AV1`.
     #[test]
     fn default_context_escapes_colon() {
-        let s = Scenario::new("octo-org", "octo-repo");
+        let s = Run::new("octo-org", "octo-repo");
         assert_eq!(default_context(&s, Some("Production:V1"), "refs/heads/main").0, "environment:Production%3AV1");
         assert_eq!(default_context(&s, None, "refs/heads/a:b").0, "ref:refs/heads/a%3Ab");
     }

@@ -4,8 +4,8 @@
 //! (issuer, audience, lifetime), Appendix A1 (order of a real token).
 
 use super::event::RunRef;
+use super::run::Run;
 use crate::claims::Claims;
-use crate::scenario::Scenario;
 
 /// FNV-1a: a tiny stable hash for deterministic placeholders (no
 /// randomness, no clock: the same scenario gives the same token).
@@ -62,7 +62,7 @@ pub fn jti(seed: &str) -> String {
 /// `iss` (D-REF; research §4.1): GHES `https://HOST/_services/token`,
 /// ghe.com `https://token.actions.SUB.ghe.com`, github.com; an enterprise
 /// slug (GHEC unique issuer, `include_enterprise_slug`) is appended.
-pub fn issuer(s: &Scenario) -> String {
+pub fn issuer(s: &Run) -> String {
     if let Some(host) = &s.issuer.ghes_host {
         return format!("https://{host}/_services/token");
     }
@@ -78,7 +78,7 @@ pub fn issuer(s: &Scenario) -> String {
 
 /// The audience when no login step asks for one: the owner's URL (D-REF,
 /// D-CON; GHES `https://HOST/<owner>`; ghe.com host is an inference, research §7).
-pub fn default_audience(s: &Scenario) -> String {
+pub fn default_audience(s: &Run) -> String {
     if let Some(host) = &s.issuer.ghes_host {
         return format!("https://{host}/{}", s.owner);
     }
@@ -106,7 +106,7 @@ pub struct RunFacts {
 
 impl RunFacts {
     /// The run's facts; ids the scenario does not give become placeholders.
-    pub fn new(s: &Scenario, workflow_name: Option<&str>) -> RunFacts {
+    pub fn new(s: &Run, workflow_name: Option<&str>) -> RunFacts {
         let repo = s.repository();
         let mut placeholders = Vec::new();
         let sha = match s.event.sha.clone().or_else(|| super::event::deployment_sha(s)) {
@@ -160,7 +160,7 @@ pub struct JobFacts {
 
 /// All claims except `sub` (left empty in its place, filled by the
 /// subject rules), in the order of a real token (Appendix A1).
-pub fn base_claims(s: &Scenario, run: &RunFacts, job: &JobFacts) -> Claims {
+pub fn base_claims(s: &Run, run: &RunFacts, job: &JobFacts) -> Claims {
     let r = &run.run_ref;
     let mut c = Claims::new();
     let iat = s.options.issued_at;
@@ -230,7 +230,7 @@ mod tests {
     // Research §4.1 issuer table.
     #[test]
     fn issuers_and_default_audiences() {
-        let mut s = Scenario::new("octo-org", "r");
+        let mut s = Run::new("octo-org", "r");
         assert_eq!(issuer(&s), "https://token.actions.githubusercontent.com");
         assert_eq!(default_audience(&s), "https://github.com/octo-org");
         s.issuer.enterprise_slug = Some("octocat-inc".into());
@@ -260,7 +260,7 @@ mod tests {
     // Research §1.4/§4.3: ids are strings; nbf/iat/exp numbers.
     #[test]
     fn value_types_and_lifetime() {
-        let s = Scenario::new("o", "r");
+        let s = Run::new("o", "r");
         let run = RunFacts::new(&s, Some("CI"));
         let job = JobFacts {
             environment: None,

@@ -38,7 +38,7 @@ fn parses_the_three_policies_and_reviewers() {
     // An entry without rules is known to have none.
     assert_eq!(s.environments[3].deployment_branches, DeploymentBranches::All);
     assert!(!s.environments[3].required_reviewers);
-    assert_eq!(s.protected_branches.unwrap().value[0].value, "main");
+    assert_eq!(s.run.protected_branches.unwrap().value[0].value, "main");
 }
 
 /// Unknown keys are located errors with a did-you-mean (scenario contract).
@@ -93,7 +93,7 @@ fn environment_names_are_not_case_sensitive() {
 
 fn rules(policy: &str) -> EnvironmentRules {
     let s = parse(&format!("environments:\n  prod:\n{policy}")).unwrap();
-    s.environments.into_iter().next().unwrap()
+    s.run.environments.into_iter().next().unwrap()
 }
 
 fn run<'a>(git_ref: &'a str, event: &'a str, protected: Option<&'a [Spanned<String>]>) -> RunContext<'a> {
