@@ -4,8 +4,12 @@
 //! Architecture invariant: this crate has no web or terminal dependencies and
 //! builds for `wasm32-unknown-unknown`; the playground and the CLI are thin
 //! layers over [`engine::evaluate`]. The GitHub side ([`github`]) never
-//! imports a cloud; each cloud imports only the shared token model
-//! ([`claims`]) and the shared matchers ([`glob`], [`iam_condition`]).
+//! imports a cloud, the set of clouds or the scenario (it takes a
+//! [`github::Run`]); each cloud imports only the shared token model
+//! ([`claims`]), the document tree ([`doc`]), the shared matchers ([`glob`],
+//! [`iam_policy`], [`iam_condition`]), the [`cloud_module`] interface and
+//! leaf helpers. `tests/architecture.rs` holds the layer table and fails on
+//! any import across it (ARCHITECTURE.md, "Layers").
 
 pub mod case;
 pub mod claims;
