@@ -3,7 +3,7 @@
 
 use crate::clouds::Clouds;
 use crate::diagnostic::Diagnostic;
-use crate::github::{self, JobRun, LoginStep, Token};
+use crate::github::{self, JobRun};
 use crate::scenario::Scenario;
 use crate::verdict::{Cloud, Verdict};
 use serde::Serialize;
@@ -17,16 +17,22 @@ pub struct Report {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+/// One job run and every configured cloud's verdict on its token. The run's
+/// fields are written inline (`#[serde(flatten)]`), as the `keyless eval`
+/// JSON has them; it dereferences to its run (`report.token`).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct JobReport {
-    pub job: String,
-    pub name: Option<String>,
-    pub matrix: Option<serde_json::Map<String, serde_json::Value>>,
-    pub environment: Option<String>,
-    pub token: Token,
-    pub logins: Vec<LoginStep>,
+    #[serde(flatten)]
+    pub run: JobRun,
     /// Only configured clouds appear.
     pub verdicts: BTreeMap<Cloud, Verdict>,
+}
+
+impl std::ops::Deref for JobReport {
+    type Target = JobRun;
+    fn deref(&self) -> &JobRun {
+        &self.run
+    }
 }
 
 /// The clouds this scenario configures.
@@ -82,15 +88,7 @@ fn judge_run_with(scenario: &Scenario, run: JobRun, clouds: &Clouds) -> JobRepor
     for cloud in configured_clouds(scenario) {
         verdicts.insert(cloud, judge_with(scenario, cloud, &run, clouds));
     }
-    JobReport {
-        job: run.job,
-        name: run.name,
-        matrix: run.matrix,
-        environment: run.environment,
-        token: run.token,
-        logins: run.logins,
-        verdicts,
-    }
+    JobReport { run, verdicts }
 }
 
 /// One cloud's verdict for one job: the token's `aud` is the one the job's

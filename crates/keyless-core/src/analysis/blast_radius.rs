@@ -211,18 +211,6 @@ pub(crate) fn job_key(job: &str, matrix: Option<&serde_json::Map<String, serde_j
     }
 }
 
-fn to_run(j: &JobReport) -> JobRun {
-    JobRun {
-        job: j.job.clone(),
-        name: j.name.clone(),
-        matrix: j.matrix.clone(),
-        environment: j.environment.clone(),
-        token: j.token.clone(),
-        logins: j.logins.clone(),
-        span: None,
-    }
-}
-
 /// Which job runs each cloud judges: those that log in to it; if no job
 /// logs in to a configured cloud, every job that gets a token.
 fn relevant_jobs(clouds: &[Cloud], jobs: &[JobReport]) -> BTreeMap<Cloud, BTreeSet<String>> {
@@ -307,7 +295,7 @@ pub(crate) fn explore_from(scenario: &Scenario, base: &crate::engine::Report) ->
                     });
                 }
             }
-            runs.push(RowRun { row: matrix.rows.len(), run: to_run(j) });
+            runs.push(RowRun { row: matrix.rows.len(), run: j.run.clone() });
             matrix.rows.push(row);
         }
     };

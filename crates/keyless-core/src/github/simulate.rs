@@ -63,7 +63,9 @@ pub struct JobRun {
     pub environment: Option<String>,
     pub token: Token,
     pub logins: Vec<LoginStep>,
-    /// The job's key in the workflow.
+    /// The job's key in the workflow (for hosts that highlight it; not part
+    /// of the `keyless eval` JSON).
+    #[serde(skip)]
     pub span: Option<Span>,
 }
 
