@@ -9,7 +9,7 @@ use super::matrix;
 use super::permissions::{self, Grant};
 use super::run::Run;
 use super::subject;
-use super::token::{self, JobFacts, RunFacts};
+use super::token::{self, JobClaimFacts, RunFacts};
 use super::workflow::{self, IdToken, Job, Workflow};
 use crate::claims::Claims;
 use crate::diagnostic::Diagnostic;
@@ -802,7 +802,7 @@ impl Sim<'_> {
             }
             _ => self.s.runner_environment.clone(),
         };
-        let job_facts = JobFacts {
+        let job_facts = JobClaimFacts {
             environment,
             job_workflow_ref: frame.job_workflow_ref.clone(),
             job_workflow_sha: frame.job_workflow_sha.clone(),
@@ -943,7 +943,7 @@ impl Sim<'_> {
                 target.path
             ));
             let grant = permissions::apply_event_rules(self.s, caller_grant);
-            let facts = JobFacts {
+            let facts = JobClaimFacts {
                 environment: None,
                 job_workflow_ref: target.job_workflow_ref.clone(),
                 job_workflow_sha: target.job_workflow_sha.clone(),
@@ -1173,7 +1173,7 @@ impl Sim<'_> {
     }
 
     /// Mints (or refuses) the token of one job run.
-    fn mint(&self, mut job: JobFacts, grant: &Grant, logins: &[FoundLogin], mut notes: Vec<String>) -> Token {
+    fn mint(&self, mut job: JobClaimFacts, grant: &Grant, logins: &[FoundLogin], mut notes: Vec<String>) -> Token {
         let s = self.s;
         if grant.id_token == IdToken::None {
             notes.insert(0, format!("No token: {}.", grant.why));

@@ -145,9 +145,10 @@ impl RunFacts {
     }
 }
 
-/// What differs per job run.
+/// The claims' inputs that differ per job run (not [`super::facts::JobFacts`],
+/// the workflow's static description of a job for the event picker).
 #[derive(Clone, Debug)]
-pub struct JobFacts {
+pub struct JobClaimFacts {
     pub environment: Option<String>,
     pub job_workflow_ref: String,
     pub job_workflow_sha: String,
@@ -160,7 +161,7 @@ pub struct JobFacts {
 
 /// All claims except `sub` (left empty in its place, filled by the
 /// subject rules), in the order of a real token (Appendix A1).
-pub fn base_claims(s: &Run, run: &RunFacts, job: &JobFacts) -> Claims {
+pub fn base_claims(s: &Run, run: &RunFacts, job: &JobClaimFacts) -> Claims {
     let r = &run.run_ref;
     let mut c = Claims::new();
     let iat = s.options.issued_at;
@@ -262,7 +263,7 @@ mod tests {
     fn value_types_and_lifetime() {
         let s = Run::new("o", "r");
         let run = RunFacts::new(&s, Some("CI"));
-        let job = JobFacts {
+        let job = JobClaimFacts {
             environment: None,
             job_workflow_ref: run.workflow_ref.clone(),
             job_workflow_sha: run.run_ref.sha.clone(),
