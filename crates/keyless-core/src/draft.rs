@@ -11,6 +11,7 @@
 use crate::clouds::Clouds;
 use crate::diagnostic::Diagnostic;
 use crate::doc::{self, Node, Value};
+use crate::github::environment::PROTECTION_KEYS;
 use crate::scenario::{PullRequestTargetSubject, Scenario, Visibility};
 use crate::span::{DocId, Span};
 use crate::verdict::Cloud;
@@ -141,9 +142,6 @@ const EDITED_KEYS: &[&str] = &[
     "environments",
     "protected_branches",
 ];
-
-/// Top-level keys the environment protection editor holds.
-const PROTECTION_KEYS: &[&str] = &["protected_branches", "environments"];
 
 impl ScenarioDraft {
     /// The text of one cloud's editor.
@@ -476,18 +474,7 @@ impl ScenarioDraft {
         }
         let mut errors = Vec::new();
         crate::spelling::check_keys(&root, PROTECTION_KEYS, what, &mut errors);
-        if let Some(n) = root.get("environments").filter(|n| !n.is_null()) {
-            match crate::github::environment::parse_environments(n) {
-                Ok(v) => scenario.environments = v,
-                Err(mut d) => errors.append(&mut d),
-            }
-        }
-        if let Some(n) = root.get("protected_branches").filter(|n| !n.is_null()) {
-            match crate::github::environment::parse_protected_branches(n) {
-                Ok(v) => scenario.protected_branches = Some(v),
-                Err(d) => errors.push(d),
-            }
-        }
+        crate::github::environment::read_protection(&root, &mut scenario.run, &mut errors);
         errors
     }
 }

@@ -221,18 +221,7 @@ impl Scenario {
                 Err(mut d) => errors.append(&mut d),
             }
         }
-        if let Some(n) = root.get("environments").filter(|n| !n.is_null()) {
-            match crate::github::environment::parse_environments(n) {
-                Ok(v) => s.environments = v,
-                Err(mut d) => errors.append(&mut d),
-            }
-        }
-        if let Some(n) = root.get("protected_branches").filter(|n| !n.is_null()) {
-            match crate::github::environment::parse_protected_branches(n) {
-                Ok(v) => s.protected_branches = Some(v),
-                Err(d) => errors.push(d),
-            }
-        }
+        crate::github::environment::read_protection(root, &mut s.run, &mut errors);
         if let Some(n) = root.get("options").filter(|n| !n.is_null()) {
             match parse_options(n) {
                 Ok(v) => s.options = v,

@@ -11,6 +11,7 @@
 //! refuses nothing and says so.
 
 use super::fnmatch::{TooExpensive, fnmatch};
+use super::run::Run;
 use crate::diagnostic::Diagnostic;
 use crate::doc::{Node, Value};
 use crate::span::{Span, Spanned};
@@ -50,6 +51,28 @@ pub const ENVIRONMENT_KEYS: &[&str] = &["deployment_branches", "deployment_tags"
 
 /// "An environment name may not exceed 255 characters" (D-ENVMGR).
 const MAX_NAME_CHARS: usize = 255;
+
+/// The scenario's keys that give protection rules; the playground edits
+/// them in an editor of their own.
+pub const PROTECTION_KEYS: &[&str] = &["protected_branches", "environments"];
+
+/// Reads `environments:` and `protected_branches:` of mapping `root` into
+/// `run`: the one reading of both the scenario file and the playground's
+/// protection editor.
+pub fn read_protection(root: &Node, run: &mut Run, errors: &mut Vec<Diagnostic>) {
+    if let Some(n) = root.get("environments").filter(|n| !n.is_null()) {
+        match parse_environments(n) {
+            Ok(v) => run.environments = v,
+            Err(mut d) => errors.append(&mut d),
+        }
+    }
+    if let Some(n) = root.get("protected_branches").filter(|n| !n.is_null()) {
+        match parse_protected_branches(n) {
+            Ok(v) => run.protected_branches = Some(v),
+            Err(d) => errors.push(d),
+        }
+    }
+}
 
 /// Reads the scenario's `environments:` mapping.
 pub fn parse_environments(n: &Node) -> Result<Vec<EnvironmentRules>, Vec<Diagnostic>> {
