@@ -682,6 +682,52 @@ pub fn undetermined_verdict(
     }
 }
 
+/// How one IAM-style cloud words the outcomes of its trust policy.
+pub struct OutcomeWords {
+    pub cloud: Cloud,
+    /// The message of an admitted token ("sts:AssumeRoleWithWebIdentity succeeded").
+    pub allowed_message: &'static str,
+    /// The cloud's error code and message for a denial.
+    pub deny_code: &'static str,
+    pub deny_message: &'static str,
+    /// A note for the trace of a denial (a labelled vendor ambiguity).
+    pub deny_note: Option<&'static str>,
+    /// What the user can do about an undetermined verdict.
+    pub how_to_decide: &'static str,
+}
+
+/// The verdict of a trust policy's outcome: the one mapping from
+/// [`Decision`] to verdict that AWS and Alibaba Cloud share.
+pub fn outcome_verdict(
+    outcome: PolicyOutcome,
+    audience: String,
+    mut trace: Vec<TraceStep>,
+    words: &OutcomeWords,
+) -> Verdict {
+    let (allowed, code, message) = match outcome.decision {
+        Decision::Undetermined => {
+            return undetermined_verdict(words.cloud, audience, outcome, trace, words.how_to_decide);
+        }
+        Decision::Allow => (true, "allowed", words.allowed_message),
+        Decision::ExplicitDeny | Decision::ImplicitDeny => {
+            if let Some(note) = words.deny_note {
+                trace.push(TraceStep::info(note, None));
+            }
+            (false, words.deny_code, words.deny_message)
+        }
+    };
+    Verdict {
+        cloud: words.cloud,
+        allowed,
+        audience,
+        code: code.into(),
+        message: message.into(),
+        decided_by: outcome.decided_by,
+        decided_span: outcome.decided_span,
+        trace,
+    }
+}
+
 /// Whether an `Action` pattern covers `action`: action names are
 /// case-insensitive (A15) and may use `*` / `?` wildcards (`sts:*`, `*`).
 pub fn action_pattern_matches(pattern: &str, action: &str) -> bool {

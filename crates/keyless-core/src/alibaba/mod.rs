@@ -23,7 +23,7 @@ pub mod global_keys;
 use crate::claims::Claims;
 use crate::diagnostic::{Diagnostic, Result};
 use crate::doc::{self, Node};
-use crate::iam_condition::{Decision, GivenContext, ValueSyntax, evaluate_policy, undetermined_verdict};
+use crate::iam_condition::{GivenContext, OutcomeWords, ValueSyntax, evaluate_policy, outcome_verdict};
 use crate::iam_policy::{BaseOperator, TrustPolicy};
 use crate::span::{DocId, Span, Spanned};
 use crate::verdict::{Cloud, TraceStep, Verdict};
@@ -263,33 +263,17 @@ pub fn evaluate(config: &AlibabaConfig, claims: &Claims) -> Verdict {
     // apply, so values are literal text.
     let mut outcome = evaluate_policy(&config.trust_policy, &request, ValueSyntax { variables: false });
     trace.append(&mut outcome.trace);
-    match outcome.decision {
-        Decision::Undetermined => undetermined_verdict(Cloud::Alibaba, aud.clone(), outcome, trace, HOW_TO_DECIDE),
-        Decision::Allow => Verdict {
-            cloud: Cloud::Alibaba,
-            allowed: true,
-            audience: aud.clone(),
-            code: "allowed".into(),
-            message: "AssumeRoleWithOIDC succeeded".into(),
-            decided_by: outcome.decided_by,
-            decided_span: outcome.decided_span,
-            trace,
-        },
-        Decision::ExplicitDeny | Decision::ImplicitDeny => {
-            let mut trace = trace;
-            trace.push(TraceStep::info(
-                "labelled: STS's error table (L7) lists AuthenticationFail.NoPermission \"There is no permission\", and a practitioner reports that code for an oidc:sub mismatch (L9); Alibaba does not document the code per cause (AssumeRole's analogue is NoPermission \"You are not authorized to do this action. You should be authorized by RAM.\")",
-                None,
-            ));
-            deny(
-                "AuthenticationFail.NoPermission",
-                "There is no permission",
-                outcome.decided_by,
-                outcome.decided_span,
-                trace,
-            )
-        }
-    }
+    let words = OutcomeWords {
+        cloud: Cloud::Alibaba,
+        allowed_message: "AssumeRoleWithOIDC succeeded",
+        deny_code: "AuthenticationFail.NoPermission",
+        deny_message: "There is no permission",
+        deny_note: Some(
+            "labelled: STS's error table (L7) lists AuthenticationFail.NoPermission \"There is no permission\", and a practitioner reports that code for an oidc:sub mismatch (L9); Alibaba does not document the code per cause (AssumeRole's analogue is NoPermission \"You are not authorized to do this action. You should be authorized by RAM.\")",
+        ),
+        how_to_decide: HOW_TO_DECIDE,
+    };
+    outcome_verdict(outcome, aud, trace, &words)
 }
 
 fn requires_iss(policy: &TrustPolicy) -> bool {

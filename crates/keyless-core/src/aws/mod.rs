@@ -20,7 +20,7 @@ pub use config::{AWS_STS_AUDIENCE, provider_of_arn};
 use crate::claims::Claims;
 use crate::diagnostic::{Diagnostic, Result};
 use crate::doc::{self, Node};
-use crate::iam_condition::{Decision, GivenContext, ValueSyntax, evaluate_policy, undetermined_verdict};
+use crate::iam_condition::{GivenContext, OutcomeWords, ValueSyntax, evaluate_policy, outcome_verdict};
 use crate::iam_policy::TrustPolicy;
 use crate::span::{DocId, Span, Spanned};
 use crate::verdict::{Cloud, TraceStep, Verdict};
@@ -198,22 +198,15 @@ pub fn evaluate(config: &AwsConfig, claims: &Claims) -> Verdict {
     };
     let mut outcome = evaluate_policy(&config.trust_policy, &request, syntax);
     trace.append(&mut outcome.trace);
-    match outcome.decision {
-        Decision::Undetermined => undetermined_verdict(Cloud::Aws, aud.clone(), outcome, trace, HOW_TO_DECIDE),
-        Decision::Allow => Verdict {
-            cloud: Cloud::Aws,
-            allowed: true,
-            audience: aud.clone(),
-            code: "allowed".into(),
-            message: "sts:AssumeRoleWithWebIdentity succeeded".into(),
-            decided_by: outcome.decided_by,
-            decided_span: outcome.decided_span,
-            trace,
-        },
-        Decision::ExplicitDeny | Decision::ImplicitDeny => {
-            deny("AccessDenied", ACCESS_DENIED_MESSAGE.into(), outcome.decided_by, outcome.decided_span, trace)
-        }
-    }
+    let words = OutcomeWords {
+        cloud: Cloud::Aws,
+        allowed_message: "sts:AssumeRoleWithWebIdentity succeeded",
+        deny_code: "AccessDenied",
+        deny_message: ACCESS_DENIED_MESSAGE,
+        deny_note: None,
+        how_to_decide: HOW_TO_DECIDE,
+    };
+    outcome_verdict(outcome, aud, trace, &words)
 }
 
 fn has_sub_condition(policy: &TrustPolicy, token_url: &str) -> bool {
