@@ -1,11 +1,65 @@
-//! The claims of one token: issuer, default audience, deterministic
-//! placeholders for ids the scenario does not give, and the claim order
-//! GitHub emits. Research github-oidc-tokens.md §1.4 (claims table), §4
+//! The token model of the GitHub side: the token of one job run
+//! ([`Token`], [`JobRun`], [`LoginStep`]) and its claims: issuer, default
+//! audience, deterministic placeholders for ids the scenario does not give,
+//! and the claim order GitHub emits. Research github-oidc-tokens.md §1.4 (claims table), §4
 //! (issuer, audience, lifetime), Appendix A1 (order of a real token).
 
 use super::event::RunRef;
 use super::run::Run;
 use crate::claims::Claims;
+use crate::span::Span;
+use crate::verdict::Cloud;
+use serde::Serialize;
+
+/// The token of one job run, or why there is none.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Token {
+    /// Whether GitHub mints a token for this job.
+    pub issued: bool,
+    /// Why no token was issued, in the login action's words.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The claims (empty when not issued).
+    pub claims: Claims,
+    /// Why `sub` (and other identity claims) have their form, e.g.
+    /// "environment takes precedence over the branch".
+    pub explanation: Vec<String>,
+    /// The scenario's `environments:` entry whose rules decided whether the
+    /// job may deploy, for highlighting.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule_span: Option<Span>,
+}
+
+/// A cloud login step found in the job, and the audience it asks for.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LoginStep {
+    pub cloud: Cloud,
+    /// `aws-actions/configure-aws-credentials@v4`, ...
+    pub action: String,
+    pub audience: String,
+    /// Whether `audience` was set in `with:` (else the action's default).
+    pub audience_explicit: bool,
+    /// False when the audience depends on a value the scenario does not give
+    /// (then `audience` says so and no cloud verdict is guessed).
+    pub audience_known: bool,
+    pub span: Option<Span>,
+}
+
+/// One job (one matrix combination) of the simulated run.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct JobRun {
+    /// The job id (`jobs.<id>`); for reusable workflows `caller/called`.
+    pub job: String,
+    pub name: Option<String>,
+    pub matrix: Option<serde_json::Map<String, serde_json::Value>>,
+    pub environment: Option<String>,
+    pub token: Token,
+    pub logins: Vec<LoginStep>,
+    /// The job's key in the workflow (for hosts that highlight it; not part
+    /// of the `keyless eval` JSON).
+    #[serde(skip)]
+    pub span: Option<Span>,
+}
 
 /// FNV-1a: a tiny stable hash for deterministic placeholders (no
 /// randomness, no clock: the same scenario gives the same token).
