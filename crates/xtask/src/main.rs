@@ -9,6 +9,9 @@
 //! - `size`:  brotli size of the built playground's first load (and of
 //!   the analysis worker, loaded lazily)
 //! - `bench`: engine benchmarks (release build)
+//! - `fuzz`:  the fuzz targets, briefly (`cargo xtask fuzz [--seconds N] [target…]`)
+
+mod fuzz;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -35,10 +38,11 @@ fn main() -> ExitCode {
         "serve" => setup().and_then(|()| serve()),
         "test" => setup().and_then(|()| test()),
         "size" => size().map(|_| ()),
+        "fuzz" => fuzz::main(&std::env::args().skip(2).collect::<Vec<_>>()),
         "bench" => run(Command::new("cargo").args(["run", "--release", "-p", "keyless-cli", "--example", "bench"]))
             .and_then(|()| core_example("analyze_bench"))
             .and_then(|()| core_example("sources_bench")),
-        _ => Err("usage: cargo xtask <setup|serve|test|size|bench>".into()),
+        _ => Err("usage: cargo xtask <setup|serve|test|size|bench|fuzz>".into()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -190,7 +194,7 @@ fn test() -> Result {
     if root().join("tests/e2e/package.json").exists() {
         run(Command::new("node").args(["--test", "--test-concurrency=1", "tests/e2e/"]))?;
     }
-    Ok(())
+    fuzz::ci()
 }
 
 /// Prints the brotli size of every first-load file in dist/ (those

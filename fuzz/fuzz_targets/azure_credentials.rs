@@ -1,0 +1,22 @@
+//! Azure federated identity credentials (classic subjects and flexible expressions), read as the playground's
+//! azure editor reads it, then evaluated for the tokens of a push to main.
+#![no_main]
+
+use keyless_core::DocId;
+use keyless_core::azure::AzureConfig;
+use keyless_fuzz::*;
+use libfuzzer_sys::fuzz_target;
+use std::sync::OnceLock;
+
+fuzz_target!(|data: &[u8]| {
+    static BASE: OnceLock<keyless_core::Scenario> = OnceLock::new();
+    let Some(text) = text(data) else { return };
+    match AzureConfig::from_text(text) {
+        Err(e) => assert_located(&e, DocId::Azure, text),
+        Ok(config) => {
+            let mut scenario = BASE.get_or_init(base_scenario).clone();
+            scenario.azure = Some(config);
+            evaluate_cloud(&scenario, DocId::Azure, text);
+        }
+    }
+});
