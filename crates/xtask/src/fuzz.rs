@@ -121,6 +121,7 @@ pub fn main(args: &[String]) -> Result {
 /// Installs what is missing, builds the targets, replays the regressions
 /// and fuzzes each of `names` for `seconds` from the seeds.
 pub fn fuzz(names: &[&str], seconds: u64) -> Result {
+    check_seeds()?;
     install()?;
     run(cargo_fuzz().args(["build", "-s", "none"]))?;
     for name in names {
@@ -159,7 +160,7 @@ fn install() -> Result {
         run(Command::new("cargo").args(["install", "cargo-fuzz", "--version", &format!("~{CARGO_FUZZ}"), "--force"]))?;
     }
     if output("c++", &["--version"]).is_none() {
-        let sudo = !output("id", &["-u"]).is_some_and(|u| u.trim() == "0");
+        let sudo = output("id", &["-u"]).is_none_or(|u| u.trim() != "0");
         let apt = |args: &[&str]| {
             let mut cmd = Command::new(if sudo { "sudo" } else { "apt-get" });
             if sudo {
@@ -192,7 +193,7 @@ fn replay(target: &Target) -> Result {
 /// the hand-written ones of fuzz/seeds/<target>/ and those taken from the
 /// fixtures. Returns the corpus directory. Idempotent: a seed is a file
 /// named after its source, rewritten each time; what libFuzzer added stays.
-pub fn write_seeds(target: &Target) -> Result<PathBuf> {
+fn write_seeds(target: &Target) -> Result<PathBuf> {
     let corpus = root().join("fuzz/corpus").join(target.name);
     std::fs::create_dir_all(&corpus).map_err(|e| format!("{}: {e}", corpus.display()))?;
     let write = |name: &str, bytes: &[u8]| {
@@ -333,7 +334,7 @@ fn expressions(workflow: &str) -> Vec<String> {
 
 /// The fixtures give every target at least one seed (a fixture reworded
 /// so that a section is no longer found would starve a target silently).
-pub fn check_seeds() -> Result {
+fn check_seeds() -> Result {
     let fixtures = fixtures()?;
     for t in TARGETS {
         let n: usize = fixtures.iter().map(|(_, text)| seeds_of(text, t.seeds).len()).sum();
