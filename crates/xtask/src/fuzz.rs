@@ -1,4 +1,4 @@
-//! `cargo xtask fuzz [--seconds N] [target…]`: the coverage-guided fuzz
+//! `cargo xtask fuzz [--seconds N] [--keep-going] [target…]`: the coverage-guided fuzz
 //! targets of fuzz/ (cargo-fuzz, libFuzzer), each run briefly, after
 //! replaying the inputs of fuzz/regressions/. `cargo xtask test` runs it
 //! with [`CI_SECONDS`] per target. How to fuzz longer, the targets and what
@@ -93,16 +93,19 @@ pub const TARGETS: &[Target] = &[
 /// The run of `cargo xtask test`: every target for [`CI_SECONDS`].
 pub fn ci() -> Result {
     let all: Vec<&str> = TARGETS.iter().map(|t| t.name).collect();
-    fuzz(&all, CI_SECONDS)
+    fuzz(&all, CI_SECONDS, false)
 }
 
-/// `cargo xtask fuzz [--seconds N] [target…]`.
+/// `cargo xtask fuzz [--seconds N] [--keep-going] [target…]`.
 pub fn main(args: &[String]) -> Result {
     let mut seconds = CI_SECONDS;
+    let mut keep_going = false;
     let mut names = Vec::new();
     let mut it = args.iter();
     while let Some(a) = it.next() {
-        if a == "--seconds" {
+        if a == "--keep-going" {
+            keep_going = true;
+        } else if a == "--seconds" {
             let n = it.next().ok_or("--seconds needs a number")?;
             seconds = n.parse().map_err(|_| format!("--seconds {n}: not a number"))?;
         } else if TARGETS.iter().any(|t| t.name == a) {
@@ -115,12 +118,15 @@ pub fn main(args: &[String]) -> Result {
     if names.is_empty() {
         names = TARGETS.iter().map(|t| t.name).collect();
     }
-    fuzz(&names, seconds)
+    fuzz(&names, seconds, keep_going)
 }
 
 /// Installs what is missing, builds the targets, replays the regressions
-/// and fuzzes each of `names` for `seconds` from the seeds.
-pub fn fuzz(names: &[&str], seconds: u64) -> Result {
+/// and fuzzes each of `names` for `seconds` from the seeds. With
+/// `keep_going` (a campaign), a target goes on after a crash, timeout or
+/// out-of-memory (each saved in fuzz/artifacts/<target>/) and the run does
+/// not fail: the findings are triaged afterwards.
+pub fn fuzz(names: &[&str], seconds: u64, keep_going: bool) -> Result {
     check_seeds()?;
     install()?;
     run(cargo_fuzz().args(["build", "-s", "none"]))?;
@@ -136,10 +142,15 @@ pub fn fuzz(names: &[&str], seconds: u64) -> Result {
             .args(bounds())
             .arg(format!("-max_total_time={seconds}"))
             .arg(format!("-dict={}", dict.display()))
-            .args(["-seed=1", "-print_final_stats=1"]))?;
+            .args(["-seed=1", "-print_final_stats=1"])
+            .args(if keep_going { CAMPAIGN } else { &[] }))?;
     }
     Ok(())
 }
+
+/// libFuzzer's options for going on past failures (each input still in
+/// its own bounds; the failing ones are written to fuzz/artifacts/).
+const CAMPAIGN: &[&str] = &["-fork=1", "-ignore_crashes=1", "-ignore_timeouts=1", "-ignore_ooms=1"];
 
 /// The property's bounds, as libFuzzer options.
 fn bounds() -> Vec<String> {
