@@ -551,8 +551,14 @@ fn source_of(source: &str, n: &Node) -> String {
 /// `key: |` with the text as a block scalar. The header's indentation
 /// indicator and chomping keep leading spaces and trailing newlines exact.
 fn write_block(out: &mut String, key: &str, text: &str) {
-    // Carriage returns and tabs in indentation cannot live in a block scalar.
-    let needs_quotes = text.contains('\r') || text.lines().any(|l| l.starts_with('\t')) || text.trim().is_empty();
+    // Carriage returns and tabs in indentation cannot live in a block
+    // scalar, nor can a byte order mark or a NUL (the YAML reader rejects
+    // them there, and the whole permalink or saved draft would be lost):
+    // such texts are written quoted, with escapes. Other control
+    // characters are quoted too, to be safe.
+    let needs_quotes = text.contains(|c: char| c == '\u{feff}' || (c.is_control() && c != '\n' && c != '\t'))
+        || text.lines().any(|l| l.starts_with('\t'))
+        || text.trim().is_empty();
     if needs_quotes {
         let _ = writeln!(out, "{key}: {}", serde_json::to_string(text).unwrap_or_default());
         return;

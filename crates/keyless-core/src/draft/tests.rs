@@ -109,6 +109,11 @@ fn editor_texts_survive_exactly() {
         "tab\tinside\n",
         "cr\r\nlf\n",
         "# only a comment\n",
+        // Found by fuzzing (fuzz/regressions/permalink/): a byte order mark
+        // or a NUL in a block scalar made the whole permalink unreadable.
+        "\u{feff}on: push\n",
+        "on: push\u{0}x\n",
+        "bell\u{7}\n",
     ] {
         let d = ScenarioDraft { workflow: text.into(), aws: text.into(), ..ScenarioDraft::default() };
         let (back, errors) = ScenarioDraft::from_yaml(&d.to_yaml());
