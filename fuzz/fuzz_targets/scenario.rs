@@ -16,7 +16,7 @@ fuzz_target!(|data: &[u8]| {
             }
         }
         Ok(scenario) => {
-            let docs = [(DocId::Scenario, text), (DocId::Workflow, scenario.workflow.text.as_str())];
+            let docs = [(DocId::Scenario, text), (DocId::Workflow, scenario.run.workflow.text.as_str())];
             let report = keyless_core::evaluate(&scenario);
             assert_report_in(&report, &docs[1..]);
             let analysis = keyless_core::analysis::analyze(&scenario, &report);

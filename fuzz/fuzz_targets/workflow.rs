@@ -24,7 +24,7 @@ fn base() -> &'static keyless_core::Scenario {
 fuzz_target!(|data: &[u8]| {
     let Some(text) = text(data) else { return };
     let mut scenario = base().clone();
-    scenario.workflow = EmbeddedText { text: text.to_string(), origin: None };
+    scenario.run.workflow = EmbeddedText { text: text.to_string(), origin: None };
     let report = keyless_core::evaluate(&scenario);
     for d in &report.diagnostics {
         if d.doc() == Some(DocId::Workflow) {
