@@ -1,7 +1,7 @@
 //! `cargo xtask fuzz [--seconds N] [--keep-going] [target…]`: the coverage-guided fuzz
 //! targets of fuzz/ (cargo-fuzz, libFuzzer), each run briefly, after
 //! replaying the inputs of fuzz/regressions/. `cargo xtask test` runs it
-//! with [`CI_SECONDS`] per target. How to fuzz longer, the targets and what
+//! with [`CI_RUNS`] inputs per target. How to fuzz longer, the targets and what
 //! was found: docs/fuzzing.md.
 //!
 //! libFuzzer needs nightly compiler flags (`-Cpasses=sancov-module`,
@@ -16,9 +16,12 @@ use crate::{Result, cargo_bin, output, root, run};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// Seconds per target in `cargo xtask test` (14 targets: about 2.5 minutes
-/// on top of the build).
+/// Seconds per target of `cargo xtask fuzz` without `--seconds`.
 pub const CI_SECONDS: u64 = 10;
+/// Inputs per target in `cargo xtask test`: a count, not a duration, so
+/// the CI run (with `-seed=1`) tries the same inputs on any machine and
+/// cannot pass or fail by the machine's speed.
+const CI_RUNS: u64 = 10_000;
 /// The property's bounds: one input must end within this many seconds...
 const TIMEOUT_SECONDS: u64 = 5;
 /// ...and this much memory (a single allocation above it is a crash too).
@@ -90,10 +93,26 @@ pub const TARGETS: &[Target] = &[
     Target { name: "gcp_cel", seeds: &[Seed::GcpCel], dict: "cel.dict" },
 ];
 
-/// The run of `cargo xtask test`: every target for [`CI_SECONDS`].
+/// The run of `cargo xtask test`: every target for [`CI_RUNS`] inputs.
 pub fn ci() -> Result {
     let all: Vec<&str> = TARGETS.iter().map(|t| t.name).collect();
-    fuzz(&all, CI_SECONDS, false)
+    fuzz(&all, Budget::Runs(CI_RUNS), false)
+}
+
+/// How long each target is fuzzed.
+#[derive(Clone, Copy)]
+pub enum Budget {
+    Seconds(u64),
+    Runs(u64),
+}
+
+impl Budget {
+    fn flag(self) -> String {
+        match self {
+            Budget::Seconds(s) => format!("-max_total_time={s}"),
+            Budget::Runs(n) => format!("-runs={n}"),
+        }
+    }
 }
 
 /// `cargo xtask fuzz [--seconds N] [--keep-going] [target…]`.
@@ -118,7 +137,7 @@ pub fn main(args: &[String]) -> Result {
     if names.is_empty() {
         names = TARGETS.iter().map(|t| t.name).collect();
     }
-    fuzz(&names, seconds, keep_going)
+    fuzz(&names, Budget::Seconds(seconds), keep_going)
 }
 
 /// Installs what is missing, builds the targets, replays the regressions
@@ -126,7 +145,7 @@ pub fn main(args: &[String]) -> Result {
 /// `keep_going` (a campaign), a target goes on after a crash, timeout or
 /// out-of-memory (each saved in fuzz/artifacts/<target>/) and the run does
 /// not fail: the findings are triaged afterwards.
-pub fn fuzz(names: &[&str], seconds: u64, keep_going: bool) -> Result {
+pub fn fuzz(names: &[&str], budget: Budget, keep_going: bool) -> Result {
     check_seeds()?;
     install()?;
     run(cargo_fuzz().args(["build", "-s", "none"]))?;
@@ -140,7 +159,7 @@ pub fn fuzz(names: &[&str], seconds: u64, keep_going: bool) -> Result {
             .arg(&corpus)
             .arg("--")
             .args(bounds())
-            .arg(format!("-max_total_time={seconds}"))
+            .arg(budget.flag())
             .arg(format!("-dict={}", dict.display()))
             .args(["-seed=1", "-print_final_stats=1"])
             .args(if keep_going { CAMPAIGN } else { &[] }))?;
