@@ -37,6 +37,68 @@ impl EvalError {
 
 type Eval = Result<Evaluation, EvalError>;
 
+/// GitHub's limit on one expression: the runner refuses longer ones with
+/// "Exceeded max expression length 21000" (actions/runner
+/// src/Sdk/DTExpressions2/Expressions2/ExpressionConstants.cs, `MaxLength =
+/// 21000`; a `run:` or other string holding `${{ }}` is one template and
+/// counts whole). Counted in characters, as .NET strings are.
+pub const MAX_EXPRESSION_CHARS: usize = 21_000;
+
+/// Keyless's own budget for any string an expression builds (`format()`,
+/// `join()`, `toJSON()`): GitHub's evaluator also caps the memory an
+/// expression may use ("The maximum allowed memory size was exceeded while
+/// evaluating the following expression", actions/languageservices
+/// expressions `MemoryCounter`) without documenting the figure. 1 MiB is far
+/// above any identity value a token can carry.
+pub const MAX_RESULT_BYTES: usize = 1 << 20;
+
+fn too_long(text: &str) -> Option<EvalError> {
+    // Bytes bound characters from above: count only when it could matter.
+    (text.len() > MAX_EXPRESSION_CHARS && text.chars().count() > MAX_EXPRESSION_CHARS)
+        .then(|| EvalError::Invalid(format!("Exceeded max expression length {MAX_EXPRESSION_CHARS}")))
+}
+
+fn memory_exceeded(what: &str) -> EvalError {
+    EvalError::Invalid(format!(
+        "The maximum allowed memory size was exceeded while evaluating {what} (Keyless's budget: {MAX_RESULT_BYTES} bytes)"
+    ))
+}
+
+/// Whether an invalid expression makes GitHub reject the whole workflow
+/// (rather than fail at run time).
+pub fn rejects_workflow(why: &str) -> bool {
+    why.starts_with("Unrecognized named-value") || why.starts_with("Exceeded max expression")
+}
+
+/// Parses with GitHub's length limit. The parser bounds its own recursion
+/// (GitHub's depth of 50), but a chain `a && b && c …` is a left-deep tree
+/// as deep as it is long: everything below walks it without recursion.
+fn parse_bounded(src: &str) -> Result<SpannedExpr<'_>, EvalError> {
+    if let Some(e) = too_long(src) {
+        return Err(e);
+    }
+    Expr::parse(src.trim()).map_err(|e| EvalError::Invalid(e.to_string()))
+}
+
+/// Drops a tree without recursion (the derived drop recurses once per level
+/// of a left-deep chain).
+fn dispose(e: SpannedExpr<'_>) {
+    let mut stack = vec![e];
+    while let Some(e) = stack.pop() {
+        match e.inner {
+            Expr::BinExpr(b) => {
+                let github_actions_expressions::op::BinExpr { lhs, rhs, .. } = b;
+                stack.push(*lhs);
+                stack.push(*rhs);
+            }
+            Expr::UnExpr { expr, .. } | Expr::Index(expr) => stack.push(*expr),
+            Expr::Call(call) => stack.extend(call.args),
+            Expr::Context(ctx) => stack.extend(ctx.parts),
+            Expr::Literal(_) | Expr::Star | Expr::Identifier(_) => {}
+        }
+    }
+}
+
 /// How much of a context the simulation knows: a missing property of a
 /// complete context is `null` (as in GitHub), of a partial one unknown.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -204,12 +266,45 @@ pub fn names_context(text: &str, name: &str) -> bool {
     } else {
         vec![text.to_string()]
     };
+    if too_long(text).is_some() {
+        return false;
+    }
+    sources.iter().any(|src| {
+        parse_bounded(src).is_ok_and(|e| {
+            let found = refers_to(&e, name);
+            dispose(e);
+            found
+        })
+    })
+}
+
+/// Whether `name` is the root of a context anywhere in the tree, or the
+/// whole expression. Iterative: the tree may be as deep as it is long.
+fn refers_to(e: &SpannedExpr<'_>, name: &str) -> bool {
     let is_name =
         |e: &SpannedExpr<'_>| matches!(&e.inner, Expr::Identifier(i) if i.as_str().eq_ignore_ascii_case(name));
-    sources.iter().any(|src| {
-        Expr::parse(src.trim())
-            .is_ok_and(|e| is_name(&e) || e.contexts().iter().any(|(c, _)| c.parts.first().is_some_and(is_name)))
-    })
+    if is_name(e) {
+        return true;
+    }
+    let mut stack = vec![e];
+    while let Some(e) = stack.pop() {
+        match &e.inner {
+            Expr::Context(ctx) => {
+                if ctx.parts.first().is_some_and(is_name) {
+                    return true;
+                }
+                stack.extend(ctx.parts.iter());
+            }
+            Expr::BinExpr(b) => {
+                stack.push(&b.lhs);
+                stack.push(&b.rhs);
+            }
+            Expr::UnExpr { expr, .. } | Expr::Index(expr) => stack.push(expr),
+            Expr::Call(call) => stack.extend(call.args.iter()),
+            Expr::Literal(_) | Expr::Star | Expr::Identifier(_) => {}
+        }
+    }
+    false
 }
 
 /// Whether a text contains an expression marker.
@@ -232,6 +327,9 @@ pub fn is_single_expression(text: &str) -> bool {
 /// (surrounding whitespace allowed) yields x's value (arrays stay arrays);
 /// otherwise each marker is replaced by its text.
 pub fn eval_template(text: &str, ctx: &Contexts) -> Eval {
+    if let Some(e) = too_long(text) {
+        return Err(e);
+    }
     let marks = placeholders(text)?;
     if let [only] = marks.as_slice()
         && text.get(..only.start).is_some_and(|p| p.trim().is_empty())
@@ -244,6 +342,9 @@ pub fn eval_template(text: &str, ctx: &Contexts) -> Eval {
     for m in &marks {
         out.push_str(text.get(pos..m.start).unwrap_or_default());
         out.push_str(&stringify(&eval_str(&m.inner, ctx)?));
+        if out.len() > MAX_RESULT_BYTES {
+            return Err(memory_exceeded("the template"));
+        }
         pos = m.end;
     }
     out.push_str(text.get(pos..).unwrap_or_default());
@@ -260,14 +361,65 @@ pub fn eval_condition(text: &str, ctx: &Contexts) -> Result<bool, EvalError> {
 
 /// Parses and evaluates one expression (the inside of `${{ }}`).
 pub fn eval_str(src: &str, ctx: &Contexts) -> Eval {
-    if src.len() > 16 * 1024 {
-        return Err(EvalError::Invalid("expression longer than 16 KiB".into()));
-    }
-    let parsed = Expr::parse(src.trim()).map_err(|e| EvalError::Invalid(e.to_string()))?;
-    eval(&parsed, ctx)
+    let parsed = parse_bounded(src)?;
+    let value = eval(&parsed, ctx);
+    dispose(parsed);
+    value
 }
 
+/// Evaluates a tree. A left-deep chain of binary operators (`a && b && c
+/// …`, all operators are left-associative) is walked in a loop; recursion
+/// only enters right operands, arguments and parentheses, whose nesting the
+/// parser bounds.
 fn eval(e: &SpannedExpr<'_>, ctx: &Contexts) -> Eval {
+    let mut spine = Vec::new();
+    let mut leftmost = e;
+    while let Expr::BinExpr(b) = &leftmost.inner {
+        spine.push(b);
+        leftmost = &b.lhs;
+    }
+    let mut acc = eval_leaf(leftmost, ctx);
+    for b in spine.into_iter().rev() {
+        acc = binary(acc, &b.op, &b.rhs, ctx);
+    }
+    acc
+}
+
+fn binary(lhs: Eval, op: &BinOp, rhs: &SpannedExpr<'_>, ctx: &Contexts) -> Eval {
+    // && and || short-circuit, so `false && secrets.X` is known.
+    match op {
+        BinOp::And => match lhs {
+            Ok(l) if !l.as_boolean() => Ok(l),
+            Ok(_) => eval(rhs, ctx),
+            Err(err) => match eval(rhs, ctx) {
+                // Falsy either way; only its truthiness is known.
+                Ok(r) if !r.as_boolean() => Ok(Evaluation::Boolean(false)),
+                _ => Err(err),
+            },
+        },
+        BinOp::Or => match lhs {
+            Ok(l) if l.as_boolean() => Ok(l),
+            Ok(_) => eval(rhs, ctx),
+            Err(err) => Err(err),
+        },
+        _ => {
+            let l = lhs?;
+            let r = eval(rhs, ctx)?;
+            let (l, r) = (l.sema(), r.sema());
+            Ok(Evaluation::Boolean(match op {
+                BinOp::Eq => l == r,
+                BinOp::Neq => l != r,
+                BinOp::Gt => l > r,
+                BinOp::Ge => l >= r,
+                BinOp::Lt => l < r,
+                BinOp::Le => l <= r,
+                BinOp::And | BinOp::Or => false,
+            }))
+        }
+    }
+}
+
+fn eval_leaf(e: &SpannedExpr<'_>, ctx: &Contexts) -> Eval {
     match &e.inner {
         Expr::Literal(l) => Ok(literal(l)),
         Expr::Star => Err(EvalError::Unknown(format!("`{}` (object filters are not simulated)", e.origin.raw))),
@@ -275,40 +427,7 @@ fn eval(e: &SpannedExpr<'_>, ctx: &Contexts) -> Eval {
         Expr::Index(inner) => eval(inner, ctx),
         Expr::Context(c) => eval_context(&c.parts, e.origin.raw, ctx),
         Expr::Call(call) => eval_call(call.func, &call.args, ctx),
-        Expr::BinExpr(b) => {
-            // && and || short-circuit, so `false && secrets.X` is known.
-            let lhs = eval(&b.lhs, ctx);
-            match b.op {
-                BinOp::And => match lhs {
-                    Ok(l) if !l.as_boolean() => Ok(l),
-                    Ok(_) => eval(&b.rhs, ctx),
-                    Err(err) => match eval(&b.rhs, ctx) {
-                        // Falsy either way; only its truthiness is known.
-                        Ok(r) if !r.as_boolean() => Ok(Evaluation::Boolean(false)),
-                        _ => Err(err),
-                    },
-                },
-                BinOp::Or => match lhs {
-                    Ok(l) if l.as_boolean() => Ok(l),
-                    Ok(_) => eval(&b.rhs, ctx),
-                    Err(err) => Err(err),
-                },
-                _ => {
-                    let l = lhs?;
-                    let r = eval(&b.rhs, ctx)?;
-                    let (l, r) = (l.sema(), r.sema());
-                    Ok(Evaluation::Boolean(match b.op {
-                        BinOp::Eq => l == r,
-                        BinOp::Neq => l != r,
-                        BinOp::Gt => l > r,
-                        BinOp::Ge => l >= r,
-                        BinOp::Lt => l < r,
-                        BinOp::Le => l <= r,
-                        BinOp::And | BinOp::Or => false,
-                    }))
-                }
-            }
-        }
+        Expr::BinExpr(_) => eval(e, ctx),
         Expr::UnExpr { op: UnOp::Not, expr } => Ok(Evaluation::Boolean(!eval(expr, ctx)?.as_boolean())),
     }
 }
@@ -402,13 +521,32 @@ fn eval_call(func: Function, args: &[SpannedExpr<'_>], ctx: &Contexts) -> Eval {
         Function::Format => format(&vals),
         Function::Join => {
             let sep = if vals.len() > 1 { text(1) } else { ",".into() };
-            Ok(Evaluation::String(match arg(0) {
-                Evaluation::Array(items) => items.iter().map(stringify).collect::<Vec<_>>().join(&sep),
+            let joined = match arg(0) {
+                Evaluation::Array(items) => {
+                    let mut out = String::new();
+                    for (i, item) in items.iter().enumerate() {
+                        if i > 0 {
+                            out.push_str(&sep);
+                        }
+                        out.push_str(&stringify(item));
+                        if out.len() > MAX_RESULT_BYTES {
+                            return Err(memory_exceeded("join()"));
+                        }
+                    }
+                    out
+                }
                 Evaluation::Object(_) => String::new(),
                 other => stringify(&other),
-            }))
+            };
+            Ok(Evaluation::String(joined))
         }
-        Function::ToJSON => Ok(Evaluation::String(serde_json::to_string_pretty(&to_json(&arg(0))).unwrap_or_default())),
+        Function::ToJSON => {
+            let json = serde_json::to_string_pretty(&to_json(&arg(0))).unwrap_or_default();
+            if json.len() > MAX_RESULT_BYTES {
+                return Err(memory_exceeded("toJSON()"));
+            }
+            Ok(Evaluation::String(json))
+        }
         Function::FromJSON => {
             let t = text(0);
             // The engine's own strict JSON parser (RFC 8259, as the
@@ -478,7 +616,12 @@ fn format(vals: &[Evaluation]) -> Eval {
                 }
                 let idx: usize = digits.parse().map_err(|_| EvalError::Invalid("format(): index too large".into()))?;
                 match vals.get(idx + 1) {
-                    Some(v) => out.push_str(&stringify(v)),
+                    Some(v) => {
+                        out.push_str(&stringify(v));
+                        if out.len() > MAX_RESULT_BYTES {
+                            return Err(memory_exceeded("format()"));
+                        }
+                    }
                     None => return Err(EvalError::Invalid(format!("format(): no argument {{{idx}}}"))),
                 }
                 i = j + 1;

@@ -191,39 +191,58 @@ fn runs_on_self_hosted(job: &Job, ctx: &Contexts) -> Option<bool> {
 }
 
 /// A cycle of `needs` (job ids, the first repeated at the end), if any.
+/// An iterative depth-first search, linear in jobs + needs: no recursion
+/// (the playground's wasm stack is small) and no size above which the check
+/// is skipped.
 fn needs_cycle(wf: &Workflow) -> Option<Vec<String>> {
-    fn visit<'w>(
-        wf: &'w Workflow,
-        id: &'w str,
-        path: &mut Vec<&'w str>,
-        done: &mut Vec<&'w str>,
-    ) -> Option<Vec<String>> {
-        if let Some(at) = path.iter().position(|p| *p == id) {
-            let mut cycle: Vec<String> = path.iter().skip(at).map(|p| p.to_string()).collect();
-            cycle.push(id.to_string());
-            return Some(cycle);
+    #[derive(Clone, Copy, PartialEq)]
+    enum Mark {
+        New,
+        OnPath,
+        Done,
+    }
+    let index: HashMap<&str, usize> = wf.jobs.iter().enumerate().map(|(i, j)| (j.id.value.as_str(), i)).collect();
+    let needs_of = |i: usize| wf.jobs.get(i).map(|j| j.needs.as_slice()).unwrap_or_default();
+    let mut mark = vec![Mark::New; wf.jobs.len()];
+    for root in 0..wf.jobs.len() {
+        if mark.get(root) != Some(&Mark::New) {
+            continue;
         }
-        if done.contains(&id) {
-            return None;
+        // (job, index of the next need to follow)
+        let mut path: Vec<(usize, usize)> = vec![(root, 0)];
+        if let Some(m) = mark.get_mut(root) {
+            *m = Mark::OnPath;
         }
-        path.push(id);
-        let job = wf.jobs.iter().find(|j| j.id.value == id);
-        for need in job.map(|j| j.needs.as_slice()).unwrap_or_default() {
-            if let Some(c) = visit(wf, need, path, done) {
-                return Some(c);
+        while let Some(top) = path.last_mut() {
+            let job = top.0;
+            let Some(need) = needs_of(job).get(top.1) else {
+                if let Some(m) = mark.get_mut(job) {
+                    *m = Mark::Done;
+                }
+                path.pop();
+                continue;
+            };
+            top.1 += 1;
+            let Some(&target) = index.get(need.as_str()) else { continue };
+            match mark.get(target) {
+                Some(Mark::New) => {
+                    if let Some(m) = mark.get_mut(target) {
+                        *m = Mark::OnPath;
+                    }
+                    path.push((target, 0));
+                }
+                Some(Mark::OnPath) => {
+                    let at = path.iter().position(|(j, _)| *j == target).unwrap_or(0);
+                    let name = |i: usize| wf.jobs.get(i).map(|j| j.id.value.clone()).unwrap_or_default();
+                    let mut cycle: Vec<String> = path.iter().skip(at).map(|(j, _)| name(*j)).collect();
+                    cycle.push(name(target));
+                    return Some(cycle);
+                }
+                _ => {}
             }
         }
-        path.pop();
-        done.push(id);
-        None
     }
-    // The walk recurses once per job of a chain: bound it for hostile input
-    // (the playground runs in wasm, with a small stack).
-    if wf.jobs.len() > 512 {
-        return None;
-    }
-    let mut done = Vec::new();
-    wf.jobs.iter().find_map(|j| visit(wf, &j.id.value, &mut Vec::new(), &mut done))
+    None
 }
 
 /// Matrix runs repeat the same finding; report each once.
@@ -628,7 +647,7 @@ impl Sim<'_> {
                 "The job is skipped: its `if: {}` is false for this run, so it requests no token.",
                 cond.value
             )),
-            Err(expr::EvalError::Invalid(why)) if why.starts_with("Unrecognized named-value") => {
+            Err(expr::EvalError::Invalid(why)) if expr::rejects_workflow(&why) => {
                 let msg = format!(
                     "job `{}` `if: {}`: {why}; GitHub rejects the workflow, so no job runs",
                     job.id.value, cond.value
@@ -700,10 +719,10 @@ impl Sim<'_> {
                 }
                 Err(e) => {
                     let msg = e.describe(&env.value);
-                    diags.push(Diagnostic::warning(
-                        format!("job `{}` environment: {msg}", job.id.value),
-                        Some(env.span),
-                    ));
+                    // Over GitHub's expression length: the workflow itself is refused.
+                    let refused = matches!(&e, expr::EvalError::Invalid(why) if expr::rejects_workflow(why));
+                    let level = if refused { Diagnostic::error } else { Diagnostic::warning };
+                    diags.push(level(format!("job `{}` environment: {msg}", job.id.value), Some(env.span)));
                     let reason = format!("Keyless cannot determine this job's environment, which decides `sub`: {msg}");
                     out.token = not_issued(reason.clone(), vec![reason]);
                     return out;
