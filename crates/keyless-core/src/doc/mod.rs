@@ -7,10 +7,12 @@
 //! `yaml_serde`)? Those lose positions after parsing, and cost ~120 KB brotli
 //! in the playground versus ~50 KB for `saphyr-parser` plus this tree.
 
+mod encoding;
 mod json;
 mod node;
 mod yaml;
 
+pub use encoding::decode;
 pub use node::{Entry, Node, Value};
 
 use crate::diagnostic::{Diagnostic, Result};
@@ -23,6 +25,10 @@ pub const MAX_INPUT_BYTES: usize = 4 * 1024 * 1024;
 pub const MAX_DEPTH: usize = 128;
 /// Nodes produced, counting alias expansion ("billion laughs").
 pub const MAX_NODES: usize = 500_000;
+/// Bytes of scalar text (keys and values) produced, counting alias
+/// expansion: one long string aliased many times stays within the node
+/// count but not within this. Four times the largest input.
+pub const MAX_EXPANDED_BYTES: usize = 4 * MAX_INPUT_BYTES;
 
 /// Parses JSON or YAML. JSON is recognised by its first significant
 /// character, and parsed by a strict JSON parser so that tabs, comments and
@@ -32,6 +38,15 @@ pub fn parse(text: &str, doc: DocId) -> Result<Node> {
         return Err(Diagnostic::at(
             format!("input is {} bytes; the limit is {} bytes", text.len(), MAX_INPUT_BYTES),
             Span::new(doc, 0, 0),
+        ));
+    }
+    // YAML forbids NUL anywhere, quoted or not (YAML 1.2 §5.1: it is not
+    // printable), and JSON inside strings (RFC 8259 §7): one located error
+    // for both instead of each parser's own.
+    if let Some(at) = text.find('\0') {
+        return Err(Diagnostic::at(
+            "NUL character (U+0000): YAML and JSON text cannot contain one, not even inside a quoted string",
+            Span::new(doc, at, at + 1),
         ));
     }
     let trimmed = text.trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n']);

@@ -173,3 +173,36 @@ impl Node {
         }
     }
 }
+
+impl Node {
+    /// Keys written twice in one mapping, anywhere in the tree: each later
+    /// key with the first of its name. The tree keeps duplicates so that
+    /// each consumer can judge them as its service does (GitHub refuses a
+    /// workflow with one; a cloud may keep one value). Iterative, linear.
+    pub fn duplicate_keys(&self, ignore_case: bool) -> Vec<(&Spanned<String>, &Spanned<String>)> {
+        let mut found = Vec::new();
+        let mut stack = vec![self];
+        while let Some(node) = stack.pop() {
+            match &node.value {
+                Value::Seq(items) => stack.extend(items.iter()),
+                Value::Map(entries) => {
+                    let mut seen: std::collections::HashMap<String, &Spanned<String>> =
+                        std::collections::HashMap::with_capacity(entries.len());
+                    for e in entries {
+                        let name = if ignore_case { e.key.value.to_lowercase() } else { e.key.value.clone() };
+                        match seen.get(&name) {
+                            Some(first) => found.push((*first, &e.key)),
+                            None => {
+                                seen.insert(name, &e.key);
+                            }
+                        }
+                        stack.push(&e.value);
+                    }
+                }
+                _ => {}
+            }
+        }
+        found.sort_by_key(|(_, dup)| dup.span.start);
+        found
+    }
+}

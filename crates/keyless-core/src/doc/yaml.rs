@@ -1,8 +1,9 @@
 //! YAML (1.2 core schema) into the spanned tree, through `saphyr-parser`'s
-//! event stream. Anchors and aliases are expanded, within `MAX_NODES`.
+//! event stream. Anchors and aliases are expanded, within `MAX_NODES`,
+//! `MAX_EXPANDED_BYTES` and `MAX_DEPTH`, all measured after expansion.
 
 use super::node::{Entry, Node, Value};
-use super::{MAX_DEPTH, MAX_NODES};
+use super::{MAX_DEPTH, MAX_EXPANDED_BYTES, MAX_NODES};
 use crate::diagnostic::{Diagnostic, Result};
 use crate::span::{DocId, Span, Spanned};
 use saphyr_parser::{Event, Parser, ScalarStyle};
@@ -15,10 +16,11 @@ pub(super) fn parse(text: &str, doc: DocId) -> Result<Node> {
     let to_byte = |chars: usize| char_to_byte.get(chars).copied().unwrap_or(text.len());
 
     let mut stack: Vec<Frame> = Vec::new();
-    let mut anchors: HashMap<usize, Node> = HashMap::new();
+    let mut anchors: HashMap<usize, (Node, Size)> = HashMap::new();
     let mut root: Option<Node> = None;
     let mut documents = 0usize;
     let mut nodes = 0usize;
+    let mut bytes = 0usize;
 
     for item in Parser::new_from_str(text) {
         let (event, span) = item.map_err(|e| {
@@ -29,7 +31,9 @@ pub(super) fn parse(text: &str, doc: DocId) -> Result<Node> {
             Diagnostic::at(format!("invalid YAML: {}", e.info()), Span::new(doc, at, end))
         })?;
         let span = Span::new(doc, to_byte(span.start.index()), to_byte(span.end.index()));
-        let finished: Option<(Node, usize)> = match event {
+        // The finished node, its anchor, its expanded size, and what it adds
+        // to the document's totals (an alias adds its whole copy).
+        let finished: Option<(Node, usize, Size, Size)> = match event {
             Event::DocumentStart(_) => {
                 documents += 1;
                 if documents > 1 {
@@ -38,30 +42,41 @@ pub(super) fn parse(text: &str, doc: DocId) -> Result<Node> {
                 None
             }
             Event::Scalar(value, style, anchor, _tag) => {
+                let size = Size { nodes: 1, bytes: value.len(), height: 0 };
                 let value =
                     if style == ScalarStyle::Plain { resolve_plain(&value) } else { Value::String(value.into_owned()) };
-                Some((Node::new(value, span), anchor))
+                Some((Node::new(value, span), anchor, size, size))
             }
             Event::Alias(id) => {
-                let node = anchors
-                    .get(&id)
-                    .cloned()
-                    .ok_or_else(|| Diagnostic::at("alias refers to an unknown anchor", span))?;
-                nodes += count(&node);
-                Some((node, 0))
+                let (node, size) =
+                    anchors.get(&id).ok_or_else(|| Diagnostic::at("alias refers to an unknown anchor", span))?;
+                // Checked before the copy: the copy is what the budgets bound.
+                if stack.len() + size.height > MAX_DEPTH {
+                    return Err(Diagnostic::at(
+                        format!("nesting is too deep once this alias is expanded (the limit is {MAX_DEPTH} levels)"),
+                        span,
+                    ));
+                }
+                check_budgets(nodes + size.nodes, bytes + size.bytes, span)?;
+                Some((node.clone(), 0, *size, *size))
             }
             Event::SequenceStart(anchor, _) => {
                 if stack.len() >= MAX_DEPTH {
                     return Err(Diagnostic::at("nesting is too deep", span));
                 }
-                stack.push(Frame { start: span, anchor, kind: FrameKind::Seq(Vec::new()) });
+                stack.push(Frame { start: span, anchor, kind: FrameKind::Seq(Vec::new()), size: Size::default() });
                 None
             }
             Event::MappingStart(anchor, _) => {
                 if stack.len() >= MAX_DEPTH {
                     return Err(Diagnostic::at("nesting is too deep", span));
                 }
-                stack.push(Frame { start: span, anchor, kind: FrameKind::Map(Vec::new(), None) });
+                stack.push(Frame {
+                    start: span,
+                    anchor,
+                    kind: FrameKind::Map(Vec::new(), None),
+                    size: Size::default(),
+                });
                 None
             }
             Event::SequenceEnd | Event::MappingEnd => {
@@ -71,17 +86,22 @@ pub(super) fn parse(text: &str, doc: DocId) -> Result<Node> {
                     FrameKind::Seq(items) => Value::Seq(items),
                     FrameKind::Map(entries, _) => Value::Map(entries),
                 };
-                Some((Node::new(value, frame.start.to(end)), frame.anchor))
+                let size = Size { nodes: frame.size.nodes + 1, bytes: frame.size.bytes, height: frame.size.height + 1 };
+                Some((Node::new(value, frame.start.to(end)), frame.anchor, size, Size { nodes: 1, ..Size::default() }))
             }
             _ => None,
         };
-        if let Some((node, anchor)) = finished {
-            nodes += 1;
-            if nodes > MAX_NODES {
-                return Err(Diagnostic::at("document has too many values (alias expansion?)", node.span));
-            }
+        if let Some((node, anchor, size, added)) = finished {
+            nodes += added.nodes;
+            bytes += added.bytes;
+            check_budgets(nodes, bytes, node.span)?;
             if anchor != 0 {
-                anchors.insert(anchor, node.clone());
+                anchors.insert(anchor, (node.clone(), size));
+            }
+            if let Some(parent) = stack.last_mut() {
+                parent.size.nodes += size.nodes;
+                parent.size.bytes += size.bytes;
+                parent.size.height = parent.size.height.max(size.height);
             }
             match stack.last_mut() {
                 None => root = Some(node),
@@ -106,19 +126,37 @@ struct Frame {
     start: Span,
     anchor: usize,
     kind: FrameKind,
+    size: Size,
+}
+
+/// A subtree once its aliases are expanded: values, bytes of scalar text
+/// (keys included), and levels of nesting below it.
+#[derive(Clone, Copy, Debug, Default)]
+struct Size {
+    nodes: usize,
+    bytes: usize,
+    height: usize,
+}
+
+fn check_budgets(nodes: usize, bytes: usize, span: Span) -> Result<()> {
+    if nodes > MAX_NODES {
+        return Err(Diagnostic::at(
+            format!("the document has more than {MAX_NODES} values once its aliases are expanded"),
+            span,
+        ));
+    }
+    if bytes > MAX_EXPANDED_BYTES {
+        return Err(Diagnostic::at(
+            format!("the document's text is more than {MAX_EXPANDED_BYTES} bytes once its aliases are expanded"),
+            span,
+        ));
+    }
+    Ok(())
 }
 
 enum FrameKind {
     Seq(Vec<Node>),
     Map(Vec<Entry>, Option<Spanned<String>>),
-}
-
-fn count(node: &Node) -> usize {
-    1 + match &node.value {
-        Value::Seq(items) => items.iter().map(count).sum(),
-        Value::Map(entries) => entries.iter().map(|e| count(&e.value)).sum(),
-        _ => 0,
-    }
 }
 
 /// YAML 1.2 core schema resolution of plain scalars. (`on:` stays a string;
