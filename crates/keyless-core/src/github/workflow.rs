@@ -184,6 +184,13 @@ const PERMISSION_SCOPES: &[&str] = &[
     "artifact-metadata",
 ];
 
+/// Jobs in one workflow run: "256 jobs / workflow run" (GitHub Docs, Actions
+/// limits, https://docs.github.com/en/actions/reference/limits; the row is
+/// stated for a job matrix, and a workflow's own jobs count toward the same
+/// run). More are refused with an error at the 257th job, and nothing of the
+/// workflow is simulated.
+pub const MAX_JOBS: usize = 256;
+
 /// Parses a workflow. Returns `None` only when the text is not a mapping
 /// at all; everything else is a diagnostic next to a best-effort model.
 pub fn parse(text: &str, doc_id: DocId, diags: &mut Vec<Diagnostic>) -> Option<Workflow> {
@@ -197,6 +204,19 @@ pub fn parse(text: &str, doc_id: DocId, diags: &mut Vec<Diagnostic>) -> Option<W
     if let Err(d) = root.expect_map("a workflow") {
         diags.push(d);
         return None;
+    }
+    // GitHub's template reader refuses a key written twice in one mapping,
+    // ignoring case: "'{0}' is already defined" (actions/runner
+    // src/Sdk/DTObjectTemplating/ObjectTemplating/TemplateReader.cs, keys in
+    // a `HashSet` with `StringComparer.OrdinalIgnoreCase`).
+    for (first, dup) in root.duplicate_keys(true) {
+        diags.push(Diagnostic::error(
+            format!(
+                "'{}' is already defined (first as '{}'): GitHub rejects a workflow with a duplicate key",
+                dup.value, first.value
+            ),
+            Some(dup.span),
+        ));
     }
     warn_unknown_keys(&root, WORKFLOW_KEYS, "the workflow", diags);
     let name = root.get("name").and_then(Node::scalar_text);
@@ -264,6 +284,13 @@ pub fn parse(text: &str, doc_id: DocId, diags: &mut Vec<Diagnostic>) -> Option<W
         None => diags.push(Diagnostic::error("the workflow has no `jobs:`", Some(root.span))),
         Some(e) => match e.value.expect_map("`jobs`") {
             Err(d) => diags.push(d),
+            Ok(entries) if entries.len() > MAX_JOBS => diags.push(Diagnostic::error(
+                format!(
+                    "the workflow has {} jobs; GitHub runs at most {MAX_JOBS} jobs per workflow run, so it rejects the workflow",
+                    entries.len()
+                ),
+                entries.get(MAX_JOBS).map(|e| e.key.span).or(Some(e.key.span)),
+            )),
             Ok(entries) => {
                 for j in entries {
                     if let Some(job) = parse_job(j, diags) {
