@@ -10,8 +10,9 @@ pub struct Locator<'a> {
     name: &'a str,
     text: &'a str,
     index: LineIndex,
-    /// Embedded documents: id, their text, and where the string sits.
-    embedded: Vec<(DocId, String, Span)>,
+    /// Embedded documents: id, their text, where the string sits, and the
+    /// text's line index (built once: positions are asked per diagnostic).
+    embedded: Vec<(DocId, String, Span, LineIndex)>,
 }
 
 impl<'a> Locator<'a> {
@@ -26,13 +27,16 @@ impl<'a> Locator<'a> {
                 ("alibaba", DocId::Alibaba),
             ] {
                 if let Some(n) = root.get(key).filter(|n| n.as_str().is_some()) {
-                    embedded.push((id, n.as_str().unwrap_or_default().to_string(), n.span));
+                    let inner = n.as_str().unwrap_or_default().to_string();
+                    let index = LineIndex::new(&inner);
+                    embedded.push((id, inner, n.span, index));
                 }
             }
             for (i, e) in root.get("reusable_workflows").and_then(Node::entries).unwrap_or_default().iter().enumerate()
             {
                 if let Some(t) = e.value.as_str() {
-                    embedded.push((DocId::Reusable(u16::try_from(i).unwrap_or(u16::MAX)), t.to_string(), e.value.span));
+                    let id = DocId::Reusable(u16::try_from(i).unwrap_or(u16::MAX));
+                    embedded.push((id, t.to_string(), e.value.span, LineIndex::new(t)));
                 }
             }
         }
@@ -45,8 +49,8 @@ impl<'a> Locator<'a> {
             let lc = self.index.line_col(self.text, span.start);
             return Some((lc.line, lc.col));
         }
-        let (_, inner, outer) = self.embedded.iter().find(|(id, _, _)| *id == span.doc)?;
-        let inner_lc = LineIndex::new(inner).line_col(inner, span.start);
+        let (_, inner, outer, inner_index) = self.embedded.iter().find(|(id, ..)| *id == span.doc)?;
+        let inner_lc = inner_index.line_col(inner, span.start);
         if self.is_block_scalar(*outer) {
             // Block scalar: each content line sits at the same indentation.
             let first = self.index.line_col(self.text, outer.start);

@@ -78,24 +78,43 @@ pub struct LineCol {
     pub col: u32,
 }
 
-/// Converts byte offsets of one text into line/column.
+/// Converts byte offsets of one text into line/column. Build it once per
+/// text and ask it for every position: the line is a binary search, the
+/// column a subtraction on ASCII lines (counted characters otherwise).
 #[derive(Clone, Debug)]
 pub struct LineIndex {
     line_starts: Vec<usize>,
+    /// Per line, whether it has a non-ASCII character (columns count
+    /// characters, not bytes).
+    wide: Vec<bool>,
 }
 
 impl LineIndex {
     pub fn new(text: &str) -> LineIndex {
         let mut line_starts = vec![0];
-        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        LineIndex { line_starts }
+        let mut wide = vec![false];
+        for (i, b) in text.bytes().enumerate() {
+            if b == b'\n' {
+                line_starts.push(i + 1);
+                wide.push(false);
+            } else if !b.is_ascii()
+                && let Some(w) = wide.last_mut()
+            {
+                *w = true;
+            }
+        }
+        LineIndex { line_starts, wide }
     }
 
     pub fn line_col(&self, text: &str, offset: u32) -> LineCol {
         let offset = (offset as usize).min(text.len());
         let line = self.line_starts.partition_point(|&s| s <= offset).saturating_sub(1);
         let start = self.line_starts.get(line).copied().unwrap_or(0);
-        let col = text.get(start..offset).map_or(0, |s| s.chars().count());
+        let col = if self.wide.get(line).copied().unwrap_or(true) {
+            text.get(start..offset).map_or(0, |s| s.chars().count())
+        } else {
+            offset - start
+        };
         LineCol { line: clamp(line + 1), col: clamp(col + 1) }
     }
 

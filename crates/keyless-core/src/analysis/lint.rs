@@ -5,6 +5,7 @@
 //! its embedded documents are mapped back into the scenario file.
 
 use super::findings::{self, Finding, workflow};
+use crate::diagnostic::Severity;
 use crate::doc::{self, Node};
 use crate::scenario::Scenario;
 use crate::span::{DocId, LineIndex, Span};
@@ -68,102 +69,151 @@ fn unreadable(message: String, span: Option<Span>) -> Finding {
     Finding::new("KL-INPUT-001", None, message, span)
 }
 
+/// What `keyless lint` found in a set of files.
+#[derive(Debug, Default)]
+pub struct Linted {
+    pub findings: Vec<Finding>,
+    /// Indexes of the files that are invalid input: they (or a document
+    /// embedded in them) do not parse, or the service would refuse them. A
+    /// front end must not report such a run as clean.
+    pub invalid: Vec<usize>,
+}
+
 /// Findings for each `(name, text)`; locations are in `DocId::File(index)`.
 pub fn lint_documents(files: &[(String, String)]) -> Vec<Finding> {
-    let mut out = Vec::new();
+    lint_files(files).findings
+}
+
+/// [`lint_documents`], saying which files are invalid input.
+pub fn lint_files(files: &[(String, String)]) -> Linted {
+    let mut out = Linted::default();
     for (i, (name, text)) in files.iter().enumerate() {
         let doc_id = DocId::File(u16::try_from(i).unwrap_or(u16::MAX));
-        out.extend(lint_one(name, text, doc_id));
+        let (findings, invalid) = lint_one(name, text, doc_id);
+        out.findings.extend(findings);
+        if invalid {
+            out.invalid.push(i);
+        }
     }
     out
 }
 
-fn lint_one(name: &str, text: &str, doc_id: DocId) -> Vec<Finding> {
+/// A file's findings, and whether it is invalid input.
+fn lint_one(name: &str, text: &str, doc_id: DocId) -> (Vec<Finding>, bool) {
     let root = match doc::parse(text, doc_id) {
         Ok(r) => r,
-        Err(d) => return vec![unreadable(format!("{name}: {}", d.message), d.span)],
+        Err(d) => return (vec![unreadable(format!("{name}: {}", d.message), d.span)], true),
     };
     let config = |r: Result<Vec<Finding>, crate::Diagnostic>| match r {
-        Ok(f) => f,
-        Err(d) => vec![unreadable(format!("{name}: {}", d.message), d.span.filter(|s| s.doc == doc_id))],
+        Ok(f) => (f, false),
+        Err(d) => (vec![unreadable(format!("{name}: {}", d.message), d.span.filter(|s| s.doc == doc_id))], true),
     };
     match detect(&root) {
-        FileKind::Workflow => workflow::check(&root),
+        FileKind::Workflow => {
+            // The workflow's own errors (a duplicate key, too many jobs…):
+            // GitHub would refuse the file.
+            let mut diags = Vec::new();
+            let _ = crate::github::workflow::parse(text, doc_id, &mut diags);
+            let errors: Vec<Finding> = diags
+                .iter()
+                .filter(|d| d.severity == Severity::Error)
+                .map(|d| unreadable(format!("{name}: {}", d.message), d.span))
+                .collect();
+            let invalid = !errors.is_empty();
+            (errors.into_iter().chain(workflow::check(&root)).collect(), invalid)
+        }
         FileKind::Aws => config(aws::AwsConfig::from_node(&root).map(|c| findings::check_aws(&c))),
         FileKind::Alibaba => config(alibaba::AlibabaConfig::from_node(&root).map(|c| findings::check_alibaba(&c))),
         FileKind::Azure => config(azure::AzureConfig::from_node(&root).map(|c| findings::check_azure(&c))),
         FileKind::Gcp => config(gcp::GcpConfig::from_node(&root).map(|c| findings::check_gcp(&c))),
-        FileKind::Scenario => lint_scenario(name, text, doc_id),
-        FileKind::Unknown => vec![unreadable(
-            format!("{name}: not a workflow, trust configuration or scenario"),
-            Some(Span::new(doc_id, 0, 0)),
-        )],
+        FileKind::Scenario => lint_scenario(name, text, &root, doc_id),
+        FileKind::Unknown => (
+            vec![unreadable(
+                format!("{name}: not a workflow, trust configuration or scenario"),
+                Some(Span::new(doc_id, 0, 0)),
+            )],
+            false,
+        ),
     }
 }
 
-fn lint_scenario(name: &str, text: &str, doc_id: DocId) -> Vec<Finding> {
-    let scenario = match Scenario::parse(text) {
+fn lint_scenario(name: &str, text: &str, root: &Node, doc_id: DocId) -> (Vec<Finding>, bool) {
+    let mapper = EmbeddedMapper::new(text, root);
+    let scenario = match Scenario::from_node(root) {
         Ok(s) => s,
         Err(errors) => {
-            return errors
+            let found = errors
                 .into_iter()
-                .map(|d| unreadable(format!("{name}: {}", d.message), d.span.map(|s| Span { doc: doc_id, ..s })))
+                .map(|d| unreadable(format!("{name}: {}", d.message), d.span.map(|s| mapper.map(s, doc_id))))
                 .collect();
+            return (found, true);
         }
     };
     let report = crate::engine::evaluate(&scenario);
+    // An error in the workflow or an embedded document makes the scenario
+    // unevaluable, as `keyless eval` says (status 2): report each, at its
+    // line in the scenario file.
+    let errors: Vec<Finding> = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .map(|d| unreadable(format!("{name}: {}", d.message), d.span.map(|s| mapper.map(s, doc_id))))
+        .collect();
+    let invalid = !errors.is_empty();
     let analysis = super::analyze(&scenario, &report);
-    let mapper = EmbeddedMapper::new(text, &scenario);
-    analysis
-        .findings
+    let found = errors
         .into_iter()
-        .map(|mut f| {
+        .chain(analysis.findings.into_iter().map(|mut f| {
             f.location = f.location.map(|s| mapper.map(s, doc_id));
             f
-        })
-        .collect()
+        }))
+        .collect();
+    (found, invalid)
 }
 
 /// Maps spans of documents embedded as strings in a scenario file back to
 /// the scenario file: line by line for block scalars (`|`), else to the
-/// string's own span.
+/// string's own span. Built from the file's tree alone, so it also places
+/// the errors of a scenario that does not parse; each embedded text's line
+/// index is built once.
 struct EmbeddedMapper<'a> {
     text: &'a str,
     index: LineIndex,
-    origins: Vec<(DocId, Span, String)>,
+    origins: Vec<(DocId, Span, String, LineIndex)>,
 }
 
 impl<'a> EmbeddedMapper<'a> {
-    fn new(text: &'a str, scenario: &Scenario) -> EmbeddedMapper<'a> {
+    fn new(text: &'a str, root: &Node) -> EmbeddedMapper<'a> {
         let mut origins = Vec::new();
-        let embedded_text = |d: DocId| -> Option<String> {
-            match d {
-                DocId::Workflow => Some(scenario.workflow.text.clone()),
-                DocId::Reusable(i) => scenario.reusable_workflows.get(usize::from(i)).map(|(_, t)| t.text.clone()),
-                _ => None,
+        let mut add = |d: DocId, n: &Node| {
+            if let Some(inner) = n.as_str() {
+                origins.push((d, n.span, inner.to_string(), LineIndex::new(inner)));
             }
         };
-        for (d, span) in &scenario.embedded_origins {
-            // Cloud sections embedded as text: recover the text from the file.
-            let inner = embedded_text(*d).or_else(|| {
-                let root = doc::parse(text, DocId::Scenario).ok()?;
-                root.entries()?
-                    .iter()
-                    .find(|e| e.value.span == *span)
-                    .and_then(|e| e.value.as_str().map(str::to_string))
-            });
-            if let Some(inner) = inner {
-                origins.push((*d, *span, inner));
+        for (key, d) in [
+            ("workflow", DocId::Workflow),
+            ("aws", DocId::Aws),
+            ("azure", DocId::Azure),
+            ("gcp", DocId::Gcp),
+            ("alibaba", DocId::Alibaba),
+        ] {
+            if let Some(n) = root.get(key) {
+                add(d, n);
             }
+        }
+        // Numbered as `Scenario` numbers them: the text entries, in order.
+        let reusable = root.get("reusable_workflows").and_then(Node::entries).unwrap_or_default();
+        for (i, e) in reusable.iter().filter(|e| e.value.as_str().is_some()).enumerate() {
+            add(DocId::Reusable(u16::try_from(i).unwrap_or(u16::MAX)), &e.value);
         }
         EmbeddedMapper { text, index: LineIndex::new(text), origins }
     }
 
     fn map(&self, span: Span, file: DocId) -> Span {
-        if span.doc == DocId::Scenario {
+        if span.doc == DocId::Scenario || span.doc == file {
             return Span { doc: file, ..span };
         }
-        let Some((_, origin, inner)) = self.origins.iter().find(|(d, _, _)| *d == span.doc) else {
+        let Some((_, origin, inner, inner_index)) = self.origins.iter().find(|(d, ..)| *d == span.doc) else {
             return Span::new(file, 0, 0);
         };
         let start = origin.start as usize;
@@ -174,7 +224,6 @@ impl<'a> EmbeddedMapper<'a> {
         let block = indicator.starts_with('|') || indicator.starts_with('>');
         let first_line = self.index.line_col(self.text, origin.start).line;
         let indent = self.index.line_start(first_line).map_or(0, |ls| start.saturating_sub(ls));
-        let inner_index = LineIndex::new(inner);
         let at = |offset: u32| -> usize {
             if !block {
                 return start;
