@@ -58,14 +58,19 @@ pub fn run(args: &[String]) -> ExitCode {
         match read_input(p) {
             Ok(f) => files.push(f),
             Err(e) => {
-                eprintln!("keyless: {e}");
+                crate::output::stderr(&format!("keyless: {e}"));
                 return ExitCode::from(2);
             }
         }
     }
-    let findings = lint::lint_documents(&files);
+    let lint::Linted { findings, invalid } = lint::lint_files(&files);
+    // One line index per file, built once: a file with many findings must
+    // not rebuild it for each (that was quadratic in the file's size).
+    let files = Files::new(&files);
     let out = match format {
-        Format::Sarif => serde_json::to_string_pretty(&sarif::to_sarif(&findings, &files)).unwrap_or_default() + "\n",
+        Format::Sarif => {
+            serde_json::to_string_pretty(&sarif::to_sarif(&findings, files.texts)).unwrap_or_default() + "\n"
+        }
         Format::Json => {
             let items: Vec<_> = findings.iter().map(|f| finding_json(f, &files)).collect();
             serde_json::to_string_pretty(&json!({ "findings": items })).unwrap_or_default() + "\n"
@@ -80,28 +85,46 @@ pub fn run(args: &[String]) -> ExitCode {
                     s.push_str(&format!("    fix: {}\n", f.fix));
                 }
             }
-            s.push_str(&format!("{} finding(s) in {} file(s)\n", findings.len(), files.len()));
+            s.push_str(&format!("{} finding(s) in {} file(s)\n", findings.len(), files.texts.len()));
             s.push_str(&crate::render::sources_footer(
                 findings.iter().flat_map(|f| [f.message.as_str(), f.fix.as_str()]),
             ));
             s
         }
     };
-    print!("{out}");
+    if let Err(code) = crate::output::stdout(&out) {
+        return code;
+    }
+    // Invalid input is never a clean run, whatever --fail-on says.
+    if !invalid.is_empty() {
+        return ExitCode::from(2);
+    }
     let failing = fail_on.is_some_and(|min| findings.iter().any(|f| severity_rank(f.severity) >= min));
     if failing { ExitCode::from(1) } else { ExitCode::SUCCESS }
 }
 
+/// The linted files with their line indexes.
+struct Files<'a> {
+    texts: &'a [(String, String)],
+    indexes: Vec<LineIndex>,
+}
+
+impl<'a> Files<'a> {
+    fn new(texts: &'a [(String, String)]) -> Files<'a> {
+        Files { texts, indexes: texts.iter().map(|(_, t)| LineIndex::new(t)).collect() }
+    }
+}
+
 /// `file:line:col` of a finding located in `DocId::File(i)`.
-fn location(f: &Finding, files: &[(String, String)]) -> Option<String> {
+fn location(f: &Finding, files: &Files<'_>) -> Option<String> {
     let span = f.location?;
     let DocId::File(i) = span.doc else { return None };
-    let (name, text) = files.get(usize::from(i))?;
-    let lc = LineIndex::new(text).line_col(text, span.start);
+    let (name, text) = files.texts.get(usize::from(i))?;
+    let lc = files.indexes.get(usize::from(i))?.line_col(text, span.start);
     Some(format!("{name}:{}:{}", lc.line, lc.col))
 }
 
-fn finding_json(f: &Finding, files: &[(String, String)]) -> serde_json::Value {
+fn finding_json(f: &Finding, files: &Files<'_>) -> serde_json::Value {
     let mut v = serde_json::to_value(f).unwrap_or_default();
     if let Some(obj) = v.as_object_mut() {
         obj.insert("location".into(), json!(location(f, files)));

@@ -4,6 +4,7 @@
 
 mod lint;
 mod locate;
+mod output;
 mod render;
 
 use keyless_core::Scenario;
@@ -12,7 +13,7 @@ use keyless_core::doc;
 use keyless_core::span::DocId;
 use locate::Locator;
 pub(crate) use parse_format as parse_format_args;
-use std::io::{IsTerminal, Read, Write};
+use std::io::{IsTerminal, Read};
 use std::process::ExitCode;
 
 const USAGE: &str = "\
@@ -31,7 +32,9 @@ scanning.
 Exit status: eval: 0 when the scenario was evaluated (whatever the verdicts),
 2 on invalid input (errors printed as file:line:col: message).
 lint: 1 when a finding reaches the --fail-on severity (default high), else 0;
-2 on unreadable files or bad usage.";
+2 on unreadable or invalid files (one that does not parse or that GitHub or
+the cloud would refuse, including a document embedded in a scenario), or
+bad usage. Output to a closed pipe ends quietly with 0.";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -39,19 +42,15 @@ fn main() -> ExitCode {
         Some("eval") => eval(args.get(1..).unwrap_or_default()),
         Some("lint") => lint::run(args.get(1..).unwrap_or_default()),
         Some("--version" | "-V") => {
-            println!("keyless {}", env!("CARGO_PKG_VERSION"));
-            ExitCode::SUCCESS
+            output::stdout(&format!("keyless {}\n", env!("CARGO_PKG_VERSION"))).err().unwrap_or(ExitCode::SUCCESS)
         }
-        Some("--help" | "-h" | "help") => {
-            println!("{USAGE}");
-            ExitCode::SUCCESS
-        }
+        Some("--help" | "-h" | "help") => output::stdout(&format!("{USAGE}\n")).err().unwrap_or(ExitCode::SUCCESS),
         _ => usage_error("expected a command"),
     }
 }
 
 pub(crate) fn usage_error(msg: &str) -> ExitCode {
-    eprintln!("keyless: {msg}\n\n{USAGE}");
+    output::stderr(&format!("keyless: {msg}\n\n{USAGE}"));
     ExitCode::from(2)
 }
 
@@ -83,14 +82,28 @@ fn parse_format(args: &[String], default: Format) -> Result<(Format, Vec<String>
     Ok((format, rest))
 }
 
-/// Reads a file, or standard input for `-`.
+/// Reads a file, or standard input for `-`, as UTF-8. A file that is not
+/// UTF-8 is an error at the first bad byte (`file:line:col: error: …`).
 pub(crate) fn read_input(path: &str) -> Result<(String, String), String> {
-    if path == "-" {
-        let mut text = String::new();
-        std::io::stdin().read_to_string(&mut text).map_err(|e| format!("<stdin>: {e}"))?;
-        Ok(("<stdin>".into(), text))
+    let (name, bytes) = if path == "-" {
+        let mut bytes = Vec::new();
+        std::io::stdin().read_to_end(&mut bytes).map_err(|e| format!("<stdin>: {e}"))?;
+        ("<stdin>".to_string(), bytes)
     } else {
-        std::fs::read_to_string(path).map(|t| (path.to_string(), t)).map_err(|e| format!("{path}: {e}"))
+        (path.to_string(), std::fs::read(path).map_err(|e| format!("{path}: {e}"))?)
+    };
+    match doc::decode(&bytes, DocId::Scenario) {
+        Ok(text) => Ok((name, text.to_string())),
+        Err(d) => {
+            // The text before the bad byte is valid: it places the error.
+            let at = d.span.map_or(0, |s| s.start as usize);
+            let before = bytes.get(..at).and_then(|b| std::str::from_utf8(b).ok()).unwrap_or_default();
+            let located = Locator::new(&name, before, None).render(&keyless_core::Diagnostic {
+                span: d.span.map(|s| keyless_core::span::Span::new(DocId::Scenario, at, s.end as usize)),
+                ..d
+            });
+            Err(located)
+        }
     }
 }
 
@@ -106,7 +119,7 @@ fn eval(args: &[String]) -> ExitCode {
     let (name, text) = match read_input(path) {
         Ok(x) => x,
         Err(e) => {
-            eprintln!("keyless: {e}");
+            output::stderr(&format!("keyless: {e}"));
             return ExitCode::from(2);
         }
     };
@@ -114,7 +127,7 @@ fn eval(args: &[String]) -> ExitCode {
         Ok(root) => root,
         Err(d) => {
             let locator = Locator::new(&name, &text, None);
-            eprintln!("{}", locator.render(&d));
+            output::stderr(&locator.render(&d));
             return ExitCode::from(2);
         }
     };
@@ -128,7 +141,7 @@ fn eval(args: &[String]) -> ExitCode {
         Ok(s) => s,
         Err(errors) => {
             for d in &errors {
-                eprintln!("{}", locator.render(d));
+                output::stderr(&locator.render(d));
             }
             return ExitCode::from(2);
         }
@@ -139,7 +152,7 @@ fn eval(args: &[String]) -> ExitCode {
     let fatal: Vec<_> = report.diagnostics.iter().filter(|d| d.severity == Severity::Error).collect();
     if !fatal.is_empty() {
         for d in fatal {
-            eprintln!("{}", locator.render(d));
+            output::stderr(&locator.render(d));
         }
         return ExitCode::from(2);
     }
@@ -151,9 +164,5 @@ fn eval(args: &[String]) -> ExitCode {
         }
         Format::Text => render::report_text(&scenario, &report, &analysis, &locator, std::io::stdout().is_terminal()),
     };
-    let mut stdout = std::io::stdout().lock();
-    if stdout.write_all(out.as_bytes()).is_err() {
-        return ExitCode::from(1);
-    }
-    ExitCode::SUCCESS
+    output::stdout(&out).err().unwrap_or(ExitCode::SUCCESS)
 }
