@@ -233,6 +233,8 @@ impl Dialect {
 
 /// Parses a trust policy. Errors are all reported (first one first);
 /// non-fatal findings come back as warnings/notes beside the policy.
+mod limits;
+
 pub fn parse_policy(
     node: &Node,
     dialect: Dialect,
@@ -249,6 +251,7 @@ pub fn parse_policy(
     // so such a role cannot exist: an error, not a warning. Element names are
     // matched ignoring case (as `Node::get_ci` does for IAM).
     unknown_elements(entries, dialect.top_level(), "the trust policy", &mut errors);
+    limits::check(node, dialect, &mut errors, &mut notes);
 
     let version = node.get_ci("Version").map(|n| n.expect_scalar("`Version`"));
     let version = match version {
