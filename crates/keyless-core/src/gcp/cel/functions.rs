@@ -78,14 +78,36 @@ fn count(n: usize) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
 }
 
+/// Keyless's budgets for `matches()`. regex-lite is an RE2-style engine
+/// (a Pike VM: no backtracking), so a search costs at most program size ×
+/// text length; counted repetitions (`a{1000}`) are what make a short
+/// pattern a large program. Google documents no figure for Workload Identity
+/// conditions (RE2's own default program budget is larger); these keep one
+/// call within a few million steps and are far above any identity pattern.
+/// The compiled program's size, in bytes as regex-lite counts it.
+pub const MAX_REGEX_PROGRAM_BYTES: usize = 16 * 1024;
+/// The text a pattern may be run on, in bytes.
+pub const MAX_REGEX_TEXT_BYTES: usize = 16 * 1024;
+
 /// RE2 search (not anchored), via `regex-lite`. Constructs regex-lite lacks
 /// (Unicode classes such as `\pL`) are reported, not guessed.
 fn matches(s: &str, re: &str) -> Result<bool, String> {
+    if s.len() > MAX_REGEX_TEXT_BYTES {
+        return Err(format!(
+            "matches(): the text is {} bytes; Keyless runs patterns on at most {MAX_REGEX_TEXT_BYTES} bytes",
+            s.len()
+        ));
+    }
     let compiled = regex_lite::RegexBuilder::new(re)
-        .size_limit(1 << 20)
+        .size_limit(MAX_REGEX_PROGRAM_BYTES)
         .nest_limit(64)
         .build()
-        .map_err(|e| format!("invalid or unsupported RE2 pattern in matches(): {e}"))?;
+        .map_err(|e| match e.to_string() {
+            m if m.contains("size limit") => format!(
+                "matches(): the pattern compiles to more than {MAX_REGEX_PROGRAM_BYTES} bytes (Keyless's budget; counted repetitions such as `{{1000}}` multiply its size)"
+            ),
+            m => format!("invalid or unsupported RE2 pattern in matches(): {m}"),
+        })?;
     Ok(compiled.is_match(s))
 }
 
