@@ -210,11 +210,9 @@ pub fn parse(text: &str, doc_id: DocId, diags: &mut Vec<Diagnostic>) -> Option<W
     // src/Sdk/DTObjectTemplating/ObjectTemplating/TemplateReader.cs, keys in
     // a `HashSet` with `StringComparer.OrdinalIgnoreCase`).
     for (first, dup) in root.duplicate_keys(true) {
+        let case = if first.value == dup.value { String::new() } else { format!(" (as '{}')", first.value) };
         diags.push(Diagnostic::error(
-            format!(
-                "'{}' is already defined (first as '{}'): GitHub rejects a workflow with a duplicate key",
-                dup.value, first.value
-            ),
+            format!("'{}' is already defined{case}: GitHub rejects a workflow with a duplicate key", dup.value),
             Some(dup.span),
         ));
     }
