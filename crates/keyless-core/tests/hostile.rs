@@ -48,18 +48,20 @@ fn errors(diags: &[Diagnostic]) -> Vec<&Diagnostic> {
 
 #[test]
 fn and_chains_at_githubs_expression_limit_evaluate_without_recursion() {
-    // Ten jobs, each with a job `if:`, a step `if:` and an `environment:`
-    // at 21,000 characters: a ~630 KB workflow of `&&` chains.
+    // Eight jobs, each with a job `if:` and an `environment:` at 21,000
+    // characters, four with a step `if:` too: a ~420 KB workflow of `&&`
+    // chains, under GitHub's 512,000-byte file limit.
     let cond = and_chain(MAX_EXPRESSION_CHARS, "true");
     let env = and_chain(MAX_EXPRESSION_CHARS - 7, "'prod'");
     assert_eq!(cond.chars().count(), MAX_EXPRESSION_CHARS);
     let mut wf = String::from("on: push\npermissions: {id-token: write}\njobs:\n");
-    for j in 0..10 {
+    for j in 0..8 {
+        let step_if = if j < 4 { format!("if: {cond}\n        ") } else { String::new() };
         wf.push_str(&format!(
-            "  j{j}:\n    if: {cond}\n    environment: ${{{{ {env} }}}}\n    runs-on: x\n    steps:\n      - if: {cond}\n        run: echo\n"
+            "  j{j}:\n    if: {cond}\n    environment: ${{{{ {env} }}}}\n    runs-on: x\n    steps:\n      - {step_if}run: echo\n"
         ));
     }
-    assert!(wf.len() > 600_000, "{}", wf.len());
+    assert!(wf.len() > 400_000 && wf.len() <= workflow::MAX_FILE_BYTES, "{}", wf.len());
     let text = scenario_text(&wf);
     let (diags, envs) = on_small_stack(move || {
         let s = Scenario::parse(&text).unwrap();
@@ -67,7 +69,7 @@ fn and_chains_at_githubs_expression_limit_evaluate_without_recursion() {
         (r.diagnostics, r.jobs.iter().map(|j| j.environment.clone()).collect::<Vec<_>>())
     });
     assert!(errors(&diags).is_empty(), "{:?}", errors(&diags));
-    assert_eq!(envs.len(), 10);
+    assert_eq!(envs.len(), 8);
     assert!(envs.iter().all(|e| e.as_deref() == Some("prod")), "{envs:?} {diags:?}");
 }
 
@@ -211,6 +213,20 @@ fn jobs_beyond_githubs_limit_are_refused_and_cycles_always_found() {
     let text = scenario_text(&wf);
     let diags = on_small_stack(move || evaluate(&Scenario::parse(&text).unwrap()).diagnostics);
     assert!(errors(&diags).iter().any(|d| d.message.contains("form a cycle")), "{diags:?}");
+}
+
+#[test]
+fn a_workflow_file_over_githubs_size_limit_is_refused_at_the_limit() {
+    let mut wf = String::from("on: push\njobs:\n  a:\n    runs-on: x\n    steps: [{run: echo}]\n");
+    wf.push_str(&"# padding\n".repeat(workflow::MAX_FILE_BYTES / 10));
+    let mut diags = Vec::new();
+    assert!(workflow::parse(&wf, DocId::Workflow, &mut diags).is_none());
+    let e = errors(&diags);
+    assert!(e[0].message.starts_with("Workflow file exceeds the maximum allowed size of 500 KB"), "{}", e[0].message);
+    assert_eq!(e[0].span.map(|s| s.start as usize), Some(workflow::MAX_FILE_BYTES));
+    wf.truncate(workflow::MAX_FILE_BYTES);
+    let mut diags = Vec::new();
+    assert!(workflow::parse(&wf, DocId::Workflow, &mut diags).is_some(), "{diags:?}");
 }
 
 #[test]

@@ -184,6 +184,14 @@ const PERMISSION_SCOPES: &[&str] = &[
     "artifact-metadata",
 ];
 
+/// "Each workflow file must be 500 KB (512,000 bytes) or smaller to trigger
+/// a run" (GitHub Docs, Actions limits,
+/// https://docs.github.com/en/actions/reference/limits); the run page says
+/// "Workflow file exceeds the maximum allowed size of 500 KB". Users who
+/// bisected it found the boundary at 512,000 bytes, decimal
+/// (NikolayS/pg_ash#237, jikig-ai/soleur#8363).
+pub const MAX_FILE_BYTES: usize = 512_000;
+
 /// Jobs in one workflow run: "256 jobs / workflow run" (GitHub Docs, Actions
 /// limits, https://docs.github.com/en/actions/reference/limits; the row is
 /// stated for a job matrix, and a workflow's own jobs count toward the same
@@ -194,6 +202,16 @@ pub const MAX_JOBS: usize = 256;
 /// Parses a workflow. Returns `None` only when the text is not a mapping
 /// at all; everything else is a diagnostic next to a best-effort model.
 pub fn parse(text: &str, doc_id: DocId, diags: &mut Vec<Diagnostic>) -> Option<Workflow> {
+    if text.len() > MAX_FILE_BYTES {
+        diags.push(Diagnostic::error(
+            format!(
+                "Workflow file exceeds the maximum allowed size of 500 KB: it is {} bytes, over {MAX_FILE_BYTES}; GitHub does not start runs for it",
+                text.len()
+            ),
+            Some(Span::new(doc_id, MAX_FILE_BYTES, MAX_FILE_BYTES)),
+        ));
+        return None;
+    }
     let root = match doc::parse(text, doc_id) {
         Ok(r) => r,
         Err(d) => {
