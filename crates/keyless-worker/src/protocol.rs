@@ -50,6 +50,8 @@ fn error(id: &Value, message: &str) -> String {
 }
 
 fn respond(id: &Value, draft: &ScenarioDraft, analysis: &Analysis) -> String {
+    // One line index per editor, built on first use (not one per finding).
+    let mut indexes: Vec<(DocId, LineIndex)> = Vec::new();
     let findings: Vec<Value> = analysis
         .findings
         .iter()
@@ -60,7 +62,15 @@ fn respond(id: &Value, draft: &ScenarioDraft, analysis: &Analysis) -> String {
                 map.insert("doc".into(), Value::from(doc_key(doc)));
                 if let Some(span) = f.location {
                     let text = editor_text(draft, span.doc);
-                    let at = LineIndex::new(text).line_col(text, span.start);
+                    let at = match indexes.iter().find(|(d, _)| *d == span.doc) {
+                        Some((_, index)) => index.line_col(text, span.start),
+                        None => {
+                            let index = LineIndex::new(text);
+                            let at = index.line_col(text, span.start);
+                            indexes.push((span.doc, index));
+                            at
+                        }
+                    };
                     map.insert("start".into(), Value::from(span.start));
                     map.insert("end".into(), Value::from(span.end));
                     map.insert("line".into(), Value::from(at.line));

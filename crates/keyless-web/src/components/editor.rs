@@ -95,8 +95,11 @@ fn Editor(doc: DocId, title: &'static str, hint: &'static str, placeholder: &'st
     });
     let backdrop = move || text.with(|t| paint(t, &highlights.get()));
     let gutter = move || {
-        let error_lines: Vec<u32> =
-            text.with(|t| errors.get().iter().filter_map(|e| e.span).map(|s| line_col(t, s.start).line).collect());
+        // One line index for all the errors (not one per error).
+        let error_lines: Vec<u32> = text.with(|t| {
+            let index = keyless_core::span::LineIndex::new(t);
+            errors.get().iter().filter_map(|e| e.span).map(|s| index.line_col(t, s.start).line).collect()
+        });
         let lines = text.with(|t| t.split('\n').count()).max(1);
         let found: Vec<(u32, String)> = state.finding_lines.with(|m| {
             crate::components::analysis::finding_lines(m)
