@@ -138,4 +138,18 @@ mod tests {
         assert_eq!(idx.line_col(text, 5), LineCol { line: 2, col: 2 });
         assert_eq!(idx.line_col(text, 999), LineCol { line: 3, col: 1 });
     }
+
+    #[test]
+    fn ascii_and_wide_lines_agree_with_counting() {
+        let text = "abc\né€x\n\nplain ascii line\nz";
+        let idx = LineIndex::new(text);
+        for (offset, _) in text.char_indices() {
+            let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+            let want = LineCol {
+                line: text[..offset].matches('\n').count() as u32 + 1,
+                col: text[line_start..offset].chars().count() as u32 + 1,
+            };
+            assert_eq!(idx.line_col(text, offset as u32), want, "offset {offset}");
+        }
+    }
 }

@@ -100,3 +100,39 @@ fn yaml_error_spans_stay_on_char_boundaries() {
         assert!(text.get(s.start as usize..s.end as usize).is_some(), "{text:?}: {s:?}");
     }
 }
+
+#[test]
+fn alias_budgets_are_measured_after_expansion() {
+    // Depth: `*a` puts a 100-deep anchor under 100 more levels.
+    let text = format!("a: &a {}x{}\nb: {}*a{}\n", "[".repeat(100), "]".repeat(100), "[".repeat(100), "]".repeat(100));
+    let e = parse(&text, DocId::Workflow).unwrap_err();
+    assert!(e.message.contains("once this alias is expanded"), "{e}");
+    // Bytes: 20 aliases of a 1 MiB string are 22 values but 21 MiB.
+    let text = format!("s: &s {}\nl: [{}]\n", "x".repeat(1 << 20), ["*s"; 20].join(", "));
+    let e = parse(&text, DocId::Workflow).unwrap_err();
+    assert!(e.message.contains("bytes once its aliases are expanded"), "{e}");
+    assert_eq!(loc(&text, &e).0, 2);
+    // An alias inside an anchored node counts in full where that is used.
+    let text = "a: &a [x, y]\nb: &b [*a, *a]\nc: [*b, *b]\n";
+    let n = parse(text, DocId::Workflow).unwrap();
+    assert_eq!(n.get("c").unwrap().items().unwrap()[1].items().unwrap()[1].items().unwrap().len(), 2);
+}
+
+#[test]
+fn nul_is_refused_where_it_is() {
+    for text in ["a: \"x\0\"\n", "{\"a\": \"\0\"}", "\0"] {
+        let e = parse(text, DocId::Aws).unwrap_err();
+        let at = e.span.unwrap().start as usize;
+        assert_eq!(text.as_bytes()[at], 0, "{text:?}");
+        assert!(e.message.contains("NUL"), "{e}");
+    }
+}
+
+#[test]
+fn duplicate_keys_are_found_in_nested_mappings() {
+    let n = parse("a: 1\nb:\n  c: 1\n  C: 2\n  c: 3\nA: 4\n", DocId::Workflow).unwrap();
+    let exact: Vec<_> = n.duplicate_keys(false).iter().map(|(f, d)| (f.value.clone(), d.value.clone())).collect();
+    assert_eq!(exact, vec![("c".to_string(), "c".to_string())]);
+    let folded: Vec<_> = n.duplicate_keys(true).iter().map(|(_, d)| d.value.clone()).collect();
+    assert_eq!(folded, vec!["C", "c", "A"]);
+}

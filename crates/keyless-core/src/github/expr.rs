@@ -757,6 +757,46 @@ mod tests {
     }
 
     #[test]
+    fn githubs_length_limit_and_long_chains() {
+        let c = ctx();
+        // 4,200 `&&` in 21,000 characters: evaluated, and the context
+        // search finds a name at the far end of the chain.
+        let chain = format!("{}true", "1 && ".repeat((MAX_EXPRESSION_CHARS - 4) / 5));
+        assert!(chain.len() <= MAX_EXPRESSION_CHARS);
+        assert_eq!(eval_str(&chain, &c), Ok(Evaluation::Boolean(true)));
+        let named = format!("{}secrets.X", "1 && ".repeat(4_000));
+        assert!(names_context(&named, "secrets"));
+        assert!(!names_context(&named, "matrix"));
+        // One character more than GitHub allows, with the runner's message.
+        let over = format!("{} {chain}", " ".repeat(MAX_EXPRESSION_CHARS - chain.len()));
+        assert_eq!(eval_str(&over, &c), Err(EvalError::Invalid("Exceeded max expression length 21000".into())));
+        assert!(rejects_workflow("Exceeded max expression length 21000"));
+        assert!(eval_template(&format!("${{{{ {chain} }}}}{}", "x".repeat(30)), &c).is_err());
+    }
+
+    #[test]
+    fn built_strings_have_a_budget() {
+        let c = ctx();
+        let mut e = "'0123456789abcdef'".to_string();
+        for _ in 0..8 {
+            e = format!("format('{{0}}{{0}}{{0}}{{0}}{{0}}{{0}}{{0}}{{0}}', {e})");
+        }
+        // 16 × 8^8 bytes: far over 1 MiB.
+        match eval_str(&e, &c) {
+            Err(EvalError::Invalid(why)) => assert!(why.contains("maximum allowed memory"), "{why}"),
+            other => panic!("{other:?}"),
+        }
+        // 16 × 8^5 = 512 KiB: within it.
+        let mut ok = "'0123456789abcdef'".to_string();
+        for _ in 0..5 {
+            ok = format!("format('{{0}}{{0}}{{0}}{{0}}{{0}}{{0}}{{0}}{{0}}', {ok})");
+        }
+        assert!(matches!(eval_str(&ok, &c), Ok(Evaluation::String(s)) if s.len() == 16 << 15));
+        let join = format!("join(fromJSON(format('[{{0}}]', join(fromJSON('[{}1]'), ','))), {ok})", "1,".repeat(8));
+        assert!(eval_str(&join, &c).is_err());
+    }
+
+    #[test]
     fn templates() {
         let c = ctx();
         assert_eq!(eval_template("${{ inputs.env }}", &c), Ok(s("prod")));

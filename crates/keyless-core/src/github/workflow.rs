@@ -689,4 +689,25 @@ mod tests {
         assert!(parse("- a\n", DocId::Workflow, &mut d).is_none());
         assert_eq!(d.len(), 1);
     }
+
+    #[test]
+    fn githubs_workflow_limits() {
+        // 257 jobs: refused at the 257th.
+        let jobs: String = (0..=MAX_JOBS).map(|i| format!("  j{i}: {{runs-on: x, steps: [{{run: a}}]}}\n")).collect();
+        let text = format!("on: push\njobs:\n{jobs}");
+        let mut d = Vec::new();
+        let w = parse(&text, DocId::Workflow, &mut d).unwrap();
+        assert!(w.jobs.is_empty());
+        let e: Vec<_> = d.iter().filter(|d| d.severity == crate::diagnostic::Severity::Error).collect();
+        assert!(e[0].message.contains("257 jobs") && e[0].message.contains("at most 256"), "{}", e[0].message);
+        assert!(text[e[0].span.unwrap().start as usize..].starts_with("j256"));
+        // Duplicate keys, ignoring case as GitHub does.
+        let (_, d) = parse_ok("on: push\nOn: pull_request\njobs:\n  a: {runs-on: x, steps: [{run: a}]}\n");
+        assert!(d.iter().any(|d| d.message.starts_with("'On' is already defined (as 'on')")), "{d:?}");
+        // File size.
+        let big = format!("on: push\njobs: {{}}\n{}", "#\n".repeat(MAX_FILE_BYTES / 2));
+        let mut d = Vec::new();
+        assert!(parse(&big, DocId::Workflow, &mut d).is_none());
+        assert!(d[0].message.contains("500 KB"), "{d:?}");
+    }
 }

@@ -188,3 +188,23 @@ fn repeated_policy_element_is_an_error() {
     let s = d.span.unwrap();
     assert_eq!(&text[s.start as usize..s.end as usize], "\"condition\"");
 }
+
+// IAM quotas: 2,048 characters by default, 4,096 at most, white space not
+// counted (reference_iam-quotas, A16).
+#[test]
+fn trust_policy_size_follows_iams_quotas() {
+    let with_values = |n: usize| {
+        let subs: Vec<String> = (0..n).map(|i| format!("\"repo:o/r{i:04}:ref:refs/heads/main\"")).collect();
+        format!(
+            r#"{{"Version": "2012-10-17", "Statement": [{{"Effect": "Allow", "Principal": {{"Federated": "arn:aws:iam::1:oidc-provider/token.actions.githubusercontent.com"}}, "Action": "sts:AssumeRoleWithWebIdentity", "Condition": {{"StringEquals": {{"token.actions.githubusercontent.com:sub": [{}]}}}}}}]}}"#,
+            subs.join(",      ")
+        )
+    };
+    // ~36 characters a value: 40 values fit, white space aside.
+    let (_, notes) = parse_aws(&with_values(40)).unwrap();
+    assert!(notes.iter().all(|n| !n.message.contains("quota")), "{notes:?}");
+    let (_, notes) = parse_aws(&with_values(80)).unwrap();
+    assert!(notes.iter().any(|n| n.message.contains("default quota of 2048")), "{notes:?}");
+    let errors = parse_aws(&with_values(200)).unwrap_err();
+    assert!(errors.iter().any(|e| e.message.contains("more than 4096")), "{errors:?}");
+}

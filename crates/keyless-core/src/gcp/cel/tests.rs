@@ -141,3 +141,17 @@ fn runaway_expressions_hit_the_cost_budget() {
     // An ordinary condition costs little.
     assert_eq!(ok("assertion.repository_owner == 'my-org' && assertion.sub.startsWith('repo:')"), Value::Bool(true));
 }
+
+// Keyless's budgets for matches(): counted repetitions make a large
+// program from a short pattern; the text has a size bound too. Both are
+// errors that name the budget, never a long search.
+#[test]
+fn matches_has_program_and_text_budgets() {
+    let e = eval_err("'aaaa'.matches('(a{100}){100}')");
+    assert!(e.message.contains("compiles to more than 16384 bytes"), "{e:?}");
+    // Located: the call's span in the expression.
+    assert!(e.end > e.start, "{e:?}");
+    let long = format!("'{}'.matches('^a+$')", "a".repeat(super::functions::MAX_REGEX_TEXT_BYTES + 1));
+    assert!(eval_err(&long).message.contains("at most 16384 bytes"));
+    assert_eq!(ok("'aaab'.matches('^(a|aa)*b$')"), Value::Bool(true));
+}
