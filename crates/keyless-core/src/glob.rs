@@ -110,6 +110,42 @@ impl Glob {
     }
 }
 
+/// [`find_segment`] for a segment of one machine word (every real
+/// pattern's): the masks of ASCII characters in an array, no allocation
+/// unless the segment has other characters.
+fn find_short_segment(seg: &[Token], text: &[char], steps: &mut u64) -> Option<usize> {
+    let mut ascii = [0u64; 128];
+    let mut other: Vec<(char, u64)> = Vec::new();
+    let mut any = 0u64;
+    for (i, t) in seg.iter().enumerate() {
+        let bit = 1u64 << i;
+        match t {
+            Token::Literal(c) => match ascii.get_mut(*c as usize) {
+                Some(m) => *m |= bit,
+                None => match other.iter_mut().find(|(o, _)| o == c) {
+                    Some((_, m)) => *m |= bit,
+                    None => other.push((*c, bit)),
+                },
+            },
+            Token::AnyOne | Token::AnyRun => any |= bit,
+        }
+    }
+    let last = 1u64 << (seg.len() - 1);
+    let mut state = 0u64;
+    for (i, c) in text.iter().enumerate() {
+        let mask = match ascii.get(*c as usize) {
+            Some(m) => *m,
+            None => other.iter().find(|(o, _)| o == c).map_or(0, |(_, m)| *m),
+        };
+        state = ((state << 1) | 1) & (mask | any);
+        *steps += 1;
+        if state & last != 0 {
+            return Some(i + 1 - seg.len());
+        }
+    }
+    None
+}
+
 /// Whether `seg` (literals and `?`) matches `text` at `at`.
 fn segment_at(seg: &[Token], text: &[char], at: usize, steps: &mut u64) -> bool {
     let Some(window) = text.get(at..at + seg.len()) else { return false };
@@ -126,6 +162,9 @@ fn segment_at(seg: &[Token], text: &[char], at: usize, steps: &mut u64) -> bool 
 fn find_segment(seg: &[Token], text: &[char], steps: &mut u64) -> Option<usize> {
     if seg.is_empty() {
         return Some(0);
+    }
+    if seg.len() <= 64 {
+        return find_short_segment(seg, text, steps);
     }
     let words = seg.len().div_ceil(64);
     // Positions where any character is accepted (`?`), and per literal
