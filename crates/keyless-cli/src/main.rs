@@ -42,7 +42,7 @@ fn main() -> ExitCode {
         Some("eval") => eval(args.get(1..).unwrap_or_default()),
         Some("lint") => lint::run(args.get(1..).unwrap_or_default()),
         Some("--version" | "-V") => {
-            output::stdout(&format!("keyless {}\n", env!("CARGO_PKG_VERSION"))).err().unwrap_or(ExitCode::SUCCESS)
+            output::stdout(&format!("keyless {}\n", keyless_core::VERSION)).err().unwrap_or(ExitCode::SUCCESS)
         }
         Some("--help" | "-h" | "help") => output::stdout(&format!("{USAGE}\n")).err().unwrap_or(ExitCode::SUCCESS),
         _ => usage_error("expected a command"),

@@ -40,6 +40,8 @@ pub fn report_json(report: &Report, analysis: &Analysis, locator: &Locator) -> V
         })
         .collect();
     if let Some(obj) = value.as_object_mut() {
+        // Which engine produced this (`keyless_core::VERSION`: crate version + commit).
+        obj.insert("version".into(), json!(keyless_core::VERSION));
         obj.insert("diagnostics".into(), Value::Array(diagnostics));
         obj.insert(
             "findings".into(),

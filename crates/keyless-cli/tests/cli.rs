@@ -36,6 +36,8 @@ fn json_output_follows_the_contract_for_every_fixture() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(0), "{}: {stderr}", path.display());
         let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        // The engine that produced it: crate version + commit (keyless_core::build_info).
+        assert_eq!(v["version"], keyless_core::VERSION, "{}", path.display());
         let jobs = v["jobs"].as_array().unwrap();
         assert!(!jobs.is_empty(), "{}", path.display());
         assert!(v["diagnostics"].is_array());
@@ -244,4 +246,11 @@ aws:
     let out = keyless(&["eval", "-", "--format", "json"], Some(&inside));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["jobs"][0]["verdicts"]["aws"]["code"], "allowed", "{v}");
+}
+
+#[test]
+fn version_is_the_engines() {
+    let out = keyless(&["--version"], None);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), format!("keyless {}\n", keyless_core::VERSION));
 }

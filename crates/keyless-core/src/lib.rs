@@ -11,6 +11,7 @@
 //! leaf helpers. `tests/architecture.rs` holds the layer table and fails on
 //! any import across it (ARCHITECTURE.md, "Layers").
 
+pub mod build_info;
 pub mod case;
 pub mod claims;
 pub mod cloud_module;
@@ -37,6 +38,7 @@ pub mod aws;
 pub mod azure;
 pub mod gcp;
 
+pub use build_info::VERSION;
 pub use claims::{ClaimValue, Claims};
 pub use clouds::Clouds;
 pub use diagnostic::{Diagnostic, Severity};
