@@ -8,6 +8,7 @@ use crate::components::{
 };
 use crate::presets;
 use crate::state::AppState;
+use keyless_core::build_info::{self, VERSION};
 use keyless_core::draft::ScenarioDraft;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -24,6 +25,15 @@ fn initial_draft() -> ScenarioDraft {
     presets::default_draft()
 }
 
+/// Which Keyless made a permalink's scenario, when it is not this build.
+fn other_version(yaml: &str) -> Option<String> {
+    match build_info::stamped_version(yaml) {
+        Some(v) if v == VERSION => None,
+        Some(v) => Some(format!("Keyless {v}")),
+        None => Some("an earlier Keyless, which recorded no version".to_string()),
+    }
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     let state = AppState::new(initial_draft());
@@ -32,9 +42,12 @@ pub fn App() -> impl IntoView {
     // A permalink wins over the stored draft.
     let hash = browser::hash();
     let from_link = RwSignal::new(None::<String>);
+    // The version that made the permalink, when it is not this one.
+    let link_version = RwSignal::new(None::<String>);
     if let Some(data) = hash.strip_prefix(PERMALINK_PREFIX).map(str::to_string) {
         spawn_local(async move {
             if let Some(yaml) = browser::unpack(&data).await.as_string() {
+                link_version.set(other_version(&yaml));
                 let (d, _) = ScenarioDraft::from_yaml(&yaml);
                 from_link.set(Some(d.to_yaml()));
                 state.draft.set(d);
@@ -67,6 +80,11 @@ pub fn App() -> impl IntoView {
                 <ShareBar/>
             </header>
             <PresetBar/>
+            {move || link_version.get().map(|made_by| view! {
+                <p class="version-notice" role="status" data-testid="version-notice">
+                    {format!("This link was made with {made_by}; this is Keyless {VERSION}: its verdicts may differ from the ones its author saw.")}
+                </p>
+            })}
             <main class="layout">
                 <section class="inputs" aria-label="Inputs">
                     <Settings/>
@@ -86,6 +104,7 @@ pub fn App() -> impl IntoView {
                 <p>
                     "Nothing you type leaves this page: the engine is Rust compiled to WebAssembly. "
                     "The same engine ships as the "<code>"keyless"</code>" CLI. "
+                    <span class="version" data-testid="version">"Keyless "{VERSION}</span>
                 </p>
             </footer>
         </div>

@@ -5,10 +5,17 @@
 use crate::app::PERMALINK_PREFIX;
 use crate::browser;
 use crate::state::AppState;
+use keyless_core::build_info;
 use keyless_core::draft::ScenarioDraft;
 use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+
+/// The draft as a scenario file, first line saying which Keyless made it
+/// (`keyless_core::build_info`): permalinks and exports carry it.
+fn stamped(state: &AppState) -> String {
+    build_info::scenario_stamp() + &state.draft.with(ScenarioDraft::to_yaml)
+}
 
 #[component]
 pub fn ShareBar() -> impl IntoView {
@@ -18,7 +25,7 @@ pub fn ShareBar() -> impl IntoView {
     let file_input = NodeRef::<html::Input>::new();
 
     let permalink = move |_| {
-        let yaml = state.draft.with(ScenarioDraft::to_yaml);
+        let yaml = stamped(&state);
         spawn_local(async move {
             if let Some(data) = browser::pack(&yaml).await.as_string() {
                 browser::set_hash(&format!("{PERMALINK_PREFIX}{data}"));
@@ -30,7 +37,7 @@ pub fn ShareBar() -> impl IntoView {
         });
     };
     let export = move |_| {
-        let yaml = state.draft.with(ScenarioDraft::to_yaml);
+        let yaml = stamped(&state);
         browser::download("scenario.yaml", &yaml);
         status.set("Exported scenario.yaml (run it with: keyless eval scenario.yaml)".into());
     };
@@ -41,9 +48,15 @@ pub fn ShareBar() -> impl IntoView {
                 let (d, problems) = ScenarioDraft::from_yaml(&text);
                 state.focus.set(None);
                 state.draft.set(d);
+                let made_by = match build_info::stamped_version(&text) {
+                    Some(v) if v != build_info::VERSION => {
+                        format!(" (made with Keyless {v}, this is {})", build_info::VERSION)
+                    }
+                    _ => String::new(),
+                };
                 status.set(match problems.first() {
-                    None => "Imported".into(),
-                    Some(p) => format!("Imported with problems: {}", p.message),
+                    None => format!("Imported{made_by}"),
+                    Some(p) => format!("Imported{made_by} with problems: {}", p.message),
                 });
             }
         });
