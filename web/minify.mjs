@@ -1,20 +1,18 @@
-// Minifies ES modules in place with terser: `node web/minify.mjs a.js b.js`.
-// Run by crates/keyless-split on the JS it regenerates (the app's
-// wasm-bindgen glue and the chunk loader), because the minifier Trunk
-// bundles cannot parse wasm-bindgen's output. Without terser installed
-// (`cargo xtask setup` installs it) the files are left as they are: a
-// bigger first load, never a broken one.
+// Minifies JS files in place with terser, for `cargo xtask dist`:
+//   node web/minify.mjs a.js b.js --script c.js
+// Files are ES modules (the app's wasm-bindgen JS, the chunk loader,
+// wasm-bindgen's snippets) until `--script`; after it, classic scripts
+// (the analysis worker's wasm-bindgen JS, whose top-level `wasm_bindgen`
+// is a global its loader calls, so top-level names are kept). Terser is
+// pinned in web/package.json; without it this fails: what ships is what
+// `cargo xtask test` measured.
 import fs from 'node:fs';
+import { minify } from 'terser';
 
-let minify;
-try {
-  ({ minify } = await import('terser'));
-} catch {
-  console.error('minify: terser is not installed (npm ci in web/); JS left unminified');
-  process.exit(0);
-}
-for (const file of process.argv.slice(2)) {
-  const code = fs.readFileSync(file, 'utf8');
-  const out = await minify(code, { module: true, compress: { passes: 2 }, mangle: true, format: { comments: false } });
-  fs.writeFileSync(file, out.code);
+let module = true;
+for (const arg of process.argv.slice(2)) {
+  if (arg === '--script') { module = false; continue; }
+  const code = fs.readFileSync(arg, 'utf8');
+  const out = await minify(code, { module, compress: { passes: 2 }, mangle: true, format: { comments: false } });
+  fs.writeFileSync(arg, out.code);
 }

@@ -1,13 +1,14 @@
 // Keyless service worker. The precache list and the version below are filled
-// in by web/post-build.sh at build time: the list is every file of this build.
+// in by `cargo xtask dist` (crates/xtask/src/dist.rs): the list is every file
+// of this build, the version a hash of their names and contents.
 const VERSION = '__VERSION__';
 const CACHE = 'keyless-' + VERSION;
 const PRECACHE = __PRECACHE__;
 
 self.addEventListener('install', (event) => {
-  // `reload`: bypass the HTTP cache. The analysis worker's files keep one
-  // name across builds (Trunk does not hash worker outputs), so a cached
-  // copy could be an older build's.
+  // `reload`: bypass the HTTP cache. index.html and the analysis worker's
+  // loader keep one name across builds, so a cached copy could be an older
+  // build's.
   const fresh = PRECACHE.map((url) => new Request(url, { cache: 'reload' }));
   event.waitUntil(caches.open(CACHE).then((c) => c.addAll(fresh)).then(() => self.skipWaiting()));
 });

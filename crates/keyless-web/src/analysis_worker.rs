@@ -14,8 +14,9 @@ use web_sys::{MessageEvent, Worker};
 
 /// The protocol version this page speaks.
 const VERSION: u64 = 1;
-/// Trunk's loader for the worker (`data-loader-shim`): a stable name that
-/// imports the hashed JS and wasm of the build.
+/// The worker's loader, written by `cargo xtask dist` (`WORKER_LOADER` in
+/// crates/xtask/src/dist.rs): a stable name that loads the hashed JS and
+/// wasm of the build.
 const LOADER: &str = "lazy/keyless-worker_loader.js";
 
 #[derive(Default)]

@@ -4,7 +4,7 @@
 //! Azure, Google Cloud and Alibaba Cloud are each split into a chunk of this
 //! wasm that is fetched the first time a scenario configures that cloud:
 //! each `*_module` function below is a split point (`wasm_split_helpers`),
-//! and the build (crates/keyless-split, run after Trunk's build) moves
+//! and the build (crates/keyless-split, a step of `cargo xtask dist`) moves
 //! everything only it reaches — the cloud's parser, evaluator and messages —
 //! into its chunk. A build without that step still works: every split
 //! function is then an ordinary function of the one wasm.

@@ -1,5 +1,5 @@
-//! The playground's analysis as a Web Worker (built by Trunk with
-//! `data-type="worker"`): findings, what-if matrix and verified suggestions
+//! The playground's analysis as a Web Worker (built by `cargo xtask dist`
+//! into dist/lazy/, a classic worker script): findings, what-if matrix and verified suggestions
 //! run here, off the main thread, and this wasm is fetched only when the
 //! user opens the analysis panel, so the first load stays within budget.
 

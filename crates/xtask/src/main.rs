@@ -2,32 +2,34 @@
 //! on a laptop and in CI:
 //!
 //! - `setup`: install what is missing (idempotent: present tools are skipped)
-//! - `serve`: setup, then serve the playground on http://127.0.0.1:8080
+//! - `dist`:  the production site in dist/ (crates/xtask/src/dist.rs: the
+//!   one build; the budget is checked on it)
+//! - `serve`: setup and dist, then serve dist/ on http://127.0.0.1:8080
 //! - `test`:  setup, then every test: Rust (unit, fixtures, CEL
-//!   conformance, CLI), clippy on the core, the release build of the
-//!   playground and its size, and the browser end-to-end tests
-//! - `size`:  brotli size of the built playground's first load (and of
-//!   the analysis worker, loaded lazily)
+//!   conformance, CLI), clippy, rustfmt, zizmor on the GitHub workflows,
+//!   dist (with its budget check) and the browser end-to-end tests on it
+//! - `size`:  brotli size of dist/'s first load (and of what is loaded lazily)
+//! - `version`: the version a build of this tree gets (`keyless_core::VERSION`)
 //! - `bench`: engine benchmarks (release build)
 //! - `fuzz`:  the fuzz targets, briefly (`cargo xtask fuzz [--seconds N] [target…]`)
 
+mod dist;
 mod fuzz;
+mod serve;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
 /// Must equal the `wasm-bindgen` crate pinned in crates/keyless-web.
 const WASM_BINDGEN: &str = "0.2.130";
-const TRUNK: &str = "0.21";
-const APT_PACKAGES: &[(&str, &str)] = &[
-    ("chromium", "/usr/bin/chromium"),
-    ("chromium-driver", "/usr/bin/chromedriver"),
-    ("binaryen", "/usr/bin/wasm-opt"),
-    ("brotli", "/usr/bin/brotli"),
-];
+/// GitHub Actions static analysis, from PyPI, in its own virtualenv.
+const ZIZMOR: &str = "1.32.0";
+const APT_PACKAGES: &[(&str, &str)] =
+    &[("chromium", "/usr/bin/chromium"), ("chromium-driver", "/usr/bin/chromedriver"), ("brotli", "/usr/bin/brotli")];
+/// web: the build's pinned tools (binaryen's wasm-opt, terser).
 const NPM_DIRS: &[&str] = &["web", "tests/e2e", "tests/cel"];
 /// The first-load budget (HTML + JS + wasm + CSS, brotli; issue #3):
-/// `test` fails above it, so growth is a decision, not an accident. Where
+/// `dist` fails above it, so growth is a decision, not an accident. Where
 /// the bytes go and how the budget is met: docs/size.md.
 const BUDGET_BYTES: u64 = 250 * 1024;
 
@@ -35,14 +37,21 @@ fn main() -> ExitCode {
     let task = std::env::args().nth(1).unwrap_or_default();
     let result = match task.as_str() {
         "setup" => setup(),
-        "serve" => setup().and_then(|()| serve()),
+        "dist" => setup().and_then(|()| dist::dist()).map(|_| ()),
+        "serve" => {
+            setup().and_then(|()| dist::dist()).and_then(|_| serve::serve(&root().join("dist"), "127.0.0.1:8080"))
+        }
         "test" => setup().and_then(|()| test()),
         "size" => size().map(|_| ()),
         "fuzz" => fuzz::main(&std::env::args().skip(2).collect::<Vec<_>>()),
+        "version" => {
+            println!("{}", dist::version());
+            Ok(())
+        }
         "bench" => run(Command::new("cargo").args(["run", "--release", "-p", "keyless-cli", "--example", "bench"]))
             .and_then(|()| core_example("analyze_bench"))
             .and_then(|()| core_example("sources_bench")),
-        _ => Err("usage: cargo xtask <setup|serve|test|size|bench|fuzz>".into()),
+        _ => Err("usage: cargo xtask <setup|dist|serve|test|size|version|bench|fuzz>".into()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -94,8 +103,16 @@ fn setup() -> Result {
             run(Command::new("rustup").args(["component", "add", c]))?;
         }
     }
-    // Debian packages: browser + driver for e2e, wasm-opt, brotli
-    let missing: Vec<&str> = APT_PACKAGES.iter().filter(|(_, bin)| !Path::new(bin).exists()).map(|(p, _)| *p).collect();
+    // Debian packages: browser + driver for e2e, brotli (size)
+    // `CHROMIUM=/path/to/chrome` (the browser tests' override, e.g. the
+    // Chrome of GitHub's Ubuntu runners, where `chromium` is a snap
+    // stub): no Chromium from apt.
+    let own_browser = std::env::var_os("CHROMIUM").is_some_and(|p| Path::new(&p).exists());
+    let missing: Vec<&str> = APT_PACKAGES
+        .iter()
+        .filter(|(p, bin)| !Path::new(bin).exists() && !(own_browser && p.starts_with("chromium")))
+        .map(|(p, _)| *p)
+        .collect();
     if !missing.is_empty() {
         let sudo: &[&str] = if output("id", &["-u"]).is_some_and(|u| u.trim() == "0") { &[] } else { &["sudo"] };
         let apt = |args: &[&str]| {
@@ -116,16 +133,14 @@ fn setup() -> Result {
     if !have.contains(WASM_BINDGEN) {
         run(Command::new("cargo").args(["install", "wasm-bindgen-cli", "--version", WASM_BINDGEN, "--force"]))?;
     }
-    let have = output(cargo_bin("trunk").to_str().unwrap_or("trunk"), &["--version"]).unwrap_or_default();
-    if !have.contains(&format!("trunk {TRUNK}")) {
-        run(Command::new("cargo").args([
-            "install",
-            "trunk",
-            "--version",
-            &format!("~{TRUNK}"),
-            "--locked",
-            "--force",
-        ]))?;
+    let zizmor = zizmor_bin();
+    let have = output(zizmor.to_str().unwrap_or("zizmor"), &["--version"]).unwrap_or_default();
+    if !have.contains(ZIZMOR) {
+        // A virtualenv of its own: pip may not install into a system Python
+        // (PEP 668), and nothing else is touched.
+        let venv = zizmor.parent().and_then(Path::parent).map(Path::to_path_buf).unwrap_or_default();
+        run(Command::new("python3").arg("-m").arg("venv").arg(&venv))?;
+        run(Command::new(venv.join("bin/pip")).args(["install", "--quiet", &format!("zizmor=={ZIZMOR}")]))?;
     }
     for dir in NPM_DIRS {
         let d = root().join(dir);
@@ -140,61 +155,38 @@ fn setup() -> Result {
     Ok(())
 }
 
-fn trunk_build() -> Result {
-    run(std_for_size(Command::new(cargo_bin("trunk")).args(["build", "--release"])))
-}
-
-fn serve() -> Result {
-    eprintln!("xtask: the playground will be at http://127.0.0.1:8080/");
-    run(std_for_size(Command::new(cargo_bin("trunk")).args([
-        "serve",
-        "--release",
-        "--address",
-        "127.0.0.1",
-        "--port",
-        "8080",
-    ])))
-}
-
-/// The playground's wasm is built with std recompiled from the toolchain's
-/// own source for size (`optimize_for_size`, panics that trap without
-/// formatting a message): -18 KB brotli of the first load, measured
-/// (docs/size.md, "std built for size"). These cargo/rustc options are
-/// unstable, so they are enabled with RUSTC_BOOTSTRAP for the wasm target
-/// only (web/post-build.sh clears them for its native tool). A plain
-/// `trunk build --release` still works, with the prebuilt std.
-fn std_for_size(cmd: &mut Command) -> &mut Command {
-    cmd.env("RUSTC_BOOTSTRAP", "1")
-        .env("CARGO_UNSTABLE_BUILD_STD", "std,panic_abort")
-        .env("CARGO_UNSTABLE_BUILD_STD_FEATURES", "optimize_for_size")
-        // Replaces .cargo/config.toml's wasm rustflags: keep its cfg.
-        .env(
-            "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS",
-            "--cfg erase_components -Zunstable-options -Cpanic=immediate-abort",
-        )
+/// zizmor's binary, in a virtualenv under target/ (cached with it in CI).
+fn zizmor_bin() -> PathBuf {
+    root().join("target/tools").join(format!("zizmor-{ZIZMOR}")).join("bin/zizmor")
 }
 
 fn test() -> Result {
     run(Command::new("cargo")
         .args(["test", "--workspace", "--exclude", "keyless-web"])
         .env("KEYLESS_REQUIRE_CONFORMANCE", "1"))?;
-    let clippy = ["clippy", "-p", "keyless-core", "-p", "keyless-cli", "-p", "keyless-split", "--all-targets"];
+    let clippy =
+        ["clippy", "-p", "keyless-core", "-p", "keyless-cli", "-p", "keyless-split", "-p", "xtask", "--all-targets"];
     run(Command::new("cargo").args(clippy).args(["--", "-D", "warnings"]))?;
     let wasm_clippy = ["clippy", "-p", "keyless-web", "-p", "keyless-worker", "--target", "wasm32-unknown-unknown"];
     run(Command::new("cargo").args(wasm_clippy).args(["--", "-D", "warnings"]))?;
     run(Command::new("cargo").args(["fmt", "--all", "--", "--check"]))?;
-    trunk_build()?;
-    let total = size()?;
-    if total > BUDGET_BYTES {
-        return Err(format!(
-            "first load is {total} bytes brotli, over the {} KB budget (docs/size.md)",
-            BUDGET_BYTES / 1024
-        ));
-    }
+    zizmor()?;
+    dist::dist()?;
     if root().join("tests/e2e/package.json").exists() {
         run(Command::new("node").args(["--test", "--test-concurrency=1", "tests/e2e/"]))?;
     }
     fuzz::ci()
+}
+
+/// GitHub Actions static analysis of the project's workflows (and of the
+/// action at the root, when there is one): any medium or high finding
+/// fails. Offline: the audits that would query GitHub are skipped.
+fn zizmor() -> Result {
+    let mut inputs = vec![".github/workflows"];
+    if root().join("action.yml").exists() {
+        inputs.push("action.yml");
+    }
+    run(Command::new(zizmor_bin()).args(["--offline", "--min-severity", "medium", "--no-progress"]).args(inputs))
 }
 
 /// Prints the brotli size of every first-load file in dist/ (those
