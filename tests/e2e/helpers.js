@@ -14,15 +14,25 @@ export const ARTIFACTS = path.join(ROOT, 'tests/e2e/artifacts');
 const TYPES = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css',
   '.svg': 'image/svg+xml', '.png': 'image/png', '.webmanifest': 'application/manifest+json', '.json': 'application/json',
+  '.yaml': 'text/yaml; charset=utf-8',
 };
 
-/** Serves dist/ on 127.0.0.1; `server.offline = true` makes every request fail. */
+/** Where the site is served, as GitHub Pages serves a project site (`https://owner.github.io/keyless/`). */
+export const BASE = '/keyless/';
+
+/**
+ * Serves dist/ on 127.0.0.1 under BASE (`server.url` ends with it; anything
+ * outside it is a 404, so a URL that assumes the site root fails a test);
+ * `server.offline = true` makes every request fail.
+ */
 export async function serveDist() {
-  if (!fs.existsSync(path.join(DIST, 'index.html'))) throw new Error('dist/ is missing: run `trunk build --release` first');
+  if (!fs.existsSync(path.join(DIST, 'index.html'))) throw new Error('dist/ is missing: run `cargo xtask dist` first');
   const server = http.createServer((req, res) => {
     if (server.offline) { req.socket.destroy(); return; }
     const url = new URL(req.url, 'http://x');
-    let file = path.normalize(path.join(DIST, decodeURIComponent(url.pathname)));
+    if (url.pathname === BASE.slice(0, -1)) { res.writeHead(301, { location: BASE }).end(); return; }
+    if (!url.pathname.startsWith(BASE)) { res.writeHead(404).end('outside the site'); return; }
+    let file = path.normalize(path.join(DIST, decodeURIComponent(url.pathname.slice(BASE.length))));
     if (!file.startsWith(DIST)) { res.writeHead(403).end(); return; }
     if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, 'index.html');
     fs.readFile(file, (err, data) => {
@@ -32,7 +42,8 @@ export async function serveDist() {
     });
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  server.url = `http://127.0.0.1:${server.address().port}/`;
+  server.origin = `http://127.0.0.1:${server.address().port}`;
+  server.url = `${server.origin}${BASE}`;
   return server;
 }
 

@@ -1,5 +1,5 @@
 // Browser tests of the playground against the built dist/ (run
-// `trunk build --release` first). Expectations come from tests/fixtures,
+// `cargo xtask dist` first). Expectations come from tests/fixtures,
 // the same files the core and CLI tests read.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
