@@ -11,13 +11,18 @@ use std::path::{Component, Path, PathBuf};
 pub fn serve(dir: &Path, addr: &str) -> Result {
     let listener = TcpListener::bind(addr).map_err(|e| format!("{addr}: {e}"))?;
     eprintln!("xtask: the playground is at http://{addr}/ (Ctrl-C stops)");
+    serve_on(&listener, dir);
+    Ok(())
+}
+
+/// Answers every connection to `listener`, each on its own thread.
+fn serve_on(listener: &TcpListener, dir: &Path) {
     for stream in listener.incoming().flatten() {
         let dir = dir.to_path_buf();
         std::thread::spawn(move || {
             let _ = answer(stream, &dir);
         });
     }
-    Ok(())
 }
 
 fn answer(mut stream: TcpStream, dir: &Path) -> std::io::Result<()> {
@@ -96,6 +101,31 @@ fn content_type(file: &Path) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::Read;
+
+    fn get(addr: std::net::SocketAddr, target: &str) -> String {
+        let mut stream = TcpStream::connect(addr).unwrap_or_else(|e| panic!("{addr}: {e}"));
+        let _ = write!(stream, "GET {target} HTTP/1.1\r\nHost: x\r\n\r\n");
+        let mut answer = String::new();
+        let _ = stream.read_to_string(&mut answer);
+        answer
+    }
+
+    #[test]
+    fn files_are_served_with_their_type_and_missing_ones_are_404() {
+        let dir = std::env::temp_dir().join(format!("xtask-serve-http-{}", std::process::id()));
+        let _ = std::fs::create_dir_all(&dir);
+        let _ = std::fs::write(dir.join("index.html"), "<p>hi</p>");
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
+        let addr = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
+        let served = dir.clone();
+        std::thread::spawn(move || serve_on(&listener, &served));
+        let page = get(addr, "/?embed=1");
+        assert!(page.starts_with("HTTP/1.1 200 OK\r\n"), "{page}");
+        assert!(page.contains("Content-Type: text/html; charset=utf-8\r\n") && page.ends_with("<p>hi</p>"), "{page}");
+        assert!(get(addr, "/missing.wasm").starts_with("HTTP/1.1 404"));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 
     #[test]
     fn requests_stay_inside_the_served_directory() {
