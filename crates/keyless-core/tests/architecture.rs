@@ -22,7 +22,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// Leaf helpers every layer may use.
-const LEAF: &[&str] = &["span", "diagnostic", "doc", "spelling", "case", "claims"];
+const LEAF: &[&str] = &["span", "diagnostic", "doc", "spelling", "case", "claims", "build_info"];
 
 /// The relying parties (today the four clouds): each is one module that
 /// implements `cloud_module::CloudModule`.
@@ -87,6 +87,7 @@ const LEAF_ORDER: &[(&str, &[&str])] = &[
     ("span", &[]),
     ("case", &[]),
     ("claims", &[]),
+    ("build_info", &[]),
     ("diagnostic", &["span"]),
     ("doc", &["span", "diagnostic"]),
     ("spelling", &["span", "diagnostic", "doc"]),
