@@ -16,7 +16,7 @@ use std::process::Command;
 /// artifact (a JS module, another page) is one more line before
 /// `minify_js`, so its JS is minified, its files precached by the service
 /// worker and, when index.html loads them, given integrity hashes.
-pub const STEPS: &[(&str, fn(&mut Build) -> Result)] = &[
+pub const STEPS: &[(&str, Step)] = &[
     ("the app: compile (std for size), split into lazy chunks, wasm-bindgen, wasm-opt", app),
     ("the analysis worker: compile, wasm-bindgen, wasm-opt, loader", analysis_worker),
     ("the stylesheet: minify, hash its name", stylesheet),
@@ -26,6 +26,9 @@ pub const STEPS: &[(&str, fn(&mut Build) -> Result)] = &[
     ("index.html from its template: hashed names, integrity, CSP", index_html),
     ("the service worker: precache every file", service_worker),
 ];
+
+/// One step of the build: it adds files to dist/ and says what index.html loads.
+pub type Step = fn(&mut Build) -> Result;
 
 /// wasm-opt's flags, for every wasm of the site (the app, its chunks, the
 /// analysis worker): size first, and the features the Rust toolchain's

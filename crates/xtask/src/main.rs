@@ -110,7 +110,7 @@ fn setup() -> Result {
     let own_browser = std::env::var_os("CHROMIUM").is_some_and(|p| Path::new(&p).exists());
     let missing: Vec<&str> = APT_PACKAGES
         .iter()
-        .filter(|(p, bin)| !Path::new(bin).exists() && !(own_browser && p.starts_with("chromium")))
+        .filter(|(p, bin)| !(Path::new(bin).exists() || own_browser && p.starts_with("chromium")))
         .map(|(p, _)| *p)
         .collect();
     if !missing.is_empty() {
