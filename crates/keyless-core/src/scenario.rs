@@ -306,13 +306,15 @@ pub const TOP_LEVEL_KEYS: &[&str] = &[
     "options",
     "environments",
     "protected_branches",
+    // Read by `keyless check` (analysis::expectations), not by the engine.
+    "expect",
 ];
 
-const EVENT_KEYS: &[&str] =
+pub const EVENT_KEYS: &[&str] =
     &["name", "ref", "base_ref", "head_ref", "pr_number", "from_fork", "merged", "actor", "actor_id", "sha"];
-const SUBJECT_KEYS: &[&str] = &["use_default", "include_claim_keys", "immutable"];
-const ISSUER_KEYS: &[&str] = &["enterprise_slug", "ghes_host", "ghe_subdomain"];
-const OPTION_KEYS: &[&str] = &["pull_request_target_subject", "fork_pr_write_tokens", "issued_at"];
+pub const SUBJECT_KEYS: &[&str] = &["use_default", "include_claim_keys", "immutable"];
+pub const ISSUER_KEYS: &[&str] = &["enterprise_slug", "ghes_host", "ghe_subdomain"];
+pub const OPTION_KEYS: &[&str] = &["pull_request_target_subject", "fork_pr_write_tokens", "issued_at"];
 
 fn split_repository(r: &Spanned<String>) -> Result<(String, String)> {
     let mut parts = r.value.split('/');

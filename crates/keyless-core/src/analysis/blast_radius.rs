@@ -620,7 +620,7 @@ fn variants(s: &Scenario, base: &[JobReport], notes: &mut Vec<String>) -> Vec<Va
 /// `if:` removed. `None` if the workflow does not parse. A manual run keeps
 /// its declared inputs (as JSON, which YAML reads): without them GitHub
 /// refuses the dispatch of the run's inputs (github::inputs).
-fn rewrite_workflow(text: &str, event: Option<&str>, strip_if: bool) -> Option<String> {
+pub(crate) fn rewrite_workflow(text: &str, event: Option<&str>, strip_if: bool) -> Option<String> {
     let root = doc::parse(text, DocId::Workflow).ok()?;
     let mut edits: Vec<(Span, String)> = Vec::new();
     if let Some(event) = event
@@ -643,21 +643,24 @@ fn rewrite_workflow(text: &str, event: Option<&str>, strip_if: bool) -> Option<S
 }
 
 #[derive(Clone, Copy)]
-enum EnvEdit {
+pub(crate) enum EnvEdit<'a> {
     Rename,
+    /// Renamed to this name.
+    Set(&'a str),
     Remove,
 }
 
-fn rewrite_environments(text: &str, doc_id: DocId, edit: EnvEdit) -> String {
+pub(crate) fn rewrite_environments(text: &str, doc_id: DocId, edit: EnvEdit) -> String {
     let Ok(root) = doc::parse(text, doc_id) else { return text.to_string() };
     let mut edits = Vec::new();
     for job in root.get("jobs").and_then(Node::entries).unwrap_or_default() {
         let Some(env) = job.value.entry("environment") else { continue };
         match edit {
             EnvEdit::Remove => edits.push((env.key.span.to(env.value.span), String::new())),
-            EnvEdit::Rename => {
+            EnvEdit::Rename | EnvEdit::Set(_) => {
                 let target = env.value.get("name").map_or(env.value.span, |n| n.span);
-                edits.push((target, WHAT_IF_NAME.to_string()));
+                let name = if let EnvEdit::Set(n) = edit { n } else { WHAT_IF_NAME };
+                edits.push((target, name.to_string()));
             }
         }
     }

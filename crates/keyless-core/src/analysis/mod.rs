@@ -9,11 +9,13 @@
 //! catalogue covers and exceeds).
 
 pub mod blast_radius;
+pub mod expectations;
 pub mod findings;
 pub mod lint;
 pub mod sarif;
 pub mod subject;
 pub mod suggest;
+pub mod suppress;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]

@@ -62,7 +62,7 @@ pub static CATALOGUE: &[CatalogueEntry] = &[
         ALL,
         "Owner written as a prefix: look-alike owners are admitted",
         None,
-        "`repo:my-org*` has no `/` after the owner, so `*` also matches `my-org-evil/anything` and `my-orgx/…`: any GitHub user can register such an owner name. AWS `StringLike` and Entra `matches` let `*` cross `/` and `:` (research cloud-trust-evaluation.md §1.4, §1.8).",
+        "`repo:my-org*` has no `/` after the owner, so `*` also matches `my-org-evil/anything` and `my-orgx/…`: any GitHub user can register such an owner name. AWS `StringLike` and Entra `matches` let `*` cross `/` and `:`.",
         AWS_OPS,
         "End the owner with `/` and name the repository: `repo:my-org/my-repo:…`."
     ),
@@ -72,7 +72,7 @@ pub static CATALOGUE: &[CatalogueEntry] = &[
         ALL,
         "Subject pattern admits every repository of the owner",
         None,
-        "`repo:my-org/*:ref:refs/heads/main` admits the main branch of every repository in the organization, including low-trust internal tools any member can create or push to: the seed document's enterprise story, where one wildcard collapsed 400 trust boundaries into one. Checkov passes this pattern (peers-and-anchors.md §B.2).",
+        "`repo:my-org/*:ref:refs/heads/main` admits the main branch of every repository in the organization, including low-trust internal tools any member can create or push to: one wildcard can collapse hundreds of trust boundaries into one. Checkov passes this pattern.",
         "https://github.com/bridgecrewio/checkov/blob/main/checkov/common/util/oidc_utils.py",
         "Name the repositories (one value per repository), or pin the central reusable workflow with a customized `sub` containing `job_workflow_ref`."
     ),
@@ -82,7 +82,7 @@ pub static CATALOGUE: &[CatalogueEntry] = &[
         ALL,
         "Missing `:` after the repository name: look-alike repositories are admitted",
         None,
-        "`repo:my-org/my-repo*` lacks the `:` before the wildcard, so it also matches `repo:my-org/my-repo-evil:…` and any repository whose name starts with `my-repo` (research cloud-trust-evaluation.md §1.8: `StringLike \"repo:o/r*\"` admits `repo:o/r-evil:ref:refs/heads/main`).",
+        "`repo:my-org/my-repo*` lacks the `:` before the wildcard, so it also matches `repo:my-org/my-repo-evil:…` and any repository whose name starts with `my-repo` (`StringLike \"repo:o/r*\"` admits `repo:o/r-evil:ref:refs/heads/main`).",
         AWS_OPS,
         "Write `repo:my-org/my-repo:` before the wildcard, or better pin the exact context (`repo:my-org/my-repo:ref:refs/heads/main`)."
     ),
@@ -92,7 +92,7 @@ pub static CATALOGUE: &[CatalogueEntry] = &[
         ALL,
         "Subject admits every branch, tag, pull request and environment of the repository",
         None,
-        "`repo:my-org/my-repo:*` trusts every context: any pushed branch, every pull request from the repository, every environment. The seed guide: \"Never ship repo:my-org/my-repo:* to a production role: it trusts every PR and every branch\". Checkov passes it.",
+        "`repo:my-org/my-repo:*` trusts every context: any pushed branch, every pull request from the repository, every environment. Such a role trusts every pull request and every branch. Checkov passes it.",
         "https://docs.github.com/en/actions/how-tos/secure-your-work/security-harden-deployments/oidc-in-aws",
         "Pin the context the deploying job really has: `…:ref:refs/heads/main`, `…:environment:prod` (with required reviewers on the environment) or `…:ref:refs/tags/v*`."
     ),
@@ -113,7 +113,7 @@ pub static CATALOGUE: &[CatalogueEntry] = &[
         AWS,
         "No `sub` condition on a GitHub-federated statement",
         Some("CKV_AWS_358, CKV_AWS_393"),
-        "A statement trusting `token.actions.githubusercontent.com` without a condition on `…:sub` admits tokens from every repository on GitHub. Since 2025 IAM refuses to create or update such a trust policy (\"identity-provider controls for shared OIDC providers\"), but existing policies keep working until edited (research §1.7).",
+        "A statement trusting `token.actions.githubusercontent.com` without a condition on `…:sub` admits tokens from every repository on GitHub. Since 2025 IAM refuses to create or update such a trust policy (\"identity-provider controls for shared OIDC providers\"), but existing policies keep working until edited.",
         "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_oidc_secure-by-default.html",
         "Add `\"StringEquals\": {\"token.actions.githubusercontent.com:sub\": \"repo:OWNER/REPO:ref:refs/heads/main\"}`."
     ),
@@ -123,7 +123,7 @@ pub static CATALOGUE: &[CatalogueEntry] = &[
         AWS,
         "No `aud` condition",
         None,
-        "Without `StringEquals …:aud`, the role relies only on the provider's client-ID list; GitHub's and AWS's examples pin `sts.amazonaws.com` as the confused-deputy guard (seed guide §2: \"Always pin aud\"). No other scanner checks this.",
+        "Without `StringEquals …:aud`, the role relies only on the provider's client-ID list; GitHub's and AWS's examples pin `sts.amazonaws.com` as the confused-deputy guard. No other scanner checks this.",
         "https://docs.github.com/en/actions/how-tos/secure-your-work/security-harden-deployments/oidc-in-aws",
         "Add `\"StringEquals\": {\"token.actions.githubusercontent.com:aud\": \"sts.amazonaws.com\"}`."
     ),
@@ -143,7 +143,7 @@ pub static CATALOGUE: &[CatalogueEntry] = &[
         AWS,
         "Condition key AWS does not support for GitHub tokens",
         None,
-        "AWS STS puts only `aud`, `sub`, `amr` and (since 2026-01) `actor`, `actor_id`, `job_workflow_ref`, `repository`, `repository_id`, `workflow`, `ref`, `environment`, `enterprise_id` of a GitHub token in the request context. Other keys (`repository_owner`, `event_name`, …) are absent: positive operators on them never match (the role fails closed), negated operators, `…IfExists` and `ForAllValues:` always match (research §1.3, §1.6). `repository_owner_id` and `runner_environment` are reported by some sources and not others; Keyless treats them as unsupported.",
+        "AWS STS puts only `aud`, `sub`, `amr` and (since 2026-01) `actor`, `actor_id`, `job_workflow_ref`, `repository`, `repository_id`, `workflow`, `ref`, `environment`, `enterprise_id` of a GitHub token in the request context. Other keys (`repository_owner`, `event_name`, …) are absent: positive operators on them never match (the role fails closed), negated operators, `…IfExists` and `ForAllValues:` always match. `repository_owner_id` and `runner_environment` are reported by some sources and not others; Keyless treats them as unsupported.",
         AWS_WIF_KEYS,
         "Condition on `sub` (or a supported 2026 key such as `repository_id`); customize the `sub` template to carry other claims."
     ),
@@ -153,7 +153,7 @@ pub static CATALOGUE: &[CatalogueEntry] = &[
         AWS,
         "Deny with a negated operator on a key AWS does not see: denies every token",
         None,
-        "`Deny` + `StringNotEquals` on an absent key is always true (negated operators match missing keys), so the statement denies every request, including the intended deployments (research §1.6, §9.8).",
+        "`Deny` + `StringNotEquals` on an absent key is always true (negated operators match missing keys), so the statement denies every request, including the intended deployments.",
         AWS_OPS,
         "Condition the Deny on a supported key, or move the restriction into the Allow statement's positive conditions."
     ),
@@ -173,7 +173,7 @@ pub static CATALOGUE: &[CatalogueEntry] = &[
         IAM,
         "`StringEquals` value holds `*`: a literal star, not a wildcard",
         None,
-        "`StringEquals` (and Alibaba's equivalent) never expands wildcards: `repo:o/r:*` under `StringEquals` only matches a subject that literally ends in `*`, which GitHub never emits. The role fails closed and the author probably meant `StringLike` (research §1.4).",
+        "`StringEquals` (and Alibaba's equivalent) never expands wildcards: `repo:o/r:*` under `StringEquals` only matches a subject that literally ends in `*`, which GitHub never emits. The role fails closed and the author probably meant `StringLike`.",
         AWS_OPS,
         "Use `StringLike` for patterns, and keep `StringEquals` for exact values (preferred)."
     ),
@@ -193,7 +193,7 @@ pub static CATALOGUE: &[CatalogueEntry] = &[
         IAM,
         "`ForAllValues:` on a single-valued key: true when the key is absent or misspelled",
         None,
-        "`ForAllValues:` is true when the key is absent or empty, so a typo in the key name, or a key the cloud does not populate, turns the condition into allow-everything. AWS advises against set operators on single-valued keys; the configure-aws-credentials README warns about exactly this (research §1.6).",
+        "`ForAllValues:` is true when the key is absent or empty, so a typo in the key name, or a key the cloud does not populate, turns the condition into allow-everything. AWS advises against set operators on single-valued keys; the configure-aws-credentials README warns about exactly this.",
         "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html",
         "Drop the `ForAllValues:` qualifier: `\"StringEquals\": {\"…:sub\": …}`."
     ),
@@ -203,7 +203,7 @@ pub static CATALOGUE: &[CatalogueEntry] = &[
         IAM,
         "Negated operator in an Allow statement",
         None,
-        "`StringNotEquals` / `StringNotLike` in an Allow statement is a deny-list: every subject not listed is admitted, and an absent or misspelled key makes it true (negated operators match missing keys, research §1.6).",
+        "`StringNotEquals` / `StringNotLike` in an Allow statement is a deny-list: every subject not listed is admitted, and an absent or misspelled key makes it true (negated operators match missing keys).",
         AWS_OPS,
         "Allow-list what may assume the role with `StringEquals`/`StringLike`."
     ),
@@ -213,7 +213,7 @@ pub static CATALOGUE: &[CatalogueEntry] = &[
         IAM,
         "`…IfExists` on a GitHub claim: passes when the claim is absent",
         None,
-        "`StringLikeIfExists` is true when the key is absent from the request, so the condition does not constrain tokens for which the cloud does not populate the key (research §1.6).",
+        "`StringLikeIfExists` is true when the key is absent from the request, so the condition does not constrain tokens for which the cloud does not populate the key.",
         AWS_OPS,
         "Remove `IfExists`: GitHub always sends `sub` and `aud`."
     ),
@@ -223,7 +223,7 @@ pub static CATALOGUE: &[CatalogueEntry] = &[
         ALI,
         "`sts:AssumeRoleWithOIDC` in an Alibaba Cloud trust policy",
         None,
-        "Alibaba Cloud's trust-policy examples for OIDC use `\"Action\": \"sts:AssumeRole\"`; `AssumeRoleWithOIDC` is the API name (and the trust-policy action of Volcengine, a different cloud). Whether RAM accepts it is unverified (research §4, §9.7), so the role may not be assumable.",
+        "Alibaba Cloud's trust-policy examples for OIDC use `\"Action\": \"sts:AssumeRole\"`; `AssumeRoleWithOIDC` is the API name (and the trust-policy action of Volcengine, a different cloud). Whether RAM accepts it is unverified, so the role may not be assumable.",
         ALI_OIDC,
         "Use `\"Action\": \"sts:AssumeRole\"`."
     ),
@@ -233,7 +233,7 @@ pub static CATALOGUE: &[CatalogueEntry] = &[
         ALI,
         "No `oidc:iss` condition",
         None,
-        "RAM requires `oidc:iss` with `StringEquals` and the IdP's issuer for OIDC role SSO (research §4).",
+        "RAM requires `oidc:iss` with `StringEquals` and the IdP's issuer for OIDC role SSO.",
         ALI_OIDC,
         "Add `\"StringEquals\": {\"oidc:iss\": \"token.actions.githubusercontent.com\"}` (the issuer as GitHub's Alibaba guide writes it)."
     ),
@@ -294,7 +294,7 @@ pub static CATALOGUE: &[CatalogueEntry] = &[
         AZ,
         "Flexible expression lacks the claims Entra requires",
         None,
-        "Since August 2026, a flexible credential for GitHub must reference `sub` and at least one of `repository_id` / `repository_owner_id`, whatever the `sub` format; other expressions are refused with `InvalidFederatedIdentityCredentialValue … lacks all required claims or contains unallowed claims` (research §2.3). Only `sub`, `job_workflow_ref`, `repository_id` and `repository_owner_id` are allowed.",
+        "Since August 2026, a flexible credential for GitHub must reference `sub` and at least one of `repository_id` / `repository_owner_id`, whatever the `sub` format; other expressions are refused with `InvalidFederatedIdentityCredentialValue … lacks all required claims or contains unallowed claims`. Only `sub`, `job_workflow_ref`, `repository_id` and `repository_owner_id` are allowed.",
         AZ_FLEX,
         "Add `and claims['repository_id'] eq 'ID'` (or `repository_owner_id`) to the expression."
     ),
@@ -304,7 +304,7 @@ pub static CATALOGUE: &[CatalogueEntry] = &[
         AZ,
         "Regular-expression syntax in a `matches` pattern",
         None,
-        "Entra's `matches` is a wildcard match (`*` any run, `?` one character), not a regex: `release/.*` requires a literal `.` after `release/`, so `release/1.0` is rejected (AADSTS7002131). The seed guide's own example has this bug.",
+        "Entra's `matches` is a wildcard match (`*` any run, `?` one character), not a regex: `release/.*` requires a literal `.` after `release/`, so `release/1.0` is rejected (AADSTS7002131).",
         AZ_FLEX,
         "Write `release/*`."
     ),
@@ -324,7 +324,7 @@ pub static CATALOGUE: &[CatalogueEntry] = &[
         AZ,
         "Issuer that GitHub never sends",
         None,
-        "The issuer is compared exactly: `https://token.actions.githubusercontent.com/` (trailing slash), `http://…` or surrounding spaces never match GitHub's `iss` (github-oidc-tokens.md §4.1, §6.11).",
+        "The issuer is compared exactly: `https://token.actions.githubusercontent.com/` (trailing slash), `http://…` or surrounding spaces never match GitHub's `iss`.",
         AZ_FIC,
         "Use `https://token.actions.githubusercontent.com` (or your enterprise's unique issuer, exactly)."
     ),
@@ -345,7 +345,7 @@ pub static CATALOGUE: &[CatalogueEntry] = &[
         GCP,
         "Workload identity provider without an attribute condition",
         Some("CKV_GCP_118, Trivy AVD-GCP-0068"),
-        "Without `attributeCondition`, every GitHub repository's token is exchanged by the pool: GitHub is a multi-tenant issuer. Google now refuses to create such GitHub providers (`The attribute condition must reference one of the provider's claims`), older ones keep working (research §3.2).",
+        "Without `attributeCondition`, every GitHub repository's token is exchanged by the pool: GitHub is a multi-tenant issuer. Google now refuses to create such GitHub providers (`The attribute condition must reference one of the provider's claims`), older ones keep working.",
         GCP_PIPELINES,
         "Set `--attribute-condition=\"assertion.repository_owner_id == 'OWNER_ID' && assertion.repository_id == 'REPO_ID'\"`."
     ),
@@ -365,7 +365,7 @@ pub static CATALOGUE: &[CatalogueEntry] = &[
         GCP,
         "`google.subject` over 127 bytes",
         None,
-        "The mapped `google.subject` may not exceed 127 bytes (`The size of mapped attribute exceeds the 127 bytes limit`). Long subjects (merge queues, long environment names, immutable `@id` prefixes) break the exchange (research §3.1, github-oidc-tokens.md §2.4).",
+        "The mapped `google.subject` may not exceed 127 bytes (`The size of mapped attribute exceeds the 127 bytes limit`). Long subjects (merge queues, long environment names, immutable `@id` prefixes) break the exchange.",
         GCP_WIF,
         "Map `google.subject` to something shorter, e.g. `assertion.repository_id + ':' + assertion.run_id`, and condition on `assertion.sub` instead."
     ),
@@ -385,7 +385,7 @@ pub static CATALOGUE: &[CatalogueEntry] = &[
         GCP,
         "GitHub id compared as a number",
         None,
-        "Every GitHub claim is a string, ids included (github-oidc-tokens.md §1.4). `assertion.repository_id == 123` compares a string with an int, which CEL evaluates to false (or an error): the condition rejects every token. Google's own recommendation quotes the ids.",
+        "Every GitHub claim is a string, ids included. `assertion.repository_id == 123` compares a string with an int, which CEL evaluates to false (or an error): the condition rejects every token. Google's own recommendation quotes the ids.",
         "https://github.com/google-github-actions/auth/blob/main/docs/SECURITY_CONSIDERATIONS.md",
         "Quote the id: `assertion.repository_id == '123'`."
     ),
@@ -426,7 +426,7 @@ pub static CATALOGUE: &[CatalogueEntry] = &[
         GH,
         "OIDC token in a `pull_request_target` workflow",
         None,
-        "`pull_request_target` runs with the base repository's identity and gets an OIDC token even for pull requests from forks (github-oidc-tokens.md §5); its `sub` may equal a push to the default branch (§2.2). A job that checks out or runs the pull request's code hands cloud access to any fork author.",
+        "`pull_request_target` runs with the base repository's identity and gets an OIDC token even for pull requests from forks; its `sub` may equal a push to the default branch. A job that checks out or runs the pull request's code hands cloud access to any fork author.",
         "https://docs.github.com/en/actions/reference/workflows-and-actions/events-that-trigger-workflows#pull_request_target",
         "Do not mint cloud tokens in `pull_request_target`; use `pull_request` (no token for forks) or a separate, approved `workflow_run`/environment-gated job."
     ),
@@ -437,8 +437,8 @@ pub static CATALOGUE: &[CatalogueEntry] = &[
         ALL,
         "Trust admits a run that is not intended",
         None,
-        "The what-if matrix replayed this scenario as runs an attacker or a mistake could produce (another branch, a fork, another repository, a look-alike owner, another issuer…), and the cloud admitted at least one. The seed guide: \"A trust policy you have never watched fail closed is not yet a control.\"",
-        "shared/seeds/keyless-deployments-aws-azure-gcp.md (Verify, step 3)",
+        "The what-if matrix replayed this scenario as runs an attacker or a mistake could produce (another branch, a fork, another repository, a look-alike owner, another issuer…), and the cloud admitted at least one. A trust policy you have never watched fail closed is not yet a control.",
+        "docs/findings.md#what-if-runs",
         "Apply the verified least-privilege suggestion, or tighten the pattern that decided the admitted rows."
     ),
     entry!(
@@ -447,7 +447,7 @@ pub static CATALOGUE: &[CatalogueEntry] = &[
         ALL,
         "Trust pins a branch, but the job runs in an environment",
         None,
-        "When a job declares `environment:`, its `sub` becomes `…:environment:NAME` and drops the ref, so a trust written for `…:ref:refs/heads/main` never matches (the most common trust bug, per the seed guide §1 and github-oidc-tokens.md §6.1).",
+        "When a job declares `environment:`, its `sub` becomes `…:environment:NAME` and drops the ref, so a trust written for `…:ref:refs/heads/main` never matches (the most common trust bug).",
         GH_OIDC,
         "Trust `repo:OWNER/REPO:environment:NAME` (and protect the environment), or remove the environment from the job."
     ),
@@ -498,7 +498,7 @@ pub static CATALOGUE: &[CatalogueEntry] = &[
         "Trust rejects the intended run",
         None,
         "The job as given logs in to this cloud, and the cloud rejects its token. The verdict's trace says which check failed.",
-        "shared/seeds/keyless-deployments-aws-azure-gcp.md (Verify)",
+        "docs/findings.md#what-if-runs",
         "Apply the verified least-privilege suggestion."
     ),
     entry!(
@@ -517,7 +517,7 @@ pub static CATALOGUE: &[CatalogueEntry] = &[
         ALL,
         "Audience pinned to a value the login step does not send",
         None,
-        "Each login action asks GitHub for its own default audience (`sts.amazonaws.com`, `api://AzureADTokenExchange`, `https://iam.googleapis.com/<provider>`, the Alibaba action's input) unless `audience:` is set (github-oidc-tokens.md §4.2). A trust pinned to another value rejects the job.",
+        "Each login action asks GitHub for its own default audience (`sts.amazonaws.com`, `api://AzureADTokenExchange`, `https://iam.googleapis.com/<provider>`, the Alibaba action's input) unless `audience:` is set. A trust pinned to another value rejects the job.",
         "https://docs.github.com/en/actions/reference/security/oidc#customizing-the-audience-value",
         "Pin the audience the job sends (see the token in the simulation), or set `audience:` in the login step."
     ),
