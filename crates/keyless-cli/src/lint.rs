@@ -1,96 +1,136 @@
-//! `keyless lint FILE...`: findings on workflows, trust configurations and
-//! scenario files on their own; text, JSON or SARIF; a non-zero exit when a
-//! finding reaches the chosen severity.
+//! `keyless lint PATH...`: findings on workflows, trust configurations and
+//! scenario files on their own; text, JSON, SARIF, GitHub annotations or a
+//! Markdown summary; suppressions with a reason; a non-zero exit when an
+//! unsuppressed finding reaches the chosen severity.
 
-use crate::{Format, parse_format_args, read_input, usage_error};
+use crate::args::{self, Format, Spec};
+use crate::inputs::{self, Input};
+use keyless_core::Scenario;
+use keyless_core::analysis::suppress::{self, Config, Suppression};
 use keyless_core::analysis::{Finding, FindingSeverity, lint, sarif};
 use keyless_core::span::{DocId, LineIndex};
 use serde_json::json;
+use std::fmt::Write as _;
 use std::process::ExitCode;
 
-fn severity_rank(s: FindingSeverity) -> u8 {
-    match s {
-        FindingSeverity::Critical => 4,
-        FindingSeverity::High => 3,
-        FindingSeverity::Medium => 2,
-        FindingSeverity::Low => 1,
-        FindingSeverity::Info => 0,
-    }
+pub const HELP: &str = "\
+keyless lint: findings on workflows, trust configurations and scenarios
+
+USAGE:
+    keyless lint [PATH...] [OPTIONS]
+
+PATH is a file, a directory (walked; .gitignore respected; files are
+recognised by their content: GitHub workflows, AWS/Alibaba trust policies
+and `aws iam get-role` output, Azure federated credentials, GCP providers,
+scenario files), a glob such as 'infra/**/*.json', or - for standard input.
+Default: the current directory.
+
+OPTIONS:
+    -f, --format FORMAT     text (default), json, sarif (GitHub code scanning),
+                            github (workflow-command annotations) or markdown
+                            (tables of findings and of the what-if matrix)
+        --fail-on SEVERITY  exit 1 when an unsuppressed finding is at least
+                            critical, high (default), medium, low or info;
+                            never: always exit 0
+        --config FILE       suppressions (default: .keyless.yml at the
+                            repository root, if present)
+        --color WHEN        auto (default; honours NO_COLOR), always, never
+    -h, --help              this help
+
+Suppress a reviewed finding with a reason, inline in YAML:
+    # keyless: ignore[KL-SUB-005] sandbox role, no production access
+or in .keyless.yml:
+    ignore:
+      - id: KL-SUB-005
+        paths: [infra/sandbox/*]
+        reason: sandbox role, no production access
+Suppressed findings do not fail the run; SARIF keeps them as suppressed.
+
+EXIT STATUS:
+    0 no unsuppressed finding at or above --fail-on
+    1 at least one
+    2 bad usage, unreadable input, or an invalid configuration file
+
+Rules: docs/findings.md";
+
+const SPEC: Spec = Spec {
+    formats: &[Format::Text, Format::Json, Format::Sarif, Format::Github, Format::Markdown],
+    default_format: Format::Text,
+    fail_on: true,
+    config: true,
+};
+
+/// One finding with its suppression.
+struct Checked {
+    finding: Finding,
+    suppressed: Option<Suppression>,
 }
 
-fn parse_fail_on(v: &str) -> Option<Option<u8>> {
-    Some(Some(match v {
-        "critical" => 4,
-        "high" => 3,
-        "medium" => 2,
-        "low" => 1,
-        "info" => 0,
-        "never" => return Some(None),
-        _ => return None,
-    }))
-}
-
-pub fn run(args: &[String]) -> ExitCode {
-    let (format, rest) = match parse_format_args(args, Format::Text) {
-        Ok(x) => x,
-        Err(e) => return usage_error(&e),
+pub fn run(raw: &[String]) -> ExitCode {
+    let a = match args::parse(raw, &SPEC) {
+        Ok(a) => a,
+        Err(e) => return crate::usage_error_for(&e, "lint"),
     };
-    let mut fail_on = Some(3);
-    let mut paths = Vec::new();
-    let mut it = rest.iter();
-    while let Some(a) = it.next() {
-        let value =
-            if a == "--fail-on" { it.next().cloned() } else { a.strip_prefix("--fail-on=").map(str::to_string) };
-        match (a.starts_with("--fail-on"), value) {
-            (true, Some(v)) => match parse_fail_on(&v) {
-                Some(f) => fail_on = f,
-                None => return usage_error(&format!("unknown severity `{v}`")),
-            },
-            (true, None) => return usage_error("--fail-on needs a severity"),
-            (false, _) => paths.push(a.clone()),
+    if a.help {
+        return crate::output::stdout(&format!("{HELP}\n")).err().unwrap_or(ExitCode::SUCCESS);
+    }
+    let paths = if a.positional.is_empty() { vec![".".to_string()] } else { a.positional.clone() };
+    let inputs = match inputs::collect(&paths) {
+        Ok(i) => i,
+        Err(e) => {
+            crate::output::stderr(&format!("keyless: {e}"));
+            return ExitCode::from(2);
         }
-    }
-    if paths.is_empty() {
-        return usage_error("lint takes one or more files");
-    }
-    let mut files = Vec::new();
-    for p in &paths {
-        match read_input(p) {
-            Ok(f) => files.push(f),
-            Err(e) => {
-                crate::output::stderr(&format!("keyless: {e}"));
-                return ExitCode::from(2);
-            }
+    };
+    let config = match load_config(a.config.as_deref()) {
+        Ok(c) => c,
+        Err(e) => {
+            crate::output::stderr(&format!("{e}"));
+            return ExitCode::from(2);
         }
+    };
+    if inputs.is_empty() {
+        crate::output::stderr(&format!("keyless: no workflow, trust configuration or scenario found in {}", paths.join(", ")));
     }
+    let files: Vec<(String, String)> = inputs.iter().map(|i| (i.name.clone(), i.text.clone())).collect();
     let lint::Linted { findings, invalid } = lint::lint_files(&files);
-    // One line index per file, built once: a file with many findings must
-    // not rebuild it for each (that was quadratic in the file's size).
-    let files = Files::new(&files);
-    let out = match format {
+    let checked: Vec<Checked> = findings
+        .into_iter()
+        .map(|finding| {
+            let suppressed = file_of(&finding, &inputs)
+                .and_then(|i| suppress::suppression_for(&finding, &i.repo_path, &i.text, &config));
+            Checked { finding, suppressed }
+        })
+        .collect();
+    for (n, input) in inputs.iter().enumerate() {
+        for d in suppress::problems(&input.text, DocId::File(u16::try_from(n).unwrap_or(u16::MAX))) {
+            let at = location(d.span, &inputs).map(|l| format!("{l}: ")).unwrap_or_default();
+            crate::output::stderr(&format!("{at}warning: {}", d.message));
+        }
+    }
+    let color = args::use_color(a.color);
+    let out = match a.format {
         Format::Sarif => {
-            serde_json::to_string_pretty(&sarif::to_sarif(&findings, files.texts)).unwrap_or_default() + "\n"
+            let repo_files: Vec<(String, String)> =
+                inputs.iter().map(|i| (i.repo_path.clone(), i.text.clone())).collect();
+            let findings: Vec<Finding> = checked.iter().map(|c| c.finding.clone()).collect();
+            let suppressions: Vec<Option<Suppression>> = checked.iter().map(|c| c.suppressed.clone()).collect();
+            let log = sarif::to_sarif_with(&findings, &suppressions, &repo_files);
+            serde_json::to_string_pretty(&log).unwrap_or_default() + "\n"
         }
         Format::Json => {
-            let items: Vec<_> = findings.iter().map(|f| finding_json(f, &files)).collect();
-            serde_json::to_string_pretty(&json!({ "findings": items })).unwrap_or_default() + "\n"
+            let items: Vec<_> = checked.iter().map(|c| finding_json(c, &inputs)).collect();
+            let value = json!({
+                "version": keyless_core::VERSION,
+                "files": inputs.iter().map(|i| &i.name).collect::<Vec<_>>(),
+                "findings": items,
+                "suppressed": checked.iter().filter(|c| c.suppressed.is_some()).count(),
+            });
+            serde_json::to_string_pretty(&value).unwrap_or_default() + "\n"
         }
-        Format::Text => {
-            let mut s = String::new();
-            for f in &findings {
-                let at = location(f, &files).map(|l| format!("{l}: ")).unwrap_or_default();
-                let cloud = f.cloud.map(|c| format!(" [{}]", c.key())).unwrap_or_default();
-                s.push_str(&format!("{at}{} {}{cloud}: {}\n", f.severity.as_str(), f.id, f.message));
-                if !f.fix.is_empty() {
-                    s.push_str(&format!("    fix: {}\n", f.fix));
-                }
-            }
-            s.push_str(&format!("{} finding(s) in {} file(s)\n", findings.len(), files.texts.len()));
-            s.push_str(&crate::render::sources_footer(
-                findings.iter().flat_map(|f| [f.message.as_str(), f.fix.as_str()]),
-            ));
-            s
-        }
+        Format::Github => github(&checked, &inputs),
+        Format::Markdown => markdown(&checked, &inputs),
+        Format::Text => text(&checked, &inputs, color),
     };
     if let Err(code) = crate::output::stdout(&out) {
         return code;
@@ -99,35 +139,230 @@ pub fn run(args: &[String]) -> ExitCode {
     if !invalid.is_empty() {
         return ExitCode::from(2);
     }
-    let failing = fail_on.is_some_and(|min| findings.iter().any(|f| severity_rank(f.severity) >= min));
+    let failing =
+        a.fail_on.is_some_and(|min| checked.iter().any(|c| c.suppressed.is_none() && c.finding.severity <= min));
     if failing { ExitCode::from(1) } else { ExitCode::SUCCESS }
 }
 
-/// The linted files with their line indexes.
-struct Files<'a> {
-    texts: &'a [(String, String)],
-    indexes: Vec<LineIndex>,
+/// The configuration file: `--config FILE`, else `.keyless.yml` at the
+/// repository root when present.
+fn load_config(explicit: Option<&str>) -> Result<Config, String> {
+    let path = match explicit {
+        Some(p) => std::path::PathBuf::from(p),
+        None => {
+            let p = inputs::repo_root().join(".keyless.yml");
+            if !p.exists() {
+                return Ok(Config::default());
+            }
+            p
+        }
+    };
+    let name = path.to_string_lossy().to_string();
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("keyless: {name}: {e}"))?;
+    suppress::parse_config(&text, DocId::Scenario).map_err(|errors| {
+        let locator = crate::locate::Locator::new(&name, &text, None);
+        errors.iter().map(|d| locator.render(d)).collect::<Vec<_>>().join("\n")
+    })
 }
 
-impl<'a> Files<'a> {
-    fn new(texts: &'a [(String, String)]) -> Files<'a> {
-        Files { texts, indexes: texts.iter().map(|(_, t)| LineIndex::new(t)).collect() }
+fn file_of<'a>(f: &Finding, inputs: &'a [Input]) -> Option<&'a Input> {
+    match f.location?.doc {
+        DocId::File(i) => inputs.get(usize::from(i)),
+        _ => None,
     }
 }
 
-/// `file:line:col` of a finding located in `DocId::File(i)`.
-fn location(f: &Finding, files: &Files<'_>) -> Option<String> {
-    let span = f.location?;
+/// `(name, line, col)` of a span located in `DocId::File(i)`.
+fn position(span: Option<keyless_core::Span>, inputs: &[Input]) -> Option<(&str, u32, u32)> {
+    let span = span?;
     let DocId::File(i) = span.doc else { return None };
-    let (name, text) = files.texts.get(usize::from(i))?;
-    let lc = files.indexes.get(usize::from(i))?.line_col(text, span.start);
-    Some(format!("{name}:{}:{}", lc.line, lc.col))
+    let input = inputs.get(usize::from(i))?;
+    // The file's one line index, built once: rebuilding it per finding was
+    // quadratic in the file's size.
+    let lc = input.lines.line_col(&input.text, span.start);
+    Some((input.name.as_str(), lc.line, lc.col))
 }
 
-fn finding_json(f: &Finding, files: &Files<'_>) -> serde_json::Value {
-    let mut v = serde_json::to_value(f).unwrap_or_default();
+/// `file:line:col` of a span located in `DocId::File(i)`.
+fn location(span: Option<keyless_core::Span>, inputs: &[Input]) -> Option<String> {
+    position(span, inputs).map(|(n, l, c)| format!("{n}:{l}:{c}"))
+}
+
+fn paint(on: bool, code: &str, text: &str) -> String {
+    if on { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_string() }
+}
+
+fn severity_color(s: FindingSeverity) -> &'static str {
+    match s {
+        FindingSeverity::Critical | FindingSeverity::High => "1;31",
+        FindingSeverity::Medium => "33",
+        FindingSeverity::Low | FindingSeverity::Info => "36",
+    }
+}
+
+fn text(checked: &[Checked], inputs: &[Input], color: bool) -> String {
+    let mut s = String::new();
+    for c in checked.iter().filter(|c| c.suppressed.is_none()) {
+        let f = &c.finding;
+        let at = location(f.location, inputs).map(|l| format!("{l}: ")).unwrap_or_default();
+        let cloud = f.cloud.map(|c| format!(" [{}]", c.key())).unwrap_or_default();
+        let sev = paint(color, severity_color(f.severity), f.severity.as_str());
+        let _ = writeln!(s, "{at}{sev} {}{cloud}: {}", f.id, f.message);
+        if !f.fix.is_empty() {
+            let _ = writeln!(s, "    fix: {}", f.fix);
+        }
+    }
+    let shown = checked.iter().filter(|c| c.suppressed.is_none()).count();
+    let suppressed = checked.len() - shown;
+    let _ = write!(s, "{shown} finding(s) in {} file(s)", inputs.len());
+    if suppressed > 0 {
+        let _ = write!(s, "; {suppressed} suppressed (with a reason; see --format json or sarif)");
+    }
+    s.push('\n');
+    s.push_str(&crate::render::sources_footer(
+        checked
+            .iter()
+            .filter(|c| c.suppressed.is_none())
+            .flat_map(|c| [c.finding.message.as_str(), c.finding.fix.as_str()]),
+    ));
+    s
+}
+
+fn finding_json(c: &Checked, inputs: &[Input]) -> serde_json::Value {
+    let mut v = serde_json::to_value(&c.finding).unwrap_or_default();
     if let Some(obj) = v.as_object_mut() {
-        obj.insert("location".into(), json!(location(f, files)));
+        obj.insert("location".into(), json!(location(c.finding.location, inputs)));
+        obj.insert("suppressed".into(), json!(c.suppressed));
     }
     v
+}
+
+/// Workflow-command escaping: data escapes `%`, CR, LF; properties also `:`
+/// and `,` (https://github.com/actions/toolkit/blob/main/packages/core/src/command.ts).
+fn escape_data(s: &str) -> String {
+    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+}
+
+fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// One `::error|warning|notice file=…,line=…,col=…,title=…::message` per
+/// unsuppressed finding (https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-commands).
+fn github(checked: &[Checked], inputs: &[Input]) -> String {
+    let mut s = String::new();
+    for c in checked.iter().filter(|c| c.suppressed.is_none()) {
+        let f = &c.finding;
+        let level = match f.severity {
+            FindingSeverity::Critical | FindingSeverity::High => "error",
+            FindingSeverity::Medium => "warning",
+            FindingSeverity::Low | FindingSeverity::Info => "notice",
+        };
+        let mut props = Vec::new();
+        if let Some((_, line, col)) = position(f.location, inputs) {
+            let path = file_of(f, inputs).map_or("", |i| i.repo_path.as_str());
+            if path != inputs::STDIN {
+                props.push(format!("file={}", escape_property(path)));
+                props.push(format!("line={line}"));
+                props.push(format!("col={col}"));
+            }
+        }
+        props.push(format!("title={}", escape_property(&format!("{} {}", f.id, f.title))));
+        let cloud = f.cloud.map(|c| format!("[{}] ", c.title())).unwrap_or_default();
+        let message = format!("{cloud}{} (fix: {})", f.message, f.fix);
+        let _ = writeln!(s, "::{level} {}::{}", props.join(","), escape_data(&message));
+    }
+    s
+}
+
+/// A Markdown table cell: one line, `|` escaped.
+fn cell(s: &str) -> String {
+    s.replace('|', "\\|").replace(['\n', '\r'], " ")
+}
+
+/// The job summary: findings, suppressed findings, and the what-if matrix
+/// of each scenario file.
+fn markdown(checked: &[Checked], inputs: &[Input]) -> String {
+    let mut s = String::from("## Keyless\n\n");
+    let shown: Vec<&Checked> = checked.iter().filter(|c| c.suppressed.is_none()).collect();
+    let _ = writeln!(
+        s,
+        "{} finding(s) in {} file(s), {} suppressed. Rules: [docs/findings.md]({}/blob/main/docs/findings.md).\n",
+        shown.len(),
+        inputs.len(),
+        checked.len() - shown.len(),
+        sarif::REPOSITORY_URL
+    );
+    if !shown.is_empty() {
+        s.push_str("### Findings\n\n| Severity | Rule | Location | Finding |\n|---|---|---|---|\n");
+        for c in &shown {
+            let f = &c.finding;
+            let cloud = f.cloud.map(|c| format!("[{}] ", c.title())).unwrap_or_default();
+            let _ = writeln!(
+                s,
+                "| {} | [{}]({}) | `{}` | {}{} |",
+                f.severity.as_str(),
+                f.id,
+                sarif::help_uri(&f.id),
+                cell(&location(f.location, inputs).unwrap_or_default()),
+                cloud,
+                cell(&f.message)
+            );
+        }
+        s.push('\n');
+    }
+    let suppressed: Vec<&Checked> = checked.iter().filter(|c| c.suppressed.is_some()).collect();
+    if !suppressed.is_empty() {
+        s.push_str("### Suppressed\n\n| Rule | Location | Reason |\n|---|---|---|\n");
+        for c in suppressed {
+            let reason = c.suppressed.as_ref().map_or("", |x| x.justification.as_str());
+            let _ = writeln!(
+                s,
+                "| {} | `{}` | {} |",
+                c.finding.id,
+                cell(&location(c.finding.location, inputs).unwrap_or_default()),
+                cell(reason)
+            );
+        }
+        s.push('\n');
+    }
+    for input in inputs.iter().filter(|i| lint::kind_of(&i.text) == lint::FileKind::Scenario) {
+        let Ok(scenario) = Scenario::parse(&input.text) else { continue };
+        let matrix = keyless_core::analysis::blast_radius(&scenario);
+        if matrix.rows.is_empty() {
+            continue;
+        }
+        let _ = writeln!(s, "### What-if matrix: `{}`\n", cell(&input.name));
+        let clouds: Vec<&str> = matrix.clouds.iter().map(|c| c.title()).collect();
+        let _ = writeln!(s, "| Run | Job | `sub` | {} |", clouds.join(" | "));
+        let _ = writeln!(s, "|---|---|---|{}", "---|".repeat(clouds.len()));
+        for row in &matrix.rows {
+            let cells: Vec<String> = matrix
+                .clouds
+                .iter()
+                .map(|c| match row.cells.get(c) {
+                    None => "—".to_string(),
+                    Some(x)
+                        if x.admitted
+                            && row.expectation == keyless_core::analysis::blast_radius::Expectation::Unintended =>
+                    {
+                        "⚠️ admitted".to_string()
+                    }
+                    Some(x) if x.admitted => "✅ admitted".to_string(),
+                    Some(x) => format!("refused (`{}`)", cell(&x.code)),
+                })
+                .collect();
+            let _ = writeln!(
+                s,
+                "| `{}` {} | {} | `{}` | {} |",
+                row.variant,
+                cell(&row.description),
+                cell(&row.job),
+                cell(row.sub.as_deref().unwrap_or("no token")),
+                cells.join(" | ")
+            );
+        }
+        s.push('\n');
+    }
+    s
 }

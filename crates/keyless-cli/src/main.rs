@@ -2,84 +2,119 @@
 //! simulation and verdicts all live in `keyless-core`; this crate reads
 //! files, maps locations back to them, and prints.
 
+mod args;
+mod check;
+mod inputs;
 mod lint;
 mod locate;
 mod output;
 mod render;
 
+use args::{Format, Spec};
 use keyless_core::Scenario;
 use keyless_core::diagnostic::Severity;
 use keyless_core::doc;
 use keyless_core::span::DocId;
 use locate::Locator;
-pub(crate) use parse_format as parse_format_args;
-use std::io::{IsTerminal, Read};
+use std::io::Read;
 use std::process::ExitCode;
 
 const USAGE: &str = "\
 keyless: simulate GitHub Actions OIDC tokens and the verdict of each cloud's trust configuration
 
 USAGE:
-    keyless eval SCENARIO [--format json|text]
-    keyless lint FILE... [--format text|json|sarif] [--fail-on critical|high|medium|low|info|never]
-    keyless --help | --version
+    keyless eval SCENARIO [--format text|json] [--color auto|always|never]
+    keyless lint [PATH...] [--format text|json|sarif|github|markdown] [--fail-on SEVERITY] [--config FILE]
+    keyless check SCENARIO... [--format text|json]
+    keyless help [COMMAND] | --help | --version
 
-SCENARIO is a YAML or JSON scenario file (see README), or - for standard input.
-lint checks workflows, trust configurations (AWS, Azure, GCP, Alibaba) and
-scenario files on their own; --format sarif writes SARIF 2.1.0 for GitHub code
-scanning.
+COMMANDS:
+    eval    simulate a scenario: token claims, each cloud's verdict and why,
+            findings, the what-if matrix, verified least-privilege fixes
+    lint    findings on workflows, trust configurations and scenarios
+            (files, directories, globs); SARIF for code scanning
+    check   a scenario's expected admits and refusals, as a CI gate
 
-Exit status: eval: 0 when the scenario was evaluated (whatever the verdicts),
-2 on invalid input (errors printed as file:line:col: message).
-lint: 1 when a finding reaches the --fail-on severity (default high), else 0;
-2 on unreadable or invalid files (one that does not parse or that GitHub or
-the cloud would refuse, including a document embedded in a scenario), or
-bad usage. Output to a closed pipe ends quietly with 0.";
+`keyless COMMAND --help` says more. Colour: --color, or NO_COLOR=1.
+Exit status: 0 success; 1 findings at --fail-on (lint) or a failed
+expectation (check); 2 bad usage or invalid input (printed as
+file:line:col: message).";
+
+const EVAL_HELP: &str = "\
+keyless eval: simulate a scenario
+
+USAGE:
+    keyless eval SCENARIO [OPTIONS]
+
+SCENARIO is a YAML or JSON scenario file (see README), a fixture, or - for
+standard input. Prints each job's token claims, each cloud's verdict with
+its code and the condition that decided it, findings, the what-if matrix
+and verified least-privilege suggestions.
+
+OPTIONS:
+    -f, --format FORMAT   text (default) or json (the versioned contract)
+        --color WHEN      auto (default; honours NO_COLOR), always, never
+    -h, --help            this help
+
+EXIT STATUS:
+    0 the scenario was evaluated (whatever the verdicts)
+    2 invalid input (errors printed as file:line:col: message)";
+
+const EVAL_SPEC: Spec =
+    Spec { formats: &[Format::Text, Format::Json], default_format: Format::Text, fail_on: false, config: false };
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("eval") => eval(args.get(1..).unwrap_or_default()),
         Some("lint") => lint::run(args.get(1..).unwrap_or_default()),
-        Some("--version" | "-V") => {
+        Some("check") => check::run(args.get(1..).unwrap_or_default()),
+        Some("--version" | "-V" | "version") => {
             output::stdout(&format!("keyless {}\n", keyless_core::VERSION)).err().unwrap_or(ExitCode::SUCCESS)
         }
-        Some("--help" | "-h" | "help") => output::stdout(&format!("{USAGE}\n")).err().unwrap_or(ExitCode::SUCCESS),
-        _ => usage_error("expected a command"),
+        Some("--help" | "-h" | "help") => {
+            let text = match args.get(1).map(String::as_str) {
+                None => USAGE,
+                Some(command) => match help_of(command) {
+                    Some(h) => h,
+                    None => return usage_error(&format!("no command `{command}`")),
+                },
+            };
+            output::stdout(&format!("{text}\n")).err().unwrap_or(ExitCode::SUCCESS)
+        }
+        Some(other) if !other.starts_with('-') => usage_error(&format!("no command `{other}`")),
+        Some(other) => usage_error(&format!("unknown option `{other}` (options follow the command)")),
+        None => usage_error("expected a command"),
+    }
+}
+
+/// A command's `--help` text.
+fn help_of(command: &str) -> Option<&'static str> {
+    match command {
+        "eval" => Some(EVAL_HELP),
+        "lint" => Some(lint::HELP),
+        "check" => Some(check::HELP),
+        _ => None,
+    }
+}
+
+/// Bad usage of one command: the message and where to read more.
+pub(crate) fn usage_error_for(msg: &str, command: &str) -> ExitCode {
+    output::stderr(&format!("keyless {command}: {msg}\n(see keyless {command} --help)"));
+    ExitCode::from(2)
+}
+
+/// A fixture file (tests/fixtures) holds its scenario under `scenario:`.
+pub(crate) fn scenario_root(root: doc::Node) -> doc::Node {
+    match root.get("scenario") {
+        Some(inner) if root.get("repository").is_none() && inner.entries().is_some() => inner.clone(),
+        _ => root,
     }
 }
 
 pub(crate) fn usage_error(msg: &str) -> ExitCode {
     output::stderr(&format!("keyless: {msg}\n\n{USAGE}"));
     ExitCode::from(2)
-}
-
-#[derive(Clone, Copy, PartialEq)]
-enum Format {
-    Json,
-    Text,
-    Sarif,
-}
-
-fn parse_format(args: &[String], default: Format) -> Result<(Format, Vec<String>), String> {
-    let mut format = default;
-    let mut rest = Vec::new();
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        let value = if a == "--format" {
-            Some(it.next().cloned().ok_or("--format needs a value")?)
-        } else {
-            a.strip_prefix("--format=").map(str::to_string)
-        };
-        match value.as_deref() {
-            Some("json") => format = Format::Json,
-            Some("text") => format = Format::Text,
-            Some("sarif") => format = Format::Sarif,
-            Some(other) => return Err(format!("unknown format `{other}` (json or text)")),
-            None => rest.push(a.clone()),
-        }
-    }
-    Ok((format, rest))
 }
 
 /// Reads a file, or standard input for `-`, as UTF-8. A file that is not
@@ -108,13 +143,16 @@ pub(crate) fn read_input(path: &str) -> Result<(String, String), String> {
 }
 
 fn eval(args: &[String]) -> ExitCode {
-    let (format, rest) = match parse_format(args, Format::Text) {
-        Ok((Format::Sarif, _)) => return usage_error("eval writes json or text; sarif is for lint"),
-        Ok(x) => x,
-        Err(e) => return usage_error(&e),
+    let a = match args::parse(args, &EVAL_SPEC) {
+        Ok(a) => a,
+        Err(e) => return usage_error_for(&e, "eval"),
     };
-    let [path] = rest.as_slice() else {
-        return usage_error("eval takes one SCENARIO file");
+    if a.help {
+        return output::stdout(&format!("{EVAL_HELP}\n")).err().unwrap_or(ExitCode::SUCCESS);
+    }
+    let format = a.format;
+    let [path] = a.positional.as_slice() else {
+        return usage_error_for("eval takes one SCENARIO file", "eval");
     };
     let (name, text) = match read_input(path) {
         Ok(x) => x,
@@ -131,11 +169,7 @@ fn eval(args: &[String]) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    // A fixture file (tests/fixtures) holds its scenario under `scenario:`.
-    let root = match root.get("scenario") {
-        Some(inner) if root.get("repository").is_none() && inner.entries().is_some() => inner.clone(),
-        _ => root,
-    };
+    let root = scenario_root(root);
     let locator = Locator::new(&name, &text, Some(&root));
     let scenario = match Scenario::from_node(&root) {
         Ok(s) => s,
@@ -158,11 +192,11 @@ fn eval(args: &[String]) -> ExitCode {
     }
     let analysis = keyless_core::analysis::analyze(&scenario, &report);
     let out = match format {
-        Format::Json | Format::Sarif => {
+        Format::Json => {
             let value = render::report_json(&report, &analysis, &locator);
             serde_json::to_string_pretty(&value).unwrap_or_default() + "\n"
         }
-        Format::Text => render::report_text(&scenario, &report, &analysis, &locator, std::io::stdout().is_terminal()),
+        _ => render::report_text(&scenario, &report, &analysis, &locator, args::use_color(a.color)),
     };
     output::stdout(&out).err().unwrap_or(ExitCode::SUCCESS)
 }

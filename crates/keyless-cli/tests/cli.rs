@@ -179,7 +179,8 @@ fn lint_reports_findings_with_locations_sarif_and_exit_codes() {
     let out = keyless(&["lint", tight.to_str().unwrap()], None);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
     assert_eq!(keyless(&["lint", "/nonexistent.json"], None).status.code(), Some(2));
-    assert_eq!(keyless(&["lint"], None).status.code(), Some(2));
+    // No path lints the current directory; a missing option value is bad usage.
+    assert_eq!(keyless(&["lint", "--fail-on"], None).status.code(), Some(2));
 }
 
 /// Text output ends with the sources its traces and findings cite, each with

@@ -46,9 +46,3 @@ pub use engine::{Report, evaluate};
 pub use scenario::Scenario;
 pub use span::{DocId, Span, Spanned};
 pub use verdict::{Cloud, TraceStep, Verdict};
-
-/// The version machine output carries (lint and eval JSON, SARIF): one
-/// function so the release's version string has one home.
-pub fn version() -> &'static str {
-    env!("CARGO_PKG_VERSION")
-}

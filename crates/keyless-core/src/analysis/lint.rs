@@ -65,6 +65,12 @@ pub fn detect(root: &Node) -> FileKind {
     FileKind::Unknown
 }
 
+/// The kind of a file's text (`Unknown` when it does not parse): lets a
+/// directory walk keep only the files `keyless lint` understands.
+pub fn kind_of(text: &str) -> FileKind {
+    doc::parse(text, DocId::File(0)).map_or(FileKind::Unknown, |root| detect(&root))
+}
+
 fn unreadable(message: String, span: Option<Span>) -> Finding {
     Finding::new("KL-INPUT-001", None, message, span)
 }

@@ -196,7 +196,7 @@ pub fn to_sarif_with(findings: &[Finding], suppressions: &[Option<Suppression>],
         "runs": [{
             "tool": {"driver": {
                 "name": "keyless",
-                "version": crate::version(),
+                "version": crate::VERSION,
                 "informationUri": REPOSITORY_URL,
                 "rules": rules(),
             }},
