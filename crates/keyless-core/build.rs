@@ -1,4 +1,6 @@
-//! Generates the source-tag table (`sources::all`) from `docs/sources.md`,
+//! Generates the source-tag table (`sources::all`) from `sources.md` (this
+//! crate's; `docs/sources.md` is a copy a test keeps identical), so that the
+//! crate builds from its own files alone (`cargo install`, `cargo package`),
 //! so a tag shown in a trace links to the document it cites and the table
 //! cannot drift from the docs. It ships in the playground's first load (see
 //! README "Size budget"), so it keeps only the tags the engine's code cites,
@@ -8,7 +10,7 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-const SOURCES_MD: &str = "../../docs/sources.md";
+const SOURCES_MD: &str = "sources.md";
 /// Titles are tooltips for tags without a URL (a link's title is its URL):
 /// enough to say what the source is, short enough for the first load.
 const MAX_TITLE: usize = 96;

@@ -17,7 +17,7 @@ fn cites(text: &str) -> Vec<String> {
 
 #[test]
 fn table_comes_from_sources_md() {
-    let md = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/sources.md")).unwrap();
+    let md = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("sources.md")).unwrap();
     assert!(all().count() > 30, "the tags the engine cites");
     for s in all() {
         assert!(md.contains(&format!("| {} |", s.tag)) || s.tag == "research", "{}", s.tag);
@@ -477,4 +477,22 @@ fn one_pass_equals_the_oracle_on_the_engines_texts() {
         }
     }
     assert!(texts > 1000, "{texts}");
+}
+
+/// One home for the sources table: this crate's `sources.md` (the build
+/// reads it, so the published crate needs nothing outside itself);
+/// `docs/sources.md` is its copy for readers. KEYLESS_BLESS=1 rewrites it.
+#[test]
+fn docs_sources_md_is_the_crates_table() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let home = std::fs::read_to_string(dir.join("sources.md")).unwrap();
+    let docs = dir.join("../../docs/sources.md");
+    if std::env::var_os("KEYLESS_BLESS").is_some() {
+        std::fs::write(&docs, &home).unwrap();
+    }
+    let copy = std::fs::read_to_string(&docs).unwrap_or_default();
+    assert!(
+        copy == home,
+        "docs/sources.md differs from crates/keyless-core/sources.md (the home: edit it, then KEYLESS_BLESS=1 cargo test -p keyless-core docs_sources_md)"
+    );
 }
