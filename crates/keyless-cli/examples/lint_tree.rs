@@ -15,7 +15,7 @@ fn workflow(i: usize) -> String {
 }
 
 fn trust(i: usize) -> (String, String) {
-    let sub = if i % 3 == 0 {
+    let sub = if i.is_multiple_of(3) {
         format!("repo:my-org/repo-{i}:*")
     } else {
         format!("repo:my-org/repo-{i}:ref:refs/heads/main")
