@@ -33,8 +33,9 @@ use super::blast_radius::{self, EnvEdit, Expectation, VARIANTS, rewrite_environm
 use crate::diagnostic::Diagnostic;
 use crate::doc::{Node, Value};
 use crate::engine::{self, JobReport};
-use crate::scenario::{Scenario, check_keys};
+use crate::scenario::Scenario;
 use crate::span::{DocId, Span};
+use crate::spelling::check_keys;
 use crate::verdict::Cloud;
 use serde::Serialize;
 use std::collections::BTreeSet;

@@ -74,7 +74,7 @@ pub fn parse_config(text: &str, doc_id: DocId) -> Result<Config, Vec<Diagnostic>
     if let Err(d) = root.expect_map("the configuration") {
         return Err(vec![d]);
     }
-    crate::scenario::check_keys(&root, CONFIG_KEYS, "the configuration", &mut errors);
+    crate::spelling::check_keys(&root, CONFIG_KEYS, "the configuration", &mut errors);
     let rules = root.get("ignore").filter(|n| !n.is_null());
     for rule in rules.map(|r| r.items().unwrap_or_default()).unwrap_or_default() {
         match parse_rule(rule) {
@@ -93,7 +93,7 @@ fn parse_rule(n: &Node) -> Result<IgnoreRule, Vec<Diagnostic>> {
     if let Err(d) = n.expect_map("an `ignore` entry") {
         return Err(vec![d]);
     }
-    crate::scenario::check_keys(n, RULE_KEYS, "an `ignore` entry", &mut errors);
+    crate::spelling::check_keys(n, RULE_KEYS, "an `ignore` entry", &mut errors);
     let text = |key: &str, errors: &mut Vec<Diagnostic>| match n.get(key) {
         None => {
             errors.push(Diagnostic::at(format!("an `ignore` entry needs `{key}`"), n.span));
