@@ -74,7 +74,7 @@ pub fn run(raw: &[String]) -> ExitCode {
         let report = match evaluate(&name, &text) {
             Ok(r) => r,
             Err(errors) => {
-                crate::output::stderr(&format!("{errors}"));
+                crate::output::stderr(&errors);
                 return ExitCode::from(2);
             }
         };

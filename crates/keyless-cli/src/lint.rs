@@ -8,7 +8,7 @@ use crate::inputs::{self, Input};
 use keyless_core::Scenario;
 use keyless_core::analysis::suppress::{self, Config, Suppression};
 use keyless_core::analysis::{Finding, FindingSeverity, lint, sarif};
-use keyless_core::span::{DocId, LineIndex};
+use keyless_core::span::DocId;
 use serde_json::json;
 use std::fmt::Write as _;
 use std::process::ExitCode;
@@ -85,12 +85,15 @@ pub fn run(raw: &[String]) -> ExitCode {
     let config = match load_config(a.config.as_deref()) {
         Ok(c) => c,
         Err(e) => {
-            crate::output::stderr(&format!("{e}"));
+            crate::output::stderr(&e);
             return ExitCode::from(2);
         }
     };
     if inputs.is_empty() {
-        crate::output::stderr(&format!("keyless: no workflow, trust configuration or scenario found in {}", paths.join(", ")));
+        crate::output::stderr(&format!(
+            "keyless: no workflow, trust configuration or scenario found in {}",
+            paths.join(", ")
+        ));
     }
     let files: Vec<(String, String)> = inputs.iter().map(|i| (i.name.clone(), i.text.clone())).collect();
     let lint::Linted { findings, invalid } = lint::lint_files(&files);
