@@ -182,9 +182,13 @@ fn test() -> Result {
 /// action at the root, when there is one): any medium or high finding
 /// fails. Offline: the audits that would query GitHub are skipped.
 fn zizmor() -> Result {
+    // The project's workflows, the action users run, and the organisation
+    // scan users copy (docs/org-scan.md).
     let mut inputs = vec![".github/workflows"];
-    if root().join("action.yml").exists() {
-        inputs.push("action.yml");
+    for file in ["action.yml", "examples/org-scan/org-scan.yml"] {
+        if root().join(file).exists() {
+            inputs.push(file);
+        }
     }
     run(Command::new(zizmor_bin()).args(["--offline", "--min-severity", "medium", "--no-progress"]).args(inputs))
 }
