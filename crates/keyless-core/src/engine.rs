@@ -1,6 +1,7 @@
 //! Scenario in, report out: simulate the run, then ask every configured cloud
 //! about every job's token.
 
+use crate::claims::Claims;
 use crate::clouds::Clouds;
 use crate::diagnostic::Diagnostic;
 use crate::github::{self, JobRun};
@@ -55,8 +56,15 @@ pub fn evaluate(scenario: &Scenario) -> Report {
 /// [`evaluate`] with only the cloud evaluators in `clouds`. A scenario
 /// built with the same set ([`Scenario::parse_with`]) holds no other cloud.
 pub fn evaluate_with(scenario: &Scenario, clouds: &Clouds) -> Report {
+    evaluate_using(scenario, &mut |cloud, claims| evaluate_claims(scenario, cloud, claims, clouds))
+}
+
+/// [`evaluate_with`] where `verdict_of` gives a cloud's verdict for a
+/// token's claims (as [`evaluate_claims`] does): the seam for
+/// [`crate::verdict_cache`], which reuses verdicts across evaluations.
+pub fn evaluate_using(scenario: &Scenario, verdict_of: &mut dyn FnMut(Cloud, &Claims) -> Verdict) -> Report {
     let sim = github::simulate(scenario);
-    let jobs = sim.runs.into_iter().map(|run| judge_run_with(scenario, run, clouds)).collect();
+    let jobs = sim.runs.into_iter().map(|run| judge_run_using(scenario, run, verdict_of)).collect();
     let mut diagnostics = sim.diagnostics;
     diagnostics.extend(config_diagnostics(scenario));
     Report { jobs, diagnostics }
@@ -84,9 +92,17 @@ pub fn judge_run(scenario: &Scenario, run: JobRun) -> JobReport {
 }
 
 fn judge_run_with(scenario: &Scenario, run: JobRun, clouds: &Clouds) -> JobReport {
+    judge_run_using(scenario, run, &mut |cloud, claims| evaluate_claims(scenario, cloud, claims, clouds))
+}
+
+fn judge_run_using(
+    scenario: &Scenario,
+    run: JobRun,
+    verdict_of: &mut dyn FnMut(Cloud, &Claims) -> Verdict,
+) -> JobReport {
     let mut verdicts = BTreeMap::new();
     for cloud in configured_clouds(scenario) {
-        verdicts.insert(cloud, judge_with(scenario, cloud, &run, clouds));
+        verdicts.insert(cloud, judge_using(cloud, &run, verdict_of));
     }
     JobReport { run, verdicts }
 }
@@ -99,6 +115,10 @@ pub fn judge(scenario: &Scenario, cloud: Cloud, run: &JobRun) -> Verdict {
 }
 
 fn judge_with(scenario: &Scenario, cloud: Cloud, run: &JobRun, clouds: &Clouds) -> Verdict {
+    judge_using(cloud, run, &mut |cloud, claims| evaluate_claims(scenario, cloud, claims, clouds))
+}
+
+fn judge_using(cloud: Cloud, run: &JobRun, verdict_of: &mut dyn FnMut(Cloud, &Claims) -> Verdict) -> Verdict {
     if !run.token.issued {
         let reason = run.token.reason.as_deref().unwrap_or("no OIDC token was issued");
         return Verdict::no_token(cloud, reason);
@@ -117,13 +137,7 @@ fn judge_with(scenario: &Scenario, cloud: Cloud, run: &JobRun, clouds: &Clouds) 
         Some(l) => run.token.claims.with_audience(&l.audience),
         None => run.token.claims.clone(),
     };
-    let mut verdict = match cloud {
-        Cloud::Aws => scenario.aws.as_ref().zip(clouds.aws).map(|(c, m)| (m.evaluate)(c, &claims)),
-        Cloud::Azure => scenario.azure.as_ref().zip(clouds.azure).map(|(c, m)| (m.evaluate)(c, &claims)),
-        Cloud::Gcp => scenario.gcp.as_ref().zip(clouds.gcp).map(|(c, m)| (m.evaluate)(c, &claims)),
-        Cloud::Alibaba => scenario.alibaba.as_ref().zip(clouds.alibaba).map(|(c, m)| (m.evaluate)(c, &claims)),
-    }
-    .unwrap_or_else(|| Verdict::no_token(cloud, "cloud not configured"));
+    let mut verdict = verdict_of(cloud, &claims);
     if login.is_none() {
         verdict.trace.insert(
             0,
@@ -134,4 +148,16 @@ fn judge_with(scenario: &Scenario, cloud: Cloud, run: &JobRun, clouds: &Clouds) 
         );
     }
     verdict
+}
+
+/// A configured cloud's verdict for a token with these claims (the
+/// login's audience already applied).
+pub fn evaluate_claims(scenario: &Scenario, cloud: Cloud, claims: &Claims, clouds: &Clouds) -> Verdict {
+    match cloud {
+        Cloud::Aws => scenario.aws.as_ref().zip(clouds.aws).map(|(c, m)| (m.evaluate)(c, claims)),
+        Cloud::Azure => scenario.azure.as_ref().zip(clouds.azure).map(|(c, m)| (m.evaluate)(c, claims)),
+        Cloud::Gcp => scenario.gcp.as_ref().zip(clouds.gcp).map(|(c, m)| (m.evaluate)(c, claims)),
+        Cloud::Alibaba => scenario.alibaba.as_ref().zip(clouds.alibaba).map(|(c, m)| (m.evaluate)(c, claims)),
+    }
+    .unwrap_or_else(|| Verdict::no_token(cloud, "cloud not configured"))
 }

@@ -31,6 +31,7 @@ pub mod sources;
 pub mod span;
 pub mod spelling;
 pub mod verdict;
+pub mod verdict_cache;
 
 pub mod alibaba;
 pub mod analysis;
