@@ -1,14 +1,17 @@
 //! The app's state: the draft being edited and its evaluation, derived
-//! live (the engine takes milliseconds, so no debounce is needed).
+//! live on every keystroke (no debounce: a re-evaluation of a large
+//! scenario fits in a frame, measured in BENCHMARKS.md).
 
 use crate::clouds::{self, LoadedClouds};
 use keyless_core::diagnostic::Diagnostic;
 use keyless_core::draft::ScenarioDraft;
-use keyless_core::engine::{self, Report};
+use keyless_core::engine::Report;
 use keyless_core::span::{DocId, Span};
 use keyless_core::verdict::Cloud;
+use keyless_core::verdict_cache::VerdictCache;
 use leptos::prelude::*;
 use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex};
 
 /// A draft's verdicts and every problem found in its inputs.
 #[derive(Clone, Debug, PartialEq)]
@@ -50,10 +53,14 @@ impl AppState {
             })
         });
         // Always "changed": comparing two reports costs more code and time than
-        // re-rendering the results.
+        // re-rendering the results. Verdicts that still hold are reused
+        // (`VerdictCache`): most keystrokes change no token and no trust
+        // configuration (BENCHMARKS.md, "re-evaluation").
+        let cache = Arc::new(Mutex::new(VerdictCache::default()));
         let evaluation = Memo::new_owning(move |_| {
             let with = loaded.with(|l| l.clouds);
-            (draft.with(|d| evaluate(d, &with)), true)
+            let mut cache = cache.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            (draft.with(|d| evaluate(d, &with, &mut cache)), true)
         });
         AppState {
             draft,
@@ -83,9 +90,9 @@ impl AppState {
     }
 }
 
-fn evaluate(draft: &ScenarioDraft, clouds: &keyless_core::Clouds) -> Evaluation {
+fn evaluate(draft: &ScenarioDraft, clouds: &keyless_core::Clouds, cache: &mut VerdictCache) -> Evaluation {
     let (scenario, mut diagnostics) = draft.build_with(clouds);
-    let report = engine::evaluate_with(&scenario, clouds);
+    let report = cache.evaluate(&scenario, clouds);
     diagnostics.extend(report.diagnostics.iter().cloned());
     Evaluation { report, diagnostics }
 }
