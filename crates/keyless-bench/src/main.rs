@@ -4,6 +4,7 @@
 //! keyless-bench scenario [--lines N]      the large scenario (YAML) on stdout
 //! keyless-bench native                    one re-evaluation of it, natively
 //! keyless-bench lint-tree DIR [W T]       writes W workflows + T trust files under DIR
+//! keyless-bench lint KEYLESS DIR          `KEYLESS lint` over every file under DIR, on one core: files/s
 //! keyless-bench aws-cases                 AWS policies + request contexts (JSON) on stdout
 //! keyless-bench aws-eval CASES.json [S]   Keyless's verdicts and throughput over them (JSON)
 //! ```
@@ -33,9 +34,10 @@ fn main() -> ExitCode {
         }
         Some("native") => native(),
         Some("lint-tree") => lint_tree(arg(1), arg(2), arg(3)),
+        Some("lint") => lint(arg(1), arg(2)),
         Some("aws-cases") => aws::cases(),
         Some("aws-eval") => aws::eval(arg(1), arg(2)),
-        _ => Err("usage: keyless-bench <scenario [--lines N] | native | lint-tree DIR [WORKFLOWS TRUST] | aws-cases | aws-eval CASES.json [SECONDS]>".into()),
+        _ => Err("usage: keyless-bench <scenario [--lines N] | native | lint-tree DIR [WORKFLOWS TRUST] | lint KEYLESS DIR | aws-cases | aws-eval CASES.json [SECONDS]>".into()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -170,4 +172,60 @@ fn lint_tree(dir: Option<&str>, workflows: Option<&str>, trust: Option<&str>) ->
     let bytes: usize = files.iter().map(|(_, t)| t.len()).sum();
     eprintln!("keyless-bench: wrote {} files ({bytes} bytes) under {}", files.len(), dir.display());
     Ok(())
+}
+
+/// Runs `keyless lint` once over every file under `dir`, pinned to one
+/// core when `taskset` exists; prints files per second of wall time and of
+/// the process's CPU time (what a shared machine does not inflate).
+fn lint(keyless: Option<&str>, dir: Option<&str>) -> Result<(), String> {
+    let keyless = keyless.ok_or("lint needs the keyless binary")?;
+    let dir = std::path::Path::new(dir.ok_or("lint needs a directory")?);
+    let mut files = Vec::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        for entry in std::fs::read_dir(&d).map_err(|e| format!("{}: {e}", d.display()))?.flatten() {
+            let path = entry.path();
+            if path.is_dir() { todo.push(path) } else { files.push(path) }
+        }
+    }
+    files.sort();
+    let pinned = std::path::Path::new("/usr/bin/taskset").exists();
+    let mut cmd = if pinned {
+        let mut c = std::process::Command::new("/usr/bin/taskset");
+        c.args(["-c", "0", keyless]);
+        c
+    } else {
+        std::process::Command::new(keyless)
+    };
+    cmd.args(["lint", "--fail-on", "never", "--format", "json"]).args(&files);
+    cmd.stdout(std::process::Stdio::null());
+    let before = children_cpu();
+    let start = Instant::now();
+    let status = cmd.status().map_err(|e| format!("{keyless}: {e}"))?;
+    let wall = start.elapsed().as_secs_f64();
+    let cpu = children_cpu().saturating_sub(before).as_secs_f64();
+    if !status.success() {
+        return Err(format!("{keyless} lint failed: {status}"));
+    }
+    let n = files.len() as f64;
+    println!(
+        "keyless lint: {} files{} in {wall:.2} s wall, {cpu:.2} s CPU: {:.0} files/s (wall), {:.0} files/s (CPU)",
+        files.len(),
+        if pinned { " on one core" } else { "" },
+        n / wall,
+        n / cpu.max(1e-9)
+    );
+    Ok(())
+}
+
+/// User + system CPU time of the waited-for children so far.
+fn children_cpu() -> Duration {
+    // SAFETY: an all-zero rusage is a valid value for getrusage to fill.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: `usage` is a valid, writable rusage for the call's duration.
+    if unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage) } != 0 {
+        return Duration::ZERO;
+    }
+    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, (t.tv_usec as u32) * 1000);
+    tv(usage.ru_utime) + tv(usage.ru_stime)
 }
