@@ -10,9 +10,11 @@
 //!   dist (with its budget check) and the browser end-to-end tests on it
 //! - `size`:  brotli size of dist/'s first load (and of what is loaded lazily)
 //! - `version`: the version a build of this tree gets (`keyless_core::VERSION`)
-//! - `bench`: engine benchmarks (release build)
+//! - `bench`: engine benchmarks (release build); `bench-aws`, `bench-web`:
+//!   the comparisons of BENCHMARKS.md (bench.rs)
 //! - `fuzz`:  the fuzz targets, briefly (`cargo xtask fuzz [--seconds N] [target…]`)
 
+mod bench;
 mod dist;
 mod fuzz;
 mod serve;
@@ -50,8 +52,11 @@ fn main() -> ExitCode {
         }
         "bench" => run(Command::new("cargo").args(["run", "--release", "-p", "keyless-cli", "--example", "bench"]))
             .and_then(|()| core_example("analyze_bench"))
-            .and_then(|()| core_example("sources_bench")),
-        _ => Err("usage: cargo xtask <setup|dist|serve|test|size|version|bench|fuzz>".into()),
+            .and_then(|()| core_example("sources_bench"))
+            .and_then(|()| bench::native()),
+        "bench-aws" => bench::aws(),
+        "bench-web" => setup().and_then(|()| bench::web()),
+        _ => Err("usage: cargo xtask <setup|dist|serve|test|size|version|bench|bench-aws|bench-web|fuzz>".into()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
