@@ -58,12 +58,9 @@ function watchFor(selector) {
       requestAnimationFrame(() => resolve({ seen, frame: performance.now() }));
       return true;
     };
-    const start = () => {
-      if (check()) return;
-      const mo = new MutationObserver(() => { if (check()) mo.disconnect(); });
-      mo.observe(document, { subtree: true, childList: true, attributes: true });
-    };
-    if (document.documentElement) start(); else addEventListener('DOMContentLoaded', start);
+    // Init scripts run before the document has content: watch it all.
+    const mo = new MutationObserver(() => { if (check()) mo.disconnect(); });
+    mo.observe(document, { subtree: true, childList: true, attributes: true });
   });
 }
 
@@ -132,7 +129,8 @@ function summarize(label, r) {
   const longest = Math.max(0, ...r.longtasks);
   const tbt = r.longtasks.reduce((s, d) => s + Math.max(0, d - 50), 0);
   const inp = Math.max(0, ...r.events.map((e) => e.duration));
-  console.log(`${label}: ${r.keys.length} keystrokes, verdicts re-rendered after median ${ms(median(updated) ?? NaN)} (max ${ms(Math.max(...updated))}), next frame median ${ms(median(frame) ?? NaN)}`);
+  if (!updated.length) { console.log(`${label}: ${r.keys.length} keystrokes, results never re-rendered`); return; }
+  console.log(`${label}: ${r.keys.length} keystrokes, verdicts re-rendered after median ${ms(median(updated))} (max ${ms(Math.max(...updated))}), next frame median ${ms(median(frame) ?? NaN)}`);
   console.log(`  longest main-thread task ${ms(longest)} (${r.longtasks.length} long tasks, blocking ${ms(tbt)}); longest input-to-next-paint ${r.events.length ? ms(inp) : '< 16 ms'} (${r.events.length} events >= 16 ms)`);
 }
 

@@ -315,3 +315,33 @@ pub fn lint_tree(workflows: usize, trust: usize) -> Vec<(String, String)> {
     }
     files
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use keyless_core::draft::ScenarioDraft;
+
+    /// The generated scenario is valid (no error diagnostics), has the
+    /// promised shape, and is the same on every call.
+    #[test]
+    fn large_scenario_is_valid_and_deterministic() {
+        let spec = LargeScenario { workflow_lines: 300, ..LargeScenario::default() };
+        assert_eq!(spec.yaml(), spec.yaml());
+        let (draft, problems) = ScenarioDraft::from_yaml(&spec.yaml());
+        assert!(problems.is_empty(), "{problems:?}");
+        let (scenario, diagnostics) = draft.build();
+        let errors: Vec<_> = diagnostics.iter().filter(|d| d.severity == keyless_core::Severity::Error).collect();
+        assert!(errors.is_empty(), "{errors:?}");
+        let report = keyless_core::evaluate(&scenario);
+        assert_eq!(report.jobs.len(), 80, "20 jobs × a 2×2 matrix");
+        assert!(report.jobs.iter().all(|j| j.verdicts.len() == 3), "AWS, Azure and Google verdicts");
+        assert!(report.jobs.iter().flat_map(|j| j.verdicts.values()).any(|v| v.allowed));
+    }
+
+    #[test]
+    fn lint_tree_has_the_asked_files() {
+        let files = lint_tree(7, 5);
+        assert_eq!(files.len(), 12);
+        assert!(files.iter().filter(|(p, _)| p.starts_with(".github/workflows/")).count() == 7);
+    }
+}
