@@ -133,6 +133,14 @@ mod tests {
         assert!(cache.hits > 0 && cache.misses > 0, "the second evaluation reuses verdicts");
     }
 
+    /// The playground keeps the cache in a reactive memo, which needs
+    /// `Send` values (behind a `Mutex`).
+    #[test]
+    fn the_cache_can_live_in_a_memo() {
+        fn send<T: Send>() {}
+        send::<VerdictCache>();
+    }
+
     /// A cloud that is linked later (the playground loads them lazily)
     /// gets its verdicts then, not the "not configured" ones cached before.
     #[test]
