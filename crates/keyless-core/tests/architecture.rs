@@ -58,6 +58,11 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("draft", &["scenario", "github", "clouds", "cloud_module", "verdict", "aws", "azure", "gcp", "alibaba"]),
     ("engine", &["scenario", "github", "clouds", "cloud_module", "verdict", "aws", "azure", "gcp", "alibaba"]),
     ("fixture", &["engine", "scenario", "github", "verdict"]),
+    // Reuses a cloud's verdicts while its configuration and the claims hold.
+    (
+        "verdict_cache",
+        &["engine", "scenario", "clouds", "cloud_module", "verdict", "aws", "azure", "gcp", "alibaba", "fixture"],
+    ),
     // Findings, what-if matrix, suggestions, lint, SARIF: may read everything.
     (
         "analysis",

@@ -2,12 +2,9 @@
 //!
 //! - `bench`: the engine examples, then the generated large scenario's
 //!   re-evaluation and `keyless lint` over a generated tree (native);
-//! - `bench-aws`: AWS trust-policy throughput against iam-simulate (node);
-//! - `bench-web`: the browser figures (keystroke to verdicts, typing
-//!   responsiveness, load to first verdict next to a minimal Leptos page),
-//!   over the playground already built in dist/.
+//! - `bench-aws`: AWS trust-policy throughput against iam-simulate (node).
 
-use crate::{Result, cargo_bin, root, run, std_for_size};
+use crate::{Result, root, run};
 use std::process::Command;
 
 fn keyless_bench() -> Result {
@@ -41,23 +38,4 @@ pub fn aws() -> Result {
     keyless_bench()?;
     npm_ci_bench()?;
     run(Command::new("node").arg("tests/bench/aws-vs-iam-simulate.mjs"))
-}
-
-/// Builds the minimal Leptos page the way the playground is built (same
-/// wasm-release profile, std built for size, same wasm-opt flags), writes
-/// the large scenario, and runs the browser benchmark over dist/.
-pub fn web() -> Result {
-    keyless_bench()?;
-    npm_ci_bench()?;
-    if !root().join("dist/index.html").exists() {
-        return Err("dist/ is missing: build the playground first (cargo xtask test, or trunk build --release)".into());
-    }
-    let minimal = root().join("tests/bench/minimal-leptos");
-    let out = root().join("target/bench/minimal-dist");
-    run(std_for_size(Command::new(cargo_bin("trunk")).args(["build", "--release", "--dist"]).arg(&out))
-        .current_dir(&minimal))?;
-    let scenario = root().join("target/bench/large.yaml");
-    let yaml = Command::new(bin("keyless-bench")).arg("scenario").output().map_err(|e| e.to_string())?;
-    std::fs::write(&scenario, yaml.stdout).map_err(|e| format!("{}: {e}", scenario.display()))?;
-    run(Command::new("node").arg("tests/bench/web.mjs"))
 }

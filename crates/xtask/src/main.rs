@@ -10,8 +10,8 @@
 //!   dist (with its budget check) and the browser end-to-end tests on it
 //! - `size`:  brotli size of dist/'s first load (and of what is loaded lazily)
 //! - `version`: the version a build of this tree gets (`keyless_core::VERSION`)
-//! - `bench`: engine benchmarks (release build); `bench-aws`, `bench-web`:
-//!   the comparisons of BENCHMARKS.md (bench.rs)
+//! - `bench`: engine benchmarks (release build); `bench-aws`: the
+//!   comparison with iam-simulate of BENCHMARKS.md (bench.rs)
 //! - `fuzz`:  the fuzz targets, briefly (`cargo xtask fuzz [--seconds N] [target…]`)
 
 mod bench;
@@ -55,8 +55,7 @@ fn main() -> ExitCode {
             .and_then(|()| core_example("sources_bench"))
             .and_then(|()| bench::native()),
         "bench-aws" => bench::aws(),
-        "bench-web" => setup().and_then(|()| bench::web()),
-        _ => Err("usage: cargo xtask <setup|dist|serve|test|size|version|bench|bench-aws|bench-web|fuzz>".into()),
+        _ => Err("usage: cargo xtask <setup|dist|serve|test|size|version|bench|bench-aws|fuzz>".into()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
