@@ -1,4 +1,4 @@
-//! `cargo xtask fuzz [--seconds N] [--keep-going] [target…]`: the coverage-guided fuzz
+//! `cargo xtask fuzz [--seconds N | --runs N] [--keep-going] [target…]`: the coverage-guided fuzz
 //! targets of fuzz/ (cargo-fuzz, libFuzzer), each run briefly, after
 //! replaying the inputs of fuzz/regressions/. `cargo xtask test` runs it
 //! with [`CI_RUNS`] inputs per target. How to fuzz longer, the targets and what
@@ -115,18 +115,20 @@ impl Budget {
     }
 }
 
-/// `cargo xtask fuzz [--seconds N] [--keep-going] [target…]`.
+/// `cargo xtask fuzz [--seconds N | --runs N] [--keep-going] [target…]`
+/// (`--runs 10000` is exactly what `cargo xtask test` runs).
 pub fn main(args: &[String]) -> Result {
-    let mut seconds = CI_SECONDS;
+    let mut budget = Budget::Seconds(CI_SECONDS);
     let mut keep_going = false;
     let mut names = Vec::new();
     let mut it = args.iter();
     while let Some(a) = it.next() {
         if a == "--keep-going" {
             keep_going = true;
-        } else if a == "--seconds" {
-            let n = it.next().ok_or("--seconds needs a number")?;
-            seconds = n.parse().map_err(|_| format!("--seconds {n}: not a number"))?;
+        } else if a == "--seconds" || a == "--runs" {
+            let n = it.next().ok_or(format!("{a} needs a number"))?;
+            let n: u64 = n.parse().map_err(|_| format!("{a} {n}: not a number"))?;
+            budget = if a == "--runs" { Budget::Runs(n) } else { Budget::Seconds(n) };
         } else if TARGETS.iter().any(|t| t.name == a) {
             names.push(a.as_str());
         } else {
@@ -137,11 +139,11 @@ pub fn main(args: &[String]) -> Result {
     if names.is_empty() {
         names = TARGETS.iter().map(|t| t.name).collect();
     }
-    fuzz(&names, Budget::Seconds(seconds), keep_going)
+    fuzz(&names, budget, keep_going)
 }
 
 /// Installs what is missing, builds the targets, replays the regressions
-/// and fuzzes each of `names` for `seconds` from the seeds. With
+/// and fuzzes each of `names` within `budget` from the seeds. With
 /// `keep_going` (a campaign), a target goes on after a crash, timeout or
 /// out-of-memory (each saved in fuzz/artifacts/<target>/) and the run does
 /// not fail: the findings are triaged afterwards.
