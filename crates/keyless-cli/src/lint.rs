@@ -8,8 +8,7 @@ use crate::inputs::{self, Input};
 use keyless_core::Scenario;
 use keyless_core::analysis::suppress::{self, Config, Suppression};
 use keyless_core::analysis::{Finding, FindingSeverity, lint, sarif};
-use keyless_core::span::{DocId, LineIndex};
-use serde_json::json;
+use keyless_core::span::DocId;
 use std::fmt::Write as _;
 use std::process::ExitCode;
 
@@ -90,7 +89,10 @@ pub fn run(raw: &[String]) -> ExitCode {
         }
     };
     if inputs.is_empty() {
-        crate::output::stderr(&format!("keyless: no workflow, trust configuration or scenario found in {}", paths.join(", ")));
+        crate::output::stderr(&format!(
+            "keyless: no workflow, trust configuration or scenario found in {}",
+            paths.join(", ")
+        ));
     }
     let files: Vec<(String, String)> = inputs.iter().map(|i| (i.name.clone(), i.text.clone())).collect();
     let lint::Linted { findings, invalid } = lint::lint_files(&files);
@@ -119,13 +121,8 @@ pub fn run(raw: &[String]) -> ExitCode {
             serde_json::to_string_pretty(&log).unwrap_or_default() + "\n"
         }
         Format::Json => {
-            let items: Vec<_> = checked.iter().map(|c| finding_json(c, &inputs)).collect();
-            let value = json!({
-                "version": keyless_core::VERSION,
-                "files": inputs.iter().map(|i| &i.name).collect::<Vec<_>>(),
-                "findings": items,
-                "suppressed": checked.iter().filter(|c| c.suppressed.is_some()).count(),
-            });
+            let pairs: Vec<_> = checked.iter().map(|c| (c.finding.clone(), c.suppressed.clone())).collect();
+            let value = keyless_core::output::lint_json_of(&files, &pairs);
             serde_json::to_string_pretty(&value).unwrap_or_default() + "\n"
         }
         Format::Github => github(&checked, &inputs),
@@ -160,7 +157,7 @@ fn load_config(explicit: Option<&str>) -> Result<Config, String> {
     let name = path.to_string_lossy().to_string();
     let text = std::fs::read_to_string(&path).map_err(|e| format!("keyless: {name}: {e}"))?;
     suppress::parse_config(&text, DocId::Scenario).map_err(|errors| {
-        let locator = crate::locate::Locator::new(&name, &text, None);
+        let locator = keyless_core::output::Locator::new(&name, &text, None);
         errors.iter().map(|d| locator.render(d)).collect::<Vec<_>>().join("\n")
     })
 }
@@ -226,15 +223,6 @@ fn text(checked: &[Checked], inputs: &[Input], color: bool) -> String {
             .flat_map(|c| [c.finding.message.as_str(), c.finding.fix.as_str()]),
     ));
     s
-}
-
-fn finding_json(c: &Checked, inputs: &[Input]) -> serde_json::Value {
-    let mut v = serde_json::to_value(&c.finding).unwrap_or_default();
-    if let Some(obj) = v.as_object_mut() {
-        obj.insert("location".into(), json!(location(c.finding.location, inputs)));
-        obj.insert("suppressed".into(), json!(c.suppressed));
-    }
-    v
 }
 
 /// Workflow-command escaping: data escapes `%`, CR, LF; properties also `:`
