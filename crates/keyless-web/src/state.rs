@@ -1,17 +1,14 @@
 //! The app's state: the draft being edited and its evaluation, derived
-//! live on every keystroke (no debounce: a re-evaluation of a large
-//! scenario fits in a frame, measured in BENCHMARKS.md).
+//! live (the engine takes milliseconds, so no debounce is needed).
 
 use crate::clouds::{self, LoadedClouds};
 use keyless_core::diagnostic::Diagnostic;
 use keyless_core::draft::ScenarioDraft;
-use keyless_core::engine::Report;
+use keyless_core::engine::{self, Report};
 use keyless_core::span::{DocId, Span};
 use keyless_core::verdict::Cloud;
-use keyless_core::verdict_cache::VerdictCache;
 use leptos::prelude::*;
 use std::collections::BTreeSet;
-use std::sync::{Arc, Mutex};
 
 /// A draft's verdicts and every problem found in its inputs.
 #[derive(Clone, Debug, PartialEq)]
@@ -53,14 +50,10 @@ impl AppState {
             })
         });
         // Always "changed": comparing two reports costs more code and time than
-        // re-rendering the results. Verdicts that still hold are reused
-        // (`VerdictCache`): most keystrokes change no token and no trust
-        // configuration (BENCHMARKS.md, "re-evaluation").
-        let cache = Arc::new(Mutex::new(VerdictCache::default()));
+        // re-rendering the results.
         let evaluation = Memo::new_owning(move |_| {
             let with = loaded.with(|l| l.clouds);
-            let mut cache = cache.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-            (draft.with(|d| evaluate(d, &with, &mut cache)), true)
+            (draft.with(|d| evaluate(d, &with)), true)
         });
         AppState {
             draft,
@@ -90,9 +83,9 @@ impl AppState {
     }
 }
 
-fn evaluate(draft: &ScenarioDraft, clouds: &keyless_core::Clouds, cache: &mut VerdictCache) -> Evaluation {
+fn evaluate(draft: &ScenarioDraft, clouds: &keyless_core::Clouds) -> Evaluation {
     let (scenario, mut diagnostics) = draft.build_with(clouds);
-    let report = cache.evaluate(&scenario, clouds);
+    let report = engine::evaluate_with(&scenario, clouds);
     diagnostics.extend(report.diagnostics.iter().cloned());
     Evaluation { report, diagnostics }
 }
