@@ -9,6 +9,7 @@ mod lint;
 mod locate;
 mod output;
 mod render;
+mod token;
 
 use args::{Format, Spec};
 use keyless_core::Scenario;
@@ -26,6 +27,10 @@ USAGE:
     keyless eval SCENARIO [--format text|json] [--color auto|always|never]
     keyless lint [PATH...] [--format text|json|sarif|github|markdown] [--fail-on SEVERITY] [--config FILE]
     keyless check SCENARIO... [--format text|json]
+    keyless token decode TOKEN|- [--at TIME] [--format text|json]
+    keyless token verify TOKEN|- --jwks FILE [--issuer URL] [--at TIME] [--skew SECONDS]
+    keyless token mint SCENARIO --job ID [--cloud CLOUD] [--key PEM] [--key-out PEM]
+    keyless eval SCENARIO --token FILE [--job ID] [--at TIME] [--format text|json]
     keyless help [COMMAND] | --help | --version
 
 COMMANDS:
@@ -34,6 +39,8 @@ COMMANDS:
     lint    findings on workflows, trust configurations and scenarios
             (files, directories, globs); SARIF for code scanning
     check   a scenario's expected admits and refusals, as a CI gate
+    token   a real token: decode it, verify it against a JWKS, or mint a
+            labelled sample; `eval --token` judges the scenario's clouds on it
 
 `keyless COMMAND --help` says more. Colour: --color, or NO_COLOR=1.
 Exit status: 0 success; 1 findings at --fail-on (lint) or a failed
@@ -66,7 +73,9 @@ const EVAL_SPEC: Spec =
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
+        Some("eval") if token::wants_token(&args) => token::eval(args.get(1..).unwrap_or_default()),
         Some("eval") => eval(args.get(1..).unwrap_or_default()),
+        Some("token") => token::run(args.get(1..).unwrap_or_default()),
         Some("lint") => lint::run(args.get(1..).unwrap_or_default()),
         Some("check") => check::run(args.get(1..).unwrap_or_default()),
         Some("--version" | "-V" | "version") => {
@@ -94,6 +103,7 @@ fn help_of(command: &str) -> Option<&'static str> {
         "eval" => Some(EVAL_HELP),
         "lint" => Some(lint::HELP),
         "check" => Some(check::HELP),
+        "token" => Some(token::HELP),
         _ => None,
     }
 }

@@ -151,7 +151,8 @@ fn judge_using(cloud: Cloud, run: &JobRun, verdict_of: &mut dyn FnMut(Cloud, &Cl
 }
 
 /// A configured cloud's verdict for a token with these claims (the
-/// login's audience already applied).
+/// login's audience already applied): the one path every verdict takes,
+/// simulated tokens and real ones (`token::real`).
 pub fn evaluate_claims(scenario: &Scenario, cloud: Cloud, claims: &Claims, clouds: &Clouds) -> Verdict {
     match cloud {
         Cloud::Aws => scenario.aws.as_ref().zip(clouds.aws).map(|(c, m)| (m.evaluate)(c, claims)),

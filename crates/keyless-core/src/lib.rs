@@ -30,6 +30,7 @@ pub mod scenario;
 pub mod sources;
 pub mod span;
 pub mod spelling;
+pub mod token;
 pub mod verdict;
 pub mod verdict_cache;
 
