@@ -360,7 +360,7 @@ pub fn eval(args: &[String]) -> ExitCode {
     {
         return fail(&format!("no job `{j}` in the simulated run"));
     }
-    let ev = real::evaluate(&scenario, &report, &t.claims, opts.get("--job"), at, &keyless_core::Clouds::ALL);
+    let ev = real::evaluate(&scenario, &report, &t, opts.get("--job"), at, &keyless_core::Clouds::ALL);
     let root = doc::parse(&text, DocId::Scenario).ok();
     let root = root.map(|r| match r.get("scenario") {
         Some(inner) if r.get("repository").is_none() && inner.entries().is_some() => inner.clone(),
@@ -377,6 +377,7 @@ pub fn eval(args: &[String]) -> ExitCode {
                     "form": t.form, "header": t.header, "claims": t.claims, "notes": t.notes, "at": at,
                     "job": ev.job, "verdicts": ev.verdicts, "simulated_verdicts": ev.simulated,
                     "diff": ev.diff, "explanations": ev.explanations, "times": ev.times,
+                    "filled_from_simulation": ev.filled_from_simulation,
                 }),
             );
         }
@@ -395,6 +396,12 @@ fn real_text(ev: &real::RealEvaluation, t: &token::RealToken, at: i64) -> String
     }
     for n in &t.notes {
         out += &format!("  note: {n}\n");
+    }
+    if !ev.filled_from_simulation.is_empty() {
+        out += &format!(
+            "  note: the pasted claims lack {}; taken from the simulated job\n",
+            ev.filled_from_simulation.join(", ")
+        );
     }
     out += "  verdicts on the real claims (simulated in brackets):\n";
     for (cloud, v) in &ev.verdicts {

@@ -89,19 +89,22 @@ fn seed_claims_dump_is_read_as_claims_and_diffed() {
     let fx = Fixture::parse(&text).unwrap();
     let scenario = Scenario::from_node(&fx.cases.first().unwrap().scenario).unwrap();
     let report = engine::evaluate(&scenario);
-    let ev = real::evaluate(&scenario, &report, &dump.claims, None, AT, &Clouds::ALL);
+    let ev = real::evaluate(&scenario, &report, &dump, None, AT, &Clouds::ALL);
     assert_eq!(ev.job.as_ref().unwrap().job, "deploy-prod");
     assert!(ev.job.as_ref().unwrap().reason.contains("sub"), "{:?}", ev.job);
     // Same sub: AWS denies both (the policy pins main).
     let cloud = keyless_core::Cloud::Aws;
     assert_eq!(ev.verdicts[&cloud].code, "AccessDenied");
     assert_eq!(ev.simulated[&cloud].code, "AccessDenied");
+    // The dump has six claims; the others (iss first) come from the job.
+    assert!(ev.filled_from_simulation.iter().any(|c| c == "iss"), "{:?}", ev.filled_from_simulation);
+    assert!(!ev.filled_from_simulation.iter().any(|c| c == "sub"));
     // aud is the login step's audience: the same.
     assert!(ev.diff.iter().any(|d| d.claim == "aud" && d.kind == DiffKind::Same));
     assert!(ev.diff.iter().any(|d| d.claim == "job_workflow_ref" && d.kind == DiffKind::Differs));
     assert!(ev.explanations.iter().any(|e| e.contains("reusable workflow")), "{:?}", ev.explanations);
     // The branch-form dump is the job without its environment.
-    let ev = real::evaluate(&scenario, &report, &none.claims, None, AT, &Clouds::ALL);
+    let ev = real::evaluate(&scenario, &report, &none, None, AT, &Clouds::ALL);
     assert!(ev.explanations.iter().any(|e| e.contains("the simulated job runs in environment `prod`")), "{:?}", ev.explanations);
     assert_eq!(ev.verdicts[&cloud].code, "allowed", "{:?}", ev.verdicts[&cloud]);
 }
@@ -206,7 +209,7 @@ fn round_trip_matches_the_simulation_for_every_fixture() {
                     let v = crypto::verify(&t, &jwks::parse(&minted.jwks.to_string()).unwrap(), &iss, at, 0);
                     assert!(v.valid, "{} / {} / {}: {:?}", fx.id, case.name, job.job, v.reason());
                     assert_eq!(t.claims, claims);
-                    let ev = real::evaluate(&scenario, &report, &t.claims, Some(&job.job), at, &Clouds::ALL);
+                    let ev = real::evaluate(&scenario, &report, &t, Some(&job.job), at, &Clouds::ALL);
                     let got = &ev.verdicts[cloud];
                     let what = format!("{} / {} / {} / {cloud:?}", fx.id, case.name, job.job);
                     assert_eq!((got.allowed, &got.code, &got.decided_by), (simulated.allowed, &simulated.code, &simulated.decided_by), "{what}");

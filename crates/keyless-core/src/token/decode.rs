@@ -93,6 +93,9 @@ pub struct RealToken {
     /// Values read in a type GitHub does not send them in, claims a claims
     /// dump printed as `null`, duplicates: what the user should know.
     pub notes: Vec<String>,
+    /// Claims given as `null`: the token does not have them (a claims dump
+    /// says so for a missing key).
+    pub null_claims: Vec<String>,
     /// `header.payload` as pasted: what the signature covers.
     #[serde(skip)]
     pub signing_input: String,
@@ -125,12 +128,13 @@ pub fn read(text: &str) -> Result<RealToken, TokenError> {
         {
             return read_jwt(jwt, lead + v.span.start as usize + 1);
         }
-        let (claims, notes) = claims_from(&node, lead, None)?;
+        let (claims, notes, null_claims) = claims_from(&node, lead, None)?;
         return Ok(RealToken {
             form: Form::Claims,
             header: None,
             claims,
             notes,
+            null_claims,
             signing_input: String::new(),
             signature: String::new(),
         });
@@ -164,12 +168,13 @@ fn read_jwt(jwt: &str, base: usize) -> Result<RealToken, TokenError> {
         return Err(TokenError::new(e.message, Some(Segment::Signature), s_at + e.offset, s_at + e.offset + 1));
     }
     let header = header_from(&header_node, h_at)?;
-    let (claims, notes) = claims_from(&payload_node, p_at, Some(Segment::Payload))?;
+    let (claims, notes, null_claims) = claims_from(&payload_node, p_at, Some(Segment::Payload))?;
     Ok(RealToken {
         form: Form::Jwt,
         header: Some(header),
         claims,
         notes,
+        null_claims,
         signing_input: format!("{h}.{p}"),
         signature: (*s).to_string(),
     })
@@ -235,9 +240,10 @@ fn header_from(node: &Node, at: usize) -> Result<Header, TokenError> {
 /// with a note. A duplicated claim name is refused (RFC 7519 §4: a parser
 /// must reject or take the last; two readers taking different ones is how
 /// claim smuggling works).
-fn claims_from(node: &Node, at: usize, seg: Option<Segment>) -> Result<(Claims, Vec<String>), TokenError> {
+fn claims_from(node: &Node, at: usize, seg: Option<Segment>) -> Result<(Claims, Vec<String>, Vec<String>), TokenError> {
     let mut claims = Claims::new();
     let mut notes = Vec::new();
+    let mut nulls = Vec::new();
     let entries = node.entries().unwrap_or_default();
     for (i, e) in entries.iter().enumerate() {
         let name = e.key.value.as_str();
@@ -258,6 +264,7 @@ fn claims_from(node: &Node, at: usize, seg: Option<Segment>) -> Result<(Claims, 
                 }
             },
             Value::Null => {
+                nulls.push(name.to_string());
                 notes.push(format!(
                     "`{name}` is null: the token does not have this claim (jq prints null for a missing key)"
                 ));
@@ -274,7 +281,7 @@ fn claims_from(node: &Node, at: usize, seg: Option<Segment>) -> Result<(Claims, 
         }
     }
     notes.extend(super::types::type_notes(&claims));
-    Ok((claims, notes))
+    Ok((claims, notes, nulls))
 }
 
 #[cfg(test)]

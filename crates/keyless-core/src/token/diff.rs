@@ -127,6 +127,9 @@ pub fn diff(real: &Claims, simulated: &Claims, audiences: &[String]) -> Vec<Clai
 /// What would explain the differences that matter (not per-run ones).
 pub fn explain(real: &Claims, simulated: &Claims, rows: &[ClaimDiff]) -> Vec<String> {
     let differs = |c: &str| rows.iter().any(|r| r.claim == c && r.kind != DiffKind::Same && !r.per_run);
+    // Both have the claim, with other values (a claim only the simulation
+    // has is not evidence: a claims dump prints a few).
+    let changed = |c: &str| rows.iter().any(|r| r.claim == c && r.kind == DiffKind::Differs && !r.per_run);
     let mut out = Vec::new();
     let (rs, ss) = (real.sub(), simulated.sub());
     if differs("environment") {
@@ -158,21 +161,21 @@ pub fn explain(real: &Claims, simulated: &Claims, rows: &[ClaimDiff]) -> Vec<Str
             out.push("the simulated sub uses a customized template the real token does not: set `subject: { use_default: true }`".into());
         }
     }
-    if differs("event_name") {
+    if changed("event_name") {
         out.push(format!(
             "a different event: the real run was triggered by `{}`, the simulation by `{}` (set `event: {{ name: … }}`)",
             real.text("event_name").unwrap_or_default(),
             simulated.text("event_name").unwrap_or_default()
         ));
     }
-    if differs("ref") {
+    if changed("ref") {
         out.push(format!(
             "a different ref: `{}` really, `{}` simulated (set `event: {{ ref: … }}`)",
             real.text("ref").unwrap_or_default(),
             simulated.text("ref").unwrap_or_default()
         ));
     }
-    if differs("iss") {
+    if changed("iss") {
         let ri = real.iss();
         let why = if ri.contains("/_services/token") {
             "a GitHub Enterprise Server issuer (set `issuer: { ghes_host: … }`)"
@@ -185,19 +188,19 @@ pub fn explain(real: &Claims, simulated: &Claims, rows: &[ClaimDiff]) -> Vec<Str
         };
         out.push(format!("a different issuer `{ri}`: {why}"));
     }
-    if differs("aud") {
+    if changed("aud") {
         out.push(format!(
             "the real token asked for audience `{}`; the simulated job's login steps ask for `{}`",
             real.aud(),
             simulated.aud()
         ));
     }
-    if differs("repository") || differs("repository_owner") {
+    if changed("repository") || changed("repository_owner") {
         out.push("a different repository: the token is from another repository than the scenario's".into());
     }
-    if differs("job_workflow_ref") && !differs("workflow_ref") {
+    if changed("job_workflow_ref") && !changed("workflow_ref") {
         out.push("the same caller but another job workflow: the job ran in a reusable workflow (or another ref of it) the scenario does not call".into());
-    } else if differs("workflow_ref") {
+    } else if changed("workflow_ref") {
         out.push("another workflow file or ref: set the scenario's `workflow_path` and event ref to the real run's".into());
     }
     for c in ["repository_visibility", "runner_environment", "ref_protected", "ref_type", "enterprise"] {
@@ -212,11 +215,14 @@ pub fn explain(real: &Claims, simulated: &Claims, rows: &[ClaimDiff]) -> Vec<Str
     out
 }
 
-/// `repo:<owner/name>:ref:…`, `…:environment:…` or `…:pull_request`.
+/// `repo:<owner/name>:ref:X`, `…:environment:X` or `…:pull_request`,
+/// with no `:` in X (git refs cannot hold one; GitHub escapes it as `%3A`
+/// in environment names, D-REF): a longer subject is a custom template.
 fn is_default_shape(sub: &str) -> bool {
     let Some(rest) = sub.strip_prefix("repo:") else { return false };
     let Some((_, context)) = rest.split_once(':') else { return false };
-    context == "pull_request" || context.starts_with("ref:") || context.starts_with("environment:")
+    let value = context.strip_prefix("ref:").or_else(|| context.strip_prefix("environment:"));
+    context == "pull_request" || value.is_some_and(|v| !v.contains(':'))
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 //! [`crate::engine::evaluate_claims`], the path simulated tokens take:
 //! nothing here decides a verdict.
 
+use super::decode::{Form, RealToken};
 use super::diff::{self, ClaimDiff, JobChoice};
 use super::times::{self, TimeCheck};
 use crate::claims::Claims;
@@ -28,6 +29,9 @@ pub struct RealEvaluation {
     /// `exp`/`nbf`/`iat` at the chosen instant, with each cloud's
     /// documented skew ([`times::cloud_skew`]).
     pub times: BTreeMap<Cloud, Vec<TimeCheck>>,
+    /// Claims a claims dump did not have, taken from the simulated job so
+    /// that the clouds judge the ones it has (the seed's dump prints six).
+    pub filled_from_simulation: Vec<String>,
 }
 
 /// Judges `real` with every cloud `scenario` configures and compares it
@@ -38,16 +42,38 @@ pub struct RealEvaluation {
 pub fn evaluate(
     scenario: &Scenario,
     report: &Report,
-    real: &Claims,
+    token: &RealToken,
     job: Option<&str>,
     at: i64,
     clouds: &Clouds,
 ) -> RealEvaluation {
+    let real = &token.claims;
     let choice = match job {
         Some(id) => report.jobs.iter().find(|j| j.job == id).map(|j| JobChoice { job: j.job.clone(), reason: "chosen".into() }),
         None => diff::guess_job(real, &report.jobs),
     };
     let sim_job = choice.as_ref().and_then(|c| report.jobs.iter().find(|j| j.job == c.job));
+    // A claims dump lacks most claims (`iss` included, which every cloud
+    // checks first): those come from the simulated job, and are listed.
+    let mut filled_from_simulation = Vec::new();
+    let completed;
+    let real = match (token.form, sim_job) {
+        (Form::Claims, Some(j)) => {
+            let mut c = real.clone();
+            for (name, v) in j.token.claims.iter() {
+                if c.get(name).is_none() && !token.null_claims.iter().any(|n| n == name) {
+                    filled_from_simulation.push(name.to_string());
+                    match v {
+                        crate::claims::ClaimValue::Str(t) => c.set(name, t.clone()),
+                        crate::claims::ClaimValue::Num(n) => c.set_num(name, *n),
+                    }
+                }
+            }
+            completed = c;
+            &completed
+        }
+        _ => real,
+    };
     let mut verdicts = BTreeMap::new();
     let mut time_checks = BTreeMap::new();
     for cloud in engine::configured_clouds(scenario) {
@@ -65,7 +91,7 @@ pub fn evaluate(
         }
         None => (Vec::new(), vec!["no simulated job gets a token to compare with".into()], BTreeMap::new()),
     };
-    RealEvaluation { job: choice, verdicts, simulated, diff: rows, explanations, times: time_checks }
+    RealEvaluation { job: choice, verdicts, simulated, diff: rows, explanations, times: time_checks, filled_from_simulation }
 }
 
 /// The claims a job's token has when its login step for `cloud` asks for
