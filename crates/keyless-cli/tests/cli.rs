@@ -255,3 +255,78 @@ fn version_is_the_engines() {
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(String::from_utf8_lossy(&out.stdout), format!("keyless {}\n", keyless_core::VERSION));
 }
+
+// The token lab (issue #13): decode, verify, mint, eval --token.
+
+fn fixture(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures").join(name).to_str().unwrap().to_string()
+}
+
+fn tmp(name: &str, text: &str) -> String {
+    let dir = std::env::temp_dir().join(format!("keyless-cli-token-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p.to_str().unwrap().to_string()
+}
+
+#[test]
+fn token_decode_shows_types_and_locates_errors() {
+    let out = keyless(&["token", "decode", &fixture("tokens/github-docs-example.json"), "--at", "1632493600"], None);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(text.contains("run_number             string         10"), "{text}");
+    assert!(text.contains("ok   exp: valid until 2021-09-24T14:31:07Z"), "{text}");
+    let out = keyless(&["token", "decode", "-", "--format", "json"], Some("eyJhbGciOiJSUzI1NiJ9.e30!.x"));
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(String::from_utf8_lossy(&out.stderr).trim(), "keyless: -: payload (segment 2), byte 24: `!` is not a base64url character");
+}
+
+#[test]
+fn token_mint_verify_and_eval_round_trip() {
+    let scenario = fixture("aws-environment-drift.yaml");
+    let key = tmp("key.pem", "");
+    let out = keyless(&["token", "mint", &scenario, "--job", "deploy-prod", "--key-out", &key, "--format", "json"], None);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let minted: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(minted["note"].as_str().unwrap().starts_with("NOT a GitHub token"));
+    assert_eq!(minted["openid_configuration"]["id_token_signing_alg_values_supported"][0], "RS256");
+    // The same key again gives the same JWKS.
+    let again = keyless(&["token", "mint", &scenario, "--job", "deploy-prod", "--key", &key], None);
+    let again = String::from_utf8_lossy(&again.stdout);
+    assert!(again.contains(minted["kid"].as_str().unwrap()) && again.contains("# JWKS"), "{again}");
+    let jwt = tmp("t.jwt", minted["jwt"].as_str().unwrap());
+    let jwks = tmp("jwks.json", &minted["jwks"].to_string());
+    let ok = keyless(&["token", "verify", &jwt, "--jwks", &jwks, "--at", "2026-11-24T00:01:00Z"], None);
+    assert_eq!(ok.status.code(), Some(0), "{}", String::from_utf8_lossy(&ok.stdout));
+    assert!(String::from_utf8_lossy(&ok.stdout).starts_with("valid at 2026-11-24T00:01:00Z"));
+    let late = keyless(&["token", "verify", &jwt, "--jwks", &jwks, "--at", "2026-11-25T00:00:00Z"], None);
+    assert_eq!(late.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&late.stdout).contains("FAIL exp: expired"));
+    let other = keyless(&["token", "verify", &jwt, "--jwks", &jwks, "--issuer", "https://ghe.example.com/_services/token"], None);
+    assert!(String::from_utf8_lossy(&other.stdout).contains("FAIL issuer: wrong iss"));
+    // eval --token: same verdicts as the simulation, nothing but per-run claims differ.
+    let out = keyless(&["eval", &scenario, "--token", &jwt, "--format", "json"], None);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rt = &v["real_token"];
+    assert_eq!(rt["job"]["job"], "deploy-prod");
+    assert_eq!(rt["verdicts"]["aws"]["code"], v["jobs"][0]["verdicts"]["aws"]["code"]);
+    assert!(rt["diff"].as_array().unwrap().iter().all(|d| d["kind"] == "same" || d["per_run"] == true));
+}
+
+#[test]
+fn eval_token_explains_a_claims_dump() {
+    let out = keyless(
+        &["eval", &fixture("aws-environment-drift.yaml"), "--token", &fixture("tokens/seed-claims-dump-no-environment.json")],
+        None,
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(text.contains("Real token"), "{text}");
+    assert!(text.contains("aws      allowed [AccessDenied]  ← differs"), "{text}");
+    assert!(text.contains("the simulated job runs in environment `prod`"), "{text}");
+    let bad = keyless(&["eval", &fixture("aws-environment-drift.yaml"), "--token", &fixture("tokens/README.md")], None);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("a JWT has 3 segments"));
+}

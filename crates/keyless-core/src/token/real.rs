@@ -61,7 +61,10 @@ pub fn evaluate(
         (Form::Claims, Some(j)) => {
             let mut c = real.clone();
             for (name, v) in j.token.claims.iter() {
-                if c.get(name).is_none() && !token.null_claims.iter().any(|n| n == name) {
+                let null = |n: &str| token.null_claims.iter().any(|x| x == n);
+                // environment_node_id exists only with an environment (D-REF).
+                let said_absent = null(name) || (name == "environment_node_id" && null("environment"));
+                if c.get(name).is_none() && !said_absent {
                     filled_from_simulation.push(name.to_string());
                     match v {
                         crate::claims::ClaimValue::Str(t) => c.set(name, t.clone()),
@@ -80,7 +83,8 @@ pub fn evaluate(
         if clouds.has(cloud) {
             verdicts.insert(cloud, engine::evaluate_claims(scenario, cloud, real, clouds));
         }
-        time_checks.insert(cloud, times::check(real, at, times::cloud_skew(cloud).seconds));
+        // Times only from what was pasted: filled ones would be invented.
+        time_checks.insert(cloud, times::check(&token.claims, at, times::cloud_skew(cloud).seconds));
     }
     let (rows, explanations, simulated) = match sim_job {
         Some(j) => {
