@@ -6,13 +6,13 @@ use crate::locate::Locator;
 use crate::{Format, parse_format, read_input, render, usage_error};
 use keyless_core::diagnostic::Severity;
 use keyless_core::engine::Report;
+use keyless_core::span::DocId;
 use keyless_core::token::crypto::{self, SigningKey};
 use keyless_core::token::diff::DiffKind;
 use keyless_core::token::times::{self, TimeStatus};
 use keyless_core::token::{self, jwks, real};
 use keyless_core::verdict::Cloud;
 use keyless_core::{Scenario, doc};
-use keyless_core::span::DocId;
 use serde_json::json;
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -67,7 +67,8 @@ impl Opts {
             if let Some(name) = names.iter().find(|n| a == *n) {
                 let v = it.next().ok_or(format!("{name} needs a value"))?;
                 values.push(((*name).to_string(), v.clone()));
-            } else if let Some((name, v)) = names.iter().find_map(|n| a.strip_prefix(&format!("{n}=")).map(|v| (n, v))) {
+            } else if let Some((name, v)) = names.iter().find_map(|n| a.strip_prefix(&format!("{n}=")).map(|v| (n, v)))
+            {
                 values.push(((*name).to_string(), v.to_string()));
             } else if a.starts_with("--") && a.len() > 2 {
                 return Err(format!("unknown option `{a}`"));
@@ -418,7 +419,8 @@ fn real_text(ev: &real::RealEvaluation, t: &token::RealToken, at: i64) -> String
     out += &format!("  times at {}:\n", times::format_instant(at));
     for (cloud, checks) in &ev.times {
         let skew = times::cloud_skew(*cloud);
-        let bad: Vec<&str> = checks.iter().filter(|c| c.status == TimeStatus::Fail).map(|c| c.message.as_str()).collect();
+        let bad: Vec<&str> =
+            checks.iter().filter(|c| c.status == TimeStatus::Fail).map(|c| c.message.as_str()).collect();
         let line = if checks.iter().all(|c| c.status == TimeStatus::Absent) {
             "no exp/nbf/iat in the pasted claims".to_string()
         } else if bad.is_empty() {

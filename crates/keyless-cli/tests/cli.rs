@@ -279,14 +279,18 @@ fn token_decode_shows_types_and_locates_errors() {
     assert!(text.contains("ok   exp: valid until 2021-09-24T14:31:07Z"), "{text}");
     let out = keyless(&["token", "decode", "-", "--format", "json"], Some("eyJhbGciOiJSUzI1NiJ9.e30!.x"));
     assert_eq!(out.status.code(), Some(2));
-    assert_eq!(String::from_utf8_lossy(&out.stderr).trim(), "keyless: -: payload (segment 2), byte 24: `!` is not a base64url character");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr).trim(),
+        "keyless: -: payload (segment 2), byte 24: `!` is not a base64url character"
+    );
 }
 
 #[test]
 fn token_mint_verify_and_eval_round_trip() {
     let scenario = fixture("aws-environment-drift.yaml");
     let key = tmp("key.pem", "");
-    let out = keyless(&["token", "mint", &scenario, "--job", "deploy-prod", "--key-out", &key, "--format", "json"], None);
+    let out =
+        keyless(&["token", "mint", &scenario, "--job", "deploy-prod", "--key-out", &key, "--format", "json"], None);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     let minted: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(minted["note"].as_str().unwrap().starts_with("NOT a GitHub token"));
@@ -303,7 +307,10 @@ fn token_mint_verify_and_eval_round_trip() {
     let late = keyless(&["token", "verify", &jwt, "--jwks", &jwks, "--at", "2026-11-25T00:00:00Z"], None);
     assert_eq!(late.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&late.stdout).contains("FAIL exp: expired"));
-    let other = keyless(&["token", "verify", &jwt, "--jwks", &jwks, "--issuer", "https://ghe.example.com/_services/token"], None);
+    let other = keyless(
+        &["token", "verify", &jwt, "--jwks", &jwks, "--issuer", "https://ghe.example.com/_services/token"],
+        None,
+    );
     assert!(String::from_utf8_lossy(&other.stdout).contains("FAIL issuer: wrong iss"));
     // eval --token: same verdicts as the simulation, nothing but per-run claims differ.
     let out = keyless(&["eval", &scenario, "--token", &jwt, "--format", "json"], None);
@@ -318,7 +325,12 @@ fn token_mint_verify_and_eval_round_trip() {
 #[test]
 fn eval_token_explains_a_claims_dump() {
     let out = keyless(
-        &["eval", &fixture("aws-environment-drift.yaml"), "--token", &fixture("tokens/seed-claims-dump-no-environment.json")],
+        &[
+            "eval",
+            &fixture("aws-environment-drift.yaml"),
+            "--token",
+            &fixture("tokens/seed-claims-dump-no-environment.json"),
+        ],
         None,
     );
     let text = String::from_utf8_lossy(&out.stdout);

@@ -62,7 +62,10 @@ fn github_docs_example_decodes_with_githubs_types() {
     let t = token::read(&jwt).unwrap();
     assert_eq!(t.form, Form::Jwt);
     let h = t.header.as_ref().unwrap();
-    assert_eq!((h.alg.as_str(), h.kid.as_deref(), h.x5t.as_deref()), ("RS256", Some("example-key-id"), Some("example-thumbprint")));
+    assert_eq!(
+        (h.alg.as_str(), h.kid.as_deref(), h.x5t.as_deref()),
+        ("RS256", Some("example-key-id"), Some("example-thumbprint"))
+    );
     assert!(t.notes.is_empty(), "{:?}", t.notes);
     assert_eq!(t.claims.sub(), "repo:octo-org/octo-repo:environment:prod");
     let rows = token::types::rows(&t.claims);
@@ -105,7 +108,11 @@ fn seed_claims_dump_is_read_as_claims_and_diffed() {
     assert!(ev.explanations.iter().any(|e| e.contains("reusable workflow")), "{:?}", ev.explanations);
     // The branch-form dump is the job without its environment.
     let ev = real::evaluate(&scenario, &report, &none, None, AT, &Clouds::ALL);
-    assert!(ev.explanations.iter().any(|e| e.contains("the simulated job runs in environment `prod`")), "{:?}", ev.explanations);
+    assert!(
+        ev.explanations.iter().any(|e| e.contains("the simulated job runs in environment `prod`")),
+        "{:?}",
+        ev.explanations
+    );
     assert_eq!(ev.verdicts[&cloud].code, "allowed", "{:?}", ev.verdicts[&cloud]);
 }
 
@@ -116,12 +123,17 @@ fn signatures_valid_tampered_wrong_key_unknown_kid() {
     assert!(minted.kid.starts_with("keyless-sample-"));
     let ok = verify(&minted.jwt, key, AT);
     assert!(ok.valid, "{:#?}", ok.checks);
-    assert!(ok.checks.iter().any(|c| c.name == "signature" && c.message.starts_with("signature verified with key `keyless-sample-")));
+    assert!(
+        ok.checks
+            .iter()
+            .any(|c| c.name == "signature" && c.message.starts_with("signature verified with key `keyless-sample-"))
+    );
 
     let parts: Vec<&str> = minted.jwt.split('.').collect();
     let (h, p, s) = (parts[0], parts[1], parts[2]);
     // Tampered payload: another sub, same signature.
-    let forged = String::from_utf8(base64url::decode(p).unwrap()).unwrap().replace("environment:prod", "environment:dev");
+    let forged =
+        String::from_utf8(base64url::decode(p).unwrap()).unwrap().replace("environment:prod", "environment:dev");
     let v = verify(&format!("{h}.{}.{s}", base64url::encode(forged.as_bytes())), key, AT);
     assert!(failed(&v, "signature").starts_with("the signature does not match key"));
     // Tampered header: a changed typ changes the signed bytes.
@@ -135,7 +147,10 @@ fn signatures_valid_tampered_wrong_key_unknown_kid() {
     assert!(failed(&v, "signature").contains("another key signed it"));
     // Unknown kid.
     let v = verify(&minted.jwt, other, AT);
-    assert_eq!(failed(&v, "key"), format!("unknown kid `{}`: no key in the JWKS has it (it has: {})", key.kid, other.kid));
+    assert_eq!(
+        failed(&v, "key"),
+        format!("unknown kid `{}`: no key in the JWKS has it (it has: {})", key.kid, other.kid)
+    );
     assert_eq!(v.reason(), Some(failed(&v, "key").as_str()));
 }
 
@@ -143,7 +158,9 @@ fn signatures_valid_tampered_wrong_key_unknown_kid() {
 fn refused_algorithms_issuer_and_times() {
     let (key, _) = keys();
     let claims = base64url::encode(read("github-docs-example.json").as_bytes());
-    let header = |alg: &str| base64url::encode(format!("{{\"alg\":\"{alg}\",\"typ\":\"JWT\",\"kid\":\"{}\"}}", key.kid).as_bytes());
+    let header = |alg: &str| {
+        base64url::encode(format!("{{\"alg\":\"{alg}\",\"typ\":\"JWT\",\"kid\":\"{}\"}}", key.kid).as_bytes())
+    };
     // alg none: no signature at all.
     let v = verify(&format!("{}.{claims}.", header("none")), key, AT);
     assert_eq!(failed(&v, "algorithm"), "alg `none` (an unsigned token) is refused: GitHub signs with RS256 only");
@@ -177,7 +194,11 @@ fn keys_round_trip_through_pem() {
     let again = SigningKey::from_pem(&key.private_pem()).unwrap();
     assert_eq!(again.kid, key.kid);
     assert_eq!(again.jwks(), key.jwks());
-    assert!(SigningKey::from_pem("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----").unwrap_err().contains("not an RSA private key"));
+    assert!(
+        SigningKey::from_pem("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----")
+            .unwrap_err()
+            .contains("not an RSA private key")
+    );
     assert!(SigningKey::from_pem("hello").is_err());
 }
 
@@ -212,10 +233,15 @@ fn round_trip_matches_the_simulation_for_every_fixture() {
                     let ev = real::evaluate(&scenario, &report, &t, Some(&job.job), at, &Clouds::ALL);
                     let got = &ev.verdicts[cloud];
                     let what = format!("{} / {} / {} / {cloud:?}", fx.id, case.name, job.job);
-                    assert_eq!((got.allowed, &got.code, &got.decided_by), (simulated.allowed, &simulated.code, &simulated.decided_by), "{what}");
+                    assert_eq!(
+                        (got.allowed, &got.code, &got.decided_by),
+                        (simulated.allowed, &simulated.code, &simulated.decided_by),
+                        "{what}"
+                    );
                     assert_eq!(got.message, simulated.message, "{what}");
                     // Nothing but per-run claims differ from the job's own token.
-                    let real_diffs: Vec<_> = ev.diff.iter().filter(|d| d.kind != DiffKind::Same && !d.per_run).collect();
+                    let real_diffs: Vec<_> =
+                        ev.diff.iter().filter(|d| d.kind != DiffKind::Same && !d.per_run).collect();
                     assert!(real_diffs.is_empty(), "{what}: {real_diffs:?}");
                     compared += 1;
                 }

@@ -4,7 +4,7 @@
 use crate::browser;
 use crate::components::{
     analysis::AnalysisPanel, editor::CloudEditors, editor::WorkflowEditor, event_picker::EventPicker,
-    presets::PresetBar, results::Results, settings::Settings, share::ShareBar,
+    presets::PresetBar, results::Results, settings::Settings, share::ShareBar, token_lab::TokenPanel,
 };
 use crate::presets;
 use crate::state::AppState;
@@ -98,6 +98,7 @@ pub fn App() -> impl IntoView {
                 <section class="results" aria-label="Results">
                     <Results/>
                     <AnalysisPanel/>
+                    <TokenPanel/>
                 </section>
             </main>
             <footer class="bottom">

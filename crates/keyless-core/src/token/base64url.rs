@@ -45,8 +45,12 @@ fn decode_with(bytes: &[u8], url: bool) -> Result<Vec<u8>, Base64Error> {
     for (i, &b) in bytes.iter().enumerate() {
         let Some(v) = sextet(b, url) else {
             let message = match b {
-                b'=' if url => "padding `=` is not allowed in a JWT segment (base64url without padding, RFC 7515 §2)".to_string(),
-                b'+' | b'/' if url => format!("`{}` is plain base64, not base64url (which uses `-` and `_`)", b as char),
+                b'=' if url => {
+                    "padding `=` is not allowed in a JWT segment (base64url without padding, RFC 7515 §2)".to_string()
+                }
+                b'+' | b'/' if url => {
+                    format!("`{}` is plain base64, not base64url (which uses `-` and `_`)", b as char)
+                }
                 _ if b.is_ascii_graphic() => format!("`{}` is not a base64url character", b as char),
                 _ => format!("byte 0x{b:02x} is not a base64url character"),
             };
@@ -80,7 +84,8 @@ pub fn encode(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
         let b = [chunk.first().copied(), chunk.get(1).copied(), chunk.get(2).copied()];
-        let n = (u32::from(b[0].unwrap_or(0)) << 16) | (u32::from(b[1].unwrap_or(0)) << 8) | u32::from(b[2].unwrap_or(0));
+        let n =
+            (u32::from(b[0].unwrap_or(0)) << 16) | (u32::from(b[1].unwrap_or(0)) << 8) | u32::from(b[2].unwrap_or(0));
         let count = 1 + chunk.len();
         for k in 0..count {
             let idx = ((n >> (18 - 6 * k)) & 0x3f) as usize;

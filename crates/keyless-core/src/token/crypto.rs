@@ -102,8 +102,9 @@ pub fn verify(token: &RealToken, jwks: &Jwks, issuer: &str, at: i64, skew: i64) 
     };
     match (alg_ok, key) {
         (true, Some((kid, dk))) => {
-            let ok = jsonwebtoken::crypto::verify(&token.signature, token.signing_input.as_bytes(), &dk, Algorithm::RS256)
-                .unwrap_or(false);
+            let ok =
+                jsonwebtoken::crypto::verify(&token.signature, token.signing_input.as_bytes(), &dk, Algorithm::RS256)
+                    .unwrap_or(false);
             let msg = if ok {
                 format!("signature verified with key `{kid}`")
             } else {
@@ -167,7 +168,8 @@ impl SigningKey {
     /// A PKCS#1 (`BEGIN RSA PRIVATE KEY`) or PKCS#8 (`BEGIN PRIVATE KEY`) PEM.
     pub fn from_pem(text: &str) -> Result<SigningKey, String> {
         let (label, body) = pem_body(text)?;
-        let der = super::base64url::decode_standard(&body).map_err(|e| format!("the PEM body is not base64: {}", e.message))?;
+        let der = super::base64url::decode_standard(&body)
+            .map_err(|e| format!("the PEM body is not base64: {}", e.message))?;
         let key = match label.as_str() {
             "RSA PRIVATE KEY" => PrivateKey::from_pkcs1_der(&der).map_err(|e| format!("not a PKCS#1 RSA key: {e}"))?,
             "PRIVATE KEY" => PrivateKey::from_pkcs8_der(&der).map_err(|e| format!("not a PKCS#8 RSA key: {e}"))?,
@@ -211,8 +213,7 @@ impl SigningKey {
             .collect();
         let pad = "=".repeat((4 - b64.len() % 4) % 4);
         let all = format!("{b64}{pad}");
-        let lines: Vec<String> =
-            all.as_bytes().chunks(64).map(|c| String::from_utf8_lossy(c).into_owned()).collect();
+        let lines: Vec<String> = all.as_bytes().chunks(64).map(|c| String::from_utf8_lossy(c).into_owned()).collect();
         format!("-----BEGIN RSA PRIVATE KEY-----\n{}\n-----END RSA PRIVATE KEY-----\n", lines.join("\n"))
     }
 }

@@ -206,12 +206,9 @@ fn json(text: &str, at: usize, decoded: Option<(Segment, usize)>) -> Result<Node
     let node = doc::parse_json(text, DocId::Scenario).map_err(|d| {
         let off = d.span.map_or(0, |s| s.start as usize);
         match decoded {
-            Some((seg, len)) => TokenError::new(
-                format!("{} (at byte {off} of the decoded JSON)", d.message),
-                Some(seg),
-                at,
-                at + len,
-            ),
+            Some((seg, len)) => {
+                TokenError::new(format!("{} (at byte {off} of the decoded JSON)", d.message), Some(seg), at, at + len)
+            }
             None => TokenError::new(d.message, None, at + off, at + off + 1),
         }
     })?;
@@ -275,7 +272,10 @@ fn claims_from(node: &Node, at: usize, seg: Option<Segment>) -> Result<(Claims, 
             }
             Value::Seq(_) | Value::Map(_) => {
                 let text = e.value.to_json().to_string();
-                notes.push(format!("`{name}` is {}; GitHub's claims are strings, kept as its JSON text", e.value.kind()));
+                notes.push(format!(
+                    "`{name}` is {}; GitHub's claims are strings, kept as its JSON text",
+                    e.value.kind()
+                ));
                 claims.set(name, text);
             }
         }
@@ -320,7 +320,10 @@ mod tests {
         let e = read(&format!("{h}.ab!c.sig")).unwrap_err();
         assert_eq!(e.segment, Some(Segment::Payload));
         assert_eq!(e.start, h.len() + 1 + 2);
-        assert_eq!(e.to_string(), format!("payload (segment 2), byte {}: `!` is not a base64url character", h.len() + 3));
+        assert_eq!(
+            e.to_string(),
+            format!("payload (segment 2), byte {}: `!` is not a base64url character", h.len() + 3)
+        );
         // Bad JSON in the header.
         let e = read(&jwt("{\"alg\":", "{}")).unwrap_err();
         assert_eq!(e.segment, Some(Segment::Header));

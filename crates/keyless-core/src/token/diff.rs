@@ -151,7 +151,10 @@ pub fn explain(real: &Claims, simulated: &Claims, rows: &[ClaimDiff]) -> Vec<Str
                     .into(),
             );
         } else if crate::claims::name_only_subject(&rs).is_none() && crate::claims::name_only_subject(&ss).is_some() {
-            out.push("the simulated sub is the immutable form but the real one is not: set `subject: { immutable: false }`".into());
+            out.push(
+                "the simulated sub is the immutable form but the real one is not: set `subject: { immutable: false }`"
+                    .into(),
+            );
         }
         if !is_default_shape(&rs) {
             out.push(format!(
@@ -201,7 +204,9 @@ pub fn explain(real: &Claims, simulated: &Claims, rows: &[ClaimDiff]) -> Vec<Str
     if changed("job_workflow_ref") && !changed("workflow_ref") {
         out.push("the same caller but another job workflow: the job ran in a reusable workflow (or another ref of it) the scenario does not call".into());
     } else if changed("workflow_ref") {
-        out.push("another workflow file or ref: set the scenario's `workflow_path` and event ref to the real run's".into());
+        out.push(
+            "another workflow file or ref: set the scenario's `workflow_path` and event ref to the real run's".into(),
+        );
     }
     for c in ["repository_visibility", "runner_environment", "ref_protected", "ref_type", "enterprise"] {
         if differs(c) {
@@ -239,7 +244,11 @@ mod tests {
 
     #[test]
     fn explains_environment_template_immutable_and_issuer() {
-        let sim = claims(&[("sub", "repo:o/r:ref:refs/heads/main"), ("iss", "https://token.actions.githubusercontent.com"), ("jti", "1")]);
+        let sim = claims(&[
+            ("sub", "repo:o/r:ref:refs/heads/main"),
+            ("iss", "https://token.actions.githubusercontent.com"),
+            ("jti", "1"),
+        ]);
         let real = claims(&[
             ("sub", "repo:o/r:environment:prod"),
             ("environment", "prod"),
@@ -252,7 +261,10 @@ mod tests {
         let why = explain(&real, &sim, &rows).join("\n");
         assert!(why.contains("environment `prod`, which the simulated job lacks"), "{why}");
         assert!(why.contains("enterprise's unique issuer"), "{why}");
-        let custom = claims(&[("sub", "repo:o/r:environment:prod:job_workflow_ref:o/r/.github/workflows/d.yml@refs/heads/main")]);
+        let custom = claims(&[(
+            "sub",
+            "repo:o/r:environment:prod:job_workflow_ref:o/r/.github/workflows/d.yml@refs/heads/main",
+        )]);
         let why = explain(&custom, &sim, &diff(&custom, &sim, &[])).join("\n");
         assert!(why.contains("customized sub template"), "{why}");
         let imm = claims(&[("sub", "repo:o@1/r@2:ref:refs/heads/main")]);

@@ -49,7 +49,9 @@ pub fn evaluate(
 ) -> RealEvaluation {
     let real = &token.claims;
     let choice = match job {
-        Some(id) => report.jobs.iter().find(|j| j.job == id).map(|j| JobChoice { job: j.job.clone(), reason: "chosen".into() }),
+        Some(id) => {
+            report.jobs.iter().find(|j| j.job == id).map(|j| JobChoice { job: j.job.clone(), reason: "chosen".into() })
+        }
         None => diff::guess_job(real, &report.jobs),
     };
     let sim_job = choice.as_ref().and_then(|c| report.jobs.iter().find(|j| j.job == c.job));
@@ -95,7 +97,15 @@ pub fn evaluate(
         }
         None => (Vec::new(), vec!["no simulated job gets a token to compare with".into()], BTreeMap::new()),
     };
-    RealEvaluation { job: choice, verdicts, simulated, diff: rows, explanations, times: time_checks, filled_from_simulation }
+    RealEvaluation {
+        job: choice,
+        verdicts,
+        simulated,
+        diff: rows,
+        explanations,
+        times: time_checks,
+        filled_from_simulation,
+    }
 }
 
 /// The claims a job's token has when its login step for `cloud` asks for

@@ -84,9 +84,16 @@ pub fn check(claims: &Claims, at: i64, skew: i64) -> Vec<TimeCheck> {
                 "nbf" => (TimeStatus::Pass, format!("valid since {}", format_instant(v))),
                 _ if at.saturating_add(skew) < v => (
                     TimeStatus::Fail,
-                    format!("issued in the future: iat {} is after {}{allowance}", format_instant(v), format_instant(at)),
+                    format!(
+                        "issued in the future: iat {} is after {}{allowance}",
+                        format_instant(v),
+                        format_instant(at)
+                    ),
                 ),
-                _ => (TimeStatus::Pass, format!("issued {} ({} before)", format_instant(v), duration(at.saturating_sub(v)))),
+                _ => (
+                    TimeStatus::Pass,
+                    format!("issued {} ({} before)", format_instant(v), duration(at.saturating_sub(v))),
+                ),
             },
         };
         out.push(TimeCheck { claim, status, message });
@@ -142,11 +149,16 @@ pub fn parse_instant(text: &str) -> Result<i64, String> {
         let s = t.get(r)?;
         (!s.is_empty() && s.bytes().all(|c| c.is_ascii_digit())).then(|| s.parse().ok()).flatten()
     };
-    if b.len() < 19 || b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') || !matches!(b.get(10), Some(b'T' | b't' | b' ')) {
+    if b.len() < 19
+        || b.get(4) != Some(&b'-')
+        || b.get(7) != Some(&b'-')
+        || !matches!(b.get(10), Some(b'T' | b't' | b' '))
+    {
         return Err(err());
     }
     let (y, mo, d) = (digits(0..4).ok_or_else(err)?, digits(5..7).ok_or_else(err)?, digits(8..10).ok_or_else(err)?);
-    let (h, mi, s) = (digits(11..13).ok_or_else(err)?, digits(14..16).ok_or_else(err)?, digits(17..19).ok_or_else(err)?);
+    let (h, mi, s) =
+        (digits(11..13).ok_or_else(err)?, digits(14..16).ok_or_else(err)?, digits(17..19).ok_or_else(err)?);
     if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || s > 60 {
         return Err(err());
     }
@@ -230,7 +242,11 @@ mod tests {
         assert_eq!(at(1599, 300).first().map(|x| x.1), Some(TimeStatus::Pass));
         assert_eq!(at(1600, 300).first().map(|x| x.1), Some(TimeStatus::Fail));
         let early = check(&c, 100, 0);
-        assert!(early.iter().any(|x| x.claim == "nbf" && x.status == TimeStatus::Fail && x.message.starts_with("not yet valid")));
+        assert!(
+            early
+                .iter()
+                .any(|x| x.claim == "nbf" && x.status == TimeStatus::Fail && x.message.starts_with("not yet valid"))
+        );
         assert!(early.iter().any(|x| x.claim == "iat" && x.status == TimeStatus::Fail));
         let none = check(&Claims::new(), 0, 0);
         assert!(none.iter().all(|x| x.status == TimeStatus::Absent));

@@ -7,3 +7,4 @@ pub mod presets;
 pub mod results;
 pub mod settings;
 pub mod share;
+pub mod token_lab;

@@ -278,7 +278,7 @@ fn claims_json(claims: &[(&str, &ClaimValue)]) -> String {
 /// "AWS verdict" region per job would give screen readers a list of
 /// indistinguishable landmarks (axe landmark-unique); the cloud's heading
 /// is how to reach it.
-fn verdict(h: &mut Html, v: &Verdict, job_key: &str, open: &BTreeSet<String>) {
+pub(crate) fn verdict(h: &mut Html, v: &Verdict, job_key: &str, open: &BTreeSet<String>) {
     let unknown = v.is_undetermined();
     let (class, badge) = if v.allowed {
         ("verdict allowed", "✓ Allowed")
