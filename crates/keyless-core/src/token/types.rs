@@ -119,10 +119,7 @@ pub fn rows(claims: &Claims) -> Vec<ClaimRow> {
 }
 
 fn type_ok(t: ClaimType, v: &ClaimValue) -> bool {
-    match (t, v) {
-        (ClaimType::String, ClaimValue::Num(_)) | (ClaimType::NumericDate, ClaimValue::Str(_)) => false,
-        _ => true,
-    }
+    !matches!((t, v), (ClaimType::String, ClaimValue::Num(_)) | (ClaimType::NumericDate, ClaimValue::Str(_)))
 }
 
 /// Notes for values not in GitHub's type: a policy that compares strings
