@@ -3,6 +3,9 @@
 //! generated here for every signature case, and mint → verify → evaluate
 //! against the simulation for every fixture scenario.
 
+// Test helpers outside #[test] functions panic on purpose.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+
 use keyless_core::clouds::Clouds;
 use keyless_core::fixture::Fixture;
 use keyless_core::scenario::Scenario;
