@@ -63,6 +63,8 @@ const LAYERS: &[(&str, &[&str])] = &[
         "verdict_cache",
         &["engine", "scenario", "clouds", "cloud_module", "verdict", "aws", "azure", "gcp", "alibaba", "fixture"],
     ),
+    // The token lab: a real token's claims, judged through the engine.
+    ("token", &["engine", "scenario", "clouds", "github", "verdict"]),
     // Findings, what-if matrix, suggestions, lint, SARIF: may read everything.
     (
         "analysis",
