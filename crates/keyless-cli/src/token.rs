@@ -3,7 +3,8 @@
 //! checks, verdicts and the diff are `keyless_core::token`.
 
 use crate::locate::Locator;
-use crate::{Format, parse_format, read_input, render, usage_error};
+use crate::args::Format;
+use crate::{read_input, render, usage_error};
 use keyless_core::diagnostic::Severity;
 use keyless_core::engine::Report;
 use keyless_core::span::DocId;
@@ -33,6 +34,28 @@ tokens are signed by a key generated here and labelled as not GitHub's.
 EXIT STATUS:
     0 done (verify: every check passed); 1 verify: a check failed;
     2 bad usage or invalid input";
+
+/// `--format text|json` taken out of `args` (the token commands' only
+/// formats); the rest returned in order.
+fn parse_format(args: &[String], default: Format) -> Result<(Format, Vec<String>), String> {
+    let mut format = default;
+    let mut rest = Vec::new();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let value = if a == "--format" || a == "-f" {
+            Some(it.next().cloned().ok_or("--format needs a value")?)
+        } else {
+            a.strip_prefix("--format=").map(str::to_string)
+        };
+        match value.as_deref() {
+            Some("json") => format = Format::Json,
+            Some("text") => format = Format::Text,
+            Some(other) => return Err(format!("unknown format `{other}` (text or json)")),
+            None => rest.push(a.clone()),
+        }
+    }
+    Ok((format, rest))
+}
 
 /// `keyless token …`.
 pub fn run(args: &[String]) -> ExitCode {
@@ -334,7 +357,6 @@ fn mint(args: &[String]) -> ExitCode {
 /// the real token's claims, beside the simulation, with the diff.
 pub fn eval(args: &[String]) -> ExitCode {
     let (format, args) = match parse_format(args, Format::Text) {
-        Ok((Format::Sarif, _)) => return usage_error("eval writes json or text; sarif is for lint"),
         Ok(x) => x,
         Err(e) => return usage_error(&e),
     };
