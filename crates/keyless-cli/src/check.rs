@@ -4,10 +4,10 @@
 //! `keyless_core::analysis::expectations`; this prints.
 
 use crate::args::{self, Format, Spec};
-use crate::locate::Locator;
 use keyless_core::Scenario;
 use keyless_core::analysis::expectations::{self, CheckReport, Want};
 use keyless_core::doc;
+use keyless_core::output::Locator;
 use keyless_core::span::DocId;
 use std::fmt::Write as _;
 use std::process::ExitCode;

@@ -122,13 +122,8 @@ pub fn run(raw: &[String]) -> ExitCode {
             serde_json::to_string_pretty(&log).unwrap_or_default() + "\n"
         }
         Format::Json => {
-            let items: Vec<_> = checked.iter().map(|c| finding_json(c, &inputs)).collect();
-            let value = json!({
-                "version": keyless_core::VERSION,
-                "files": inputs.iter().map(|i| &i.name).collect::<Vec<_>>(),
-                "findings": items,
-                "suppressed": checked.iter().filter(|c| c.suppressed.is_some()).count(),
-            });
+            let pairs: Vec<_> = checked.iter().map(|c| (c.finding.clone(), c.suppressed.clone())).collect();
+            let value = keyless_core::output::lint_json_of(&files, &pairs);
             serde_json::to_string_pretty(&value).unwrap_or_default() + "\n"
         }
         Format::Github => github(&checked, &inputs),
@@ -163,7 +158,7 @@ fn load_config(explicit: Option<&str>) -> Result<Config, String> {
     let name = path.to_string_lossy().to_string();
     let text = std::fs::read_to_string(&path).map_err(|e| format!("keyless: {name}: {e}"))?;
     suppress::parse_config(&text, DocId::Scenario).map_err(|errors| {
-        let locator = crate::locate::Locator::new(&name, &text, None);
+        let locator = keyless_core::output::Locator::new(&name, &text, None);
         errors.iter().map(|d| locator.render(d)).collect::<Vec<_>>().join("\n")
     })
 }
@@ -229,15 +224,6 @@ fn text(checked: &[Checked], inputs: &[Input], color: bool) -> String {
             .flat_map(|c| [c.finding.message.as_str(), c.finding.fix.as_str()]),
     ));
     s
-}
-
-fn finding_json(c: &Checked, inputs: &[Input]) -> serde_json::Value {
-    let mut v = serde_json::to_value(&c.finding).unwrap_or_default();
-    if let Some(obj) = v.as_object_mut() {
-        obj.insert("location".into(), json!(location(c.finding.location, inputs)));
-        obj.insert("suppressed".into(), json!(c.suppressed));
-    }
-    v
 }
 
 /// Workflow-command escaping: data escapes `%`, CR, LF; properties also `:`

@@ -6,17 +6,14 @@ mod args;
 mod check;
 mod inputs;
 mod lint;
-mod locate;
 mod output;
 mod render;
 mod token;
 
 use args::{Format, Spec};
-use keyless_core::Scenario;
-use keyless_core::diagnostic::Severity;
 use keyless_core::doc;
+use keyless_core::output::Locator;
 use keyless_core::span::DocId;
-use locate::Locator;
 use std::io::Read;
 use std::process::ExitCode;
 
@@ -115,12 +112,7 @@ pub(crate) fn usage_error_for(msg: &str, command: &str) -> ExitCode {
 }
 
 /// A fixture file (tests/fixtures) holds its scenario under `scenario:`.
-pub(crate) fn scenario_root(root: doc::Node) -> doc::Node {
-    match root.get("scenario") {
-        Some(inner) if root.get("repository").is_none() && inner.entries().is_some() => inner.clone(),
-        _ => root,
-    }
-}
+pub(crate) use keyless_core::output::scenario_root;
 
 pub(crate) fn usage_error(msg: &str) -> ExitCode {
     output::stderr(&format!("keyless: {msg}\n\n{USAGE}"));
@@ -171,18 +163,10 @@ fn eval(args: &[String]) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let root = match doc::parse(&text, DocId::Scenario) {
-        Ok(root) => root,
-        Err(d) => {
-            let locator = Locator::new(&name, &text, None);
-            output::stderr(&locator.render(&d));
-            return ExitCode::from(2);
-        }
-    };
-    let root = scenario_root(root);
-    let locator = Locator::new(&name, &text, Some(&root));
-    let scenario = match Scenario::from_node(&root) {
-        Ok(s) => s,
+    let evaluated = keyless_core::output::evaluate_file(&name, &text, &keyless_core::Clouds::ALL);
+    let locator = evaluated.locator;
+    let (scenario, report) = match evaluated.result {
+        Ok(x) => x,
         Err(errors) => {
             for d in &errors {
                 output::stderr(&locator.render(d));
@@ -190,20 +174,10 @@ fn eval(args: &[String]) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let report = keyless_core::evaluate(&scenario);
-    // Errors in the workflow (or an embedded document) make the scenario
-    // unevaluable; warnings and notes are part of the report.
-    let fatal: Vec<_> = report.diagnostics.iter().filter(|d| d.severity == Severity::Error).collect();
-    if !fatal.is_empty() {
-        for d in fatal {
-            output::stderr(&locator.render(d));
-        }
-        return ExitCode::from(2);
-    }
     let analysis = keyless_core::analysis::analyze(&scenario, &report);
     let out = match format {
         Format::Json => {
-            let value = render::report_json(&report, &analysis, &locator);
+            let value = keyless_core::output::report_json(&report, Some(&analysis), &locator);
             serde_json::to_string_pretty(&value).unwrap_or_default() + "\n"
         }
         _ => render::report_text(&scenario, &report, &analysis, &locator, args::use_color(a.color)),

@@ -1,67 +1,12 @@
 //! Output: the `keyless eval` JSON contract, and text for people.
 
-use crate::locate::Locator;
 use keyless_core::Scenario;
 use keyless_core::analysis::{Analysis, Finding};
 use keyless_core::engine::Report;
+use keyless_core::output::Locator;
 use keyless_core::sources::cited;
 use keyless_core::verdict::render_step;
-use serde_json::{Value, json};
 use std::fmt::Write;
-
-/// The report as JSON, with every span also given as `file:line:col`.
-pub fn report_json(report: &Report, analysis: &Analysis, locator: &Locator) -> Value {
-    let mut value = serde_json::to_value(report).unwrap_or(Value::Null);
-    if let Some(jobs) = value.get_mut("jobs").and_then(Value::as_array_mut) {
-        for (job, job_report) in jobs.iter_mut().zip(&report.jobs) {
-            // The `environments:` entry whose rules decided, if any.
-            if let (Some(token), Some(at)) =
-                (job.get_mut("token").and_then(Value::as_object_mut), locator.location(job_report.token.rule_span))
-            {
-                token.insert("rule_location".into(), json!(at));
-            }
-            let Some(verdicts) = job.get_mut("verdicts").and_then(Value::as_object_mut) else { continue };
-            for (cloud, verdict) in &job_report.verdicts {
-                if let Some(v) = verdicts.get_mut(cloud.key()).and_then(Value::as_object_mut) {
-                    v.insert("location".into(), json!(locator.location(verdict.decided_span)));
-                }
-            }
-        }
-    }
-    let diagnostics: Vec<Value> = report
-        .diagnostics
-        .iter()
-        .map(|d| {
-            json!({
-                "severity": d.severity,
-                "message": d.message,
-                "location": locator.location(d.span),
-            })
-        })
-        .collect();
-    if let Some(obj) = value.as_object_mut() {
-        // Which engine produced this (`keyless_core::VERSION`: crate version + commit).
-        obj.insert("version".into(), json!(keyless_core::VERSION));
-        obj.insert("diagnostics".into(), Value::Array(diagnostics));
-        obj.insert(
-            "findings".into(),
-            Value::Array(analysis.findings.iter().map(|f| finding_json(f, locator)).collect()),
-        );
-        obj.insert("suggestions".into(), serde_json::to_value(&analysis.suggestions).unwrap_or(Value::Null));
-        obj.insert("matrix".into(), serde_json::to_value(&analysis.matrix).unwrap_or(Value::Null));
-    }
-    value
-}
-
-/// A finding as JSON: id, severity, cloud, message, location (file:line:col).
-pub fn finding_json(f: &Finding, locator: &Locator) -> Value {
-    let mut v = serde_json::to_value(f).unwrap_or(Value::Null);
-    if let Some(obj) = v.as_object_mut() {
-        obj.insert("span".into(), json!(f.location));
-        obj.insert("location".into(), json!(locator.location(f.location)));
-    }
-    v
-}
 
 /// One line per finding, as compilers print diagnostics.
 pub fn finding_line(f: &Finding, locator: &Locator) -> String {

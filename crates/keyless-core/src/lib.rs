@@ -26,6 +26,7 @@ pub mod glob;
 pub mod html;
 pub mod iam_condition;
 pub mod iam_policy;
+pub mod output;
 pub mod scenario;
 pub mod sources;
 pub mod span;

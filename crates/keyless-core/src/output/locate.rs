@@ -2,9 +2,9 @@
 //! workflow or a cloud section written as a block scalar) is mapped into the
 //! scenario file line by line.
 
-use keyless_core::Diagnostic;
-use keyless_core::doc::Node;
-use keyless_core::span::{DocId, LineIndex, Span};
+use crate::Diagnostic;
+use crate::doc::Node;
+use crate::span::{DocId, LineIndex, Span};
 
 pub struct Locator<'a> {
     name: &'a str,
