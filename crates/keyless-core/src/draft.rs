@@ -592,5 +592,7 @@ fn write_block(out: &mut String, key: &str, text: &str) {
     }
 }
 
+mod patch;
+
 #[cfg(test)]
 mod tests;

@@ -19,6 +19,7 @@ pub mod clouds;
 pub mod diagnostic;
 pub mod doc;
 pub mod draft;
+pub mod embed;
 pub mod engine;
 pub mod fixture;
 pub mod github;
