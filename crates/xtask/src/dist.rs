@@ -12,10 +12,13 @@ use sha2::{Digest, Sha256, Sha384};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+mod js_module;
+
 /// The production build, in order. A step adds files to `dist/`; a new
 /// artifact (a JS module, another page) is one more line before
 /// `minify_js`, so its JS is minified, its files precached by the service
-/// worker and, when index.html loads them, given integrity hashes.
+/// worker and, when index.html loads them, given integrity hashes (the JS
+/// module is last on purpose: see its line).
 pub const STEPS: &[(&str, Step)] = &[
     ("the app: compile (std for size), split into lazy chunks, wasm-bindgen, wasm-opt", app),
     ("the analysis worker: compile, wasm-bindgen, wasm-opt, loader", analysis_worker),
@@ -25,6 +28,9 @@ pub const STEPS: &[(&str, Step)] = &[
     ("minify the JS (terser)", minify_js),
     ("index.html from its template: hashed names, integrity, CSP", index_html),
     ("the service worker: precache every file", service_worker),
+    // After the service worker: the playground never loads the module, so
+    // its visitors should not download it on install.
+    ("the JS module (dist/module/): compile, wasm-bindgen, wasm-opt, npm files", js_module::js_module),
 ];
 
 /// One step of the build: it adds files to dist/ and says what index.html loads.

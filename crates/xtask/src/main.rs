@@ -176,7 +176,17 @@ fn test() -> Result {
     let clippy =
         ["clippy", "-p", "keyless-core", "-p", "keyless-cli", "-p", "keyless-split", "-p", "xtask", "--all-targets"];
     run(Command::new("cargo").args(clippy).args(["--", "-D", "warnings"]))?;
-    let wasm_clippy = ["clippy", "-p", "keyless-web", "-p", "keyless-worker", "--target", "wasm32-unknown-unknown"];
+    let wasm_clippy = [
+        "clippy",
+        "-p",
+        "keyless-web",
+        "-p",
+        "keyless-worker",
+        "-p",
+        "keyless-js",
+        "--target",
+        "wasm32-unknown-unknown",
+    ];
     run(Command::new("cargo").args(wasm_clippy).args(["--", "-D", "warnings"]))?;
     run(Command::new("cargo").args(["fmt", "--all", "--", "--check"]))?;
     zizmor()?;
