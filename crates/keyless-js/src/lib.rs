@@ -62,10 +62,7 @@ fn to_js(value: &Value) -> Result<JsValue, JsValue> {
 /// `Error` whose message is the first error as `file:line:col: error: …`
 /// and whose `diagnostics` lists them all.
 #[wasm_bindgen(unchecked_return_type = "EvalReport")]
-pub fn evaluate(
-    #[wasm_bindgen(unchecked_param_type = "string")] scenario: &str,
-    #[wasm_bindgen(unchecked_param_type = "string | undefined")] name: Option<String>,
-) -> Result<JsValue, JsValue> {
+pub fn evaluate(scenario: &str, name: Option<String>) -> Result<JsValue, JsValue> {
     let name = name.unwrap_or_else(|| DEFAULT_NAME.to_string());
     match eval_json(&name, scenario) {
         Ok(report) => to_js(&report),
