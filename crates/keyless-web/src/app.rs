@@ -1,11 +1,13 @@
 //! The page: header (presets, share), inputs on the left, live results on
-//! the right. `?embed=1` hides the chrome for documentation iframes.
+//! the right. `?embed=1` is the embed mode for documentation iframes
+//! (`embed`); `?preset=NAME` opens a preset.
 
 use crate::browser;
 use crate::components::{
     analysis::AnalysisPanel, editor::CloudEditors, editor::WorkflowEditor, event_picker::EventPicker,
     presets::PresetBar, results::Results, settings::Settings, share::ShareBar, token_lab::TokenPanel,
 };
+use crate::embed::{self, EmbedBar};
 use crate::presets;
 use crate::state::AppState;
 use keyless_core::build_info::{self, VERSION};
@@ -17,8 +19,9 @@ const STORAGE_KEY: &str = "keyless.draft";
 /// The URL fragment prefix of a permalink.
 pub const PERMALINK_PREFIX: &str = "s=";
 
-fn initial_draft() -> ScenarioDraft {
-    if let Some(yaml) = browser::storage_get(STORAGE_KEY) {
+fn initial_draft(embed: bool) -> ScenarioDraft {
+    // An embed has no storage: it never shows (or overwrites) the user's draft.
+    if let Some(yaml) = browser::storage_get(STORAGE_KEY).filter(|_| !embed) {
         let (d, _) = ScenarioDraft::from_yaml(&yaml);
         return d;
     }
@@ -36,7 +39,8 @@ fn other_version(yaml: &str) -> Option<String> {
 
 #[component]
 pub fn App() -> impl IntoView {
-    let state = AppState::new(initial_draft());
+    let embed = embed::options().embed;
+    let state = AppState::new(initial_draft(embed));
     provide_context(state);
 
     // A permalink wins over the stored draft.
@@ -53,12 +57,16 @@ pub fn App() -> impl IntoView {
                 state.draft.set(d);
             }
         });
+    } else if let Some(id) = embed::preset_param() {
+        crate::components::presets::load_by_id(&id, state);
     }
     // Keep the last draft; a permalink in the address bar that no longer
     // matches the edited draft is dropped, so a reload never loses edits.
     Effect::new(move |_| {
         let yaml = state.draft.with(ScenarioDraft::to_yaml);
-        browser::storage_set(STORAGE_KEY, &yaml);
+        if !embed {
+            browser::storage_set(STORAGE_KEY, &yaml);
+        }
         let stale = from_link.with_untracked(|l| l.as_deref().is_some_and(|l| l != yaml));
         if stale {
             from_link.set(None);
@@ -66,9 +74,12 @@ pub fn App() -> impl IntoView {
         }
     });
 
-    let embed = browser::query_flag("embed");
+    if embed {
+        embed::start(state);
+    }
     view! {
-        <div class="app" class:embed=embed>
+        <div class="app" class:embed=embed class:readonly=embed::options().readonly>
+            {embed.then(|| view! { <EmbedBar/> })}
             <header class="top">
                 <div class="brand">
                     <img src="icons/icon.svg" alt="" width="28" height="28"/>

@@ -50,7 +50,6 @@ export function storage_set(key, value) { try { localStorage.setItem(key, value)
 export function hash() { return location.hash.slice(1); }
 export function set_hash(h) { history.replaceState(null, '', h ? '#' + h : location.pathname + location.search); }
 export function page_url() { return location.href; }
-export function query_flag(name) { return new URLSearchParams(location.search).get(name) === '1'; }
 export function focus_at(id, start, end) {
   const el = document.getElementById(id);
   if (!el) return;
@@ -80,8 +79,6 @@ extern "C" {
     pub fn hash() -> String;
     pub fn set_hash(hash: &str);
     pub fn page_url() -> String;
-    /// Whether `?name=1` is in the page's query.
-    pub fn query_flag(name: &str) -> bool;
     /// Focuses a textarea and selects a UTF-16 range, scrolled into view.
     pub fn focus_at(id: &str, start: u32, end: u32);
 }

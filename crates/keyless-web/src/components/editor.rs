@@ -159,7 +159,7 @@ fn Editor(doc: DocId, title: &'static str, hint: &'static str, placeholder: &'st
                 <span class="hint">{hint}</span>
                 {is_cloud.then(|| view! {
                     <button type="button" class="small ghost" aria-label=format!("Clear the {title} editor")
-                        hidden=move || !configured()
+                        hidden=move || !configured() || crate::embed::options().readonly
                         on:click=move |_| set_text(&state, doc, String::new())>"Clear"</button>
                 })}
             </div>
@@ -178,6 +178,7 @@ fn Editor(doc: DocId, title: &'static str, hint: &'static str, placeholder: &'st
                         wrap="off"
                         rows=rows
                         placeholder=placeholder
+                        readonly=crate::embed::options().readonly
                         prop:value=move || text.get()
                         on:input=move |ev| set_text(&state, doc, event_target_value(&ev))
                         on:keydown=move |ev| indent_on_tab(&ev, &state, doc)

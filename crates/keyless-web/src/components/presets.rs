@@ -44,6 +44,14 @@ pub fn PresetBar() -> impl IntoView {
     }
 }
 
+/// Opens the preset with this id (`?preset=`); an unknown id is ignored
+/// (the page keeps the draft it opened with).
+pub fn load_by_id(id: &str, state: AppState) {
+    if let Some(&p) = presets::PRESETS.iter().find(|p| p.id == id) {
+        load(p, state, StoredValue::new(0), None);
+    }
+}
+
 fn load(p: PresetInfo, state: AppState, latest: StoredValue<u32>, button: Option<web_sys::Element>) {
     let ticket = latest.get_value().wrapping_add(1);
     latest.set_value(ticket);
