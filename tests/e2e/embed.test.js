@@ -66,7 +66,7 @@ test('embed: set-scenario and select-event round-trip, verdicts in the eval JSON
   await host.evaluate((s) => window.send(0, { keyless: 1, type: 'set-scenario', scenario: s }), scenario);
   const set = await waitMessage(host, 0, `m.type === 'verdicts' && m.report && m.report.jobs.some((j) => j.verdicts.azure) && m.report.jobs[0].token.claims.repository === ${JSON.stringify(scenario.repository)}`);
   assert.deepEqual(set.errors, []);
-  assert.deepEqual(Object.keys(set.report).sort(), ['diagnostics', 'jobs'], 'the eval JSON without the analysis');
+  assert.deepEqual(Object.keys(set.report).sort(), ['diagnostics', 'jobs', 'version'], 'the eval JSON without the analysis');
   assert.deepEqual(Object.keys(set.report.jobs[0]).sort(), Object.keys(expected.jobs[0]).sort());
   assert.deepEqual(verdictsOf(set.report), verdictsOf(expected));
   assert.match(set.report.jobs.flatMap((j) => Object.values(j.verdicts))[0].location, /^scenario\.yaml:\d+:\d+$/);

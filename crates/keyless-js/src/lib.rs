@@ -97,10 +97,11 @@ pub fn lint(#[wasm_bindgen(unchecked_param_type = "LintFile[]")] files: JsValue)
     to_js(&lint_json(files))
 }
 
-/// The engine's version (the `keyless` CLI's `--version`).
+/// The engine's version (`keyless_core::VERSION`, the `"version"` of the
+/// reports and the `keyless` CLI's `--version`).
 #[wasm_bindgen]
 pub fn version() -> String {
-    env!("CARGO_PKG_VERSION").to_string()
+    keyless_core::VERSION.to_string()
 }
 
 // The shapes `evaluate` and `lint` return. Every interface here is checked
@@ -273,6 +274,8 @@ export interface WhatIfMatrix {
 
 /** `keyless eval --format json`. */
 export interface EvalReport {
+  /** The engine that produced it (`version()`). */
+  version: string;
   jobs: JobReport[];
   diagnostics: Diagnostic[];
   findings: ReportFinding[];
@@ -282,7 +285,24 @@ export interface EvalReport {
 
 /** `keyless lint --format json`. */
 export interface LintReport {
-  findings: Finding[];
+  /** The engine that produced it (`version()`). */
+  version: string;
+  /** The names of the files linted, in order. */
+  files: string[];
+  findings: LintFinding[];
+  /** How many findings are suppressed. */
+  suppressed: number;
+}
+
+/** A lint finding and its suppression, if the file suppresses it (`# keyless: ignore[ID] reason`). */
+export interface LintFinding extends Finding {
+  suppressed: Suppression | null;
+}
+
+/** Why a finding does not count. */
+export interface Suppression {
+  kind: "inSource" | "external";
+  justification: string;
 }
 "#;
 
