@@ -88,7 +88,7 @@ pub fn error_message(message: &str) -> String {
 
 /// `{keyless, type: "ready", version}`: the embed listens.
 pub fn ready_message() -> String {
-    json!({ "keyless": VERSION, "type": "ready", "version": env!("CARGO_PKG_VERSION") }).to_string()
+    json!({ "keyless": VERSION, "type": "ready", "version": crate::VERSION }).to_string()
 }
 
 /// Applies a host's scenario request to the draft; the problems found in
