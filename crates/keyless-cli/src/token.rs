@@ -2,11 +2,11 @@
 //! FILE`: the token lab on the command line. Thin like the rest: decoding,
 //! checks, verdicts and the diff are `keyless_core::token`.
 
-use crate::locate::Locator;
 use crate::args::Format;
 use crate::{read_input, render, usage_error};
 use keyless_core::diagnostic::Severity;
 use keyless_core::engine::Report;
+use keyless_core::output::Locator;
 use keyless_core::span::DocId;
 use keyless_core::token::crypto::{self, SigningKey};
 use keyless_core::token::diff::DiffKind;
@@ -256,10 +256,7 @@ pub(crate) fn load_scenario(path: &str) -> Result<(Scenario, Report, String, Str
         crate::output::stderr(&Locator::new(&name, &text, None).render(&d));
         ExitCode::from(2)
     })?;
-    let root = match root.get("scenario") {
-        Some(inner) if root.get("repository").is_none() && inner.entries().is_some() => inner.clone(),
-        _ => root,
-    };
+    let root = crate::scenario_root(root);
     let locator = Locator::new(&name, &text, Some(&root));
     let scenario = Scenario::from_node(&root).map_err(|errors| {
         for d in &errors {
@@ -384,15 +381,11 @@ pub fn eval(args: &[String]) -> ExitCode {
         return fail(&format!("no job `{j}` in the simulated run"));
     }
     let ev = real::evaluate(&scenario, &report, &t, opts.get("--job"), at, &keyless_core::Clouds::ALL);
-    let root = doc::parse(&text, DocId::Scenario).ok();
-    let root = root.map(|r| match r.get("scenario") {
-        Some(inner) if r.get("repository").is_none() && inner.entries().is_some() => inner.clone(),
-        _ => r,
-    });
+    let root = doc::parse(&text, DocId::Scenario).ok().map(crate::scenario_root);
     let locator = Locator::new(&name, &text, root.as_ref());
     let analysis = keyless_core::analysis::analyze(&scenario, &report);
     if format == Format::Json {
-        let mut value = render::report_json(&report, &analysis, &locator);
+        let mut value = keyless_core::output::report_json(&report, Some(&analysis), &locator);
         if let Some(obj) = value.as_object_mut() {
             obj.insert(
                 "real_token".into(),

@@ -87,6 +87,11 @@ const LAYERS: &[(&str, &[&str])] = &[
             "alibaba",
         ],
     ),
+    // The machine-readable contracts (eval/lint JSON, `file:line:col`): the
+    // CLI prints them, the JS module returns them, the embed posts them.
+    ("output", &["analysis", "engine", "scenario", "clouds"]),
+    // The embed's versioned postMessage protocol.
+    ("embed", &["output", "draft", "clouds"]),
 ];
 
 /// What each leaf module may import (leaf modules only).
