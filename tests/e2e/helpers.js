@@ -50,7 +50,12 @@ export async function serveDist() {
 export async function launch() {
   return chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    // LocalNetworkAccessChecks: the embed tests serve a host page through a
+    // Playwright route (no real address, so Chromium counts it as public)
+    // that frames the playground on 127.0.0.1; Chromium 156 would block
+    // that as a public page reaching the local network.
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      '--disable-features=LocalNetworkAccessChecks'],
   });
 }
 

@@ -431,11 +431,31 @@ test('an opened trace and claims table stay open while the results are re-render
   await page.close();
 });
 
+test('the first verdict needs no deferred chunk: with it unreachable the verdict shows, a notice offers Retry, and Retry brings the controls', async () => {
+  const { context: ctx } = await watchedContext(browser);
+  let blocked = true;
+  await ctx.route(/-split_deferred\.wasm$/, (route) => (blocked ? route.abort() : route.continue()));
+  const page = await openApp(browser, server.url, { context: ctx });
+  await expectVerdict(page, 'deploy-aws', 'aws', { allowed: true });
+  const notice = page.locator('.deferred-notice');
+  await notice.getByRole('button', { name: 'Retry' }).waitFor({ timeout: 10000 });
+  assert.equal(await page.getByTestId('event-ref').count(), 0, 'the event picker is deferred');
+  assert.equal(await page.getByTestId('permalink').count(), 0, 'sharing is deferred');
+  blocked = false;
+  await notice.getByRole('button', { name: 'Retry' }).click();
+  await page.getByTestId('event-ref').waitFor({ timeout: 10000 });
+  await page.getByTestId('permalink').waitFor();
+  assert.equal(await notice.isVisible(), false);
+  await ctx.close();
+});
+
 test('Azure, Google Cloud and Alibaba Cloud are fetched when first configured; a failed fetch says so and Retry loads it', async () => {
   const { context: ctx, requests } = await watchedContext(browser);
   const page = await openApp(browser, server.url, { context: ctx });
   await expectVerdict(page, 'deploy-aws', 'aws', { allowed: true });
-  const chunks = () => requests.filter((u) => /-split_[a-z]+\.wasm$/.test(u)).map((u) => u.replace(/.*-split_/, ''));
+  // The cloud chunks (the `deferred` chunk of controls is another test's).
+  const chunks = () => requests.filter((u) => /-split_[a-z]+\.wasm$/.test(u) && !u.endsWith('-split_deferred.wasm'))
+    .map((u) => u.replace(/.*-split_/, ''));
   assert.deepEqual(chunks(), [], 'no cloud chunk in the first load');
 
   const fx = (id) => fixtures().find((f) => f.id === id).scenario;

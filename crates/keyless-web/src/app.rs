@@ -1,13 +1,12 @@
 //! The page: header (presets, share), inputs on the left, live results on
 //! the right. `?embed=1` is the embed mode for documentation iframes
-//! (`embed`); `?preset=NAME` opens a preset.
+//! (`embed`); `?preset=NAME` opens a preset. What the first verdict does
+//! not need is rendered from a lazily loaded chunk (`deferred`).
 
 use crate::browser;
-use crate::components::{
-    analysis::AnalysisPanel, editor::CloudEditors, editor::WorkflowEditor, event_picker::EventPicker,
-    presets::PresetBar, results::Results, settings::Settings, share::ShareBar, token_lab::TokenPanel,
-};
-use crate::embed::{self, EmbedBar};
+use crate::components::{editor::CloudEditors, editor::WorkflowEditor, results::Results};
+use crate::deferred::{Deferred, DeferredNotice, Later};
+use crate::embed;
 use crate::presets;
 use crate::state::AppState;
 use keyless_core::build_info::{self, VERSION};
@@ -74,12 +73,10 @@ pub fn App() -> impl IntoView {
         }
     });
 
-    if embed {
-        embed::start(state);
-    }
+    Deferred::provide(state, embed);
     view! {
         <div class="app" class:embed=embed class:readonly=embed::options().readonly>
-            {embed.then(|| view! { <EmbedBar/> })}
+            {embed.then(|| view! { <Later part=|p| p.embed_bar/> })}
             <header class="top">
                 <div class="brand">
                     <img src="icons/icon.svg" alt="" width="28" height="28"/>
@@ -88,9 +85,10 @@ pub fn App() -> impl IntoView {
                         <p class="tagline">"GitHub Actions OIDC tokens and the verdict of each cloud, simulated in your browser."</p>
                     </div>
                 </div>
-                <ShareBar/>
+                <Later part=|p| p.share/>
             </header>
-            <PresetBar/>
+            <DeferredNotice/>
+            <Later part=|p| p.presets/>
             {move || link_version.get().map(|made_by| view! {
                 <p class="version-notice" role="status" data-testid="version-notice">
                     {format!("This link was made with {made_by}; this is Keyless {VERSION}: its verdicts may differ from the ones its author saw.")}
@@ -98,8 +96,8 @@ pub fn App() -> impl IntoView {
             })}
             <main class="layout">
                 <section class="inputs" aria-label="Inputs">
-                    <Settings/>
-                    <EventPicker/>
+                    <Later part=|p| p.settings/>
+                    <Later part=|p| p.event_picker/>
                     <WorkflowEditor/>
                     <CloudEditors/>
                 </section>
@@ -108,8 +106,8 @@ pub fn App() -> impl IntoView {
                 // Short messages (share, analysis) have their own role="status".
                 <section class="results" aria-label="Results">
                     <Results/>
-                    <AnalysisPanel/>
-                    <TokenPanel/>
+                    <Later part=|p| p.analysis/>
+                    <Later part=|p| p.token/>
                 </section>
             </main>
             <footer class="bottom">

@@ -7,6 +7,7 @@ mod app;
 mod browser;
 mod clouds;
 mod components;
+mod deferred;
 mod embed;
 mod presets;
 mod state;

@@ -102,18 +102,11 @@ pub fn dist() -> Result<u64> {
         step(&mut build)?;
     }
     let total = crate::size()?;
-    if total > crate::CEILING_BYTES {
+    if total > crate::BUDGET_BYTES {
         return Err(format!(
-            "first load is {total} bytes brotli, over the {} KB ceiling (budget {} KB; docs/size.md)",
-            crate::CEILING_BYTES / 1024,
+            "first load is {total} bytes brotli, over the {} KB budget (docs/size.md)",
             crate::BUDGET_BYTES / 1024
         ));
-    }
-    if total > crate::BUDGET_BYTES {
-        eprintln!(
-            "xtask dist: WARNING: the first load is over the {} KB budget (docs/size.md)",
-            crate::BUDGET_BYTES / 1024
-        );
     }
     Ok(total)
 }

@@ -30,7 +30,7 @@ pub fn js_module(b: &mut Build) -> Result {
         .arg(&wasm))?;
     let out = b.dist.join(DIR);
     mkdir(&out)?;
-    for f in ["keyless.js", "keyless.d.ts"] {
+    for f in ["keyless.js", "keyless.d.ts", "keyless_bg.wasm.d.ts"] {
         copy(&bindgen.join(f), &out.join(f))?;
     }
     wasm_opt(&[(bindgen.join("keyless_bg.wasm"), out.join("keyless_bg.wasm"))])?;

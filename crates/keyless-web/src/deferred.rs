@@ -1,0 +1,108 @@
+//! The parts of the page a first verdict does not need — sharing, presets,
+//! the event picker, settings, the analysis and token panels, and the
+//! embed's bar and protocol — live in one lazily loaded chunk of this wasm
+//! (split point `deferred`), fetched as soon as the first verdict is on the
+//! page. The first load (the budget in docs/size.md: every file fetched
+//! before the first verdict) then holds what computes and shows that
+//! verdict: the engine, the editors and the results. Until the chunk
+//! arrives each part's place stays empty; if it cannot be fetched (offline
+//! before it was ever cached), a notice offers to try again.
+
+use crate::components::{
+    analysis::AnalysisPanel, event_picker::EventPicker, presets::PresetBar, settings::Settings, share::ShareBar,
+    token_lab::TokenPanel,
+};
+use crate::embed::{self, EmbedBar};
+use crate::state::AppState;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use wasm_split_helpers::{SplitLoaderError, wasm_split};
+
+/// The deferred parts, each as the function that renders it.
+pub struct Parts {
+    pub presets: fn() -> AnyView,
+    pub share: fn() -> AnyView,
+    pub settings: fn() -> AnyView,
+    pub event_picker: fn() -> AnyView,
+    pub analysis: fn() -> AnyView,
+    pub token: fn() -> AnyView,
+    pub embed_bar: fn() -> AnyView,
+    /// Starts the embed's `postMessage` protocol (embed mode only).
+    pub embed_start: fn(AppState),
+}
+
+static PARTS: Parts = Parts {
+    presets: || view! { <PresetBar/> }.into_any(),
+    share: || view! { <ShareBar/> }.into_any(),
+    settings: || view! { <Settings/> }.into_any(),
+    event_picker: || view! { <EventPicker/> }.into_any(),
+    analysis: || view! { <AnalysisPanel/> }.into_any(),
+    token: || view! { <TokenPanel/> }.into_any(),
+    embed_bar: || view! { <EmbedBar/> }.into_any(),
+    embed_start: embed::start,
+};
+
+#[wasm_split(deferred, fallible)]
+fn load_parts() -> Result<&'static Parts, SplitLoaderError> {
+    Ok(&PARTS)
+}
+
+/// Where the deferred parts are: `None` until the chunk is loaded.
+#[derive(Clone, Copy)]
+pub struct Deferred {
+    parts: RwSignal<Option<&'static Parts>>,
+    failed: RwSignal<bool>,
+}
+
+impl Deferred {
+    /// Provides the (not yet loaded) parts to the page, and fetches them
+    /// once the current render — the first verdict — is done. In embed
+    /// mode, starts the embed protocol when they arrive.
+    pub fn provide(state: AppState, embed: bool) -> Deferred {
+        let d = Deferred { parts: RwSignal::new(None), failed: RwSignal::new(false) };
+        provide_context(d);
+        let owner = Owner::current();
+        // An effect runs after the render that created it.
+        Effect::new(move |_| d.load(state, embed, owner.clone()));
+        d
+    }
+
+    fn load(self, state: AppState, embed: bool, owner: Option<Owner>) {
+        self.failed.set(false);
+        spawn_local(async move {
+            match load_parts().await {
+                Ok(parts) => {
+                    self.parts.set(Some(parts));
+                    if embed {
+                        match &owner {
+                            Some(o) => o.with(|| (parts.embed_start)(state)),
+                            None => (parts.embed_start)(state),
+                        }
+                    }
+                }
+                Err(_) => self.failed.set(true),
+            }
+        });
+    }
+}
+
+/// The place of one deferred part: empty until the chunk has arrived.
+#[component]
+pub fn Later(part: fn(&'static Parts) -> fn() -> AnyView) -> impl IntoView {
+    let d = expect_context::<Deferred>();
+    move || d.parts.get().map(|p| part(p)())
+}
+
+/// Shown only when the deferred parts could not be fetched.
+#[component]
+pub fn DeferredNotice() -> impl IntoView {
+    let d = expect_context::<Deferred>();
+    let state = expect_context::<AppState>();
+    let retry = move |_| d.load(state, false, Owner::current());
+    view! {
+        <p class="deferred-notice" role="status" hidden=move || !d.failed.get()>
+            "Some controls (presets, sharing, event picker, settings, analysis) could not be loaded (offline?). "
+            <button type="button" class="small" on:click=retry>"Retry"</button>
+        </p>
+    }
+}
