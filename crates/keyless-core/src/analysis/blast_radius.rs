@@ -17,98 +17,169 @@ use crate::verdict::Cloud;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
-/// The what-if variants, in row order: id, expectation, what the run is and
-/// why it matters (with its source). Documented in `docs/findings.md`.
-pub const VARIANTS: &[(&str, Expectation, &str)] = &[
-    ("as-given", Expectation::Intended, "The scenario as given: the run(s) the trust is meant to admit."),
-    (
-        "other-branch",
-        Expectation::Unintended,
-        "A push to another branch (anyone with write access can push one, with any workflow): github-oidc-tokens.md §2.2.",
-    ),
-    (
-        "branch-prefix",
-        Expectation::Unintended,
-        "A push to `<default branch>-keyless-what-if` (only when the run is on the default branch): catches `ref:refs/heads/main*` (research cloud-trust-evaluation.md §1.8).",
-    ),
-    ("tag", Expectation::Unintended, "A pushed tag: `ref:refs/tags/…` (§2.2)."),
-    (
-        "pull-request",
-        Expectation::Unintended,
-        "A pull request from a branch of the same repository: `sub` `…:pull_request` (§2.2).",
-    ),
-    (
-        "fork-pull-request",
-        Expectation::Unintended,
-        "A pull request from a fork: GitHub issues no token (§5); shown to prove it fails closed.",
-    ),
-    (
-        "pull-request-target-ref",
-        Expectation::Unintended,
-        "pull_request_target from a fork, `sub` option `ref` (default branch): contested in GitHub's docs (§2.2), both options are simulated.",
-    ),
-    (
-        "pull-request-target-pr",
-        Expectation::Unintended,
-        "pull_request_target from a fork, `sub` option `pull_request`.",
-    ),
-    (
-        "other-environment",
-        Expectation::Unintended,
-        "The job with another environment name (only when the job has one): `…:environment:NAME` (§2.1).",
-    ),
-    (
-        "no-environment",
-        Expectation::Unintended,
-        "The job without its environment (no reviewers): the `sub` falls back to the ref (§2.1, seed guide §6).",
-    ),
-    (
-        "other-repo",
-        Expectation::Unintended,
-        "Another repository of the same owner: the seed guide's 400-repository story.",
-    ),
-    (
-        "repo-name-prefix",
-        Expectation::Unintended,
-        "A repository named `<repo>-evil` of the same owner: catches `repo:o/r*` (research cloud-trust-evaluation.md §1.8).",
-    ),
-    (
-        "owner-lookalike",
-        Expectation::Unintended,
-        "A look-alike owner `<owner>-evil` (anyone can register it): catches `repo:o*`.",
-    ),
-    ("owner-prefix", Expectation::Unintended, "An owner named `<owner>x`: catches owner prefixes."),
-    (
-        "other-workflow",
-        Expectation::Unintended,
-        "Another workflow file on the same ref: same `sub`, other `job_workflow_ref`.",
-    ),
-    (
-        "reusable-ref",
-        Expectation::Unintended,
-        "The called reusable workflow at another ref (only when the job calls one): seed guide §5.",
-    ),
-    (
-        "immutable",
-        Expectation::Neutral,
-        "The same run after switching to immutable subjects `repo:OWNER@ID/REPO@ID:…` (§3.4).",
-    ),
-    ("renamed-same-ids", Expectation::Neutral, "The repository renamed (same ids) under immutable subjects."),
-    (
-        "recreated-same-name",
-        Expectation::Unintended,
-        "A new repository with the same name (new id) under immutable subjects: deleted and re-created, or transferred.",
-    ),
-    (
-        "ghes-issuer",
-        Expectation::Unintended,
-        "The same names on someone else's GitHub Enterprise Server: issuer `https://HOST/_services/token` (§4.1).",
-    ),
-    (
-        "enterprise-issuer",
-        Expectation::Neutral,
-        "The enterprise's unique issuer `https://token.actions.githubusercontent.com/<slug>` switched on (§4.1).",
-    ),
+/// One what-if row kind, declared once: the matrix's rows, the docs'
+/// table (docs/findings.md), `keyless check`'s event clauses and the
+/// findings all read these definitions.
+#[derive(Debug)]
+pub struct VariantDef {
+    pub id: &'static str,
+    pub expectation: Expectation,
+    /// What the row's run is, as the matrix shows it.
+    pub summary: &'static str,
+    /// What the run is and why it matters, with its source (the docs).
+    pub doc: &'static str,
+}
+
+const AS_GIVEN: VariantDef = VariantDef {
+    id: "as-given",
+    expectation: Expectation::Intended,
+    summary: "the run as given",
+    doc: "The scenario as given: the run(s) the trust is meant to admit.",
+};
+const OTHER_BRANCH: VariantDef = VariantDef {
+    id: "other-branch",
+    expectation: Expectation::Unintended,
+    summary: "a push to another branch of the repository",
+    doc: "A push to another branch (anyone with write access can push one, with any workflow): github-oidc-tokens.md §2.2.",
+};
+const BRANCH_PREFIX: VariantDef = VariantDef {
+    id: "branch-prefix",
+    expectation: Expectation::Unintended,
+    summary: "a push to a branch whose name starts with the default branch's",
+    doc: "A push to `<default branch>-keyless-what-if` (only when the run is on the default branch): catches `ref:refs/heads/main*` (research cloud-trust-evaluation.md §1.8).",
+};
+const TAG: VariantDef = VariantDef {
+    id: "tag",
+    expectation: Expectation::Unintended,
+    summary: "a pushed tag",
+    doc: "A pushed tag: `ref:refs/tags/…` (§2.2).",
+};
+const PULL_REQUEST: VariantDef = VariantDef {
+    id: "pull-request",
+    expectation: Expectation::Unintended,
+    summary: "a pull request from a branch of the same repository",
+    doc: "A pull request from a branch of the same repository: `sub` `…:pull_request` (§2.2).",
+};
+const FORK_PULL_REQUEST: VariantDef = VariantDef {
+    id: "fork-pull-request",
+    expectation: Expectation::Unintended,
+    summary: "a pull request from a fork (its workflow edits apply)",
+    doc: "A pull request from a fork: GitHub issues no token (§5); shown to prove it fails closed.",
+};
+const PULL_REQUEST_TARGET_REF: VariantDef = VariantDef {
+    id: "pull-request-target-ref",
+    expectation: Expectation::Unintended,
+    summary: "a pull_request_target run started by a fork",
+    doc: "pull_request_target from a fork, `sub` option `ref` (default branch): contested in GitHub's docs (§2.2), both options are simulated.",
+};
+const PULL_REQUEST_TARGET_PR: VariantDef = VariantDef {
+    id: "pull-request-target-pr",
+    expectation: Expectation::Unintended,
+    summary: "a pull_request_target run started by a fork",
+    doc: "pull_request_target from a fork, `sub` option `pull_request`.",
+};
+const OTHER_ENVIRONMENT: VariantDef = VariantDef {
+    id: "other-environment",
+    expectation: Expectation::Unintended,
+    summary: "the job with another environment",
+    doc: "The job with another environment name (only when the job has one): `…:environment:NAME` (§2.1).",
+};
+const NO_ENVIRONMENT: VariantDef = VariantDef {
+    id: "no-environment",
+    expectation: Expectation::Unintended,
+    summary: "the job without its environment (no reviewers, no protection rules)",
+    doc: "The job without its environment (no reviewers): the `sub` falls back to the ref (§2.1, seed guide §6).",
+};
+const OTHER_REPO: VariantDef = VariantDef {
+    id: "other-repo",
+    expectation: Expectation::Unintended,
+    summary: "another repository of the same owner",
+    doc: "Another repository of the same owner: the seed guide's 400-repository story.",
+};
+const REPO_NAME_PREFIX: VariantDef = VariantDef {
+    id: "repo-name-prefix",
+    expectation: Expectation::Unintended,
+    summary: "another repository of the owner whose name starts with this one",
+    doc: "A repository named `<repo>-evil` of the same owner: catches `repo:o/r*` (research cloud-trust-evaluation.md §1.8).",
+};
+const OWNER_LOOKALIKE: VariantDef = VariantDef {
+    id: "owner-lookalike",
+    expectation: Expectation::Unintended,
+    summary: "a look-alike owner (`<owner>-evil`) with the same repository name",
+    doc: "A look-alike owner `<owner>-evil` (anyone can register it): catches `repo:o*`.",
+};
+const OWNER_PREFIX: VariantDef = VariantDef {
+    id: "owner-prefix",
+    expectation: Expectation::Unintended,
+    summary: "an owner whose name starts with this owner's (`<owner>x`)",
+    doc: "An owner named `<owner>x`: catches owner prefixes.",
+};
+const OTHER_WORKFLOW: VariantDef = VariantDef {
+    id: "other-workflow",
+    expectation: Expectation::Unintended,
+    summary: "another workflow file of the repository, same branch",
+    doc: "Another workflow file on the same ref: same `sub`, other `job_workflow_ref`.",
+};
+const REUSABLE_REF: VariantDef = VariantDef {
+    id: "reusable-ref",
+    expectation: Expectation::Unintended,
+    summary: "the reusable workflow called at another ref",
+    doc: "The called reusable workflow at another ref (only when the job calls one): seed guide §5.",
+};
+const IMMUTABLE: VariantDef = VariantDef {
+    id: "immutable",
+    expectation: Expectation::Neutral,
+    summary: "the same run after the repository switches to immutable subjects",
+    doc: "The same run after switching to immutable subjects `repo:OWNER@ID/REPO@ID:…` (§3.4).",
+};
+const RENAMED_SAME_IDS: VariantDef = VariantDef {
+    id: "renamed-same-ids",
+    expectation: Expectation::Neutral,
+    summary: "the repository renamed (same ids) under immutable subjects",
+    doc: "The repository renamed (same ids) under immutable subjects.",
+};
+const RECREATED_SAME_NAME: VariantDef = VariantDef {
+    id: "recreated-same-name",
+    expectation: Expectation::Unintended,
+    summary: "a new repository with the same name (deleted and re-created, or transferred) under immutable subjects",
+    doc: "A new repository with the same name (new id) under immutable subjects: deleted and re-created, or transferred.",
+};
+const GHES_ISSUER: VariantDef = VariantDef {
+    id: "ghes-issuer",
+    expectation: Expectation::Unintended,
+    summary: "the same owner/repository names on a GitHub Enterprise Server someone else runs",
+    doc: "The same names on someone else's GitHub Enterprise Server: issuer `https://HOST/_services/token` (§4.1).",
+};
+const ENTERPRISE_ISSUER: VariantDef = VariantDef {
+    id: "enterprise-issuer",
+    expectation: Expectation::Neutral,
+    summary: "the enterprise's unique issuer switched on",
+    doc: "The enterprise's unique issuer `https://token.actions.githubusercontent.com/<slug>` switched on (§4.1).",
+};
+
+/// The what-if variants, in row order. Documented in `docs/findings.md`.
+pub const VARIANTS: &[VariantDef] = &[
+    AS_GIVEN,
+    OTHER_BRANCH,
+    BRANCH_PREFIX,
+    TAG,
+    PULL_REQUEST,
+    FORK_PULL_REQUEST,
+    PULL_REQUEST_TARGET_REF,
+    PULL_REQUEST_TARGET_PR,
+    OTHER_ENVIRONMENT,
+    NO_ENVIRONMENT,
+    OTHER_REPO,
+    REPO_NAME_PREFIX,
+    OWNER_LOOKALIKE,
+    OWNER_PREFIX,
+    OTHER_WORKFLOW,
+    REUSABLE_REF,
+    IMMUTABLE,
+    RENAMED_SAME_IDS,
+    RECREATED_SAME_NAME,
+    GHES_ISSUER,
+    ENTERPRISE_ISSUER,
 ];
 
 /// Whether a row's run should be admitted.
@@ -196,10 +267,8 @@ pub fn blast_radius(scenario: &Scenario) -> WhatIfMatrix {
 }
 
 struct Variant {
-    id: &'static str,
-    description: String,
+    def: &'static VariantDef,
     changed: Vec<String>,
-    expectation: Expectation,
     scenario: Scenario,
 }
 
@@ -274,12 +343,12 @@ pub(crate) fn explore_from(scenario: &Scenario, base: &crate::engine::Report) ->
             matrix.evaluations += cells.len();
             let sub = j.token.issued.then(|| j.token.claims.sub());
             let row = WhatIfRow {
-                id: format!("{}:{key}", v.id),
-                variant: v.id.to_string(),
+                id: format!("{}:{key}", v.def.id),
+                variant: v.def.id.to_string(),
                 job: key,
-                description: v.description.clone(),
+                description: v.def.summary.to_string(),
                 changed: v.changed.clone(),
-                expectation: v.expectation,
+                expectation: v.def.expectation,
                 sub,
                 cells,
             };
@@ -300,7 +369,7 @@ pub(crate) fn explore_from(scenario: &Scenario, base: &crate::engine::Report) ->
         }
     };
     for v in &variants {
-        if v.expectation == Expectation::Intended {
+        if v.def.expectation == Expectation::Intended {
             add_rows(v, &base.jobs, &mut matrix);
         } else {
             let report = engine::evaluate(&v.scenario);
@@ -326,11 +395,8 @@ const WHAT_IF_NAME: &str = "keyless-what-if";
 
 fn variants(s: &Scenario, base: &[JobReport], notes: &mut Vec<String>) -> Vec<Variant> {
     let mut out = Vec::new();
-    let v =
-        |id: &'static str, description: String, changed: Vec<String>, expectation: Expectation, scenario: Scenario| {
-            Variant { id, description, changed, expectation, scenario }
-        };
-    out.push(v("as-given", "the run as given".into(), Vec::new(), Expectation::Intended, s.clone()));
+    let v = |def: &'static VariantDef, changed: Vec<String>, scenario: Scenario| Variant { def, changed, scenario };
+    out.push(v(&AS_GIVEN, Vec::new(), s.clone()));
 
     // Runs anyone with push access can produce: any branch, tag or PR, with
     // any trigger (they can edit the workflow in their branch).
@@ -367,13 +433,7 @@ fn variants(s: &Scenario, base: &[JobReport], notes: &mut Vec<String>) -> Vec<Va
     let (mut t, mut changed) = attacker(s.clone(), "push");
     push(&mut t, &branch_ref);
     changed.insert(0, format!("event: push to `{branch_ref}`"));
-    out.push(v(
-        "other-branch",
-        "a push to another branch of the repository".into(),
-        changed,
-        Expectation::Unintended,
-        t,
-    ));
+    out.push(v(&OTHER_BRANCH, changed, t));
 
     // A branch named like the default branch plus a suffix: catches
     // `ref:refs/heads/main*` (research §1.8: `*` also matches the suffix).
@@ -383,48 +443,30 @@ fn variants(s: &Scenario, base: &[JobReport], notes: &mut Vec<String>) -> Vec<Va
         let (mut t, mut changed) = attacker(s.clone(), "push");
         push(&mut t, &prefixed);
         changed.insert(0, format!("event: push to `{prefixed}`"));
-        out.push(v(
-            "branch-prefix",
-            "a push to a branch whose name starts with the default branch's".into(),
-            changed,
-            Expectation::Unintended,
-            t,
-        ));
+        out.push(v(&BRANCH_PREFIX, changed, t));
     }
 
     let tag_ref = format!("refs/tags/{WHAT_IF_NAME}");
     let (mut t, mut changed) = attacker(s.clone(), "push");
     push(&mut t, &tag_ref);
     changed.insert(0, format!("event: push of tag `{tag_ref}`"));
-    out.push(v("tag", "a pushed tag".into(), changed, Expectation::Unintended, t));
+    out.push(v(&TAG, changed, t));
 
     let (mut t, mut changed) = attacker(s.clone(), "pull_request");
     pull(&mut t, "pull_request", false);
     changed.insert(0, format!("event: pull_request from branch `{WHAT_IF_BRANCH}` of the same repository"));
-    out.push(v(
-        "pull-request",
-        "a pull request from a branch of the same repository".into(),
-        changed,
-        Expectation::Unintended,
-        t,
-    ));
+    out.push(v(&PULL_REQUEST, changed, t));
 
     let mut t = s.clone();
     pull(&mut t, "pull_request", true);
     if let Some(text) = rewrite_workflow(&t.workflow.text, Some("pull_request"), true) {
         t.workflow.text = text;
     }
-    out.push(v(
-        "fork-pull-request",
-        "a pull request from a fork (its workflow edits apply)".into(),
-        vec!["event: pull_request from a fork".into()],
-        Expectation::Unintended,
-        t,
-    ));
+    out.push(v(&FORK_PULL_REQUEST, vec!["event: pull_request from a fork".into()], t));
 
     for (id, option, label) in [
-        ("pull-request-target-ref", PullRequestTargetSubject::Ref, "ref"),
-        ("pull-request-target-pr", PullRequestTargetSubject::PullRequest, "pull_request"),
+        (&PULL_REQUEST_TARGET_REF, PullRequestTargetSubject::Ref, "ref"),
+        (&PULL_REQUEST_TARGET_PR, PullRequestTargetSubject::PullRequest, "pull_request"),
     ] {
         let mut t = s.clone();
         pull(&mut t, "pull_request_target", true);
@@ -439,7 +481,7 @@ fn variants(s: &Scenario, base: &[JobReport], notes: &mut Vec<String>) -> Vec<Va
             changed.push("if a workflow on the default branch triggers on pull_request_target".into());
             t.workflow.text = text;
         }
-        out.push(v(id, "a pull_request_target run started by a fork".into(), changed, Expectation::Unintended, t));
+        out.push(v(id, changed, t));
     }
 
     let has_env = base.iter().any(|j| j.environment.is_some());
@@ -459,25 +501,13 @@ fn variants(s: &Scenario, base: &[JobReport], notes: &mut Vec<String>) -> Vec<Va
         for (_, r) in &mut t.reusable_workflows {
             r.text = rewrite_environments(&r.text, DocId::Workflow, EnvEdit::Rename);
         }
-        out.push(v(
-            "other-environment",
-            "the job with another environment".into(),
-            vec![format!("job environment renamed to `{WHAT_IF_NAME}`")],
-            Expectation::Unintended,
-            t,
-        ));
+        out.push(v(&OTHER_ENVIRONMENT, vec![format!("job environment renamed to `{WHAT_IF_NAME}`")], t));
         let mut t = s.clone();
         t.workflow.text = rewrite_environments(&t.workflow.text, DocId::Workflow, EnvEdit::Remove);
         for (_, r) in &mut t.reusable_workflows {
             r.text = rewrite_environments(&r.text, DocId::Workflow, EnvEdit::Remove);
         }
-        out.push(v(
-            "no-environment",
-            "the job without its environment (no reviewers, no protection rules)".into(),
-            vec!["`environment:` removed from the job".into()],
-            Expectation::Unintended,
-            t,
-        ));
+        out.push(v(&NO_ENVIRONMENT, vec!["`environment:` removed from the job".into()], t));
     }
 
     let repo_id = base_claim(base, "repository_id").or_else(|| s.repository_id.clone());
@@ -506,52 +536,22 @@ fn variants(s: &Scenario, base: &[JobReport], notes: &mut Vec<String>) -> Vec<Va
         (t, changed)
     };
     let (t, changed) = elsewhere(&s.owner, WHAT_IF_NAME, false);
-    out.push(v("other-repo", "another repository of the same owner".into(), changed, Expectation::Unintended, t));
+    out.push(v(&OTHER_REPO, changed, t));
     let (t, changed) = elsewhere(&s.owner, &format!("{}-evil", s.name), false);
-    out.push(v(
-        "repo-name-prefix",
-        "another repository of the owner whose name starts with this one".into(),
-        changed,
-        Expectation::Unintended,
-        t,
-    ));
+    out.push(v(&REPO_NAME_PREFIX, changed, t));
     let (t, changed) = elsewhere(&format!("{}-evil", s.owner), &s.name, true);
-    out.push(v(
-        "owner-lookalike",
-        "a look-alike owner (`<owner>-evil`) with the same repository name".into(),
-        changed,
-        Expectation::Unintended,
-        t,
-    ));
+    out.push(v(&OWNER_LOOKALIKE, changed, t));
     let (t, changed) = elsewhere(&format!("{}x", s.owner), &s.name, true);
-    out.push(v(
-        "owner-prefix",
-        "an owner whose name starts with this owner's (`<owner>x`)".into(),
-        changed,
-        Expectation::Unintended,
-        t,
-    ));
+    out.push(v(&OWNER_PREFIX, changed, t));
 
     let mut t = s.clone();
     t.workflow_path = format!(".github/workflows/{WHAT_IF_NAME}.yml");
-    out.push(v(
-        "other-workflow",
-        "another workflow file of the repository, same branch".into(),
-        vec![format!("workflow path `{}`", t.workflow_path)],
-        Expectation::Unintended,
-        t,
-    ));
+    out.push(v(&OTHER_WORKFLOW, vec![format!("workflow path `{}`", t.workflow_path)], t));
 
     if let Some(text) = rewrite_reusable_refs(&s.workflow.text) {
         let mut t = s.clone();
         t.workflow.text = text;
-        out.push(v(
-            "reusable-ref",
-            "the reusable workflow called at another ref".into(),
-            vec![format!("reusable workflow ref `@refs/heads/{WHAT_IF_BRANCH}`")],
-            Expectation::Unintended,
-            t,
-        ));
+        out.push(v(&REUSABLE_REF, vec![format!("reusable workflow ref `@refs/heads/{WHAT_IF_BRANCH}`")], t));
     }
 
     let immutable = |mut t: Scenario| {
@@ -561,30 +561,20 @@ fn variants(s: &Scenario, base: &[JobReport], notes: &mut Vec<String>) -> Vec<Va
         t
     };
     if !s.subject.immutable {
-        out.push(v(
-            "immutable",
-            "the same run after the repository switches to immutable subjects".into(),
-            vec!["subject: immutable (`repo:OWNER@ID/REPO@ID:…`)".into()],
-            Expectation::Neutral,
-            immutable(s.clone()),
-        ));
+        out.push(v(&IMMUTABLE, vec!["subject: immutable (`repo:OWNER@ID/REPO@ID:…`)".into()], immutable(s.clone())));
     }
     let mut t = immutable(s.clone());
     t.name = format!("{}-renamed", s.name);
     out.push(v(
-        "renamed-same-ids",
-        "the repository renamed (same ids) under immutable subjects".into(),
+        &RENAMED_SAME_IDS,
         vec![format!("repository renamed to `{}/{}`, immutable subjects", s.owner, t.name)],
-        Expectation::Neutral,
         t,
     ));
     let mut t = immutable(s.clone());
     t.repository_id = Some(other_id(&repo_id_text, 13));
     out.push(v(
-        "recreated-same-name",
-        "a new repository with the same name (deleted and re-created, or transferred) under immutable subjects".into(),
+        &RECREATED_SAME_NAME,
         vec![format!("same name, new repository id {}", t.repository_id.clone().unwrap_or_default())],
-        Expectation::Unintended,
         t,
     ));
 
@@ -592,13 +582,7 @@ fn variants(s: &Scenario, base: &[JobReport], notes: &mut Vec<String>) -> Vec<Va
     t.issuer.ghes_host = Some("ghes.keyless-what-if.example".into());
     t.issuer.enterprise_slug = None;
     t.issuer.ghe_subdomain = None;
-    out.push(v(
-        "ghes-issuer",
-        "the same owner/repository names on a GitHub Enterprise Server someone else runs".into(),
-        vec!["issuer `https://ghes.keyless-what-if.example/_services/token`".into()],
-        Expectation::Unintended,
-        t,
-    ));
+    out.push(v(&GHES_ISSUER, vec!["issuer `https://ghes.keyless-what-if.example/_services/token`".into()], t));
     let mut t = s.clone();
     let slug = match &s.issuer.enterprise_slug {
         Some(sl) => format!("{sl}-other"),
@@ -606,13 +590,7 @@ fn variants(s: &Scenario, base: &[JobReport], notes: &mut Vec<String>) -> Vec<Va
     };
     t.issuer.enterprise_slug = Some(slug.clone());
     t.issuer.ghes_host = None;
-    out.push(v(
-        "enterprise-issuer",
-        "the enterprise's unique issuer switched on".into(),
-        vec![format!("issuer `https://token.actions.githubusercontent.com/{slug}`")],
-        Expectation::Neutral,
-        t,
-    ));
+    out.push(v(&ENTERPRISE_ISSUER, vec![format!("issuer `https://token.actions.githubusercontent.com/{slug}`")], t));
     out
 }
 

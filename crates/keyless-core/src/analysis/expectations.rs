@@ -194,9 +194,7 @@ pub fn parse_run(text: &str, span: Span) -> Result<Run, Diagnostic> {
             ["pull_request"] => EventClause::PullRequest { fork: false },
             ["pull_request", "from", "fork"] => EventClause::PullRequest { fork: true },
             ["pull_request_target"] | ["pull_request_target", "from", "fork"] => EventClause::PullRequestTarget,
-            [id] if VARIANTS.iter().any(|(v, _, _)| v == id) => {
-                EventClause::Variant(VARIANTS.iter().find(|(v, _, _)| v == id).map_or("as-given", |(v, _, _)| v))
-            }
+            [id] if let Some(def) = VARIANTS.iter().find(|d| d.id == *id) => EventClause::Variant(def.id),
             [ev] if is_event_name(ev) => EventClause::Other { event: (*ev).to_string(), branch: None },
             [ev, branch] if is_event_name(ev) => {
                 EventClause::Other { event: (*ev).to_string(), branch: Some((*branch).to_string()) }

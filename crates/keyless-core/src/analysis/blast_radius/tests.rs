@@ -155,11 +155,10 @@ fn rewrites_keep_the_workflow_valid() {
 fn every_variant_is_documented() {
     for name in ["aws-org-wildcard", "aws-environment-drift", "reusable-workflow-pin"] {
         for r in blast_radius(&fixture(name)).rows {
-            let doc = VARIANTS
-                .iter()
-                .find(|(id, _, _)| *id == r.variant)
-                .unwrap_or_else(|| panic!("{} undocumented", r.variant));
-            assert_eq!(doc.1, r.expectation, "{}", r.variant);
+            let def =
+                VARIANTS.iter().find(|d| d.id == r.variant).unwrap_or_else(|| panic!("{} undocumented", r.variant));
+            assert_eq!(def.expectation, r.expectation, "{}", r.variant);
+            assert_eq!(def.summary, r.description, "{}", r.variant);
         }
     }
 }

@@ -194,8 +194,8 @@ pub fn catalogue_markdown() -> String {
          each one (columns). Unintended runs that a cloud admits raise KL-TRUST-001/006/008.\n\n\
          | Row | Expectation | What and why |\n|---|---|---|\n",
     );
-    for (id, expectation, why) in crate::analysis::blast_radius::VARIANTS {
-        out.push_str(&format!("| `{id}` | {expectation:?} | {} |\n", why.replace('|', "\\|")));
+    for v in crate::analysis::blast_radius::VARIANTS {
+        out.push_str(&format!("| `{}` | {:?} | {} |\n", v.id, v.expectation, v.doc.replace('|', "\\|")));
     }
     out.push_str(
         "\n## Suggestions and their verification\n\nFor each configured cloud, Keyless writes the tightest trust for the \
