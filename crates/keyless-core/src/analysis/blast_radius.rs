@@ -40,7 +40,7 @@ const OTHER_BRANCH: VariantDef = VariantDef {
     id: "other-branch",
     expectation: Expectation::Unintended,
     summary: "a push to another branch of the repository",
-    doc: "A push to another branch (anyone with write access can push one, with any workflow): github-oidc-tokens.md §2.2.",
+    doc: "A push to another branch (anyone with write access can push one, with any workflow): research github-oidc-tokens.md §2.2.",
 };
 const BRANCH_PREFIX: VariantDef = VariantDef {
     id: "branch-prefix",
@@ -52,25 +52,25 @@ const TAG: VariantDef = VariantDef {
     id: "tag",
     expectation: Expectation::Unintended,
     summary: "a pushed tag",
-    doc: "A pushed tag: `ref:refs/tags/…` (§2.2).",
+    doc: "A pushed tag: `ref:refs/tags/…` (research github-oidc-tokens.md §2.2).",
 };
 const PULL_REQUEST: VariantDef = VariantDef {
     id: "pull-request",
     expectation: Expectation::Unintended,
     summary: "a pull request from a branch of the same repository",
-    doc: "A pull request from a branch of the same repository: `sub` `…:pull_request` (§2.2).",
+    doc: "A pull request from a branch of the same repository: `sub` `…:pull_request` (research github-oidc-tokens.md §2.2).",
 };
 const FORK_PULL_REQUEST: VariantDef = VariantDef {
     id: "fork-pull-request",
     expectation: Expectation::Unintended,
     summary: "a pull request from a fork (its workflow edits apply)",
-    doc: "A pull request from a fork: GitHub issues no token (§5); shown to prove it fails closed.",
+    doc: "A pull request from a fork: GitHub issues no token (research github-oidc-tokens.md §5); shown to prove it fails closed.",
 };
 const PULL_REQUEST_TARGET_REF: VariantDef = VariantDef {
     id: "pull-request-target-ref",
     expectation: Expectation::Unintended,
     summary: "a pull_request_target run started by a fork",
-    doc: "pull_request_target from a fork, `sub` option `ref` (default branch): contested in GitHub's docs (§2.2), both options are simulated.",
+    doc: "pull_request_target from a fork, `sub` option `ref` (default branch): contested in GitHub's docs (research github-oidc-tokens.md §2.2), both options are simulated.",
 };
 const PULL_REQUEST_TARGET_PR: VariantDef = VariantDef {
     id: "pull-request-target-pr",
@@ -82,19 +82,19 @@ const OTHER_ENVIRONMENT: VariantDef = VariantDef {
     id: "other-environment",
     expectation: Expectation::Unintended,
     summary: "the job with another environment",
-    doc: "The job with another environment name (only when the job has one): `…:environment:NAME` (§2.1).",
+    doc: "The job with another environment name (only when the job has one): `…:environment:NAME` (research github-oidc-tokens.md §2.1).",
 };
 const NO_ENVIRONMENT: VariantDef = VariantDef {
     id: "no-environment",
     expectation: Expectation::Unintended,
     summary: "the job without its environment (no reviewers, no protection rules)",
-    doc: "The job without its environment (no reviewers): the `sub` falls back to the ref (§2.1, seed guide §6).",
+    doc: "The job without its environment (no reviewers): the `sub` falls back to the ref (research github-oidc-tokens.md §2.1, research seeds/keyless-deployments-aws-azure-gcp.md §6).",
 };
 const OTHER_REPO: VariantDef = VariantDef {
     id: "other-repo",
     expectation: Expectation::Unintended,
     summary: "another repository of the same owner",
-    doc: "Another repository of the same owner: the seed guide's 400-repository story.",
+    doc: "Another repository of the same owner: the 400-repository story of the deployments guide's \"Enterprise scenario\" (docs/research/seeds/keyless-deployments-aws-azure-gcp.md).",
 };
 const REPO_NAME_PREFIX: VariantDef = VariantDef {
     id: "repo-name-prefix",
@@ -124,13 +124,13 @@ const REUSABLE_REF: VariantDef = VariantDef {
     id: "reusable-ref",
     expectation: Expectation::Unintended,
     summary: "the reusable workflow called at another ref",
-    doc: "The called reusable workflow at another ref (only when the job calls one): seed guide §5.",
+    doc: "The called reusable workflow at another ref (only when the job calls one): research seeds/keyless-deployments-aws-azure-gcp.md §5.",
 };
 const IMMUTABLE: VariantDef = VariantDef {
     id: "immutable",
     expectation: Expectation::Neutral,
     summary: "the same run after the repository switches to immutable subjects",
-    doc: "The same run after switching to immutable subjects `repo:OWNER@ID/REPO@ID:…` (§3.4).",
+    doc: "The same run after switching to immutable subjects `repo:OWNER@ID/REPO@ID:…` (research github-oidc-tokens.md §3.4).",
 };
 const RENAMED_SAME_IDS: VariantDef = VariantDef {
     id: "renamed-same-ids",
@@ -148,13 +148,13 @@ const GHES_ISSUER: VariantDef = VariantDef {
     id: "ghes-issuer",
     expectation: Expectation::Unintended,
     summary: "the same owner/repository names on a GitHub Enterprise Server someone else runs",
-    doc: "The same names on someone else's GitHub Enterprise Server: issuer `https://HOST/_services/token` (§4.1).",
+    doc: "The same names on someone else's GitHub Enterprise Server: issuer `https://HOST/_services/token` (research github-oidc-tokens.md §4.1).",
 };
 const ENTERPRISE_ISSUER: VariantDef = VariantDef {
     id: "enterprise-issuer",
     expectation: Expectation::Neutral,
     summary: "the enterprise's unique issuer switched on",
-    doc: "The enterprise's unique issuer `https://token.actions.githubusercontent.com/<slug>` switched on (§4.1).",
+    doc: "The enterprise's unique issuer `https://token.actions.githubusercontent.com/<slug>` switched on (research github-oidc-tokens.md §4.1).",
 };
 
 /// The what-if variants, in row order. Documented in `docs/findings.md`.

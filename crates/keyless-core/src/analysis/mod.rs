@@ -3,7 +3,7 @@
 //! configuration admits), and least-privilege suggestions that the engine
 //! itself verifies before they are shown.
 //!
-//! Source of the approach: shared/seeds/keyless-deployments-aws-azure-gcp.md
+//! Source of the approach: docs/research/seeds/keyless-deployments-aws-azure-gcp.md
 //! ("A trust policy you have never watched fail closed is not yet a
 //! control"), and peers-and-anchors.md §B (the Checkov/Trivy baseline this
 //! catalogue covers and exceeds).

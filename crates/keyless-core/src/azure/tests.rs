@@ -1,5 +1,5 @@
 //! Azure tests. Each names its source: the seed deployment guide
-//! (`/work/shared/seeds/keyless-deployments-aws-azure-gcp.md`, "seed"), the
+//! (`/work/docs/research/seeds/keyless-deployments-aws-azure-gcp.md`, "seed"), the
 //! research notes (cloud-trust-evaluation.md §n), or the Z1..Z11 sources.
 
 use super::*;

@@ -265,8 +265,10 @@ fn ends_word(after: &str) -> bool {
     }
 }
 
-/// "research §4.2", "research: github-oidc-tokens.md §1.4": a section of
-/// the team's research notes (`docs/research/`), as sources.md describes.
+/// "research §4.2", "research: github-oidc-tokens.md §1.4", "research
+/// seeds/keyless-deployments-aws-azure-gcp.md §5": a section of the team's
+/// research notes or of the guides the product grew from (`docs/research/`),
+/// as sources.md describes.
 fn research_at(rest: &str, notes: Source) -> Option<Cite<'_>> {
     let after = rest.get("research".len()..)?;
     let after = after.strip_prefix(':').unwrap_or(after).strip_prefix(' ')?;
@@ -274,7 +276,7 @@ fn research_at(rest: &str, notes: Source) -> Option<Cite<'_>> {
         Some((f, a))
             if f.ends_with(".md")
                 && f.len() > 3
-                && f.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "-.".contains(c)) =>
+                && f.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "-./".contains(c)) =>
         {
             (Some(f), a)
         }

@@ -496,3 +496,121 @@ fn docs_sources_md_is_the_crates_table() {
         "docs/sources.md differs from crates/keyless-core/sources.md (the home: edit it, then KEYLESS_BLESS=1 cargo test -p keyless-core docs_sources_md)"
     );
 }
+
+/// Whether `file` (under docs/research/) has a section numbered `number`:
+/// a Markdown heading (`## 2.`, `### 2.2 …`, `## A.1`), in the guides
+/// (plain text) a line opening with `2. `, or item `k` of the numbered
+/// list under heading `N` for `N.k` ("research §6.6": pitfall 6 of §6).
+fn has_section(file: &str, number: &str) -> bool {
+    let Ok(text) = std::fs::read_to_string(research_dir().join(file)) else { return false };
+    let opens = |line: &str, n: &str| {
+        let heading = line.trim_start_matches('#');
+        let body = if heading.len() < line.len() { heading.trim_start() } else { line };
+        body.strip_prefix(n).is_some_and(|rest| rest.starts_with(['.', ' ']) || rest.is_empty())
+    };
+    let lines: Vec<&str> = text.lines().collect();
+    if lines.iter().any(|l| opens(l, number)) {
+        return true;
+    }
+    let Some((parent, item)) = number.rsplit_once('.') else { return false };
+    let Some(start) = lines.iter().position(|l| l.starts_with('#') && opens(l, parent)) else { return false };
+    lines[start + 1..]
+        .iter()
+        .take_while(|l| !l.starts_with('#'))
+        .any(|l| l.strip_prefix(item).is_some_and(|rest| rest.starts_with(". ")))
+}
+
+#[test]
+fn sections_are_found_by_number() {
+    assert!(has_section("github-oidc-tokens.md", "2.2"));
+    assert!(has_section("github-oidc-tokens.md", "5"));
+    assert!(has_section("seeds/keyless-deployments-aws-azure-gcp.md", "6"));
+    assert!(has_section("peers-and-anchors.md", "A.1"));
+    assert!(has_section("github-oidc-tokens.md", "6.6"), "pitfall 6 of §6");
+    assert!(!has_section("github-oidc-tokens.md", "6.99"));
+    assert!(!has_section("github-oidc-tokens.md", "9.9"));
+    assert!(!has_section("no-such-notes.md", "1"));
+}
+
+fn research_dir() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/research")
+}
+
+/// Every reference a user can see — in the engine's texts (traces,
+/// messages, findings, what-if rows), the fixtures (the playground's
+/// presets) and the docs — resolves to a file of this repository (and a
+/// section that file has) or is a source tag of sources.md: nothing points
+/// at notes outside the repository.
+#[test]
+fn every_reference_a_user_can_see_resolves() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let mut texts: Vec<(String, String)> = Vec::new();
+    let mut files = Vec::new();
+    rust_files(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut files);
+    files.retain(|f| !f.ends_with("sources/tests.rs"));
+    for f in &files {
+        let src = std::fs::read_to_string(f).unwrap();
+        let name = f.strip_prefix(env!("CARGO_MANIFEST_DIR")).unwrap_or(f).display().to_string();
+        texts.extend(string_literals(&src).into_iter().map(|l| (name.clone(), l)));
+    }
+    let mut docs = vec![root.join("README.md"), root.join("ARCHITECTURE.md")];
+    for dir in ["docs", "tests/fixtures"] {
+        for e in std::fs::read_dir(root.join(dir)).unwrap() {
+            let p = e.unwrap().path();
+            if p.extension().is_some_and(|x| x == "md" || x == "yaml") {
+                docs.push(p);
+            }
+        }
+    }
+    for p in &docs {
+        texts.push((p.strip_prefix(&root).unwrap_or(p).display().to_string(), std::fs::read_to_string(p).unwrap()));
+    }
+    let outside = regex_lite::Regex::new(r"shared/(seeds|research)|\.\./shared/|seed guide|seed document").unwrap();
+    let path_ref = regex_lite::Regex::new(r"docs/research/([a-z0-9./-]+\.md)").unwrap();
+    let mut bad = Vec::new();
+    let mut checked = 0;
+    for (name, text) in &texts {
+        // sarif.rs lists these phrases to keep them out of help texts.
+        if outside.find(text).is_some_and(|m| m.as_str() == text.as_str()) {
+            continue;
+        }
+        for m in outside.find_iter(text) {
+            bad.push(format!("{name}: `{}` points outside the repository", m.as_str()));
+        }
+        for c in path_ref.captures_iter(text) {
+            checked += 1;
+            if !research_dir().join(&c[1]).exists() {
+                bad.push(format!("{name}: docs/research/{} does not exist", &c[1]));
+            }
+        }
+        for line in text.lines() {
+            for seg in segments(line) {
+                let Segment::Cite(c) = seg else { continue };
+                let Some(rest) = c.text.strip_prefix("research").or_else(|| c.text.strip_prefix("Research")) else {
+                    continue;
+                };
+                checked += 1;
+                let rest = rest.trim_start_matches(':').trim();
+                let (file, number) = match rest.split_once(" §") {
+                    Some((f, n)) => (Some(f), n),
+                    None => (None, rest.trim_start_matches('§')),
+                };
+                let found = match file {
+                    Some(f) => has_section(f, number),
+                    None => {
+                        ["github-oidc-tokens.md", "cloud-trust-evaluation.md"].iter().any(|f| has_section(f, number))
+                    }
+                };
+                if !found {
+                    bad.push(format!(
+                        "{name}: `{}`: no section {number} in {}",
+                        c.text,
+                        file.unwrap_or("the research notes")
+                    ));
+                }
+            }
+        }
+    }
+    assert!(checked > 40, "the scan finds the references ({checked})");
+    assert!(bad.is_empty(), "references a user cannot follow:\n{}", bad.join("\n"));
+}
