@@ -9,6 +9,7 @@ use crate::diagnostic::Severity;
 use crate::doc::{self, Node};
 use crate::scenario::Scenario;
 use crate::span::{DocId, LineIndex, Span};
+use crate::verdict::Cloud;
 use crate::{alibaba, aws, azure, gcp};
 
 /// What a linted file turned out to be.
@@ -75,6 +76,16 @@ fn unreadable(message: String, span: Option<Span>) -> Finding {
     Finding::new("KL-INPUT-001", None, message, span)
 }
 
+/// An error in a file: the cloud's creation-time refusal (`KL-CREATE-001`,
+/// for `cloud`) or input Keyless cannot read (`KL-INPUT-001`).
+fn invalid(name: &str, d: &crate::Diagnostic, cloud: Option<Cloud>, span: Option<Span>) -> Finding {
+    if d.is_refusal() {
+        Finding::new("KL-CREATE-001", cloud, format!("{name}: {}", d.message), span)
+    } else {
+        unreadable(format!("{name}: {}", d.message), span)
+    }
+}
+
 /// What `keyless lint` found in a set of files.
 #[derive(Debug, Default)]
 pub struct Linted {
@@ -110,9 +121,9 @@ fn lint_one(name: &str, text: &str, doc_id: DocId) -> (Vec<Finding>, bool) {
         Ok(r) => r,
         Err(d) => return (vec![unreadable(format!("{name}: {}", d.message), d.span)], true),
     };
-    let config = |r: Result<Vec<Finding>, crate::Diagnostic>| match r {
+    let config = |cloud: Cloud, r: Result<Vec<Finding>, crate::Diagnostic>| match r {
         Ok(f) => (f, false),
-        Err(d) => (vec![unreadable(format!("{name}: {}", d.message), d.span.filter(|s| s.doc == doc_id))], true),
+        Err(d) => (vec![invalid(name, &d, Some(cloud), d.span.filter(|s| s.doc == doc_id))], true),
     };
     match detect(&root) {
         FileKind::Workflow => {
@@ -128,10 +139,14 @@ fn lint_one(name: &str, text: &str, doc_id: DocId) -> (Vec<Finding>, bool) {
             let invalid = !errors.is_empty();
             (errors.into_iter().chain(workflow::check(&root)).collect(), invalid)
         }
-        FileKind::Aws => config(aws::AwsConfig::from_node(&root).map(|c| findings::check_aws(&c))),
-        FileKind::Alibaba => config(alibaba::AlibabaConfig::from_node(&root).map(|c| findings::check_alibaba(&c))),
-        FileKind::Azure => config(azure::AzureConfig::from_node(&root).map(|c| findings::check_azure(&c))),
-        FileKind::Gcp => config(gcp::GcpConfig::from_node(&root).map(|c| findings::check_gcp(&c))),
+        FileKind::Aws => config(Cloud::Aws, aws::AwsConfig::from_node(&root).map(|c| findings::check_aws(&c))),
+        FileKind::Alibaba => {
+            config(Cloud::Alibaba, alibaba::AlibabaConfig::from_node(&root).map(|c| findings::check_alibaba(&c)))
+        }
+        FileKind::Azure => {
+            config(Cloud::Azure, azure::AzureConfig::from_node(&root).map(|c| findings::check_azure(&c)))
+        }
+        FileKind::Gcp => config(Cloud::Gcp, gcp::GcpConfig::from_node(&root).map(|c| findings::check_gcp(&c))),
         FileKind::Scenario => lint_scenario(name, text, &root, doc_id),
         FileKind::Unknown => (
             vec![unreadable(
@@ -150,7 +165,7 @@ fn lint_scenario(name: &str, text: &str, root: &Node, doc_id: DocId) -> (Vec<Fin
         Err(errors) => {
             let found = errors
                 .into_iter()
-                .map(|d| unreadable(format!("{name}: {}", d.message), d.span.map(|s| mapper.map(s, doc_id))))
+                .map(|d| invalid(name, &d, cloud_of(&d), d.span.map(|s| mapper.map(s, doc_id))))
                 .collect();
             return (found, true);
         }
@@ -163,7 +178,7 @@ fn lint_scenario(name: &str, text: &str, root: &Node, doc_id: DocId) -> (Vec<Fin
         .diagnostics
         .iter()
         .filter(|d| d.severity == Severity::Error)
-        .map(|d| unreadable(format!("{name}: {}", d.message), d.span.map(|s| mapper.map(s, doc_id))))
+        .map(|d| invalid(name, d, cloud_of(d), d.span.map(|s| mapper.map(s, doc_id))))
         .collect();
     let invalid = !errors.is_empty();
     let analysis = super::analyze(&scenario, &report);
@@ -175,6 +190,17 @@ fn lint_scenario(name: &str, text: &str, root: &Node, doc_id: DocId) -> (Vec<Fin
         }))
         .collect();
     (found, invalid)
+}
+
+/// The cloud whose section of a scenario a diagnostic is located in.
+fn cloud_of(d: &crate::Diagnostic) -> Option<Cloud> {
+    match d.span?.doc {
+        DocId::Aws => Some(Cloud::Aws),
+        DocId::Azure => Some(Cloud::Azure),
+        DocId::Gcp => Some(Cloud::Gcp),
+        DocId::Alibaba => Some(Cloud::Alibaba),
+        _ => None,
+    }
 }
 
 /// Maps spans of documents embedded as strings in a scenario file back to

@@ -542,4 +542,14 @@ pub static CATALOGUE: &[CatalogueEntry] = &[
         "docs/findings.md",
         "Pass a workflow YAML, an AWS/Alibaba trust policy (or `aws iam get-role` output), an Azure credential list, a GCP provider, or a scenario file."
     ),
+    entry!(
+        "KL-CREATE-001",
+        S::High,
+        ALL,
+        "The cloud refuses to create this configuration",
+        None,
+        "A rule the cloud applies when the configuration is created or updated is broken (IAM's `MalformedPolicyDocument`, Entra's `InvalidFederatedIdentityCredentialValue` and its name, length and count limits, Google's `400` on a provider's mapping or condition). The cloud would refuse it, so the configuration as written cannot exist: no token is judged against it, and whatever exists in the cloud instead is what decides. Each message quotes the cloud's own error where it is documented and cites its source.",
+        "docs/sources.md",
+        "Fix the configuration as the message says; then lint it again to see the findings about what it admits."
+    ),
 ];
