@@ -3,9 +3,9 @@
 //! `oidc:sub` recommended; trust-policy action `sts:AssumeRole`.
 
 use super::Finding;
-use super::iam::{self, Dialect};
+use super::iam::{self, Dialect, Trust};
 use crate::alibaba::AlibabaConfig;
-use crate::iam_policy::Effect;
+use crate::iam_policy::{Effect, Principal};
 use crate::verdict::Cloud;
 
 /// `oidc:claim` (keys compared case-insensitively, as in IAM).
@@ -21,7 +21,23 @@ pub(super) const DIALECT: Dialect = Dialect {
     missing_aud: "KL-ALI-003",
     misspelling_of: crate::alibaba::global_keys::misspelling_of,
     misspelled_key: "KL-ALI-006",
+    // `sts:AssumeRoleWithOIDC` has its own finding (KL-ALI-001).
+    login_actions: &[crate::alibaba::ACTION, crate::alibaba::API_ACTION],
+    principal_trust,
 };
+
+/// RAM names an OIDC provider by the account's own name
+/// (`acs:ram::UID:oidc-provider/NAME`), so a federated principal may be
+/// GitHub's; `"*"` covers it; only `RAM`/`Service` principals cannot be.
+fn principal_trust(p: &Principal) -> Trust {
+    if p.wildcard {
+        Trust::GitHub
+    } else if p.federated.is_empty() {
+        Trust::Other
+    } else {
+        Trust::Unknown
+    }
+}
 
 /// Static findings for an Alibaba Cloud RAM trust policy.
 pub fn check(config: &AlibabaConfig) -> Vec<Finding> {

@@ -59,10 +59,39 @@ fn check_credential(fic: &FederatedCredential) -> Vec<Finding> {
             out.push(subject_finding(risk, CLOUD, &subject.value, subject.span));
         }
     }
+    if let Some(finding) = default_audience_refused(fic) {
+        out.push(finding);
+    }
     if let Some(expr) = &fic.expression {
         out.extend(check_expression(expr));
     }
     out
+}
+
+/// KL-AZ-007: Entra's evaluator, on this credential alone, given a token
+/// with the audience azure/login requests by default: AADSTS700212 (the
+/// audience step, which comes before the subject) means no default login
+/// can use it.
+fn default_audience_refused(fic: &FederatedCredential) -> Option<Finding> {
+    let aud = crate::github::login::default_audience(Cloud::Azure)?;
+    let mut claims = crate::claims::Claims::new();
+    claims.set("iss", fic.issuer.value.clone());
+    claims.set("aud", aud);
+    claims.set("sub", fic.subject.as_ref().map_or("repo:keyless/probe:ref:refs/heads/main", |s| s.value.as_str()));
+    let alone = AzureConfig { credentials: vec![fic.clone()], diagnostics: Vec::new() };
+    let verdict = crate::azure::evaluate(&alone, &claims);
+    (verdict.code == "AADSTS700212").then(|| {
+        let audience = fic.audiences.first();
+        Finding::new(
+            "KL-AZ-007",
+            CLOUD,
+            format!(
+                "audience `{}` is not `{aud}`, the one azure/login requests unless its `audience` input is set: Entra answers a default login with AADSTS700212",
+                audience.map_or("", |a| a.value.as_str())
+            ),
+            audience.map(|a| a.span).or(Some(fic.span)),
+        )
+    })
 }
 
 fn looks_like_regex(operand: &str) -> bool {

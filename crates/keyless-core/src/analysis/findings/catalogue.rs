@@ -218,6 +218,16 @@ pub static CATALOGUE: &[CatalogueEntry] = &[
         "Remove `IfExists`: GitHub always sends `sub` and `aud`."
     ),
     entry!(
+        "KL-IAM-006",
+        S::Medium,
+        IAM,
+        "Statement can never admit a GitHub token",
+        None,
+        "The statement conditions on the GitHub provider's keys (or names its provider) but can never apply to the request a GitHub login makes: its `Action` does not cover the action the login asks for (`sts:AssumeRoleWithWebIdentity` on AWS, `sts:AssumeRole` on Alibaba Cloud), or its `Principal` names only another identity provider or principal type. Judged with the engine's own action and principal matching, so `sts:*` and `*` count as covering. The role works for nobody; the findings about what it would admit are not reported for it.",
+        AWS_OPS,
+        "Use `\"Action\": \"sts:AssumeRoleWithWebIdentity\"` (AWS) or `\"sts:AssumeRole\"` (Alibaba Cloud) and `\"Principal\": {\"Federated\": \"<the GitHub OIDC provider ARN>\"}`."
+    ),
+    entry!(
         "KL-ALI-001",
         S::Medium,
         ALI,
@@ -338,6 +348,16 @@ pub static CATALOGUE: &[CatalogueEntry] = &[
         AZ_FLEX,
         "Pin `claims['sub']` to the owner and repository, and `claims['repository_id']` to its id."
     ),
+    entry!(
+        "KL-AZ-007",
+        S::Medium,
+        AZ,
+        "Audience the login action does not request by default",
+        None,
+        "azure/login requests a token with `aud` `api://AzureADTokenExchange` unless its `audience` input says otherwise, and Entra compares the credential's one audience exactly. Judged by Entra's evaluator on a token with that audience: it answers AADSTS700212, so a default login can never use this credential.",
+        AZ_FIC,
+        "Set the audience to `api://AzureADTokenExchange`, or give the login step the same `audience:` input."
+    ),
     // ---- GCP
     entry!(
         "KL-GCP-001",
@@ -398,6 +418,16 @@ pub static CATALOGUE: &[CatalogueEntry] = &[
         "`google.subject` is required for OIDC providers; without it no federated principal exists and every exchange fails.",
         GCP_WIF,
         "Add `google.subject=assertion.sub` to the attribute mapping."
+    ),
+    entry!(
+        "KL-GCP-007",
+        S::Medium,
+        GCP,
+        "Allowed audiences exclude the provider's default audience",
+        None,
+        "google-github-actions/auth requests `aud` `https://iam.googleapis.com/<provider name>` unless its `audience` input says otherwise. With `allowedAudiences` set, Google accepts only the listed values (the provider name counts only when the list is empty), so a default login is refused with `invalid_grant` \"The audience in JWT does not match the expected values.\". Judged by Keyless's Google evaluator on a token with that audience.",
+        GCP_WIF,
+        "Add `https://iam.googleapis.com/<provider name>` to `allowedAudiences`, empty the list, or give the auth step the listed `audience:`."
     ),
     // ---- GitHub workflow
     entry!(

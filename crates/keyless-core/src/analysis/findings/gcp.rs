@@ -64,6 +64,12 @@ pub fn check(config: &GcpConfig) -> Vec<Finding> {
     if !github {
         return out;
     }
+    // A disabled or deleted provider admits nothing (the evaluator's first
+    // step answers `invalid_target`): no finding about what it admits.
+    if probe(config, "").code == "invalid_target" {
+        return out;
+    }
+    out.extend(default_audience_refused(config));
     match p.attribute_condition.as_ref().filter(|c| !c.value.trim().is_empty()) {
         None => out.push(Finding::new(
             "KL-GCP-001",
@@ -105,4 +111,40 @@ pub fn check(config: &GcpConfig) -> Vec<Finding> {
         }
     }
     out
+}
+
+/// Keyless's Google evaluator on a GitHub token with audience `aud` (and the
+/// provider's issuer): the verdict's code and deciding step say which check
+/// a login with that audience stops at.
+fn probe(config: &GcpConfig, aud: &str) -> crate::verdict::Verdict {
+    let mut claims = crate::claims::Claims::new();
+    let issuer =
+        config.provider.issuer_uri.as_ref().map_or("https://token.actions.githubusercontent.com", |i| &i.value);
+    claims.set("iss", issuer);
+    claims.set("aud", aud);
+    claims.set("sub", "repo:keyless/probe:ref:refs/heads/main");
+    crate::gcp::evaluate(config, &claims)
+}
+
+/// KL-GCP-007: with `allowedAudiences` set, the audience
+/// google-github-actions/auth requests by default
+/// (`https://iam.googleapis.com/<provider name>`) is refused by the
+/// evaluator's audience step.
+fn default_audience_refused(config: &GcpConfig) -> Option<Finding> {
+    let p = &config.provider;
+    let name = p.name.as_ref()?;
+    let first = p.allowed_audiences.first()?;
+    let aud = crate::github::login::gcp_default_audience(name.value.trim_start_matches("//iam.googleapis.com/"));
+    let verdict = probe(config, &aud);
+    (verdict.code == "invalid_grant" && verdict.decided_by == "allowedAudiences").then(|| {
+        let span = p.allowed_audiences.last().map_or(first.span, |l| first.span.to(l.span));
+        Finding::new(
+            "KL-GCP-007",
+            CLOUD,
+            format!(
+                "allowedAudiences does not list `{aud}`, the audience google-github-actions/auth requests unless its `audience` input is set: a default login is refused (\"The audience in JWT does not match the expected values.\")"
+            ),
+            Some(span),
+        )
+    })
 }

@@ -5,7 +5,9 @@
 
 use super::Finding;
 use crate::analysis::subject::{self, SubjectRisk};
-use crate::iam_policy::{BaseOperator, Condition, Effect, SetQualifier, Statement, TrustPolicy};
+use crate::iam_condition::check_action;
+use crate::iam_policy::{BaseOperator, Condition, Effect, Principal, SetQualifier, Statement, TrustPolicy};
+use crate::span::Span;
 use crate::verdict::Cloud;
 
 /// How one cloud names GitHub claims in condition keys.
@@ -20,6 +22,69 @@ pub(super) struct Dialect {
     /// probably a typo of, and the finding that reports it.
     pub misspelling_of: fn(&str) -> Option<&'static str>,
     pub misspelled_key: &'static str,
+    /// The actions a GitHub login asks the cloud for (the engine's own list).
+    pub login_actions: &'static [&'static str],
+    /// What a statement's `Principal` says about whom it trusts.
+    pub principal_trust: fn(&Principal) -> Trust,
+}
+
+/// Whom a statement's `Principal` trusts, as the cloud's evaluator reads it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Trust {
+    /// GitHub's OIDC provider (or `"*"`, which covers it).
+    GitHub,
+    /// A federated provider the ARN cannot tell (RAM provider names are the
+    /// account's own).
+    Unknown,
+    /// Only other providers or principal types: no GitHub login applies.
+    Other,
+}
+
+/// Whether an issuer URL is GitHub's: github.com's, an enterprise's
+/// (`…/<slug>`, `token.actions.<sub>.ghe.com`) or a GHES host's
+/// (`HOST/_services/token`), with or without the scheme (D-REF, GHES).
+pub(super) fn is_github_issuer(issuer: &str) -> bool {
+    let host_path = issuer.strip_prefix("https://").unwrap_or(issuer);
+    host_path.starts_with("token.actions.") || host_path.ends_with("/_services/token")
+}
+
+/// The `iss` values a statement pins with a positive condition, when every
+/// one is exact (no wildcard).
+fn pinned_issuers<'a>(st: &'a Statement, dialect: &Dialect) -> Option<Vec<&'a str>> {
+    let c =
+        st.conditions.iter().find(|c| constrains(c) && (dialect.claim_of)(&c.key.value).as_deref() == Some("iss"))?;
+    let values: Vec<&str> = c.values.iter().map(|v| v.value.as_str()).collect();
+    (!values.iter().any(|v| v.contains(['*', '?']))).then_some(values)
+}
+
+/// Whether a statement is about GitHub tokens at all: it conditions on the
+/// provider's keys or its principal may name GitHub's provider, and it does
+/// not pin only another issuer. An EKS IRSA, Terraform Cloud or ACK RRSA
+/// statement is not, and gets no GitHub finding.
+fn concerns_github(st: &Statement, dialect: &Dialect) -> bool {
+    if pinned_issuers(st, dialect).is_some_and(|issuers| !issuers.iter().any(|i| is_github_issuer(i))) {
+        return false;
+    }
+    let keys = st.conditions.iter().any(|c| (dialect.claim_of)(&c.key.value).is_some());
+    let principal = st.principal.as_ref().map(dialect.principal_trust);
+    keys || matches!(principal, Some(Trust::GitHub | Trust::Unknown))
+}
+
+/// Why a statement about GitHub tokens can never apply to a GitHub login,
+/// judged with the engine's action matching and the cloud's principal
+/// reading: the sentence and where.
+fn never_admits(st: &Statement, dialect: &Dialect) -> Option<(String, Option<Span>)> {
+    let (applies, _, why) = check_action(st, "", dialect.login_actions);
+    if !applies {
+        return why;
+    }
+    let principal = st.principal.as_ref()?;
+    ((dialect.principal_trust)(principal) == Trust::Other).then(|| {
+        (
+            "its `Principal` names no GitHub OIDC provider: only another provider or principal type".to_string(),
+            Some(principal.span),
+        )
+    })
 }
 
 pub(super) fn is_negated(base: &BaseOperator) -> bool {
@@ -43,7 +108,9 @@ pub(super) fn constrains(c: &Condition) -> bool {
 }
 
 /// Allow statements that federate with the OIDC provider (or condition on
-/// its keys): the statements a GitHub token can be admitted by.
+/// its keys): the statements a GitHub token can be admitted by. Statements
+/// that trust another issuer, or can never apply to a GitHub login, are
+/// left out.
 pub(super) fn federated_allows<'a>(policy: &'a TrustPolicy, dialect: &Dialect) -> Vec<&'a Statement> {
     policy
         .statements
@@ -53,6 +120,7 @@ pub(super) fn federated_allows<'a>(policy: &'a TrustPolicy, dialect: &Dialect) -
             let federated = s.principal.as_ref().is_some_and(|p| !p.federated.is_empty() || p.wildcard);
             federated || s.conditions.iter().any(|c| (dialect.claim_of)(&c.key.value).is_some())
         })
+        .filter(|s| concerns_github(s, dialect) && never_admits(s, dialect).is_none())
         .collect()
 }
 
@@ -63,6 +131,23 @@ pub(super) fn check(policy: &TrustPolicy, dialect: &Dialect) -> Vec<Finding> {
     let mut out = Vec::new();
     for st in &policy.statements {
         let allow = st.effect.value == Effect::Allow;
+        // A statement about GitHub that no GitHub login can use: one
+        // finding, and none about what it would admit.
+        if allow
+            && concerns_github(st, dialect)
+            && let Some((why, span)) = never_admits(st, dialect)
+        {
+            out.push(Finding::new(
+                "KL-IAM-006",
+                cloud,
+                format!("this statement can never admit a GitHub token: {why}"),
+                span.or(Some(st.span)),
+            ));
+            continue;
+        }
+        // Another issuer's statement (EKS IRSA, Terraform Cloud, ACK RRSA):
+        // its claims are not GitHub's.
+        let github = concerns_github(st, dialect);
         for c in &st.conditions {
             // A key no request carries is absent (IAM global condition keys;
             // RAM common condition keys): a typo denies every login, or with
@@ -83,7 +168,7 @@ pub(super) fn check(policy: &TrustPolicy, dialect: &Dialect) -> Vec<Finding> {
                     Some(c.key.span),
                 ));
             }
-            let Some(claim) = (dialect.claim_of)(&c.key.value) else { continue };
+            let Some(claim) = (dialect.claim_of)(&c.key.value).filter(|_| github) else { continue };
             let op = &c.operator.value;
             let key = &c.key.value;
             if op.set == Some(SetQualifier::ForAllValues) && allow {

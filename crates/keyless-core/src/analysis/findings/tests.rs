@@ -445,3 +445,115 @@ fn every_emitted_id_is_catalogued() {
     }
     assert!(seen > 40);
 }
+
+/// KL-IAM-006 (AWS operators page for Action/Principal applicability; AWS
+/// STS AssumeRoleWithWebIdentity; research §4 for RAM's `sts:AssumeRole`):
+/// a statement about GitHub that no GitHub login can use is one finding, with
+/// nothing about what it would admit. `sts:*` and `*` cover the action (the
+/// engine's matching), so they are not flagged.
+#[test]
+fn statements_that_can_never_admit_a_github_token() {
+    let good = aws_sub("StringEquals", "repo:my-org/my-repo:ref:refs/heads/main");
+    assert!(aws_ids(&good).is_empty(), "{:?}", aws_ids(&good));
+    let wrong_action = good.replace("\"sts:AssumeRoleWithWebIdentity\"", "\"sts:AssumeRole\"");
+    assert_eq!(aws_ids(&wrong_action), ["KL-IAM-006"]);
+    let f = check_aws(&testutil::aws(&wrong_action)).remove(0);
+    assert!(f.message.contains("does not cover sts:AssumeRoleWithWebIdentity"), "{}", f.message);
+    assert_eq!(
+        &wrong_action[f.location.unwrap().start as usize..f.location.unwrap().end as usize],
+        "\"sts:AssumeRole\""
+    );
+    // Even a wide-open `sub` is not reported on a statement that never applies.
+    let open = aws_sub("StringLike", "*").replace("\"sts:AssumeRoleWithWebIdentity\"", "\"sts:TagSession\"");
+    assert_eq!(aws_ids(&open), ["KL-IAM-006"]);
+    for covers in ["sts:*", "*", "STS:assumerolewithwebidentity"] {
+        let t = good.replace("\"sts:AssumeRoleWithWebIdentity\"", &format!("\"{covers}\""));
+        assert!(!has(&aws_ids(&t), "KL-IAM-006"), "{covers}");
+    }
+    // GitHub's keys under another provider's principal (a copied EKS role).
+    let eks = "arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABC";
+    let other = good.replace(FED, eks);
+    assert_eq!(aws_ids(&other), ["KL-IAM-006"]);
+    let service = good.replace(&format!("{{\"Federated\": \"{FED}\"}}"), "{\"Service\": \"ec2.amazonaws.com\"}");
+    assert_eq!(aws_ids(&service), ["KL-IAM-006"]);
+    // An enterprise's or GHES provider is GitHub's.
+    for url in ["token.actions.githubusercontent.com/octo-inc", "ghes.example.com/_services/token"] {
+        let t = good.replace(FED, &format!("arn:aws:iam::111122223333:oidc-provider/{url}"));
+        assert!(!has(&aws_ids(&t), "KL-IAM-006"), "{url}");
+    }
+    // Alibaba Cloud: `sts:AssumeRole` (and the API name, KL-ALI-001) apply;
+    // another action never does.
+    let ali = ali_policy(
+        r#""StringEquals": {"oidc:iss": "https://token.actions.githubusercontent.com", "oidc:aud": "sts.aliyuncs.com", "oidc:sub": "repo:example/example-repo:ref:refs/heads/main"}"#,
+        "ram:PassRole",
+    );
+    let ids: Vec<String> = check_alibaba(&testutil::alibaba(&ali)).into_iter().map(|f| f.id).collect();
+    assert_eq!(ids, ["KL-IAM-006"]);
+}
+
+/// Lint precision: a statement that trusts another issuer (EKS IRSA,
+/// Terraform Cloud, ACK RRSA) is not a GitHub trust: no GitHub finding, and
+/// no KL-IAM-006 either (it is not about GitHub at all).
+#[test]
+fn statements_for_other_issuers_get_no_github_finding() {
+    let irsa = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+ "Principal": {"Federated": "arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABC"},
+ "Action": "sts:AssumeRoleWithWebIdentity",
+ "Condition": {"StringEquals": {"oidc.eks.us-east-1.amazonaws.com/id/ABC:aud": "sts.amazonaws.com"}}}]}"#;
+    assert!(aws_ids(irsa).is_empty(), "{:?}", aws_ids(irsa));
+    let tfc = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+ "Principal": {"Federated": "arn:aws:iam::111122223333:oidc-provider/app.terraform.io"},
+ "Action": "sts:AssumeRoleWithWebIdentity",
+ "Condition": {"StringLike": {"app.terraform.io:sub": "organization:o:project:*:workspace:*:run_phase:*"}}}]}"#;
+    assert!(aws_ids(tfc).is_empty(), "{:?}", aws_ids(tfc));
+    // ACK RRSA: `oidc:iss` pins the cluster's issuer; its `oidc:sub` is a
+    // service account, not a GitHub subject.
+    let rrsa = ali_policy(
+        r#""StringEquals": {"oidc:iss": "https://oidc-ack-cn-hangzhou.oss-cn-hangzhou.aliyuncs.com/c1", "oidc:aud": "sts.aliyuncs.com", "oidc:sub": "system:serviceaccount:ns:sa"}"#,
+        "sts:AssumeRole",
+    );
+    let ids: Vec<String> = check_alibaba(&testutil::alibaba(&rrsa)).into_iter().map(|f| f.id).collect();
+    assert!(ids.is_empty(), "{ids:?}");
+}
+
+/// KL-AZ-007 (azure/login action.yml `audience` default; Entra compares the
+/// one audience exactly, AADSTS700212, Z10): judged by Entra's evaluator.
+#[test]
+fn azure_audience_the_login_does_not_request() {
+    let ids = |t: &str| -> Vec<String> { check_azure(&testutil::azure(t)).into_iter().map(|f| f.id).collect() };
+    let good = fic(r#""subject": "repo:my-org/my-repo:environment:prod""#);
+    assert!(ids(&good).is_empty());
+    let custom = good.replace("api://AzureADTokenExchange", "api://my-app");
+    assert_eq!(ids(&custom), ["KL-AZ-007"]);
+    let f = check_azure(&testutil::azure(&custom)).remove(0);
+    assert_eq!(&custom[f.location.unwrap().start as usize..f.location.unwrap().end as usize], "\"api://my-app\"");
+    // Entra compares exactly: a trailing `/` is another audience.
+    assert_eq!(ids(&good.replace("TokenExchange\"", "TokenExchange/\"")), ["KL-AZ-007"]);
+    let flexible =
+        flex("claims['sub'] eq 'repo:my-org/my-repo:ref:refs/heads/main' and claims['repository_id'] eq '1'")
+            .replace("api://AzureADTokenExchange", "https://github.com/my-org");
+    assert_eq!(ids(&flexible), ["KL-AZ-007"]);
+}
+
+/// KL-GCP-007 (google-github-actions/auth src/main.ts default audience; P1
+/// allowedAudiences): judged by the Google evaluator; a disabled provider
+/// admits nothing, so it gets no finding about what it admits.
+#[test]
+fn gcp_allowed_audiences_and_disabled_providers() {
+    let ids = |t: &str| -> Vec<String> { check_gcp(&testutil::gcp(t)).into_iter().map(|f| f.id).collect() };
+    let good = gcp_provider(Some("assertion.repository_owner == 'my-org'"), MEMBER);
+    assert!(ids(&good).is_empty());
+    let with = |list: &str| good.replace("  oidc:\n", &format!("  oidc:\n    allowedAudiences: {list}\n"));
+    assert_eq!(ids(&with("[my-audience]")), ["KL-GCP-007"]);
+    let default = "https://iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/p/providers/g";
+    assert!(ids(&with(&format!("[my-audience, '{default}']"))).is_empty());
+    // The bare `//iam…` form is what Google accepts with an empty list only.
+    assert_eq!(
+        ids(&with("['//iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/p/providers/g']")),
+        ["KL-GCP-007"]
+    );
+    let open = gcp_provider(None, MEMBER);
+    assert_eq!(ids(&open), ["KL-GCP-001"]);
+    assert!(ids(&open.replace("provider:\n", "provider:\n  disabled: true\n")).is_empty());
+    assert!(ids(&open.replace("provider:\n", "provider:\n  state: DELETED\n")).is_empty());
+}
