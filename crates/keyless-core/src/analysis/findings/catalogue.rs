@@ -429,6 +429,36 @@ pub static CATALOGUE: &[CatalogueEntry] = &[
         GCP_WIF,
         "Add `https://iam.googleapis.com/<provider name>` to `allowedAudiences`, empty the list, or give the auth step the listed `audience:`."
     ),
+    entry!(
+        "KL-GCP-008",
+        S::Critical,
+        GCP,
+        "Attribute condition is true for every token",
+        None,
+        "Partial evaluation of the condition's CEL, with the token unknown, gives `true`: an alternative such as `|| true`, or a comparison of an expression with itself (`x == x`), decides it whatever the token says (CEL's `true || x` is true even when `x` fails). The condition restricts nothing, as if there were none: every GitHub repository's token passes (Google refuses to create a GitHub provider without a condition, but cannot tell such a condition from a real one).",
+        GCP_WIF,
+        "Write the condition on the token: `assertion.repository_owner_id == 'ID'` (quoted), with no always-true alternative."
+    ),
+    entry!(
+        "KL-GCP-009",
+        S::Medium,
+        GCP,
+        "Attribute condition can never hold",
+        None,
+        "Partial evaluation of the condition's CEL gives `false`, another constant, or an error for every token: a contradiction (`a == 'x' && a == 'y'`), an `attribute.NAME` the mapping never sets (no such key), or a name CEL does not declare (an unquoted value: `assertion.repository_owner == my-org` reads the undeclared `my` and `org`). Google rejects every token with `unauthorized_client` \"The given credential is rejected by the attribute condition.\".",
+        GCP_WIF,
+        "Quote string values, map every attribute the condition reads (`attribute.NAME=assertion.NAME`), and pin each claim to one value or an `in [...]` list."
+    ),
+    entry!(
+        "KL-GCP-010",
+        S::High,
+        GCP,
+        "Attribute mapping gives every token the same value",
+        None,
+        "Partial evaluation of a mapping's CEL gives a constant (a quoted literal such as `attribute.repository='my-org/my-repo'`): every token gets that subject or attribute, so a `principal://…/subject/…` or `principalSet://…/attribute.NAME/VALUE` member naming it admits every token the condition lets through, from any repository.",
+        GCP_WIF,
+        "Map from the token: `attribute.repository=assertion.repository`, `google.subject=assertion.sub`."
+    ),
     // ---- GitHub workflow
     entry!(
         "KL-GHA-001",

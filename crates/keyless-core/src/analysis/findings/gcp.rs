@@ -5,6 +5,8 @@
 
 use super::Finding;
 use crate::gcp::GcpConfig;
+use crate::gcp::cel::{self, Value, partial};
+use crate::span::Spanned;
 use crate::verdict::Cloud;
 use regex_lite::Regex;
 
@@ -70,6 +72,7 @@ pub fn check(config: &GcpConfig) -> Vec<Finding> {
         return out;
     }
     out.extend(default_audience_refused(config));
+    out.extend(constant_mappings(config));
     match p.attribute_condition.as_ref().filter(|c| !c.value.trim().is_empty()) {
         None => out.push(Finding::new(
             "KL-GCP-001",
@@ -77,6 +80,7 @@ pub fn check(config: &GcpConfig) -> Vec<Finding> {
             "no attribute condition: every GitHub repository's token is accepted by this provider",
             Some(p.span),
         )),
+        Some(cond) if let Some(constant) = constant_condition(config, cond) => out.push(constant),
         Some(cond) => {
             if !condition_pins_owner(&cond.value) {
                 out.push(Finding::new(
@@ -147,4 +151,81 @@ fn default_audience_refused(config: &GcpConfig) -> Option<Finding> {
             Some(span),
         )
     })
+}
+
+/// The `attribute.NAME`s the provider maps.
+fn mapped_attributes(config: &GcpConfig) -> Vec<String> {
+    let mapping = &config.provider.attribute_mapping;
+    mapping.iter().filter_map(|(k, _)| k.value.strip_prefix("attribute.").map(str::to_string)).collect()
+}
+
+/// KL-GCP-008 / KL-GCP-009: the condition's value for every token, by
+/// partial evaluation of its CEL (`gcp::cel::partial`): always true
+/// restricts nothing; never true (false, an error for every token: an
+/// undeclared name, an attribute the mapping never sets, a contradiction)
+/// admits nothing. Either way the other condition findings do not apply.
+fn constant_condition(config: &GcpConfig, cond: &Spanned<String>) -> Option<Finding> {
+    let expr = cel::parse(&cond.value).ok()?;
+    let mapped = mapped_attributes(config);
+    let at = |start: usize, end: usize| cond_span(cond, start, end);
+    match partial::outcome(&expr, &partial::Env { mapped_attributes: Some(&mapped) }) {
+        partial::Outcome::Depends => None,
+        partial::Outcome::Constant(Value::Bool(true)) => Some(Finding::new(
+            "KL-GCP-008",
+            CLOUD,
+            format!("`{}` is true for every token (whenever it can be evaluated): it restricts nothing", cond.value),
+            Some(cond.span),
+        )),
+        partial::Outcome::Constant(v) => Some(Finding::new(
+            "KL-GCP-009",
+            CLOUD,
+            format!("`{}` is {v} for every token: no token is admitted", cond.value),
+            Some(cond.span),
+        )),
+        partial::Outcome::Error { why, start, end } => {
+            let hint = if why.starts_with("undeclared reference") {
+                " (CEL declares only `assertion`, `google` and `attribute`: quote the value, e.g. `== 'my-org'`)"
+            } else {
+                ""
+            };
+            Some(Finding::new(
+                "KL-GCP-009",
+                CLOUD,
+                format!("`{}` fails for every token: {why}{hint}; no token is admitted", cond.value),
+                Some(at(start, end)),
+            ))
+        }
+    }
+}
+
+/// KL-GCP-010: a mapping whose value is the same for every token (partial
+/// evaluation, as for the condition): every token gets that subject or
+/// attribute, so a member naming it admits every token the condition lets
+/// through.
+fn constant_mappings(config: &GcpConfig) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for (key, value) in &config.provider.attribute_mapping {
+        let Ok(expr) = cel::parse(&value.value) else { continue };
+        // `attribute` is not available to a mapping (P1: mappings read `assertion`).
+        if let partial::Outcome::Constant(v) = partial::outcome(&expr, &partial::Env { mapped_attributes: None }) {
+            out.push(Finding::new(
+                "KL-GCP-010",
+                CLOUD,
+                format!("`{}` maps every token to {v}: it tells no token from another", key.value),
+                Some(value.span),
+            ));
+        }
+    }
+    out
+}
+
+/// A span inside the condition text (the whole condition when the text is
+/// not written as-is).
+fn cond_span(cond: &Spanned<String>, start: usize, end: usize) -> crate::span::Span {
+    let (s, e) = (cond.span.start as usize, cond.span.end as usize);
+    match e - s {
+        n if n == cond.value.len() => cond.span.sub(start, end),
+        n if n == cond.value.len() + 2 => cond.span.sub(start + 1, end + 1),
+        _ => cond.span,
+    }
 }

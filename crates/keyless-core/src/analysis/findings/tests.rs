@@ -557,3 +557,40 @@ fn gcp_allowed_audiences_and_disabled_providers() {
     assert!(ids(&open.replace("provider:\n", "provider:\n  disabled: true\n")).is_empty());
     assert!(ids(&open.replace("provider:\n", "provider:\n  state: DELETED\n")).is_empty());
 }
+
+/// KL-GCP-008/009/010: the condition's and mappings' values for every token,
+/// by partial evaluation of their CEL (cel-spec langdef, logical operators;
+/// P1 for what a condition and a mapping read), not by reading their text.
+#[test]
+fn gcp_constant_conditions_and_mappings() {
+    let ids = |t: &str| -> Vec<String> { check_gcp(&testutil::gcp(t)).into_iter().map(|f| f.id).collect() };
+    let provider = |c: &str| gcp_provider(Some(c), MEMBER);
+    // `|| true` hides behind a condition that pins the owner by its text.
+    assert_eq!(ids(&provider("assertion.repository_owner == 'my-org' || true")), ["KL-GCP-008"]);
+    assert_eq!(ids(&provider("assertion.sub == assertion.sub")), ["KL-GCP-008"]);
+    assert_eq!(
+        ids(&provider("assertion.repository == 'my-org/a' && assertion.repository == 'my-org/b'")),
+        ["KL-GCP-009"]
+    );
+    assert_eq!(ids(&provider("assertion.repository_owner == 'my-org' && false")), ["KL-GCP-009"]);
+    // An unquoted owner: located at the undeclared name, with the fix.
+    let text = provider("assertion.repository_owner==my-org");
+    let f = check_gcp(&testutil::gcp(&text)).into_iter().find(|f| f.id == "KL-GCP-009").expect("KL-GCP-009");
+    assert_eq!(&text[f.location.unwrap().start as usize..f.location.unwrap().end as usize], "my");
+    assert!(f.message.contains("quote the value"), "{}", f.message);
+    // An attribute the mapping never sets (the provider maps only `repository`).
+    assert_eq!(ids(&provider("attribute.repository_owner == 'my-org'")), ["KL-GCP-009"]);
+    assert!(ids(&provider("attribute.repository == 'my-org/my-repo'")).is_empty());
+    // A constant mapping: every token is `my-org/my-repo`.
+    let constant = provider("assertion.repository_owner == 'my-org'")
+        .replace("attribute.repository: assertion.repository", "attribute.repository: \"'my-org/my-repo'\"");
+    assert_eq!(ids(&constant), ["KL-GCP-010"]);
+    // Conditions that depend on the token are unchanged.
+    for good in [
+        "assertion.repository_owner == 'my-org'",
+        "assertion.repository_owner == 'my-org' && (assertion.ref == 'refs/heads/main' || assertion.ref == 'refs/heads/dev')",
+        "assertion.repository_owner_id == '1342004' && assertion.repository_id == '260064828'",
+    ] {
+        assert!(ids(&provider(good)).is_empty(), "{good}: {:?}", ids(&provider(good)));
+    }
+}
