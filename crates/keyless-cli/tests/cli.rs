@@ -145,6 +145,16 @@ fn creation_time_refusals_are_labelled_as_such() {
     assert!(!String::from_utf8_lossy(&out.stderr).contains("creation-time rule"));
 }
 
+/// A file lint cannot read fails the run by default (KL-INPUT-001 is high);
+/// `--fail-on critical|never` relaxes it.
+#[test]
+fn an_unrecognised_file_fails_lint_unless_relaxed() {
+    let notes = tmp("notes.yaml", "hello: world\n");
+    assert_eq!(keyless(&["lint", &notes], None).status.code(), Some(1));
+    assert_eq!(keyless(&["lint", &notes, "--fail-on", "never"], None).status.code(), Some(0));
+    assert_eq!(keyless(&["lint", &notes, "--fail-on", "critical"], None).status.code(), Some(0));
+}
+
 #[test]
 fn missing_file_and_bad_usage_exit_2() {
     assert_eq!(keyless(&["eval", "/nonexistent.yaml"], None).status.code(), Some(2));

@@ -32,14 +32,31 @@ pub fn detect(root: &Node) -> FileKind {
     if root.get("repository").is_some() && root.get("workflow").is_some() {
         return FileKind::Scenario;
     }
+    // A credential: Graph/CLI objects, or ARM/Bicep's `{name, type,
+    // properties: {issuer, subject, audiences}}` (`az rest` on the ARM API,
+    // `az resource show`), alone or in a `{value: [...]}` list.
+    let credential = |n: &Node| {
+        let fields = n.get("properties").filter(|p| p.entries().is_some()).unwrap_or(n);
+        fields.get("issuer").is_some()
+            && (fields.get("subject").is_some() || fields.get("claimsMatchingExpression").is_some())
+    };
     if let Some(items) = root.items().or_else(|| root.get("value").and_then(Node::items))
-        && items.iter().any(|i| i.get("issuer").is_some() || i.get("claimsMatchingExpression").is_some())
+        && items
+            .iter()
+            .any(|i| credential(i) || i.get("issuer").is_some() || i.get("claimsMatchingExpression").is_some())
     {
         return FileKind::Azure;
     }
-    if root.get("issuer").is_some() && (root.get("subject").is_some() || root.get("claimsMatchingExpression").is_some())
-    {
+    if credential(root) {
         return FileKind::Azure;
+    }
+    // `gcloud iam workload-identity-pools providers list --format=json|yaml`:
+    // a list of providers.
+    if let Some(items) = root.items()
+        && !items.is_empty()
+        && items.iter().all(is_gcp_provider)
+    {
+        return FileKind::Gcp;
     }
     // A bare policy, `aws iam get-role` output, or a cloud section with
     // `trust_policy` (which may itself be get-role output or a string).
@@ -56,14 +73,15 @@ pub fn detect(root: &Node) -> FileKind {
         let alibaba = version_one || root.any_text(&|t| t.contains("oidc:") || t.contains("acs:ram::"));
         return if alibaba { FileKind::Alibaba } else { FileKind::Aws };
     }
-    if root.get("provider").is_some()
-        || root.get("attributeCondition").is_some()
-        || root.get("attributeMapping").is_some()
-        || root.get("workloadIdentityPoolProvider").is_some()
-    {
+    if root.get("provider").is_some() || root.get("workloadIdentityPoolProvider").is_some() || is_gcp_provider(root) {
         return FileKind::Gcp;
     }
     FileKind::Unknown
+}
+
+/// A workload identity pool provider as `gcloud … describe` prints it.
+fn is_gcp_provider(n: &Node) -> bool {
+    n.get("attributeCondition").is_some() || n.get("attributeMapping").is_some()
 }
 
 /// The kind of a file's text (`Unknown` when it does not parse): lets a
@@ -146,7 +164,20 @@ fn lint_one(name: &str, text: &str, doc_id: DocId) -> (Vec<Finding>, bool) {
         FileKind::Azure => {
             config(Cloud::Azure, azure::AzureConfig::from_node(&root).map(|c| findings::check_azure(&c)))
         }
-        FileKind::Gcp => config(Cloud::Gcp, gcp::GcpConfig::from_node(&root).map(|c| findings::check_gcp(&c))),
+        FileKind::Gcp => match root.items() {
+            // `providers list`: each provider on its own, as `describe` prints it.
+            Some(providers) => {
+                let mut found = Vec::new();
+                let mut invalid = false;
+                for p in providers {
+                    let (f, bad) = config(Cloud::Gcp, gcp::GcpConfig::from_node(p).map(|c| findings::check_gcp(&c)));
+                    found.extend(f);
+                    invalid |= bad;
+                }
+                (found, invalid)
+            }
+            None => config(Cloud::Gcp, gcp::GcpConfig::from_node(&root).map(|c| findings::check_gcp(&c))),
+        },
         FileKind::Scenario => lint_scenario(name, text, &root, doc_id),
         FileKind::Unknown => (
             vec![unreadable(

@@ -165,6 +165,34 @@ impl Reader<'_> {
         };
         check_len(&issuer, "issuer")?;
         let name = f.name.filter(|n| !n.is_null()).map(|n| n.expect_scalar("`name`")).transpose()?;
+        let arm = f
+            .arm_type
+            .and_then(Node::as_str)
+            .is_some_and(|t| t.to_ascii_lowercase().ends_with("/federatedidentitycredentials"));
+        let name = match name {
+            // An ARM template's expression (`[concat(…, '/fic01')]`,
+            // `[format(…)]`): its value is not known here, so no name rule.
+            Some(n) if arm && n.value.starts_with('[') && n.value.ends_with(']') => {
+                self.diagnostics.push(Diagnostic::note(
+                    format!("`{}` is an ARM template expression: the credential's name is not checked", n.value),
+                    Some(n.span),
+                ));
+                None
+            }
+            // ARM names a child resource `identity/credential`; the
+            // credential's own name is the last segment.
+            Some(n) if arm && n.value.contains('/') => {
+                let cut = n.value.rfind('/').map_or(0, |i| i + 1);
+                let own = n.value.get(cut..).unwrap_or_default().to_string();
+                let span = if n.span.end - n.span.start == n.value.len() as u32 + 2 {
+                    n.span.sub(cut + 1, n.value.len() + 1)
+                } else {
+                    n.span
+                };
+                Some(Spanned::new(own, span))
+            }
+            other => other,
+        };
         if let Some(n) = &name {
             check_name(n)?;
         }

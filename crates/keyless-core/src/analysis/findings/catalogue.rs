@@ -594,11 +594,11 @@ pub static CATALOGUE: &[CatalogueEntry] = &[
     // ---- Input
     entry!(
         "KL-INPUT-001",
-        S::Info,
+        S::High,
         GH,
         "File could not be analysed",
         None,
-        "`keyless lint` did not recognise the file as a workflow, a trust configuration or a scenario, or the file does not parse; nothing in it was checked.",
+        "`keyless lint` did not recognise the file as a workflow, a trust configuration or a scenario, or the file does not parse; nothing in it was checked. A run that checked nothing must not pass as clean, so this fails the run at the default `--fail-on high` (a file that does not parse is invalid input, exit status 2, whatever `--fail-on` says); `--fail-on critical` or `never`, or a suppression with a reason, accepts an unrecognised file. Directory walks and globs keep only files Keyless recognises, so this concerns files named explicitly and standard input.",
         "docs/findings.md",
         "Pass a workflow YAML, an AWS/Alibaba trust policy (or `aws iam get-role` output), an Azure credential list, a GCP provider, or a scenario file."
     ),
