@@ -148,14 +148,15 @@ fn lint_one(name: &str, text: &str, doc_id: DocId) -> (Vec<Finding>, bool) {
             // The workflow's own errors (a duplicate key, too many jobs…):
             // GitHub would refuse the file.
             let mut diags = Vec::new();
-            let _ = crate::github::workflow::parse(text, doc_id, &mut diags);
+            let parsed = crate::github::workflow::parse(text, doc_id, &mut diags);
             let errors: Vec<Finding> = diags
                 .iter()
                 .filter(|d| d.severity == Severity::Error)
                 .map(|d| unreadable(format!("{name}: {}", d.message), d.span))
                 .collect();
             let invalid = !errors.is_empty();
-            (errors.into_iter().chain(workflow::check(&root)).collect(), invalid)
+            let logins = parsed.filter(|_| !invalid).map(|w| workflow::logins_without_token(&w)).unwrap_or_default();
+            (errors.into_iter().chain(workflow::check(&root)).chain(logins).collect(), invalid)
         }
         FileKind::Aws => config(Cloud::Aws, aws::AwsConfig::from_node(&root).map(|c| findings::check_aws(&c))),
         FileKind::Alibaba => {

@@ -490,6 +490,16 @@ pub static CATALOGUE: &[CatalogueEntry] = &[
         "https://docs.github.com/en/actions/reference/workflows-and-actions/events-that-trigger-workflows#pull_request_target",
         "Do not mint cloud tokens in `pull_request_target`; use `pull_request` (no token for forks) or a separate, approved `workflow_run`/environment-gated job."
     ),
+    entry!(
+        "KL-GHA-004",
+        S::High,
+        GH,
+        "OIDC login step in a job without `id-token: write`",
+        None,
+        "A job's token is minted only with `id-token: write`, from the job's `permissions` or, when it has none, the workflow's; with neither it is `none` (GitHub's default in both the permissive and restricted settings). A login step configured for OIDC (not stored keys) in such a job fails with its action's message (configure-aws-credentials: \"Did you mean to set the `id-token` permission?\"; azure/login: \"Please make sure to give write permissions to id-token in the workflow.\"). Judged with the simulator's own permission rules and login recognition.",
+        GH_OIDC,
+        "Add `permissions: {id-token: write, contents: read}` to the job (job-level permissions replace the workflow's, so list every permission the job needs)."
+    ),
     // ---- Scenario-aware (trust against the simulated runs)
     entry!(
         "KL-TRUST-001",

@@ -594,3 +594,43 @@ fn gcp_constant_conditions_and_mappings() {
         assert!(ids(&provider(good)).is_empty(), "{good}: {:?}", ids(&provider(good)));
     }
 }
+
+/// KL-GHA-004 (D-TOK: id-token defaults to none; job-level permissions
+/// replace the workflow's; the login actions' own messages, research §5),
+/// judged with the simulator's permission rules and login recognition.
+#[test]
+fn login_steps_without_id_token_write() {
+    let lint = |t: &str| -> Vec<Finding> {
+        let mut diags = Vec::new();
+        let w = crate::github::workflow::parse(t, DocId::Workflow, &mut diags).expect("workflow");
+        workflow::logins_without_token(&w)
+    };
+    let job_perms = "on: push\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    permissions:\n      contents: read\n    steps:\n      - uses: azure/login@v2\n        with:\n          client-id: x\n";
+    let found = lint(job_perms);
+    let [f] = found.as_slice() else { panic!("{found:?}") };
+    assert_eq!(f.id, "KL-GHA-004");
+    assert!(f.message.contains("Please make sure to give write permissions to id-token"), "{}", f.message);
+    assert_eq!(&job_perms[f.location.unwrap().start as usize..f.location.unwrap().end as usize], "azure/login@v2");
+    // Job-level permissions replace a workflow-level grant.
+    let replaced = job_perms.replace("on: push\n", "on: push\npermissions:\n  id-token: write\n");
+    assert_eq!(lint(&replaced).len(), 1);
+    // No permissions anywhere: the default is none.
+    let none = job_perms.replace("    permissions:\n      contents: read\n", "");
+    assert_eq!(lint(&none).len(), 1);
+    // Granted (at job or workflow level), or a login with stored keys: nothing.
+    assert!(lint(&job_perms.replace("contents: read", "id-token: write")).is_empty());
+    assert!(lint(&none.replace("on: push\n", "on: push\npermissions:\n  id-token: write\n")).is_empty());
+    let keys = none.replace("client-id: x", "creds: ${{ secrets.AZURE_CREDENTIALS }}");
+    assert!(lint(&keys).is_empty());
+}
+
+/// Lint precision: a job whose token use lives in a local composite action
+/// (`uses: ./.github/actions/deploy`) may use the token, so the
+/// workflow-level grant that reaches it is not idle (KL-GHA-001).
+#[test]
+fn a_local_composite_action_may_use_the_token() {
+    let ids = |t: &str| -> Vec<String> { workflow::check_text(t, DocId::Workflow).into_iter().map(|f| f.id).collect() };
+    let composite = "on: push\npermissions:\n  id-token: write\n  contents: read\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - uses: ./.github/actions/deploy\n";
+    assert!(ids(composite).is_empty(), "{:?}", ids(composite));
+    assert_eq!(ids(&composite.replace("./.github/actions/deploy", "some/action@v1")), vec!["KL-GHA-001"]);
+}
