@@ -55,10 +55,15 @@ fn check_credential(fic: &FederatedCredential) -> Vec<Finding> {
                 Some(subject.span),
             ));
         }
-        if let Some(risk) = subject::classify(&subject.value, false) {
+        if let Some(risk) =
+            subject::classify(&subject.value, false).filter(|_| super::placeholder::find(&subject.value).is_none())
+        {
             out.push(subject_finding(risk, CLOUD, &subject.value, subject.span));
         }
     }
+    let operands = fic.expression.iter().flat_map(|e| e.terms.iter().map(|t| &t.operand));
+    let values = fic.subject.iter().chain(&fic.audiences).chain(operands);
+    out.extend(values.filter_map(|v| super::placeholder::check(v, CLOUD, "the value")));
     if let Some(finding) = default_audience_refused(fic) {
         out.push(finding);
     }
@@ -136,7 +141,7 @@ fn check_expression(expr: &FlexibleExpression) -> Vec<Finding> {
                 Some(t.operand.span),
             ));
         }
-        if t.claim.value != "sub" {
+        if t.claim.value != "sub" || super::placeholder::find(&t.operand.value).is_some() {
             continue;
         }
         let Some(risk) = subject::classify(&t.operand.value, t.op.value == MatchOp::Matches) else { continue };

@@ -106,6 +106,16 @@ pub static CATALOGUE: &[CatalogueEntry] = &[
         "https://docs.github.com/en/actions/reference/security/oidc#customizing-the-subject-claims-for-an-organization-or-repository",
         "Include `repo` (or `repository_owner_id`/`repository_id`) in `include_claim_keys` and pin its value in the trust."
     ),
+    entry!(
+        "KL-SUB-007",
+        S::Medium,
+        ALL,
+        "Subject pattern that no GitHub token can match",
+        None,
+        "GitHub builds `sub` from `repo:OWNER/REPO` (neither ever empty), the context and `key:value` pairs: it has no line break or tab and no white space at either end, and it is never an audience. A pattern with an empty owner (`repo::*`, a placeholder variable that expanded to nothing), a trailing `\\` and line break (a shell line continuation pasted into `az … --subject`), or an audience (`sts.amazonaws.com`) written as the subject admits nothing: the trust never works, and it is not a look-alike hole either.",
+        GH_OIDC,
+        "Write the subject GitHub mints: `repo:OWNER/REPO:ref:refs/heads/main`, `repo:OWNER/REPO:environment:NAME`, with no surrounding white space."
+    ),
     // ---- AWS and Alibaba IAM trust policies
     entry!(
         "KL-AWS-001",
@@ -602,6 +612,16 @@ pub static CATALOGUE: &[CatalogueEntry] = &[
         "Restrict the environment to the deploying branches or tags (Settings → Environments → Deployment branches and tags) and state them in `environments:`, or add a `ref` condition to the trust."
     ),
     // ---- Input
+    entry!(
+        "KL-CFG-001",
+        S::Medium,
+        ALL,
+        "Placeholder left in a trust configuration",
+        None,
+        "A value still holds a guide's or template's stand-in (`YOUR_GITHUB_ORG`, `<CREDENTIAL-NAME>`, `OIDC_PROVIDER_ARN`, `ACCOUNT_ID`, `PROJECT_NUMBER`, `your-org`): no real token or resource has it, so the trust admits none of the runs it was written for. A placeholder is text by nature, so this rule reads string values only (never CEL operators).",
+        GH_OIDC,
+        "Replace the placeholder with the real owner, repository, account, project number or name."
+    ),
     entry!(
         "KL-INPUT-001",
         S::High,

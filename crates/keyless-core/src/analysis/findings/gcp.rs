@@ -73,6 +73,7 @@ pub fn check(config: &GcpConfig) -> Vec<Finding> {
     }
     out.extend(default_audience_refused(config));
     out.extend(constant_mappings(config));
+    out.extend(placeholders(config));
     match p.attribute_condition.as_ref().filter(|c| !c.value.trim().is_empty()) {
         None => out.push(Finding::new(
             "KL-GCP-001",
@@ -227,5 +228,51 @@ fn cond_span(cond: &Spanned<String>, start: usize, end: usize) -> crate::span::S
         n if n == cond.value.len() => cond.span.sub(start, end),
         n if n == cond.value.len() + 2 => cond.span.sub(start + 1, end + 1),
         _ => cond.span,
+    }
+}
+
+/// KL-CFG-001 in the provider's name, audiences and members, and in the
+/// string literals of its condition (not its operators).
+fn placeholders(config: &GcpConfig) -> Vec<Finding> {
+    let p = &config.provider;
+    let texts = p.name.iter().chain(&p.allowed_audiences).chain(config.members.iter().map(|m| &m.text));
+    let mut out: Vec<Finding> = texts.filter_map(|v| super::placeholder::check(v, CLOUD, "the value")).collect();
+    if let Some(cond) = &p.attribute_condition
+        && let Ok(expr) = cel::parse(&cond.value)
+    {
+        let mut stack = vec![&expr];
+        while let Some(e) = stack.pop() {
+            if let cel::ExprKind::Lit(Value::String(text)) = &e.kind
+                && let Some((a, b)) = super::placeholder::find(text)
+            {
+                out.push(Finding::new(
+                    "KL-CFG-001",
+                    CLOUD,
+                    format!("the condition compares with `{text}`, which still holds the placeholder `{}`: it matches no real token", &text[a..b]),
+                    Some(cond_span(cond, e.start, e.end)),
+                ));
+                break;
+            }
+            stack.extend(children(e));
+        }
+    }
+    out
+}
+
+/// The sub-expressions of a CEL node.
+fn children(e: &cel::Expr) -> Vec<&cel::Expr> {
+    use cel::ExprKind as K;
+    match &e.kind {
+        K::Lit(_) | K::Ident(_) => Vec::new(),
+        K::Select { operand, .. } => vec![operand],
+        K::Index(a, b) | K::Binary(_, a, b) | K::And(a, b) | K::Or(a, b) => vec![a, b],
+        K::Call { target, args, .. } => target.iter().map(|t| &**t).chain(args).collect(),
+        K::Not(a) | K::Neg(a) => vec![a],
+        K::Cond(a, b, c) => vec![a, b, c],
+        K::List(items) => items.iter().collect(),
+        K::Map(entries) => entries.iter().flat_map(|(k, v)| [k, v]).collect(),
+        K::Macro { range, body, transform, .. } => {
+            [&**range, &**body].into_iter().chain(transform.iter().map(|t| &**t)).collect()
+        }
     }
 }

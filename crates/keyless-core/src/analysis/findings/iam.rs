@@ -131,10 +131,29 @@ pub(super) fn check(policy: &TrustPolicy, dialect: &Dialect) -> Vec<Finding> {
     let mut out = Vec::new();
     for st in &policy.statements {
         let allow = st.effect.value == Effect::Allow;
+        // Another issuer's statement (EKS IRSA, Terraform Cloud, ACK RRSA):
+        // its claims are not GitHub's.
+        let github = concerns_github(st, dialect);
+        // Placeholders first: a placeholder principal is why the statement
+        // names no GitHub provider, and the more useful thing to say.
+        let mut placeholder_principal = false;
+        if allow && github {
+            let principals: Vec<Finding> = st
+                .principal
+                .iter()
+                .flat_map(|p| p.federated.iter())
+                .filter_map(|v| super::placeholder::check(v, cloud, "the principal"))
+                .collect();
+            placeholder_principal = !principals.is_empty();
+            out.extend(principals);
+            let values = st.conditions.iter().flat_map(|c| c.values.iter());
+            out.extend(values.filter_map(|v| super::placeholder::check(v, cloud, "the value")));
+        }
         // A statement about GitHub that no GitHub login can use: one
         // finding, and none about what it would admit.
         if allow
-            && concerns_github(st, dialect)
+            && github
+            && !placeholder_principal
             && let Some((why, span)) = never_admits(st, dialect)
         {
             out.push(Finding::new(
@@ -145,9 +164,6 @@ pub(super) fn check(policy: &TrustPolicy, dialect: &Dialect) -> Vec<Finding> {
             ));
             continue;
         }
-        // Another issuer's statement (EKS IRSA, Terraform Cloud, ACK RRSA):
-        // its claims are not GitHub's.
-        let github = concerns_github(st, dialect);
         for c in &st.conditions {
             // A key no request carries is absent (IAM global condition keys;
             // RAM common condition keys): a typo denies every login, or with
@@ -216,7 +232,12 @@ pub(super) fn check(policy: &TrustPolicy, dialect: &Dialect) -> Vec<Finding> {
                     }
                     _ => {}
                 }
-                if claim == "sub" && allow && is_positive_string(&op.base) {
+                // A placeholder's shape says nothing about real owners (KL-CFG-001 says it).
+                if claim == "sub"
+                    && allow
+                    && is_positive_string(&op.base)
+                    && super::placeholder::find(&v.value).is_none()
+                {
                     let glob = op.base == BaseOperator::StringLike;
                     if let Some(risk) = subject::classify(&unescaped, glob) {
                         out.push(subject_finding(risk, cloud, &v.value, v.span));
@@ -263,6 +284,9 @@ pub(crate) fn subject_finding(
         SubjectRisk::RepoNamePrefix => "has no `:` after the repository name: `<repo>-evil` matches",
         SubjectRisk::AnyContext => "admits every branch, tag, pull request and environment",
         SubjectRisk::NoOwnerPin => "names no owner or repository",
+        SubjectRisk::NeverMatches => {
+            "matches no `sub` GitHub mints (an empty owner or repository, white space or a line break, or an audience): it admits nothing"
+        }
     };
     Finding::new(risk.finding_id(), cloud, format!("`{pattern}` {what}"), Some(span))
 }

@@ -9,6 +9,7 @@ mod azure;
 mod catalogue;
 mod gcp;
 mod iam;
+mod placeholder;
 mod trust;
 pub mod workflow;
 

@@ -634,3 +634,43 @@ fn a_local_composite_action_may_use_the_token() {
     assert!(ids(composite).is_empty(), "{:?}", ids(composite));
     assert_eq!(ids(&composite.replace("./.github/actions/deploy", "some/action@v1")), vec!["KL-GHA-001"]);
 }
+
+/// KL-SUB-007 (D-REF: how GitHub builds `sub`): patterns no token can match
+/// are "admits nothing", not the look-alike findings (before, `repo::*` was
+/// KL-SUB-002 and an audience in the `sub` key KL-SUB-006).
+#[test]
+fn subjects_no_github_token_can_match() {
+    for (op, value) in [
+        ("StringLike", "repo::*"),
+        ("StringEquals", "sts.amazonaws.com"),
+        ("StringEquals", "repo:my-org/my-repo:ref:refs/heads/main "),
+    ] {
+        let ids = aws_ids(&aws_sub(op, value));
+        assert_eq!(ids, ["KL-SUB-007"], "{value}");
+    }
+    // `az ad app federated-credential create … --subject "repo:o/r:… \` with
+    // the line continuation pasted into the value.
+    let ids = |t: &str| -> Vec<String> { check_azure(&testutil::azure(t)).into_iter().map(|f| f.id).collect() };
+    let pasted = fic(r#""subject": "repo:my-org/my-repo:environment:prod \\\n""#);
+    assert_eq!(ids(&pasted), ["KL-SUB-007"]);
+    assert!(ids(&fic(r#""subject": "repo:my-org/my-repo:environment:prod""#)).is_empty());
+}
+
+/// KL-CFG-001: a guide's placeholder left in the value, located at it; the
+/// value's shape findings are not reported (a placeholder names no owner).
+#[test]
+fn placeholders_left_in_configurations() {
+    let aws = aws_sub("StringLike", "repo:YOUR_GITHUB_ORG/YOUR_REPO:*");
+    assert_eq!(aws_ids(&aws), ["KL-CFG-001"]);
+    let f = check_aws(&testutil::aws(&aws)).remove(0);
+    assert_eq!(&aws[f.location.unwrap().start as usize..f.location.unwrap().end as usize], "YOUR_GITHUB_ORG");
+    let arn = aws_sub("StringEquals", "repo:my-org/my-repo:ref:refs/heads/main").replace(FED, "OIDC_PROVIDER_ARN");
+    assert!(has(&aws_ids(&arn), "KL-CFG-001"), "{:?}", aws_ids(&arn));
+    let ids = |t: &str| -> Vec<String> { check_azure(&testutil::azure(t)).into_iter().map(|f| f.id).collect() };
+    assert_eq!(ids(&fic(r#""subject": "repo:<owner>/<repo>:environment:prod""#)), ["KL-CFG-001"]);
+    let gids = |t: &str| -> Vec<String> { check_gcp(&testutil::gcp(t)).into_iter().map(|f| f.id).collect() };
+    let gcp = gcp_provider(Some("assertion.repository_owner == 'YOUR_GITHUB_ORG'"), MEMBER);
+    assert_eq!(gids(&gcp), ["KL-CFG-001"]);
+    let member = MEMBER.replace("projects/1", "projects/PROJECT_NUMBER");
+    assert_eq!(gids(&gcp_provider(Some("assertion.repository_owner == 'my-org'"), &member)), ["KL-CFG-001"]);
+}
