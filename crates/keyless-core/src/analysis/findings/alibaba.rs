@@ -54,6 +54,22 @@ pub fn check(config: &AlibabaConfig) -> Vec<Finding> {
                 ));
             }
         }
+        for c in
+            st.conditions.iter().filter(|c| oidc_claim(&c.key.value).as_deref() == Some("iss") && iam::constrains(c))
+        {
+            // RAM compares `oidc:iss` with the token's `iss` (L1, research §4).
+            for v in c.values.iter().filter(|v| {
+                let github = v.value.trim_end_matches('/');
+                github != v.value && github.starts_with("https://") && iam::is_github_issuer(github)
+            }) {
+                out.push(Finding::new(
+                    "KL-ISS-001",
+                    cloud,
+                    format!("`oidc:iss` is `{}`, GitHub's issuer with a trailing `/`: the token's `iss` has none, so this condition never holds", v.value),
+                    Some(v.span),
+                ));
+            }
+        }
         for c in st.conditions.iter().filter(|c| oidc_claim(&c.key.value).as_deref() == Some("iss")) {
             for v in c.values.iter().filter(|v| !v.value.starts_with("https://") && !v.value.contains('*')) {
                 out.push(Finding::new(

@@ -30,11 +30,12 @@ pub(super) const DIALECT: Dialect = Dialect {
 
 /// AWS reads `Principal.Federated` as provider ARNs
 /// (`arn:aws:iam::ACCOUNT:oidc-provider/URL`, no wildcards): GitHub's when the
-/// URL is a GitHub issuer's; `"*"` covers every principal.
+/// URL is a GitHub issuer's, exactly (a trailing `/` is another provider:
+/// `aws::provider_url_of`, aws/aws-sam-cli#7432); `"*"` covers every principal.
 fn principal_trust(p: &Principal) -> Trust {
     let github = |f: &str| {
         !crate::aws::has_wildcard(f)
-            && crate::aws::provider_of_arn(f).is_some_and(|(_, url)| iam::is_github_issuer(&url))
+            && crate::aws::provider_of_arn(f).is_some_and(|(_, url)| iam::is_github_issuer(&url) && !url.ends_with('/'))
     };
     if p.wildcard || p.federated.iter().any(|f| github(&f.value)) { Trust::GitHub } else { Trust::Other }
 }

@@ -469,6 +469,16 @@ pub static CATALOGUE: &[CatalogueEntry] = &[
         GCP_WIF,
         "Map from the token: `attribute.repository=assertion.repository`, `google.subject=assertion.sub`."
     ),
+    entry!(
+        "KL-GCP-011",
+        S::Medium,
+        GCP,
+        "Member that names no identity of the pool",
+        None,
+        "Principal identifiers name the pool: `principal://…/workloadIdentityPools/POOL/subject/S`, `principalSet://…/workloadIdentityPools/POOL/attribute.NAME/VALUE`, `…/group/G` or `…/*`. A member built on the provider's path (`…/POOL/providers/PROVIDER/attribute.repository/…`, the `workload_identity_provider` value pasted into the member) or missing its value is no identity, so the binding admits no token and the login ends in `PERMISSION_DENIED`. Read with the evaluator's own member parser.",
+        "https://cloud.google.com/iam/docs/principal-identifiers",
+        "Drop `providers/PROVIDER/` from the member: `principalSet://iam.googleapis.com/projects/NUMBER/locations/global/workloadIdentityPools/POOL/attribute.repository/OWNER/REPO`."
+    ),
     // ---- GitHub workflow
     entry!(
         "KL-GHA-001",
@@ -612,6 +622,16 @@ pub static CATALOGUE: &[CatalogueEntry] = &[
         "Restrict the environment to the deploying branches or tags (Settings → Environments → Deployment branches and tags) and state them in `environments:`, or add a `ref` condition to the trust."
     ),
     // ---- Input
+    entry!(
+        "KL-ISS-001",
+        S::Medium,
+        &[Cloud::Gcp, Cloud::Alibaba],
+        "Issuer that differs from GitHub's only by a trailing `/`",
+        None,
+        "GitHub's `iss` is `https://token.actions.githubusercontent.com` (or an enterprise's `…/SLUG`), with no trailing `/`, and the clouds compare it exactly: Google's issuer check answers \"The issuer in ID Token … does not match the expected ones: …/\", and a RAM `oidc:iss` condition never holds. (Entra: KL-AZ-005; AWS: the provider URL in the principal, KL-IAM-006.)",
+        GH_OIDC,
+        "Remove the trailing `/`: `https://token.actions.githubusercontent.com`."
+    ),
     entry!(
         "KL-CFG-001",
         S::Medium,

@@ -71,6 +71,7 @@ pub fn check(config: &GcpConfig) -> Vec<Finding> {
     if probe(config, "").code == "invalid_target" {
         return out;
     }
+    out.extend(issuer_with_trailing_slash(config));
     out.extend(default_audience_refused(config));
     out.extend(constant_mappings(config));
     out.extend(placeholders(config));
@@ -106,6 +107,17 @@ pub fn check(config: &GcpConfig) -> Vec<Finding> {
         out.push(Finding::new("KL-GCP-006", CLOUD, "the attribute mapping has no `google.subject`", Some(p.span)));
     }
     for m in &config.members {
+        // The evaluator's own member reading: a malformed member (a
+        // provider's path, a missing `attribute.NAME/VALUE`) is no identity.
+        if let Err(why) = crate::gcp::members::parse_member(&m.text.value) {
+            out.push(Finding::new(
+                "KL-GCP-011",
+                CLOUD,
+                format!("`{}` names no identity of the pool, so it admits no token: {why}", m.text.value),
+                Some(m.text.span),
+            ));
+            continue;
+        }
         if m.text.value.ends_with("/*") {
             out.push(Finding::new(
                 "KL-GCP-004",
@@ -275,4 +287,28 @@ fn children(e: &cel::Expr) -> Vec<&cel::Expr> {
             [&**range, &**body].into_iter().chain(transform.iter().map(|t| &**t)).collect()
         }
     }
+}
+
+/// KL-ISS-001: an issuerUri that is GitHub's but for a trailing `/`. The
+/// evaluator, given a github.com token, stops at the issuer step (P10:
+/// "The issuer in ID Token … does not match the expected ones: …/").
+fn issuer_with_trailing_slash(config: &GcpConfig) -> Option<Finding> {
+    let iss = config.provider.issuer_uri.as_ref()?;
+    let github = iss.value.trim_end_matches('/');
+    if github == iss.value || !super::iam::is_github_issuer(github) {
+        return None;
+    }
+    let mut claims = crate::claims::Claims::new();
+    claims.set("iss", github);
+    claims.set("aud", "");
+    claims.set("sub", "repo:keyless/probe:ref:refs/heads/main");
+    let verdict = crate::gcp::evaluate(config, &claims);
+    (verdict.code == "invalid_grant" && verdict.decided_by.starts_with("issuerUri")).then(|| {
+        Finding::new(
+            "KL-ISS-001",
+            CLOUD,
+            format!("issuerUri `{}` is GitHub's issuer with a trailing `/`: a token's `iss` `{github}` does not match it (\"{}\")", iss.value, verdict.message),
+            Some(iss.span),
+        )
+    })
 }

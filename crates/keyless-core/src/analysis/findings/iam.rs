@@ -80,10 +80,16 @@ fn never_admits(st: &Statement, dialect: &Dialect) -> Option<(String, Option<Spa
     }
     let principal = st.principal.as_ref()?;
     ((dialect.principal_trust)(principal) == Trust::Other).then(|| {
-        (
-            "its `Principal` names no GitHub OIDC provider: only another provider or principal type".to_string(),
-            Some(principal.span),
-        )
+        let named: Vec<String> = principal.federated.iter().map(|f| format!("`{}`", f.value)).collect();
+        let slash = principal.federated.iter().any(|f| f.value.ends_with('/') && is_github_issuer(f.value.rsplit("oidc-provider/").next().unwrap_or_default().trim_end_matches('/')));
+        let why = if slash {
+            format!("its `Principal` {} differs from GitHub's provider by a trailing `/`: the provider URL is compared exactly, so it is another provider", named.join(", "))
+        } else if named.is_empty() {
+            "its `Principal` names no OIDC provider, only another principal type".to_string()
+        } else {
+            format!("its `Principal` {} names no GitHub OIDC provider", named.join(", "))
+        };
+        (why, Some(principal.span))
     })
 }
 

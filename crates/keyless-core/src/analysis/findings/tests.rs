@@ -674,3 +674,51 @@ fn placeholders_left_in_configurations() {
     let member = MEMBER.replace("projects/1", "projects/PROJECT_NUMBER");
     assert_eq!(gids(&gcp_provider(Some("assertion.repository_owner == 'my-org'"), &member)), ["KL-CFG-001"]);
 }
+
+/// KL-GCP-011 (P4, principal identifiers name the pool): a member on the
+/// provider's path admits no token; the message says what to drop.
+#[test]
+fn gcp_member_on_the_provider_path() {
+    let ids = |t: &str| -> Vec<String> { check_gcp(&testutil::gcp(t)).into_iter().map(|f| f.id).collect() };
+    let on_provider = MEMBER.replace("workloadIdentityPools/p/", "workloadIdentityPools/p/providers/g/");
+    let text = gcp_provider(Some("assertion.repository_owner == 'my-org'"), &on_provider);
+    assert_eq!(ids(&text), ["KL-GCP-011"]);
+    let f = check_gcp(&testutil::gcp(&text)).remove(0);
+    assert!(f.message.contains("drop `providers/g/`"), "{}", f.message);
+    // The evaluator agrees: the member is not counted, the login is denied.
+    let mut claims = crate::claims::Claims::new();
+    claims.set("iss", "https://token.actions.githubusercontent.com");
+    claims.set("aud", "https://iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/p/providers/g");
+    claims.set("sub", "repo:my-org/my-repo:ref:refs/heads/main");
+    claims.set("repository", "my-org/my-repo");
+    claims.set("repository_owner", "my-org");
+    let v = crate::gcp::evaluate(&testutil::gcp(&text), &claims);
+    assert!(!v.allowed, "{v:?}");
+    assert!(ids(&gcp_provider(Some("assertion.repository_owner == 'my-org'"), MEMBER)).is_empty());
+}
+
+/// An issuer that is GitHub's but for a trailing `/` never matches GitHub's
+/// `iss` (D-REF; P10 for Google's wording; aws/aws-sam-cli#7432 for AWS's
+/// exact provider URL): KL-ISS-001 on Google and Alibaba Cloud, KL-IAM-006
+/// (saying why) for an AWS principal, KL-AZ-005 on Entra.
+#[test]
+fn issuers_with_a_trailing_slash() {
+    let gids = |t: &str| -> Vec<String> { check_gcp(&testutil::gcp(t)).into_iter().map(|f| f.id).collect() };
+    let gcp = gcp_provider(Some("assertion.repository_owner == 'my-org'"), MEMBER).replace(
+        "issuerUri: https://token.actions.githubusercontent.com",
+        "issuerUri: https://token.actions.githubusercontent.com/",
+    );
+    assert_eq!(gids(&gcp), ["KL-ISS-001"]);
+    let f = check_gcp(&testutil::gcp(&gcp)).remove(0);
+    assert!(f.message.contains("does not match the expected ones"), "{}", f.message);
+    let ali = ali_policy(
+        r#""StringEquals": {"oidc:iss": "https://token.actions.githubusercontent.com/", "oidc:aud": "sts.aliyuncs.com", "oidc:sub": "repo:example/example-repo:ref:refs/heads/main"}"#,
+        "sts:AssumeRole",
+    );
+    let ids: Vec<String> = check_alibaba(&testutil::alibaba(&ali)).into_iter().map(|f| f.id).collect();
+    assert_eq!(ids, ["KL-ISS-001"]);
+    let aws = aws_sub("StringEquals", "repo:my-org/my-repo:ref:refs/heads/main").replace(FED, &format!("{FED}/"));
+    let found = check_aws(&testutil::aws(&aws));
+    assert_eq!(found.iter().map(|f| f.id.as_str()).collect::<Vec<_>>(), ["KL-IAM-006"]);
+    assert!(found[0].message.contains("trailing `/`"), "{}", found[0].message);
+}
