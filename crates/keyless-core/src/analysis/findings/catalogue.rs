@@ -233,7 +233,7 @@ pub static CATALOGUE: &[CatalogueEntry] = &[
         IAM,
         "Statement can never admit a GitHub token",
         None,
-        "The statement conditions on the GitHub provider's keys (or names its provider) but can never apply to the request a GitHub login makes: its `Action` does not cover the action the login asks for (`sts:AssumeRoleWithWebIdentity` on AWS, `sts:AssumeRole` on Alibaba Cloud), or its `Principal` names only another identity provider or principal type. Judged with the engine's own action and principal matching, so `sts:*` and `*` count as covering. The role works for nobody; the findings about what it would admit are not reported for it.",
+        "The statement conditions on the GitHub provider's keys (or names its provider) but can never apply to the request a GitHub login makes: its `Action` does not cover the action the login asks for (`sts:AssumeRoleWithWebIdentity` on AWS, `sts:AssumeRole` on Alibaba Cloud), or its `Principal` names only another identity provider or principal type, or its conditions on one claim cannot hold together (two blocks pinning `sub` to different values, a `StringEquals` value that a `StringNotEquals` or `StringLike` on the same key excludes). Judged with the engine's own action, principal and condition evaluation, so `sts:*` and `*` count as covering. The role works for nobody; the findings about what it would admit are not reported for it.",
         AWS_OPS,
         "Use `\"Action\": \"sts:AssumeRoleWithWebIdentity\"` (AWS) or `\"sts:AssumeRole\"` (Alibaba Cloud) and `\"Principal\": {\"Federated\": \"<the GitHub OIDC provider ARN>\"}`."
     ),

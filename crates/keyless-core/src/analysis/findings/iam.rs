@@ -5,7 +5,7 @@
 
 use super::Finding;
 use crate::analysis::subject::{self, SubjectRisk};
-use crate::iam_condition::check_action;
+use crate::iam_condition::{Applicability, ContextLookup, PolicyHost, ValueSyntax, check_action, evaluate_condition};
 use crate::iam_policy::{BaseOperator, Condition, Effect, Principal, SetQualifier, Statement, TrustPolicy};
 use crate::span::Span;
 use crate::verdict::Cloud;
@@ -78,6 +78,9 @@ fn never_admits(st: &Statement, dialect: &Dialect) -> Option<(String, Option<Spa
     if !applies {
         return why;
     }
+    if let Some(found) = conditions_never_hold(st, dialect) {
+        return Some(found);
+    }
     let principal = st.principal.as_ref()?;
     ((dialect.principal_trust)(principal) == Trust::Other).then(|| {
         let named: Vec<String> = principal.federated.iter().map(|f| format!("`{}`", f.value)).collect();
@@ -111,6 +114,62 @@ pub(super) fn constrains(c: &Condition) -> bool {
     is_positive_string(&c.operator.value.base)
         && c.operator.value.set != Some(SetQualifier::ForAllValues)
         && !c.operator.value.if_exists
+}
+
+/// Conditions on one GitHub claim that no value satisfies together, judged
+/// by the engine's condition evaluator: every value a case-sensitive
+/// `StringEquals` on the claim allows is tried against all the claim's
+/// conditions (a value outside that list fails it anyway). Two blocks
+/// pinning `sub` to different values, or `StringEquals` with a
+/// `StringNotEquals` or `StringLike` that excludes it, admit nothing.
+fn conditions_never_hold(st: &Statement, dialect: &Dialect) -> Option<(String, Option<Span>)> {
+    let plain = |c: &&Condition| c.operator.value.set.is_none() && !c.operator.value.if_exists;
+    let on_claim: Vec<(&Condition, String)> = st
+        .conditions
+        .iter()
+        .filter(plain)
+        .filter_map(|c| (dialect.claim_of)(&c.key.value).map(|claim| (c, claim)))
+        .collect();
+    for (pin, claim) in on_claim.iter().filter(|(c, _)| c.operator.value.base == BaseOperator::StringEquals) {
+        let same: Vec<&Condition> = on_claim.iter().filter(|(_, k)| k == claim).map(|(c, _)| *c).collect();
+        // Policy variables and `${*}` escapes are left to the evaluator's
+        // full reading: no verdict here.
+        if same.len() < 2 || same.iter().flat_map(|c| &c.values).any(|v| v.value.contains("${")) {
+            continue;
+        }
+        let syntax = ValueSyntax { variables: false };
+        let admits = pin.values.iter().any(|candidate| {
+            let host = Probe { value: &candidate.value };
+            same.iter().all(|c| evaluate_condition(c, &host, syntax).matched)
+        });
+        if !admits {
+            let written: Vec<String> =
+                same.iter().map(|c| format!("`{} {}`", c.operator.value.display(), c.key.value)).collect();
+            return Some((
+                format!(
+                    "its conditions on `{claim}` cannot hold together ({}): no value satisfies all of them",
+                    written.join(", ")
+                ),
+                Some(pin.span),
+            ));
+        }
+    }
+    None
+}
+
+/// A request whose every condition key holds one value (the candidate):
+/// only the keys of one claim are evaluated with it.
+struct Probe<'a> {
+    value: &'a str,
+}
+
+impl PolicyHost for Probe<'_> {
+    fn lookup(&self, _key: &str) -> ContextLookup {
+        ContextLookup::single(self.value)
+    }
+    fn applies(&self, _statement: &Statement, _label: &str) -> Applicability {
+        Applicability::default()
+    }
 }
 
 /// Allow statements that federate with the OIDC provider (or condition on

@@ -722,3 +722,26 @@ fn issuers_with_a_trailing_slash() {
     assert_eq!(found.iter().map(|f| f.id.as_str()).collect::<Vec<_>>(), ["KL-IAM-006"]);
     assert!(found[0].message.contains("trailing `/`"), "{}", found[0].message);
 }
+
+/// KL-IAM-006 from conditions (AWS condition operators: blocks and keys are
+/// ANDed, A1/A2): conditions on one claim that no value satisfies together,
+/// judged by the engine's condition evaluator on each pinned value.
+#[test]
+fn aws_conditions_that_cannot_hold_together() {
+    let key = "token.actions.githubusercontent.com:sub";
+    let two = aws_policy(&format!(
+        r#"{AUD}, "StringEquals": {{"{key}": "repo:o/r:ref:refs/heads/main"}}, "StringNotEquals": {{"{key}": "repo:o/r:ref:refs/heads/main"}}"#
+    ));
+    assert_eq!(aws_ids(&two), ["KL-IAM-006"]);
+    let f = check_aws(&testutil::aws(&two)).into_iter().find(|f| f.id == "KL-IAM-006").unwrap();
+    assert!(f.message.contains("cannot hold together"), "{}", f.message);
+    let like = aws_policy(&format!(
+        r#"{AUD}, "StringEquals": {{"{key}": "repo:o/r:ref:refs/heads/main"}}, "StringLike": {{"{key}": "repo:o/r:environment:*"}}"#
+    ));
+    assert_eq!(aws_ids(&like), ["KL-IAM-006"]);
+    // Satisfiable together: no finding from this rule.
+    let fine = aws_policy(&format!(
+        r#"{AUD}, "StringEquals": {{"{key}": ["repo:o/r:ref:refs/heads/main", "repo:o/r:environment:prod"]}}, "StringLike": {{"{key}": "repo:o/r:environment:*"}}"#
+    ));
+    assert!(!has(&aws_ids(&fine), "KL-IAM-006"), "{:?}", aws_ids(&fine));
+}
