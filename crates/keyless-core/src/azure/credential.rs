@@ -246,17 +246,11 @@ impl Reader<'_> {
             }
             _ => {}
         }
-        if expression.is_some()
-            && f.arm_type.and_then(Node::as_str).is_some_and(|t| t.to_ascii_lowercase().contains("managedidentity"))
-        {
-            // Z2's set-up page says flexible credentials are "not yet
-            // available for managed identities"; ARM 2025-01-31-preview has
-            // the field (Z9). The docs conflict (research §2.3).
-            self.diagnostics.push(Diagnostic::warning(
-                "flexible credential on a user-assigned managed identity: Entra's set-up guide says flexible credentials are \"not yet available for managed identities\" (Z2) while the ARM API has the field (Z9); Keyless evaluates it as if Entra accepted it",
-                Some(node.span),
-            ));
-        }
+        // Flexible credentials on a user-assigned managed identity: the
+        // set-up page once said "not yet available for managed identities";
+        // its current version (Z2, re-read 2026-12-07) sets them up "for an
+        // application or user-assigned managed identity" (ARM for the
+        // latter, Z9), so they are read like an application's.
         Ok(FederatedCredential { name, issuer, subject, audiences, expression, span: node.span })
     }
 

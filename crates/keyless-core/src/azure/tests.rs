@@ -442,15 +442,17 @@ fn create_time_rule_flags_unallowed_claims() {
 }
 
 #[test]
-fn flexible_on_a_managed_identity_is_flagged_not_denied() {
+fn flexible_on_a_managed_identity_is_read_like_an_applications() {
     // Seed §3 creates the flexible credential with `az identity
-    // federated-credential create`; Z2 says managed identities lack flexible
-    // support while ARM 2025-01-31-preview has the field (Z9): a labelled option.
+    // federated-credential create`. Z2's set-up page said managed identities
+    // lacked flexible support; its current version covers "an application or
+    // user-assigned managed identity" (ARM, Z9), so no warning any more (the
+    // test asserted the old warning).
     let text = r#"[{"name":"gha-flex-branches","issuer":"https://token.actions.githubusercontent.com","audiences":["api://AzureADTokenExchange"],
       "claimsMatchingExpression":{"value":"claims['sub'] matches 'repo:my-org/my-repo:ref:refs/heads/release/*' and claims['repository_id'] eq '456789'","languageVersion":1},
       "resourceGroup":"rg-platform","type":"Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials"}]"#;
     let c = config(text);
-    assert!(c.diagnostics.iter().any(|d| d.message.contains("managed identit")), "{:?}", c.diagnostics);
+    assert!(c.diagnostics.is_empty(), "{:?}", c.diagnostics);
     assert!(evaluate(&c, &token("repo:my-org/my-repo:ref:refs/heads/release/1.0")).allowed);
 }
 
