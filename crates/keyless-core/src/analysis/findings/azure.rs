@@ -28,6 +28,19 @@ fn check_credential(fic: &FederatedCredential) -> Vec<Finding> {
     let mut out = Vec::new();
     let issuer = &fic.issuer.value;
     if !is_github_issuer(issuer) {
+        // Another issuer's credential (Azure DevOps, Terraform Cloud, AKS) is
+        // not a GitHub trust, unless its subject is written for GitHub
+        // (`repo:OWNER/REPO:…`): then the issuer is the mistake.
+        let operands =
+            fic.expression.iter().flat_map(|e| e.terms.iter().filter(|t| t.claim.value == "sub").map(|t| &t.operand));
+        if fic.subject.iter().chain(operands).any(|s| s.value.starts_with("repo:")) {
+            out.push(Finding::new(
+                "KL-AZ-005",
+                CLOUD,
+                format!("issuer `{issuer}` is not GitHub's (`https://token.actions.githubusercontent.com`, or an enterprise's) while the subject is written for GitHub: no GitHub token matches"),
+                Some(fic.issuer.span),
+            ));
+        }
         return out;
     }
     if issuer.trim() != issuer || issuer.ends_with('/') || issuer.starts_with("http://") {

@@ -233,7 +233,7 @@ pub static CATALOGUE: &[CatalogueEntry] = &[
         IAM,
         "Statement can never admit a GitHub token",
         None,
-        "The statement conditions on the GitHub provider's keys (or names its provider) but can never apply to the request a GitHub login makes: its `Action` does not cover the action the login asks for (`sts:AssumeRoleWithWebIdentity` on AWS, `sts:AssumeRole` on Alibaba Cloud), or its `Principal` names only another identity provider or principal type, or its conditions on one claim cannot hold together (two blocks pinning `sub` to different values, a `StringEquals` value that a `StringNotEquals` or `StringLike` on the same key excludes). Judged with the engine's own action, principal and condition evaluation, so `sts:*` and `*` count as covering. The role works for nobody; the findings about what it would admit are not reported for it.",
+        "The statement conditions on the GitHub provider's keys (or names its provider) but can never apply to the request a GitHub login makes: its `Action` does not cover the action the login asks for (`sts:AssumeRoleWithWebIdentity` on AWS, `sts:AssumeRole` on Alibaba Cloud), or its `Principal` names only another identity provider or principal type, or its conditions on one claim cannot hold together (two blocks pinning `sub` to different values, a `StringEquals` value that a `StringNotEquals` or `StringLike` on the same key excludes), or an `iss` condition pins another issuer while its `sub` is written for GitHub (`repo:…`; with another issuer and another `sub` form it is that issuer's trust, and no GitHub finding at all). Judged with the engine's own action, principal and condition evaluation, so `sts:*` and `*` count as covering. The role works for nobody; the findings about what it would admit are not reported for it.",
         AWS_OPS,
         "Use `\"Action\": \"sts:AssumeRoleWithWebIdentity\"` (AWS) or `\"sts:AssumeRole\"` (Alibaba Cloud) and `\"Principal\": {\"Federated\": \"<the GitHub OIDC provider ARN>\"}`."
     ),
@@ -344,7 +344,7 @@ pub static CATALOGUE: &[CatalogueEntry] = &[
         AZ,
         "Issuer that GitHub never sends",
         None,
-        "The issuer is compared exactly: `https://token.actions.githubusercontent.com/` (trailing slash), `http://…` or surrounding spaces never match GitHub's `iss`.",
+        "The issuer is compared exactly: `https://token.actions.githubusercontent.com/` (trailing slash), `http://…` or surrounding spaces never match GitHub's `iss`; nor does another host (`https://github.com`) on a credential whose subject is written for GitHub (`repo:…`). A credential for another issuer with its own subject form (Azure DevOps `sc://…`) is that issuer's, and gets no GitHub finding.",
         AZ_FIC,
         "Use `https://token.actions.githubusercontent.com` (or your enterprise's unique issuer, exactly)."
     ),

@@ -57,12 +57,31 @@ fn pinned_issuers<'a>(st: &'a Statement, dialect: &Dialect) -> Option<Vec<&'a st
     (!values.iter().any(|v| v.contains(['*', '?']))).then_some(values)
 }
 
+/// The positive `iss` condition, when it pins only issuers that are not
+/// GitHub's (nor an enterprise's or a GHES host's).
+fn pins_other_issuer<'a>(st: &'a Statement, dialect: &Dialect) -> Option<&'a Condition> {
+    pinned_issuers(st, dialect).filter(|issuers| !issuers.iter().any(|i| is_github_issuer(i)))?;
+    st.conditions.iter().find(|c| constrains(c) && (dialect.claim_of)(&c.key.value).as_deref() == Some("iss"))
+}
+
+/// Whether the statement's `sub` values are written for GitHub
+/// (`repo:OWNER/REPO:…`, the form only GitHub mints).
+fn github_shaped_sub(st: &Statement, dialect: &Dialect) -> bool {
+    st.conditions
+        .iter()
+        .filter(|c| (dialect.claim_of)(&c.key.value).as_deref() == Some("sub"))
+        .flat_map(|c| &c.values)
+        .any(|v| v.value.starts_with("repo:"))
+}
+
 /// Whether a statement is about GitHub tokens at all: it conditions on the
 /// provider's keys or its principal may name GitHub's provider, and it does
-/// not pin only another issuer. An EKS IRSA, Terraform Cloud or ACK RRSA
-/// statement is not, and gets no GitHub finding.
+/// not pin only another issuer (unless its `sub` is written for GitHub:
+/// then the issuer is a mistake, reported by [`never_admits`]). An EKS
+/// IRSA, Terraform Cloud or ACK RRSA statement is not about GitHub, and
+/// gets no GitHub finding.
 fn concerns_github(st: &Statement, dialect: &Dialect) -> bool {
-    if pinned_issuers(st, dialect).is_some_and(|issuers| !issuers.iter().any(|i| is_github_issuer(i))) {
+    if pins_other_issuer(st, dialect).is_some() && !github_shaped_sub(st, dialect) {
         return false;
     }
     let keys = st.conditions.iter().any(|c| (dialect.claim_of)(&c.key.value).is_some());
@@ -80,6 +99,17 @@ fn never_admits(st: &Statement, dialect: &Dialect) -> Option<(String, Option<Spa
     }
     if let Some(found) = conditions_never_hold(st, dialect) {
         return Some(found);
+    }
+    if let Some(c) = pins_other_issuer(st, dialect) {
+        let pinned: Vec<String> = c.values.iter().map(|v| format!("`{}`", v.value)).collect();
+        return Some((
+            format!(
+                "its `{}` condition pins {}, not GitHub's issuer `https://token.actions.githubusercontent.com` (or an enterprise's), while its `sub` is written for GitHub",
+                c.key.value,
+                pinned.join(", ")
+            ),
+            Some(c.span),
+        ));
     }
     let principal = st.principal.as_ref()?;
     ((dialect.principal_trust)(principal) == Trust::Other).then(|| {

@@ -745,3 +745,32 @@ fn aws_conditions_that_cannot_hold_together() {
     ));
     assert!(!has(&aws_ids(&fine), "KL-IAM-006"), "{:?}", aws_ids(&fine));
 }
+
+/// A pinned issuer that is not GitHub's in a trust whose `sub` is written
+/// for GitHub never admits (D-REF: GitHub's `iss`); the same issuer with a
+/// non-GitHub subject is another issuer's trust, with no GitHub finding.
+#[test]
+fn pinned_issuers_that_are_not_githubs() {
+    let ali = |iss: &str, sub: &str| {
+        let t = ali_policy(
+            &format!(r#""StringEquals": {{"oidc:iss": "{iss}", "oidc:aud": "sts.aliyuncs.com", "oidc:sub": "{sub}"}}"#),
+            "sts:AssumeRole",
+        );
+        check_alibaba(&testutil::alibaba(&t)).into_iter().map(|f| f.id).collect::<Vec<_>>()
+    };
+    assert_eq!(ali("https://github.com", "repo:example/example-repo:ref:refs/heads/main"), ["KL-IAM-006"]);
+    assert!(ali("https://gitlab.com", "project_path:g/p:ref_type:branch:ref:main").is_empty());
+    assert!(
+        ali("https://token.actions.githubusercontent.com/octo-inc", "repo:example/example-repo:ref:refs/heads/main")
+            .is_empty()
+    );
+    let ids = |t: &str| -> Vec<String> { check_azure(&testutil::azure(t)).into_iter().map(|f| f.id).collect() };
+    let gh_subject = fic(r#""subject": "repo:my-org/my-repo:environment:prod""#);
+    assert_eq!(
+        ids(&gh_subject.replace("https://token.actions.githubusercontent.com", "https://github.com")),
+        ["KL-AZ-005"]
+    );
+    let ado = fic(r#""subject": "sc://my-org/my-project/my-connection""#)
+        .replace("https://token.actions.githubusercontent.com", "https://vstoken.dev.azure.com/0000");
+    assert!(ids(&ado).is_empty());
+}
