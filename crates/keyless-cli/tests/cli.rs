@@ -143,6 +143,20 @@ fn creation_time_refusals_are_labelled_as_such() {
     // Keyless's own reading error: no label.
     let out = keyless(&["eval", "-"], Some("repository: o\nworkflow: x\nevent: push\n"));
     assert!(!String::from_utf8_lossy(&out.stderr).contains("creation-time rule"));
+    // A rule older credentials escape (Entra's Aug 2026 flexible rule, Z2):
+    // evaluated, and its JSON diagnostic says `"stage": "creation"`; other
+    // diagnostics have no `stage`.
+    let flexible = scenario.replace(
+        "      subject: repo:o/r:ref:refs/heads/main\n",
+        "      claimsMatchingExpression: {value: \"claims['sub'] eq 'repo:o/r:ref:refs/heads/main'\", languageVersion: 1}\n",
+    ).replace("gha main.prod", "gha-main");
+    let out = keyless(&["eval", "-", "--format", "json"], Some(&flexible));
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let stages: Vec<&serde_json::Value> =
+        v["diagnostics"].as_array().unwrap().iter().filter_map(|d| d.get("stage")).collect();
+    assert_eq!(stages, [&serde_json::json!("creation")], "{}", v["diagnostics"]);
+    assert_eq!(v["jobs"][0]["verdicts"]["azure"]["allowed"], true);
 }
 
 /// A file lint cannot read fails the run by default (KL-INPUT-001 is high);
