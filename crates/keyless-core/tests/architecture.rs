@@ -87,6 +87,11 @@ const LAYERS: &[(&str, &[&str])] = &[
             "alibaba",
         ],
     ),
+    // The machine-readable contracts every front end prints (eval and lint
+    // JSON, `file:line:col`).
+    ("output", &["analysis", "engine", "scenario", "clouds"]),
+    // The playground's embed protocol, on the output contracts.
+    ("embed", &["output", "draft", "clouds"]),
 ];
 
 /// What each leaf module may import (leaf modules only).
