@@ -20,9 +20,12 @@ USAGE:
 
 PATH is a file, a directory (walked; .gitignore respected; files are
 recognised by their content: GitHub workflows, AWS/Alibaba trust policies
-and `aws iam get-role` output, Azure federated credentials, GCP providers,
-scenario files), a glob such as 'infra/**/*.json', or - for standard input.
-Default: the current directory.
+and `aws iam get-role` output, Azure federated credentials (az CLI, Graph or
+ARM output), GCP providers (`gcloud … describe` or `list` output), scenario
+files), a glob such as 'infra/**/*.json', or - for standard input.
+Default: the current directory. A file named explicitly that is none of
+these is a high finding (KL-INPUT-001): it fails the run unless --fail-on
+is critical or never.
 
 OPTIONS:
     -f, --format FORMAT     text (default), json, sarif (GitHub code scanning),
@@ -48,7 +51,9 @@ Suppressed findings do not fail the run; SARIF keeps them as suppressed.
 EXIT STATUS:
     0 no unsuppressed finding at or above --fail-on
     1 at least one
-    2 bad usage, unreadable input, or an invalid configuration file
+    2 bad usage, unreadable input, or an invalid configuration file (one
+      that does not parse, or that the cloud refuses to create:
+      KL-CREATE-001, 'creation-time rule')
 
 Rules: docs/findings.md";
 

@@ -115,6 +115,60 @@ fn invalid_input_exits_2_with_file_line_col() {
     }
 }
 
+/// A configuration the cloud refuses to create (Entra's name rule, Z3/Z4)
+/// is an error labelled as the cloud's creation-time rule, not a verdict:
+/// `eval` exits 2 saying so, `lint` reports KL-CREATE-001 (not the
+/// "could not be analysed" KL-INPUT-001), and a reading error stays unlabelled.
+#[test]
+fn creation_time_refusals_are_labelled_as_such() {
+    let scenario = "repository: o/r\nworkflow: |\n  on: push\n  jobs:\n    a:\n      runs-on: ubuntu-latest\n      permissions: {id-token: write}\n      steps: [{uses: azure/login@v2}]\nevent: push\nazure:\n  credentials:\n    - name: gha main.prod\n      issuer: https://token.actions.githubusercontent.com\n      subject: repo:o/r:ref:refs/heads/main\n      audiences: [api://AzureADTokenExchange]\n";
+    let out = keyless(&["eval", "-"], Some(scenario));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.lines().any(|l| l.starts_with("<stdin>:12:") && l.contains(": error: creation-time rule: ")),
+        "{stderr}"
+    );
+    assert!(stderr.contains("Federated Identity Credential name 'gha main.prod' is invalid."), "{stderr}");
+    let credential = tmp(
+        "fic.json",
+        r#"[{"name":"gha main.prod","issuer":"https://token.actions.githubusercontent.com","subject":"repo:o/r:ref:refs/heads/main","audiences":["api://AzureADTokenExchange"]}]"#,
+    );
+    let out = keyless(&["lint", &credential, "--format", "json"], None);
+    assert_eq!(out.status.code(), Some(2));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ids: Vec<&str> = v["findings"].as_array().unwrap().iter().filter_map(|f| f["id"].as_str()).collect();
+    assert_eq!(ids, ["KL-CREATE-001"], "{v}");
+    assert_eq!(v["findings"][0]["cloud"], "azure");
+    // Keyless's own reading error: no label.
+    let out = keyless(&["eval", "-"], Some("repository: o\nworkflow: x\nevent: push\n"));
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("creation-time rule"));
+    // A rule older credentials escape (Entra's Aug 2026 flexible rule, Z2):
+    // evaluated, and its JSON diagnostic says `"stage": "creation"`; other
+    // diagnostics have no `stage`.
+    let flexible = scenario.replace(
+        "      subject: repo:o/r:ref:refs/heads/main\n",
+        "      claimsMatchingExpression: {value: \"claims['sub'] eq 'repo:o/r:ref:refs/heads/main'\", languageVersion: 1}\n",
+    ).replace("gha main.prod", "gha-main");
+    let out = keyless(&["eval", "-", "--format", "json"], Some(&flexible));
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let stages: Vec<&serde_json::Value> =
+        v["diagnostics"].as_array().unwrap().iter().filter_map(|d| d.get("stage")).collect();
+    assert_eq!(stages, [&serde_json::json!("creation")], "{}", v["diagnostics"]);
+    assert_eq!(v["jobs"][0]["verdicts"]["azure"]["allowed"], true);
+}
+
+/// A file lint cannot read fails the run by default (KL-INPUT-001 is high);
+/// `--fail-on critical|never` relaxes it.
+#[test]
+fn an_unrecognised_file_fails_lint_unless_relaxed() {
+    let notes = tmp("notes.yaml", "hello: world\n");
+    assert_eq!(keyless(&["lint", &notes], None).status.code(), Some(1));
+    assert_eq!(keyless(&["lint", &notes, "--fail-on", "never"], None).status.code(), Some(0));
+    assert_eq!(keyless(&["lint", &notes, "--fail-on", "critical"], None).status.code(), Some(0));
+}
+
 #[test]
 fn missing_file_and_bad_usage_exit_2() {
     assert_eq!(keyless(&["eval", "/nonexistent.yaml"], None).status.code(), Some(2));

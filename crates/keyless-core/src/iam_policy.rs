@@ -229,6 +229,21 @@ impl Dialect {
             Dialect::Alibaba => &["Sid", "Effect", "Principal", "Action", "NotAction", "Condition", "Resource"],
         }
     }
+
+    /// A policy outside the grammar. IAM refuses to store it, with
+    /// `MalformedPolicyDocument` (AWS policy grammar page,
+    /// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html):
+    /// the cloud's creation-time refusal, so no
+    /// role with this trust policy exists. RAM documents no such error for
+    /// trust policies, so there it stays Keyless's reading of the input.
+    fn malformed(self, message: impl Into<String>, span: Span) -> Diagnostic {
+        match self {
+            Dialect::Aws => {
+                Diagnostic::refused(format!("{} (IAM refuses it: MalformedPolicyDocument)", message.into()), span)
+            }
+            Dialect::Alibaba => Diagnostic::at(message, span),
+        }
+    }
 }
 
 /// Parses a trust policy. Errors are all reported (first one first);
@@ -250,7 +265,7 @@ pub fn parse_policy(
     // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html),
     // so such a role cannot exist: an error, not a warning. Element names are
     // matched ignoring case (as `Node::get_ci` does for IAM).
-    unknown_elements(entries, dialect.top_level(), "the trust policy", &mut errors);
+    unknown_elements(entries, dialect.top_level(), "the trust policy", dialect, &mut errors);
     limits::check(node, dialect, &mut errors, &mut notes);
 
     let version = node.get_ci("Version").map(|n| n.expect_scalar("`Version`"));
@@ -269,7 +284,7 @@ pub fn parse_policy(
             "no `Version`: IAM treats the policy as 2008-10-17, where policy variables and `${*}` escapes are literal text (A6)",
             Some(node.span),
         )),
-        (Dialect::Aws, Some(v)) if v.value != "2012-10-17" && v.value != "2008-10-17" => errors.push(Diagnostic::at(
+        (Dialect::Aws, Some(v)) if v.value != "2012-10-17" && v.value != "2008-10-17" => errors.push(dialect.malformed(
             format!("`Version` must be \"2012-10-17\" or \"2008-10-17\", found \"{}\" (A6)", v.value),
             v.span,
         )),
@@ -286,18 +301,19 @@ pub fn parse_policy(
 
     let mut statements = Vec::new();
     match node.get_ci("Statement") {
-        None => errors.push(Diagnostic::at("the trust policy has no `Statement`", node.span)),
+        None => errors.push(dialect.malformed("the trust policy has no `Statement`", node.span)),
         Some(s) => {
             let items: Vec<&Node> = match &s.value {
                 Value::Seq(items) => items.iter().collect(),
                 Value::Map(_) => vec![s],
                 _ => {
-                    errors.push(s.type_error("`Statement`", "a statement object or a list of them"));
+                    let d = s.type_error("`Statement`", "a statement object or a list of them");
+                    errors.push(dialect.malformed(d.message, s.span));
                     Vec::new()
                 }
             };
             if items.is_empty() && s.items().is_some() {
-                errors.push(Diagnostic::at("`Statement` is empty", s.span));
+                errors.push(dialect.malformed("`Statement` is empty", s.span));
             }
             for item in items {
                 match parse_statement(item, dialect, &mut notes) {
@@ -324,7 +340,13 @@ pub fn parse_policy(
     if errors.is_empty() { Ok((TrustPolicy { version, statements, span: node.span }, notes)) } else { Err(errors) }
 }
 
-fn unknown_elements(entries: &[doc::Entry], known: &[&str], what: &str, errors: &mut Vec<Diagnostic>) {
+fn unknown_elements(
+    entries: &[doc::Entry],
+    known: &[&str],
+    what: &str,
+    dialect: Dialect,
+    errors: &mut Vec<Diagnostic>,
+) {
     for (i, e) in entries.iter().enumerate() {
         // Elements are read ignoring case (`get_ci`), so `Condition` and
         // `condition` are the same element twice; IAM documents no reading of
@@ -341,7 +363,7 @@ fn unknown_elements(entries: &[doc::Entry], known: &[&str], what: &str, errors: 
             let hint = nearest_ignoring_case(&e.key.value, known)
                 .map(|k| format!(" (did you mean `{k}`?)"))
                 .unwrap_or_default();
-            errors.push(Diagnostic::at(
+            errors.push(dialect.malformed(
                 format!("unknown element `{}` in {what}{hint}; IAM rejects policies outside its grammar", e.key.value),
                 e.key.span,
             ));
@@ -360,16 +382,16 @@ fn parse_statement(
     // MalformedPolicyDocument text); RAM examples never carry one either.
     if dialect == Dialect::Aws {
         if let Some(e) = entries.iter().find(|e| e.key.value.eq_ignore_ascii_case("Resource")) {
-            errors.push(Diagnostic::at(
+            errors.push(dialect.malformed(
                 "a trust policy statement cannot have `Resource` (IAM: \"Has prohibited field Resource\")",
                 e.key.span,
             ));
         }
         let rest: Vec<doc::Entry> =
             entries.iter().filter(|e| !e.key.value.eq_ignore_ascii_case("Resource")).cloned().collect();
-        unknown_elements(&rest, dialect.statement_elements(), "a statement", &mut errors);
+        unknown_elements(&rest, dialect.statement_elements(), "a statement", dialect, &mut errors);
     } else {
-        unknown_elements(entries, dialect.statement_elements(), "a statement", &mut errors);
+        unknown_elements(entries, dialect.statement_elements(), "a statement", dialect, &mut errors);
     }
 
     let sid = match node.get_ci("Sid").map(|n| n.expect_scalar("`Sid`")) {
@@ -382,7 +404,7 @@ fn parse_statement(
     };
     let effect = match node.get_ci("Effect") {
         None => {
-            errors.push(Diagnostic::at("the statement has no `Effect` (Allow or Deny)", node.span));
+            errors.push(dialect.malformed("the statement has no `Effect` (Allow or Deny)", node.span));
             None
         }
         Some(n) => match n.as_str() {
@@ -393,18 +415,17 @@ fn parse_statement(
                 let hint = nearest(&found, &["allow", "deny"])
                     .map(|k| format!(" (did you mean `{}`?)", if k == "allow" { "Allow" } else { "Deny" }))
                     .unwrap_or_default();
-                errors.push(Diagnostic::at(
-                    format!("`Effect` must be \"Allow\" or \"Deny\", found `{found}`{hint}"),
-                    n.span,
-                ));
+                errors.push(
+                    dialect.malformed(format!("`Effect` must be \"Allow\" or \"Deny\", found `{found}`{hint}"), n.span),
+                );
                 None
             }
         },
     };
-    let principal = parse_principal(node.get_ci("Principal"), &mut errors);
-    let not_principal = parse_principal(node.get_ci("NotPrincipal"), &mut errors);
+    let principal = parse_principal(node.get_ci("Principal"), dialect, &mut errors);
+    let not_principal = parse_principal(node.get_ci("NotPrincipal"), dialect, &mut errors);
     if principal.is_none() && not_principal.is_none() && node.get_ci("Principal").is_none() {
-        errors.push(Diagnostic::at("a trust policy statement needs a `Principal`", node.span));
+        errors.push(dialect.malformed("a trust policy statement needs a `Principal`", node.span));
     }
     let mut list = |key: &str| match node.get_ci(key) {
         None => Vec::new(),
@@ -419,12 +440,12 @@ fn parse_statement(
     let actions = list("Action");
     let not_actions = list("NotAction");
     if node.get_ci("Action").is_none() && node.get_ci("NotAction").is_none() {
-        errors.push(Diagnostic::at("the statement has no `Action`", node.span));
+        errors.push(dialect.malformed("the statement has no `Action`", node.span));
     }
     let conditions = match node.get_ci("Condition") {
         None => Vec::new(),
         Some(n) if n.is_null() => Vec::new(),
-        Some(n) => parse_conditions(n, &mut errors, notes),
+        Some(n) => parse_conditions(n, dialect, &mut errors, notes),
     };
     match effect {
         Some(effect) if errors.is_empty() => {
@@ -434,7 +455,7 @@ fn parse_statement(
     }
 }
 
-fn parse_principal(node: Option<&Node>, errors: &mut Vec<Diagnostic>) -> Option<Principal> {
+fn parse_principal(node: Option<&Node>, dialect: Dialect, errors: &mut Vec<Diagnostic>) -> Option<Principal> {
     let node = node?;
     let mut p = Principal { wildcard: false, federated: Vec::new(), other: Vec::new(), span: node.span };
     match &node.value {
@@ -449,14 +470,20 @@ fn parse_principal(node: Option<&Node>, errors: &mut Vec<Diagnostic>) -> Option<
             }
         }
         _ => {
-            errors.push(node.type_error("`Principal`", "\"*\" or a mapping such as {\"Federated\": \"arn:…\"}"));
+            let d = node.type_error("`Principal`", "\"*\" or a mapping such as {\"Federated\": \"arn:…\"}");
+            errors.push(dialect.malformed(d.message, node.span));
             return None;
         }
     }
     Some(p)
 }
 
-fn parse_conditions(node: &Node, errors: &mut Vec<Diagnostic>, notes: &mut Vec<Diagnostic>) -> Vec<Condition> {
+fn parse_conditions(
+    node: &Node,
+    dialect: Dialect,
+    errors: &mut Vec<Diagnostic>,
+    notes: &mut Vec<Diagnostic>,
+) -> Vec<Condition> {
     let mut out = Vec::new();
     let entries = match node.expect_map("`Condition`") {
         Ok(e) => e,
@@ -481,7 +508,7 @@ fn parse_conditions(node: &Node, errors: &mut Vec<Diagnostic>, notes: &mut Vec<D
         let operator = match Operator::parse(&op_entry.key.value) {
             Ok(o) => Spanned::new(o, op_entry.key.span),
             Err(msg) => {
-                errors.push(Diagnostic::at(msg, op_entry.key.span));
+                errors.push(dialect.malformed(msg, op_entry.key.span));
                 continue;
             }
         };
@@ -493,6 +520,23 @@ fn parse_conditions(node: &Node, errors: &mut Vec<Diagnostic>, notes: &mut Vec<D
             }
         };
         for (k, key_entry) in keys.iter().enumerate() {
+            // IAM's CreateRole answers a key such as
+            // `https://token.actions.githubusercontent.com:sub` with
+            // "MalformedPolicyDocument: Condition can contain only one colon."
+            // (A-COLON). RAM documents no such rule.
+            if dialect == Dialect::Aws && key_entry.key.value.matches(':').count() > 1 {
+                let key = &key_entry.key.value;
+                let hint = key
+                    .split_once("://")
+                    .map(|(_, rest)| format!(" (the provider's keys have no scheme: `{rest}`)"))
+                    .unwrap_or_default();
+                errors.push(Diagnostic::refused(
+                    format!(
+                        "condition key `{key}` has more than one `:`{hint}; IAM refuses it: \"MalformedPolicyDocument: Condition can contain only one colon.\" (A-COLON)"
+                    ),
+                    key_entry.key.span,
+                ));
+            }
             // Condition keys are case-insensitive (A4), so `sub` and `SUB` in
             // one block are the same key twice. IAM documents no reading of
             // duplicate JSON keys (Access Analyzer reports "Duplicate keys with

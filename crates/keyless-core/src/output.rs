@@ -14,7 +14,7 @@ pub use locate::Locator;
 use crate::analysis::suppress::{self, Suppression};
 use crate::analysis::{Analysis, Finding, lint};
 use crate::clouds::Clouds;
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Diagnostic, Severity, Stage};
 use crate::doc::{self, Node};
 use crate::engine::{self, Report};
 use crate::scenario::Scenario;
@@ -100,13 +100,21 @@ pub fn report_json(report: &Report, analysis: Option<&Analysis>, locator: &Locat
 }
 
 /// A diagnostic as the report's `diagnostics` entries: severity, message,
-/// location (`file:line:col`, or null when it cannot be placed).
+/// location (`file:line:col`, or null when it cannot be placed), and
+/// `"stage": "creation"` when it is the cloud's creation-time rule rather
+/// than Keyless's reading of the input.
 pub fn diagnostic_json(d: &Diagnostic, locator: &Locator) -> Value {
-    json!({
+    let mut v = json!({
         "severity": d.severity,
         "message": d.message,
         "location": locator.location(d.span),
-    })
+    });
+    if d.stage != Stage::Input
+        && let Some(obj) = v.as_object_mut()
+    {
+        obj.insert("stage".into(), json!(d.stage));
+    }
+    v
 }
 
 /// A finding of a scenario's analysis as JSON: its fields, its span and

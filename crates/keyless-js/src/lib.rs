@@ -134,6 +134,8 @@ export interface Diagnostic {
   severity: Severity;
   message: string;
   location: string | null;
+  /** Present when the diagnostic is the cloud's creation-time rule (the cloud refuses, or may refuse, to create this configuration) rather than Keyless's reading of the input. */
+  stage?: "creation";
 }
 
 /** What `evaluate` throws on input the CLI would reject with exit status 2. */

@@ -28,6 +28,7 @@ use crate::iam_policy::{BaseOperator, TrustPolicy};
 use crate::span::{DocId, Span, Spanned};
 use crate::verdict::{Cloud, TraceStep, Verdict};
 use context::RamRequest;
+pub use context::{ACTION, API_ACTION};
 
 /// The client ID GitHub's guide recommends (seed oidc-in-alibaba-cloud.md)
 /// and the default audience of `aliyun/configure-aliyun-credentials-action`.

@@ -9,6 +9,7 @@ use crate::diagnostic::Severity;
 use crate::doc::{self, Node};
 use crate::scenario::Scenario;
 use crate::span::{DocId, LineIndex, Span};
+use crate::verdict::Cloud;
 use crate::{alibaba, aws, azure, gcp};
 
 /// What a linted file turned out to be.
@@ -31,14 +32,31 @@ pub fn detect(root: &Node) -> FileKind {
     if root.get("repository").is_some() && root.get("workflow").is_some() {
         return FileKind::Scenario;
     }
+    // A credential: Graph/CLI objects, or ARM/Bicep's `{name, type,
+    // properties: {issuer, subject, audiences}}` (`az rest` on the ARM API,
+    // `az resource show`), alone or in a `{value: [...]}` list.
+    let credential = |n: &Node| {
+        let fields = n.get("properties").filter(|p| p.entries().is_some()).unwrap_or(n);
+        fields.get("issuer").is_some()
+            && (fields.get("subject").is_some() || fields.get("claimsMatchingExpression").is_some())
+    };
     if let Some(items) = root.items().or_else(|| root.get("value").and_then(Node::items))
-        && items.iter().any(|i| i.get("issuer").is_some() || i.get("claimsMatchingExpression").is_some())
+        && items
+            .iter()
+            .any(|i| credential(i) || i.get("issuer").is_some() || i.get("claimsMatchingExpression").is_some())
     {
         return FileKind::Azure;
     }
-    if root.get("issuer").is_some() && (root.get("subject").is_some() || root.get("claimsMatchingExpression").is_some())
-    {
+    if credential(root) {
         return FileKind::Azure;
+    }
+    // `gcloud iam workload-identity-pools providers list --format=json|yaml`:
+    // a list of providers.
+    if let Some(items) = root.items()
+        && !items.is_empty()
+        && items.iter().all(is_gcp_provider)
+    {
+        return FileKind::Gcp;
     }
     // A bare policy, `aws iam get-role` output, or a cloud section with
     // `trust_policy` (which may itself be get-role output or a string).
@@ -55,14 +73,15 @@ pub fn detect(root: &Node) -> FileKind {
         let alibaba = version_one || root.any_text(&|t| t.contains("oidc:") || t.contains("acs:ram::"));
         return if alibaba { FileKind::Alibaba } else { FileKind::Aws };
     }
-    if root.get("provider").is_some()
-        || root.get("attributeCondition").is_some()
-        || root.get("attributeMapping").is_some()
-        || root.get("workloadIdentityPoolProvider").is_some()
-    {
+    if root.get("provider").is_some() || root.get("workloadIdentityPoolProvider").is_some() || is_gcp_provider(root) {
         return FileKind::Gcp;
     }
     FileKind::Unknown
+}
+
+/// A workload identity pool provider as `gcloud … describe` prints it.
+fn is_gcp_provider(n: &Node) -> bool {
+    n.get("attributeCondition").is_some() || n.get("attributeMapping").is_some()
 }
 
 /// The kind of a file's text (`Unknown` when it does not parse): lets a
@@ -73,6 +92,16 @@ pub fn kind_of(text: &str) -> FileKind {
 
 fn unreadable(message: String, span: Option<Span>) -> Finding {
     Finding::new("KL-INPUT-001", None, message, span)
+}
+
+/// An error in a file: the cloud's creation-time refusal (`KL-CREATE-001`,
+/// for `cloud`) or input Keyless cannot read (`KL-INPUT-001`).
+fn invalid(name: &str, d: &crate::Diagnostic, cloud: Option<Cloud>, span: Option<Span>) -> Finding {
+    if d.is_refusal() {
+        Finding::new("KL-CREATE-001", cloud, format!("{name}: {}", d.message), span)
+    } else {
+        unreadable(format!("{name}: {}", d.message), span)
+    }
 }
 
 /// What `keyless lint` found in a set of files.
@@ -110,28 +139,46 @@ fn lint_one(name: &str, text: &str, doc_id: DocId) -> (Vec<Finding>, bool) {
         Ok(r) => r,
         Err(d) => return (vec![unreadable(format!("{name}: {}", d.message), d.span)], true),
     };
-    let config = |r: Result<Vec<Finding>, crate::Diagnostic>| match r {
+    let config = |cloud: Cloud, r: Result<Vec<Finding>, crate::Diagnostic>| match r {
         Ok(f) => (f, false),
-        Err(d) => (vec![unreadable(format!("{name}: {}", d.message), d.span.filter(|s| s.doc == doc_id))], true),
+        Err(d) => (vec![invalid(name, &d, Some(cloud), d.span.filter(|s| s.doc == doc_id))], true),
     };
     match detect(&root) {
         FileKind::Workflow => {
             // The workflow's own errors (a duplicate key, too many jobs…):
             // GitHub would refuse the file.
             let mut diags = Vec::new();
-            let _ = crate::github::workflow::parse(text, doc_id, &mut diags);
+            let parsed = crate::github::workflow::parse(text, doc_id, &mut diags);
             let errors: Vec<Finding> = diags
                 .iter()
                 .filter(|d| d.severity == Severity::Error)
                 .map(|d| unreadable(format!("{name}: {}", d.message), d.span))
                 .collect();
             let invalid = !errors.is_empty();
-            (errors.into_iter().chain(workflow::check(&root)).collect(), invalid)
+            let logins = parsed.filter(|_| !invalid).map(|w| workflow::logins_without_token(&w)).unwrap_or_default();
+            (errors.into_iter().chain(workflow::check(&root)).chain(logins).collect(), invalid)
         }
-        FileKind::Aws => config(aws::AwsConfig::from_node(&root).map(|c| findings::check_aws(&c))),
-        FileKind::Alibaba => config(alibaba::AlibabaConfig::from_node(&root).map(|c| findings::check_alibaba(&c))),
-        FileKind::Azure => config(azure::AzureConfig::from_node(&root).map(|c| findings::check_azure(&c))),
-        FileKind::Gcp => config(gcp::GcpConfig::from_node(&root).map(|c| findings::check_gcp(&c))),
+        FileKind::Aws => config(Cloud::Aws, aws::AwsConfig::from_node(&root).map(|c| findings::check_aws(&c))),
+        FileKind::Alibaba => {
+            config(Cloud::Alibaba, alibaba::AlibabaConfig::from_node(&root).map(|c| findings::check_alibaba(&c)))
+        }
+        FileKind::Azure => {
+            config(Cloud::Azure, azure::AzureConfig::from_node(&root).map(|c| findings::check_azure(&c)))
+        }
+        FileKind::Gcp => match root.items() {
+            // `providers list`: each provider on its own, as `describe` prints it.
+            Some(providers) => {
+                let mut found = Vec::new();
+                let mut invalid = false;
+                for p in providers {
+                    let (f, bad) = config(Cloud::Gcp, gcp::GcpConfig::from_node(p).map(|c| findings::check_gcp(&c)));
+                    found.extend(f);
+                    invalid |= bad;
+                }
+                (found, invalid)
+            }
+            None => config(Cloud::Gcp, gcp::GcpConfig::from_node(&root).map(|c| findings::check_gcp(&c))),
+        },
         FileKind::Scenario => lint_scenario(name, text, &root, doc_id),
         FileKind::Unknown => (
             vec![unreadable(
@@ -150,7 +197,7 @@ fn lint_scenario(name: &str, text: &str, root: &Node, doc_id: DocId) -> (Vec<Fin
         Err(errors) => {
             let found = errors
                 .into_iter()
-                .map(|d| unreadable(format!("{name}: {}", d.message), d.span.map(|s| mapper.map(s, doc_id))))
+                .map(|d| invalid(name, &d, cloud_of(&d), d.span.map(|s| mapper.map(s, doc_id))))
                 .collect();
             return (found, true);
         }
@@ -163,7 +210,7 @@ fn lint_scenario(name: &str, text: &str, root: &Node, doc_id: DocId) -> (Vec<Fin
         .diagnostics
         .iter()
         .filter(|d| d.severity == Severity::Error)
-        .map(|d| unreadable(format!("{name}: {}", d.message), d.span.map(|s| mapper.map(s, doc_id))))
+        .map(|d| invalid(name, d, cloud_of(d), d.span.map(|s| mapper.map(s, doc_id))))
         .collect();
     let invalid = !errors.is_empty();
     let analysis = super::analyze(&scenario, &report);
@@ -175,6 +222,17 @@ fn lint_scenario(name: &str, text: &str, root: &Node, doc_id: DocId) -> (Vec<Fin
         }))
         .collect();
     (found, invalid)
+}
+
+/// The cloud whose section of a scenario a diagnostic is located in.
+fn cloud_of(d: &crate::Diagnostic) -> Option<Cloud> {
+    match d.span?.doc {
+        DocId::Aws => Some(Cloud::Aws),
+        DocId::Azure => Some(Cloud::Azure),
+        DocId::Gcp => Some(Cloud::Gcp),
+        DocId::Alibaba => Some(Cloud::Alibaba),
+        _ => None,
+    }
 }
 
 /// Maps spans of documents embedded as strings in a scenario file back to

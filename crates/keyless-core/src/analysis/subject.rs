@@ -20,6 +20,11 @@ pub enum SubjectRisk {
     AnyContext,
     /// A customized subject that names no owner (KL-SUB-006).
     NoOwnerPin,
+    /// No `sub` GitHub mints can match it (KL-SUB-007): an empty owner or
+    /// repository (`repo::*`), white space at an end or a line break (a
+    /// shell line continuation pasted with the value), an audience written
+    /// as the subject.
+    NeverMatches,
 }
 
 impl SubjectRisk {
@@ -32,6 +37,7 @@ impl SubjectRisk {
             SubjectRisk::RepoNamePrefix => "KL-SUB-004",
             SubjectRisk::AnyContext => "KL-SUB-005",
             SubjectRisk::NoOwnerPin => "KL-SUB-006",
+            SubjectRisk::NeverMatches => "KL-SUB-007",
         }
     }
 }
@@ -51,6 +57,9 @@ fn is_wild(c: char) -> bool {
 /// classic FIC subjects, CEL `==`).
 pub fn classify(pattern: &str, glob: bool) -> Option<SubjectRisk> {
     let first_wild = if glob { pattern.find(is_wild) } else { None };
+    if never_matches(pattern, first_wild) {
+        return Some(SubjectRisk::NeverMatches);
+    }
     if glob && !pattern.is_empty() && pattern.chars().all(is_wild) {
         return Some(SubjectRisk::AnyOwner);
     }
@@ -62,6 +71,33 @@ pub fn classify(pattern: &str, glob: bool) -> Option<SubjectRisk> {
         return Some(SubjectRisk::AnyOwner);
     }
     if pins_owner(pattern, glob) { None } else { Some(SubjectRisk::NoOwnerPin) }
+}
+
+/// Why no GitHub `sub` can match `pattern` (`first_wild`: the byte offset
+/// of its first wildcard, `None` when it has none or they are literal).
+/// GitHub builds `sub` from `repo:OWNER/REPO` (owner and repository never
+/// empty), `context` and `key:value` pairs (D-REF, `github::subject`): no
+/// line break or tab, no white space at either end, and never an audience.
+fn never_matches(pattern: &str, first_wild: Option<usize>) -> bool {
+    if pattern.chars().any(char::is_control) || pattern.trim() != pattern {
+        return true;
+    }
+    let audience = crate::verdict::Cloud::ALL
+        .iter()
+        .filter_map(|c| crate::github::login::default_audience(*c))
+        .any(|a| a == pattern)
+        || pattern.starts_with("https://iam.googleapis.com/")
+        || pattern.starts_with("//iam.googleapis.com/");
+    if audience {
+        return true;
+    }
+    // The literal text before any wildcard.
+    let literal = &pattern[..first_wild.unwrap_or(pattern.len())];
+    let Some(rest) = literal.strip_prefix("repo:") else { return false };
+    if rest.starts_with([':', '/']) {
+        return true;
+    }
+    rest.split_once('/').is_some_and(|(_, repo)| repo.starts_with(':'))
 }
 
 /// `rest` is the pattern after `repo:`, `w` the byte offset of its first
@@ -150,6 +186,16 @@ mod tests {
             ("workflow:deploy:ref:refs/heads/main", Some(NoOwnerPin)),
             ("repository_owner_id:*", Some(NoOwnerPin)),
             ("*:environment:prod", Some(AnyOwner)),
+            // Nothing GitHub mints (KL-SUB-007): not "look-alikes".
+            ("repo::*", Some(NeverMatches)),
+            ("repo:/my-repo:*", Some(NeverMatches)),
+            ("repo:my-org/:ref:refs/heads/main", Some(NeverMatches)),
+            ("repo:my-org/my-repo:ref:refs/heads/main \\\n", Some(NeverMatches)),
+            (" repo:my-org/my-repo:*", Some(NeverMatches)),
+            ("sts.amazonaws.com", Some(NeverMatches)),
+            ("api://AzureADTokenExchange", Some(NeverMatches)),
+            // A wildcard may stand for the owner: not "never".
+            ("repo:*:ref:refs/heads/main", Some(AnyOwner)),
         ];
         for (pattern, want) in cases {
             assert_eq!(classify(pattern, true), *want, "{pattern}");

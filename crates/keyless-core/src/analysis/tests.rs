@@ -229,3 +229,23 @@ fn environment_deployment_rules_narrow_the_blast_radius() {
     assert_eq!(f.severity, FindingSeverity::Medium);
     assert!(f.location.is_some());
 }
+
+/// KL-AZ-007 is about a login that does not set `audience`: in a scenario
+/// whose every Azure login sets the credential's audience, it does not apply
+/// (the run's own audience is judged, KL-TRUST-009).
+#[test]
+fn default_audience_findings_follow_the_runs_logins() {
+    let scenario = |with_audience: &str| {
+        format!(
+            "repository: o/r\nevent: push\nworkflow: |\n  on: push\n  jobs:\n    deploy:\n      runs-on: ubuntu-latest\n      permissions: {{id-token: write}}\n      steps:\n        - uses: azure/login@v2\n          with:\n            client-id: x{with_audience}\nazure:\n  credentials:\n    - name: gha\n      issuer: https://token.actions.githubusercontent.com\n      subject: repo:o/r:ref:refs/heads/main\n      audiences: [api://my-app]\n"
+        )
+    };
+    let ids_of = |text: &str| -> Vec<String> {
+        let s = crate::Scenario::parse(text).expect("scenario");
+        let report = crate::engine::evaluate(&s);
+        analyze(&s, &report).findings.into_iter().map(|f| f.id).collect()
+    };
+    assert!(ids_of(&scenario("")).iter().any(|i| i == "KL-AZ-007"));
+    let explicit = ids_of(&scenario("\n            audience: api://my-app"));
+    assert!(!explicit.iter().any(|i| i == "KL-AZ-007"), "{explicit:?}");
+}

@@ -7,7 +7,7 @@ mod config;
 mod context;
 pub mod global_keys;
 
-pub use context::{CONFLICTING_KEYS, KEYS_2026};
+pub use context::{ACTION, CONFLICTING_KEYS, KEYS_2026};
 
 /// Whether AWS STS puts this GitHub claim in the request context as
 /// `<provider>:<claim>`: `aud`, `sub`, `amr` (A7) and the 2026 keys (A9).
@@ -15,7 +15,7 @@ pub fn supports_claim(claim: &str) -> bool {
     matches!(claim, "aud" | "sub" | "amr") || KEYS_2026.contains(&claim)
 }
 
-pub use config::{AWS_STS_AUDIENCE, provider_of_arn};
+pub use config::{AWS_STS_AUDIENCE, has_wildcard, provider_of_arn};
 
 use crate::claims::Claims;
 use crate::diagnostic::{Diagnostic, Result};

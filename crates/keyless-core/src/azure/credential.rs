@@ -40,6 +40,10 @@ pub const GITHUB_ISSUER: &str = "https://token.actions.githubusercontent.com";
 pub const GITHUB_ALLOWED_CLAIMS: [&str; 4] = ["sub", "job_workflow_ref", "repository_id", "repository_owner_id"];
 /// Z2: a GitHub expression must include `sub` and one of these.
 pub const GITHUB_REQUIRED_ID_CLAIMS: [&str; 2] = ["repository_id", "repository_owner_id"];
+/// The claims Z1 gives no operators for (only `sub` and `job_workflow_ref`
+/// "support operators `eq` and `matches`"): `matches` on them is flagged as
+/// a possible refusal, labelled as such.
+const GITHUB_ID_CLAIMS_EQ_ONLY: [&str; 2] = GITHUB_REQUIRED_ID_CLAIMS;
 
 /// Canonical fields of a credential: normalised key, and as Graph spells it.
 const FIELDS: [(&str, &str); 6] = [
@@ -80,7 +84,7 @@ pub fn read_config(node: &Node, source: Option<&str>) -> Result<AzureConfig> {
     let mut credentials = Vec::new();
     for (i, item) in items.iter().enumerate() {
         if i == MAX_CREDENTIALS {
-            return Err(Diagnostic::at(
+            return Err(Diagnostic::refused(
                 format!(
                     "at most {MAX_CREDENTIALS} federated identity credentials can be added to an application or user-assigned managed identity (Z3); this is number {}",
                     i + 1
@@ -150,24 +154,47 @@ impl Reader<'_> {
         }
         let issuer = match f.issuer.filter(|n| !n.is_null()) {
             Some(n) => n.expect_scalar("`issuer`")?,
-            None => return Err(Diagnostic::at("a federated identity credential needs an `issuer` (Z3)", node.span)),
+            None => {
+                return Err(Diagnostic::refused(
+                    format!(
+                        "a federated identity credential needs an `issuer` (Z3): \"{EMPTY_PROPERTIES}\" (Z4 errors table)"
+                    ),
+                    node.span,
+                ));
+            }
         };
         check_len(&issuer, "issuer")?;
         let name = f.name.filter(|n| !n.is_null()).map(|n| n.expect_scalar("`name`")).transpose()?;
-        if let Some(n) = &name {
-            check_name(n)?;
-            if let Some(bad) = n.value.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_')) {
-                // Z3: "must be URL friendly. Alphanumeric, dash, or underscore
-                // characters are supported". Create-time only: the name takes
-                // no part in matching, so a warning.
-                self.diagnostics.push(Diagnostic::warning(
-                    format!(
-                        "credential name `{}` has `{bad}`: names are \"URL friendly. Alphanumeric, dash, or underscore characters are supported\" (Z3); Entra would refuse to create it: \"Federated Identity Credential name '{}' is invalid.\" (Z4 errors table)",
-                        n.value, n.value
-                    ),
+        let arm = f
+            .arm_type
+            .and_then(Node::as_str)
+            .is_some_and(|t| t.to_ascii_lowercase().ends_with("/federatedidentitycredentials"));
+        let name = match name {
+            // An ARM template's expression (`[concat(…, '/fic01')]`,
+            // `[format(…)]`): its value is not known here, so no name rule.
+            Some(n) if arm && n.value.starts_with('[') && n.value.ends_with(']') => {
+                self.diagnostics.push(Diagnostic::note(
+                    format!("`{}` is an ARM template expression: the credential's name is not checked", n.value),
                     Some(n.span),
                 ));
+                None
             }
+            // ARM names a child resource `identity/credential`; the
+            // credential's own name is the last segment.
+            Some(n) if arm && n.value.contains('/') => {
+                let cut = n.value.rfind('/').map_or(0, |i| i + 1);
+                let own = n.value.get(cut..).unwrap_or_default().to_string();
+                let span = if n.span.end - n.span.start == n.value.len() as u32 + 2 {
+                    n.span.sub(cut + 1, n.value.len() + 1)
+                } else {
+                    n.span
+                };
+                Some(Spanned::new(own, span))
+            }
+            other => other,
+        };
+        if let Some(n) = &name {
+            check_name(n)?;
         }
         let subject = f.subject.filter(|n| !n.is_null()).map(|n| n.expect_scalar("`subject`")).transpose()?;
         if let Some(s) = &subject {
@@ -183,7 +210,7 @@ impl Reader<'_> {
             Some(n) => {
                 let list = n.string_or_list("`audiences`")?;
                 if list.len() != 1 {
-                    return Err(Diagnostic::at(
+                    return Err(Diagnostic::refused(
                         format!("{} (found {}; research §2.1, Z3)", aadsts::EXACTLY_ONE_AUDIENCE, list.len()),
                         n.span,
                     ));
@@ -191,7 +218,7 @@ impl Reader<'_> {
                 list
             }
             None => {
-                return Err(Diagnostic::at(
+                return Err(Diagnostic::refused(
                     format!("a federated identity credential needs `audiences`: {} (Z3)", aadsts::EXACTLY_ONE_AUDIENCE),
                     node.span,
                 ));
@@ -206,30 +233,24 @@ impl Reader<'_> {
         };
         match (&subject, &expression) {
             (Some(_), Some(e)) => {
-                return Err(Diagnostic::at(
+                return Err(Diagnostic::refused(
                     "`subject` and `claimsMatchingExpression` are mutually exclusive: a credential defines one, the other must be null (Z1, Z9)",
                     e.text.span,
                 ));
             }
             (None, None) => {
-                return Err(Diagnostic::at(
+                return Err(Diagnostic::refused(
                     "a federated identity credential needs a `subject` or a `claimsMatchingExpression` (Z1, Z3)",
                     node.span,
                 ));
             }
             _ => {}
         }
-        if expression.is_some()
-            && f.arm_type.and_then(Node::as_str).is_some_and(|t| t.to_ascii_lowercase().contains("managedidentity"))
-        {
-            // Z2's set-up page says flexible credentials are "not yet
-            // available for managed identities"; ARM 2025-01-31-preview has
-            // the field (Z9). The docs conflict (research §2.3).
-            self.diagnostics.push(Diagnostic::warning(
-                "flexible credential on a user-assigned managed identity: Entra's set-up guide says flexible credentials are \"not yet available for managed identities\" (Z2) while the ARM API has the field (Z9); Keyless evaluates it as if Entra accepted it",
-                Some(node.span),
-            ));
-        }
+        // Flexible credentials on a user-assigned managed identity: the
+        // set-up page once said "not yet available for managed identities";
+        // its current version (Z2, re-read 2026-12-07) sets them up "for an
+        // application or user-assigned managed identity" (ARM for the
+        // latter, Z9), so they are read like an application's.
         Ok(FederatedCredential { name, issuer, subject, audiences, expression, span: node.span })
     }
 
@@ -329,7 +350,7 @@ impl Reader<'_> {
         if let Some(v) = &language_version
             && v.value != "1"
         {
-            return Err(Diagnostic::at(
+            return Err(Diagnostic::refused(
                 format!(
                     "`languageVersion` must be 1 (Graph federatedIdentityExpression: \"Should always be set to 1\"), found `{}`",
                     v.value
@@ -347,8 +368,9 @@ impl Reader<'_> {
     }
 
     /// Rules Entra applies when the credential is created, not when a token
-    /// is exchanged: reported as warnings, and the credential is still
-    /// evaluated (it may predate the rule).
+    /// is exchanged: reported at [`Stage::Creation`](crate::diagnostic::Stage)
+    /// as warnings, and the credential is still evaluated (it may predate the
+    /// rule, as GitHub's Aug 2026 requirement shows).
     fn create_time_rules(&mut self, terms: &[Term], text: &Spanned<String>, issuer: &Spanned<String>) {
         if issuer.value == GITHUB_ISSUER {
             let has = |c: &str| terms.iter().any(|t| t.claim.value == c);
@@ -367,22 +389,46 @@ impl Reader<'_> {
                     )
                 };
                 let span = unallowed.first().map_or(text.span, |t| t.claim.span);
-                self.diagnostics.push(Diagnostic::warning(
-                    format!(
-                        "Entra would refuse to create this credential ({why}): {} — Keyless still evaluates it, as a credential created before the rule",
-                        aadsts::invalid_expression(&issuer.value, &text.value)
-                    ),
-                    Some(span),
-                ));
+                self.diagnostics.push(
+                    Diagnostic::warning(
+                        format!(
+                            "Entra would refuse to create this credential ({why}): {} — Keyless still evaluates it, as a credential created before the rule",
+                            aadsts::invalid_expression(&issuer.value, &text.value)
+                        ),
+                        Some(span),
+                    )
+                    .at_creation(),
+                );
+            }
+            for t in terms.iter().filter(|t| t.op.value == super::MatchOp::Matches) {
+                if GITHUB_ID_CLAIMS_EQ_ONLY.contains(&t.claim.value.as_str()) {
+                    // Z1's GitHub tab lists operators only for `sub` and
+                    // `job_workflow_ref` ("supports operators `eq` and
+                    // `matches`"); Z2 adds the id claims as required without
+                    // an operator list. Labelled, not guessed.
+                    self.diagnostics.push(
+                        Diagnostic::warning(
+                            format!(
+                                "`matches` on `{}`: Entra's GitHub claim list gives `eq` and `matches` only for `sub` and `job_workflow_ref` (Z1) and names `{}` as a required immutable claim without its operators (Z2); if Entra allows only `eq` here it refuses this credential. The id is a number written as text: compare it with `eq`",
+                                t.claim.value, t.claim.value
+                            ),
+                            Some(t.op.span),
+                        )
+                        .at_creation(),
+                    );
+                }
             }
         } else if !flexible_issuer_supported(&issuer.value) {
-            self.diagnostics.push(Diagnostic::warning(
-                format!(
-                    "flexible credentials support only GitHub (`{GITHUB_ISSUER}`), GitLab and Terraform Cloud issuers (Z1, research §2.3); Entra would refuse `{}`",
-                    issuer.value
-                ),
-                Some(issuer.span),
-            ));
+            self.diagnostics.push(
+                Diagnostic::warning(
+                    format!(
+                        "flexible credentials support only GitHub (`{GITHUB_ISSUER}`), GitLab and Terraform Cloud issuers (Z1, research §2.3); Entra would refuse `{}`",
+                        issuer.value
+                    ),
+                    Some(issuer.span),
+                )
+                .at_creation(),
+            );
         }
         for t in terms {
             if t.op.value == super::MatchOp::Matches && looks_like_regex(&t.operand.value) {
@@ -479,7 +525,7 @@ impl Locator {
 fn check_len(v: &Spanned<String>, what: &str) -> Result<()> {
     let n = v.value.chars().count();
     if n > MAX_FIELD_CHARS {
-        return Err(Diagnostic::at(
+        return Err(Diagnostic::refused(
             format!("the {what} is {n} characters; Entra's limit is {MAX_FIELD_CHARS} (Z3)"),
             v.span,
         ));
@@ -487,22 +533,38 @@ fn check_len(v: &Spanned<String>, what: &str) -> Result<()> {
     Ok(())
 }
 
+/// Z3: the name "has a character limit of 3-120 characters and must be URL
+/// friendly. Alphanumeric, dash, or underscore characters are supported, the
+/// first character must be alphanumeric only". Entra refuses each with one
+/// message (Z4 errors table: "Federated Identity Credential name '{ficName}'
+/// is invalid."), so each stops evaluation alike: such a credential cannot
+/// exist, whatever the rest of it would match.
 fn check_name(n: &Spanned<String>) -> Result<()> {
     let len = n.value.chars().count();
-    if !NAME_CHARS.contains(&len) {
-        return Err(Diagnostic::at(
-            format!("a credential name has 3 to 120 characters (Z3), `{}` has {len}", n.value),
-            n.span,
-        ));
-    }
-    if !n.value.chars().next().is_some_and(char::is_alphanumeric) {
-        return Err(Diagnostic::at(
-            format!("a credential name starts with a letter or digit (Z3), `{}` does not", n.value),
-            n.span,
-        ));
-    }
-    Ok(())
+    let why = if !NAME_CHARS.contains(&len) {
+        format!("a credential name has 3 to 120 characters (Z3), `{}` has {len}", n.value)
+    } else if !n.value.chars().next().is_some_and(|c| c.is_ascii_alphanumeric()) {
+        format!("a credential name starts with a letter or digit (Z3), `{}` does not", n.value)
+    } else if let Some(bad) = n.value.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_')) {
+        format!(
+            "credential name `{}` has `{bad}`: names are \"URL friendly. Alphanumeric, dash, or underscore characters are supported\" (Z3)",
+            n.value
+        )
+    } else {
+        return Ok(());
+    };
+    Err(Diagnostic::refused(
+        format!(
+            "{why}; Entra refuses it: \"Federated Identity Credential name '{}' is invalid.\" (Z4 errors table)",
+            n.value
+        ),
+        n.span,
+    ))
 }
+
+/// Z4 errors table: "All federated identity credential properties are
+/// mandatory."
+const EMPTY_PROPERTIES: &str = "Federated Identity Credential from HTTP body has empty properties";
 
 /// Z3: "The combination of issuer and subject must be unique on the app."
 fn unique_issuer_subject(credentials: &[FederatedCredential]) -> Result<()> {
@@ -513,8 +575,11 @@ fn unique_issuer_subject(credentials: &[FederatedCredential]) -> Result<()> {
             .take(i)
             .find(|o| o.issuer.value == c.issuer.value && o.subject.as_ref().is_some_and(|os| os.value == s.value));
         if let Some(o) = earlier {
-            return Err(Diagnostic::at(
-                format!("issuer and subject must be unique per application (Z3); {} already has this pair", o.label()),
+            return Err(Diagnostic::refused(
+                format!(
+                    "issuer and subject must be unique per application (Z3); {} already has this pair: \"Issuer and subject combination already exists for this Managed Identity.\" (Z4 errors table)",
+                    o.label()
+                ),
                 s.span,
             ));
         }

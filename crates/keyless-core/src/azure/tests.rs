@@ -442,15 +442,17 @@ fn create_time_rule_flags_unallowed_claims() {
 }
 
 #[test]
-fn flexible_on_a_managed_identity_is_flagged_not_denied() {
+fn flexible_on_a_managed_identity_is_read_like_an_applications() {
     // Seed §3 creates the flexible credential with `az identity
-    // federated-credential create`; Z2 says managed identities lack flexible
-    // support while ARM 2025-01-31-preview has the field (Z9): a labelled option.
+    // federated-credential create`. Z2's set-up page said managed identities
+    // lacked flexible support; its current version covers "an application or
+    // user-assigned managed identity" (ARM, Z9), so no warning any more (the
+    // test asserted the old warning).
     let text = r#"[{"name":"gha-flex-branches","issuer":"https://token.actions.githubusercontent.com","audiences":["api://AzureADTokenExchange"],
       "claimsMatchingExpression":{"value":"claims['sub'] matches 'repo:my-org/my-repo:ref:refs/heads/release/*' and claims['repository_id'] eq '456789'","languageVersion":1},
       "resourceGroup":"rg-platform","type":"Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials"}]"#;
     let c = config(text);
-    assert!(c.diagnostics.iter().any(|d| d.message.contains("managed identit")), "{:?}", c.diagnostics);
+    assert!(c.diagnostics.is_empty(), "{:?}", c.diagnostics);
     assert!(evaluate(&c, &token("repo:my-org/my-repo:ref:refs/heads/release/1.0")).allowed);
 }
 
@@ -606,21 +608,84 @@ fn which_flexible_credentials_make_7002131_is_labelled_when_it_matters() {
 }
 
 #[test]
-fn credential_name_characters_outside_z3_are_flagged() {
-    // Z3 (federated-credential-configuration-considerations.md): the name
-    // "must be URL friendly. Alphanumeric, dash, or underscore characters are
-    // supported". A create-time rule: flagged, and the credential is still
-    // evaluated (the verdict does not depend on its name).
+fn both_credential_name_rules_are_refusals() {
+    // Z3 (federated-credential-configuration-considerations.md): the name has
+    // "3-120 characters and must be URL friendly. Alphanumeric, dash, or
+    // underscore characters are supported, the first character must be
+    // alphanumeric only". Z4's errors table gives one 400 for all of it:
+    // "Federated Identity Credential name '{ficName}' is invalid." So the two
+    // rules agree: each is a creation-time refusal that stops evaluation
+    // (such a credential cannot exist), quoting Entra's message.
+    for name in ["gha main.prod", "ab", "-gha", "gha/prod", "gh\u{e4}"] {
+        let text = format!(
+            r#"[{{"name":"{name}","issuer":"{GH}","subject":"repo:o/r:environment:prod","audiences":["{AZ_AUD}"]}}]"#
+        );
+        let e = AzureConfig::from_text(&text).expect_err(name);
+        assert!(e.is_refusal(), "{name}: {e:?}");
+        assert!(e.message.contains("Federated Identity Credential name '"), "{name}: {}", e.message);
+        assert!(e.render(&text).contains("creation-time rule: "), "{name}");
+    }
+    // The seed's names are fine.
+    assert!(config(SEED_CLASSIC).diagnostics.is_empty());
+}
+
+#[test]
+fn creation_rules_are_labelled_as_the_clouds() {
+    use crate::diagnostic::Stage;
+    // Z3/Z4: what Entra refuses to create is at the creation stage, with its
+    // own message where Z4's errors table gives one; reading problems
+    // (a type error, an unknown field) are Keyless's.
+    let refused = [
+        format!(r#"{{"name":"fic-1","issuer":"{GH}","subject":"s","audiences":["{AZ_AUD}","b"]}}"#),
+        format!(r#"{{"name":"fic-1","subject":"s","audiences":["{AZ_AUD}"]}}"#),
+        format!(r#"{{"name":"fic-1","issuer":"{GH}","audiences":["{AZ_AUD}"]}}"#),
+    ];
+    for text in &refused {
+        let e = AzureConfig::from_text(text).expect_err(text);
+        assert_eq!(e.stage, Stage::Creation, "{text}: {e:?}");
+    }
+    let e = AzureConfig::from_text(&refused[1]).expect_err("no issuer");
+    assert!(e.message.contains("Federated Identity Credential from HTTP body has empty properties"), "{}", e.message);
+    let item = |n: &str| {
+        format!(r#"{{"name":"{n}","issuer":"{GH}","subject":"repo:o/r:environment:e","audiences":["{AZ_AUD}"]}}"#)
+    };
+    let e = AzureConfig::from_text(&format!("[{},{}]", item("one"), item("two"))).expect_err("duplicate");
+    assert!(e.is_refusal());
+    assert!(e.message.contains("Issuer and subject combination already exists"), "{}", e.message);
+    let typed = format!(r#"{{"name":"fic-1","issuer":"{GH}","subject":"s","audiences":{{"a":1}}}}"#);
+    assert_eq!(AzureConfig::from_text(&typed).expect_err("type").stage, Stage::Input);
+    let unknown =
+        format!(r#"{{"name":"fic-1","issuer":"{GH}","subject":"s","audiences":["{AZ_AUD}"],"audiances":["x"]}}"#);
+    assert!(config(&unknown).diagnostics.iter().all(|d| d.stage == Stage::Input));
+    // The Aug 2026 rule: Entra refuses a new one, an older one still works,
+    // so a creation-stage warning and a verdict.
+    let c = config(&format!(
+        r#"{{"name":"fic","issuer":"{GH}","audiences":["{AZ_AUD}"],"claimsMatchingExpression":{{"value":"claims['sub'] eq 'repo:o/r:ref:refs/heads/main'","languageVersion":1}}}}"#
+    ));
+    let [d] = c.diagnostics.as_slice() else { panic!("{:?}", c.diagnostics) };
+    assert_eq!((d.severity, d.stage), (Severity::Warning, Stage::Creation));
+    assert!(evaluate(&c, &token("repo:o/r:ref:refs/heads/main")).allowed);
+}
+
+#[test]
+fn matches_on_an_immutable_id_claim_is_a_labelled_possible_refusal() {
+    use crate::diagnostic::Stage;
+    // Z1's GitHub tab: "Claim `sub` supports operators `eq` and `matches`",
+    // same for `job_workflow_ref`; Z2 requires `repository_id` or
+    // `repository_owner_id` but lists no operators for them. `matches` there
+    // is flagged with the ambiguity stated, and still evaluated.
     let text = format!(
-        r#"[{{"name":"gha main.prod","issuer":"{GH}","subject":"repo:o/r:environment:prod","audiences":["{AZ_AUD}"]}}]"#
+        r#"{{"name":"fic","issuer":"{GH}","audiences":["{AZ_AUD}"],"claimsMatchingExpression":{{"value":"claims['sub'] matches 'repo:o/r:*' and claims['repository_owner_id'] matches '12*'","languageVersion":1}}}}"#
     );
     let c = config(&text);
-    assert!(
-        c.diagnostics.iter().any(|d| d.severity == Severity::Warning && d.message.contains("dash, or underscore")),
-        "{:?}",
-        c.diagnostics
+    let [d] = c.diagnostics.as_slice() else { panic!("{:?}", c.diagnostics) };
+    assert_eq!((d.severity, d.stage), (Severity::Warning, Stage::Creation));
+    assert!(d.message.contains("without its operators (Z2)"), "{}", d.message);
+    assert_eq!(spanned(&text, d.span), "matches");
+    // `eq` on the id, `matches` on `sub` and `job_workflow_ref`: nothing to say.
+    let fine = text.replace("'] matches '12*'", "'] eq '12'").replace(
+        "'repo:o/r:*'",
+        "'repo:o/r:*' and claims['job_workflow_ref'] matches 'o/r/.github/workflows/*@refs/heads/main'",
     );
-    assert!(evaluate(&c, &token("repo:o/r:environment:prod")).allowed);
-    // The seed's names are fine.
-    assert!(config(SEED_CLASSIC).diagnostics.iter().all(|d| !d.message.contains("dash, or underscore")));
+    assert!(config(&fine).diagnostics.is_empty(), "{:?}", config(&fine).diagnostics);
 }

@@ -117,15 +117,20 @@ pub fn evaluate(config: &GcpConfig, claims: &Claims) -> Verdict {
 
     if let Some(iss) = &p.issuer_uri {
         // JWT validation (§3.1 step 2): the token must come from the provider's
-        // issuer. Google documents `invalid_grant` "Error connecting to the
-        // given credential's issuer." only for an unreachable issuer
-        // (troubleshooting page; GoogleCloudPlatform/gcs-fuse-csi-driver#1471);
-        // the wording for a reachable but different issuer is unknown.
+        // issuer. The text is Google's as google-github-actions/auth's
+        // troubleshooting guide quotes it (P10), with the token's `iss` and
+        // the issuerUri as written (its example keeps a trailing `/`). The
+        // guide gives no error code: `invalid_grant`, the code of the other
+        // JWT checks (audience, P7 #29), is an inference.
         if iss.value != claims.iss() {
             return cx.deny(
-                format!("token iss `{}` is not the provider's issuerUri `{}`", claims.iss(), iss.value),
+                format!(
+                    "token iss `{}` is not the provider's issuerUri `{}` (P10; error code inferred)",
+                    claims.iss(),
+                    iss.value
+                ),
                 "invalid_grant",
-                "(Keyless) The token's issuer does not match the provider's issuerUri; Google's exact wording for this case is not documented.",
+                &issuer_mismatch(&claims.iss(), &iss.value),
                 &format!("issuerUri: {}", iss.value),
                 Some(iss.span),
             );
@@ -274,11 +279,13 @@ fn map_attributes(cx: &mut Ctx, p: &WorkloadIdentityProvider, assertion: &Value)
                 subject_seen = true;
             }
             ("google.subject", Ok(other)) => {
+                // P9: a boolean mapping (`assertion.sub=='…'` written as the
+                // subject) is refused at the exchange with this code and text.
                 return Err(deny_boxed(
                     cx,
-                    format!("google.subject mapped to {other} ({}), not a string", other.type_name()),
-                    "invalid_request",
-                    "(Keyless) google.subject must map to a string; Google's exact wording for this case is not documented.",
+                    format!("google.subject mapped to {other} ({}), not a string (P9)", other.type_name()),
+                    "unauthorized_client",
+                    SUBJECT_NOT_STRING,
                     &by,
                     Some(expr.span),
                 ));
@@ -604,4 +611,14 @@ fn member_matches(m: &Member, pool: Option<&PoolRef>, id: &Identity) -> Result<(
             }
         }
     }
+}
+
+/// P9: Google's `error_description` for a `google.subject` mapping that
+/// yields no string.
+pub const SUBJECT_NOT_STRING: &str = "The mapped attribute 'google.subject' must be of type STRING.";
+
+/// P10: Google's text when the token's issuer is not the provider's
+/// `issuerUri` (quoted by google-github-actions/auth's troubleshooting guide).
+pub fn issuer_mismatch(token_iss: &str, issuer_uri: &str) -> String {
+    format!("The issuer in ID Token {token_iss} does not match the expected ones: {issuer_uri}")
 }

@@ -59,6 +59,18 @@ pub fn parse_member(text: &str) -> Result<Option<PrincipalRef>, String> {
     if project.is_empty() || pool.is_empty() {
         return Err("expected …/projects/NUMBER/locations/global/workloadIdentityPools/POOL/…".into());
     }
+    // Principal identifiers name the pool (P4): `…/workloadIdentityPools/POOL/
+    // attribute.NAME/VALUE`; a provider's path (what the auth action's
+    // `workload_identity_provider` input holds) is not an identity, so such a
+    // member matches no token.
+    if let Some(rest) = tail.strip_prefix("providers/") {
+        let after = rest.split_once('/').map_or("", |(_, a)| a);
+        return Err(format!(
+            "a member names the pool, not a provider (P4): drop `providers/{}/` to write …/workloadIdentityPools/{pool}/{}",
+            rest.split('/').next().unwrap_or_default(),
+            if after.is_empty() { "attribute.NAME/VALUE" } else { after }
+        ));
+    }
     let kind = if set {
         if tail == "*" {
             MemberKind::All

@@ -163,13 +163,13 @@ pub fn provider_from_node(node: &Node) -> Result<WorkloadIdentityProvider> {
             // P1 Oidc.allowedAudiences: "Each audience may be at most 256
             // characters. A maximum of 10 audiences may be configured."
             if allowed_audiences.len() > MAX_AUDIENCES {
-                return Err(Diagnostic::at(
+                return Err(Diagnostic::refused(
                     format!("{} allowed audiences; the limit is {MAX_AUDIENCES} (P1)", allowed_audiences.len()),
                     a.span,
                 ));
             }
             if let Some(long) = allowed_audiences.iter().find(|x| x.value.chars().count() > MAX_AUDIENCE_CHARS) {
-                return Err(Diagnostic::at(
+                return Err(Diagnostic::refused(
                     format!("an allowed audience may be at most {MAX_AUDIENCE_CHARS} characters (P1)"),
                     long.span,
                 ));
@@ -252,7 +252,9 @@ fn split_top_level(s: &str) -> Vec<(usize, usize)> {
     out
 }
 
-/// Creation-time rules of the attribute mapping (P1).
+/// Creation-time rules of the attribute mapping (P1): Google refuses to
+/// create or update a provider that breaks one ([`Diagnostic::refused`]).
+/// A key given twice is a reading problem (the API's map cannot hold it).
 fn validate_mapping(mapping: &[(Spanned<String>, Spanned<String>)], node: &Node) -> Result<()> {
     let mut custom = 0;
     for (i, (k, v)) in mapping.iter().enumerate() {
@@ -264,7 +266,7 @@ fn validate_mapping(mapping: &[(Spanned<String>, Spanned<String>)], node: &Node)
             "google.subject" | "google.groups" | "google.display_name" => {}
             key => {
                 let Some(name) = key.strip_prefix("attribute.") else {
-                    return Err(Diagnostic::at(
+                    return Err(Diagnostic::refused(
                         format!(
                             "unknown mapped attribute `{key}`: use google.subject, google.groups or attribute.NAME"
                         ),
@@ -276,7 +278,7 @@ fn validate_mapping(mapping: &[(Spanned<String>, Spanned<String>)], node: &Node)
                     && name.len() <= MAX_ATTRIBUTE_KEY_CHARS
                     && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
                 if !valid {
-                    return Err(Diagnostic::at(
+                    return Err(Diagnostic::refused(
                         format!(
                             "attribute name `{name}` must be 1-{MAX_ATTRIBUTE_KEY_CHARS} characters of [a-z0-9_] (P1)"
                         ),
@@ -288,7 +290,7 @@ fn validate_mapping(mapping: &[(Spanned<String>, Spanned<String>)], node: &Node)
         check_cel(v, MAX_MAPPING_CHARS, &format!("the mapping for `{}`", k.value))?;
     }
     if custom > MAX_CUSTOM_ATTRIBUTES {
-        return Err(Diagnostic::at(
+        return Err(Diagnostic::refused(
             format!("{custom} custom attributes; the limit is {MAX_CUSTOM_ATTRIBUTES} (P1)"),
             node.span,
         ));
@@ -297,20 +299,21 @@ fn validate_mapping(mapping: &[(Spanned<String>, Spanned<String>)], node: &Node)
     // the google.subject attribute."
     if !mapping.iter().any(|(k, _)| k.value == "google.subject") {
         let span = node.get("attributeMapping").map_or(node.span, |n| n.span);
-        return Err(Diagnostic::at("the attribute mapping must map `google.subject` (P1)", span));
+        return Err(Diagnostic::refused("the attribute mapping must map `google.subject` (P1)", span));
     }
     Ok(())
 }
 
 /// Length limit and syntax, as the IAM API checks them when the provider is
-/// created; the error points into the expression.
+/// created (creation-time refusals: such a provider cannot exist); the
+/// error points into the expression.
 fn check_cel(expr: &Spanned<String>, max: usize, what: &str) -> Result<()> {
     let chars = expr.value.chars().count();
     if chars > max {
-        return Err(Diagnostic::at(format!("{what} is {chars} characters; the limit is {max} (P1)"), expr.span));
+        return Err(Diagnostic::refused(format!("{what} is {chars} characters; the limit is {max} (P1)"), expr.span));
     }
     cel::parse(&expr.value).map(|_| ()).map_err(|e| {
-        Diagnostic::at(
+        Diagnostic::refused(
             format!("invalid CEL in {what}: {}", e.message),
             inner_span(expr, e.start, e.end.max(e.start + 1)),
         )

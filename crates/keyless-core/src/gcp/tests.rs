@@ -283,6 +283,37 @@ fn enterprise_issuer_does_not_match_the_default_issuer_uri() {
 }
 
 #[test]
+fn issuer_mismatch_has_googles_wording() {
+    // P10 (google-github-actions/auth docs/TROUBLESHOOTING.md): "The issuer in
+    // ID Token … does not match the expected ones: …", the issuerUri as
+    // written (a trailing `/` is kept, as in the guide's example).
+    let cfg = seed_config(ORG_CONDITION).replace(
+        r#""issuerUri": "https://token.actions.githubusercontent.com""#,
+        r#""issuerUri": "https://token.actions.githubusercontent.com/""#,
+    );
+    let v = verdict(&cfg, &token("my-org", "my-repo", "main"));
+    assert_eq!(v.code, "invalid_grant", "{}", explain(&v));
+    assert_eq!(
+        v.message,
+        "The issuer in ID Token https://token.actions.githubusercontent.com does not match the expected ones: https://token.actions.githubusercontent.com/"
+    );
+}
+
+#[test]
+fn non_string_subject_is_unauthorized_client_with_googles_text() {
+    // P9 (google-github-actions/auth#378): a condition pasted as the subject
+    // mapping yields a boolean: `unauthorized_client`, "The mapped attribute
+    // 'google.subject' must be of type STRING."
+    let cfg = seed_config(ORG_CONDITION).replace(
+        r#""google.subject": "assertion.sub""#,
+        r#""google.subject": "assertion.sub=='repo:my-org/my-repo:ref:refs/heads/main'""#,
+    );
+    let v = verdict(&cfg, &token("my-org", "my-repo", "main"));
+    assert_eq!(v.code, "unauthorized_client", "{}", explain(&v));
+    assert_eq!(v.message, "The mapped attribute 'google.subject' must be of type STRING.");
+}
+
+#[test]
 fn strings_extension_use_is_labelled_unverified() {
     // auth#423 suggests `assertion.sub.split(':')[1]` as google.subject.
     let cfg = seed_config(ORG_CONDITION)
@@ -553,4 +584,30 @@ fn empty_attribute_condition_is_no_condition() {
     assert!(v.trace.iter().any(|s| s.text.contains("no attribute condition")), "{}", explain(&v));
     // Whitespace is not empty: the API parses it as CEL and refuses it.
     assert!(GcpConfig::from_text(&seed_config("  ")).is_err());
+}
+
+#[test]
+fn provider_rules_google_checks_on_create_are_creation_refusals() {
+    use crate::diagnostic::Stage;
+    // P1: google.subject is required for OIDC providers, attribute names are
+    // [a-z0-9_]{1,100}, a mapping is at most 2048 characters and the
+    // condition 4096, and both must be valid CEL: Google refuses the provider
+    // (creation stage); a key written twice is a reading problem (Keyless's).
+    let refused = [
+        seed_config(ORG_CONDITION).replace(r#""google.subject": "assertion.sub","#, ""),
+        seed_config(ORG_CONDITION).replace("attribute.repository_owner", "attribute.Repository-Owner"),
+        seed_config(ORG_CONDITION).replace(ORG_CONDITION, "assertion.repository_owner == "),
+        seed_config(ORG_CONDITION).replace(ORG_CONDITION, &format!("'{}' == ''", "x".repeat(4100))),
+    ];
+    for cfg in &refused {
+        let e = GcpConfig::from_text(cfg).expect_err(cfg);
+        assert!(e.is_refusal(), "{}: {e:?}", e.message);
+        assert!(e.render(cfg).contains("creation-time rule: "), "{}", e.message);
+    }
+    let twice = seed_config(ORG_CONDITION).replace(
+        r#""google.subject": "assertion.sub","#,
+        r#""google.subject": "assertion.sub", "google.subject": "assertion.sub","#,
+    );
+    let e = GcpConfig::from_text(&twice).expect_err("twice");
+    assert_eq!(e.stage, Stage::Input, "{}", e.message);
 }

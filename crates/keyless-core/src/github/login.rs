@@ -66,6 +66,21 @@ const ACTIONS: &[Action] = &[
     },
 ];
 
+/// The audience a cloud's official login action requests when its
+/// `audience` input is not set, when it is a fixed value (Google's depends
+/// on the provider: `https://iam.googleapis.com/<provider>`, so `None`).
+pub fn default_audience(cloud: Cloud) -> Option<&'static str> {
+    ACTIONS.iter().find(|a| a.cloud == cloud).map(|a| a.default_audience).filter(|a| !a.is_empty())
+}
+
+/// The audience google-github-actions/auth requests by default for its
+/// `workload_identity_provider` input, as written
+/// (`projects/N/locations/global/workloadIdentityPools/P/providers/X`):
+/// src/main.ts, see `ACTIONS`.
+pub fn gcp_default_audience(provider: &str) -> String {
+    format!("https://iam.googleapis.com/{provider}")
+}
+
 /// A recognised login step, before it becomes a `LoginStep`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FoundLogin {
@@ -172,7 +187,7 @@ pub fn find_logins(
             Some(Err(())) => (None, true),
             _ => match action.oidc_input {
                 OidcWhen::GcpProvider => match input_text(step, "workload_identity_provider", ctx, diags) {
-                    Some(Ok(p)) => (Some(format!("https://iam.googleapis.com/{p}")), false),
+                    Some(Ok(p)) => (Some(gcp_default_audience(&p)), false),
                     _ => (None, false),
                 },
                 _ => (Some(action.default_audience.to_string()), false),

@@ -26,11 +26,11 @@ pub(super) fn check(node: &Node, dialect: Dialect, errors: &mut Vec<Diagnostic>,
 fn size(node: &Node, errors: &mut Vec<Diagnostic>, notes: &mut Vec<Diagnostic>) {
     let chars = serde_json::to_string(&node.to_json()).map_or(0, |t| t.chars().count());
     if chars > AWS_TRUST_POLICY_MAX_CHARS {
-        errors.push(Diagnostic::error(
+        errors.push(Diagnostic::refused(
             format!(
                 "the trust policy is {chars} characters without white space; IAM refuses more than {AWS_TRUST_POLICY_MAX_CHARS} even with a raised quota (LimitExceeded: Cannot exceed quota for ACLSizePerRole)"
             ),
-            Some(node.span),
+            node.span,
         ));
     } else if chars > AWS_TRUST_POLICY_DEFAULT_CHARS {
         notes.push(Diagnostic::warning(

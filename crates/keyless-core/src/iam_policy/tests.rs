@@ -208,3 +208,68 @@ fn trust_policy_size_follows_iams_quotas() {
     let errors = parse_aws(&with_values(200)).unwrap_err();
     assert!(errors.iter().any(|e| e.message.contains("more than 4096")), "{errors:?}");
 }
+
+/// IAM refuses to store a trust policy outside its grammar
+/// (`MalformedPolicyDocument`, policy grammar page) or over the size quota:
+/// each is the cloud's creation-time refusal, labelled as such; RAM
+/// documents no such error, so the same mistakes stay Keyless's reading.
+#[test]
+fn grammar_errors_are_iams_creation_refusals() {
+    use crate::diagnostic::Stage;
+    let cases = [
+        (MAIN_ONLY.replace("\"StringLike\"", "\"StringLikeIgnoreCase\""), "unknown condition operator"),
+        (
+            MAIN_ONLY
+                .replace("\"Principal\": {\"Federated\"", "\"Principal\": [{\"Federated\"")
+                .replace("githubusercontent.com\"},\n    \"Action\"", "githubusercontent.com\"}],\n    \"Action\""),
+            "`Principal`",
+        ),
+        (
+            MAIN_ONLY.replace("\"Sid\": \"GitHub\",", "\"Sid\": \"GitHub\", \"Resource\": \"*\","),
+            "Has prohibited field Resource",
+        ),
+        (MAIN_ONLY.replace("\"Effect\": \"Allow\"", "\"Effect\": \"allow\""), "`Effect` must be"),
+        (
+            MAIN_ONLY.replace("\"Sid\": \"GitHub\",", "\"Sid\": \"GitHub\", \"Actions\": [],"),
+            "unknown element `Actions`",
+        ),
+        (MAIN_ONLY.replace("\"Version\": \"2012-10-17\"", "\"Version\": \"2012-10-18\""), "`Version` must be"),
+    ];
+    for (text, what) in &cases {
+        let errors = parse_aws(text).expect_err(what);
+        let d = errors.iter().find(|d| d.message.contains(what)).unwrap_or_else(|| panic!("{what}: {errors:?}"));
+        assert!(d.is_refusal(), "{what}: {d:?}");
+        assert!(d.message.contains("MalformedPolicyDocument"), "{}", d.message);
+    }
+    // Keyless's own reading problem: a key written twice (IAM documents nothing).
+    let twice = MAIN_ONLY.replace("\"Sid\": \"GitHub\",", "\"Sid\": \"GitHub\", \"sid\": \"x\",");
+    let errors = parse_aws(&twice).expect_err("twice");
+    assert!(errors.iter().all(|d| d.stage == Stage::Input), "{errors:?}");
+    // RAM: the same unknown operator is not labelled as IAM's.
+    let ram = MAIN_ONLY.replace("\"2012-10-17\"", "\"1\"").replace("\"StringLike\"", "\"StringLikeIgnoreCase\"");
+    let node = doc::parse(&ram, DocId::Alibaba).unwrap();
+    let errors = parse_policy(&node, Dialect::Alibaba).expect_err("ram");
+    assert!(errors.iter().all(|d| d.stage == Stage::Input && !d.message.contains("MalformedPolicyDocument")));
+}
+
+/// A-COLON: a condition key with two colons — the provider URL written with its
+/// scheme — is refused by IAM with "Condition can contain only one colon.";
+/// the hint gives the key IAM expects. Enterprise and GHES keys have one.
+#[test]
+fn a_condition_key_with_two_colons_is_refused() {
+    let text = MAIN_ONLY
+        .replace("\"token.actions.githubusercontent.com:sub\"", "\"https://token.actions.githubusercontent.com:sub\"");
+    let errors = parse_aws(&text).expect_err("two colons");
+    let [d] = errors.as_slice() else { panic!("{errors:?}") };
+    assert!(d.is_refusal());
+    assert!(d.message.contains("Condition can contain only one colon."), "{}", d.message);
+    assert!(d.message.contains("`token.actions.githubusercontent.com:sub`"), "{}", d.message);
+    assert_eq!(
+        &text[d.span.unwrap().start as usize..d.span.unwrap().end as usize],
+        "\"https://token.actions.githubusercontent.com:sub\""
+    );
+    for fine in ["token.actions.githubusercontent.com/my-enterprise:sub", "ghes.example.com/_services/token:sub"] {
+        let text = MAIN_ONLY.replace("token.actions.githubusercontent.com:sub", fine);
+        assert!(parse_aws(&text).is_ok(), "{fine}");
+    }
+}

@@ -79,12 +79,15 @@ impl<'a> Locator<'a> {
         indicator.ends_with('|') || indicator.ends_with('>')
     }
 
-    /// `file:line:col: message` (the GNU convention editors understand).
+    /// `file:line:col: severity: message` (the GNU convention editors
+    /// understand); a creation-time rule's message says so
+    /// (`error: creation-time rule: …`).
     pub fn render(&self, d: &Diagnostic) -> String {
         let severity = d.severity.as_str();
+        let message = d.labelled_message();
         match d.span.and_then(|s| self.position(s)) {
-            Some((line, col)) => format!("{}:{line}:{col}: {severity}: {}", self.name, d.message),
-            None => format!("{}: {severity}: {}", self.name, d.message),
+            Some((line, col)) => format!("{}:{line}:{col}: {severity}: {message}", self.name),
+            None => format!("{}: {severity}: {message}", self.name),
         }
     }
 

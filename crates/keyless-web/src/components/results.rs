@@ -177,7 +177,8 @@ fn problems(h: &mut Html, e: &Evaluation, state: &AppState) {
                 h.el("span", "loc", &label);
             }
         }
-        h.raw(" <span>").prose(&d.message).raw("</span></li>");
+        // A creation-time rule says so (`creation-time rule: …`).
+        h.raw(" <span>").prose(&d.labelled_message()).raw("</span></li>");
     }
     h.raw("</ul></section>");
 }

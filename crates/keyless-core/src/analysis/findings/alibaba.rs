@@ -3,9 +3,9 @@
 //! `oidc:sub` recommended; trust-policy action `sts:AssumeRole`.
 
 use super::Finding;
-use super::iam::{self, Dialect};
+use super::iam::{self, Dialect, Trust};
 use crate::alibaba::AlibabaConfig;
-use crate::iam_policy::Effect;
+use crate::iam_policy::{Effect, Principal};
 use crate::verdict::Cloud;
 
 /// `oidc:claim` (keys compared case-insensitively, as in IAM).
@@ -21,7 +21,23 @@ pub(super) const DIALECT: Dialect = Dialect {
     missing_aud: "KL-ALI-003",
     misspelling_of: crate::alibaba::global_keys::misspelling_of,
     misspelled_key: "KL-ALI-006",
+    // `sts:AssumeRoleWithOIDC` has its own finding (KL-ALI-001).
+    login_actions: &[crate::alibaba::ACTION, crate::alibaba::API_ACTION],
+    principal_trust,
 };
+
+/// RAM names an OIDC provider by the account's own name
+/// (`acs:ram::UID:oidc-provider/NAME`), so a federated principal may be
+/// GitHub's; `"*"` covers it; only `RAM`/`Service` principals cannot be.
+fn principal_trust(p: &Principal) -> Trust {
+    if p.wildcard {
+        Trust::GitHub
+    } else if p.federated.is_empty() {
+        Trust::Other
+    } else {
+        Trust::Unknown
+    }
+}
 
 /// Static findings for an Alibaba Cloud RAM trust policy.
 pub fn check(config: &AlibabaConfig) -> Vec<Finding> {
@@ -35,6 +51,22 @@ pub fn check(config: &AlibabaConfig) -> Vec<Finding> {
                     cloud,
                     "`sts:AssumeRoleWithOIDC` is the API name; Alibaba's trust policies use `sts:AssumeRole`",
                     Some(a.span),
+                ));
+            }
+        }
+        for c in
+            st.conditions.iter().filter(|c| oidc_claim(&c.key.value).as_deref() == Some("iss") && iam::constrains(c))
+        {
+            // RAM compares `oidc:iss` with the token's `iss` (L1, research §4).
+            for v in c.values.iter().filter(|v| {
+                let github = v.value.trim_end_matches('/');
+                github != v.value && github.starts_with("https://") && iam::is_github_issuer(github)
+            }) {
+                out.push(Finding::new(
+                    "KL-ISS-001",
+                    cloud,
+                    format!("`oidc:iss` is `{}`, GitHub's issuer with a trailing `/`: the token's `iss` has none, so this condition never holds", v.value),
+                    Some(v.span),
                 ));
             }
         }

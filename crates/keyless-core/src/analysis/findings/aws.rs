@@ -3,9 +3,9 @@
 //! (research cloud-trust-evaluation.md §1.3); operator semantics (§1.4-§1.6).
 
 use super::Finding;
-use super::iam::{self, Dialect};
+use super::iam::{self, Dialect, Trust};
 use crate::aws::AwsConfig;
-use crate::iam_policy::{BaseOperator, Effect};
+use crate::iam_policy::{BaseOperator, Effect, Principal};
 use crate::verdict::Cloud;
 
 /// `token.actions.githubusercontent.com[/slug]:claim`, `HOST/_services/token:claim`
@@ -24,7 +24,21 @@ pub(super) const DIALECT: Dialect = Dialect {
     missing_aud: "KL-AWS-002",
     misspelling_of: crate::aws::global_keys::misspelling_of,
     misspelled_key: "KL-AWS-006",
+    login_actions: &[crate::aws::ACTION],
+    principal_trust,
 };
+
+/// AWS reads `Principal.Federated` as provider ARNs
+/// (`arn:aws:iam::ACCOUNT:oidc-provider/URL`, no wildcards): GitHub's when the
+/// URL is a GitHub issuer's, exactly (a trailing `/` is another provider:
+/// `aws::provider_url_of`, aws/aws-sam-cli#7432); `"*"` covers every principal.
+fn principal_trust(p: &Principal) -> Trust {
+    let github = |f: &str| {
+        !crate::aws::has_wildcard(f)
+            && crate::aws::provider_of_arn(f).is_some_and(|(_, url)| iam::is_github_issuer(&url) && !url.ends_with('/'))
+    };
+    if p.wildcard || p.federated.iter().any(|f| github(&f.value)) { Trust::GitHub } else { Trust::Other }
+}
 
 /// Static findings for an AWS trust policy.
 pub fn check(config: &AwsConfig) -> Vec<Finding> {

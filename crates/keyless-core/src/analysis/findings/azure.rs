@@ -28,6 +28,19 @@ fn check_credential(fic: &FederatedCredential) -> Vec<Finding> {
     let mut out = Vec::new();
     let issuer = &fic.issuer.value;
     if !is_github_issuer(issuer) {
+        // Another issuer's credential (Azure DevOps, Terraform Cloud, AKS) is
+        // not a GitHub trust, unless its subject is written for GitHub
+        // (`repo:OWNER/REPO:…`): then the issuer is the mistake.
+        let operands =
+            fic.expression.iter().flat_map(|e| e.terms.iter().filter(|t| t.claim.value == "sub").map(|t| &t.operand));
+        if fic.subject.iter().chain(operands).any(|s| s.value.starts_with("repo:")) {
+            out.push(Finding::new(
+                "KL-AZ-005",
+                CLOUD,
+                format!("issuer `{issuer}` is not GitHub's (`https://token.actions.githubusercontent.com`, or an enterprise's) while the subject is written for GitHub: no GitHub token matches"),
+                Some(fic.issuer.span),
+            ));
+        }
         return out;
     }
     if issuer.trim() != issuer || issuer.ends_with('/') || issuer.starts_with("http://") {
@@ -55,14 +68,48 @@ fn check_credential(fic: &FederatedCredential) -> Vec<Finding> {
                 Some(subject.span),
             ));
         }
-        if let Some(risk) = subject::classify(&subject.value, false) {
+        if let Some(risk) =
+            subject::classify(&subject.value, false).filter(|_| super::placeholder::find(&subject.value).is_none())
+        {
             out.push(subject_finding(risk, CLOUD, &subject.value, subject.span));
         }
+    }
+    let operands = fic.expression.iter().flat_map(|e| e.terms.iter().map(|t| &t.operand));
+    let values = fic.subject.iter().chain(&fic.audiences).chain(operands);
+    out.extend(values.filter_map(|v| super::placeholder::check(v, CLOUD, "the value")));
+    if let Some(finding) = default_audience_refused(fic) {
+        out.push(finding);
     }
     if let Some(expr) = &fic.expression {
         out.extend(check_expression(expr));
     }
     out
+}
+
+/// KL-AZ-007: Entra's evaluator, on this credential alone, given a token
+/// with the audience azure/login requests by default: AADSTS700212 (the
+/// audience step, which comes before the subject) means no default login
+/// can use it.
+fn default_audience_refused(fic: &FederatedCredential) -> Option<Finding> {
+    let aud = crate::github::login::default_audience(Cloud::Azure)?;
+    let mut claims = crate::claims::Claims::new();
+    claims.set("iss", fic.issuer.value.clone());
+    claims.set("aud", aud);
+    claims.set("sub", fic.subject.as_ref().map_or("repo:keyless/probe:ref:refs/heads/main", |s| s.value.as_str()));
+    let alone = AzureConfig { credentials: vec![fic.clone()], diagnostics: Vec::new() };
+    let verdict = crate::azure::evaluate(&alone, &claims);
+    (verdict.code == "AADSTS700212").then(|| {
+        let audience = fic.audiences.first();
+        Finding::new(
+            "KL-AZ-007",
+            CLOUD,
+            format!(
+                "audience `{}` is not `{aud}`, the one azure/login requests unless its `audience` input is set: Entra answers a default login with AADSTS700212",
+                audience.map_or("", |a| a.value.as_str())
+            ),
+            audience.map(|a| a.span).or(Some(fic.span)),
+        )
+    })
 }
 
 fn looks_like_regex(operand: &str) -> bool {
@@ -107,7 +154,7 @@ fn check_expression(expr: &FlexibleExpression) -> Vec<Finding> {
                 Some(t.operand.span),
             ));
         }
-        if t.claim.value != "sub" {
+        if t.claim.value != "sub" || super::placeholder::find(&t.operand.value).is_some() {
             continue;
         }
         let Some(risk) = subject::classify(&t.operand.value, t.op.value == MatchOp::Matches) else { continue };

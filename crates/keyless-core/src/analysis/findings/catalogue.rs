@@ -106,6 +106,16 @@ pub static CATALOGUE: &[CatalogueEntry] = &[
         "https://docs.github.com/en/actions/reference/security/oidc#customizing-the-subject-claims-for-an-organization-or-repository",
         "Include `repo` (or `repository_owner_id`/`repository_id`) in `include_claim_keys` and pin its value in the trust."
     ),
+    entry!(
+        "KL-SUB-007",
+        S::Medium,
+        ALL,
+        "Subject pattern that no GitHub token can match",
+        None,
+        "GitHub builds `sub` from `repo:OWNER/REPO` (neither ever empty), the context and `key:value` pairs: it has no line break or tab and no white space at either end, and it is never an audience. A pattern with an empty owner (`repo::*`, a placeholder variable that expanded to nothing), a trailing `\\` and line break (a shell line continuation pasted into `az … --subject`), or an audience (`sts.amazonaws.com`) written as the subject admits nothing: the trust never works, and it is not a look-alike hole either.",
+        GH_OIDC,
+        "Write the subject GitHub mints: `repo:OWNER/REPO:ref:refs/heads/main`, `repo:OWNER/REPO:environment:NAME`, with no surrounding white space."
+    ),
     // ---- AWS and Alibaba IAM trust policies
     entry!(
         "KL-AWS-001",
@@ -218,6 +228,16 @@ pub static CATALOGUE: &[CatalogueEntry] = &[
         "Remove `IfExists`: GitHub always sends `sub` and `aud`."
     ),
     entry!(
+        "KL-IAM-006",
+        S::Medium,
+        IAM,
+        "Statement can never admit a GitHub token",
+        None,
+        "The statement conditions on the GitHub provider's keys (or names its provider) but can never apply to the request a GitHub login makes: its `Action` does not cover the action the login asks for (`sts:AssumeRoleWithWebIdentity` on AWS, `sts:AssumeRole` on Alibaba Cloud), or its `Principal` names only another identity provider or principal type, or its conditions on one claim cannot hold together (two blocks pinning `sub` to different values, a `StringEquals` value that a `StringNotEquals` or `StringLike` on the same key excludes), or an `iss` condition pins another issuer while its `sub` is written for GitHub (`repo:…`; with another issuer and another `sub` form it is that issuer's trust, and no GitHub finding at all). Judged with the engine's own action, principal and condition evaluation, so `sts:*` and `*` count as covering. The role works for nobody; the findings about what it would admit are not reported for it.",
+        AWS_OPS,
+        "Use `\"Action\": \"sts:AssumeRoleWithWebIdentity\"` (AWS) or `\"sts:AssumeRole\"` (Alibaba Cloud) and `\"Principal\": {\"Federated\": \"<the GitHub OIDC provider ARN>\"}`."
+    ),
+    entry!(
         "KL-ALI-001",
         S::Medium,
         ALI,
@@ -324,7 +344,7 @@ pub static CATALOGUE: &[CatalogueEntry] = &[
         AZ,
         "Issuer that GitHub never sends",
         None,
-        "The issuer is compared exactly: `https://token.actions.githubusercontent.com/` (trailing slash), `http://…` or surrounding spaces never match GitHub's `iss`.",
+        "The issuer is compared exactly: `https://token.actions.githubusercontent.com/` (trailing slash), `http://…` or surrounding spaces never match GitHub's `iss`; nor does another host (`https://github.com`) on a credential whose subject is written for GitHub (`repo:…`). A credential for another issuer with its own subject form (Azure DevOps `sc://…`) is that issuer's, and gets no GitHub finding.",
         AZ_FIC,
         "Use `https://token.actions.githubusercontent.com` (or your enterprise's unique issuer, exactly)."
     ),
@@ -337,6 +357,16 @@ pub static CATALOGUE: &[CatalogueEntry] = &[
         "A flexible expression whose `sub` term is `matches '*'` or `repo:*…` only constrains the other terms; if those are missing or wildcards too, any repository is admitted.",
         AZ_FLEX,
         "Pin `claims['sub']` to the owner and repository, and `claims['repository_id']` to its id."
+    ),
+    entry!(
+        "KL-AZ-007",
+        S::Medium,
+        AZ,
+        "Audience the login action does not request by default",
+        None,
+        "azure/login requests a token with `aud` `api://AzureADTokenExchange` unless its `audience` input says otherwise, and Entra compares the credential's one audience exactly. Judged by Entra's evaluator on a token with that audience: it answers AADSTS700212, so a default login can never use this credential.",
+        AZ_FIC,
+        "Set the audience to `api://AzureADTokenExchange`, or give the login step the same `audience:` input."
     ),
     // ---- GCP
     entry!(
@@ -399,6 +429,56 @@ pub static CATALOGUE: &[CatalogueEntry] = &[
         GCP_WIF,
         "Add `google.subject=assertion.sub` to the attribute mapping."
     ),
+    entry!(
+        "KL-GCP-007",
+        S::Medium,
+        GCP,
+        "Allowed audiences exclude the provider's default audience",
+        None,
+        "google-github-actions/auth requests `aud` `https://iam.googleapis.com/<provider name>` unless its `audience` input says otherwise. With `allowedAudiences` set, Google accepts only the listed values (the provider name counts only when the list is empty), so a default login is refused with `invalid_grant` \"The audience in JWT does not match the expected values.\". Judged by Keyless's Google evaluator on a token with that audience.",
+        GCP_WIF,
+        "Add `https://iam.googleapis.com/<provider name>` to `allowedAudiences`, empty the list, or give the auth step the listed `audience:`."
+    ),
+    entry!(
+        "KL-GCP-008",
+        S::Critical,
+        GCP,
+        "Attribute condition is true for every token",
+        None,
+        "Partial evaluation of the condition's CEL, with the token unknown, gives `true`: an alternative such as `|| true`, or a comparison of an expression with itself (`x == x`), decides it whatever the token says (CEL's `true || x` is true even when `x` fails). The condition restricts nothing, as if there were none: every GitHub repository's token passes (Google refuses to create a GitHub provider without a condition, but cannot tell such a condition from a real one).",
+        GCP_WIF,
+        "Write the condition on the token: `assertion.repository_owner_id == 'ID'` (quoted), with no always-true alternative."
+    ),
+    entry!(
+        "KL-GCP-009",
+        S::Medium,
+        GCP,
+        "Attribute condition can never hold",
+        None,
+        "Partial evaluation of the condition's CEL gives `false`, another constant, or an error for every token: a contradiction (`a == 'x' && a == 'y'`), an `attribute.NAME` the mapping never sets (no such key), or a name CEL does not declare (an unquoted value: `assertion.repository_owner == my-org` reads the undeclared `my` and `org`). Google rejects every token with `unauthorized_client` \"The given credential is rejected by the attribute condition.\".",
+        GCP_WIF,
+        "Quote string values, map every attribute the condition reads (`attribute.NAME=assertion.NAME`), and pin each claim to one value or an `in [...]` list."
+    ),
+    entry!(
+        "KL-GCP-010",
+        S::High,
+        GCP,
+        "Attribute mapping gives every token the same value",
+        None,
+        "Partial evaluation of a mapping's CEL gives a constant (a quoted literal such as `attribute.repository='my-org/my-repo'`): every token gets that subject or attribute, so a `principal://…/subject/…` or `principalSet://…/attribute.NAME/VALUE` member naming it admits every token the condition lets through, from any repository.",
+        GCP_WIF,
+        "Map from the token: `attribute.repository=assertion.repository`, `google.subject=assertion.sub`."
+    ),
+    entry!(
+        "KL-GCP-011",
+        S::Medium,
+        GCP,
+        "Member that names no identity of the pool",
+        None,
+        "Principal identifiers name the pool: `principal://…/workloadIdentityPools/POOL/subject/S`, `principalSet://…/workloadIdentityPools/POOL/attribute.NAME/VALUE`, `…/group/G` or `…/*`. A member built on the provider's path (`…/POOL/providers/PROVIDER/attribute.repository/…`, the `workload_identity_provider` value pasted into the member) or missing its value is no identity, so the binding admits no token and the login ends in `PERMISSION_DENIED`. Read with the evaluator's own member parser.",
+        "https://cloud.google.com/iam/docs/principal-identifiers",
+        "Drop `providers/PROVIDER/` from the member: `principalSet://iam.googleapis.com/projects/NUMBER/locations/global/workloadIdentityPools/POOL/attribute.repository/OWNER/REPO`."
+    ),
     // ---- GitHub workflow
     entry!(
         "KL-GHA-001",
@@ -429,6 +509,16 @@ pub static CATALOGUE: &[CatalogueEntry] = &[
         "`pull_request_target` runs with the base repository's identity and gets an OIDC token even for pull requests from forks; its `sub` may equal a push to the default branch. A job that checks out or runs the pull request's code hands cloud access to any fork author.",
         "https://docs.github.com/en/actions/reference/workflows-and-actions/events-that-trigger-workflows#pull_request_target",
         "Do not mint cloud tokens in `pull_request_target`; use `pull_request` (no token for forks) or a separate, approved `workflow_run`/environment-gated job."
+    ),
+    entry!(
+        "KL-GHA-004",
+        S::High,
+        GH,
+        "OIDC login step in a job without `id-token: write`",
+        None,
+        "A job's token is minted only with `id-token: write`, from the job's `permissions` or, when it has none, the workflow's; with neither it is `none` (GitHub's default in both the permissive and restricted settings). A login step configured for OIDC (not stored keys) in such a job fails with its action's message (configure-aws-credentials: \"Did you mean to set the `id-token` permission?\"; azure/login: \"Please make sure to give write permissions to id-token in the workflow.\"). Judged with the simulator's own permission rules and login recognition.",
+        GH_OIDC,
+        "Add `permissions: {id-token: write, contents: read}` to the job (job-level permissions replace the workflow's, so list every permission the job needs)."
     ),
     // ---- Scenario-aware (trust against the simulated runs)
     entry!(
@@ -533,13 +623,43 @@ pub static CATALOGUE: &[CatalogueEntry] = &[
     ),
     // ---- Input
     entry!(
+        "KL-ISS-001",
+        S::Medium,
+        &[Cloud::Gcp, Cloud::Alibaba],
+        "Issuer that differs from GitHub's only by a trailing `/`",
+        None,
+        "GitHub's `iss` is `https://token.actions.githubusercontent.com` (or an enterprise's `…/SLUG`), with no trailing `/`, and the clouds compare it exactly: Google's issuer check answers \"The issuer in ID Token … does not match the expected ones: …/\", and a RAM `oidc:iss` condition never holds. (Entra: KL-AZ-005; AWS: the provider URL in the principal, KL-IAM-006.)",
+        GH_OIDC,
+        "Remove the trailing `/`: `https://token.actions.githubusercontent.com`."
+    ),
+    entry!(
+        "KL-CFG-001",
+        S::Medium,
+        ALL,
+        "Placeholder left in a trust configuration",
+        None,
+        "A value still holds a guide's or template's stand-in (`YOUR_GITHUB_ORG`, `<CREDENTIAL-NAME>`, `OIDC_PROVIDER_ARN`, `ACCOUNT_ID`, `PROJECT_NUMBER`, `your-org`): no real token or resource has it, so the trust admits none of the runs it was written for. A placeholder is text by nature, so this rule reads string values only (never CEL operators).",
+        GH_OIDC,
+        "Replace the placeholder with the real owner, repository, account, project number or name."
+    ),
+    entry!(
         "KL-INPUT-001",
-        S::Info,
+        S::High,
         GH,
         "File could not be analysed",
         None,
-        "`keyless lint` did not recognise the file as a workflow, a trust configuration or a scenario, or the file does not parse; nothing in it was checked.",
+        "`keyless lint` did not recognise the file as a workflow, a trust configuration or a scenario, or the file does not parse; nothing in it was checked. A run that checked nothing must not pass as clean, so this fails the run at the default `--fail-on high` (a file that does not parse is invalid input, exit status 2, whatever `--fail-on` says); `--fail-on critical` or `never`, or a suppression with a reason, accepts an unrecognised file. Directory walks and globs keep only files Keyless recognises, so this concerns files named explicitly and standard input.",
         "docs/findings.md",
         "Pass a workflow YAML, an AWS/Alibaba trust policy (or `aws iam get-role` output), an Azure credential list, a GCP provider, or a scenario file."
+    ),
+    entry!(
+        "KL-CREATE-001",
+        S::High,
+        ALL,
+        "The cloud refuses to create this configuration",
+        None,
+        "A rule the cloud applies when the configuration is created or updated is broken (IAM's `MalformedPolicyDocument`, Entra's `InvalidFederatedIdentityCredentialValue` and its name, length and count limits, Google's `400` on a provider's mapping or condition). The cloud would refuse it, so the configuration as written cannot exist: no token is judged against it, and whatever exists in the cloud instead is what decides. Each message quotes the cloud's own error where it is documented and cites its source.",
+        "docs/sources.md",
+        "Fix the configuration as the message says; then lint it again to see the findings about what it admits."
     ),
 ];

@@ -9,6 +9,7 @@ mod azure;
 mod catalogue;
 mod gcp;
 mod iam;
+mod placeholder;
 mod trust;
 pub mod workflow;
 
@@ -131,6 +132,18 @@ pub fn config_findings(scenario: &Scenario) -> Vec<Finding> {
 /// Static findings plus the workflow's and the trust-versus-token findings.
 pub fn scenario_findings(scenario: &Scenario, report: &Report) -> Vec<Finding> {
     let mut out = config_findings(scenario);
+    // The default-audience findings are about a login that does not set
+    // `audience`; when every login of the run to that cloud sets one, the
+    // run's own audience is what counts (KL-TRUST-009 judges it).
+    let explicit_only = |cloud: Cloud| {
+        let logins: Vec<_> = report.jobs.iter().flat_map(|j| j.logins.iter()).filter(|l| l.cloud == cloud).collect();
+        !logins.is_empty() && logins.iter().all(|l| l.audience_explicit)
+    };
+    out.retain(|f| match f.id.as_str() {
+        "KL-AZ-007" => !explicit_only(Cloud::Azure),
+        "KL-GCP-007" => !explicit_only(Cloud::Gcp),
+        _ => true,
+    });
     out.extend(workflow::check_text(&scenario.workflow.text, crate::span::DocId::Workflow));
     for (i, (_, called)) in scenario.reusable_workflows.iter().enumerate() {
         let doc_id = crate::span::DocId::Reusable(u16::try_from(i).unwrap_or(u16::MAX));

@@ -445,3 +445,332 @@ fn every_emitted_id_is_catalogued() {
     }
     assert!(seen > 40);
 }
+
+/// KL-IAM-006 (AWS operators page for Action/Principal applicability; AWS
+/// STS AssumeRoleWithWebIdentity; research §4 for RAM's `sts:AssumeRole`):
+/// a statement about GitHub that no GitHub login can use is one finding, with
+/// nothing about what it would admit. `sts:*` and `*` cover the action (the
+/// engine's matching), so they are not flagged.
+#[test]
+fn statements_that_can_never_admit_a_github_token() {
+    let good = aws_sub("StringEquals", "repo:my-org/my-repo:ref:refs/heads/main");
+    assert!(aws_ids(&good).is_empty(), "{:?}", aws_ids(&good));
+    let wrong_action = good.replace("\"sts:AssumeRoleWithWebIdentity\"", "\"sts:AssumeRole\"");
+    assert_eq!(aws_ids(&wrong_action), ["KL-IAM-006"]);
+    let f = check_aws(&testutil::aws(&wrong_action)).remove(0);
+    assert!(f.message.contains("does not cover sts:AssumeRoleWithWebIdentity"), "{}", f.message);
+    assert_eq!(
+        &wrong_action[f.location.unwrap().start as usize..f.location.unwrap().end as usize],
+        "\"sts:AssumeRole\""
+    );
+    // Even a wide-open `sub` is not reported on a statement that never applies.
+    let open = aws_sub("StringLike", "*").replace("\"sts:AssumeRoleWithWebIdentity\"", "\"sts:TagSession\"");
+    assert_eq!(aws_ids(&open), ["KL-IAM-006"]);
+    for covers in ["sts:*", "*", "STS:assumerolewithwebidentity"] {
+        let t = good.replace("\"sts:AssumeRoleWithWebIdentity\"", &format!("\"{covers}\""));
+        assert!(!has(&aws_ids(&t), "KL-IAM-006"), "{covers}");
+    }
+    // GitHub's keys under another provider's principal (a copied EKS role).
+    let eks = "arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABC";
+    let other = good.replace(FED, eks);
+    assert_eq!(aws_ids(&other), ["KL-IAM-006"]);
+    let service = good.replace(&format!("{{\"Federated\": \"{FED}\"}}"), "{\"Service\": \"ec2.amazonaws.com\"}");
+    assert_eq!(aws_ids(&service), ["KL-IAM-006"]);
+    // An enterprise's or GHES provider is GitHub's.
+    for url in ["token.actions.githubusercontent.com/octo-inc", "ghes.example.com/_services/token"] {
+        let t = good.replace(FED, &format!("arn:aws:iam::111122223333:oidc-provider/{url}"));
+        assert!(!has(&aws_ids(&t), "KL-IAM-006"), "{url}");
+    }
+    // Alibaba Cloud: `sts:AssumeRole` (and the API name, KL-ALI-001) apply;
+    // another action never does.
+    let ali = ali_policy(
+        r#""StringEquals": {"oidc:iss": "https://token.actions.githubusercontent.com", "oidc:aud": "sts.aliyuncs.com", "oidc:sub": "repo:example/example-repo:ref:refs/heads/main"}"#,
+        "ram:PassRole",
+    );
+    let ids: Vec<String> = check_alibaba(&testutil::alibaba(&ali)).into_iter().map(|f| f.id).collect();
+    assert_eq!(ids, ["KL-IAM-006"]);
+}
+
+/// Lint precision: a statement that trusts another issuer (EKS IRSA,
+/// Terraform Cloud, ACK RRSA) is not a GitHub trust: no GitHub finding, and
+/// no KL-IAM-006 either (it is not about GitHub at all).
+#[test]
+fn statements_for_other_issuers_get_no_github_finding() {
+    let irsa = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+ "Principal": {"Federated": "arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABC"},
+ "Action": "sts:AssumeRoleWithWebIdentity",
+ "Condition": {"StringEquals": {"oidc.eks.us-east-1.amazonaws.com/id/ABC:aud": "sts.amazonaws.com"}}}]}"#;
+    assert!(aws_ids(irsa).is_empty(), "{:?}", aws_ids(irsa));
+    let tfc = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+ "Principal": {"Federated": "arn:aws:iam::111122223333:oidc-provider/app.terraform.io"},
+ "Action": "sts:AssumeRoleWithWebIdentity",
+ "Condition": {"StringLike": {"app.terraform.io:sub": "organization:o:project:*:workspace:*:run_phase:*"}}}]}"#;
+    assert!(aws_ids(tfc).is_empty(), "{:?}", aws_ids(tfc));
+    // ACK RRSA: `oidc:iss` pins the cluster's issuer; its `oidc:sub` is a
+    // service account, not a GitHub subject.
+    let rrsa = ali_policy(
+        r#""StringEquals": {"oidc:iss": "https://oidc-ack-cn-hangzhou.oss-cn-hangzhou.aliyuncs.com/c1", "oidc:aud": "sts.aliyuncs.com", "oidc:sub": "system:serviceaccount:ns:sa"}"#,
+        "sts:AssumeRole",
+    );
+    let ids: Vec<String> = check_alibaba(&testutil::alibaba(&rrsa)).into_iter().map(|f| f.id).collect();
+    assert!(ids.is_empty(), "{ids:?}");
+}
+
+/// KL-AZ-007 (azure/login action.yml `audience` default; Entra compares the
+/// one audience exactly, AADSTS700212, Z10): judged by Entra's evaluator.
+#[test]
+fn azure_audience_the_login_does_not_request() {
+    let ids = |t: &str| -> Vec<String> { check_azure(&testutil::azure(t)).into_iter().map(|f| f.id).collect() };
+    let good = fic(r#""subject": "repo:my-org/my-repo:environment:prod""#);
+    assert!(ids(&good).is_empty());
+    let custom = good.replace("api://AzureADTokenExchange", "api://my-app");
+    assert_eq!(ids(&custom), ["KL-AZ-007"]);
+    let f = check_azure(&testutil::azure(&custom)).remove(0);
+    assert_eq!(&custom[f.location.unwrap().start as usize..f.location.unwrap().end as usize], "\"api://my-app\"");
+    // Entra compares exactly: a trailing `/` is another audience.
+    assert_eq!(ids(&good.replace("TokenExchange\"", "TokenExchange/\"")), ["KL-AZ-007"]);
+    let flexible =
+        flex("claims['sub'] eq 'repo:my-org/my-repo:ref:refs/heads/main' and claims['repository_id'] eq '1'")
+            .replace("api://AzureADTokenExchange", "https://github.com/my-org");
+    assert_eq!(ids(&flexible), ["KL-AZ-007"]);
+}
+
+/// KL-GCP-007 (google-github-actions/auth src/main.ts default audience; P1
+/// allowedAudiences): judged by the Google evaluator; a disabled provider
+/// admits nothing, so it gets no finding about what it admits.
+#[test]
+fn gcp_allowed_audiences_and_disabled_providers() {
+    let ids = |t: &str| -> Vec<String> { check_gcp(&testutil::gcp(t)).into_iter().map(|f| f.id).collect() };
+    let good = gcp_provider(Some("assertion.repository_owner == 'my-org'"), MEMBER);
+    assert!(ids(&good).is_empty());
+    let with = |list: &str| good.replace("  oidc:\n", &format!("  oidc:\n    allowedAudiences: {list}\n"));
+    assert_eq!(ids(&with("[my-audience]")), ["KL-GCP-007"]);
+    let default = "https://iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/p/providers/g";
+    assert!(ids(&with(&format!("[my-audience, '{default}']"))).is_empty());
+    // The bare `//iam…` form is what Google accepts with an empty list only.
+    assert_eq!(
+        ids(&with("['//iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/p/providers/g']")),
+        ["KL-GCP-007"]
+    );
+    let open = gcp_provider(None, MEMBER);
+    assert_eq!(ids(&open), ["KL-GCP-001"]);
+    assert!(ids(&open.replace("provider:\n", "provider:\n  disabled: true\n")).is_empty());
+    assert!(ids(&open.replace("provider:\n", "provider:\n  state: DELETED\n")).is_empty());
+}
+
+/// KL-GCP-008/009/010: the condition's and mappings' values for every token,
+/// by partial evaluation of their CEL (cel-spec langdef, logical operators;
+/// P1 for what a condition and a mapping read), not by reading their text.
+#[test]
+fn gcp_constant_conditions_and_mappings() {
+    let ids = |t: &str| -> Vec<String> { check_gcp(&testutil::gcp(t)).into_iter().map(|f| f.id).collect() };
+    let provider = |c: &str| gcp_provider(Some(c), MEMBER);
+    // `|| true` hides behind a condition that pins the owner by its text.
+    assert_eq!(ids(&provider("assertion.repository_owner == 'my-org' || true")), ["KL-GCP-008"]);
+    assert_eq!(ids(&provider("assertion.sub == assertion.sub")), ["KL-GCP-008"]);
+    assert_eq!(
+        ids(&provider("assertion.repository == 'my-org/a' && assertion.repository == 'my-org/b'")),
+        ["KL-GCP-009"]
+    );
+    assert_eq!(ids(&provider("assertion.repository_owner == 'my-org' && false")), ["KL-GCP-009"]);
+    // An unquoted owner: located at the undeclared name, with the fix.
+    let text = provider("assertion.repository_owner==my-org");
+    let f = check_gcp(&testutil::gcp(&text)).into_iter().find(|f| f.id == "KL-GCP-009").expect("KL-GCP-009");
+    assert_eq!(&text[f.location.unwrap().start as usize..f.location.unwrap().end as usize], "my");
+    assert!(f.message.contains("quote the value"), "{}", f.message);
+    // An attribute the mapping never sets (the provider maps only `repository`).
+    assert_eq!(ids(&provider("attribute.repository_owner == 'my-org'")), ["KL-GCP-009"]);
+    assert!(ids(&provider("attribute.repository == 'my-org/my-repo'")).is_empty());
+    // A constant mapping: every token is `my-org/my-repo`.
+    let constant = provider("assertion.repository_owner == 'my-org'")
+        .replace("attribute.repository: assertion.repository", "attribute.repository: \"'my-org/my-repo'\"");
+    assert_eq!(ids(&constant), ["KL-GCP-010"]);
+    // Conditions that depend on the token are unchanged.
+    for good in [
+        "assertion.repository_owner == 'my-org'",
+        "assertion.repository_owner == 'my-org' && (assertion.ref == 'refs/heads/main' || assertion.ref == 'refs/heads/dev')",
+        "assertion.repository_owner_id == '1342004' && assertion.repository_id == '260064828'",
+    ] {
+        assert!(ids(&provider(good)).is_empty(), "{good}: {:?}", ids(&provider(good)));
+    }
+}
+
+/// KL-GHA-004 (D-TOK: id-token defaults to none; job-level permissions
+/// replace the workflow's; the login actions' own messages, research §5),
+/// judged with the simulator's permission rules and login recognition.
+#[test]
+fn login_steps_without_id_token_write() {
+    let lint = |t: &str| -> Vec<Finding> {
+        let mut diags = Vec::new();
+        let w = crate::github::workflow::parse(t, DocId::Workflow, &mut diags).expect("workflow");
+        workflow::logins_without_token(&w)
+    };
+    let job_perms = "on: push\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    permissions:\n      contents: read\n    steps:\n      - uses: azure/login@v2\n        with:\n          client-id: x\n";
+    let found = lint(job_perms);
+    let [f] = found.as_slice() else { panic!("{found:?}") };
+    assert_eq!(f.id, "KL-GHA-004");
+    assert!(f.message.contains("Please make sure to give write permissions to id-token"), "{}", f.message);
+    assert_eq!(&job_perms[f.location.unwrap().start as usize..f.location.unwrap().end as usize], "azure/login@v2");
+    // Job-level permissions replace a workflow-level grant.
+    let replaced = job_perms.replace("on: push\n", "on: push\npermissions:\n  id-token: write\n");
+    assert_eq!(lint(&replaced).len(), 1);
+    // No permissions anywhere: the default is none.
+    let none = job_perms.replace("    permissions:\n      contents: read\n", "");
+    assert_eq!(lint(&none).len(), 1);
+    // Granted (at job or workflow level), or a login with stored keys: nothing.
+    assert!(lint(&job_perms.replace("contents: read", "id-token: write")).is_empty());
+    assert!(lint(&none.replace("on: push\n", "on: push\npermissions:\n  id-token: write\n")).is_empty());
+    let keys = none.replace("client-id: x", "creds: ${{ secrets.AZURE_CREDENTIALS }}");
+    assert!(lint(&keys).is_empty());
+}
+
+/// Lint precision: a job whose token use lives in a local composite action
+/// (`uses: ./.github/actions/deploy`) may use the token, so the
+/// workflow-level grant that reaches it is not idle (KL-GHA-001).
+#[test]
+fn a_local_composite_action_may_use_the_token() {
+    let ids = |t: &str| -> Vec<String> { workflow::check_text(t, DocId::Workflow).into_iter().map(|f| f.id).collect() };
+    let composite = "on: push\npermissions:\n  id-token: write\n  contents: read\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - uses: ./.github/actions/deploy\n";
+    assert!(ids(composite).is_empty(), "{:?}", ids(composite));
+    assert_eq!(ids(&composite.replace("./.github/actions/deploy", "some/action@v1")), vec!["KL-GHA-001"]);
+}
+
+/// KL-SUB-007 (D-REF: how GitHub builds `sub`): patterns no token can match
+/// are "admits nothing", not the look-alike findings (before, `repo::*` was
+/// KL-SUB-002 and an audience in the `sub` key KL-SUB-006).
+#[test]
+fn subjects_no_github_token_can_match() {
+    for (op, value) in [
+        ("StringLike", "repo::*"),
+        ("StringEquals", "sts.amazonaws.com"),
+        ("StringEquals", "repo:my-org/my-repo:ref:refs/heads/main "),
+    ] {
+        let ids = aws_ids(&aws_sub(op, value));
+        assert_eq!(ids, ["KL-SUB-007"], "{value}");
+    }
+    // `az ad app federated-credential create … --subject "repo:o/r:… \` with
+    // the line continuation pasted into the value.
+    let ids = |t: &str| -> Vec<String> { check_azure(&testutil::azure(t)).into_iter().map(|f| f.id).collect() };
+    let pasted = fic(r#""subject": "repo:my-org/my-repo:environment:prod \\\n""#);
+    assert_eq!(ids(&pasted), ["KL-SUB-007"]);
+    assert!(ids(&fic(r#""subject": "repo:my-org/my-repo:environment:prod""#)).is_empty());
+}
+
+/// KL-CFG-001: a guide's placeholder left in the value, located at it; the
+/// value's shape findings are not reported (a placeholder names no owner).
+#[test]
+fn placeholders_left_in_configurations() {
+    let aws = aws_sub("StringLike", "repo:YOUR_GITHUB_ORG/YOUR_REPO:*");
+    assert_eq!(aws_ids(&aws), ["KL-CFG-001"]);
+    let f = check_aws(&testutil::aws(&aws)).remove(0);
+    assert_eq!(&aws[f.location.unwrap().start as usize..f.location.unwrap().end as usize], "YOUR_GITHUB_ORG");
+    let arn = aws_sub("StringEquals", "repo:my-org/my-repo:ref:refs/heads/main").replace(FED, "OIDC_PROVIDER_ARN");
+    assert!(has(&aws_ids(&arn), "KL-CFG-001"), "{:?}", aws_ids(&arn));
+    let ids = |t: &str| -> Vec<String> { check_azure(&testutil::azure(t)).into_iter().map(|f| f.id).collect() };
+    assert_eq!(ids(&fic(r#""subject": "repo:<owner>/<repo>:environment:prod""#)), ["KL-CFG-001"]);
+    let gids = |t: &str| -> Vec<String> { check_gcp(&testutil::gcp(t)).into_iter().map(|f| f.id).collect() };
+    let gcp = gcp_provider(Some("assertion.repository_owner == 'YOUR_GITHUB_ORG'"), MEMBER);
+    assert_eq!(gids(&gcp), ["KL-CFG-001"]);
+    let member = MEMBER.replace("projects/1", "projects/PROJECT_NUMBER");
+    assert_eq!(gids(&gcp_provider(Some("assertion.repository_owner == 'my-org'"), &member)), ["KL-CFG-001"]);
+}
+
+/// KL-GCP-011 (P4, principal identifiers name the pool): a member on the
+/// provider's path admits no token; the message says what to drop.
+#[test]
+fn gcp_member_on_the_provider_path() {
+    let ids = |t: &str| -> Vec<String> { check_gcp(&testutil::gcp(t)).into_iter().map(|f| f.id).collect() };
+    let on_provider = MEMBER.replace("workloadIdentityPools/p/", "workloadIdentityPools/p/providers/g/");
+    let text = gcp_provider(Some("assertion.repository_owner == 'my-org'"), &on_provider);
+    assert_eq!(ids(&text), ["KL-GCP-011"]);
+    let f = check_gcp(&testutil::gcp(&text)).remove(0);
+    assert!(f.message.contains("drop `providers/g/`"), "{}", f.message);
+    // The evaluator agrees: the member is not counted, the login is denied.
+    let mut claims = crate::claims::Claims::new();
+    claims.set("iss", "https://token.actions.githubusercontent.com");
+    claims.set("aud", "https://iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/p/providers/g");
+    claims.set("sub", "repo:my-org/my-repo:ref:refs/heads/main");
+    claims.set("repository", "my-org/my-repo");
+    claims.set("repository_owner", "my-org");
+    let v = crate::gcp::evaluate(&testutil::gcp(&text), &claims);
+    assert!(!v.allowed, "{v:?}");
+    assert!(ids(&gcp_provider(Some("assertion.repository_owner == 'my-org'"), MEMBER)).is_empty());
+}
+
+/// An issuer that is GitHub's but for a trailing `/` never matches GitHub's
+/// `iss` (D-REF; P10 for Google's wording; aws/aws-sam-cli#7432 for AWS's
+/// exact provider URL): KL-ISS-001 on Google and Alibaba Cloud, KL-IAM-006
+/// (saying why) for an AWS principal, KL-AZ-005 on Entra.
+#[test]
+fn issuers_with_a_trailing_slash() {
+    let gids = |t: &str| -> Vec<String> { check_gcp(&testutil::gcp(t)).into_iter().map(|f| f.id).collect() };
+    let gcp = gcp_provider(Some("assertion.repository_owner == 'my-org'"), MEMBER).replace(
+        "issuerUri: https://token.actions.githubusercontent.com",
+        "issuerUri: https://token.actions.githubusercontent.com/",
+    );
+    assert_eq!(gids(&gcp), ["KL-ISS-001"]);
+    let f = check_gcp(&testutil::gcp(&gcp)).remove(0);
+    assert!(f.message.contains("does not match the expected ones"), "{}", f.message);
+    let ali = ali_policy(
+        r#""StringEquals": {"oidc:iss": "https://token.actions.githubusercontent.com/", "oidc:aud": "sts.aliyuncs.com", "oidc:sub": "repo:example/example-repo:ref:refs/heads/main"}"#,
+        "sts:AssumeRole",
+    );
+    let ids: Vec<String> = check_alibaba(&testutil::alibaba(&ali)).into_iter().map(|f| f.id).collect();
+    assert_eq!(ids, ["KL-ISS-001"]);
+    let aws = aws_sub("StringEquals", "repo:my-org/my-repo:ref:refs/heads/main").replace(FED, &format!("{FED}/"));
+    let found = check_aws(&testutil::aws(&aws));
+    assert_eq!(found.iter().map(|f| f.id.as_str()).collect::<Vec<_>>(), ["KL-IAM-006"]);
+    assert!(found[0].message.contains("trailing `/`"), "{}", found[0].message);
+}
+
+/// KL-IAM-006 from conditions (AWS condition operators: blocks and keys are
+/// ANDed, A1/A2): conditions on one claim that no value satisfies together,
+/// judged by the engine's condition evaluator on each pinned value.
+#[test]
+fn aws_conditions_that_cannot_hold_together() {
+    let key = "token.actions.githubusercontent.com:sub";
+    let two = aws_policy(&format!(
+        r#"{AUD}, "StringEquals": {{"{key}": "repo:o/r:ref:refs/heads/main"}}, "StringNotEquals": {{"{key}": "repo:o/r:ref:refs/heads/main"}}"#
+    ));
+    assert_eq!(aws_ids(&two), ["KL-IAM-006"]);
+    let f = check_aws(&testutil::aws(&two)).into_iter().find(|f| f.id == "KL-IAM-006").unwrap();
+    assert!(f.message.contains("cannot hold together"), "{}", f.message);
+    let like = aws_policy(&format!(
+        r#"{AUD}, "StringEquals": {{"{key}": "repo:o/r:ref:refs/heads/main"}}, "StringLike": {{"{key}": "repo:o/r:environment:*"}}"#
+    ));
+    assert_eq!(aws_ids(&like), ["KL-IAM-006"]);
+    // Satisfiable together: no finding from this rule.
+    let fine = aws_policy(&format!(
+        r#"{AUD}, "StringEquals": {{"{key}": ["repo:o/r:ref:refs/heads/main", "repo:o/r:environment:prod"]}}, "StringLike": {{"{key}": "repo:o/r:environment:*"}}"#
+    ));
+    assert!(!has(&aws_ids(&fine), "KL-IAM-006"), "{:?}", aws_ids(&fine));
+}
+
+/// A pinned issuer that is not GitHub's in a trust whose `sub` is written
+/// for GitHub never admits (D-REF: GitHub's `iss`); the same issuer with a
+/// non-GitHub subject is another issuer's trust, with no GitHub finding.
+#[test]
+fn pinned_issuers_that_are_not_githubs() {
+    let ali = |iss: &str, sub: &str| {
+        let t = ali_policy(
+            &format!(r#""StringEquals": {{"oidc:iss": "{iss}", "oidc:aud": "sts.aliyuncs.com", "oidc:sub": "{sub}"}}"#),
+            "sts:AssumeRole",
+        );
+        check_alibaba(&testutil::alibaba(&t)).into_iter().map(|f| f.id).collect::<Vec<_>>()
+    };
+    assert_eq!(ali("https://github.com", "repo:example/example-repo:ref:refs/heads/main"), ["KL-IAM-006"]);
+    assert!(ali("https://gitlab.com", "project_path:g/p:ref_type:branch:ref:main").is_empty());
+    assert!(
+        ali("https://token.actions.githubusercontent.com/octo-inc", "repo:example/example-repo:ref:refs/heads/main")
+            .is_empty()
+    );
+    let ids = |t: &str| -> Vec<String> { check_azure(&testutil::azure(t)).into_iter().map(|f| f.id).collect() };
+    let gh_subject = fic(r#""subject": "repo:my-org/my-repo:environment:prod""#);
+    assert_eq!(
+        ids(&gh_subject.replace("https://token.actions.githubusercontent.com", "https://github.com")),
+        ["KL-AZ-005"]
+    );
+    let ado = fic(r#""subject": "sc://my-org/my-project/my-connection""#)
+        .replace("https://token.actions.githubusercontent.com", "https://vstoken.dev.azure.com/0000");
+    assert!(ids(&ado).is_empty());
+}

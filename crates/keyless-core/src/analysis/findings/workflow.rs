@@ -8,6 +8,8 @@
 
 use super::Finding;
 use crate::doc::{self, Node};
+use crate::github::workflow::{IdToken, Workflow};
+use crate::github::{login, permissions};
 use crate::span::{DocId, Span};
 
 /// Actions that request the job's OIDC token (their docs require
@@ -58,19 +60,56 @@ fn uses_of(step: &Node) -> Option<&str> {
 }
 
 /// Whether a job visibly uses its OIDC token (a token action, a script
-/// asking for it, or a reusable workflow, which may).
+/// asking for it, or a reusable workflow or a local action, which may: a
+/// composite action in the repository (`uses: ./.github/actions/deploy`)
+/// runs its own steps in the job, and lint reads only the workflow).
 fn job_needs_token(job: &Node) -> bool {
     if job.get("uses").is_some() {
         return true;
     }
     let Some(steps) = job.get("steps").and_then(Node::items) else { return false };
     steps.iter().any(|step| {
+        if uses_of(step).is_some_and(|u| u.starts_with("./")) {
+            return true;
+        }
         let action = uses_of(step).map(|u| u.split('@').next().unwrap_or_default().to_ascii_lowercase());
         if action.as_deref().is_some_and(|a| TOKEN_ACTIONS.iter().any(|t| a == *t || a.starts_with(&format!("{t}/")))) {
             return true;
         }
         step.any_text(&|t| TOKEN_MARKERS.iter().any(|m| t.contains(m)))
     })
+}
+
+/// KL-GHA-004: a job whose OIDC login step (the simulator's own
+/// recognition: `login::login_cloud`, which skips stored-key logins) runs
+/// without `id-token: write` by the simulator's permission rules
+/// (`permissions::declared`: job over workflow, default none). The step
+/// fails with the action's own message. Jobs calling a reusable workflow
+/// are judged with the called workflow (the simulation).
+pub fn logins_without_token(workflow: &Workflow) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for job in workflow.jobs.iter().filter(|j| j.uses.is_none()) {
+        let grant = permissions::declared(workflow.permissions.as_ref(), job.permissions.as_ref());
+        if grant.id_token == IdToken::Write {
+            continue;
+        }
+        let Some((step, cloud)) = job.steps.iter().find_map(|s| login::login_cloud(s).map(|c| (s, c))) else {
+            continue;
+        };
+        out.push(Finding::new(
+            "KL-GHA-004",
+            None,
+            format!(
+                "job `{}` logs in with `{}` but {}: GitHub gives it no OIDC token, and the step fails: \"{}\"",
+                job.id.value,
+                step.uses.value,
+                grant.why,
+                login::missing_token_error(Some(cloud))
+            ),
+            Some(step.uses.span),
+        ));
+    }
+    out
 }
 
 /// Findings for one workflow text (nothing if it does not parse: the

@@ -150,3 +150,48 @@ fn aws_section_with_get_role_output_is_recognised() {
     let found = lint_documents(&[("aws.json".to_string(), section)]);
     assert!(in_file(&found, 0).contains(&"KL-SUB-003"), "{found:?}");
 }
+
+/// Every shape the clouds print is recognised: ARM's credential object
+/// (`az rest` on Microsoft.ManagedIdentity, `az resource show`), its
+/// `{value: [...]}` list, and `gcloud iam workload-identity-pools providers
+/// list --format=json`, each provider judged on its own.
+#[test]
+fn arm_credentials_and_gcloud_provider_lists_are_recognised() {
+    let arm = r#"{"id": "/subscriptions/0/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/uami/federatedIdentityCredentials/gha",
+ "name": "gha", "type": "Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials",
+ "properties": {"issuer": "https://token.actions.githubusercontent.com", "subject": "repo:my-org/my-repo:*", "audiences": ["api://AzureADTokenExchange"]}}"#;
+    let root = doc::parse(arm, DocId::File(0)).unwrap();
+    assert_eq!(detect(&root), FileKind::Azure);
+    let listed = format!(r#"{{"value": [{arm}]}}"#);
+    // A template's child name (`identity/credential`) is the credential's own
+    // name after the `/`; a template expression is not checked.
+    let template = arm.replace("\"name\": \"gha\"", "\"name\": \"uami/gha\"");
+    let expression = arm.replace("\"name\": \"gha\"", "\"name\": \"[concat(parameters('uami'), '/gha')]\"");
+    for text in [arm.to_string(), listed, template, expression] {
+        let found = lint_documents(&[("fic.json".into(), text.clone())]);
+        let ids: Vec<&str> = found.iter().map(|f| f.id.as_str()).collect();
+        assert!(ids.contains(&"KL-AZ-001"), "{text}: {ids:?}");
+        assert!(!ids.contains(&"KL-INPUT-001") && !ids.contains(&"KL-CREATE-001"), "{text}: {ids:?}");
+    }
+    let providers = r#"[
+ {"name": "projects/1/locations/global/workloadIdentityPools/p/providers/github", "state": "ACTIVE",
+  "attributeMapping": {"google.subject": "assertion.sub"}, "oidc": {"issuerUri": "https://token.actions.githubusercontent.com"}},
+ {"name": "projects/1/locations/global/workloadIdentityPools/p/providers/tight", "state": "ACTIVE",
+  "attributeMapping": {"google.subject": "assertion.sub"}, "attributeCondition": "assertion.repository_owner == 'my-org'",
+  "oidc": {"issuerUri": "https://token.actions.githubusercontent.com"}}]"#;
+    let root = doc::parse(providers, DocId::File(0)).unwrap();
+    assert_eq!(detect(&root), FileKind::Gcp);
+    let found = lint_documents(&[("providers.json".into(), providers.to_string())]);
+    let ids: Vec<&str> = found.iter().map(|f| f.id.as_str()).collect();
+    assert_eq!(ids, ["KL-GCP-001"], "the first provider only");
+    assert!(found[0].location.is_some_and(|s| (s.start as usize) < providers.find("providers/tight").unwrap()));
+}
+
+/// A file lint cannot read is a high finding: it fails the run at the
+/// default `--fail-on high` (a run that checked nothing is not clean).
+#[test]
+fn an_unreadable_file_fails_the_run_by_default() {
+    let found = lint_documents(&[("notes.txt".into(), "hello: world\n".into())]);
+    let [f] = found.as_slice() else { panic!("{found:?}") };
+    assert_eq!((f.id.as_str(), f.severity), ("KL-INPUT-001", crate::analysis::FindingSeverity::High));
+}

@@ -11,6 +11,7 @@ mod eval;
 mod functions;
 mod lexer;
 mod parser;
+pub mod partial;
 mod value;
 
 pub use eval::Evaluator;
