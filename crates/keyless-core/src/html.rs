@@ -30,22 +30,11 @@ impl Html {
         self
     }
 
-    /// ` name="value"`, the value escaped.
-    pub fn attr(&mut self, name: &'static str, value: &str) -> &mut Self {
-        self.raw(" ").raw(name).raw("=\"").text(value).raw("\"")
-    }
-
-    /// ` name` when `on` (a boolean attribute).
-    pub fn flag(&mut self, name: &'static str, on: bool) -> &mut Self {
-        if on {
-            self.raw(" ").raw(name);
-        }
-        self
-    }
-
-    /// `<tag` (attributes follow, then [`Html::raw`] `">"`).
-    pub fn open(&mut self, tag: &'static str) -> &mut Self {
-        self.raw("<").raw(tag)
+    /// `<tag`, then its attributes, then [`StartTag::body`] ends the start
+    /// tag: the only way to write one, so no call site writes `>` itself.
+    pub fn open(&mut self, tag: &'static str) -> StartTag<'_> {
+        self.raw("<").raw(tag);
+        StartTag { h: self }
     }
 
     /// `</tag>`.
@@ -69,7 +58,7 @@ impl Html {
     /// `<tag class="class">text</tag>`: `code` holds the text as is, any
     /// other tag as prose.
     pub fn el(&mut self, tag: &'static str, class: &str, text: &str) -> &mut Self {
-        self.open(tag).attr("class", class).raw(">");
+        self.open(tag).attr("class", class).body();
         if tag == "code" {
             self.text(text);
         } else {
@@ -83,6 +72,33 @@ impl Html {
     }
 }
 
+/// A start tag being written: attributes, then [`StartTag::body`].
+#[must_use = "end the start tag with .body()"]
+pub struct StartTag<'a> {
+    h: &'a mut Html,
+}
+
+impl<'a> StartTag<'a> {
+    /// ` name="value"`, the value escaped.
+    pub fn attr(self, name: &'static str, value: &str) -> Self {
+        self.h.raw(" ").raw(name).raw("=\"").text(value).raw("\"");
+        self
+    }
+
+    /// ` name` when `on` (a boolean attribute).
+    pub fn flag(self, name: &'static str, on: bool) -> Self {
+        if on {
+            self.h.raw(" ").raw(name);
+        }
+        self
+    }
+
+    /// `>`: the start tag ends, the element's content follows.
+    pub fn body(self) -> &'a mut Html {
+        self.h.raw(">")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -91,7 +107,7 @@ mod tests {
     fn values_are_escaped_in_text_and_attributes() {
         let mut h = Html::default();
         let evil = "\"><script>alert('x')</script>&";
-        h.open("p").attr("title", evil).flag("hidden", true).flag("open", false).raw(">").text(evil).close("p");
+        h.open("p").attr("title", evil).flag("hidden", true).flag("open", false).body().text(evil).close("p");
         h.el("span", evil, evil).el("code", "c", "<b>");
         let out = h.finish();
         assert!(!out.contains("<script>") && !out.contains("\"><"), "{out}");

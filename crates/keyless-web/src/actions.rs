@@ -5,7 +5,7 @@
 //! analysis worker (same attribute names).
 
 use crate::state::{doc_key, doc_of};
-use keyless_core::html::Html;
+use keyless_core::html::StartTag;
 use keyless_core::span::Span;
 use wasm_bindgen::JsCast;
 
@@ -22,9 +22,11 @@ pub fn attr(el: &web_sys::Element, name: &str) -> String {
 
 /// ` data-action="goto" data-doc=… data-start=… data-end=…`: a span to show
 /// in its editor.
-pub fn goto_attrs(h: &mut Html, s: Span) {
-    h.attr("data-action", "goto").attr("data-doc", doc_key(s.doc).unwrap_or_default());
-    h.attr("data-start", &s.start.to_string()).attr("data-end", &s.end.to_string());
+pub fn goto_attrs(tag: StartTag<'_>, s: Span) -> StartTag<'_> {
+    tag.attr("data-action", "goto")
+        .attr("data-doc", doc_key(s.doc).unwrap_or_default())
+        .attr("data-start", &s.start.to_string())
+        .attr("data-end", &s.end.to_string())
 }
 
 /// The span a `goto` element points at.

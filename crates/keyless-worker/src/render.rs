@@ -7,7 +7,7 @@
 //! Written with the core's one HTML writer ([`Html`]): markup only as
 //! `&'static str`, every value from the analysis escaped.
 
-use keyless_core::html::Html;
+use keyless_core::html::{Html, StartTag};
 use serde_json::Value;
 
 /// Renders an analysis response (see `protocol`) as the panel's HTML.
@@ -33,7 +33,7 @@ fn list<'a>(v: &'a Value, key: &str) -> &'a [Value] {
 
 /// The panel's parts, written with the core's one HTML writer.
 trait Panel {
-    fn button(&mut self, action: &'static str, attrs: impl FnOnce(&mut Self), label: &'static str);
+    fn button(&mut self, action: &'static str, attrs: impl FnOnce(StartTag<'_>) -> StartTag<'_>, label: &'static str);
     fn findings(&mut self, v: &Value);
     fn matrix(&mut self, v: &Value);
     fn suggestions(&mut self, v: &Value);
@@ -43,10 +43,9 @@ trait Panel {
 impl Panel for Html {
     /// A button the page acts on (`data-action`, see the panel's handler);
     /// its other attributes are written by `attrs`.
-    fn button(&mut self, action: &'static str, attrs: impl FnOnce(&mut Self), label: &'static str) {
-        self.open("button").attr("type", "button").attr("class", "small ghost").attr("data-action", action);
-        attrs(self);
-        self.raw(">").raw(label).raw("</button>");
+    fn button(&mut self, action: &'static str, attrs: impl FnOnce(StartTag<'_>) -> StartTag<'_>, label: &'static str) {
+        let tag = self.open("button").attr("type", "button").attr("class", "small ghost").attr("data-action", action);
+        attrs(tag).body().raw(label).raw("</button>");
     }
 
     /// The findings list.
@@ -66,7 +65,7 @@ impl Panel for Html {
                 .attr("data-id", id)
                 .attr("data-doc", doc)
                 .attr("data-line", &line.map(|l| l.to_string()).unwrap_or_default())
-                .raw(">");
+                .body();
             self.el("span", &format!("badge sev-{sev}"), sev).raw(" ");
             self.el("code", "id", id).raw(" ");
             self.el("span", "cloud", text(f, "cloud")).raw(" ");
@@ -81,7 +80,7 @@ impl Panel for Html {
                     .attr("data-doc", doc)
                     .attr("data-start", &num(f, "start").to_string())
                     .attr("data-end", &num(f, "end").to_string())
-                    .raw(">")
+                    .body()
                     .text(&format!("{doc}:{l}:{}", num(f, "col")))
                     .raw("</button>");
             }
@@ -118,7 +117,8 @@ impl Panel for Html {
                 .attr("data-unintended", if bad { "true" } else { "false" })
                 .attr("class", &format!("exp-{}{}", text(r, "expectation"), if bad { " unintended" } else { "" }))
                 .attr("data-row", id)
-                .raw("><th scope=\"row\">")
+                .body()
+                .raw("<th scope=\"row\">")
                 .text(text(r, "description"));
             if let Some(sub) = r.get("sub").and_then(Value::as_str) {
                 self.raw("<br>");
@@ -137,7 +137,7 @@ impl Panel for Html {
                             (false, true) => ("unknown", "undetermined "),
                             (false, false) => ("reject", "rejected "),
                         };
-                        self.open("td").attr("class", class).attr("title", text(cell, "decided_by")).raw(">").raw(word);
+                        self.open("td").attr("class", class).attr("title", text(cell, "decided_by")).body().raw(word);
                         self.el("code", "code", text(cell, "code")).raw("</td>");
                     }
                     None => {
@@ -163,16 +163,17 @@ impl Panel for Html {
                 .attr("data-testid", "suggestion")
                 .attr("data-cloud", cloud)
                 .attr("data-verified", if verified { "true" } else { "false" })
-                .raw("><div class=\"panel-head\">");
+                .body()
+                .raw("<div class=\"panel-head\">");
             self.el("h4", "cloud", cloud);
             self.el("span", "hint", text(s, "summary"));
             let config = text(s, "config");
             self.button(
                 "use",
-                |h| {
-                    h.attr("data-testid", "use-suggestion")
+                |t| {
+                    t.attr("data-testid", "use-suggestion")
                         .attr("data-cloud", cloud)
-                        .attr("title", "Replace this cloud's editor text with the suggestion");
+                        .attr("title", "Replace this cloud's editor text with the suggestion")
                 },
                 "Use this",
             );
@@ -223,13 +224,7 @@ impl Panel for Html {
     fn snippet(&mut self, title: &str, body: &str, config: bool) {
         self.raw("<div class=\"snippet\"><div class=\"snippet-head\">");
         self.el("span", "title", title);
-        self.button(
-            "copy",
-            |h| {
-                h.attr("aria-label", &format!("Copy {title}"));
-            },
-            "Copy",
-        );
+        self.button("copy", |t| t.attr("aria-label", &format!("Copy {title}")), "Copy");
         // A text wider or taller than its box scrolls: focusable, so the
         // keyboard can scroll it too (WCAG 2.1.1; axe scrollable-region-focusable).
         self.raw(if config {

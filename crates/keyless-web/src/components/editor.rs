@@ -136,12 +136,20 @@ fn Editor(doc: DocId, title: &'static str, hint: &'static str, placeholder: &'st
             for e in errors.get() {
                 let span = e.span.unwrap_or(Span::new(doc, 0, 0));
                 let lc = line_col(t, span.start);
-                h.open("li").raw(">").open("button").attr("type", "button");
-                h.attr("class", &format!("marker {}", e.severity.as_str())).attr("data-testid", "editor-error");
-                h.attr("data-line", &lc.line.to_string()).attr("data-col", &lc.col.to_string());
-                actions::goto_attrs(&mut h, span);
-                h.raw(">");
-                h.raw("<span class=\"loc\">").text(&format!("{}:{}", lc.line, lc.col)).raw("</span> ");
+                let button = h
+                    .open("li")
+                    .body()
+                    .open("button")
+                    .attr("type", "button")
+                    .attr("class", &format!("marker {}", e.severity.as_str()))
+                    .attr("data-testid", "editor-error")
+                    .attr("data-line", &lc.line.to_string())
+                    .attr("data-col", &lc.col.to_string());
+                actions::goto_attrs(button, span)
+                    .body()
+                    .raw("<span class=\"loc\">")
+                    .text(&format!("{}:{}", lc.line, lc.col))
+                    .raw("</span> ");
                 h.text(&e.message).raw("</button></li>");
             }
             h.finish()

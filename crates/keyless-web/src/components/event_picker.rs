@@ -4,13 +4,11 @@
 //! environments, matrix values) as the engine found it.
 
 use crate::state::AppState;
-use keyless_core::draft::{EventDraft, ScenarioDraft};
+use keyless_core::draft::EventDraft;
 use keyless_core::github::facts::{DispatchInput, EventFacts, JobFacts, WorkflowFacts};
 use keyless_core::github::workflow_facts;
 use keyless_core::html::Html;
-use leptos::html;
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 
 const EVENTS: &[&str] = &[
     "push",
@@ -127,21 +125,22 @@ pub fn EventPicker() -> impl IntoView {
             d.event.actor = actor;
         });
     };
-    // The quick picks are fixed buttons; which one matches the run is set
-    // on them directly, so a click never replaces the button it landed on.
-    let chips = NodeRef::<html::Div>::new();
-    Effect::new(move |_| {
-        let pressed: Vec<bool> =
-            state.draft.with(|d| quick_picks(&d.default_branch).iter().map(|(_, e)| same_run(&d.event, e)).collect());
-        if let Some(div) = chips.get() {
-            let buttons = div.children();
-            for (i, on) in pressed.into_iter().enumerate() {
-                if let Some(b) = u32::try_from(i).ok().and_then(|i| buttons.item(i)) {
-                    let _ = b.set_attribute("aria-pressed", if on { "true" } else { "false" });
-                }
-            }
-        }
+    // Which quick pick matches the run: each button's `aria-pressed` is
+    // derived from it (the buttons themselves are fixed, so a click never
+    // replaces the button it landed on).
+    let pressed = Memo::new(move |_| {
+        state
+            .draft
+            .with(|d| quick_picks(&d.default_branch).iter().map(|(_, e)| same_run(&d.event, e)).collect::<Vec<_>>())
     });
+    let chips = PICKS
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let on = move || pressed.with(|v| v.get(i).copied().unwrap_or(false)).to_string();
+            view! { <button type="button" class="chip" data-pick=i.to_string() aria-pressed=on>{p.label}</button> }
+        })
+        .collect_view();
     let on_pick = move |ev: leptos::ev::MouseEvent| {
         let pick = crate::actions::closest(&ev, "[data-pick]")
             .and_then(|b| b.get_attribute("data-pick"))
@@ -154,15 +153,14 @@ pub fn EventPicker() -> impl IntoView {
             });
         }
     };
-    // The declared dispatch inputs while the event is workflow_dispatch.
-    // Written as HTML when the declaration changes, not on each keystroke
-    // (that would replace the control being typed in); values typed here go
-    // to the draft through one handler, and values set elsewhere (a
-    // preset, an import) are copied into the controls by `sync_inputs`.
+    // The declared dispatch inputs while the event is workflow_dispatch:
+    // one control per declared input, rebuilt only when the declaration
+    // changes (so typing never replaces the control typed in); each
+    // control's value is derived from the draft, so a value set elsewhere
+    // (a preset, an import) shows at once.
     let declared = Memo::new(move |_| {
         if current.with(|c| c == "workflow_dispatch") { facts.with(|f| f.dispatch_inputs.clone()) } else { Vec::new() }
     });
-    let inputs_box = NodeRef::<html::Div>::new();
     // GitHub's run form always sends a boolean (its checkbox) and a choice
     // (its select shows an option); the API and `gh` send only what is
     // given, and the engine refuses a required one that is missing. The
@@ -182,25 +180,17 @@ pub fn EventPicker() -> impl IntoView {
             state.edit(|d| d.inputs.extend(missing));
         }
     });
-    Effect::new(move |_| {
-        let values = state.draft.with(|d| d.inputs.clone());
-        declared.track();
-        if let Some(div) = inputs_box.get() {
-            sync_inputs(&div, &values);
-        }
-    });
-    let on_input = move |ev: leptos::ev::Event| {
-        let Some(el) = crate::actions::closest(&ev, "[data-name]") else { return };
-        let name = crate::actions::attr(&el, "data-name");
-        let prop = |k: &str| js_sys::Reflect::get(&el, &k.into()).unwrap_or_default();
-        let value = if el.get_attribute("type").as_deref() == Some("checkbox") {
-            serde_json::Value::Bool(prop("checked").is_truthy())
-        } else {
-            serde_json::Value::String(prop("value").as_string().unwrap_or_default())
-        };
-        state.edit(|d| {
-            d.inputs.insert(name, value);
-        });
+    let inputs_view = move || {
+        let inputs = declared.get();
+        (!inputs.is_empty()).then(|| {
+            let controls = inputs.into_iter().map(|input| dispatch_input(input, state)).collect_view();
+            view! {
+                <fieldset class="inputs-set">
+                    <legend>"workflow_dispatch inputs (declared by the workflow)"</legend>
+                    <div class="grid">{controls}</div>
+                </fieldset>
+            }
+        })
     };
     let is_pr = move || current.with(|c| matches!(c.as_str(), "pull_request" | "pull_request_target"));
     let run_summary = move || {
@@ -225,7 +215,7 @@ pub fn EventPicker() -> impl IntoView {
                 <h2 id="event-title">"Run"</h2>
                 <span class="hint">{run_summary}</span>
             </div>
-            <div class="chips" role="group" aria-label="Quick picks" node_ref=chips inner_html=picks_html() on:click=on_pick></div>
+            <div class="chips" role="group" aria-label="Quick picks" on:click=on_pick>{chips}</div>
             <div class="grid">
                 <label class="field">
                     <span>"Event"</span>
@@ -253,21 +243,10 @@ pub fn EventPicker() -> impl IntoView {
                     </label>
                 </div>
             </div>
-            <div node_ref=inputs_box inner_html=move || declared.with(|i| dispatch_inputs(i, &state.draft.read_untracked()))
-                on:input=on_input on:change=on_input></div>
+            <div>{inputs_view}</div>
             <div inner_html=move || facts.with(workflow_summary)></div>
         </section>
     }
-}
-
-/// The quick picks' buttons (`data-pick` = index in [`PICKS`]).
-fn picks_html() -> String {
-    let mut h = Html::default();
-    for (i, p) in PICKS.iter().enumerate() {
-        h.open("button").attr("type", "button").attr("class", "chip").attr("aria-pressed", "false");
-        h.attr("data-pick", &i.to_string()).raw(">").text(p.label).close("button");
-    }
-    h.finish()
 }
 
 /// The event list: the events the workflow listens to first (with their
@@ -280,7 +259,7 @@ fn event_options(f: &WorkflowFacts, current: &str) -> String {
     }
     let mut h = Html::default();
     let option = |h: &mut Html, name: &str, label: &str| {
-        h.open("option").attr("value", name).flag("selected", name == current).raw(">").text(label).close("option");
+        h.open("option").attr("value", name).flag("selected", name == current).body().text(label).close("option");
     };
     if !listened.is_empty() {
         h.raw("<optgroup label=\"In the workflow\">");
@@ -323,48 +302,67 @@ fn event_label(e: &EventFacts) -> String {
     if filters.is_empty() { e.name.clone() } else { format!("{} ({})", e.name, filters.join("; ")) }
 }
 
-/// The declared dispatch inputs, each as a form control of its type: a
-/// list for `choice`, a checkbox for `boolean`, text otherwise (workflow
-/// syntax, `on.workflow_dispatch.inputs.<id>.type`), showing the draft's
-/// value or else the input's default.
-fn dispatch_inputs(inputs: &[DispatchInput], d: &ScenarioDraft) -> String {
-    let mut h = Html::default();
-    if inputs.is_empty() {
-        return h.finish();
-    }
-    h.raw("<fieldset class=\"inputs-set\"><legend>workflow_dispatch inputs (declared by the workflow)</legend><div class=\"grid\">");
-    for input in inputs {
-        let default = input.default.as_ref().map(json_text).unwrap_or_default();
-        let value = d.inputs.get(&input.name).map(json_text).unwrap_or_else(|| default.clone());
-        let boolean = input.kind == "boolean";
-        h.open("label").attr("class", if boolean { "check" } else { "field" });
-        h.attr("title", input.description.as_deref().unwrap_or_default()).raw("><span>").text(&input.name);
-        h.raw(if input.required { " *</span>" } else { "</span>" });
-        match input.kind.as_str() {
-            "choice" => {
-                h.open("select").attr("data-testid", "dispatch-input").attr("data-name", &input.name).raw(">");
-                for o in &input.options {
-                    h.open("option").attr("value", o).flag("selected", *o == value).raw(">").text(o).close("option");
-                }
-                h.close("select");
-            }
-            "boolean" => {
-                h.raw("<input type=\"checkbox\"").attr("data-testid", "dispatch-input").attr("data-name", &input.name);
-                h.flag("checked", value.eq_ignore_ascii_case("true")).raw(">");
-            }
-            kind => {
-                h.raw("<input").attr("type", if kind == "number" { "number" } else { "text" });
-                h.attr("data-testid", "dispatch-input").attr("data-name", &input.name);
-                h.raw(" spellcheck=\"false\" autocomplete=\"off\"")
-                    .attr("placeholder", &default)
-                    .attr("value", &value)
-                    .raw(">");
-            }
+/// One declared dispatch input as a control whose value is the draft's
+/// (or the declared default), and whose edits go to the draft.
+fn dispatch_input(input: DispatchInput, state: AppState) -> AnyView {
+    let default = input.default.as_ref().map(json_text).unwrap_or_default();
+    let name = input.name.clone();
+    let value = {
+        let (name, default) = (name.clone(), default.clone());
+        move || state.draft.with(|d| d.inputs.get(&name).map(json_text).unwrap_or_else(|| default.clone()))
+    };
+    let set = {
+        let name = name.clone();
+        move |v: serde_json::Value| {
+            state.edit(|d| {
+                d.inputs.insert(name.clone(), v);
+            })
         }
-        h.raw("</label>");
+    };
+    let label = format!("{}{}", input.name, if input.required { " *" } else { "" });
+    let title = input.description.clone().unwrap_or_default();
+    match input.kind.as_str() {
+        "choice" => {
+            let options = input
+                .options
+                .iter()
+                .map(|o| {
+                    let (o, value) = (o.clone(), value.clone());
+                    let selected = {
+                        let o = o.clone();
+                        move || value() == o
+                    };
+                    let attr = o.clone();
+                    view! { <option value=attr selected=selected>{o}</option> }
+                })
+                .collect_view();
+            view! {
+                <label class="field" title=title><span>{label}</span>
+                    <select data-testid="dispatch-input" data-name=name.clone()
+                        prop:value=value
+                        on:change=move |ev| set(serde_json::Value::String(event_target_value(&ev)))>{options}</select>
+                </label>
+            }
+            .into_any()
+        }
+        "boolean" => view! {
+            <label class="check" title=title><span>{label}</span>
+                <input type="checkbox" data-testid="dispatch-input" data-name=name.clone()
+                    prop:checked=move || value().eq_ignore_ascii_case("true")
+                    on:change=move |ev| set(serde_json::Value::Bool(event_target_checked(&ev)))/>
+            </label>
+        }
+        .into_any(),
+        kind => view! {
+            <label class="field" title=title><span>{label}</span>
+                <input type=if kind == "number" { "number" } else { "text" } data-testid="dispatch-input"
+                    data-name=name.clone() spellcheck="false" autocomplete="off" placeholder=default
+                    prop:value=value
+                    on:input=move |ev| set(serde_json::Value::String(event_target_value(&ev)))/>
+            </label>
+        }
+        .into_any(),
     }
-    h.raw("</div></fieldset>");
-    h.finish()
 }
 
 /// The value GitHub's run form sends for an input the user leaves alone:
@@ -380,25 +378,6 @@ fn form_value(input: &DispatchInput) -> Option<serde_json::Value> {
             .or_else(|| input.options.first())
             .map(|o| serde_json::Value::String(o.clone())),
         _ => None,
-    }
-}
-
-/// Copies the draft's input values into the dispatch controls that show
-/// something else (a value set by a preset or an import).
-fn sync_inputs(container: &web_sys::Element, values: &std::collections::BTreeMap<String, serde_json::Value>) {
-    let Ok(controls) = container.query_selector_all("[data-name]") else { return };
-    for i in 0..controls.length() {
-        let Some(el) = controls.item(i) else { continue };
-        let Some(name) = el.dyn_ref::<web_sys::Element>().and_then(|e| e.get_attribute("data-name")) else { continue };
-        let Some(v) = values.get(&name) else { continue };
-        let (prop, want) = match v {
-            serde_json::Value::Bool(b) => ("checked", wasm_bindgen::JsValue::from_bool(*b)),
-            other => ("value", wasm_bindgen::JsValue::from_str(&json_text(other))),
-        };
-        let key = wasm_bindgen::JsValue::from_str(prop);
-        if js_sys::Reflect::get(&el, &key).ok().as_ref() != Some(&want) {
-            let _ = js_sys::Reflect::set(&el, &key, &want);
-        }
     }
 }
 
@@ -419,7 +398,7 @@ fn workflow_summary(f: &WorkflowFacts) -> String {
     }
     h.raw("</p><ul class=\"explanation\">");
     for j in &f.jobs {
-        h.open("li").attr("data-testid", "workflow-job").attr("data-job", &j.id).raw(">").el("code", "", &j.id);
+        h.open("li").attr("data-testid", "workflow-job").attr("data-job", &j.id).body().el("code", "", &j.id);
         h.text(&job_line(j)).raw("</li>");
     }
     h.raw("</ul></div>");

@@ -32,9 +32,16 @@ pub fn PresetBar() -> impl IntoView {
     };
     let mut buttons = Html::default();
     for (i, p) in presets::PRESETS.iter().enumerate() {
-        buttons.open("button").attr("type", "button").attr("class", "chip");
-        buttons.attr("data-testid", &format!("preset-{}", p.id)).attr("data-preset", &i.to_string());
-        buttons.attr("title", p.source).raw(">").text(p.title).close("button");
+        buttons
+            .open("button")
+            .attr("type", "button")
+            .attr("class", "chip")
+            .attr("data-testid", &format!("preset-{}", p.id))
+            .attr("data-preset", &i.to_string())
+            .attr("title", p.source)
+            .body()
+            .text(p.title)
+            .close("button");
     }
     view! {
         <nav class="presets" aria-label="Presets" on:click=on_click>

@@ -46,9 +46,9 @@ pub fn Results() -> impl IntoView {
     let options = move || {
         let chosen = active().unwrap_or_default();
         let mut h = Html::default();
-        h.open("option").attr("value", "").flag("selected", chosen.is_empty()).raw(">All jobs</option>");
+        h.open("option").attr("value", "").flag("selected", chosen.is_empty()).body().raw("All jobs</option>");
         for id in ids.get() {
-            h.open("option").attr("value", &id).flag("selected", id == chosen).raw(">").text(&id).close("option");
+            h.open("option").attr("value", &id).flag("selected", id == chosen).body().text(&id).close("option");
         }
         h.finish()
     };
@@ -132,13 +132,22 @@ fn render(
     let mut h = Html::default();
     problems(&mut h, e, state);
     for (cloud, availability) in loading {
-        h.open("p").attr("class", "cloud-loading").attr("data-testid", "cloud-loading").attr("data-cloud", cloud.key());
-        h.attr("role", "status").raw(">");
+        h.open("p")
+            .attr("class", "cloud-loading")
+            .attr("data-testid", "cloud-loading")
+            .attr("data-cloud", cloud.key())
+            .attr("role", "status")
+            .body();
         match availability {
             Availability::Failed => {
                 h.text(cloud.title()).raw("'s evaluator could not be loaded (offline before it was cached?). ");
-                h.open("button").attr("type", "button").attr("class", "small").attr("data-action", "retry");
-                h.attr("data-cloud", cloud.key()).raw(">Retry</button>");
+                h.open("button")
+                    .attr("type", "button")
+                    .attr("class", "small")
+                    .attr("data-action", "retry")
+                    .attr("data-cloud", cloud.key())
+                    .body()
+                    .raw("Retry</button>");
             }
             _ => {
                 h.raw("Loading the ").text(cloud.title()).raw(" evaluator…");
@@ -165,14 +174,13 @@ fn problems(h: &mut Html, e: &Evaluation, state: &AppState) {
     h.raw("<section class=\"panel diagnostics\" aria-label=\"Problems\" data-testid=\"diagnostics\"><ul>");
     for d in &e.diagnostics {
         let sev = d.severity.as_str();
-        h.open("li").attr("class", sev).raw(">").el("span", "sev", sev);
+        h.open("li").attr("class", sev).body().el("span", "sev", sev);
         if let Some(s) = d.span {
             let lc = line_col(&state.text_of(s.doc), s.start);
             let label = format!("{} {}:{}", doc_title(s.doc), lc.line, lc.col);
             if doc_key(s.doc).is_some() {
-                h.open("button").attr("type", "button").attr("class", "link loc");
-                actions::goto_attrs(h, s);
-                h.raw(">").text(&label).close("button");
+                let button = h.open("button").attr("type", "button").attr("class", "link loc");
+                actions::goto_attrs(button, s).body().text(&label).close("button");
             } else {
                 h.el("span", "loc", &label);
             }
@@ -185,15 +193,20 @@ fn problems(h: &mut Html, e: &Evaluation, state: &AppState) {
 
 /// A collapsible part whose open state survives re-rendering.
 fn details(h: &mut Html, key: &str, open: &BTreeSet<String>, summary: &str) {
-    h.open("details").attr("data-key", key).flag("open", open.contains(key)).raw("><summary>");
+    h.open("details").attr("data-key", key).flag("open", open.contains(key)).body().raw("<summary>");
     h.text(summary).raw("</summary>");
 }
 
 fn job_card(h: &mut Html, job: &JobReport, index: usize, open: &BTreeSet<String>) {
     let token = &job.token;
     let key = format!("{}#{index}", job.job);
-    h.open("article").attr("class", "card job").attr("data-testid", "job").attr("data-job", &job.job);
-    h.attr("data-issued", if token.issued { "true" } else { "false" }).raw("><header class=\"job-head\"><h3>");
+    h.open("article")
+        .attr("class", "card job")
+        .attr("data-testid", "job")
+        .attr("data-job", &job.job)
+        .attr("data-issued", if token.issued { "true" } else { "false" })
+        .body()
+        .raw("<header class=\"job-head\"><h3>");
     match &job.name {
         Some(n) if n != &job.job => h.text(&job.job).raw(" — ").text(n),
         _ => h.text(&job.job),
@@ -214,14 +227,25 @@ fn job_card(h: &mut Html, job: &JobReport, index: usize, open: &BTreeSet<String>
         let sub = token.claims.sub();
         h.raw("<div class=\"sub-row\"><span class=\"label\">sub</span><code class=\"sub\" data-testid=\"sub\">");
         h.text(&sub).raw("</code>");
-        h.open("button").attr("type", "button").attr("class", "small").attr("aria-label", "Copy sub");
-        h.attr("data-action", "copy").attr("data-copy", &sub).raw(">Copy</button></div>");
+        h.open("button")
+            .attr("type", "button")
+            .attr("class", "small")
+            .attr("aria-label", "Copy sub")
+            .attr("data-action", "copy")
+            .attr("data-copy", &sub)
+            .body()
+            .raw("Copy</button></div>");
         explanation(h, &token.explanation);
         let claims: Vec<(&str, &ClaimValue)> = token.claims.iter().collect();
         details(h, &format!("{key}/claims"), open, &format!("All {} claims", claims.len()));
         h.raw("<div class=\"claims-actions\">");
-        h.open("button").attr("type", "button").attr("class", "small").attr("data-action", "copy");
-        h.attr("data-copy", &claims_json(&claims)).raw(">Copy claims (JSON)</button></div>");
+        h.open("button")
+            .attr("type", "button")
+            .attr("class", "small")
+            .attr("data-action", "copy")
+            .attr("data-copy", &claims_json(&claims))
+            .body()
+            .raw("Copy claims (JSON)</button></div>");
         h.raw("<table class=\"claims\"><tbody>");
         for (k, v) in claims {
             h.raw("<tr><th scope=\"row\">").text(k).raw("</th><td><code>").text(&v.as_text()).raw("</code></td></tr>");
@@ -288,8 +312,12 @@ pub(crate) fn verdict(h: &mut Html, v: &Verdict, job_key: &str, open: &BTreeSet<
     } else {
         ("verdict denied", "✗ Denied")
     };
-    h.open("section").attr("class", class).attr("data-testid", &format!("verdict-{}", v.cloud.key()));
-    h.attr("data-allowed", if v.allowed { "true" } else { "false" }).attr("data-code", &v.code).raw(">");
+    h.open("section")
+        .attr("class", class)
+        .attr("data-testid", &format!("verdict-{}", v.cloud.key()))
+        .attr("data-allowed", if v.allowed { "true" } else { "false" })
+        .attr("data-code", &v.code)
+        .body();
     h.raw("<div class=\"verdict-head\"><h4>").text(v.cloud.title()).raw("</h4>");
     h.el("span", "badge", badge).el("code", "code", &v.code).raw("</div>");
     if !v.message.is_empty() {
@@ -297,9 +325,8 @@ pub(crate) fn verdict(h: &mut Html, v: &Verdict, job_key: &str, open: &BTreeSet<
     }
     h.raw("<p class=\"decided\"><span class=\"label\">decided by </span>").el("code", "", &v.decided_by);
     if let Some(s) = v.decided_span {
-        h.open("button").attr("type", "button").attr("class", "small ghost");
-        actions::goto_attrs(h, s);
-        h.raw(">Show in editor</button>");
+        let button = h.open("button").attr("type", "button").attr("class", "small ghost");
+        actions::goto_attrs(button, s).body().raw("Show in editor</button>");
     }
     h.raw("</p>");
     if !v.audience.is_empty() {
@@ -316,17 +343,17 @@ pub(crate) fn verdict(h: &mut Html, v: &Verdict, job_key: &str, open: &BTreeSet<
         // The step's text may hold source links, which cannot sit inside a
         // button: the mark is the (keyboard) button, and a click anywhere
         // else on the step but a link does the same.
-        h.open("li");
+        let li = h.open("li");
         match step.span.filter(|s| doc_key(s.doc).is_some()) {
             Some(s) => {
-                h.attr("class", &format!("{class} go"));
-                actions::goto_attrs(h, s);
-                h.raw("><button type=\"button\" class=\"link\" aria-label=\"Show in editor\">")
+                actions::goto_attrs(li.attr("class", &format!("{class} go")), s)
+                    .body()
+                    .raw("<button type=\"button\" class=\"link\" aria-label=\"Show in editor\">")
                     .raw(mark)
                     .raw("</button>");
             }
             None => {
-                h.attr("class", class).raw(">").raw(mark);
+                li.attr("class", class).body().raw(mark);
             }
         }
         h.raw(" <span>").prose_literal(&step.text).raw("</span></li>");

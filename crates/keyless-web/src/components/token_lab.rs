@@ -98,10 +98,11 @@ fn TokenLab() -> impl IntoView {
             h.open("option")
                 .attr("value", "")
                 .flag("selected", chosen.is_empty())
-                .raw(">Guess from the claims</option>");
+                .body()
+                .raw("Guess from the claims</option>");
         }
         for id in jobs.get() {
-            h.open("option").attr("value", &id).flag("selected", id == chosen).raw(">").text(&id).close("option");
+            h.open("option").attr("value", &id).flag("selected", id == chosen).body().text(&id).close("option");
         }
         h.finish()
     };
@@ -125,7 +126,7 @@ fn TokenLab() -> impl IntoView {
         let t = match token::read(&text) {
             Ok(t) => t,
             Err(e) => {
-                h.open("p").attr("class", "error").attr("data-testid", "token-error").raw(">").text(&e.to_string());
+                h.open("p").attr("class", "error").attr("data-testid", "token-error").body().text(&e.to_string());
                 h.raw("</p>");
                 return h.finish();
             }
@@ -155,12 +156,15 @@ fn TokenLab() -> impl IntoView {
             }
             (Ok((t, k)), Ok(at)) => {
                 let v = crypto::verify(&t, &k, issuer.get().trim(), at, 0);
-                h.open("p").attr("class", if v.valid { "valid" } else { "invalid" }).attr("data-testid", "token-valid");
-                h.attr("data-valid", if v.valid { "true" } else { "false" }).raw(">");
-                h.text(if v.valid { "✓ Valid signature and times" } else { "✗ Not valid" })
+                h.open("p")
+                    .attr("class", if v.valid { "valid" } else { "invalid" })
+                    .attr("data-testid", "token-valid")
+                    .attr("data-valid", if v.valid { "true" } else { "false" })
+                    .body()
+                    .text(if v.valid { "✓ Valid signature and times" } else { "✗ Not valid" })
                     .raw("</p><ul class=\"checks\">");
                 for c in &v.checks {
-                    h.open("li").attr("class", if c.ok { "pass" } else { "fail" }).attr("data-check", c.name).raw(">");
+                    h.open("li").attr("class", if c.ok { "pass" } else { "fail" }).attr("data-check", c.name).body();
                     h.text(if c.ok { "✓ " } else { "✗ " })
                         .el("strong", "", c.name)
                         .raw(": ")
@@ -302,7 +306,7 @@ fn render(h: &mut Html, t: &token::RealToken, ev: &real::RealEvaluation, at: i64
     }
     match &ev.job {
         Some(j) => {
-            h.open("p").attr("data-testid", "token-job-choice").raw(">Compared with job ").el("code", "", &j.job);
+            h.open("p").attr("data-testid", "token-job-choice").body().raw("Compared with job ").el("code", "", &j.job);
             h.raw(" (").text(&j.reason).raw(")</p>");
         }
         None => {
@@ -327,7 +331,7 @@ fn render(h: &mut Html, t: &token::RealToken, ev: &real::RealEvaluation, at: i64
     // The diff and its explanation first: the answer to "why".
     let differs: Vec<_> = ev.diff.iter().filter(|d| d.kind != DiffKind::Same && !d.per_run).collect();
     h.raw("<h3>Real against simulated</h3>");
-    h.open("div").attr("data-testid", "token-diff").attr("data-differs", &differs.len().to_string()).raw(">");
+    h.open("div").attr("data-testid", "token-diff").attr("data-differs", &differs.len().to_string()).body();
     if differs.is_empty() {
         h.raw("<p>Every claim that matters is the simulation's.</p>");
     } else {
@@ -336,7 +340,12 @@ fn render(h: &mut Html, t: &token::RealToken, ev: &real::RealEvaluation, at: i64
         );
         for d in &differs {
             let show = |v: &Option<String>| v.clone().unwrap_or_else(|| "(absent)".into());
-            h.open("tr").attr("data-claim", &d.claim).raw("><th scope=\"row\">").text(&d.claim).raw("</th><td><code>");
+            h.open("tr")
+                .attr("data-claim", &d.claim)
+                .body()
+                .raw("<th scope=\"row\">")
+                .text(&d.claim)
+                .raw("</th><td><code>");
             h.text(&show(&d.real)).raw("</code></td><td><code>").text(&show(&d.simulated)).raw("</code></td></tr>");
         }
         h.raw("</tbody></table>");
@@ -375,7 +384,7 @@ fn render(h: &mut Html, t: &token::RealToken, ev: &real::RealEvaluation, at: i64
                 TimeStatus::Fail => ("fail", "✗ "),
                 TimeStatus::Absent => ("info", "· "),
             };
-            h.open("li").attr("class", class).raw(">").text(mark).el("strong", "", cloud.title()).raw(" ");
+            h.open("li").attr("class", class).body().text(mark).el("strong", "", cloud.title()).raw(" ");
             h.el("code", "", c.claim)
                 .raw(": ")
                 .text(&c.message)
@@ -389,7 +398,8 @@ fn render(h: &mut Html, t: &token::RealToken, ev: &real::RealEvaluation, at: i64
         h.open("tr")
             .attr("data-claim", &r.name)
             .flag("data-bad-type", !r.type_ok)
-            .raw("><th scope=\"row\">")
+            .body()
+            .raw("<th scope=\"row\">")
             .text(&r.name);
         h.raw("</th><td><code>").text(&r.value).raw("</code></td><td>").text(r.github_type.as_str());
         if !r.type_ok {
