@@ -9,7 +9,6 @@ use keyless_core::Scenario;
 use keyless_core::analysis::suppress::{self, Config, Suppression};
 use keyless_core::analysis::{Finding, FindingSeverity, lint, sarif};
 use keyless_core::span::DocId;
-use serde_json::json;
 use std::fmt::Write as _;
 use std::process::ExitCode;
 

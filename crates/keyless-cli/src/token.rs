@@ -2,11 +2,11 @@
 //! FILE`: the token lab on the command line. Thin like the rest: decoding,
 //! checks, verdicts and the diff are `keyless_core::token`.
 
-use crate::locate::Locator;
 use crate::args::Format;
 use crate::{read_input, render, usage_error};
 use keyless_core::diagnostic::Severity;
 use keyless_core::engine::Report;
+use keyless_core::output::Locator;
 use keyless_core::span::DocId;
 use keyless_core::token::crypto::{self, SigningKey};
 use keyless_core::token::diff::DiffKind;
@@ -392,7 +392,7 @@ pub fn eval(args: &[String]) -> ExitCode {
     let locator = Locator::new(&name, &text, root.as_ref());
     let analysis = keyless_core::analysis::analyze(&scenario, &report);
     if format == Format::Json {
-        let mut value = render::report_json(&report, &analysis, &locator);
+        let mut value = keyless_core::output::report_json(&report, Some(&analysis), &locator);
         if let Some(obj) = value.as_object_mut() {
             obj.insert(
                 "real_token".into(),
