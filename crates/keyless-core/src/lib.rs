@@ -28,6 +28,7 @@ pub mod html;
 pub mod iam_condition;
 pub mod iam_policy;
 pub mod output;
+pub mod parties;
 pub mod scenario;
 pub mod sources;
 pub mod span;

@@ -22,7 +22,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// Leaf helpers every layer may use.
-const LEAF: &[&str] = &["span", "diagnostic", "doc", "spelling", "case", "claims", "build_info"];
+const LEAF: &[&str] = &["parties", "span", "diagnostic", "doc", "spelling", "case", "claims", "build_info"];
 
 /// The relying parties (today the four clouds): each is one module that
 /// implements `cloud_module::CloudModule`.
@@ -87,11 +87,17 @@ const LAYERS: &[(&str, &[&str])] = &[
             "alibaba",
         ],
     ),
+    // The machine-readable contracts (eval/lint JSON) and the embed's
+    // protocol over them.
+    ("output", &["analysis", "engine", "scenario", "clouds", "verdict"]),
+    ("embed", &["output", "draft", "clouds"]),
 ];
 
 /// What each leaf module may import (leaf modules only).
 const LEAF_ORDER: &[(&str, &[&str])] = &[
-    ("span", &[]),
+    // The one list of relying parties, as a macro: it names them, imports none.
+    ("parties", &[]),
+    ("span", &["parties"]),
     ("case", &[]),
     ("claims", &[]),
     ("build_info", &[]),

@@ -196,13 +196,8 @@ impl<'a> EmbeddedMapper<'a> {
                 origins.push((d, n.span, inner.to_string(), LineIndex::new(inner)));
             }
         };
-        for (key, d) in [
-            ("workflow", DocId::Workflow),
-            ("aws", DocId::Aws),
-            ("azure", DocId::Azure),
-            ("gcp", DocId::Gcp),
-            ("alibaba", DocId::Alibaba),
-        ] {
+        let parties = crate::verdict::Cloud::ALL.map(|c| (c.key(), c.doc()));
+        for (key, d) in std::iter::once(("workflow", DocId::Workflow)).chain(parties) {
             if let Some(n) = root.get(key) {
                 add(d, n);
             }

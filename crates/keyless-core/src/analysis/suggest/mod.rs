@@ -188,12 +188,8 @@ pub(crate) fn verify(scenario: &Scenario, cloud: Cloud, config: &str, e: &Explor
         verified: false,
     };
     let mut judged = scenario.clone();
-    let parsed: Result<(), Diagnostic> = match cloud {
-        Cloud::Aws => crate::aws::AwsConfig::from_text(config).map(|c| judged.aws = Some(c)),
-        Cloud::Azure => crate::azure::AzureConfig::from_text(config).map(|c| judged.azure = Some(c)),
-        Cloud::Gcp => crate::gcp::GcpConfig::from_text(config).map(|c| judged.gcp = Some(c)),
-        Cloud::Alibaba => crate::alibaba::AlibabaConfig::from_text(config).map(|c| judged.alibaba = Some(c)),
-    };
+    let parsed: Result<(), Diagnostic> =
+        judged.read_trust(cloud, crate::scenario::TrustSection::Text(config), &crate::clouds::Clouds::ALL);
     if let Err(d) = parsed {
         v.failures.push(format!("the suggestion does not parse: {}", d.message));
         return v;
