@@ -42,6 +42,8 @@ pub mod analysis;
 pub mod aws;
 pub mod azure;
 pub mod gcp;
+#[cfg(feature = "services")]
+pub mod vault;
 
 pub use build_info::VERSION;
 pub use claims::{ClaimValue, Claims};

@@ -11,7 +11,9 @@
 //! `crate::key::MODULE`, a [`crate::cloud_module::CloudModule`] over
 //! `crate::key::Config`), and the name people read. Order is display
 //! order. A leaf: it names the parties but imports none of them (the
-//! paths resolve where a consumer expands them).
+//! paths resolve where a consumer expands them). An entry's attributes
+//! (`#[cfg(feature = "services")]`) are repeated on everything generated
+//! for it.
 
 /// See the module documentation.
 macro_rules! for_each_party {
@@ -21,6 +23,8 @@ macro_rules! for_each_party {
             Azure azure "Azure" AzureConfig;
             Gcp gcp "Google Cloud" GcpConfig;
             Alibaba alibaba "Alibaba Cloud" AlibabaConfig;
+            #[cfg(feature = "services")]
+            Vault vault "HashiCorp Vault" VaultConfig;
         }
     };
 }

@@ -24,9 +24,10 @@ use std::path::{Path, PathBuf};
 /// Leaf helpers every layer may use.
 const LEAF: &[&str] = &["parties", "span", "diagnostic", "doc", "spelling", "case", "claims", "build_info"];
 
-/// The relying parties (today the four clouds): each is one module that
-/// implements `cloud_module::CloudModule`.
-const CLOUDS: &[&str] = &["aws", "azure", "gcp", "alibaba"];
+/// The relying parties (the four clouds and the services of
+/// `crate::parties`): each is one module that implements
+/// `cloud_module::CloudModule`.
+const CLOUDS: &[&str] = &["aws", "azure", "gcp", "alibaba", "vault"];
 
 /// Module → the top-level modules it may import, besides [`LEAF`] (which
 /// leaf modules may import among themselves as listed in [`LEAF_ORDER`]).
@@ -51,6 +52,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("alibaba", &["cloud_module", "verdict", "glob", "iam_condition", "iam_policy", "sources"]),
     ("azure", &["cloud_module", "verdict", "glob", "sources"]),
     ("gcp", &["cloud_module", "verdict", "glob", "sources"]),
+    ("vault", &["cloud_module", "verdict", "glob", "sources"]),
     // The set of relying parties a host links.
     ("clouds", &["cloud_module", "verdict", "aws", "azure", "gcp", "alibaba"]),
     // The input format: the run plus the trust configurations.
@@ -85,6 +87,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "azure",
             "gcp",
             "alibaba",
+            "vault",
         ],
     ),
     // The machine-readable contracts (eval/lint JSON) and the embed's

@@ -28,6 +28,10 @@ enum OidcWhen {
     GcpProvider,
     /// aliyun/configure-aliyun-credentials-action: OIDC with `oidc-provider-arn`.
     AliyunProvider,
+    /// hashicorp/vault-action: OIDC with `method: jwt`; the audience is the
+    /// `jwtGithubAudience` input, else GitHub's default.
+    #[cfg(feature = "services")]
+    VaultJwt,
 }
 
 const ACTIONS: &[Action] = &[
@@ -63,6 +67,16 @@ const ACTIONS: &[Action] = &[
         repo: "aliyun/configure-aliyun-credentials-action",
         default_audience: "sts.aliyuncs.com",
         oidc_input: OidcWhen::AliyunProvider,
+    },
+    // hashicorp/vault-action action.yml @4c06c5c: `method` (default `token`),
+    // `jwtGithubAudience` without a default; src/auth.js passes it to
+    // `core.getIDToken`, which then asks for GitHub's default audience.
+    #[cfg(feature = "services")]
+    Action {
+        cloud: Cloud::Vault,
+        repo: "hashicorp/vault-action",
+        default_audience: "https://github.com/${{ github.repository_owner }}",
+        oidc_input: OidcWhen::VaultJwt,
     },
 ];
 
@@ -111,6 +125,10 @@ fn requests_oidc(action: &Action, step: &Step) -> bool {
         }
         OidcWhen::GcpProvider => has_input(step, "workload_identity_provider"),
         OidcWhen::AliyunProvider => has_input(step, "oidc-provider-arn"),
+        #[cfg(feature = "services")]
+        OidcWhen::VaultJwt => {
+            step.with.iter().any(|(k, v)| k == "method" && v.as_str().is_some_and(|m| m.eq_ignore_ascii_case("jwt")))
+        }
     }
 }
 
@@ -167,7 +185,12 @@ pub fn find_logins(
             ));
             continue;
         }
-        let (audience, explicit) = match input_text(step, "audience", ctx, diags) {
+        let audience_input = match action.oidc_input {
+            #[cfg(feature = "services")]
+            OidcWhen::VaultJwt => "jwtGithubAudience",
+            _ => "audience",
+        };
+        let (audience, explicit) = match input_text(step, audience_input, ctx, diags) {
             Some(Ok(a)) if !a.is_empty() => (Some(a), true),
             Some(Err(())) => (None, true),
             _ => match action.oidc_input {
@@ -175,7 +198,10 @@ pub fn find_logins(
                     Some(Ok(p)) => (Some(format!("https://iam.googleapis.com/{p}")), false),
                     _ => (None, false),
                 },
-                _ => (Some(action.default_audience.to_string()), false),
+                _ => match expr::eval_template(action.default_audience, ctx) {
+                    Ok(v) => (Some(expr::stringify(&v)), false),
+                    Err(_) => (None, false),
+                },
             },
         };
         out.push(FoundLogin {
@@ -196,8 +222,9 @@ pub fn missing_token_error(cloud: Option<Cloud>) -> String {
         Some(Cloud::Aws) => "It looks like you might be trying to authenticate with OIDC. Did you mean to set the `id-token` permission? Credentials could not be loaded, please check your action inputs: Could not load credentials from any providers".into(),
         Some(Cloud::Azure) => "Please make sure to give write permissions to id-token in the workflow.".into(),
         Some(Cloud::Gcp) => "GitHub Actions did not inject $ACTIONS_ID_TOKEN_REQUEST_TOKEN or $ACTIONS_ID_TOKEN_REQUEST_URL into this job. This most likely means the GitHub Actions workflow permissions are incorrect, or this job is being run from a fork.".into(),
-        // The Alibaba action calls the toolkit's getIDToken directly.
-        Some(Cloud::Alibaba) | None => "Error message: Unable to get ACTIONS_ID_TOKEN_REQUEST_URL env variable".into(),
+        // The Alibaba action calls the toolkit's getIDToken directly, and so
+        // does hashicorp/vault-action (src/auth.js, `core.getIDToken`).
+        _ => "Error message: Unable to get ACTIONS_ID_TOKEN_REQUEST_URL env variable".into(),
     }
 }
 

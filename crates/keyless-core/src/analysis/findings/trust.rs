@@ -76,6 +76,20 @@ pub(crate) fn sub_patterns(scenario: &Scenario, cloud: Cloud) -> Vec<SubPattern>
                 }
             }
         }
+        #[cfg(feature = "services")]
+        Cloud::Vault => {
+            if let Some(role) = scenario.vault.as_ref().map(|c| &c.role) {
+                if let Some(s) = &role.bound_subject {
+                    out.push(SubPattern { text: s.value.clone(), glob: false, span: s.span });
+                }
+                let glob = role.bound_claims_type == crate::vault::ClaimsType::Glob;
+                for v in role.bound_claims.iter().filter(|b| b.claim.value == "sub").flat_map(|b| &b.values) {
+                    if let crate::vault::BoundValue::Str(text) = &v.value {
+                        out.push(SubPattern { text: text.clone(), glob, span: v.span });
+                    }
+                }
+            }
+        }
     }
     out
 }
@@ -210,6 +224,12 @@ fn pinned_audiences(scenario: &Scenario, cloud: Cloud) -> Vec<(String, Span)> {
             .gcp
             .iter()
             .flat_map(|g| g.provider.allowed_audiences.iter().map(|a| (a.value.clone(), a.span)))
+            .collect(),
+        #[cfg(feature = "services")]
+        Cloud::Vault => scenario
+            .vault
+            .iter()
+            .flat_map(|c| c.role.bound_audiences.iter().map(|a| (a.value.clone(), a.span)))
             .collect(),
     }
 }

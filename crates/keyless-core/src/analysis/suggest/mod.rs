@@ -89,6 +89,11 @@ pub(crate) fn distinguishing_claims(cloud: Cloud) -> &'static [&'static str] {
         Cloud::Azure => &["iss", "aud", "sub", "job_workflow_ref", "repository_id", "repository_owner_id"],
         Cloud::Gcp => &["iss", "aud", "sub", "job_workflow_ref", "repository_id", "repository_owner_id", "event_name"],
         Cloud::Alibaba => &["iss", "aud", "sub"],
+        // `bound_claims` may name any claim (V1); no suggestion is drafted yet.
+        #[cfg(feature = "services")]
+        Cloud::Vault => {
+            &["iss", "aud", "sub", "job_workflow_ref", "repository_id", "repository_owner_id", "environment"]
+        }
     }
 }
 
@@ -143,6 +148,9 @@ pub(crate) fn suggest(scenario: &Scenario, exploration: &Exploration) -> Vec<Sug
             Cloud::Azure => azure::draft(scenario, &intended, &unintended_claims(exploration, cloud)),
             Cloud::Gcp => gcp::draft(scenario, &intended),
             Cloud::Alibaba => alibaba::draft(scenario, &intended),
+            // Suggestions are drafted for the clouds only.
+            #[cfg(feature = "services")]
+            Cloud::Vault => continue,
         };
         let verified = verify(scenario, cloud, &draft.config, exploration);
         let mut notes = placeholder_warnings(scenario, &intended, &draft.config);
