@@ -25,6 +25,8 @@ macro_rules! for_each_party {
             Alibaba alibaba "Alibaba Cloud" AlibabaConfig;
             #[cfg(feature = "services")]
             Vault vault "HashiCorp Vault" VaultConfig;
+            #[cfg(feature = "services")]
+            Pypi pypi "PyPI" PypiConfig;
         }
     };
 }

@@ -32,6 +32,10 @@ enum OidcWhen {
     /// `jwtGithubAudience` input, else GitHub's default.
     #[cfg(feature = "services")]
     VaultJwt,
+    /// pypa/gh-action-pypi-publish: trusted publishing unless a `password`
+    /// (an API token) is given; the audience comes from the index.
+    #[cfg(feature = "services")]
+    PypiWithoutPassword,
 }
 
 const ACTIONS: &[Action] = &[
@@ -77,6 +81,16 @@ const ACTIONS: &[Action] = &[
         repo: "hashicorp/vault-action",
         default_audience: "https://github.com/${{ github.repository_owner }}",
         oidc_input: OidcWhen::VaultJwt,
+    },
+    // pypa/gh-action-pypi-publish oidc-exchange.py @81e9d93: the audience is
+    // what `https://{index}/_/oidc/audience` returns, `pypi` on pypi.org (Y5);
+    // `testpypi` for a `repository-url` on test.pypi.org.
+    #[cfg(feature = "services")]
+    Action {
+        cloud: Cloud::Pypi,
+        repo: "pypa/gh-action-pypi-publish",
+        default_audience: "pypi",
+        oidc_input: OidcWhen::PypiWithoutPassword,
     },
 ];
 
@@ -129,6 +143,8 @@ fn requests_oidc(action: &Action, step: &Step) -> bool {
         OidcWhen::VaultJwt => {
             step.with.iter().any(|(k, v)| k == "method" && v.as_str().is_some_and(|m| m.eq_ignore_ascii_case("jwt")))
         }
+        #[cfg(feature = "services")]
+        OidcWhen::PypiWithoutPassword => !has_input(step, "password"),
     }
 }
 
@@ -198,6 +214,13 @@ pub fn find_logins(
                     Some(Ok(p)) => (Some(format!("https://iam.googleapis.com/{p}")), false),
                     _ => (None, false),
                 },
+                #[cfg(feature = "services")]
+                OidcWhen::PypiWithoutPassword
+                    if input_text(step, "repository-url", ctx, diags)
+                        .is_some_and(|u| u.is_ok_and(|u| u.contains("test.pypi.org"))) =>
+                {
+                    (Some("testpypi".to_string()), false)
+                }
                 _ => match expr::eval_template(action.default_audience, ctx) {
                     Ok(v) => (Some(expr::stringify(&v)), false),
                     Err(_) => (None, false),

@@ -90,6 +90,9 @@ pub(crate) fn sub_patterns(scenario: &Scenario, cloud: Cloud) -> Vec<SubPattern>
                 }
             }
         }
+        // PyPI does not read `sub` (Y3 `__unchecked_claims__`).
+        #[cfg(feature = "services")]
+        Cloud::Pypi => {}
     }
     out
 }
@@ -231,6 +234,9 @@ fn pinned_audiences(scenario: &Scenario, cloud: Cloud) -> Vec<(String, Span)> {
             .iter()
             .flat_map(|c| c.role.bound_audiences.iter().map(|a| (a.value.clone(), a.span)))
             .collect(),
+        // The index fixes its audience; nothing in the publisher sets one.
+        #[cfg(feature = "services")]
+        Cloud::Pypi => Vec::new(),
     }
 }
 

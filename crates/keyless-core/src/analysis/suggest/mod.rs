@@ -94,6 +94,10 @@ pub(crate) fn distinguishing_claims(cloud: Cloud) -> &'static [&'static str] {
         Cloud::Vault => {
             &["iss", "aud", "sub", "job_workflow_ref", "repository_id", "repository_owner_id", "environment"]
         }
+        #[cfg(feature = "services")]
+        Cloud::Pypi => {
+            &["iss", "aud", "repository", "repository_owner_id", "job_workflow_ref", "environment", "event_name"]
+        }
     }
 }
 
@@ -150,7 +154,7 @@ pub(crate) fn suggest(scenario: &Scenario, exploration: &Exploration) -> Vec<Sug
             Cloud::Alibaba => alibaba::draft(scenario, &intended),
             // Suggestions are drafted for the clouds only.
             #[cfg(feature = "services")]
-            Cloud::Vault => continue,
+            Cloud::Vault | Cloud::Pypi => continue,
         };
         let verified = verify(scenario, cloud, &draft.config, exploration);
         let mut notes = placeholder_warnings(scenario, &intended, &draft.config);
