@@ -13,6 +13,10 @@ const GCP: &[Cloud] = &[Cloud::Gcp];
 const ALI: &[Cloud] = &[Cloud::Alibaba];
 const ALL: &[Cloud] = &[Cloud::Aws, Cloud::Azure, Cloud::Gcp, Cloud::Alibaba];
 const GH: &[Cloud] = &[];
+#[cfg(feature = "services")]
+const VAULT: &[Cloud] = &[Cloud::Vault];
+#[cfg(feature = "services")]
+const PYPI: &[Cloud] = &[Cloud::Pypi];
 
 const GH_OIDC: &str = "https://docs.github.com/en/actions/reference/security/oidc";
 const AWS_OPS: &str =
@@ -25,6 +29,14 @@ const AZ_FIC: &str = "https://learn.microsoft.com/entra/workload-id/workload-ide
 const GCP_PIPELINES: &str = "https://cloud.google.com/iam/docs/workload-identity-federation-with-deployment-pipelines";
 const GCP_WIF: &str = "https://cloud.google.com/iam/docs/workload-identity-federation";
 const ALI_OIDC: &str = "https://www.alibabacloud.com/help/en/ram/user-guide/overview-of-oidc-based-sso";
+#[cfg(feature = "services")]
+const V1_ROLE: &str =
+    "https://github.com/hashicorp/vault-plugin-auth-jwt/blob/2e68bbaf4c9291dd8ad4cf2cb0bec24e9db4f632/path_role.go";
+#[cfg(feature = "services")]
+const V1_LOGIN: &str =
+    "https://github.com/hashicorp/vault-plugin-auth-jwt/blob/2e68bbaf4c9291dd8ad4cf2cb0bec24e9db4f632/path_login.go";
+#[cfg(feature = "services")]
+const PYPI_ADDING: &str = "https://docs.pypi.org/trusted-publishers/adding-a-publisher/";
 const IMMUTABLE: &str =
     "https://github.blog/changelog/2026-04-23-immutable-subject-claims-for-github-actions-oidc-tokens";
 
@@ -541,5 +553,39 @@ pub static CATALOGUE: &[CatalogueEntry] = &[
         "`keyless lint` did not recognise the file as a workflow, a trust configuration or a scenario, or the file does not parse; nothing in it was checked.",
         "docs/findings.md",
         "Pass a workflow YAML, an AWS/Alibaba trust policy (or `aws iam get-role` output), an Azure credential list, a GCP provider, or a scenario file."
+    ),
+    // ---- Relying parties beyond the clouds
+    #[cfg(feature = "services")]
+    entry!(
+        "KL-VAULT-001",
+        S::Critical,
+        VAULT,
+        "Vault JWT role binds no repository",
+        None,
+        "A `jwt` role with neither `bound_subject` nor a `bound_claims` entry on the repository or its owner (`repository`, `repository_owner`, their ids, `sub`, `job_workflow_ref`) admits the token of any workflow that can request one of its audiences, and any workflow of any GitHub repository can ask for any audience: GitHub is a multi-tenant issuer. HashiCorp requires at least one bound constraint; an audience alone satisfies it.",
+        V1_ROLE,
+        "Add `bound_claims: {repository_owner_id: \"OWNER_ID\", repository: \"OWNER/REPO\"}` (and `ref` or `environment`), or a `bound_subject`."
+    ),
+    #[cfg(feature = "services")]
+    entry!(
+        "KL-VAULT-002",
+        S::High,
+        VAULT,
+        "Vault JWT role without bound_audiences refuses every GitHub token",
+        None,
+        "Since vault-plugin-auth-jwt PR #295, a role with no `bound_audiences` refuses any token that carries an `aud` (\"audience claim found in JWT but no audiences bound to the role\"), and every GitHub token does. GitHub's Vault guide shows roles without it.",
+        V1_LOGIN,
+        "Set `bound_audiences` to the audience the job requests: `https://github.com/OWNER` by default, or hashicorp/vault-action's `jwtGithubAudience`."
+    ),
+    #[cfg(feature = "services")]
+    entry!(
+        "KL-PYPI-001",
+        S::Medium,
+        PYPI,
+        "PyPI trusted publisher without an environment",
+        None,
+        "Without an environment, every run of the workflow file can publish: any branch, any trigger the workflow has, any job in it. PyPI calls the environment optional but \"strongly recommended\": with one, GitHub's environment rules (required reviewers, deployment branches and tags) gate publishing.",
+        PYPI_ADDING,
+        "Create a GitHub environment (e.g. `pypi`) with protection rules, run the publishing job in it, and name it in the publisher."
     ),
 ];

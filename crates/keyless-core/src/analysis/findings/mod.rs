@@ -9,6 +9,8 @@ mod azure;
 mod catalogue;
 mod gcp;
 mod iam;
+#[cfg(feature = "services")]
+mod services;
 mod trust;
 pub mod workflow;
 
@@ -125,6 +127,8 @@ pub fn config_findings(scenario: &Scenario) -> Vec<Finding> {
     if let Some(c) = &scenario.gcp {
         out.extend(gcp::check(c));
     }
+    #[cfg(feature = "services")]
+    out.extend(services::check(scenario));
     out
 }
 
