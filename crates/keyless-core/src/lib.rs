@@ -43,6 +43,8 @@ pub mod aws;
 pub mod azure;
 pub mod gcp;
 #[cfg(feature = "services")]
+pub mod octo_sts;
+#[cfg(feature = "services")]
 pub mod pypi;
 #[cfg(feature = "services")]
 pub mod vault;

@@ -27,6 +27,8 @@ macro_rules! for_each_party {
             Vault vault "HashiCorp Vault" VaultConfig;
             #[cfg(feature = "services")]
             Pypi pypi "PyPI" PypiConfig;
+            #[cfg(feature = "services")]
+            OctoSts octo_sts "octo-sts" OctoStsConfig;
         }
     };
 }

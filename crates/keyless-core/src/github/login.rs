@@ -36,6 +36,9 @@ enum OidcWhen {
     /// (an API token) is given; the audience comes from the index.
     #[cfg(feature = "services")]
     PypiWithoutPassword,
+    /// octo-sts/action: always OIDC; the audience is the `domain` input.
+    #[cfg(feature = "services")]
+    OctoSts,
 }
 
 const ACTIONS: &[Action] = &[
@@ -92,6 +95,15 @@ const ACTIONS: &[Action] = &[
         default_audience: "pypi",
         oidc_input: OidcWhen::PypiWithoutPassword,
     },
+    // octo-sts/action action.yml and index.js @7a6ea3b: input `domain`
+    // (default `octo-sts.dev`) is the audience it asks GitHub for (O3).
+    #[cfg(feature = "services")]
+    Action {
+        cloud: Cloud::OctoSts,
+        repo: "octo-sts/action",
+        default_audience: "octo-sts.dev",
+        oidc_input: OidcWhen::OctoSts,
+    },
 ];
 
 /// A recognised login step, before it becomes a `LoginStep`.
@@ -145,6 +157,8 @@ fn requests_oidc(action: &Action, step: &Step) -> bool {
         }
         #[cfg(feature = "services")]
         OidcWhen::PypiWithoutPassword => !has_input(step, "password"),
+        #[cfg(feature = "services")]
+        OidcWhen::OctoSts => true,
     }
 }
 
@@ -204,6 +218,8 @@ pub fn find_logins(
         let audience_input = match action.oidc_input {
             #[cfg(feature = "services")]
             OidcWhen::VaultJwt => "jwtGithubAudience",
+            #[cfg(feature = "services")]
+            OidcWhen::OctoSts => "domain",
             _ => "audience",
         };
         let (audience, explicit) = match input_text(step, audience_input, ctx, diags) {

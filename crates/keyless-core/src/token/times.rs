@@ -28,6 +28,8 @@ pub fn cloud_skew(cloud: Cloud) -> Skew {
         Cloud::Vault => Skew { seconds: 150, source: "V1: a role's expiration_leeway defaults to 150 seconds" },
         #[cfg(feature = "services")]
         Cloud::Pypi => Skew { seconds: 30, source: "Y3: Warehouse decodes tokens with _JWT_LEEWAY = 30" },
+        #[cfg(feature = "services")]
+        Cloud::OctoSts => Skew { seconds: 0, source: "not documented (0 used)" },
     }
 }
 

@@ -17,6 +17,8 @@ const GH: &[Cloud] = &[];
 const VAULT: &[Cloud] = &[Cloud::Vault];
 #[cfg(feature = "services")]
 const PYPI: &[Cloud] = &[Cloud::Pypi];
+#[cfg(feature = "services")]
+const OCTO_STS: &[Cloud] = &[Cloud::OctoSts];
 
 const GH_OIDC: &str = "https://docs.github.com/en/actions/reference/security/oidc";
 const AWS_OPS: &str =
@@ -35,6 +37,9 @@ const V1_ROLE: &str =
 #[cfg(feature = "services")]
 const V1_LOGIN: &str =
     "https://github.com/hashicorp/vault-plugin-auth-jwt/blob/2e68bbaf4c9291dd8ad4cf2cb0bec24e9db4f632/path_login.go";
+#[cfg(feature = "services")]
+const OCTO_STS_POLICY: &str =
+    "https://github.com/octo-sts/app/blob/cb87fc17675a32a661268c2deafc8eb32b52dbf6/pkg/octosts/trust_policy.go";
 #[cfg(feature = "services")]
 const PYPI_ADDING: &str = "https://docs.pypi.org/trusted-publishers/adding-a-publisher/";
 const IMMUTABLE: &str =
@@ -587,5 +592,16 @@ pub static CATALOGUE: &[CatalogueEntry] = &[
         "Without an environment, every run of the workflow file can publish: any branch, any trigger the workflow has, any job in it. PyPI calls the environment optional but \"strongly recommended\": with one, GitHub's environment rules (required reviewers, deployment branches and tags) gate publishing.",
         PYPI_ADDING,
         "Create a GitHub environment (e.g. `pypi`) with protection rules, run the publishing job in it, and name it in the publisher."
+    ),
+    #[cfg(feature = "services")]
+    entry!(
+        "KL-OCTOSTS-001",
+        S::High,
+        OCTO_STS,
+        "octo-sts pattern with a top-level `|` is anchored on one side per alternative",
+        None,
+        "octo-sts compiles every pattern as `\"^\" + pattern + \"$\"`, without a group: `a|b` becomes `^a|b$`, so the first alternative matches any text that starts with it and the last any text that ends with it. `repo:o/r:ref:refs/heads/main|…` admits `refs/heads/main-anything`.",
+        OCTO_STS_POLICY,
+        "Group the alternatives: `repo:o/r:ref:refs/(heads/main|tags/v.*)`."
     ),
 ];

@@ -30,6 +30,9 @@ pub fn check(scenario: &Scenario) -> Vec<Finding> {
     if let Some(c) = &scenario.vault {
         out.extend(vault(c));
     }
+    if let Some(c) = &scenario.octo_sts {
+        out.extend(octo_sts(c));
+    }
     for p in scenario.pypi.iter().flat_map(|c| &c.publishers) {
         if p.environment.is_none() {
             out.push(Finding::new(
@@ -77,6 +80,38 @@ fn vault(c: &VaultConfig) -> Vec<Finding> {
     out
 }
 
+fn octo_sts(c: &crate::octo_sts::OctoStsConfig) -> Vec<Finding> {
+    use crate::octo_sts::Matcher;
+    let fields = [
+        ("issuer_pattern", Some(&c.issuer)),
+        ("subject_pattern", Some(&c.subject)),
+        ("audience_pattern", c.audience.as_ref()),
+    ];
+    let mut patterns: Vec<(String, &crate::octo_sts::Pattern)> = fields
+        .into_iter()
+        .filter_map(|(name, m)| match m {
+            Some(Matcher::Pattern(p)) => Some((name.to_string(), p)),
+            _ => None,
+        })
+        .collect();
+    patterns.extend(c.claim_patterns.iter().map(|(k, p)| (format!("claim_pattern.{}", k.value), p)));
+    patterns
+        .into_iter()
+        .filter(|(_, p)| p.top_level_alternation())
+        .map(|(name, p)| {
+            Finding::new(
+                "KL-OCTOSTS-001",
+                Some(Cloud::OctoSts),
+                format!(
+                    "`{name}` `{}` compiles to `^{}$`: its first alternative is open at the end, its last at the start",
+                    p.text.value, p.text.value
+                ),
+                Some(p.text.span),
+            )
+        })
+        .collect()
+}
+
 /// A glob binding whose every value is `*` pins nothing.
 fn wildcard_only(b: &crate::vault::BoundClaim) -> bool {
     b.values.iter().all(|v| matches!(&v.value, crate::vault::BoundValue::Str(s) if s.chars().all(|c| c == '*')))
@@ -110,6 +145,18 @@ mod tests {
     fn a_role_without_audiences_never_admits_and_says_so() {
         let no_aud = r#"{"role_type": "jwt", "user_claim": "actor", "bound_claims": {"repository": "my-org/my-repo"}}"#;
         assert_eq!(ids(Some(no_aud), None), ["KL-VAULT-002"]);
+    }
+
+    /// O2 `Compile`: `"^" + pattern + "$"`.
+    #[test]
+    fn an_ungrouped_alternation_in_an_octo_sts_pattern_is_flagged() {
+        let mut s = Scenario::new("my-org", "infra");
+        let open = "issuer: https://token.actions.githubusercontent.com\nsubject_pattern: repo:o/r:ref:refs/heads/main|repo:o/r:ref:refs/tags/v.*\n";
+        s.octo_sts = crate::octo_sts::OctoStsConfig::from_text(open).ok();
+        assert_eq!(check(&s).into_iter().map(|f| f.id).collect::<Vec<_>>(), ["KL-OCTOSTS-001"]);
+        let grouped = "issuer: https://token.actions.githubusercontent.com\nsubject_pattern: repo:o/r:ref:refs/(heads/main|tags/v.*)\n";
+        s.octo_sts = crate::octo_sts::OctoStsConfig::from_text(grouped).ok();
+        assert!(check(&s).is_empty());
     }
 
     /// Y4 "Adding a publisher": the environment is optional but strongly recommended.

@@ -93,6 +93,12 @@ pub(crate) fn sub_patterns(scenario: &Scenario, cloud: Cloud) -> Vec<SubPattern>
         // PyPI does not read `sub` (Y3 `__unchecked_claims__`).
         #[cfg(feature = "services")]
         Cloud::Pypi => {}
+        #[cfg(feature = "services")]
+        Cloud::OctoSts => {
+            if let Some(crate::octo_sts::Matcher::Exact(s)) = scenario.octo_sts.as_ref().map(|c| &c.subject) {
+                out.push(SubPattern { text: s.value.clone(), glob: false, span: s.span });
+            }
+        }
     }
     out
 }
@@ -237,6 +243,11 @@ fn pinned_audiences(scenario: &Scenario, cloud: Cloud) -> Vec<(String, Span)> {
         // The index fixes its audience; nothing in the publisher sets one.
         #[cfg(feature = "services")]
         Cloud::Pypi => Vec::new(),
+        #[cfg(feature = "services")]
+        Cloud::OctoSts => match scenario.octo_sts.as_ref().map(|c| &c.audience) {
+            Some(Some(crate::octo_sts::Matcher::Exact(a))) => vec![(a.value.clone(), a.span)],
+            _ => Vec::new(),
+        },
     }
 }
 

@@ -98,6 +98,10 @@ pub(crate) fn distinguishing_claims(cloud: Cloud) -> &'static [&'static str] {
         Cloud::Pypi => {
             &["iss", "aud", "repository", "repository_owner_id", "job_workflow_ref", "environment", "event_name"]
         }
+        #[cfg(feature = "services")]
+        Cloud::OctoSts => {
+            &["iss", "aud", "sub", "job_workflow_ref", "repository_id", "repository_owner_id", "event_name"]
+        }
     }
 }
 
@@ -154,7 +158,7 @@ pub(crate) fn suggest(scenario: &Scenario, exploration: &Exploration) -> Vec<Sug
             Cloud::Alibaba => alibaba::draft(scenario, &intended),
             // Suggestions are drafted for the clouds only.
             #[cfg(feature = "services")]
-            Cloud::Vault | Cloud::Pypi => continue,
+            Cloud::Vault | Cloud::Pypi | Cloud::OctoSts => continue,
         };
         let verified = verify(scenario, cloud, &draft.config, exploration);
         let mut notes = placeholder_warnings(scenario, &intended, &draft.config);
