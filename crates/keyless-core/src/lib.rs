@@ -41,6 +41,8 @@ pub mod alibaba;
 pub mod analysis;
 pub mod aws;
 pub mod azure;
+#[cfg(feature = "services")]
+pub mod crates_io;
 pub mod gcp;
 #[cfg(feature = "services")]
 pub mod octo_sts;

@@ -29,6 +29,8 @@ macro_rules! for_each_party {
             Pypi pypi "PyPI" PypiConfig;
             #[cfg(feature = "services")]
             OctoSts octo_sts "octo-sts" OctoStsConfig;
+            #[cfg(feature = "services")]
+            CratesIo crates_io "crates.io" CratesIoConfig;
         }
     };
 }

@@ -39,6 +39,10 @@ enum OidcWhen {
     /// octo-sts/action: always OIDC; the audience is the `domain` input.
     #[cfg(feature = "services")]
     OctoSts,
+    /// rust-lang/crates-io-auth-action: always OIDC; the audience is the
+    /// host of its `url` input (default `https://crates.io`).
+    #[cfg(feature = "services")]
+    CratesIo,
 }
 
 const ACTIONS: &[Action] = &[
@@ -104,6 +108,15 @@ const ACTIONS: &[Action] = &[
         default_audience: "octo-sts.dev",
         oidc_input: OidcWhen::OctoSts,
     },
+    // rust-lang/crates-io-auth-action src/main.ts: `getAudienceFromUrl` of the
+    // `url` input (default https://crates.io), passed to `core.getIDToken` (C3).
+    #[cfg(feature = "services")]
+    Action {
+        cloud: Cloud::CratesIo,
+        repo: "rust-lang/crates-io-auth-action",
+        default_audience: "crates.io",
+        oidc_input: OidcWhen::CratesIo,
+    },
 ];
 
 /// A recognised login step, before it becomes a `LoginStep`.
@@ -158,7 +171,7 @@ fn requests_oidc(action: &Action, step: &Step) -> bool {
         #[cfg(feature = "services")]
         OidcWhen::PypiWithoutPassword => !has_input(step, "password"),
         #[cfg(feature = "services")]
-        OidcWhen::OctoSts => true,
+        OidcWhen::OctoSts | OidcWhen::CratesIo => true,
     }
 }
 
@@ -237,6 +250,14 @@ pub fn find_logins(
                 {
                     (Some("testpypi".to_string()), false)
                 }
+                #[cfg(feature = "services")]
+                OidcWhen::CratesIo if has_input(step, "url") => match input_text(step, "url", ctx, diags) {
+                    Some(Ok(url)) => {
+                        let host = url.split("://").nth(1).unwrap_or(&url);
+                        (Some(host.split(['/', ':', '?']).next().unwrap_or_default().to_string()), false)
+                    }
+                    _ => (None, false),
+                },
                 _ => match expr::eval_template(action.default_audience, ctx) {
                     Ok(v) => (Some(expr::stringify(&v)), false),
                     Err(_) => (None, false),
@@ -261,6 +282,9 @@ pub fn missing_token_error(cloud: Option<Cloud>) -> String {
         Some(Cloud::Aws) => "It looks like you might be trying to authenticate with OIDC. Did you mean to set the `id-token` permission? Credentials could not be loaded, please check your action inputs: Could not load credentials from any providers".into(),
         Some(Cloud::Azure) => "Please make sure to give write permissions to id-token in the workflow.".into(),
         Some(Cloud::Gcp) => "GitHub Actions did not inject $ACTIONS_ID_TOKEN_REQUEST_TOKEN or $ACTIONS_ID_TOKEN_REQUEST_URL into this job. This most likely means the GitHub Actions workflow permissions are incorrect, or this job is being run from a fork.".into(),
+        // rust-lang/crates-io-auth-action checks the request URL first (C3).
+        #[cfg(feature = "services")]
+        Some(Cloud::CratesIo) => "Please ensure the 'id-token' permission is set to 'write' in your workflow. For more information, see: https://docs.github.com/en/actions/security-for-github-actions/security-hardening-your-deployments/about-security-hardening-with-openid-connect#adding-permissions-settings".into(),
         // The Alibaba action calls the toolkit's getIDToken directly, and so
         // does hashicorp/vault-action (src/auth.js, `core.getIDToken`).
         _ => "Error message: Unable to get ACTIONS_ID_TOKEN_REQUEST_URL env variable".into(),

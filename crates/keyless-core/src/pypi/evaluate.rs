@@ -125,7 +125,7 @@ fn judge<'c>(config: &'c PypiConfig, claims: &Claims, trace: &mut Vec<TraceStep>
     let (owner, name) = repository.split_once('/').unwrap_or((&repository, ""));
     let owner_id = claims.text("repository_owner_id").unwrap_or_default();
     let job_workflow_ref = claims.text("job_workflow_ref").unwrap_or_default();
-    let Some(filename) = workflow_filename(&job_workflow_ref) else {
+    let Some(filename) = crate::claims::workflow_filename(&job_workflow_ref) else {
         let why = "Could not job extract workflow filename from OIDC claims";
         trace.push(TraceStep::fail(format!("`job_workflow_ref` `{job_workflow_ref}`: {why} (Y3)"), None));
         return Err(invalid_publisher(why, "job_workflow_ref", None));
@@ -269,23 +269,4 @@ fn lookup_miss(p: &Publisher, owner: &str, name: &str, owner_id: &str, filename:
         why.push(format!("workflow `{}` ≠ `{filename}`", p.workflow_filename.value));
     }
     why.join(", ")
-}
-
-/// Y3 `_WORKFLOW_FILENAME_RE`, `([^/]+\.(yml|yaml))(?=@)` searched from
-/// the left: in the first `/`-separated segment that has one, the longest
-/// prefix ending in `.yml` or `.yaml` (at least one character before the
-/// dot) and followed by `@` (greedy: a filename may contain `@`).
-pub(super) fn workflow_filename(job_workflow_ref: &str) -> Option<&str> {
-    let mut start = 0;
-    for segment in job_workflow_ref.split('/') {
-        let longest = segment.char_indices().rev().filter(|(_, c)| *c == '@').map(|(i, _)| i).find(|&i| {
-            let name = segment.get(..i).unwrap_or_default();
-            (name.len() > 4 && name.ends_with(".yml")) || (name.len() > 5 && name.ends_with(".yaml"))
-        });
-        if let Some(end) = longest {
-            return job_workflow_ref.get(start..start + end);
-        }
-        start += segment.len() + 1;
-    }
-    None
 }

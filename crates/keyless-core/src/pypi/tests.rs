@@ -111,7 +111,7 @@ fn issuer_audience_event_and_claims_use_warehouses_codes() {
 
 #[test]
 fn the_workflow_filename_is_read_as_warehouses_pattern_does() {
-    use super::evaluate::workflow_filename;
+    use crate::claims::workflow_filename;
     assert_eq!(workflow_filename("o/r/.github/workflows/release.yml@refs/heads/main"), Some("release.yml"));
     assert_eq!(workflow_filename("o/r/.github/workflows/a@b.yaml@refs/tags/x.yml@y"), Some("a@b.yaml"));
     assert_eq!(workflow_filename("o/r/.github/workflows/.yml@refs/heads/main"), None);

@@ -102,6 +102,8 @@ pub(crate) fn distinguishing_claims(cloud: Cloud) -> &'static [&'static str] {
         Cloud::OctoSts => {
             &["iss", "aud", "sub", "job_workflow_ref", "repository_id", "repository_owner_id", "event_name"]
         }
+        #[cfg(feature = "services")]
+        Cloud::CratesIo => &["iss", "aud", "repository", "repository_owner_id", "workflow_ref", "environment"],
     }
 }
 
@@ -158,7 +160,7 @@ pub(crate) fn suggest(scenario: &Scenario, exploration: &Exploration) -> Vec<Sug
             Cloud::Alibaba => alibaba::draft(scenario, &intended),
             // Suggestions are drafted for the clouds only.
             #[cfg(feature = "services")]
-            Cloud::Vault | Cloud::Pypi | Cloud::OctoSts => continue,
+            Cloud::Vault | Cloud::Pypi | Cloud::OctoSts | Cloud::CratesIo => continue,
         };
         let verified = verify(scenario, cloud, &draft.config, exploration);
         let mut notes = placeholder_warnings(scenario, &intended, &draft.config);
