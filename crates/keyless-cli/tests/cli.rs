@@ -59,7 +59,7 @@ fn json_output_follows_the_contract_for_every_fixture() {
             }
             for (cloud, verdict) in job["verdicts"].as_object().unwrap() {
                 assert!(
-                    ["aws", "azure", "gcp", "alibaba", "vault", "pypi", "octo_sts", "crates_io"]
+                    ["aws", "azure", "gcp", "alibaba", "vault", "pypi", "octo_sts", "crates_io", "npm"]
                         .contains(&cloud.as_str()),
                     "{cloud}"
                 );

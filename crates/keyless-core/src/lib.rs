@@ -45,6 +45,8 @@ pub mod azure;
 pub mod crates_io;
 pub mod gcp;
 #[cfg(feature = "services")]
+pub mod npm;
+#[cfg(feature = "services")]
 pub mod octo_sts;
 #[cfg(feature = "services")]
 pub mod pypi;

@@ -31,6 +31,8 @@ macro_rules! for_each_party {
             OctoSts octo_sts "octo-sts" OctoStsConfig;
             #[cfg(feature = "services")]
             CratesIo crates_io "crates.io" CratesIoConfig;
+            #[cfg(feature = "services")]
+            Npm npm "npm" NpmConfig;
         }
     };
 }

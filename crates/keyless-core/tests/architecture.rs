@@ -27,7 +27,7 @@ const LEAF: &[&str] = &["parties", "span", "diagnostic", "doc", "spelling", "cas
 /// The relying parties (the four clouds and the services of
 /// `crate::parties`): each is one module that implements
 /// `cloud_module::CloudModule`.
-const CLOUDS: &[&str] = &["aws", "azure", "gcp", "alibaba", "vault", "pypi", "octo_sts", "crates_io"];
+const CLOUDS: &[&str] = &["aws", "azure", "gcp", "alibaba", "vault", "pypi", "octo_sts", "crates_io", "npm"];
 
 /// Module → the top-level modules it may import, besides [`LEAF`] (which
 /// leaf modules may import among themselves as listed in [`LEAF_ORDER`]).
@@ -56,6 +56,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("pypi", &["cloud_module", "verdict", "sources"]),
     ("octo_sts", &["cloud_module", "verdict", "sources"]),
     ("crates_io", &["cloud_module", "verdict", "sources"]),
+    ("npm", &["cloud_module", "verdict", "sources"]),
     // The set of relying parties a host links.
     ("clouds", &["cloud_module", "verdict", "aws", "azure", "gcp", "alibaba"]),
     // The input format: the run plus the trust configurations.

@@ -29,7 +29,7 @@ pub fn cloud_skew(cloud: Cloud) -> Skew {
         #[cfg(feature = "services")]
         Cloud::Pypi => Skew { seconds: 30, source: "Y3: Warehouse decodes tokens with _JWT_LEEWAY = 30" },
         #[cfg(feature = "services")]
-        Cloud::OctoSts | Cloud::CratesIo => Skew { seconds: 0, source: "not documented (0 used)" },
+        Cloud::OctoSts | Cloud::CratesIo | Cloud::Npm => Skew { seconds: 0, source: "not documented (0 used)" },
     }
 }
 

@@ -93,7 +93,7 @@ pub(crate) fn sub_patterns(scenario: &Scenario, cloud: Cloud) -> Vec<SubPattern>
         // PyPI does not read `sub` (Y3 `__unchecked_claims__`).
         // PyPI and crates.io do not read `sub`.
         #[cfg(feature = "services")]
-        Cloud::Pypi | Cloud::CratesIo => {}
+        Cloud::Pypi | Cloud::CratesIo | Cloud::Npm => {}
         #[cfg(feature = "services")]
         Cloud::OctoSts => {
             if let Some(crate::octo_sts::Matcher::Exact(s)) = scenario.octo_sts.as_ref().map(|c| &c.subject) {
@@ -243,7 +243,7 @@ fn pinned_audiences(scenario: &Scenario, cloud: Cloud) -> Vec<(String, Span)> {
             .collect(),
         // The index fixes its audience; nothing in the publisher sets one.
         #[cfg(feature = "services")]
-        Cloud::Pypi | Cloud::CratesIo => Vec::new(),
+        Cloud::Pypi | Cloud::CratesIo | Cloud::Npm => Vec::new(),
         #[cfg(feature = "services")]
         Cloud::OctoSts => match scenario.octo_sts.as_ref().map(|c| &c.audience) {
             Some(Some(crate::octo_sts::Matcher::Exact(a))) => vec![(a.value.clone(), a.span)],

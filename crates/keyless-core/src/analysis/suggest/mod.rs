@@ -104,6 +104,8 @@ pub(crate) fn distinguishing_claims(cloud: Cloud) -> &'static [&'static str] {
         }
         #[cfg(feature = "services")]
         Cloud::CratesIo => &["iss", "aud", "repository", "repository_owner_id", "workflow_ref", "environment"],
+        #[cfg(feature = "services")]
+        Cloud::Npm => &["iss", "repository", "workflow_ref", "environment", "runner_environment"],
     }
 }
 
@@ -160,7 +162,7 @@ pub(crate) fn suggest(scenario: &Scenario, exploration: &Exploration) -> Vec<Sug
             Cloud::Alibaba => alibaba::draft(scenario, &intended),
             // Suggestions are drafted for the clouds only.
             #[cfg(feature = "services")]
-            Cloud::Vault | Cloud::Pypi | Cloud::OctoSts | Cloud::CratesIo => continue,
+            Cloud::Vault | Cloud::Pypi | Cloud::OctoSts | Cloud::CratesIo | Cloud::Npm => continue,
         };
         let verified = verify(scenario, cloud, &draft.config, exploration);
         let mut notes = placeholder_warnings(scenario, &intended, &draft.config);
