@@ -344,6 +344,33 @@ mod tests {
         assert_eq!(notes.len(), 3);
     }
 
+    /// The services' login actions and the inputs that set their audience:
+    /// hashicorp/vault-action `jwtGithubAudience` (V2), pypa/gh-action-pypi-publish
+    /// (Y5: the index's audience; no `password`), octo-sts/action `domain` (O3),
+    /// rust-lang/crates-io-auth-action `url`'s host (C3).
+    #[cfg(feature = "services")]
+    #[test]
+    fn the_services_login_actions_and_their_audiences() {
+        let s = steps(
+            "      - uses: hashicorp/vault-action@v3\n        with:\n          method: jwt\n          jwtGithubAudience: vault.example.com\n      - uses: hashicorp/vault-action@v3\n        with:\n          method: token\n      - uses: pypa/gh-action-pypi-publish@release/v1\n      - uses: pypa/gh-action-pypi-publish@release/v1\n        with:\n          repository-url: https://test.pypi.org/legacy/\n      - uses: pypa/gh-action-pypi-publish@release/v1\n        with:\n          password: x\n      - uses: octo-sts/action@v1\n        with:\n          domain: sts.example.com\n      - uses: rust-lang/crates-io-auth-action@v1\n      - uses: rust-lang/crates-io-auth-action@v1\n        with:\n          url: https://staging.crates.io\n",
+        );
+        let mut notes = Vec::new();
+        let l = find_logins(&s, &Contexts::new(), &mut Vec::new(), &mut notes);
+        let got: Vec<(Cloud, &str)> = l.iter().map(|l| (l.cloud, l.audience.as_deref().unwrap_or("?"))).collect();
+        assert_eq!(
+            got,
+            vec![
+                (Cloud::Vault, "vault.example.com"),
+                (Cloud::Pypi, "pypi"),
+                (Cloud::Pypi, "testpypi"),
+                (Cloud::OctoSts, "sts.example.com"),
+                (Cloud::CratesIo, "crates.io"),
+                (Cloud::CratesIo, "staging.crates.io"),
+            ]
+        );
+        assert_eq!(notes.len(), 2, "vault-action with a token and pypi-publish with a password ask for none");
+    }
+
     #[test]
     fn unknown_audience_is_reported_not_guessed() {
         let s = steps("      - uses: azure/login@v2\n        with:\n          audience: ${{ secrets.AUD }}\n");
