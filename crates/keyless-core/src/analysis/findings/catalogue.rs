@@ -16,7 +16,7 @@ const GH: &[Cloud] = &[];
 #[cfg(feature = "services")]
 const VAULT: &[Cloud] = &[Cloud::Vault];
 #[cfg(feature = "services")]
-const PYPI: &[Cloud] = &[Cloud::Pypi];
+const PUBLISHERS: &[Cloud] = &[Cloud::Pypi, Cloud::Npm];
 #[cfg(feature = "services")]
 const OCTO_STS: &[Cloud] = &[Cloud::OctoSts];
 
@@ -584,14 +584,14 @@ pub static CATALOGUE: &[CatalogueEntry] = &[
     ),
     #[cfg(feature = "services")]
     entry!(
-        "KL-PYPI-001",
+        "KL-PUBLISH-001",
         S::Medium,
-        PYPI,
-        "PyPI trusted publisher without an environment",
+        PUBLISHERS,
+        "Trusted publisher without an environment",
         None,
-        "Without an environment, every run of the workflow file can publish: any branch, any trigger the workflow has, any job in it. PyPI calls the environment optional but \"strongly recommended\": with one, GitHub's environment rules (required reviewers, deployment branches and tags) gate publishing.",
+        "Without an environment, every run of the workflow file can publish: any branch, any trigger the workflow has, any job in it. PyPI calls the environment optional but \"strongly recommended\"; npm's docs advise deployment environments to add approval requirements. With one, GitHub's environment rules (required reviewers, deployment branches and tags) gate publishing.",
         PYPI_ADDING,
-        "Create a GitHub environment (e.g. `pypi`) with protection rules, run the publishing job in it, and name it in the publisher."
+        "Create a GitHub environment (e.g. `release`) with protection rules, run the publishing job in it, and name it in the publisher."
     ),
     #[cfg(feature = "services")]
     entry!(

@@ -33,10 +33,21 @@ pub fn check(scenario: &Scenario) -> Vec<Finding> {
     if let Some(c) = &scenario.octo_sts {
         out.extend(octo_sts(c));
     }
+    if let Some(n) = scenario.npm.as_ref().filter(|n| n.environment.is_none()) {
+        out.push(Finding::new(
+            "KL-PUBLISH-001",
+            Some(Cloud::Npm),
+            format!(
+                "the npm publisher {}/{} `{}` names no environment: any run of that workflow can publish",
+                n.owner.value, n.repository.value, n.workflow_filename.value
+            ),
+            Some(n.span),
+        ));
+    }
     for p in scenario.pypi.iter().flat_map(|c| &c.publishers) {
         if p.environment.is_none() {
             out.push(Finding::new(
-                "KL-PYPI-001",
+                "KL-PUBLISH-001",
                 Some(Cloud::Pypi),
                 format!(
                     "publisher {}/{} `{}` names no environment: any run of that workflow can publish",
@@ -159,11 +170,27 @@ mod tests {
         assert!(check(&s).is_empty());
     }
 
+    /// N1 "Additional security measures": deployment environments add approvals.
+    #[test]
+    fn an_npm_publisher_without_environment_is_flagged() {
+        let mut s = Scenario::new("o", "r");
+        s.npm = crate::npm::NpmConfig::from_text(
+            r#"{"owner": "o", "repository": "r", "workflow_filename": "publish.yml"}"#,
+        )
+        .ok();
+        assert_eq!(check(&s).into_iter().map(|f| f.id).collect::<Vec<_>>(), ["KL-PUBLISH-001"]);
+        s.npm = crate::npm::NpmConfig::from_text(
+            r#"{"owner": "o", "repository": "r", "workflow_filename": "publish.yml", "environment": "npm"}"#,
+        )
+        .ok();
+        assert!(check(&s).is_empty());
+    }
+
     /// Y4 "Adding a publisher": the environment is optional but strongly recommended.
     #[test]
     fn a_publisher_without_environment_is_flagged() {
         let without = r#"{"owner": "o", "repository": "r", "workflow_filename": "release.yml"}"#;
-        assert_eq!(ids(None, Some(without)), ["KL-PYPI-001"]);
+        assert_eq!(ids(None, Some(without)), ["KL-PUBLISH-001"]);
         let with = r#"{"owner": "o", "repository": "r", "workflow_filename": "release.yml", "environment": "pypi"}"#;
         assert!(ids(None, Some(with)).is_empty());
     }
