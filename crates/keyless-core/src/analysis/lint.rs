@@ -20,7 +20,26 @@ pub enum FileKind {
     Alibaba,
     Azure,
     Gcp,
+    /// An octo-sts trust policy (`.github/chainguard/NAME.sts.yaml`).
+    #[cfg(feature = "services")]
+    OctoSts,
     Unknown,
+}
+
+/// The fields only an octo-sts trust policy has (O2): an issuer and a
+/// subject, exact or as patterns, with `permissions` or a pattern — and
+/// none of an Entra credential's `name` and `audiences`, which it would
+/// otherwise be read as.
+#[cfg(feature = "services")]
+fn is_octo_sts_policy(root: &Node) -> bool {
+    let has = |k: &str| root.get(k).is_some();
+    (has("issuer") || has("issuer_pattern"))
+        && (has("subject") || has("subject_pattern"))
+        && !has("audiences")
+        && !has("name")
+        && ["permissions", "issuer_pattern", "subject_pattern", "audience_pattern", "claim_pattern"]
+            .iter()
+            .any(|k| has(k))
 }
 
 /// Recognises a parsed document's kind from its top-level shape.
@@ -30,6 +49,10 @@ pub fn detect(root: &Node) -> FileKind {
     }
     if root.get("repository").is_some() && root.get("workflow").is_some() {
         return FileKind::Scenario;
+    }
+    #[cfg(feature = "services")]
+    if is_octo_sts_policy(root) {
+        return FileKind::OctoSts;
     }
     if let Some(items) = root.items().or_else(|| root.get("value").and_then(Node::items))
         && items.iter().any(|i| i.get("issuer").is_some() || i.get("claimsMatchingExpression").is_some())
@@ -133,6 +156,10 @@ fn lint_one(name: &str, text: &str, doc_id: DocId) -> (Vec<Finding>, bool) {
         FileKind::Azure => config(azure::AzureConfig::from_node(&root).map(|c| findings::check_azure(&c))),
         FileKind::Gcp => config(gcp::GcpConfig::from_node(&root).map(|c| findings::check_gcp(&c))),
         FileKind::Scenario => lint_scenario(name, text, &root, doc_id),
+        #[cfg(feature = "services")]
+        FileKind::OctoSts => {
+            config(crate::octo_sts::OctoStsConfig::from_node(&root).map(|c| findings::check_octo_sts(&c)))
+        }
         FileKind::Unknown => (
             vec![unreadable(
                 format!("{name}: not a workflow, trust configuration or scenario"),

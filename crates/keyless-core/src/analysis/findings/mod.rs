@@ -167,6 +167,8 @@ pub use alibaba::check as check_alibaba;
 pub use aws::check as check_aws;
 pub use azure::check as check_azure;
 pub use gcp::check as check_gcp;
+#[cfg(feature = "services")]
+pub use services::octo_sts as check_octo_sts;
 
 /// The catalogue as Markdown (`docs/findings.md`).
 pub fn catalogue_markdown() -> String {

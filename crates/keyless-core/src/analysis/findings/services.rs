@@ -91,7 +91,9 @@ fn vault(c: &VaultConfig) -> Vec<Finding> {
     out
 }
 
-fn octo_sts(c: &crate::octo_sts::OctoStsConfig) -> Vec<Finding> {
+/// Findings for one octo-sts trust policy (also `keyless lint` on a
+/// `.github/chainguard/*.sts.yaml` file).
+pub fn octo_sts(c: &crate::octo_sts::OctoStsConfig) -> Vec<Finding> {
     use crate::octo_sts::Matcher;
     let fields = [
         ("issuer_pattern", Some(&c.issuer)),
