@@ -1,6 +1,7 @@
 //! `keyless lint FILES...`: findings for standalone files. Each file's kind
 //! is recognised from its shape (workflow, AWS or Alibaba trust policy or
-//! `aws iam get-role` output, Azure credential list, GCP provider, scenario);
+//! `aws iam get-role` output, Azure credential list, GCP provider, octo-sts
+//! trust policy, scenario);
 //! a scenario file is evaluated and analysed in full, and locations inside
 //! its embedded documents are mapped back into the scenario file.
 
