@@ -88,7 +88,9 @@ pub fn report_text(
             } else {
                 st.red(&format!("✗ {}", v.code))
             };
-            let _ = writeln!(out, "  {:<8}{head}  {}", cloud.key(), st.dim(&format!("aud {}", v.audience)));
+            // A key of 8 characters or more (`octo_sts`) keeps a space before the mark.
+            let key = format!("{} ", cloud.key());
+            let _ = writeln!(out, "  {key:<8}{head}  {}", st.dim(&format!("aud {}", v.audience)));
             if !v.allowed {
                 let _ = writeln!(out, "          {}", v.message);
             }

@@ -58,7 +58,11 @@ fn json_output_follows_the_contract_for_every_fixture() {
                 assert!(token["reason"].is_string());
             }
             for (cloud, verdict) in job["verdicts"].as_object().unwrap() {
-                assert!(["aws", "azure", "gcp", "alibaba"].contains(&cloud.as_str()));
+                assert!(
+                    ["aws", "azure", "gcp", "alibaba", "vault", "pypi", "octo_sts", "crates_io", "npm"]
+                        .contains(&cloud.as_str()),
+                    "{cloud}"
+                );
                 assert!(verdict["allowed"].is_boolean());
                 for field in ["audience", "code", "message", "decided_by"] {
                     assert!(verdict[field].is_string(), "{}: {cloud}.{field}", path.display());

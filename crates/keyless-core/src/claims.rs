@@ -85,6 +85,31 @@ impl Claims {
     }
 }
 
+/// The workflow filename in a `workflow_ref` / `job_workflow_ref` claim
+/// (`OWNER/REPO/.github/workflows/FILE@REF`), as the registries extract it:
+/// PyPI's `([^/]+\.(yml|yaml))(?=@)` (pypi/warehouse
+/// `warehouse/oidc/models/github.py`) and crates.io's
+/// `([^/]+\.(yml|yaml))(@.+)` (rust-lang/crates.io
+/// `crates/crates_io_trustpub/src/github/workflows.rs`), searched from the
+/// left: in the first `/`-separated segment that has one, the longest
+/// prefix ending in `.yml` or `.yaml` (one character at least before the
+/// dot) and followed by `@` — a filename may contain `@`. (The two differ
+/// only for a ref that ends right after an `@`, which GitHub never mints.)
+pub fn workflow_filename(job_workflow_ref: &str) -> Option<&str> {
+    let mut start = 0;
+    for segment in job_workflow_ref.split('/') {
+        let longest = segment.char_indices().rev().filter(|(_, c)| *c == '@').map(|(i, _)| i).find(|&i| {
+            let name = segment.get(..i).unwrap_or_default();
+            (name.len() > 4 && name.ends_with(".yml")) || (name.len() > 5 && name.ends_with(".yaml"))
+        });
+        if let Some(end) = longest {
+            return job_workflow_ref.get(start..start + end);
+        }
+        start += segment.len() + 1;
+    }
+    None
+}
+
 /// The name-only form of GitHub's immutable subject:
 /// `repo:o@1/r@2:ref:refs/heads/main` → `repo:o/r:ref:refs/heads/main`
 /// (research cloud-trust-evaluation.md §0, §9.5); `None` for any other

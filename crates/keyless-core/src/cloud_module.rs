@@ -21,3 +21,13 @@ pub struct CloudModule<C> {
     /// The verdict the cloud would give a token with these claims.
     pub evaluate: fn(&C, &Claims) -> Verdict,
 }
+
+/// What the engine reads from any party's parsed configuration, besides
+/// its module's evaluator.
+pub trait TrustConfig {
+    /// Warnings and notes the parser attached (create-time rules the party
+    /// would enforce, ignored fields): reported with every evaluation.
+    fn notes(&self) -> &[crate::diagnostic::Diagnostic] {
+        &[]
+    }
+}

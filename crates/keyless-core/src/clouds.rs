@@ -13,41 +13,35 @@
 
 pub use crate::cloud_module::CloudModule;
 use crate::verdict::Cloud;
-use crate::{alibaba, aws, azure, gcp};
 
-/// The cloud evaluators a host has; `None` = not linked (or not loaded
-/// yet). A scenario section for a cloud that is not here is not read: the
-/// cloud gets no verdict, and the host says why.
-#[derive(Clone, Copy)]
-pub struct Clouds {
-    pub aws: Option<&'static CloudModule<aws::AwsConfig>>,
-    pub azure: Option<&'static CloudModule<azure::AzureConfig>>,
-    pub gcp: Option<&'static CloudModule<gcp::GcpConfig>>,
-    pub alibaba: Option<&'static CloudModule<alibaba::AlibabaConfig>>,
-}
-
-impl Clouds {
-    /// Every cloud.
-    pub const ALL: Clouds = Clouds {
-        aws: Some(&aws::MODULE),
-        azure: Some(&azure::MODULE),
-        gcp: Some(&gcp::MODULE),
-        alibaba: Some(&alibaba::MODULE),
-    };
-
-    /// No cloud: the GitHub side only.
-    pub const NONE: Clouds = Clouds { aws: None, azure: None, gcp: None, alibaba: None };
-
-    /// Whether this set can read and evaluate `cloud`.
-    pub fn has(&self, cloud: Cloud) -> bool {
-        match cloud {
-            Cloud::Aws => self.aws.is_some(),
-            Cloud::Azure => self.azure.is_some(),
-            Cloud::Gcp => self.gcp.is_some(),
-            Cloud::Alibaba => self.alibaba.is_some(),
+macro_rules! clouds_set {
+    ($($(#[$attr:meta])* $Variant:ident $key:ident $title:literal $Config:ident;)*) => {
+        /// The cloud evaluators a host has; `None` = not linked (or not loaded
+        /// yet). A scenario section for a cloud that is not here is not read: the
+        /// cloud gets no verdict, and the host says why. One field per party
+        /// ([`crate::parties`]).
+        #[derive(Clone, Copy)]
+        pub struct Clouds {
+            $($(#[$attr])* pub $key: Option<&'static CloudModule<crate::$key::$Config>>,)*
         }
-    }
+
+        impl Clouds {
+            /// Every cloud.
+            pub const ALL: Clouds = Clouds { $($(#[$attr])* $key: Some(&crate::$key::MODULE),)* };
+
+            /// No cloud: the GitHub side only.
+            pub const NONE: Clouds = Clouds { $($(#[$attr])* $key: None,)* };
+
+            /// Whether this set can read and evaluate `cloud`.
+            pub fn has(&self, cloud: Cloud) -> bool {
+                match cloud {
+                    $($(#[$attr])* Cloud::$Variant => self.$key.is_some(),)*
+                }
+            }
+        }
+    };
 }
+crate::parties::for_each_party!(clouds_set);
 
 #[cfg(test)]
 mod tests {

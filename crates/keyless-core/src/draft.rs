@@ -12,7 +12,7 @@ use crate::clouds::Clouds;
 use crate::diagnostic::Diagnostic;
 use crate::doc::{self, Node, Value};
 use crate::github::environment::PROTECTION_KEYS;
-use crate::scenario::{PullRequestTargetSubject, Scenario, Visibility};
+use crate::scenario::{PullRequestTargetSubject, Scenario, TrustSection, Visibility};
 use crate::span::{DocId, Span};
 use crate::verdict::Cloud;
 use std::collections::BTreeMap;
@@ -51,119 +51,115 @@ impl Default for EventDraft {
     }
 }
 
-/// A scenario as the playground edits it. See the module docs.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ScenarioDraft {
-    pub repository: String,
-    pub repository_id: String,
-    pub repository_owner_id: String,
-    pub visibility: Visibility,
-    pub default_branch: String,
-    pub workflow_path: String,
-    pub enterprise_slug: String,
-    pub ghes_host: String,
-    pub ghe_subdomain: String,
-    pub subject_use_default: bool,
-    pub include_claim_keys: Vec<String>,
-    pub subject_immutable: bool,
-    pub pull_request_target_subject: PullRequestTargetSubject,
-    pub fork_pr_write_tokens: bool,
-    pub issued_at: Option<i64>,
-    pub event: EventDraft,
-    pub inputs: BTreeMap<String, serde_json::Value>,
-    pub vars: BTreeMap<String, serde_json::Value>,
-    /// The workflow editor's text.
-    pub workflow: String,
-    /// Each cloud editor's text (JSON or YAML); empty = not configured.
-    pub aws: String,
-    pub azure: String,
-    pub gcp: String,
-    pub alibaba: String,
-    /// The environment protection editor's text: YAML with the scenario's
-    /// `environments:` and `protected_branches:` (empty = none given).
-    pub environment_protection: String,
-    /// Scenario fields the form does not edit (`reusable_workflows`,
-    /// `repo_properties`, ...): key and YAML text of the value, kept so an
-    /// imported file survives export unchanged in meaning.
-    pub extra: Vec<(String, String)>,
-}
-
-impl Default for ScenarioDraft {
-    fn default() -> Self {
-        ScenarioDraft {
-            repository: "my-org/my-repo".into(),
-            repository_id: String::new(),
-            repository_owner_id: String::new(),
-            visibility: Visibility::default(),
-            default_branch: "main".into(),
-            workflow_path: ".github/workflows/deploy.yml".into(),
-            enterprise_slug: String::new(),
-            ghes_host: String::new(),
-            ghe_subdomain: String::new(),
-            subject_use_default: false,
-            include_claim_keys: Vec::new(),
-            subject_immutable: false,
-            pull_request_target_subject: PullRequestTargetSubject::default(),
-            fork_pr_write_tokens: false,
-            issued_at: None,
-            event: EventDraft::default(),
-            inputs: BTreeMap::new(),
-            vars: BTreeMap::new(),
-            workflow: String::new(),
-            aws: String::new(),
-            azure: String::new(),
-            gcp: String::new(),
-            alibaba: String::new(),
-            environment_protection: String::new(),
-            extra: Vec::new(),
+macro_rules! draft_struct {
+    ($($(#[$attr:meta])* $Variant:ident $key:ident $title:literal $Config:ident;)*) => {
+        /// A scenario as the playground edits it. See the module docs.
+        #[derive(Clone, Debug, PartialEq)]
+        pub struct ScenarioDraft {
+            pub repository: String,
+            pub repository_id: String,
+            pub repository_owner_id: String,
+            pub visibility: Visibility,
+            pub default_branch: String,
+            pub workflow_path: String,
+            pub enterprise_slug: String,
+            pub ghes_host: String,
+            pub ghe_subdomain: String,
+            pub subject_use_default: bool,
+            pub include_claim_keys: Vec<String>,
+            pub subject_immutable: bool,
+            pub pull_request_target_subject: PullRequestTargetSubject,
+            pub fork_pr_write_tokens: bool,
+            pub issued_at: Option<i64>,
+            pub event: EventDraft,
+            pub inputs: BTreeMap<String, serde_json::Value>,
+            pub vars: BTreeMap<String, serde_json::Value>,
+            /// The workflow editor's text.
+            pub workflow: String,
+            $(
+                #[doc = concat!("The ", $title, " editor's text (JSON or YAML); empty = not configured.")]
+                $(#[$attr])* pub $key: String,
+            )*
+            /// The environment protection editor's text: YAML with the scenario's
+            /// `environments:` and `protected_branches:` (empty = none given).
+            pub environment_protection: String,
+            /// Scenario fields the form does not edit (`reusable_workflows`,
+            /// `repo_properties`, ...): key and YAML text of the value, kept so an
+            /// imported file survives export unchanged in meaning.
+            pub extra: Vec<(String, String)>,
         }
-    }
-}
 
-/// Top-level keys the draft edits as fields (others go to `extra`).
-const EDITED_KEYS: &[&str] = &[
-    "repository",
-    "repository_id",
-    "repository_owner_id",
-    "visibility",
-    "default_branch",
-    "workflow_path",
-    "workflow",
-    "event",
-    "inputs",
-    "vars",
-    "subject",
-    "issuer",
-    "options",
-    "aws",
-    "azure",
-    "gcp",
-    "alibaba",
-    "environments",
-    "protected_branches",
-];
+        impl Default for ScenarioDraft {
+            fn default() -> Self {
+                ScenarioDraft {
+                    repository: "my-org/my-repo".into(),
+                    repository_id: String::new(),
+                    repository_owner_id: String::new(),
+                    visibility: Visibility::default(),
+                    default_branch: "main".into(),
+                    workflow_path: ".github/workflows/deploy.yml".into(),
+                    enterprise_slug: String::new(),
+                    ghes_host: String::new(),
+                    ghe_subdomain: String::new(),
+                    subject_use_default: false,
+                    include_claim_keys: Vec::new(),
+                    subject_immutable: false,
+                    pull_request_target_subject: PullRequestTargetSubject::default(),
+                    fork_pr_write_tokens: false,
+                    issued_at: None,
+                    event: EventDraft::default(),
+                    inputs: BTreeMap::new(),
+                    vars: BTreeMap::new(),
+                    workflow: String::new(),
+                    $($(#[$attr])* $key: String::new(),)*
+                    environment_protection: String::new(),
+                    extra: Vec::new(),
+                }
+            }
+        }
+
+        /// Top-level keys the draft edits as fields (others go to `extra`).
+        const EDITED_KEYS: &[&str] = &[
+            "repository",
+            "repository_id",
+            "repository_owner_id",
+            "visibility",
+            "default_branch",
+            "workflow_path",
+            "workflow",
+            "event",
+            "inputs",
+            "vars",
+            "subject",
+            "issuer",
+            "options",
+            $($(#[$attr])* stringify!($key),)*
+            "environments",
+            "protected_branches",
+        ];
+
+        impl ScenarioDraft {
+            /// The text of one cloud's editor.
+            pub fn cloud_text(&self, cloud: Cloud) -> &str {
+                match cloud {
+                    $($(#[$attr])* Cloud::$Variant => &self.$key,)*
+                }
+            }
+
+            /// The text of one cloud's editor, to edit.
+            pub fn cloud_text_mut(&mut self, cloud: Cloud) -> &mut String {
+                match cloud {
+                    $($(#[$attr])* Cloud::$Variant => &mut self.$key,)*
+                }
+            }
+        }
+    };
+}
+// The struct, its defaults and the per-party accessors have one field per
+// relying party (crate::parties).
+crate::parties::for_each_party!(draft_struct);
 
 impl ScenarioDraft {
-    /// The text of one cloud's editor.
-    pub fn cloud_text(&self, cloud: Cloud) -> &str {
-        match cloud {
-            Cloud::Aws => &self.aws,
-            Cloud::Azure => &self.azure,
-            Cloud::Gcp => &self.gcp,
-            Cloud::Alibaba => &self.alibaba,
-        }
-    }
-
-    /// The text of one cloud's editor, to edit.
-    pub fn cloud_text_mut(&mut self, cloud: Cloud) -> &mut String {
-        match cloud {
-            Cloud::Aws => &mut self.aws,
-            Cloud::Azure => &mut self.azure,
-            Cloud::Gcp => &mut self.gcp,
-            Cloud::Alibaba => &mut self.alibaba,
-        }
-    }
-
     /// The scenario file (YAML) `keyless eval` reads. The workflow and cloud
     /// texts are block scalars, so each survives exactly.
     pub fn to_yaml(&self) -> String {
@@ -427,28 +423,12 @@ impl ScenarioDraft {
         if self.workflow.trim().is_empty() {
             diagnostics.push(Diagnostic::note("the workflow editor is empty: paste the workflow under test", None));
         }
-        if let (false, Some(m)) = (self.aws.trim().is_empty(), clouds.aws) {
-            match (m.from_text)(&self.aws) {
-                Ok(c) => scenario.aws = Some(c),
-                Err(d) => diagnostics.push(d),
-            }
-        }
-        if let (false, Some(m)) = (self.azure.trim().is_empty(), clouds.azure) {
-            match (m.from_text)(&self.azure) {
-                Ok(c) => scenario.azure = Some(c),
-                Err(d) => diagnostics.push(d),
-            }
-        }
-        if let (false, Some(m)) = (self.gcp.trim().is_empty(), clouds.gcp) {
-            match (m.from_text)(&self.gcp) {
-                Ok(c) => scenario.gcp = Some(c),
-                Err(d) => diagnostics.push(d),
-            }
-        }
-        if let (false, Some(m)) = (self.alibaba.trim().is_empty(), clouds.alibaba) {
-            match (m.from_text)(&self.alibaba) {
-                Ok(c) => scenario.alibaba = Some(c),
-                Err(d) => diagnostics.push(d),
+        for cloud in Cloud::ALL {
+            let text = self.cloud_text(cloud);
+            if !text.trim().is_empty()
+                && let Err(d) = scenario.read_trust(cloud, TrustSection::Text(text), clouds)
+            {
+                diagnostics.push(d);
             }
         }
         // The editor has no document of its own in the playground: keep the

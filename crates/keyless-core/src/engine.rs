@@ -38,15 +38,7 @@ impl std::ops::Deref for JobReport {
 
 /// The clouds this scenario configures.
 pub fn configured_clouds(s: &Scenario) -> Vec<Cloud> {
-    Cloud::ALL
-        .into_iter()
-        .filter(|c| match c {
-            Cloud::Aws => s.aws.is_some(),
-            Cloud::Azure => s.azure.is_some(),
-            Cloud::Gcp => s.gcp.is_some(),
-            Cloud::Alibaba => s.alibaba.is_some(),
-        })
-        .collect()
+    Cloud::ALL.into_iter().filter(|c| s.configures(*c)).collect()
 }
 
 pub fn evaluate(scenario: &Scenario) -> Report {
@@ -73,17 +65,7 @@ pub fn evaluate_using(scenario: &Scenario, verdict_of: &mut dyn FnMut(Cloud, &Cl
 /// Warnings and notes the clouds' parsers attached to their configurations
 /// (e.g. an Azure expression Entra would now refuse to create).
 pub fn config_diagnostics(scenario: &Scenario) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    if let Some(c) = &scenario.aws {
-        out.extend(c.notes.iter().cloned());
-    }
-    if let Some(c) = &scenario.azure {
-        out.extend(c.diagnostics.iter().cloned());
-    }
-    if let Some(c) = &scenario.alibaba {
-        out.extend(c.notes.iter().cloned());
-    }
-    out
+    scenario.trust_notes()
 }
 
 /// Every configured cloud's verdict for one job's token.
@@ -154,11 +136,5 @@ fn judge_using(cloud: Cloud, run: &JobRun, verdict_of: &mut dyn FnMut(Cloud, &Cl
 /// login's audience already applied): the one path every verdict takes,
 /// simulated tokens and real ones (`token::real`).
 pub fn evaluate_claims(scenario: &Scenario, cloud: Cloud, claims: &Claims, clouds: &Clouds) -> Verdict {
-    match cloud {
-        Cloud::Aws => scenario.aws.as_ref().zip(clouds.aws).map(|(c, m)| (m.evaluate)(c, claims)),
-        Cloud::Azure => scenario.azure.as_ref().zip(clouds.azure).map(|(c, m)| (m.evaluate)(c, claims)),
-        Cloud::Gcp => scenario.gcp.as_ref().zip(clouds.gcp).map(|(c, m)| (m.evaluate)(c, claims)),
-        Cloud::Alibaba => scenario.alibaba.as_ref().zip(clouds.alibaba).map(|(c, m)| (m.evaluate)(c, claims)),
-    }
-    .unwrap_or_else(|| Verdict::no_token(cloud, "cloud not configured"))
+    scenario.evaluate_trust(cloud, claims, clouds).unwrap_or_else(|| Verdict::no_token(cloud, "cloud not configured"))
 }

@@ -28,6 +28,7 @@ pub mod html;
 pub mod iam_condition;
 pub mod iam_policy;
 pub mod output;
+pub mod parties;
 pub mod scenario;
 pub mod sources;
 pub mod span;
@@ -40,7 +41,17 @@ pub mod alibaba;
 pub mod analysis;
 pub mod aws;
 pub mod azure;
+#[cfg(feature = "services")]
+pub mod crates_io;
 pub mod gcp;
+#[cfg(feature = "services")]
+pub mod npm;
+#[cfg(feature = "services")]
+pub mod octo_sts;
+#[cfg(feature = "services")]
+pub mod pypi;
+#[cfg(feature = "services")]
+pub mod vault;
 
 pub use build_info::VERSION;
 pub use claims::{ClaimValue, Claims};

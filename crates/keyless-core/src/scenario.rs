@@ -2,6 +2,8 @@
 //! permalinks. Field names are a contract (issue #2); unknown fields are
 //! errors, so a typo never silently changes a verdict.
 
+use crate::claims::Claims;
+use crate::cloud_module::TrustConfig as _;
 use crate::clouds::Clouds;
 use crate::diagnostic::{Diagnostic, Result};
 use crate::doc::{self, Node};
@@ -11,24 +13,121 @@ pub use crate::github::run::{
 };
 use crate::span::{DocId, Span, Spanned};
 use crate::spelling::check_keys;
-use crate::{alibaba, aws, azure, gcp};
+use crate::verdict::{Cloud, Verdict};
 
-/// Everything needed to simulate one run and judge it: the run (what the
-/// GitHub side sees) and the trust configuration of each relying party.
-///
-/// It dereferences to its [`Run`], so `scenario.event` reads the run's
-/// event; the GitHub side takes `&Run` and cannot reach a cloud's section.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Scenario {
-    pub run: Run,
-    pub aws: Option<aws::AwsConfig>,
-    pub azure: Option<azure::AzureConfig>,
-    pub gcp: Option<gcp::GcpConfig>,
-    pub alibaba: Option<alibaba::AlibabaConfig>,
-    /// Where each document embedded as a string sits in the scenario file
-    /// (the workflows, a cloud section written as text), so errors can be
-    /// reported there.
-    pub embedded_origins: Vec<(DocId, Span)>,
+macro_rules! scenario_struct {
+    ($($(#[$attr:meta])* $Variant:ident $key:ident $title:literal $Config:ident;)*) => {
+        /// Everything needed to simulate one run and judge it: the run (what the
+        /// GitHub side sees) and the trust configuration of each relying party
+        /// (one field per party, [`crate::parties`]).
+        ///
+        /// It dereferences to its [`Run`], so `scenario.event` reads the run's
+        /// event; the GitHub side takes `&Run` and cannot reach a cloud's section.
+        #[derive(Clone, Debug, PartialEq)]
+        pub struct Scenario {
+            pub run: Run,
+            $(
+                #[doc = concat!("The ", $title, " trust configuration, when the scenario has one.")]
+                $(#[$attr])* pub $key: Option<crate::$key::$Config>,
+            )*
+            /// Where each document embedded as a string sits in the scenario file
+            /// (the workflows, a cloud section written as text), so errors can be
+            /// reported there.
+            pub embedded_origins: Vec<(DocId, Span)>,
+        }
+
+        impl Scenario {
+            /// A scenario with no clouds and an empty workflow, for builders.
+            pub fn new(owner: &str, name: &str) -> Scenario {
+                Scenario {
+                    run: Run::new(owner, name),
+                    $($(#[$attr])* $key: None,)*
+                    embedded_origins: Vec::new(),
+                }
+            }
+
+            /// Whether the scenario has a trust configuration for `cloud`.
+            pub fn configures(&self, cloud: Cloud) -> bool {
+                match cloud {
+                    $($(#[$attr])* Cloud::$Variant => self.$key.is_some(),)*
+                }
+            }
+
+            /// Reads `cloud`'s section (a node of the scenario, or the text of
+            /// its editor) with the parser in `clouds`; a cloud that is not
+            /// there is left unread.
+            pub fn read_trust(&mut self, cloud: Cloud, section: TrustSection<'_>, clouds: &Clouds) -> Result<()> {
+                match cloud {
+                    $($(#[$attr])* Cloud::$Variant => {
+                        if let Some(m) = clouds.$key {
+                            self.$key = Some(match section {
+                                TrustSection::Node(n) => (m.from_node)(n)?,
+                                TrustSection::Text(t) => (m.from_text)(t)?,
+                            });
+                        }
+                    })*
+                }
+                Ok(())
+            }
+
+            /// `cloud`'s verdict on a token with these claims, when the
+            /// scenario configures it and `clouds` has its evaluator.
+            pub fn evaluate_trust(&self, cloud: Cloud, claims: &Claims, clouds: &Clouds) -> Option<Verdict> {
+                match cloud {
+                    $($(#[$attr])* Cloud::$Variant => {
+                        self.$key.as_ref().zip(clouds.$key).map(|(c, m)| (m.evaluate)(c, claims))
+                    })*
+                }
+            }
+
+            /// The notes every configured party's parser attached, in party
+            /// order.
+            pub fn trust_notes(&self) -> Vec<Diagnostic> {
+                let mut out = Vec::new();
+                $($(#[$attr])* if let Some(c) = &self.$key {
+                    out.extend(c.notes().iter().cloned());
+                })*
+                out
+            }
+        }
+
+        /// Top-level fields; the first eleven are the issue #2 contract.
+        pub const TOP_LEVEL_KEYS: &[&str] = &[
+            "repository",
+            "repository_id",
+            "repository_owner_id",
+            "visibility",
+            "default_branch",
+            "workflow_path",
+            "workflow",
+            "reusable_workflows",
+            "event",
+            "inputs",
+            "vars",
+            "subject",
+            "issuer",
+            $($(#[$attr])* stringify!($key),)*
+            "enterprise",
+            "enterprise_id",
+            "runner_environment",
+            "repo_properties",
+            "ref_protected",
+            "options",
+            "environments",
+            "protected_branches",
+            // Read by `keyless check` (analysis::expectations), not by the engine.
+            "expect",
+        ];
+    };
+}
+crate::parties::for_each_party!(scenario_struct);
+
+/// A party's section as given: a node of the scenario, or the text of the
+/// party's editor (JSON or YAML).
+#[derive(Clone, Copy)]
+pub enum TrustSection<'a> {
+    Node(&'a Node),
+    Text(&'a str),
 }
 
 impl std::ops::Deref for Scenario {
@@ -45,18 +144,6 @@ impl std::ops::DerefMut for Scenario {
 }
 
 impl Scenario {
-    /// A scenario with no clouds and an empty workflow, for builders.
-    pub fn new(owner: &str, name: &str) -> Scenario {
-        Scenario {
-            run: Run::new(owner, name),
-            aws: None,
-            azure: None,
-            gcp: None,
-            alibaba: None,
-            embedded_origins: Vec::new(),
-        }
-    }
-
     /// Parses a scenario file (YAML or JSON). All errors found are returned,
     /// each located in `DocId::Scenario` (or in the embedded document).
     pub fn parse(text: &str) -> std::result::Result<Scenario, Vec<Diagnostic>> {
@@ -231,84 +318,34 @@ impl Scenario {
         // A cloud section is a mapping, or a string holding the text the user
         // pasted (JSON or YAML); a string is parsed as its own document, with
         // that cloud's DocId, exactly as the playground's editor would.
-        let mut owned: Vec<(String, Node)> = Vec::new();
-        for (key, doc_id) in
-            [("aws", DocId::Aws), ("azure", DocId::Azure), ("gcp", DocId::Gcp), ("alibaba", DocId::Alibaba)]
-        {
-            if let Some(string_node) = root.get(key).filter(|n| n.as_str().is_some()) {
-                s.embedded_origins.push((doc_id, string_node.span));
+        // Every text is parsed before any section is read (errors in that
+        // order).
+        let mut owned: Vec<(Cloud, Node)> = Vec::new();
+        for cloud in Cloud::ALL {
+            if let Some(string_node) = root.get(cloud.key()).filter(|n| n.as_str().is_some()) {
+                s.embedded_origins.push((cloud.doc(), string_node.span));
                 let text = string_node.as_str().unwrap_or_default();
-                match doc::parse(text, doc_id) {
-                    Ok(n) => owned.push((key.to_string(), n)),
+                match doc::parse(text, cloud.doc()) {
+                    Ok(n) => owned.push((cloud, n)),
                     Err(d) => errors.push(d),
                 }
             }
         }
-        let section = |key: &str| {
-            owned
+        for cloud in Cloud::ALL {
+            let section = owned
                 .iter()
-                .find(|(k, _)| k == key)
+                .find(|(c, _)| *c == cloud)
                 .map(|(_, n)| n)
-                .or_else(|| root.get(key).filter(|n| !n.is_null() && n.as_str().is_none()))
-        };
-        if let (Some(n), Some(m)) = (section("aws"), clouds.aws) {
-            match (m.from_node)(n) {
-                Ok(c) => s.aws = Some(c),
-                Err(d) => errors.push(d),
-            }
-        }
-        if let (Some(n), Some(m)) = (section("azure"), clouds.azure) {
-            match (m.from_node)(n) {
-                Ok(c) => s.azure = Some(c),
-                Err(d) => errors.push(d),
-            }
-        }
-        if let (Some(n), Some(m)) = (section("gcp"), clouds.gcp) {
-            match (m.from_node)(n) {
-                Ok(c) => s.gcp = Some(c),
-                Err(d) => errors.push(d),
-            }
-        }
-        if let (Some(n), Some(m)) = (section("alibaba"), clouds.alibaba) {
-            match (m.from_node)(n) {
-                Ok(c) => s.alibaba = Some(c),
-                Err(d) => errors.push(d),
+                .or_else(|| root.get(cloud.key()).filter(|n| !n.is_null() && n.as_str().is_none()));
+            if let Some(n) = section
+                && let Err(d) = s.read_trust(cloud, TrustSection::Node(n), clouds)
+            {
+                errors.push(d);
             }
         }
         if errors.is_empty() { Ok(s) } else { Err(errors) }
     }
 }
-
-/// Top-level fields; the first eleven are the issue #2 contract.
-pub const TOP_LEVEL_KEYS: &[&str] = &[
-    "repository",
-    "repository_id",
-    "repository_owner_id",
-    "visibility",
-    "default_branch",
-    "workflow_path",
-    "workflow",
-    "reusable_workflows",
-    "event",
-    "inputs",
-    "vars",
-    "subject",
-    "issuer",
-    "aws",
-    "azure",
-    "gcp",
-    "alibaba",
-    "enterprise",
-    "enterprise_id",
-    "runner_environment",
-    "repo_properties",
-    "ref_protected",
-    "options",
-    "environments",
-    "protected_branches",
-    // Read by `keyless check` (analysis::expectations), not by the engine.
-    "expect",
-];
 
 pub const EVENT_KEYS: &[&str] =
     &["name", "ref", "base_ref", "head_ref", "pr_number", "from_fork", "merged", "actor", "actor_id", "sha"];

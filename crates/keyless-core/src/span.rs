@@ -4,29 +4,30 @@
 
 use serde::Serialize;
 
-/// Which document a span points into. The playground has one editor per
-/// document; the CLI maps each back to a file (or to a block inside the
-/// scenario file).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DocId {
-    /// The scenario file itself (CLI) or the repository settings (playground).
-    Scenario,
-    /// The workflow YAML under test.
-    Workflow,
-    /// A reusable workflow, by its index in `Scenario::reusable_workflows`.
-    Reusable(u16),
-    /// The AWS section (trust policy and provider).
-    Aws,
-    /// The Azure federated identity credentials.
-    Azure,
-    /// The GCP provider and members.
-    Gcp,
-    /// The Alibaba Cloud RAM trust policy and provider.
-    Alibaba,
-    /// A standalone file given to `keyless lint`, by position.
-    File(u16),
+macro_rules! doc_id {
+    ($($(#[$attr:meta])* $Variant:ident $key:ident $title:literal $Config:ident;)*) => {
+        /// Which document a span points into. The playground has one editor per
+        /// document; the CLI maps each back to a file (or to a block inside the
+        /// scenario file).
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum DocId {
+            /// The scenario file itself (CLI) or the repository settings (playground).
+            Scenario,
+            /// The workflow YAML under test.
+            Workflow,
+            /// A reusable workflow, by its index in `Scenario::reusable_workflows`.
+            Reusable(u16),
+            $(
+                #[doc = concat!("The ", $title, " section (trust configuration).")]
+                $(#[$attr])* $Variant,
+            )*
+            /// A standalone file given to `keyless lint`, by position.
+            File(u16),
+        }
+    };
 }
+crate::parties::for_each_party!(doc_id);
 
 /// A byte range in one document.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]

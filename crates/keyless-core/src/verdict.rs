@@ -1,41 +1,62 @@
 //! What a cloud answers for one token: allowed or not, in the cloud's own
 //! words, and the trace of checks that led there.
 
-use crate::span::Span;
+use crate::span::{DocId, Span};
 use serde::Serialize;
 use std::fmt;
 
-/// The clouds Keyless models. Order is display order.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Cloud {
-    Aws,
-    Azure,
-    Gcp,
-    Alibaba,
-}
-
-impl Cloud {
-    pub const ALL: [Cloud; 4] = [Cloud::Aws, Cloud::Azure, Cloud::Gcp, Cloud::Alibaba];
-
-    pub fn key(self) -> &'static str {
-        match self {
-            Cloud::Aws => "aws",
-            Cloud::Azure => "azure",
-            Cloud::Gcp => "gcp",
-            Cloud::Alibaba => "alibaba",
+macro_rules! cloud_enum {
+    ($($(#[$attr:meta])* $Variant:ident $key:ident $title:literal $Config:ident;)*) => {
+        /// The relying parties Keyless models ([`crate::parties`]). Order
+        /// is display order.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum Cloud {
+            $($(#[$attr])* $Variant,)*
         }
-    }
 
-    pub fn title(self) -> &'static str {
-        match self {
-            Cloud::Aws => "AWS",
-            Cloud::Azure => "Azure",
-            Cloud::Gcp => "Google Cloud",
-            Cloud::Alibaba => "Alibaba Cloud",
+        impl Cloud {
+            pub const ALL: [Cloud; Cloud::COUNT] = [$($(#[$attr])* Cloud::$Variant,)*];
+            /// How many relying parties this build has.
+            pub const COUNT: usize = [$($(#[$attr])* stringify!($key),)*].len();
+
+            /// The scenario key and the JSON key under `verdicts`.
+            pub fn key(self) -> &'static str {
+                match self {
+                    $($(#[$attr])* Cloud::$Variant => stringify!($key),)*
+                }
+            }
+
+            pub fn title(self) -> &'static str {
+                match self {
+                    $($(#[$attr])* Cloud::$Variant => $title,)*
+                }
+            }
+
+            /// The document of this party's editor (and of its section
+            /// of a scenario, when written as text).
+            pub fn doc(self) -> DocId {
+                match self {
+                    $($(#[$attr])* Cloud::$Variant => DocId::$Variant,)*
+                }
+            }
+
+            /// The party whose editor `doc` is.
+            pub fn of_doc(doc: DocId) -> Option<Cloud> {
+                match doc {
+                    $($(#[$attr])* DocId::$Variant => Some(Cloud::$Variant),)*
+                    _ => None,
+                }
+            }
+
+            /// The party with this scenario key.
+            pub fn from_key(key: &str) -> Option<Cloud> {
+                Cloud::ALL.into_iter().find(|c| c.key() == key)
+            }
         }
-    }
+    };
 }
+crate::parties::for_each_party!(cloud_enum);
 
 impl fmt::Display for Cloud {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -23,17 +23,39 @@ use crate::verdict::{Cloud, Verdict};
 /// scenarios with very many distinct tokens (a lookup is a linear scan).
 const MAX_ENTRIES: usize = 512;
 
-/// See the module documentation. `Default` is empty.
-#[derive(Default)]
-pub struct VerdictCache {
-    aws: Entries<crate::aws::AwsConfig>,
-    azure: Entries<crate::azure::AzureConfig>,
-    gcp: Entries<crate::gcp::GcpConfig>,
-    alibaba: Entries<crate::alibaba::AlibabaConfig>,
-    /// Verdicts computed and reused since the cache was made.
-    pub misses: usize,
-    pub hits: usize,
+macro_rules! cache_struct {
+    ($($(#[$attr:meta])* $Variant:ident $key:ident $title:literal $Config:ident;)*) => {
+        /// See the module documentation. `Default` is empty.
+        #[derive(Default)]
+        pub struct VerdictCache {
+            $($(#[$attr])* $key: Entries<crate::$key::$Config>,)*
+            /// Verdicts computed and reused since the cache was made.
+            pub misses: usize,
+            pub hits: usize,
+        }
+
+        impl VerdictCache {
+            /// Empties the entries of each party whose configuration or
+            /// evaluator changed.
+            fn sync(&mut self, scenario: &Scenario, clouds: &Clouds) {
+                $($(#[$attr])* self.$key.sync(&scenario.$key, clouds.$key.is_some());)*
+            }
+
+            fn get(&self, cloud: Cloud, claims: &Claims) -> Option<&Verdict> {
+                match cloud {
+                    $($(#[$attr])* Cloud::$Variant => self.$key.get(claims),)*
+                }
+            }
+
+            fn put(&mut self, cloud: Cloud, claims: &Claims, verdict: &Verdict) {
+                match cloud {
+                    $($(#[$attr])* Cloud::$Variant => self.$key.put(claims, verdict),)*
+                }
+            }
+        }
+    };
 }
+crate::parties::for_each_party!(cache_struct);
 
 struct Entries<C> {
     /// The configuration and whether its evaluator was linked when these
@@ -73,29 +95,16 @@ impl VerdictCache {
     /// The same report as [`engine::evaluate_with`], reusing the verdicts
     /// of earlier calls that still hold.
     pub fn evaluate(&mut self, scenario: &Scenario, clouds: &Clouds) -> Report {
-        self.aws.sync(&scenario.aws, clouds.aws.is_some());
-        self.azure.sync(&scenario.azure, clouds.azure.is_some());
-        self.gcp.sync(&scenario.gcp, clouds.gcp.is_some());
-        self.alibaba.sync(&scenario.alibaba, clouds.alibaba.is_some());
+        self.sync(scenario, clouds);
         engine::evaluate_using(scenario, &mut |cloud, claims| {
-            let cached = match cloud {
-                Cloud::Aws => self.aws.get(claims),
-                Cloud::Azure => self.azure.get(claims),
-                Cloud::Gcp => self.gcp.get(claims),
-                Cloud::Alibaba => self.alibaba.get(claims),
-            };
-            if let Some(v) = cached {
+            if let Some(v) = self.get(cloud, claims) {
+                let v = v.clone();
                 self.hits += 1;
-                return v.clone();
+                return v;
             }
             self.misses += 1;
             let verdict = engine::evaluate_claims(scenario, cloud, claims, clouds);
-            match cloud {
-                Cloud::Aws => self.aws.put(claims, &verdict),
-                Cloud::Azure => self.azure.put(claims, &verdict),
-                Cloud::Gcp => self.gcp.put(claims, &verdict),
-                Cloud::Alibaba => self.alibaba.put(claims, &verdict),
-            }
+            self.put(cloud, claims, &verdict);
             verdict
         })
     }

@@ -22,11 +22,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// Leaf helpers every layer may use.
-const LEAF: &[&str] = &["span", "diagnostic", "doc", "spelling", "case", "claims", "build_info"];
+const LEAF: &[&str] = &["parties", "span", "diagnostic", "doc", "spelling", "case", "claims", "build_info"];
 
-/// The relying parties (today the four clouds): each is one module that
-/// implements `cloud_module::CloudModule`.
-const CLOUDS: &[&str] = &["aws", "azure", "gcp", "alibaba"];
+/// The relying parties (the four clouds and the services of
+/// `crate::parties`): each is one module that implements
+/// `cloud_module::CloudModule`.
+const CLOUDS: &[&str] = &["aws", "azure", "gcp", "alibaba", "vault", "pypi", "octo_sts", "crates_io", "npm"];
 
 /// Module → the top-level modules it may import, besides [`LEAF`] (which
 /// leaf modules may import among themselves as listed in [`LEAF_ORDER`]).
@@ -51,6 +52,11 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("alibaba", &["cloud_module", "verdict", "glob", "iam_condition", "iam_policy", "sources"]),
     ("azure", &["cloud_module", "verdict", "glob", "sources"]),
     ("gcp", &["cloud_module", "verdict", "glob", "sources"]),
+    ("vault", &["cloud_module", "verdict", "glob", "sources"]),
+    ("pypi", &["cloud_module", "verdict", "sources"]),
+    ("octo_sts", &["cloud_module", "verdict", "sources"]),
+    ("crates_io", &["cloud_module", "verdict", "sources"]),
+    ("npm", &["cloud_module", "verdict", "sources"]),
     // The set of relying parties a host links.
     ("clouds", &["cloud_module", "verdict", "aws", "azure", "gcp", "alibaba"]),
     // The input format: the run plus the trust configurations.
@@ -85,18 +91,23 @@ const LAYERS: &[(&str, &[&str])] = &[
             "azure",
             "gcp",
             "alibaba",
+            "vault",
+            "pypi",
+            "octo_sts",
         ],
     ),
     // The machine-readable contracts (eval/lint JSON, `file:line:col`): the
     // CLI prints them, the JS module returns them, the embed posts them.
-    ("output", &["analysis", "engine", "scenario", "clouds"]),
+    ("output", &["analysis", "engine", "scenario", "clouds", "verdict"]),
     // The embed's versioned postMessage protocol.
     ("embed", &["output", "draft", "clouds"]),
 ];
 
 /// What each leaf module may import (leaf modules only).
 const LEAF_ORDER: &[(&str, &[&str])] = &[
-    ("span", &[]),
+    // The one list of relying parties, as a macro: it names them, imports none.
+    ("parties", &[]),
+    ("span", &["parties"]),
     ("case", &[]),
     ("claims", &[]),
     ("build_info", &[]),

@@ -116,11 +116,11 @@ export interface LintFile {
   text: string;
 }
 
-export type CloudKey = "aws" | "azure" | "gcp" | "alibaba";
+export type CloudKey = "aws" | "azure" | "gcp" | "alibaba" | "vault" | "pypi" | "octo_sts" | "crates_io" | "npm";
 export type Severity = "note" | "warning" | "error";
 export type FindingSeverity = "critical" | "high" | "medium" | "low" | "info";
 /** The document a span points into: the scenario file itself, its workflow, one of its reusable workflows (by index), a cloud's section, or the i-th file given to `lint`. */
-export type DocId = "scenario" | "workflow" | "aws" | "azure" | "gcp" | "alibaba" | { reusable: number } | { file: number };
+export type DocId = "scenario" | "workflow" | "aws" | "azure" | "gcp" | "alibaba" | "vault" | "pypi" | "octo_sts" | "crates_io" | "npm" | { reusable: number } | { file: number };
 
 /** Byte offsets into the text of `doc`. */
 export interface Span {

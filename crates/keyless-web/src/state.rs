@@ -74,11 +74,7 @@ impl AppState {
     pub fn text_of(&self, doc: DocId) -> String {
         self.draft.with(|d| match doc {
             DocId::Workflow => d.workflow.clone(),
-            DocId::Aws => d.aws.clone(),
-            DocId::Azure => d.azure.clone(),
-            DocId::Gcp => d.gcp.clone(),
-            DocId::Alibaba => d.alibaba.clone(),
-            _ => String::new(),
+            party => Cloud::of_doc(party).map_or_else(String::new, |c| d.cloud_text(c).to_string()),
         })
     }
 }
@@ -105,34 +101,28 @@ pub fn editor_id(doc: DocId) -> Option<&'static str> {
 /// The short name of an editor's document in `data-doc` attributes (the
 /// results' and the analysis panel's "goto" buttons).
 pub fn doc_key(doc: DocId) -> Option<&'static str> {
-    Some(match doc {
-        DocId::Workflow => "workflow",
-        DocId::Aws => "aws",
-        DocId::Azure => "azure",
-        DocId::Gcp => "gcp",
-        DocId::Alibaba => "alibaba",
-        _ => return None,
-    })
+    match doc {
+        DocId::Workflow => Some("workflow"),
+        party => Cloud::of_doc(party).map(Cloud::key),
+    }
 }
 
 /// The inverse of [`doc_key`].
 pub fn doc_of(key: &str) -> Option<DocId> {
-    [DocId::Workflow, DocId::Aws, DocId::Azure, DocId::Gcp, DocId::Alibaba]
-        .into_iter()
-        .find(|d| doc_key(*d) == Some(key))
+    match key {
+        "workflow" => Some(DocId::Workflow),
+        party => Cloud::from_key(party).map(Cloud::doc),
+    }
 }
 
 /// A human name for where a span points.
 pub fn doc_title(doc: DocId) -> &'static str {
     match doc {
         DocId::Workflow => "workflow",
-        DocId::Aws => "AWS",
-        DocId::Azure => "Azure",
-        DocId::Gcp => "Google Cloud",
-        DocId::Alibaba => "Alibaba Cloud",
         DocId::Scenario => "settings",
         DocId::Reusable(_) => "reusable workflow",
         DocId::File(_) => "file",
+        party => Cloud::of_doc(party).map_or("file", Cloud::title),
     }
 }
 

@@ -18,6 +18,7 @@ use keyless_core::analysis::{self, Analysis};
 use keyless_core::draft::ScenarioDraft;
 use keyless_core::engine;
 use keyless_core::span::{DocId, LineIndex};
+use keyless_core::verdict::Cloud;
 use serde_json::{Map, Value, json};
 
 /// Bumped on any incompatible change of the messages above.
@@ -130,22 +131,15 @@ fn list<'a>(v: &'a Value, key: &str) -> &'a [Value] {
 fn doc_key(doc: DocId) -> &'static str {
     match doc {
         DocId::Workflow | DocId::Reusable(_) => "workflow",
-        DocId::Aws => "aws",
-        DocId::Azure => "azure",
-        DocId::Gcp => "gcp",
-        DocId::Alibaba => "alibaba",
         DocId::Scenario | DocId::File(_) => "scenario",
+        party => Cloud::of_doc(party).map_or("scenario", Cloud::key),
     }
 }
 
 fn editor_text(draft: &ScenarioDraft, doc: DocId) -> &str {
     match doc {
         DocId::Workflow => &draft.workflow,
-        DocId::Aws => &draft.aws,
-        DocId::Azure => &draft.azure,
-        DocId::Gcp => &draft.gcp,
-        DocId::Alibaba => &draft.alibaba,
-        _ => "",
+        party => Cloud::of_doc(party).map_or("", |c| draft.cloud_text(c)),
     }
 }
 

@@ -124,6 +124,12 @@ impl AlibabaConfig {
 }
 
 /// Alibaba Cloud's parser and evaluator, for [`crate::clouds::Clouds`].
+impl crate::cloud_module::TrustConfig for AlibabaConfig {
+    fn notes(&self) -> &[crate::diagnostic::Diagnostic] {
+        &self.notes
+    }
+}
+
 pub static MODULE: crate::cloud_module::CloudModule<AlibabaConfig> = crate::cloud_module::CloudModule {
     from_node: AlibabaConfig::from_node,
     from_text: AlibabaConfig::from_text,

@@ -1,6 +1,7 @@
 //! `keyless lint FILES...`: findings for standalone files. Each file's kind
 //! is recognised from its shape (workflow, AWS or Alibaba trust policy or
-//! `aws iam get-role` output, Azure credential list, GCP provider, scenario);
+//! `aws iam get-role` output, Azure credential list, GCP provider, octo-sts
+//! trust policy, scenario);
 //! a scenario file is evaluated and analysed in full, and locations inside
 //! its embedded documents are mapped back into the scenario file.
 
@@ -21,7 +22,26 @@ pub enum FileKind {
     Alibaba,
     Azure,
     Gcp,
+    /// An octo-sts trust policy (`.github/chainguard/NAME.sts.yaml`).
+    #[cfg(feature = "services")]
+    OctoSts,
     Unknown,
+}
+
+/// The fields only an octo-sts trust policy has (O2): an issuer and a
+/// subject, exact or as patterns, with `permissions` or a pattern — and
+/// none of an Entra credential's `name` and `audiences`, which it would
+/// otherwise be read as.
+#[cfg(feature = "services")]
+fn is_octo_sts_policy(root: &Node) -> bool {
+    let has = |k: &str| root.get(k).is_some();
+    (has("issuer") || has("issuer_pattern"))
+        && (has("subject") || has("subject_pattern"))
+        && !has("audiences")
+        && !has("name")
+        && ["permissions", "issuer_pattern", "subject_pattern", "audience_pattern", "claim_pattern"]
+            .iter()
+            .any(|k| has(k))
 }
 
 /// Recognises a parsed document's kind from its top-level shape.
@@ -40,6 +60,10 @@ pub fn detect(root: &Node) -> FileKind {
         fields.get("issuer").is_some()
             && (fields.get("subject").is_some() || fields.get("claimsMatchingExpression").is_some())
     };
+    #[cfg(feature = "services")]
+    if is_octo_sts_policy(root) {
+        return FileKind::OctoSts;
+    }
     if let Some(items) = root.items().or_else(|| root.get("value").and_then(Node::items))
         && items
             .iter()
@@ -180,6 +204,11 @@ fn lint_one(name: &str, text: &str, doc_id: DocId) -> (Vec<Finding>, bool) {
             None => config(Cloud::Gcp, gcp::GcpConfig::from_node(&root).map(|c| findings::check_gcp(&c))),
         },
         FileKind::Scenario => lint_scenario(name, text, &root, doc_id),
+        #[cfg(feature = "services")]
+        FileKind::OctoSts => config(
+            Cloud::OctoSts,
+            crate::octo_sts::OctoStsConfig::from_node(&root).map(|c| findings::check_octo_sts(&c)),
+        ),
         FileKind::Unknown => (
             vec![unreadable(
                 format!("{name}: not a workflow, trust configuration or scenario"),
@@ -254,13 +283,8 @@ impl<'a> EmbeddedMapper<'a> {
                 origins.push((d, n.span, inner.to_string(), LineIndex::new(inner)));
             }
         };
-        for (key, d) in [
-            ("workflow", DocId::Workflow),
-            ("aws", DocId::Aws),
-            ("azure", DocId::Azure),
-            ("gcp", DocId::Gcp),
-            ("alibaba", DocId::Alibaba),
-        ] {
+        let parties = crate::verdict::Cloud::ALL.map(|c| (c.key(), c.doc()));
+        for (key, d) in std::iter::once(("workflow", DocId::Workflow)).chain(parties) {
             if let Some(n) = root.get(key) {
                 add(d, n);
             }

@@ -75,6 +75,12 @@ impl AwsConfig {
 pub const ACCESS_DENIED_MESSAGE: &str = "Not authorized to perform sts:AssumeRoleWithWebIdentity";
 
 /// AWS's parser and evaluator, for [`crate::clouds::Clouds`].
+impl crate::cloud_module::TrustConfig for AwsConfig {
+    fn notes(&self) -> &[Diagnostic] {
+        &self.notes
+    }
+}
+
 pub static MODULE: crate::cloud_module::CloudModule<AwsConfig> =
     crate::cloud_module::CloudModule { from_node: AwsConfig::from_node, from_text: AwsConfig::from_text, evaluate };
 

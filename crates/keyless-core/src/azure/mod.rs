@@ -122,5 +122,11 @@ impl AzureConfig {
 }
 
 /// Azure's parser and evaluator, for [`crate::clouds::Clouds`].
+impl crate::cloud_module::TrustConfig for AzureConfig {
+    fn notes(&self) -> &[Diagnostic] {
+        &self.diagnostics
+    }
+}
+
 pub static MODULE: crate::cloud_module::CloudModule<AzureConfig> =
     crate::cloud_module::CloudModule { from_node: AzureConfig::from_node, from_text: AzureConfig::from_text, evaluate };

@@ -84,6 +84,9 @@ impl GcpConfig {
 }
 
 /// Google Cloud's parser and evaluator, for [`crate::clouds::Clouds`].
+/// GCP's parser attaches no notes.
+impl crate::cloud_module::TrustConfig for GcpConfig {}
+
 pub static MODULE: crate::cloud_module::CloudModule<GcpConfig> =
     crate::cloud_module::CloudModule { from_node: GcpConfig::from_node, from_text: GcpConfig::from_text, evaluate };
 

@@ -28,6 +28,21 @@ enum OidcWhen {
     GcpProvider,
     /// aliyun/configure-aliyun-credentials-action: OIDC with `oidc-provider-arn`.
     AliyunProvider,
+    /// hashicorp/vault-action: OIDC with `method: jwt`; the audience is the
+    /// `jwtGithubAudience` input, else GitHub's default.
+    #[cfg(feature = "services")]
+    VaultJwt,
+    /// pypa/gh-action-pypi-publish: trusted publishing unless a `password`
+    /// (an API token) is given; the audience comes from the index.
+    #[cfg(feature = "services")]
+    PypiWithoutPassword,
+    /// octo-sts/action: always OIDC; the audience is the `domain` input.
+    #[cfg(feature = "services")]
+    OctoSts,
+    /// rust-lang/crates-io-auth-action: always OIDC; the audience is the
+    /// host of its `url` input (default `https://crates.io`).
+    #[cfg(feature = "services")]
+    CratesIo,
 }
 
 const ACTIONS: &[Action] = &[
@@ -63,6 +78,44 @@ const ACTIONS: &[Action] = &[
         repo: "aliyun/configure-aliyun-credentials-action",
         default_audience: "sts.aliyuncs.com",
         oidc_input: OidcWhen::AliyunProvider,
+    },
+    // hashicorp/vault-action action.yml @4c06c5c: `method` (default `token`),
+    // `jwtGithubAudience` without a default; src/auth.js passes it to
+    // `core.getIDToken`, which then asks for GitHub's default audience.
+    #[cfg(feature = "services")]
+    Action {
+        cloud: Cloud::Vault,
+        repo: "hashicorp/vault-action",
+        default_audience: "https://github.com/${{ github.repository_owner }}",
+        oidc_input: OidcWhen::VaultJwt,
+    },
+    // pypa/gh-action-pypi-publish oidc-exchange.py @81e9d93: the audience is
+    // what `https://{index}/_/oidc/audience` returns, `pypi` on pypi.org (Y5);
+    // `testpypi` for a `repository-url` on test.pypi.org.
+    #[cfg(feature = "services")]
+    Action {
+        cloud: Cloud::Pypi,
+        repo: "pypa/gh-action-pypi-publish",
+        default_audience: "pypi",
+        oidc_input: OidcWhen::PypiWithoutPassword,
+    },
+    // octo-sts/action action.yml and index.js @7a6ea3b: input `domain`
+    // (default `octo-sts.dev`) is the audience it asks GitHub for (O3).
+    #[cfg(feature = "services")]
+    Action {
+        cloud: Cloud::OctoSts,
+        repo: "octo-sts/action",
+        default_audience: "octo-sts.dev",
+        oidc_input: OidcWhen::OctoSts,
+    },
+    // rust-lang/crates-io-auth-action src/main.ts: `getAudienceFromUrl` of the
+    // `url` input (default https://crates.io), passed to `core.getIDToken` (C3).
+    #[cfg(feature = "services")]
+    Action {
+        cloud: Cloud::CratesIo,
+        repo: "rust-lang/crates-io-auth-action",
+        default_audience: "crates.io",
+        oidc_input: OidcWhen::CratesIo,
     },
 ];
 
@@ -126,6 +179,14 @@ fn requests_oidc(action: &Action, step: &Step) -> bool {
         }
         OidcWhen::GcpProvider => has_input(step, "workload_identity_provider"),
         OidcWhen::AliyunProvider => has_input(step, "oidc-provider-arn"),
+        #[cfg(feature = "services")]
+        OidcWhen::VaultJwt => {
+            step.with.iter().any(|(k, v)| k == "method" && v.as_str().is_some_and(|m| m.eq_ignore_ascii_case("jwt")))
+        }
+        #[cfg(feature = "services")]
+        OidcWhen::PypiWithoutPassword => !has_input(step, "password"),
+        #[cfg(feature = "services")]
+        OidcWhen::OctoSts | OidcWhen::CratesIo => true,
     }
 }
 
@@ -182,7 +243,14 @@ pub fn find_logins(
             ));
             continue;
         }
-        let (audience, explicit) = match input_text(step, "audience", ctx, diags) {
+        let audience_input = match action.oidc_input {
+            #[cfg(feature = "services")]
+            OidcWhen::VaultJwt => "jwtGithubAudience",
+            #[cfg(feature = "services")]
+            OidcWhen::OctoSts => "domain",
+            _ => "audience",
+        };
+        let (audience, explicit) = match input_text(step, audience_input, ctx, diags) {
             Some(Ok(a)) if !a.is_empty() => (Some(a), true),
             Some(Err(())) => (None, true),
             _ => match action.oidc_input {
@@ -190,7 +258,25 @@ pub fn find_logins(
                     Some(Ok(p)) => (Some(gcp_default_audience(&p)), false),
                     _ => (None, false),
                 },
-                _ => (Some(action.default_audience.to_string()), false),
+                #[cfg(feature = "services")]
+                OidcWhen::PypiWithoutPassword
+                    if input_text(step, "repository-url", ctx, diags)
+                        .is_some_and(|u| u.is_ok_and(|u| u.contains("test.pypi.org"))) =>
+                {
+                    (Some("testpypi".to_string()), false)
+                }
+                #[cfg(feature = "services")]
+                OidcWhen::CratesIo if has_input(step, "url") => match input_text(step, "url", ctx, diags) {
+                    Some(Ok(url)) => {
+                        let host = url.split("://").nth(1).unwrap_or(&url);
+                        (Some(host.split(['/', ':', '?']).next().unwrap_or_default().to_string()), false)
+                    }
+                    _ => (None, false),
+                },
+                _ => match expr::eval_template(action.default_audience, ctx) {
+                    Ok(v) => (Some(expr::stringify(&v)), false),
+                    Err(_) => (None, false),
+                },
             },
         };
         out.push(FoundLogin {
@@ -211,8 +297,12 @@ pub fn missing_token_error(cloud: Option<Cloud>) -> String {
         Some(Cloud::Aws) => "It looks like you might be trying to authenticate with OIDC. Did you mean to set the `id-token` permission? Credentials could not be loaded, please check your action inputs: Could not load credentials from any providers".into(),
         Some(Cloud::Azure) => "Please make sure to give write permissions to id-token in the workflow.".into(),
         Some(Cloud::Gcp) => "GitHub Actions did not inject $ACTIONS_ID_TOKEN_REQUEST_TOKEN or $ACTIONS_ID_TOKEN_REQUEST_URL into this job. This most likely means the GitHub Actions workflow permissions are incorrect, or this job is being run from a fork.".into(),
-        // The Alibaba action calls the toolkit's getIDToken directly.
-        Some(Cloud::Alibaba) | None => "Error message: Unable to get ACTIONS_ID_TOKEN_REQUEST_URL env variable".into(),
+        // rust-lang/crates-io-auth-action checks the request URL first (C3).
+        #[cfg(feature = "services")]
+        Some(Cloud::CratesIo) => "Please ensure the 'id-token' permission is set to 'write' in your workflow. For more information, see: https://docs.github.com/en/actions/security-for-github-actions/security-hardening-your-deployments/about-security-hardening-with-openid-connect#adding-permissions-settings".into(),
+        // The Alibaba action calls the toolkit's getIDToken directly, and so
+        // does hashicorp/vault-action (src/auth.js, `core.getIDToken`).
+        _ => "Error message: Unable to get ACTIONS_ID_TOKEN_REQUEST_URL env variable".into(),
     }
 }
 
@@ -267,6 +357,33 @@ mod tests {
         let mut notes = Vec::new();
         assert!(find_logins(&s, &Contexts::new(), &mut Vec::new(), &mut notes).is_empty());
         assert_eq!(notes.len(), 3);
+    }
+
+    /// The services' login actions and the inputs that set their audience:
+    /// hashicorp/vault-action `jwtGithubAudience` (V2), pypa/gh-action-pypi-publish
+    /// (Y5: the index's audience; no `password`), octo-sts/action `domain` (O3),
+    /// rust-lang/crates-io-auth-action `url`'s host (C3).
+    #[cfg(feature = "services")]
+    #[test]
+    fn the_services_login_actions_and_their_audiences() {
+        let s = steps(
+            "      - uses: hashicorp/vault-action@v3\n        with:\n          method: jwt\n          jwtGithubAudience: vault.example.com\n      - uses: hashicorp/vault-action@v3\n        with:\n          method: token\n      - uses: pypa/gh-action-pypi-publish@release/v1\n      - uses: pypa/gh-action-pypi-publish@release/v1\n        with:\n          repository-url: https://test.pypi.org/legacy/\n      - uses: pypa/gh-action-pypi-publish@release/v1\n        with:\n          password: x\n      - uses: octo-sts/action@v1\n        with:\n          domain: sts.example.com\n      - uses: rust-lang/crates-io-auth-action@v1\n      - uses: rust-lang/crates-io-auth-action@v1\n        with:\n          url: https://staging.crates.io\n",
+        );
+        let mut notes = Vec::new();
+        let l = find_logins(&s, &Contexts::new(), &mut Vec::new(), &mut notes);
+        let got: Vec<(Cloud, &str)> = l.iter().map(|l| (l.cloud, l.audience.as_deref().unwrap_or("?"))).collect();
+        assert_eq!(
+            got,
+            vec![
+                (Cloud::Vault, "vault.example.com"),
+                (Cloud::Pypi, "pypi"),
+                (Cloud::Pypi, "testpypi"),
+                (Cloud::OctoSts, "sts.example.com"),
+                (Cloud::CratesIo, "crates.io"),
+                (Cloud::CratesIo, "staging.crates.io"),
+            ]
+        );
+        assert_eq!(notes.len(), 2, "vault-action with a token and pypi-publish with a password ask for none");
     }
 
     #[test]

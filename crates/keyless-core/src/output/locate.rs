@@ -19,13 +19,8 @@ impl<'a> Locator<'a> {
     pub fn new(name: &'a str, text: &'a str, root: Option<&Node>) -> Locator<'a> {
         let mut embedded = Vec::new();
         if let Some(root) = root {
-            for (key, id) in [
-                ("workflow", DocId::Workflow),
-                ("aws", DocId::Aws),
-                ("azure", DocId::Azure),
-                ("gcp", DocId::Gcp),
-                ("alibaba", DocId::Alibaba),
-            ] {
+            let parties = crate::verdict::Cloud::ALL.map(|c| (c.key(), c.doc()));
+            for (key, id) in std::iter::once(("workflow", DocId::Workflow)).chain(parties) {
                 if let Some(n) = root.get(key).filter(|n| n.as_str().is_some()) {
                     let inner = n.as_str().unwrap_or_default().to_string();
                     let index = LineIndex::new(&inner);

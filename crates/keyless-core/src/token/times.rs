@@ -24,6 +24,12 @@ pub fn cloud_skew(cloud: Cloud) -> Skew {
     match cloud {
         Cloud::Aws => Skew { seconds: 300, source: "A11: IAM allows 5 minutes of clock skew on exp" },
         Cloud::Azure | Cloud::Gcp | Cloud::Alibaba => Skew { seconds: 0, source: "not documented (0 used)" },
+        #[cfg(feature = "services")]
+        Cloud::Vault => Skew { seconds: 150, source: "V1: a role's expiration_leeway defaults to 150 seconds" },
+        #[cfg(feature = "services")]
+        Cloud::Pypi => Skew { seconds: 30, source: "Y3: Warehouse decodes tokens with _JWT_LEEWAY = 30" },
+        #[cfg(feature = "services")]
+        Cloud::OctoSts | Cloud::CratesIo | Cloud::Npm => Skew { seconds: 0, source: "not documented (0 used)" },
     }
 }
 

@@ -43,13 +43,7 @@ pub fn CloudEditors() -> impl IntoView {
 }
 
 fn cloud_of(doc: DocId) -> Option<Cloud> {
-    match doc {
-        DocId::Aws => Some(Cloud::Aws),
-        DocId::Azure => Some(Cloud::Azure),
-        DocId::Gcp => Some(Cloud::Gcp),
-        DocId::Alibaba => Some(Cloud::Alibaba),
-        _ => None,
-    }
+    Cloud::of_doc(doc)
 }
 
 fn set_text(state: &AppState, doc: DocId, text: String) {

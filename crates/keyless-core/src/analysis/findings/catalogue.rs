@@ -13,6 +13,12 @@ const GCP: &[Cloud] = &[Cloud::Gcp];
 const ALI: &[Cloud] = &[Cloud::Alibaba];
 const ALL: &[Cloud] = &[Cloud::Aws, Cloud::Azure, Cloud::Gcp, Cloud::Alibaba];
 const GH: &[Cloud] = &[];
+#[cfg(feature = "services")]
+const VAULT: &[Cloud] = &[Cloud::Vault];
+#[cfg(feature = "services")]
+const PUBLISHERS: &[Cloud] = &[Cloud::Pypi, Cloud::Npm];
+#[cfg(feature = "services")]
+const OCTO_STS: &[Cloud] = &[Cloud::OctoSts];
 
 const GH_OIDC: &str = "https://docs.github.com/en/actions/reference/security/oidc";
 const AWS_OPS: &str =
@@ -25,6 +31,17 @@ const AZ_FIC: &str = "https://learn.microsoft.com/entra/workload-id/workload-ide
 const GCP_PIPELINES: &str = "https://cloud.google.com/iam/docs/workload-identity-federation-with-deployment-pipelines";
 const GCP_WIF: &str = "https://cloud.google.com/iam/docs/workload-identity-federation";
 const ALI_OIDC: &str = "https://www.alibabacloud.com/help/en/ram/user-guide/overview-of-oidc-based-sso";
+#[cfg(feature = "services")]
+const V1_ROLE: &str =
+    "https://github.com/hashicorp/vault-plugin-auth-jwt/blob/2e68bbaf4c9291dd8ad4cf2cb0bec24e9db4f632/path_role.go";
+#[cfg(feature = "services")]
+const V1_LOGIN: &str =
+    "https://github.com/hashicorp/vault-plugin-auth-jwt/blob/2e68bbaf4c9291dd8ad4cf2cb0bec24e9db4f632/path_login.go";
+#[cfg(feature = "services")]
+const OCTO_STS_POLICY: &str =
+    "https://github.com/octo-sts/app/blob/cb87fc17675a32a661268c2deafc8eb32b52dbf6/pkg/octosts/trust_policy.go";
+#[cfg(feature = "services")]
+const PYPI_ADDING: &str = "https://docs.pypi.org/trusted-publishers/adding-a-publisher/";
 const IMMUTABLE: &str =
     "https://github.blog/changelog/2026-04-23-immutable-subject-claims-for-github-actions-oidc-tokens";
 
@@ -661,5 +678,50 @@ pub static CATALOGUE: &[CatalogueEntry] = &[
         "A rule the cloud applies when the configuration is created or updated is broken (IAM's `MalformedPolicyDocument`, Entra's `InvalidFederatedIdentityCredentialValue` and its name, length and count limits, Google's `400` on a provider's mapping or condition). The cloud would refuse it, so the configuration as written cannot exist: no token is judged against it, and whatever exists in the cloud instead is what decides. Each message quotes the cloud's own error where it is documented and cites its source.",
         "docs/sources.md",
         "Fix the configuration as the message says; then lint it again to see the findings about what it admits."
+    ),
+    // ---- Relying parties beyond the clouds
+    #[cfg(feature = "services")]
+    entry!(
+        "KL-VAULT-001",
+        S::Critical,
+        VAULT,
+        "Vault JWT role binds no repository",
+        None,
+        "A `jwt` role with neither `bound_subject` nor a `bound_claims` entry on the repository or its owner (`repository`, `repository_owner`, their ids, `sub`, `job_workflow_ref`) admits the token of any workflow that can request one of its audiences, and any workflow of any GitHub repository can ask for any audience: GitHub is a multi-tenant issuer. HashiCorp requires at least one bound constraint; an audience alone satisfies it.",
+        V1_ROLE,
+        "Add `bound_claims: {repository_owner_id: \"OWNER_ID\", repository: \"OWNER/REPO\"}` (and `ref` or `environment`), or a `bound_subject`."
+    ),
+    #[cfg(feature = "services")]
+    entry!(
+        "KL-VAULT-002",
+        S::High,
+        VAULT,
+        "Vault JWT role without bound_audiences refuses every GitHub token",
+        None,
+        "Since vault-plugin-auth-jwt PR #295, a role with no `bound_audiences` refuses any token that carries an `aud` (\"audience claim found in JWT but no audiences bound to the role\"), and every GitHub token does. GitHub's Vault guide shows roles without it.",
+        V1_LOGIN,
+        "Set `bound_audiences` to the audience the job requests: `https://github.com/OWNER` by default, or hashicorp/vault-action's `jwtGithubAudience`."
+    ),
+    #[cfg(feature = "services")]
+    entry!(
+        "KL-PUBLISH-001",
+        S::Medium,
+        PUBLISHERS,
+        "Trusted publisher without an environment",
+        None,
+        "Without an environment, every run of the workflow file can publish: any branch, any trigger the workflow has, any job in it. PyPI calls the environment optional but \"strongly recommended\"; npm's docs advise deployment environments to add approval requirements. With one, GitHub's environment rules (required reviewers, deployment branches and tags) gate publishing.",
+        PYPI_ADDING,
+        "Create a GitHub environment (e.g. `release`) with protection rules, run the publishing job in it, and name it in the publisher."
+    ),
+    #[cfg(feature = "services")]
+    entry!(
+        "KL-OCTOSTS-001",
+        S::High,
+        OCTO_STS,
+        "octo-sts pattern with a top-level `|` is anchored on one side per alternative",
+        None,
+        "octo-sts compiles every pattern as `\"^\" + pattern + \"$\"`, without a group: `a|b` becomes `^a|b$`, so the first alternative matches any text that starts with it and the last any text that ends with it. `repo:o/r:ref:refs/heads/main|…` admits `refs/heads/main-anything`.",
+        OCTO_STS_POLICY,
+        "Group the alternatives: `repo:o/r:ref:refs/(heads/main|tags/v.*)`."
     ),
 ];

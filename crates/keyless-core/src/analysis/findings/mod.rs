@@ -10,6 +10,8 @@ mod catalogue;
 mod gcp;
 mod iam;
 mod placeholder;
+#[cfg(feature = "services")]
+mod services;
 mod trust;
 pub mod workflow;
 
@@ -126,6 +128,8 @@ pub fn config_findings(scenario: &Scenario) -> Vec<Finding> {
     if let Some(c) = &scenario.gcp {
         out.extend(gcp::check(c));
     }
+    #[cfg(feature = "services")]
+    out.extend(services::check(scenario));
     out
 }
 
@@ -176,6 +180,8 @@ pub use alibaba::check as check_alibaba;
 pub use aws::check as check_aws;
 pub use azure::check as check_azure;
 pub use gcp::check as check_gcp;
+#[cfg(feature = "services")]
+pub use services::octo_sts as check_octo_sts;
 
 /// The catalogue as Markdown (`docs/findings.md`).
 pub fn catalogue_markdown() -> String {

@@ -76,6 +76,30 @@ pub(crate) fn sub_patterns(scenario: &Scenario, cloud: Cloud) -> Vec<SubPattern>
                 }
             }
         }
+        #[cfg(feature = "services")]
+        Cloud::Vault => {
+            if let Some(role) = scenario.vault.as_ref().map(|c| &c.role) {
+                if let Some(s) = &role.bound_subject {
+                    out.push(SubPattern { text: s.value.clone(), glob: false, span: s.span });
+                }
+                let glob = role.bound_claims_type == crate::vault::ClaimsType::Glob;
+                for v in role.bound_claims.iter().filter(|b| b.claim.value == "sub").flat_map(|b| &b.values) {
+                    if let crate::vault::BoundValue::Str(text) = &v.value {
+                        out.push(SubPattern { text: text.clone(), glob, span: v.span });
+                    }
+                }
+            }
+        }
+        // PyPI does not read `sub` (Y3 `__unchecked_claims__`).
+        // PyPI and crates.io do not read `sub`.
+        #[cfg(feature = "services")]
+        Cloud::Pypi | Cloud::CratesIo | Cloud::Npm => {}
+        #[cfg(feature = "services")]
+        Cloud::OctoSts => {
+            if let Some(crate::octo_sts::Matcher::Exact(s)) = scenario.octo_sts.as_ref().map(|c| &c.subject) {
+                out.push(SubPattern { text: s.value.clone(), glob: false, span: s.span });
+            }
+        }
     }
     out
 }
@@ -211,6 +235,20 @@ fn pinned_audiences(scenario: &Scenario, cloud: Cloud) -> Vec<(String, Span)> {
             .iter()
             .flat_map(|g| g.provider.allowed_audiences.iter().map(|a| (a.value.clone(), a.span)))
             .collect(),
+        #[cfg(feature = "services")]
+        Cloud::Vault => scenario
+            .vault
+            .iter()
+            .flat_map(|c| c.role.bound_audiences.iter().map(|a| (a.value.clone(), a.span)))
+            .collect(),
+        // The index fixes its audience; nothing in the publisher sets one.
+        #[cfg(feature = "services")]
+        Cloud::Pypi | Cloud::CratesIo | Cloud::Npm => Vec::new(),
+        #[cfg(feature = "services")]
+        Cloud::OctoSts => match scenario.octo_sts.as_ref().map(|c| &c.audience) {
+            Some(Some(crate::octo_sts::Matcher::Exact(a))) => vec![(a.value.clone(), a.span)],
+            _ => Vec::new(),
+        },
     }
 }
 

@@ -195,3 +195,18 @@ fn an_unreadable_file_fails_the_run_by_default() {
     let [f] = found.as_slice() else { panic!("{found:?}") };
     assert_eq!((f.id.as_str(), f.severity), ("KL-INPUT-001", crate::analysis::FindingSeverity::High));
 }
+
+/// An octo-sts trust policy (O2) is linted as one, not as an Entra
+/// credential: its ungrouped alternation is found, and a credential with
+/// `audiences` stays Azure.
+#[cfg(feature = "services")]
+#[test]
+fn octo_sts_policies_are_recognised_and_linted() {
+    let policy = "issuer: https://token.actions.githubusercontent.com\nsubject_pattern: repo:o/r:ref:refs/heads/main|repo:o/r:ref:refs/tags/.*\npermissions:\n  contents: read\n";
+    let root = doc::parse(policy, DocId::File(0)).unwrap();
+    assert_eq!(detect(&root), FileKind::OctoSts);
+    let found = lint_documents(&[("release.sts.yaml".to_string(), policy.to_string())]);
+    assert_eq!(in_file(&found, 0), ["KL-OCTOSTS-001"], "{found:?}");
+    let fic = r#"{"name": "c", "issuer": "https://token.actions.githubusercontent.com", "subject": "repo:o/r:ref:refs/heads/main", "audiences": ["api://AzureADTokenExchange"]}"#;
+    assert_eq!(detect(&doc::parse(fic, DocId::File(0)).unwrap()), FileKind::Azure);
+}
