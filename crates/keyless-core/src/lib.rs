@@ -12,6 +12,7 @@
 //! any import across it (ARCHITECTURE.md, "Layers").
 
 pub mod build_info;
+pub mod calendar;
 pub mod case;
 pub mod claims;
 pub mod cloud_module;

@@ -15,6 +15,15 @@ pub fn check_keys(node: &Node, known: &[&str], what: &str, errors: &mut Vec<Diag
     }
 }
 
+/// [`check_keys`] for a section read all-or-nothing: its first unknown
+/// key is the error.
+pub fn only_known_keys(node: &Node, known: &[&str], what: &str) -> Result<(), Diagnostic> {
+    match unknown_keys(node, known).next() {
+        Some((e, hint)) => Err(Diagnostic::at(format!("unknown field `{}` in {what}{hint}", e.key.value), e.key.span)),
+        None => Ok(()),
+    }
+}
+
 /// [`check_keys`] for formats where an unknown key is ignored by the real
 /// service (a workflow): a warning, not an error.
 pub fn warn_unknown_keys(node: &Node, known: &[&str], what: &str, diags: &mut Vec<Diagnostic>) {

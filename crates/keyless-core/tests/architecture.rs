@@ -22,7 +22,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// Leaf helpers every layer may use.
-const LEAF: &[&str] = &["parties", "span", "diagnostic", "doc", "spelling", "case", "claims", "build_info"];
+const LEAF: &[&str] = &["parties", "span", "diagnostic", "doc", "spelling", "case", "claims", "build_info", "calendar"];
 
 /// The relying parties (the four clouds and the services of
 /// `crate::parties`): each is one module that implements
@@ -111,6 +111,7 @@ const LEAF_ORDER: &[(&str, &[&str])] = &[
     ("case", &[]),
     ("claims", &[]),
     ("build_info", &[]),
+    ("calendar", &[]),
     ("diagnostic", &["span"]),
     ("doc", &["span", "diagnostic"]),
     ("spelling", &["span", "diagnostic", "doc"]),

@@ -9,9 +9,9 @@
 
 use crate::claims::Claims;
 use crate::diagnostic::{Diagnostic, Result};
-use crate::doc::{self, Node, Value};
+use crate::doc::{self, Node};
 use crate::span::{DocId, Span, Spanned};
-use crate::spelling::check_keys;
+use crate::spelling::only_known_keys;
 use crate::verdict::{Cloud, TraceStep, Verdict};
 
 /// GitHub's issuer, the only one the exchange accepts (C1 `GITHUB_ISSUER_URL`).
@@ -57,27 +57,19 @@ impl CratesIoConfig {
             notes: Vec::new(),
             span: node.span,
         };
-        let items: Vec<&Node> = match &node.value {
-            Value::Seq(items) => items.iter().collect(),
-            Value::Map(_) if node.get("configs").is_some() || node.get("crate").is_some() => {
-                let mut errors = Vec::new();
-                check_keys(node, SECTION_KEYS, "the crates.io section", &mut errors);
-                if let Some(e) = errors.into_iter().next() {
-                    return Err(e);
-                }
-                out.krate =
-                    node.get("crate").filter(|n| !n.is_null()).map(|n| n.expect_scalar("`crate`")).transpose()?;
-                if let Some(r) = node.get("registry").filter(|n| !n.is_null()) {
-                    out.audience = r.expect_scalar("`registry` (the registry's host)")?.value;
-                }
-                match node.get("configs") {
-                    Some(c) => c.expect_seq("`configs`")?.iter().collect(),
-                    None => Vec::new(),
-                }
+        let (wrapper, items) = node.section_items(
+            "configs",
+            &["crate"],
+            "the crates.io section",
+            "a mapping or a list of configurations",
+        )?;
+        if let Some(w) = wrapper {
+            only_known_keys(w, SECTION_KEYS, "the crates.io section")?;
+            out.krate = w.get("crate").filter(|n| !n.is_null()).map(|n| n.expect_scalar("`crate`")).transpose()?;
+            if let Some(r) = w.get("registry").filter(|n| !n.is_null()) {
+                out.audience = r.expect_scalar("`registry` (the registry's host)")?.value;
             }
-            Value::Map(_) => vec![node],
-            _ => return Err(node.type_error("the crates.io section", "a mapping or a list of configurations")),
-        };
+        }
         for item in items {
             out.configs.push(config(item)?);
         }
@@ -97,11 +89,7 @@ impl CratesIoConfig {
 /// `crates_io_trustpub::github::validation`) as located errors.
 fn config(node: &Node) -> Result<GithubConfig> {
     node.expect_map("a trusted publishing configuration")?;
-    let mut errors = Vec::new();
-    check_keys(node, CONFIG_KEYS, "a trusted publishing configuration", &mut errors);
-    if let Some(e) = errors.into_iter().next() {
-        return Err(e);
-    }
+    only_known_keys(node, CONFIG_KEYS, "a trusted publishing configuration")?;
     let text = |key: &str, empty: &str| -> Result<Spanned<String>> {
         match node.get(key).filter(|n| !n.is_null()) {
             Some(n) => {

@@ -130,6 +130,32 @@ impl Node {
     pub fn type_error(&self, what: &str, expected: &str) -> Diagnostic {
         Diagnostic::at(format!("{what} must be {expected}, found {}", self.kind()), self.span)
     }
+
+    /// The items of a section written in any of the three shapes users
+    /// paste: a list of items; a mapping that holds them under `list_key`
+    /// beside section-wide keys (it has `list_key` or one of `wrapper_keys`;
+    /// returned as the wrapper); or one item. `what`/`expected` word the
+    /// error for anything else.
+    pub fn section_items<'n>(
+        &'n self,
+        list_key: &str,
+        wrapper_keys: &[&str],
+        what: &str,
+        expected: &str,
+    ) -> Result<(Option<&'n Node>, Vec<&'n Node>)> {
+        match &self.value {
+            Value::Seq(items) => Ok((None, items.iter().collect())),
+            Value::Map(_) if self.get(list_key).is_some() || wrapper_keys.iter().any(|k| self.get(k).is_some()) => {
+                let items = match self.get(list_key) {
+                    Some(list) => list.expect_seq(&format!("`{list_key}`"))?.iter().collect(),
+                    None => Vec::new(),
+                };
+                Ok((Some(self), items))
+            }
+            Value::Map(_) => Ok((None, vec![self])),
+            _ => Err(self.type_error(what, expected)),
+        }
+    }
 }
 
 impl Node {

@@ -4,6 +4,7 @@
 //! keys they read (aws:SourceIp, aws:CurrentTime) are otherwise unknown.
 //! `None`: a value that is not an address / a date, left unevaluated.
 
+use crate::calendar::days_from_civil;
 use std::net::IpAddr;
 
 /// `IpAddress` / `NotIpAddress` (positive form): A1 "The IP address must be
@@ -84,18 +85,6 @@ fn instant(text: &str) -> Option<i64> {
         ms = h * 3_600_000 + mi * 60_000 + (s * 1000.0).round() as i64;
     }
     Some(days_from_civil(y, m, d) * 86_400_000 + ms - offset_ms)
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
-/// civil-from-days algorithm, inverted).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
 }
 
 #[cfg(test)]

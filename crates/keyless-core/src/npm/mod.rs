@@ -16,7 +16,7 @@ use crate::claims::Claims;
 use crate::diagnostic::{Diagnostic, Result};
 use crate::doc::{self, Node};
 use crate::span::{DocId, Span, Spanned};
-use crate::spelling::check_keys;
+use crate::spelling::only_known_keys;
 use crate::verdict::{Cloud, TraceStep, Verdict};
 
 /// The issuer of GitHub-hosted runs on github.com.
@@ -47,11 +47,7 @@ impl NpmConfig {
     /// environment}` (the fields of npm's form, N1).
     pub fn from_node(node: &Node) -> Result<NpmConfig> {
         node.expect_map("the npm section")?;
-        let mut errors = Vec::new();
-        check_keys(node, KEYS, "the npm section", &mut errors);
-        if let Some(e) = errors.into_iter().next() {
-            return Err(e);
-        }
+        only_known_keys(node, KEYS, "the npm section")?;
         let optional = |k: &str| -> Result<Option<Spanned<String>>> {
             node.get(k).filter(|n| !n.is_null()).map(|n| n.expect_scalar(&format!("`{k}`"))).transpose()
         };

@@ -10,7 +10,7 @@ use crate::claims::{ClaimValue, Claims};
 use crate::diagnostic::{Diagnostic, Result};
 use crate::doc::{self, Node};
 use crate::span::{DocId, Span, Spanned};
-use crate::spelling::check_keys;
+use crate::spelling::{check_keys, only_known_keys};
 use crate::verdict::{Cloud, TraceStep, Verdict};
 use regex_lite::Regex;
 
@@ -121,11 +121,7 @@ impl OctoStsConfig {
     pub fn from_node(node: &Node) -> Result<OctoStsConfig> {
         node.expect_map("the octo-sts section")?;
         let (identity, domain, policy) = if node.get("policy").is_some_and(|p| p.entries().is_some()) {
-            let mut errors = Vec::new();
-            check_keys(node, SECTION_KEYS, "the octo-sts section", &mut errors);
-            if let Some(e) = errors.into_iter().next() {
-                return Err(e);
-            }
+            only_known_keys(node, SECTION_KEYS, "the octo-sts section")?;
             let text = |k: &str| node.get(k).and_then(Node::scalar_text);
             (text("identity"), text("domain"), node.get("policy").unwrap_or(node))
         } else {

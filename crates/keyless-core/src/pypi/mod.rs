@@ -13,9 +13,9 @@ mod evaluate;
 pub use evaluate::evaluate;
 
 use crate::diagnostic::{Diagnostic, Result};
-use crate::doc::{self, Node, Value};
+use crate::doc::{self, Node};
 use crate::span::{DocId, Span, Spanned};
-use crate::spelling::check_keys;
+use crate::spelling::only_known_keys;
 
 /// The PyPI section: a project's GitHub trusted publishers.
 #[derive(Clone, Debug, PartialEq)]
@@ -78,32 +78,21 @@ impl PypiConfig {
             notes: Vec::new(),
             span: node.span,
         };
-        let items: Vec<&Node> = match &node.value {
-            Value::Seq(items) => items.iter().collect(),
-            Value::Map(_) if node.get("publishers").is_some() || node.get("project").is_some() => {
-                let mut errors = Vec::new();
-                check_keys(node, SECTION_KEYS, "the PyPI section", &mut errors);
-                if let Some(e) = errors.into_iter().next() {
-                    return Err(e);
-                }
-                config.project =
-                    node.get("project").filter(|n| !n.is_null()).map(|n| n.expect_scalar("`project`")).transpose()?;
-                if let Some(i) = node.get("index").filter(|n| !n.is_null()) {
-                    let i = i.expect_scalar("`index`")?;
-                    config.index = match i.value.as_str() {
-                        "pypi" => Index::Pypi,
-                        "testpypi" => Index::TestPypi,
-                        _ => return Err(Diagnostic::at("`index` must be pypi or testpypi", i.span)),
-                    };
-                }
-                match node.get("publishers") {
-                    Some(p) => p.expect_seq("`publishers`")?.iter().collect(),
-                    None => Vec::new(),
-                }
+        let (wrapper, items) =
+            node.section_items("publishers", &["project"], "the PyPI section", "a mapping or a list of publishers")?;
+        if let Some(w) = wrapper {
+            only_known_keys(w, SECTION_KEYS, "the PyPI section")?;
+            config.project =
+                w.get("project").filter(|n| !n.is_null()).map(|n| n.expect_scalar("`project`")).transpose()?;
+            if let Some(i) = w.get("index").filter(|n| !n.is_null()) {
+                let i = i.expect_scalar("`index`")?;
+                config.index = match i.value.as_str() {
+                    "pypi" => Index::Pypi,
+                    "testpypi" => Index::TestPypi,
+                    _ => return Err(Diagnostic::at("`index` must be pypi or testpypi", i.span)),
+                };
             }
-            Value::Map(_) => vec![node],
-            _ => return Err(node.type_error("the PyPI section", "a mapping or a list of publishers")),
-        };
+        }
         for item in items {
             config.publishers.push(publisher(item)?);
         }
@@ -123,11 +112,7 @@ impl PypiConfig {
 /// that decide what can be stored.
 fn publisher(node: &Node) -> Result<Publisher> {
     node.expect_map("a trusted publisher")?;
-    let mut errors = Vec::new();
-    check_keys(node, PUBLISHER_KEYS, "a trusted publisher", &mut errors);
-    if let Some(e) = errors.into_iter().next() {
-        return Err(e);
-    }
+    only_known_keys(node, PUBLISHER_KEYS, "a trusted publisher")?;
     let required = |key: &str, what: &str| -> Result<Spanned<String>> {
         match node.get(key).filter(|n| !n.is_null()) {
             Some(n) => n.expect_scalar(&format!("`{key}`")).and_then(|s| {

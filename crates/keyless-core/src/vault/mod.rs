@@ -19,7 +19,7 @@ pub use role::{BoundClaim, BoundValue, ClaimsType, VaultRole};
 use crate::diagnostic::{Diagnostic, Result};
 use crate::doc::{self, Node};
 use crate::span::{DocId, Span, Spanned};
-use crate::spelling::check_keys;
+use crate::spelling::{check_keys, only_known_keys};
 
 /// The Vault section: one JWT auth role and, optionally, the auth method's
 /// configuration (`auth/jwt/config`, for `bound_issuer`).
@@ -78,11 +78,7 @@ impl VaultConfig {
         node.expect_map("the Vault section")?;
         let mut notes = Vec::new();
         let (name, role_node, config_node) = if node.get("role").is_some_and(|r| r.entries().is_some()) {
-            let mut errors = Vec::new();
-            check_keys(node, SECTION_KEYS, "the Vault section", &mut errors);
-            if let Some(e) = errors.into_iter().next() {
-                return Err(e);
-            }
+            only_known_keys(node, SECTION_KEYS, "the Vault section")?;
             let name = match node.get("name").filter(|n| !n.is_null()) {
                 Some(n) => Some(n.expect_scalar("`name` (the role's name)")?),
                 None => None,
@@ -104,11 +100,7 @@ impl VaultConfig {
         if let Some(c) = config_node {
             let c = unwrap_read(c, "`config` (auth/jwt/config)")?;
             c.expect_map("`config` (auth/jwt/config)")?;
-            let mut errors = Vec::new();
-            check_keys(c, CONFIG_KEYS, "`config` (auth/jwt/config)", &mut errors);
-            if let Some(e) = errors.into_iter().next() {
-                return Err(e);
-            }
+            only_known_keys(c, CONFIG_KEYS, "`config` (auth/jwt/config)")?;
             let text = |key: &str| -> Result<Option<Spanned<String>>> {
                 match c.get(key).filter(|n| !n.is_null()) {
                     Some(n) => Ok(Some(n.expect_scalar(&format!("`{key}`"))?).filter(|s| !s.value.is_empty())),

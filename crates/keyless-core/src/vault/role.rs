@@ -5,7 +5,7 @@
 use crate::diagnostic::{Diagnostic, Result};
 use crate::doc::{Node, Value};
 use crate::span::{Span, Spanned};
-use crate::spelling::check_keys;
+use crate::spelling::only_known_keys;
 
 /// A role of the JWT auth method (V3 "Create/Update role").
 #[derive(Clone, Debug, PartialEq)]
@@ -112,11 +112,7 @@ impl VaultRole {
     /// Reads a role body and applies Vault's write-time rules.
     pub fn from_node(node: &Node, notes: &mut Vec<Diagnostic>) -> Result<VaultRole> {
         node.expect_map("the Vault role")?;
-        let mut errors = Vec::new();
-        check_keys(node, ROLE_KEYS, "the Vault role", &mut errors);
-        if let Some(e) = errors.into_iter().next() {
-            return Err(e);
-        }
+        only_known_keys(node, ROLE_KEYS, "the Vault role")?;
         let field = |key: &str| node.get(key).filter(|n| !n.is_null());
         let text = |key: &str| -> Result<Option<Spanned<String>>> {
             field(key).map(|n| n.expect_scalar(&format!("`{key}`"))).transpose()
