@@ -1,18 +1,37 @@
-//! Runs every vendor-documented fixture in `tests/fixtures/` through the
-//! engine: the scenario as given and each variant must produce the expected
-//! `sub` and verdicts.
+#![allow(clippy::unwrap_used, clippy::panic)]
+//! Runs the scenario corpora through the engine: every vendor-documented
+//! fixture in `tests/fixtures/` (expected `sub` and verdicts) and every
+//! GitHub-side scenario in `tests/github/` (expected claims, reasons,
+//! runs and diagnostics). The scenario as given and each variant must
+//! produce what the file expects. See `tests/fixtures/README.md`.
 
-use keyless_core::fixture::{Fixture, check};
+use keyless_core::fixture::{Fixture, check_case};
 use keyless_core::scenario::Scenario;
 use std::path::Path;
 
 #[test]
 fn vendor_fixtures_produce_their_expected_verdicts() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures");
+    run_corpus("tests/fixtures", 10);
+}
+
+#[test]
+fn github_scenarios_produce_their_expected_tokens() {
+    run_corpus("tests/github", 10);
+}
+
+/// Runs every `*.yaml` fixture of `dir` (relative to the repository root),
+/// of which there must be at least `at_least`; fails listing every mismatch.
+fn run_corpus(dir: &str, at_least: usize) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").join(dir);
     let mut files: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
     files.retain(|p| p.extension().is_some_and(|e| e == "yaml"));
     files.sort();
-    assert!(files.len() >= 10, "expected the seed fixtures, found {}", files.len());
+    assert!(
+        files.len() >= at_least,
+        "expected at least {at_least} fixtures in {}, found {}",
+        dir.display(),
+        files.len()
+    );
     let mut failures = Vec::new();
     let mut cases = 0;
     for path in &files {
@@ -30,7 +49,7 @@ fn vendor_fixtures_produce_their_expected_verdicts() {
                 }
             };
             let report = keyless_core::evaluate(&scenario);
-            for problem in check(&report, &case.expect) {
+            for problem in check_case(&report, case) {
                 failures.push(format!("{} / {}: {problem}", fixture.id, case.name));
             }
         }
