@@ -166,6 +166,19 @@ fn parse_diagnostics(node: Option<&Node>) -> Result<Option<Vec<DiagnosticExpecta
     Ok(Some(out))
 }
 
+/// Claim name → text; `null` says the token must not hold the claim.
+fn parse_claims(node: Option<&Node>) -> Result<Vec<(String, Option<String>)>> {
+    let mut out = Vec::new();
+    for e in node.and_then(Node::entries).unwrap_or_default() {
+        let text = e.value.scalar_text();
+        if text.is_none() && !e.value.is_null() {
+            return Err(Diagnostic::at(format!("claim `{}` expects text or null", e.key.value), e.value.span));
+        }
+        out.push((e.key.value.clone(), text));
+    }
+    Ok(out)
+}
+
 fn parse_expect(node: Option<&Node>) -> Result<Vec<JobExpectation>> {
     let mut out = Vec::new();
     for item in node.and_then(Node::items).unwrap_or_default() {
@@ -189,13 +202,7 @@ fn parse_expect(node: Option<&Node>) -> Result<Vec<JobExpectation>> {
                 _ => None,
             }),
             verdicts,
-            claims: item
-                .get("claims")
-                .and_then(Node::entries)
-                .unwrap_or_default()
-                .iter()
-                .map(|e| (e.key.value.clone(), e.value.scalar_text()))
-                .collect(),
+            claims: parse_claims(item.get("claims"))?,
             reason: item.get("reason").and_then(Node::scalar_text),
             explanation: item
                 .get("explanation")

@@ -379,15 +379,6 @@ fn called_workflow_sees_only_workflow_call_inputs() {
     assert_eq!(claim(run(&sim, "call/deploy"), "environment"), "auto-eu", "{:?}", sim.diagnostics);
 }
 
-/// Docs "Contexts reference": `github.ref_name` of a pull request is
-/// `<pr_number>/merge`, not `pull/<n>/merge`.
-#[test]
-fn pull_request_ref_name_is_number_slash_merge() {
-    let job = "environment: ${{ github.ref_name }}\npermissions:\n  id-token: write\nsteps: []\n";
-    let sim = one_job("name: pull_request\npr_number: 7", job, "");
-    assert_eq!(claim(run(&sim, "j"), "environment"), "7/merge");
-}
-
 /// D-EVT `deployment`: `GITHUB_REF` is "empty if created with a commit
 /// SHA"; research §6.6 / Appendix A2: `ref` "" and `workflow_ref` `@<sha>`.
 /// A scenario giving the deployment's ref as a SHA means exactly that.
@@ -558,37 +549,6 @@ fn payload_keys_absent_from_an_event_are_null() {
     assert!(!run(&s, "j").token.issued);
 }
 
-/// Docs "Contexts reference" (context availability): `jobs.<id>.if` sees
-/// github, needs, vars and inputs, not `matrix`; GitHub rejects the
-/// workflow with "Unrecognized named-value: 'matrix'" (OBS
-/// actions/runner#1985, plgd-dev/hub#876). No combination gets a token.
-#[test]
-fn matrix_in_a_job_if_is_rejected() {
-    let job = "strategy:\n  matrix:\n    env: [dev, prod]\nif: matrix.env == 'prod'\nenvironment: ${{ matrix.env }}\npermissions:\n  id-token: write\nsteps: []\n";
-    let s = one_job("name: push", job, "");
-    assert_eq!(s.runs.len(), 2);
-    assert!(s.runs.iter().all(|r| !r.token.issued), "{:?}", s.runs.iter().map(|r| &r.token.reason).collect::<Vec<_>>());
-    assert!(s.diagnostics.iter().any(|d| d.severity == Severity::Error
-        && d.message.contains("Unrecognized named-value: 'matrix'")
-        && d.span.is_some()));
-}
-
-/// Same table: `secrets` and `env` are not available in a job's `if:`
-/// (only github, needs, vars, inputs): the workflow is rejected.
-#[test]
-fn secrets_and_env_in_a_job_if_are_rejected() {
-    for cond in ["secrets.DEPLOY != ''", "env.STAGE == 'prod'"] {
-        let s = one_job("name: push", &format!("if: {cond}\npermissions:\n  id-token: write\nsteps: []\n"), "");
-        assert!(!run(&s, "j").token.issued, "{cond}");
-        assert!(
-            s.diagnostics
-                .iter()
-                .any(|d| d.severity == Severity::Error && d.message.contains("Unrecognized named-value")),
-            "{cond}"
-        );
-    }
-}
-
 /// D-EVT `workflow_dispatch`: the `inputs` context keeps booleans typed,
 /// `github.event.inputs` holds strings; a scenario writing `"true"` for a
 /// boolean input means the boolean.
@@ -597,81 +557,6 @@ fn dispatch_boolean_input_given_as_text_is_a_boolean() {
     let wf = "on:\n  workflow_dispatch:\n    inputs:\n      prod:\n        type: boolean\njobs:\n  j:\n    environment: ${{ inputs.prod == true && 'prod' || 'dev' }}\n    permissions:\n      id-token: write\n    steps: []\n";
     let s = sim(&scenario("o/r", "name: workflow_dispatch", wf, "inputs:\n  prod: \"true\"\n"));
     assert_eq!(claim(run(&s, "j"), "environment"), "prod");
-}
-
-/// Workflow syntax `jobs.<job_id>.needs`: "If a job fails or is skipped,
-/// all jobs that need it are skipped unless the jobs use a conditional
-/// expression that causes the job to continue"; a condition without a
-/// status function implies `success()`. A deploy job after a skipped
-/// build requests no token, unless its `if:` says `always()` or
-/// `!failure() && !cancelled()`.
-#[test]
-fn jobs_needing_a_skipped_job_are_skipped() {
-    let wf = "on: [push, pull_request]\njobs:
-  build:
-    if: github.event_name == 'push'
-    steps: []
-  test:
-    needs: build
-    steps: []
-  deploy:
-    needs: [test]
-    if: github.ref_name != 'x'
-    permissions:
-      id-token: write
-    steps: []
-  report:
-    needs: deploy
-    if: always()
-    permissions:
-      id-token: write
-    steps: []
-  notify:
-    needs: [deploy]
-    if: ${{ !failure() && !cancelled() }}
-    permissions:
-      id-token: write
-    steps: []
-  strict:
-    needs: [deploy]
-    if: success()
-    permissions:
-      id-token: write
-    steps: []
-";
-    let s = sim(&scenario("o/r", "name: pull_request", wf, ""));
-    let d = run(&s, "deploy");
-    assert!(!d.token.issued);
-    assert!(d.token.reason.as_deref().unwrap().contains("needs `test`"), "{:?}", d.token.reason);
-    assert!(run(&s, "report").token.issued);
-    assert!(run(&s, "notify").token.issued);
-    assert!(!run(&s, "strict").token.issued);
-    let s = sim(&scenario("o/r", "name: push", wf, ""));
-    assert!(run(&s, "deploy").token.issued);
-    assert!(run(&s, "strict").token.issued);
-}
-
-/// A `needs` naming no job is a located error (GitHub rejects the workflow).
-#[test]
-fn needs_of_an_unknown_job_is_an_error() {
-    let s = one_job("name: push", "needs: buidl\npermissions:\n  id-token: write\nsteps: []\n", "");
-    assert!(
-        s.diagnostics
-            .iter()
-            .any(|d| d.severity == Severity::Error && d.message.contains("`buidl`") && d.span.is_some())
-    );
-}
-
-/// CL-PRT (research §2.2, §6.4): since 2025-12-08 pull_request_target runs
-/// on the default branch on github.com, even when the scenario names
-/// another ref; `workflow_ref` follows.
-#[test]
-fn pull_request_target_ignores_a_given_ref_on_github_com() {
-    let s = one_job("name: pull_request_target\nref: refs/heads/release\nbase_ref: release", WRITE_JOB, "");
-    let r = run(&s, "j");
-    assert_eq!(claim(r, "ref"), "refs/heads/main");
-    assert_eq!(claim(r, "workflow_ref"), "octo-org/octo-repo/.github/workflows/deploy.yml@refs/heads/main");
-    assert_eq!(claim(r, "base_ref"), "release");
 }
 
 /// Hostile expression nesting within the 16 KiB limit: refused or
@@ -789,184 +674,6 @@ fn an_invalid_workflow_gives_no_job_a_token() {
     assert!(!run(&s, "ok").token.issued);
 }
 
-/// D-EVT: for `schedule`, `issue_comment`, `workflow_run`,
-/// `repository_dispatch` and the other events whose `GITHUB_REF` column
-/// reads "Default branch" ("Scheduled workflows will only run on the
-/// default branch"), the run is on the default branch whatever ref the
-/// scenario names; the explanation says the given ref was replaced.
-#[test]
-fn default_branch_events_ignore_a_given_ref() {
-    for event in ["schedule", "issue_comment", "workflow_run", "repository_dispatch", "check_suite", "delete", "status"]
-    {
-        let s = one_job(&format!("name: {event}\nref: refs/heads/dev"), WRITE_JOB, "");
-        let r = run(&s, "j");
-        assert_eq!(claim(r, "ref"), "refs/heads/main", "{event}");
-        assert_eq!(claim(r, "sub"), "repo:octo-org/octo-repo:ref:refs/heads/main", "{event}");
-        assert_eq!(
-            claim(r, "workflow_ref"),
-            "octo-org/octo-repo/.github/workflows/deploy.yml@refs/heads/main",
-            "{event}"
-        );
-        assert!(
-            r.token.explanation.iter().any(|e| e.contains("refs/heads/dev") && e.contains("default branch")),
-            "{event}: {:?}",
-            r.token.explanation
-        );
-    }
-    // Events whose ref the run really has keep it.
-    for (event, given) in [
-        ("push", "refs/heads/dev"),
-        ("workflow_dispatch", "refs/heads/dev"),
-        ("create", "refs/tags/v1"),
-        ("registry_package", "refs/tags/v1"),
-    ] {
-        let s = one_job(&format!("name: {event}\nref: {given}"), WRITE_JOB, "");
-        assert_eq!(claim(run(&s, "j"), "ref"), given, "{event}");
-    }
-}
-
-/// D-EVT `pull_request`: "By default, a workflow only runs when a
-/// `pull_request` event's activity type is `opened`, `synchronize`, or
-/// `reopened`"; a merged pull request is a `closed` activity, so a workflow
-/// without `types: [closed]` does not run for it (same for
-/// `pull_request_target`).
-#[test]
-fn merged_pull_request_needs_the_closed_type() {
-    let job = "  j:\n    permissions:\n      id-token: write\n    steps: []\n";
-    let event = "name: pull_request\nmerged: true\npr_number: 3";
-    let s = sim(&scenario("o/r", event, &format!("on: pull_request\njobs:\n{job}"), ""));
-    assert!(
-        s.diagnostics.iter().any(|d| d.severity == Severity::Warning
-            && d.message.contains("would not run")
-            && d.message.contains("closed")),
-        "{:?}",
-        s.diagnostics
-    );
-    let s = sim(&scenario("o/r", event, &format!("on:\n  pull_request:\n    types: [opened]\njobs:\n{job}"), ""));
-    assert!(
-        s.diagnostics.iter().any(|d| d.message.contains("would not run") && d.message.contains("closed")),
-        "{:?}",
-        s.diagnostics
-    );
-    let s = sim(&scenario("o/r", event, &format!("on:\n  pull_request:\n    types: [closed]\njobs:\n{job}"), ""));
-    assert!(s.diagnostics.iter().all(|d| !d.message.contains("would not run")), "{:?}", s.diagnostics);
-    // An open pull request runs with the default types.
-    let s = sim(&scenario("o/r", "name: pull_request\npr_number: 3", &format!("on: pull_request\njobs:\n{job}"), ""));
-    assert!(s.diagnostics.iter().all(|d| !d.message.contains("would not run")), "{:?}", s.diagnostics);
-}
-
-/// Docs "Contexts reference"/"Variables reference": `github.head_ref` and
-/// `github.base_ref` (GITHUB_HEAD_REF / GITHUB_BASE_REF) are "only
-/// available when the event that triggers a workflow run is either
-/// pull_request or pull_request_target"; observed empty on
-/// pull_request_review (OBS tj-actions/branch-names#428,
-/// kategengler/ember-cli-browserstack#76). The `head_ref`/`base_ref` claims
-/// follow the context [INF]; the event payload still names the branches.
-#[test]
-fn review_events_have_empty_head_and_base_ref() {
-    let job = "if: github.event.pull_request.head.ref == 'feature/x'\npermissions:\n  id-token: write\nsteps: []\n";
-    for event in ["pull_request_review", "pull_request_review_comment"] {
-        let s = one_job(&format!("name: {event}\npr_number: 7\nhead_ref: feature/x\nbase_ref: main"), job, "");
-        let r = run(&s, "j");
-        assert!(r.token.issued, "{event}: {:?}", r.token.reason);
-        assert_eq!((claim(r, "head_ref").as_str(), claim(r, "base_ref").as_str()), ("", ""), "{event}");
-        assert_eq!(claim(r, "ref"), "refs/pull/7/merge");
-        assert!(
-            r.token.explanation.iter().any(|e| e.contains("head_ref") && e.contains("[INF]")),
-            "{:?}",
-            r.token.explanation
-        );
-    }
-    let s = one_job("name: pull_request\npr_number: 7\nhead_ref: feature/x\nbase_ref: main", job, "");
-    assert_eq!(claim(run(&s, "j"), "head_ref"), "feature/x");
-}
-
-/// Docs "Contexts reference", context availability: a step's `if:` sees
-/// github, needs, strategy, matrix, job, runner, env, vars, steps and
-/// inputs, not `secrets`; GitHub rejects the run at parse time
-/// ("Unrecognized named-value: 'secrets'", OBS dylanebert/shallot#267), so
-/// no job runs, not even one whose steps never name a secret.
-#[test]
-fn secrets_in_a_step_if_reject_the_run() {
-    let wf = "on: push\njobs:\n  ok:\n    permissions:\n      id-token: write\n    steps: []\n  deploy:\n    permissions:\n      id-token: write\n    steps:\n      - run: echo\n        if: ${{ secrets.TOKEN != '' }}\n      - uses: azure/login@v2\n        with:\n          client-id: x\n";
-    let s = sim(&scenario("o/r", "name: push", wf, ""));
-    assert!(
-        s.diagnostics.iter().any(|d| d.severity == Severity::Error
-            && d.message.contains("Unrecognized named-value: 'secrets'")
-            && d.span.is_some()),
-        "{:?}",
-        s.diagnostics
-    );
-    assert!(!run(&s, "ok").token.issued);
-    assert!(!run(&s, "deploy").token.issued);
-    // `env` is available there: no rejection (the condition is unknown).
-    let wf = wf.replace("secrets.TOKEN", "env.TOKEN");
-    let s = sim(&scenario("o/r", "name: push", &wf, ""));
-    assert!(run(&s, "ok").token.issued, "{:?}", s.diagnostics);
-}
-
-/// Context availability is checked when GitHub parses the workflow, not
-/// when it evaluates: `secrets` after a false `&&` operand in a job's `if:`
-/// still rejects the run (docs "Contexts reference", context availability).
-#[test]
-fn unavailable_context_behind_a_short_circuit_still_rejects() {
-    let wf = "on: push\njobs:\n  ok:\n    permissions:\n      id-token: write\n    steps: []\n  gated:\n    if: github.event_name == 'pull_request' && secrets.X != ''\n    steps: []\n";
-    let s = sim(&scenario("o/r", "name: push", wf, ""));
-    assert_run_rejected(&s, "Unrecognized named-value: 'secrets'");
-}
-
-/// Docs "Contexts reference", context availability:
-/// `jobs.<job_id>.environment` reads github, needs, strategy, matrix, vars
-/// and inputs; an environment name built from `secrets` or `env` is an
-/// Unrecognized named-value and the run is rejected.
-#[test]
-fn environment_from_an_unavailable_context_rejects_the_run() {
-    for value in ["${{ secrets.ENV_NAME }}", "${{ env.STAGE }}"] {
-        let wf = format!(
-            "on: push\njobs:\n  ok:\n    permissions:\n      id-token: write\n    steps: []\n  deploy:\n    environment: {value}\n    permissions:\n      id-token: write\n    steps: []\n"
-        );
-        let s = sim(&scenario("o/r", "name: push", &wf, ""));
-        assert!(
-            s.diagnostics
-                .iter()
-                .any(|d| d.severity == Severity::Error && d.message.contains("Unrecognized named-value")),
-            "{value}: {:?}",
-            s.diagnostics
-        );
-        assert!(!run(&s, "ok").token.issued, "{value}");
-    }
-    // `{name, url}`: the url may read `steps`, the name may not.
-    let wf = "on: push\njobs:\n  deploy:\n    environment:\n      name: prod\n      url: ${{ steps.d.outputs.url }}\n    permissions:\n      id-token: write\n    steps: []\n";
-    let s = sim(&scenario("o/r", "name: push", wf, ""));
-    assert_eq!(claim(run(&s, "deploy"), "environment"), "prod");
-}
-
-/// D-EVT `pull_request`, `pull_request_review`, `pull_request_review_comment`:
-/// `GITHUB_REF` is the PR merge branch `refs/pull/PULL_REQUEST_NUMBER/merge`
-/// (a merged pull request: the base branch). A branch named as the event's
-/// ref cannot be the run's ref; the explanation says it was replaced.
-#[test]
-fn pull_request_ref_is_the_merge_branch_whatever_ref_is_given() {
-    for event in ["pull_request", "pull_request_review", "pull_request_review_comment"] {
-        let s = one_job(&format!("name: {event}\npr_number: 7\nref: refs/heads/feature"), WRITE_JOB, "");
-        let r = run(&s, "j");
-        assert_eq!(claim(r, "ref"), "refs/pull/7/merge", "{event}");
-        assert_eq!(
-            claim(r, "job_workflow_ref"),
-            "octo-org/octo-repo/.github/workflows/deploy.yml@refs/pull/7/merge",
-            "{event}"
-        );
-        assert!(
-            r.token.explanation.iter().any(|e| e.contains("refs/heads/feature") && e.contains("refs/pull/7/merge")),
-            "{:?}",
-            r.token.explanation
-        );
-    }
-    // A merge ref as given is kept.
-    let s = one_job("name: pull_request\npr_number: 7\nref: refs/pull/7/merge", WRITE_JOB, "");
-    assert_eq!(claim(run(&s, "j"), "ref"), "refs/pull/7/merge");
-}
-
 /// D-REF "Substituted values on GHE.com": "For any URLs that include a
 /// route with your enterprise's name or slug, you must substitute your
 /// enterprise's subdomain"; "The enterprise can receive tokens at
@@ -981,48 +688,6 @@ fn ghe_com_unique_issuer_uses_the_subdomain() {
     );
     let r = run(&s, "j");
     assert_eq!(claim(r, "iss"), "https://token.actions.octocorp.ghe.com/octocorp");
-}
-
-/// Docs "Contexts reference", context availability:
-/// `jobs.<job_id>.with.<with_id>` reads github, needs, strategy, matrix,
-/// inputs and vars; `env` there fails the parse ("Unrecognized
-/// named-value: 'env'", OBS formbricks/formbricks#6398), so the run is
-/// rejected and no job gets a token.
-#[test]
-fn unavailable_context_in_a_call_with_rejects_the_run() {
-    let called = "on:\n  workflow_call:\n    inputs:\n      target:\n        type: string\njobs:\n  deploy:\n    environment: ${{ inputs.target }}\n    steps: []\n";
-    let extra = format!("reusable_workflows:\n  o/r/.github/workflows/r.yml: |\n{}", indent(&indent(called)));
-    let caller = "on: push\npermissions:\n  id-token: write\njobs:\n  ok:\n    steps: []\n  call:\n    uses: ./.github/workflows/r.yml\n    with:\n      target: ${{ env.TARGET }}\n";
-    let s = sim(&scenario("o/r", "name: push", caller, &extra));
-    assert_run_rejected(&s, "Unrecognized named-value: 'env'");
-}
-
-/// Same table: `jobs.<job_id>.strategy` reads github, needs, vars and
-/// inputs only; a matrix built from `secrets` is rejected with the run.
-#[test]
-fn matrix_from_an_unavailable_context_rejects_the_run() {
-    let wf = "on: push\njobs:\n  ok:\n    permissions:\n      id-token: write\n    steps: []\n  m:\n    strategy:\n      matrix:\n        env: ${{ fromJSON(secrets.ENVS) }}\n    steps: []\n";
-    let s = sim(&scenario("o/r", "name: push", wf, ""));
-    assert_run_rejected(&s, "Unrecognized named-value: 'secrets'");
-}
-
-/// Docs "Contexts reference": `jobs.<job_id>.uses` has no context
-/// available (github/docs#34833: "needs to be a statically defined
-/// string"): an expression there makes the workflow invalid, so the run is
-/// rejected (the intended call is still shown).
-#[test]
-fn expression_in_a_call_uses_rejects_the_run() {
-    let called = "on: workflow_call\njobs:\n  deploy:\n    steps: []\n";
-    let extra = format!("reusable_workflows:\n  o/r/.github/workflows/r.yml: |\n{}", indent(&indent(called)));
-    let caller = "on: push\npermissions:\n  id-token: write\njobs:\n  ok:\n    steps: []\n  call:\n    uses: ./.github/workflows/${{ github.event_name == 'push' && 'r' || 'x' }}.yml\n";
-    let s = sim(&scenario("o/r", "name: push", caller, &extra));
-    assert!(
-        s.diagnostics.iter().any(|d| d.severity == Severity::Error && d.message.contains("`uses:`")),
-        "{:?}",
-        s.diagnostics
-    );
-    assert!(!run(&s, "ok").token.issued);
-    assert!(!run(&s, "call/deploy").token.issued);
 }
 
 /// Docs "Reusing workflows", supported keywords for jobs that call a
@@ -1066,21 +731,6 @@ fn runner_environment_follows_a_self_hosted_label() {
     let envs: Vec<String> = s.runs.iter().filter(|r| r.job == "m").map(|r| claim(r, "runner_environment")).collect();
     assert_eq!(envs, ["self-hosted", "github-hosted"]);
     assert!(run(&s, "own").token.explanation.iter().any(|e| e.contains("self-hosted")));
-}
-
-/// Workflow syntax `jobs.<job_id>.needs`: jobs wait for the jobs they need,
-/// so a cycle can never start; GitHub refuses such a workflow (a
-/// dependency cycle is invalid), and no job runs.
-#[test]
-fn a_needs_cycle_rejects_the_run() {
-    let wf = "on: push\npermissions:\n  id-token: write\njobs:\n  ok:\n    steps: []\n  a:\n    needs: b\n    steps: []\n  b:\n    needs: [a]\n    steps: []\n";
-    let s = sim(&scenario("o/r", "name: push", wf, ""));
-    assert!(
-        s.diagnostics.iter().any(|d| d.severity == Severity::Error && d.message.contains("cycle")),
-        "{:?}",
-        s.diagnostics
-    );
-    assert!(!run(&s, "ok").token.issued);
 }
 
 /// An environment name that evaluates to the empty string is taken to mean
