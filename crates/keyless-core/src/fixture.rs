@@ -6,7 +6,8 @@
 use crate::diagnostic::{Diagnostic, Result};
 use crate::doc::{self, Entry, Node, Value};
 use crate::engine::Report;
-use crate::span::{DocId, Spanned};
+use crate::scenario::Scenario;
+use crate::span::{DocId, Span, Spanned};
 
 /// One fixture file.
 #[derive(Clone, Debug)]
@@ -51,20 +52,24 @@ pub struct JobExpectation {
 }
 
 /// One diagnostic the report must hold: its message contains `message`,
-/// and when given, its severity is `severity` and its span lies in `at`.
+/// and when given, its severity is `severity`, its span lies in `at` and
+/// covers exactly `text`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DiagnosticExpectation {
     pub message: String,
     pub severity: Option<String>,
     /// `scenario`, `workflow` or `reusable` (any reusable workflow).
     pub at: Option<String>,
+    /// The source text the span covers (in the fixture file for the
+    /// scenario's own fields, in the embedded workflow otherwise).
+    pub text: Option<String>,
 }
 
 const FIXTURE_KEYS: &[&str] =
     &["id", "title", "source", "preset", "scenario", "expect", "variants", "runs", "diagnostics"];
 const VARIANT_KEYS: &[&str] = &["name", "override", "expect", "runs", "diagnostics"];
 const JOB_KEYS: &[&str] = &["job", "sub", "issued", "verdicts", "claims", "reason", "explanation"];
-const DIAGNOSTIC_KEYS: &[&str] = &["message", "severity", "at"];
+const DIAGNOSTIC_KEYS: &[&str] = &["message", "severity", "at", "text"];
 
 impl Fixture {
     pub fn parse(text: &str) -> Result<Fixture> {
@@ -145,7 +150,7 @@ fn parse_diagnostics(node: Option<&Node>) -> Result<Option<Vec<DiagnosticExpecta
     let mut out = Vec::new();
     for item in items {
         if let Some(message) = item.scalar_text() {
-            out.push(DiagnosticExpectation { message, severity: None, at: None });
+            out.push(DiagnosticExpectation { message, severity: None, at: None, text: None });
             continue;
         }
         only_keys(item, DIAGNOSTIC_KEYS, "a diagnostic expectation")?;
@@ -161,7 +166,8 @@ fn parse_diagnostics(node: Option<&Node>) -> Result<Option<Vec<DiagnosticExpecta
         if let Some(a) = at.as_deref().filter(|a| !["scenario", "workflow", "reusable"].contains(a)) {
             return Err(Diagnostic::at(format!("`at: {a}` is not scenario, workflow or reusable"), item.span));
         }
-        out.push(DiagnosticExpectation { message, severity, at });
+        let text = item.get("text").and_then(Node::scalar_text);
+        out.push(DiagnosticExpectation { message, severity, at, text });
     }
     Ok(Some(out))
 }
@@ -217,20 +223,35 @@ fn parse_expect(node: Option<&Node>) -> Result<Vec<JobExpectation>> {
 }
 
 /// Compares a report with a case's expectations (jobs, runs,
-/// diagnostics); returns one line per mismatch.
-pub fn check_case(report: &Report, case: &Case) -> Vec<String> {
+/// diagnostics); returns one line per mismatch. `scenario` is the case's
+/// scenario and `fixture_text` the fixture file's text, where diagnostics'
+/// spans point.
+pub fn check_case(report: &Report, case: &Case, scenario: &Scenario, fixture_text: &str) -> Vec<String> {
     let mut problems = check(report, &case.expect);
     if let Some(runs) = case.runs.filter(|n| *n != report.jobs.len()) {
         let found: Vec<&str> = report.jobs.iter().map(|j| j.job.as_str()).collect();
         problems.push(format!("{} job runs {found:?}, expected {runs}", report.jobs.len()));
     }
     if let Some(expected) = &case.diagnostics {
-        problems.extend(check_diagnostics(&report.diagnostics, expected));
+        let span_text = |span: Span| -> Option<&str> {
+            let doc = match span.doc {
+                DocId::Scenario => fixture_text,
+                DocId::Workflow => scenario.workflow.text.as_str(),
+                DocId::Reusable(i) => scenario.reusable_workflows.get(usize::from(i))?.1.text.as_str(),
+                _ => return None,
+            };
+            doc.get(span.start as usize..span.end as usize)
+        };
+        problems.extend(check_diagnostics(&report.diagnostics, expected, &span_text));
     }
     problems
 }
 
-fn check_diagnostics(found: &[Diagnostic], expected: &[DiagnosticExpectation]) -> Vec<String> {
+fn check_diagnostics<'a>(
+    found: &[Diagnostic],
+    expected: &[DiagnosticExpectation],
+    span_text: &dyn Fn(Span) -> Option<&'a str>,
+) -> Vec<String> {
     let shown =
         || found.iter().map(|d| format!("{}: {}", d.severity.as_str(), d.message)).collect::<Vec<_>>().join("\n    ");
     let mut problems = Vec::new();
@@ -241,6 +262,7 @@ fn check_diagnostics(found: &[Diagnostic], expected: &[DiagnosticExpectation]) -
                 && d.message.contains(&e.message)
                 && e.severity.as_deref().is_none_or(|s| s == d.severity.as_str())
                 && e.at.as_deref().is_none_or(|a| d.span.is_some_and(|sp| doc_name(sp.doc) == a))
+                && e.text.as_deref().is_none_or(|t| d.span.and_then(span_text) == Some(t))
         });
         match hit.and_then(|i| used.get_mut(i)) {
             Some(u) => *u = true,

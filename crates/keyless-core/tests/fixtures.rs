@@ -16,7 +16,7 @@ fn vendor_fixtures_produce_their_expected_verdicts() {
 
 #[test]
 fn github_scenarios_produce_their_expected_tokens() {
-    run_corpus("tests/github", 10);
+    run_corpus("tests/github", 20);
 }
 
 /// Runs every `*.yaml` fixture of `dir` (relative to the repository root),
@@ -49,7 +49,7 @@ fn run_corpus(dir: &str, at_least: usize) {
                 }
             };
             let report = keyless_core::evaluate(&scenario);
-            for problem in check_case(&report, case) {
+            for problem in check_case(&report, case, &scenario, &text) {
                 failures.push(format!("{} / {}: {problem}", fixture.id, case.name));
             }
         }
