@@ -35,6 +35,14 @@ fn scenario(repo: &str, event: &str, workflow: &str, extra: &str) -> String {
     format!("repository: {repo}\nevent:\n{}\nworkflow: |\n{}{extra}", indent(event), indent(workflow))
 }
 
+fn one_job(event: &str, job_yaml: &str, extra: &str) -> Simulation {
+    let wf = format!(
+        "on: [push, pull_request, pull_request_target, pull_request_review, merge_group, workflow_dispatch, schedule, release]\njobs:\n  j:\n{}",
+        indent(&indent(job_yaml))
+    );
+    sim(&scenario("octo-org/octo-repo", event, &wf, extra))
+}
+
 // ---------------------------------------------------------------- Appendix A
 
 const A1_WORKFLOW: &str = "name: TokenTest
@@ -111,25 +119,16 @@ fn snapshot_full_claims_a1() {
     insta::assert_json_snapshot!("a1_full_token", (&r.token, &r.logins));
 }
 
-// ------------------------------------------------------------------- helpers
+// -------------------------------------------------------------- matrix runs
 
-fn one_job(event: &str, job_yaml: &str, extra: &str) -> Simulation {
-    let wf = format!(
-        "on: [push, pull_request, pull_request_target, pull_request_review, merge_group, workflow_dispatch, schedule, release]\njobs:\n  j:\n{}",
-        indent(&indent(job_yaml))
-    );
-    sim(&scenario("octo-org/octo-repo", event, &wf, extra))
-}
-
-// ------------------------------------------------ expressions, matrix, reuse
-
+/// Run fields the fixture format does not hold (the runs' subjects are
+/// `tests/github/matrix.yaml`): each combination's display name and matrix
+/// values, and per-run random claims that differ between runs.
 #[test]
-fn matrix_environments_give_one_token_each() {
+fn matrix_runs_have_their_own_name_values_and_ids() {
     let job = "strategy:\n  matrix:\n    env: [dev, prod]\n    include:\n      - env: prod\n        region: eu\nenvironment: ${{ matrix.env }}\nname: deploy ${{ matrix.env }}\npermissions:\n  id-token: write\nsteps: []\n";
     let sim = one_job("name: push", job, "");
     assert_eq!(sim.runs.len(), 2);
-    assert_eq!(claim(&sim.runs[0], "sub"), "repo:octo-org/octo-repo:environment:dev");
-    assert_eq!(claim(&sim.runs[1], "sub"), "repo:octo-org/octo-repo:environment:prod");
     assert_eq!(sim.runs[1].name.as_deref(), Some("deploy prod"));
     assert_eq!(sim.runs[1].matrix.as_ref().unwrap()["region"], "eu");
     assert_ne!(claim(&sim.runs[0], "jti"), claim(&sim.runs[1], "jti"));
@@ -204,7 +203,7 @@ fn self_calling_matrix_is_bounded() {
     assert!(sim.diagnostics.iter().any(|d| d.severity == Severity::Error));
 }
 
-// ------------------------------------------------------ fidelity review (review-gh)
+// ------------------------------------------------------------------ bounds
 
 /// Performance: a 256-combination matrix (GitHub's limit) plus three
 /// reusable workflows with matrices of their own, one nesting another,
@@ -293,7 +292,7 @@ fn deeply_nested_expressions_do_not_overflow() {
     }
 }
 
-// ---------------------------------------------------- environment protection
+// ------------------------------------------------------- run fields
 
 const PROD_JOB: &str = "environment: prod\npermissions:\n  id-token: write\nsteps:\n  - uses: aws-actions/configure-aws-credentials@v4\n    with:\n      role-to-assume: arn:aws:iam::111122223333:role/r\n";
 
