@@ -38,6 +38,9 @@ pub mod token;
 pub mod verdict;
 pub mod verdict_cache;
 
+#[cfg(test)]
+mod testutil;
+
 pub mod alibaba;
 pub mod analysis;
 pub mod aws;

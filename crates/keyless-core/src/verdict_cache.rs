@@ -114,21 +114,17 @@ impl VerdictCache {
 mod tests {
     use super::*;
     use crate::fixture::Fixture;
+    use crate::testutil;
 
-    /// Every fixture case, evaluated through one cache in turn (so entries
+    /// Every case of both corpora, evaluated through one cache in turn (so entries
     /// of earlier cases are present, and must not leak into later ones),
     /// twice in a row: the report is the engine's, byte for byte.
     #[test]
     fn cached_reports_equal_the_engines() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures");
-        let mut paths: Vec<_> = std::fs::read_dir(dir).into_iter().flatten().flatten().map(|e| e.path()).collect();
-        paths.retain(|p| p.extension().is_some_and(|e| e == "yaml"));
-        paths.sort();
         let mut cache = VerdictCache::default();
         let mut cases = 0;
-        for path in &paths {
-            let text = std::fs::read_to_string(path).unwrap_or_default();
-            let Ok(fixture) = Fixture::parse(&text) else { continue };
+        for (_, text) in testutil::corpus(testutil::FIXTURES).iter().chain(&testutil::corpus(testutil::GITHUB)) {
+            let Ok(fixture) = Fixture::parse(text) else { continue };
             for case in &fixture.cases {
                 let Ok(scenario) = Scenario::from_node(&case.scenario) else { continue };
                 let expected = engine::evaluate(&scenario);
@@ -154,8 +150,8 @@ mod tests {
     /// gets its verdicts then, not the "not configured" ones cached before.
     #[test]
     fn a_cloud_linked_later_is_evaluated() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/azure-environment.yaml");
-        let text = std::fs::read_to_string(dir).unwrap_or_default();
+        let path = testutil::repo_root().join(testutil::FIXTURES).join("azure-environment.yaml");
+        let text = std::fs::read_to_string(path).unwrap_or_default();
         let fixture = Fixture::parse(&text).ok();
         let scenario =
             fixture.as_ref().and_then(|f| f.cases.first()).and_then(|c| Scenario::from_node(&c.scenario).ok());

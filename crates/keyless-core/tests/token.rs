@@ -6,6 +6,9 @@
 // Test helpers outside #[test] functions panic on purpose.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
+#[path = "../src/testutil.rs"]
+mod testutil;
+
 use keyless_core::clouds::Clouds;
 use keyless_core::fixture::Fixture;
 use keyless_core::scenario::Scenario;
@@ -17,11 +20,11 @@ use keyless_core::token::real;
 use keyless_core::token::times::TimeStatus;
 use keyless_core::token::{self, Form};
 use keyless_core::{Claims, engine};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::OnceLock;
 
 fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures")
+    testutil::repo_root().join(testutil::FIXTURES)
 }
 
 fn read(name: &str) -> String {
@@ -210,12 +213,8 @@ fn keys_round_trip_through_pem() {
 #[test]
 fn round_trip_matches_the_simulation_for_every_fixture() {
     let (key, _) = keys();
-    let mut files: Vec<_> = std::fs::read_dir(fixtures()).unwrap().map(|e| e.unwrap().path()).collect();
-    files.retain(|p| p.extension().is_some_and(|e| e == "yaml"));
-    files.sort();
     let mut compared = 0;
-    for path in files {
-        let text = std::fs::read_to_string(&path).unwrap();
+    for (_, text) in testutil::corpus(testutil::FIXTURES) {
         let fx = Fixture::parse(&text).unwrap();
         for case in &fx.cases {
             let scenario = Scenario::from_node(&case.scenario).unwrap();

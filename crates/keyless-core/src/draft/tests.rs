@@ -1,20 +1,9 @@
 use super::*;
 use crate::fixture::Fixture;
+use crate::testutil;
 
 fn fixture_texts() -> Vec<(String, String)> {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures");
-    let mut out: Vec<(String, String)> = std::fs::read_dir(&dir)
-        .map(|entries| {
-            entries
-                .flatten()
-                .map(|e| e.path())
-                .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
-                .map(|p| (p.display().to_string(), std::fs::read_to_string(&p).unwrap()))
-                .collect()
-        })
-        .unwrap_or_default();
-    out.sort();
-    out
+    testutil::corpus(testutil::FIXTURES).into_iter().map(|(p, text)| (p.display().to_string(), text)).collect()
 }
 
 /// Spans differ by construction (the draft locates each editor's text in

@@ -554,7 +554,7 @@ fn every_reference_a_user_can_see_resolves() {
         texts.extend(string_literals(&src).into_iter().map(|l| (name.clone(), l)));
     }
     let mut docs = vec![root.join("README.md"), root.join("ARCHITECTURE.md")];
-    for dir in ["docs", "tests/fixtures"] {
+    for dir in ["docs", "tests/fixtures", "tests/github"] {
         for e in std::fs::read_dir(root.join(dir)).unwrap() {
             let p = e.unwrap().path();
             if p.extension().is_some_and(|x| x == "md" || x == "yaml") {
