@@ -65,6 +65,23 @@ fn unparseable_suggestion_is_not_verified() {
     assert!(v.parsed && v.admits_intended && !v.rejects_unintended && !v.verified, "{v:?}");
 }
 
+/// Verification is bounded (FOUND.md F1): past its work budget it stops,
+/// says how far it got, and the suggestion is not verified; within the
+/// budget the same suggestion verifies.
+#[test]
+fn verification_stops_at_its_work_budget() {
+    let s = fixture("aws-main-only");
+    let e = explore(&s);
+    let suggestion = suggest(&s, &e).into_iter().find(|x| x.cloud == Cloud::Aws).unwrap();
+    assert!(suggestion.verified.verified, "{:?}", suggestion.verified);
+    let runs = suggestion.verified.checked_runs;
+    assert!(runs > 2, "{runs}");
+    let v = verify_within(&s, Cloud::Aws, &suggestion.config, &e, suggestion.config.len() * 2);
+    assert_eq!(v.checked_runs, 2);
+    assert!(!v.verified && v.parsed, "{v:?}");
+    assert!(v.failures.iter().any(|f| f.contains(&format!("stopped after 2 of {runs} runs"))), "{:?}", v.failures);
+}
+
 /// Seed guide §5: a job inside a reusable workflow: Alibaba can only see
 /// `sub`, so the customized-`sub` call is offered (marked not verified).
 #[test]
