@@ -34,6 +34,14 @@ fn npm_ci_bench() -> Result {
     Ok(())
 }
 
+/// BENCHMARKS.md §2: load and keystroke timings of `dist/` in Chromium
+/// (tests/bench/web.mjs), on the large scenario keyless-bench generates.
+pub fn web() -> Result {
+    keyless_bench()?;
+    npm_ci_bench()?;
+    run(Command::new("node").arg("tests/bench/web.mjs"))
+}
+
 pub fn aws() -> Result {
     keyless_bench()?;
     npm_ci_bench()?;

@@ -11,7 +11,8 @@
 //! - `size`:  brotli size of dist/'s first load (and of what is loaded lazily)
 //! - `version`: the version a build of this tree gets (`keyless_core::VERSION`)
 //! - `bench`: engine benchmarks (release build); `bench-aws`: the
-//!   comparison with iam-simulate of BENCHMARKS.md (bench.rs)
+//!   comparison with iam-simulate of BENCHMARKS.md; `bench-web`: the
+//!   browser timings of the site `dist` builds (bench.rs)
 //! - `fuzz`:  the fuzz targets, briefly (`cargo xtask fuzz [--seconds N] [target…]`)
 
 mod bench;
@@ -55,7 +56,8 @@ fn main() -> ExitCode {
             .and_then(|()| core_example("sources_bench"))
             .and_then(|()| bench::native()),
         "bench-aws" => bench::aws(),
-        _ => Err("usage: cargo xtask <setup|dist|serve|test|size|version|bench|bench-aws|fuzz>".into()),
+        "bench-web" => setup().and_then(|()| dist::dist()).and_then(|_| bench::web()),
+        _ => Err("usage: cargo xtask <setup|dist|serve|test|size|version|bench|bench-aws|bench-web|fuzz>".into()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,0 +1,79 @@
+// Browser half of BENCHMARKS.md ("2. Browser"): the site `cargo xtask dist`
+// built (dist/, served under /keyless/ as Pages serves it), in Debian's
+// Chromium, measured from inside the page (performance.now()), medians of
+// repeated runs. Run by `cargo xtask bench-web`; never part of the tests.
+//
+//  - load: navigation start -> first contentful paint, and -> the first
+//    verdict card in the DOM (the default preset's AWS verdict), in a fresh
+//    context each time (no cache, no service worker);
+//  - keystroke: one character typed into the large scenario's workflow (a
+//    `run:` line) or AWS policy -> the input handler, the re-evaluation and
+//    the re-render done (a macrotask after the input event) -> the next
+//    frame painted.
+import fs from 'node:fs';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { serveDist, launch, ROOT } from '../e2e/helpers.js';
+
+const LOADS = Number(process.env.LOADS ?? 9);
+const KEYS = Number(process.env.KEYS ?? 21);
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const fmt = (xs) => `median ${median(xs).toFixed(1)} ms (min ${Math.min(...xs).toFixed(1)}, max ${Math.max(...xs).toFixed(1)}, n=${xs.length})`;
+
+const server = await serveDist();
+const browser = await launch();
+try {
+  const fcp = [], verdict = [];
+  for (let i = 0; i < LOADS; i++) {
+    const ctx = await browser.newContext({ serviceWorkers: 'block', viewport: { width: 1280, height: 900 } });
+    const page = await ctx.newPage();
+    await page.goto(server.url);
+    await page.waitForSelector('[data-testid=verdict-aws]');
+    const t = await page.evaluate(() => performance.now());
+    const paint = await page.evaluate(() => performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? NaN);
+    verdict.push(t);
+    fcp.push(paint);
+    await ctx.close();
+  }
+  console.log(`load -> first contentful paint       ${fmt(fcp)}`);
+  console.log(`load -> first verdict in the DOM     ${fmt(verdict)} (upper bound: polled)`);
+
+  const bench = process.env.KEYLESS_BENCH ?? path.join(ROOT, 'target/release/keyless-bench');
+  const yaml = execFileSync(bench, ['scenario'], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  const file = path.join(ROOT, 'target/bench-large-scenario.yaml');
+  fs.writeFileSync(file, yaml);
+  const ctx = await browser.newContext({ serviceWorkers: 'block', viewport: { width: 1280, height: 900 } });
+  const page = await ctx.newPage();
+  await page.goto(server.url);
+  await page.waitForSelector('[data-testid=verdict-aws]');
+  await page.getByTestId('import').setInputFiles(file);
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=job]').length >= 80, null, { timeout: 60000 });
+  const jobs = await page.evaluate(() => document.querySelectorAll('[data-testid=job]').length);
+  for (const [label, testid, needle] of [['a run: line', 'editor-workflow', 'run: '], ['the AWS policy', 'editor-aws', '"Statement"']]) {
+    const times = await page.evaluate(async ({ testid, needle, keys }) => {
+      const el = document.querySelector(`[data-testid=${testid}]`);
+      const at = el.value.indexOf(needle) + needle.length;
+      const done = [], painted = [];
+      for (let i = 0; i < keys; i++) {
+        // Type a character, then remove it, alternately: the text stays valid.
+        const v = el.value;
+        el.value = i % 2 === 0 ? v.slice(0, at) + 'x' + v.slice(at) : v.slice(0, at) + v.slice(at + 1);
+        const t0 = performance.now();
+        el.dispatchEvent(new Event('input', { bubbles: true }));
+        await new Promise((r) => setTimeout(r, 0));
+        const t1 = performance.now();
+        await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
+        const t2 = performance.now();
+        done.push(t1 - t0);
+        painted.push(t2 - t0);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      return { done, painted };
+    }, { testid, needle, keys: KEYS });
+    console.log(`keystroke in ${label} (${jobs} job cards): re-evaluated and re-rendered ${fmt(times.done)}; next frame ${fmt(times.painted)}`);
+  }
+  await ctx.close();
+} finally {
+  await browser.close();
+  server.close();
+}
