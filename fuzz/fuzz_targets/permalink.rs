@@ -24,13 +24,7 @@ fuzz_target!(|data: &[u8]| {
     let (scenario, diags) = draft.build();
     let mut docs = vec![(DocId::Workflow, draft.workflow.as_str())];
     for cloud in Cloud::ALL {
-        let doc = match cloud {
-            Cloud::Aws => DocId::Aws,
-            Cloud::Azure => DocId::Azure,
-            Cloud::Gcp => DocId::Gcp,
-            Cloud::Alibaba => DocId::Alibaba,
-        };
-        docs.push((doc, draft.cloud_text(cloud)));
+        docs.push((cloud.doc(), draft.cloud_text(cloud)));
     }
     assert_diagnostics_in(&diags, &docs);
     let report = keyless_core::evaluate(&scenario);
