@@ -86,6 +86,19 @@ pub const TARGETS: &[Target] = &[
     Target { name: "azure_flexible", seeds: &[Seed::Values("azure", "value")], dict: "azure.dict" },
     Target { name: "gcp_provider", seeds: &[Seed::Section("gcp", 2)], dict: "cel.dict" },
     Target {
+        name: "services",
+        seeds: &[
+            Seed::Section("vault", 2),
+            Seed::Section("pypi", 2),
+            Seed::Section("octo_sts", 2),
+            Seed::Section("crates_io", 2),
+            Seed::Section("npm", 2),
+        ],
+        dict: "yaml.dict",
+    },
+    // Seeds: fuzz/seeds/token/ (GitHub's example token, a claims dump).
+    Target { name: "token", seeds: &[], dict: "yaml.dict" },
+    Target {
         name: "cel",
         seeds: &[Seed::Values("gcp", "attributeCondition"), Seed::Values("gcp", "google.subject")],
         dict: "cel.dict",

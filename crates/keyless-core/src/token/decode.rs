@@ -165,7 +165,7 @@ fn read_jwt(jwt: &str, base: usize) -> Result<RealToken, TokenError> {
     let header_node = segment_json(h, h_at, Segment::Header)?;
     let payload_node = segment_json(p, p_at, Segment::Payload)?;
     if let Err(e) = base64url::decode(s) {
-        return Err(TokenError::new(e.message, Some(Segment::Signature), s_at + e.offset, s_at + e.offset + 1));
+        return Err(base64_error(e, s, Segment::Signature, s_at));
     }
     let header = header_from(&header_node, h_at)?;
     let (claims, notes, null_claims) = claims_from(&payload_node, p_at, Some(Segment::Payload))?;
@@ -184,8 +184,7 @@ fn segment_json(seg: &str, at: usize, which: Segment) -> Result<Node, TokenError
     if seg.is_empty() {
         return Err(TokenError::new("the segment is empty", Some(which), at, at));
     }
-    let bytes = base64url::decode(seg)
-        .map_err(|e| TokenError::new(e.message, Some(which), at + e.offset, at + e.offset + 1))?;
+    let bytes = base64url::decode(seg).map_err(|e| base64_error(e, seg, which, at))?;
     let text = String::from_utf8(bytes).map_err(|e| {
         TokenError::new(
             format!("decodes to bytes that are not UTF-8 (at decoded byte {})", e.utf8_error().valid_up_to()),
@@ -199,17 +198,37 @@ fn segment_json(seg: &str, at: usize, which: Segment) -> Result<Node, TokenError
     json(&text, at, Some((which, seg.len())))
 }
 
+/// A base64url error located on the whole character it found (a pasted
+/// `é` is two bytes, and a range must not cut it), named as a character.
+fn base64_error(e: base64url::Base64Error, seg: &str, which: Segment, at: usize) -> TokenError {
+    match seg.get(e.offset..).and_then(|rest| rest.chars().next()) {
+        Some(c) if !c.is_ascii() => TokenError::new(
+            format!("`{c}` is not a base64url character"),
+            Some(which),
+            at + e.offset,
+            at + e.offset + c.len_utf8(),
+        ),
+        _ => TokenError::new(e.message, Some(which), at + e.offset, at + (e.offset + 1).min(seg.len())),
+    }
+}
+
 /// Parses with the core's strict, bounded JSON parser (depth and node
 /// budgets: doc::MAX_DEPTH, doc::MAX_NODES). `decoded` = the text came from
 /// a base64url segment of that length.
 fn json(text: &str, at: usize, decoded: Option<(Segment, usize)>) -> Result<Node, TokenError> {
     let node = doc::parse_json(text, DocId::Scenario).map_err(|d| {
-        let off = d.span.map_or(0, |s| s.start as usize);
+        let off = d.span.map_or(0, |s| s.start as usize).min(text.len());
         match decoded {
             Some((seg, len)) => {
                 TokenError::new(format!("{} (at byte {off} of the decoded JSON)", d.message), Some(seg), at, at + len)
             }
-            None => TokenError::new(d.message, None, at + off, at + off + 1),
+            None => {
+                // The parser's span, kept inside the text; at least the
+                // character it starts at (none at the end of the text).
+                let end = d.span.map_or(off, |s| s.end as usize).clamp(off, text.len());
+                let end = if end > off { end } else { text[off..].chars().next().map_or(off, |c| off + c.len_utf8()) };
+                TokenError::new(d.message, None, at + off, at + end)
+            }
         }
     })?;
     if node.entries().is_none() {
@@ -337,6 +356,17 @@ mod tests {
         // Duplicate claims are refused.
         let e = read(&jwt(r#"{"alg":"RS256"}"#, r#"{"sub":"a","sub":"b"}"#)).unwrap_err();
         assert!(e.message.contains("`sub` appears twice"), "{e}");
+        // A character outside base64url is located whole and named.
+        let e = read(&format!("{h}.abé.sig")).unwrap_err();
+        assert_eq!((e.start, e.end), (h.len() + 3, h.len() + 5), "{e:?}");
+        assert!(e.message.contains("`é` is not a base64url character"), "{e}");
+        // A claims dump cut short is located at its end, inside the text
+        // (found by the `token` fuzz target).
+        let cut = "{\n  \"sub\": \"repo:o/r:ref:refs/heads/main\",\n  \"ref\"";
+        let e = read(cut).unwrap_err();
+        assert!(e.start <= e.end && e.end <= cut.len(), "{e:?}");
+        let e = read("{\"é\" 1}").unwrap_err();
+        assert!("{\"é\" 1}".is_char_boundary(e.end), "{e:?}");
         // Claims JSON errors are located in the pasted text.
         let e = read("\n{\"sub\": tru}").unwrap_err();
         assert_eq!(e.segment, None);
