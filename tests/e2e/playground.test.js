@@ -449,7 +449,7 @@ test('the first verdict needs no deferred chunk: with it unreachable the verdict
   await ctx.close();
 });
 
-test('Azure, Google Cloud and Alibaba Cloud are fetched when first configured; a failed fetch says so and Retry loads it', async () => {
+test('Azure, Google Cloud, Alibaba Cloud and the services are fetched when first configured; a failed fetch says so and Retry loads it', async () => {
   const { context: ctx, requests } = await watchedContext(browser);
   const page = await openApp(browser, server.url, { context: ctx });
   await expectVerdict(page, 'deploy-aws', 'aws', { allowed: true });
@@ -482,6 +482,12 @@ test('Azure, Google Cloud and Alibaba Cloud are fetched when first configured; a
   await page.getByTestId('verdict-gcp').first().waitFor({ timeout: 10000 });
   assert.equal(await page.locator('[data-testid=cloud-loading]').count(), 0);
   assert.ok(chunks().includes('gcp.wasm') && !chunks().includes('alibaba.wasm'), chunks().join(' '));
+
+  // A service beyond the clouds is its own chunk too, fetched the same way.
+  assert.ok(!chunks().includes('npm.wasm'), chunks().join(' '));
+  await setText(page, 'editor-npm', text(fx('npm-trusted-publishing').npm));
+  await page.getByTestId('verdict-npm').first().waitFor({ timeout: 10000 });
+  assert.ok(chunks().includes('npm.wasm') && !chunks().includes('vault.wasm'), chunks().join(' '));
   await ctx.close();
 });
 
@@ -512,6 +518,19 @@ test('analysis: loaded only when opened, finds the wildcard, and its suggestion 
   await page.waitForFunction(() => !document.querySelector('[data-testid=finding][data-id="KL-SUB-003"]'), null, { timeout: 30000 });
   await expectVerdict(page, 'deploy', 'aws', { allowed: true });
   await ctx.close();
+});
+
+test('analysis: a service beyond the clouds gets its findings, located in its editor', async () => {
+  const page = await openApp(browser, server.url);
+  await page.getByTestId('preset-npm-trusted-publishing').click();
+  await expectVerdict(page, 'publish', 'npm', { allowed: true });
+  await page.getByTestId('analysis-toggle').click();
+  // The publisher names no environment (KL-PUBLISH-001), found by the worker's npm rules.
+  const finding = page.locator('[data-testid=finding][data-id="KL-PUBLISH-001"]');
+  await finding.first().waitFor({ timeout: 30000 });
+  assert.equal(await finding.first().getAttribute('data-doc'), 'npm');
+  assert.ok(Number(await finding.first().getAttribute('data-line')) >= 1);
+  await page.close();
 });
 
 test('screenshots for the README (light and dark)', async () => {

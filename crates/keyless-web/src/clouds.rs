@@ -1,17 +1,19 @@
-//! The cloud evaluators the page has, and loading the others on demand.
+//! The relying parties' evaluators the page has, and loading the others on
+//! demand.
 //!
 //! AWS is linked into the first load (the default preset is an AWS role).
-//! Azure, Google Cloud and Alibaba Cloud are each split into a chunk of this
-//! wasm that is fetched the first time a scenario configures that cloud:
+//! Every other party — Azure, Google Cloud, Alibaba Cloud and the services
+//! (HashiCorp Vault, PyPI, octo-sts, crates.io, npm) — is split into a chunk
+//! of this wasm that is fetched the first time a scenario configures it:
 //! each `*_module` function below is a split point (`wasm_split_helpers`),
 //! and the build (crates/keyless-split, a step of `cargo xtask dist`) moves
-//! everything only it reaches — the cloud's parser, evaluator and messages —
+//! everything only it reaches — the party's parser, evaluator and messages —
 //! into its chunk. A build without that step still works: every split
 //! function is then an ordinary function of the one wasm.
 
 use keyless_core::clouds::{CloudModule, Clouds};
 use keyless_core::verdict::Cloud;
-use keyless_core::{alibaba, aws, azure, gcp};
+use keyless_core::{alibaba, aws, azure, crates_io, gcp, npm, octo_sts, pypi, vault};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_split_helpers::{SplitLoaderError, wasm_split};
@@ -29,6 +31,31 @@ fn gcp_module() -> Result<&'static CloudModule<gcp::GcpConfig>, SplitLoaderError
 #[wasm_split(alibaba, fallible)]
 fn alibaba_module() -> Result<&'static CloudModule<alibaba::AlibabaConfig>, SplitLoaderError> {
     Ok(&alibaba::MODULE)
+}
+
+#[wasm_split(vault, fallible)]
+fn vault_module() -> Result<&'static CloudModule<vault::VaultConfig>, SplitLoaderError> {
+    Ok(&vault::MODULE)
+}
+
+#[wasm_split(pypi, fallible)]
+fn pypi_module() -> Result<&'static CloudModule<pypi::PypiConfig>, SplitLoaderError> {
+    Ok(&pypi::MODULE)
+}
+
+#[wasm_split(octo_sts, fallible)]
+fn octo_sts_module() -> Result<&'static CloudModule<octo_sts::OctoStsConfig>, SplitLoaderError> {
+    Ok(&octo_sts::MODULE)
+}
+
+#[wasm_split(crates_io, fallible)]
+fn crates_io_module() -> Result<&'static CloudModule<crates_io::CratesIoConfig>, SplitLoaderError> {
+    Ok(&crates_io::MODULE)
+}
+
+#[wasm_split(npm, fallible)]
+fn npm_module() -> Result<&'static CloudModule<npm::NpmConfig>, SplitLoaderError> {
+    Ok(&npm::MODULE)
 }
 
 /// Where a cloud's evaluator is.
@@ -92,9 +119,13 @@ pub fn ensure(loaded: RwSignal<LoadedClouds>, cloud: Cloud) {
             Cloud::Azure => azure_module().await.map(|m| loaded.update(|l| l.clouds.azure = Some(m))).is_ok(),
             Cloud::Gcp => gcp_module().await.map(|m| loaded.update(|l| l.clouds.gcp = Some(m))).is_ok(),
             Cloud::Alibaba => alibaba_module().await.map(|m| loaded.update(|l| l.clouds.alibaba = Some(m))).is_ok(),
-            // A party this page does not offer: not loaded.
-            #[allow(unreachable_patterns)]
-            _ => false,
+            Cloud::Vault => vault_module().await.map(|m| loaded.update(|l| l.clouds.vault = Some(m))).is_ok(),
+            Cloud::Pypi => pypi_module().await.map(|m| loaded.update(|l| l.clouds.pypi = Some(m))).is_ok(),
+            Cloud::OctoSts => octo_sts_module().await.map(|m| loaded.update(|l| l.clouds.octo_sts = Some(m))).is_ok(),
+            Cloud::CratesIo => {
+                crates_io_module().await.map(|m| loaded.update(|l| l.clouds.crates_io = Some(m))).is_ok()
+            }
+            Cloud::Npm => npm_module().await.map(|m| loaded.update(|l| l.clouds.npm = Some(m))).is_ok(),
         };
         loaded.update(|l| {
             if let (Some(loading), Some(failed)) = (l.loading.get_mut(i), l.failed.get_mut(i)) {

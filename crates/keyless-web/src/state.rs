@@ -39,10 +39,11 @@ impl AppState {
     pub fn new(initial: ScenarioDraft) -> AppState {
         let draft = RwSignal::new(initial);
         let loaded = RwSignal::new(LoadedClouds::first_load());
-        // A cloud's evaluator is fetched when its editor first holds text.
+        // A party's evaluator is fetched when its editor first holds text
+        // (`ensure` does nothing for one that is loaded, like AWS).
         Effect::new(move |_| {
             draft.with(|d| {
-                for cloud in [Cloud::Azure, Cloud::Gcp, Cloud::Alibaba] {
+                for cloud in Cloud::ALL {
                     if !d.cloud_text(cloud).trim().is_empty() {
                         clouds::ensure(loaded, cloud);
                     }
@@ -94,6 +95,11 @@ pub fn editor_id(doc: DocId) -> Option<&'static str> {
         DocId::Azure => "editor-azure",
         DocId::Gcp => "editor-gcp",
         DocId::Alibaba => "editor-alibaba",
+        DocId::Vault => "editor-vault",
+        DocId::Pypi => "editor-pypi",
+        DocId::OctoSts => "editor-octo_sts",
+        DocId::CratesIo => "editor-crates_io",
+        DocId::Npm => "editor-npm",
         _ => return None,
     })
 }

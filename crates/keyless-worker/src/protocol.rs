@@ -6,7 +6,7 @@
 //! - page → worker: `{"v":1,"id":N,"scenario":"<ScenarioDraft::to_yaml()>"}`.
 //! - worker → page: `{"v":1,"type":"analysis","id":N,"findings":[..],
 //!   "matrix":{..},"suggestions":[..]}` where each finding carries `doc`
-//!   (`workflow`, `aws`, `azure`, `gcp`, `alibaba`, `scenario`), and, when
+//!   (`workflow`, `scenario` or a relying party's key: `aws`, `vault`, …), and, when
 //!   located, byte `start`/`end` and 1-based `line`/`col` in that editor's
 //!   text; each suggestion carries `rejects_unintended_runs`, the number of
 //!   unintended what-if rows this cloud judges minus those it cannot tell

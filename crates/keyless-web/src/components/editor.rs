@@ -28,17 +28,57 @@ pub fn WorkflowEditor() -> impl IntoView {
     }
 }
 
+/// One editor per relying party, in the parties' order.
 #[component]
 pub fn CloudEditors() -> impl IntoView {
-    view! {
-        <Editor doc=DocId::Aws title="AWS" hint="IAM role trust policy (JSON), optionally with the OIDC provider"
-            placeholder="{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [ ... ]\n}"/>
-        <Editor doc=DocId::Azure title="Azure" hint="Federated identity credentials (JSON or YAML, a list or one)"
-            placeholder="[{ \"issuer\": \"https://token.actions.githubusercontent.com\",\n   \"subject\": \"repo:my-org/my-repo:environment:prod\",\n   \"audiences\": [\"api://AzureADTokenExchange\"] }]"/>
-        <Editor doc=DocId::Gcp title="Google Cloud" hint="Workload identity provider and the service account's members"
-            placeholder="provider:\n  attributeMapping: { google.subject: assertion.sub }\n  attributeCondition: assertion.repository_owner == 'my-org'"/>
-        <Editor doc=DocId::Alibaba title="Alibaba Cloud" hint="RAM role trust policy (JSON), optionally with the OIDC provider"
-            placeholder="{\n  \"Version\": \"1\",\n  \"Statement\": [ ... ]\n}"/>
+    Cloud::ALL
+        .into_iter()
+        .map(|cloud| {
+            let (hint, placeholder) = guide(cloud);
+            view! { <Editor doc=cloud.doc() title=cloud.title() hint=hint placeholder=placeholder/> }
+        })
+        .collect_view()
+}
+
+/// What a party's editor takes (its hint) and an example (its placeholder).
+fn guide(cloud: Cloud) -> (&'static str, &'static str) {
+    match cloud {
+        Cloud::Aws => (
+            "IAM role trust policy (JSON), optionally with the OIDC provider",
+            "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [ ... ]\n}",
+        ),
+        Cloud::Azure => (
+            "Federated identity credentials (JSON or YAML, a list or one)",
+            "[{ \"issuer\": \"https://token.actions.githubusercontent.com\",\n   \"subject\": \"repo:my-org/my-repo:environment:prod\",\n   \"audiences\": [\"api://AzureADTokenExchange\"] }]",
+        ),
+        Cloud::Gcp => (
+            "Workload identity provider and the service account's members",
+            "provider:\n  attributeMapping: { google.subject: assertion.sub }\n  attributeCondition: assertion.repository_owner == 'my-org'",
+        ),
+        Cloud::Alibaba => (
+            "RAM role trust policy (JSON), optionally with the OIDC provider",
+            "{\n  \"Version\": \"1\",\n  \"Statement\": [ ... ]\n}",
+        ),
+        Cloud::Vault => (
+            "JWT auth role (vault read auth/jwt/role/NAME -format=json), optionally with the mount's config",
+            "name: my-role\nrole:\n  role_type: jwt\n  user_claim: actor\n  bound_audiences: [\"https://github.com/my-org\"]\n  bound_claims: { repository: my-org/my-repo }",
+        ),
+        Cloud::Pypi => (
+            "The project's GitHub trusted publishers",
+            "project: my-project\npublishers:\n  - owner: my-org\n    repository: my-repo\n    workflow_filename: release.yml\n    environment: pypi",
+        ),
+        Cloud::OctoSts => (
+            "Trust policy (.github/chainguard/NAME.sts.yaml)",
+            "issuer: https://token.actions.githubusercontent.com\nsubject: repo:my-org/my-repo:ref:refs/heads/main\npermissions: { contents: read }",
+        ),
+        Cloud::CratesIo => (
+            "The crate's trusted publishing configurations",
+            "crate: my-crate\nconfigs:\n  - repository_owner: my-org\n    repository_name: my-repo\n    workflow_filename: release.yml",
+        ),
+        Cloud::Npm => (
+            "The package's trusted publisher",
+            "package: my-package\nowner: my-org\nrepository: my-repo\nworkflow_filename: publish.yml",
+        ),
     }
 }
 

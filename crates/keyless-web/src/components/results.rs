@@ -56,7 +56,7 @@ pub fn Results() -> impl IntoView {
         let only = active();
         let loading = state.clouds.with(|l| {
             state.draft.with(|d| {
-                [Cloud::Azure, Cloud::Gcp, Cloud::Alibaba]
+                Cloud::ALL
                     .into_iter()
                     .filter(|c| !d.cloud_text(*c).trim().is_empty())
                     .map(|c| (c, l.availability(c)))
