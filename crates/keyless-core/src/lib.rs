@@ -33,6 +33,8 @@ pub mod scenario;
 pub mod sources;
 pub mod span;
 pub mod spelling;
+#[cfg(feature = "terraform")]
+pub mod terraform;
 pub mod token;
 pub mod verdict;
 pub mod verdict_cache;

@@ -1,7 +1,8 @@
 //! `keyless lint FILES...`: findings for standalone files. Each file's kind
 //! is recognised from its shape (workflow, AWS or Alibaba trust policy or
 //! `aws iam get-role` output, Azure credential list, GCP provider, octo-sts
-//! trust policy, scenario);
+//! trust policy, scenario), or from its name for Terraform (`.tf`, each
+//! trust resource judged on its own, docs/terraform.md);
 //! a scenario file is evaluated and analysed in full, and locations inside
 //! its embedded documents are mapped back into the scenario file.
 
@@ -25,6 +26,9 @@ pub enum FileKind {
     /// An octo-sts trust policy (`.github/chainguard/NAME.sts.yaml`).
     #[cfg(feature = "services")]
     OctoSts,
+    /// A Terraform file (`.tf`) with a resource Keyless reads.
+    #[cfg(feature = "terraform")]
+    Terraform,
     Unknown,
 }
 
@@ -114,6 +118,23 @@ pub fn kind_of(text: &str) -> FileKind {
     doc::parse(text, DocId::File(0)).map_or(FileKind::Unknown, |root| detect(&root))
 }
 
+/// Whether a file name is a Terraform file's (`.tf`): HCL is recognised by
+/// its name, as Terraform itself does (JSON and YAML by their content).
+pub fn is_terraform_name(name: &str) -> bool {
+    cfg!(feature = "terraform") && name.to_ascii_lowercase().ends_with(".tf")
+}
+
+/// [`kind_of`] for a named file: a `.tf` file is `Terraform` when it holds
+/// a resource Keyless reads.
+pub fn kind_of_file(name: &str, text: &str) -> FileKind {
+    #[cfg(feature = "terraform")]
+    if is_terraform_name(name) {
+        return if crate::terraform::has_trust(text) { FileKind::Terraform } else { FileKind::Unknown };
+    }
+    let _ = name;
+    kind_of(text)
+}
+
 fn unreadable(message: String, span: Option<Span>) -> Finding {
     Finding::new("KL-INPUT-001", None, message, span)
 }
@@ -159,6 +180,10 @@ pub fn lint_files(files: &[(String, String)]) -> Linted {
 
 /// A file's findings, and whether it is invalid input.
 fn lint_one(name: &str, text: &str, doc_id: DocId) -> (Vec<Finding>, bool) {
+    #[cfg(feature = "terraform")]
+    if is_terraform_name(name) {
+        return lint_terraform(name, text, doc_id);
+    }
     let root = match doc::parse(text, doc_id) {
         Ok(r) => r,
         Err(d) => return (vec![unreadable(format!("{name}: {}", d.message), d.span)], true),
@@ -209,6 +234,8 @@ fn lint_one(name: &str, text: &str, doc_id: DocId) -> (Vec<Finding>, bool) {
             Cloud::OctoSts,
             crate::octo_sts::OctoStsConfig::from_node(&root).map(|c| findings::check_octo_sts(&c)),
         ),
+        #[cfg(feature = "terraform")]
+        FileKind::Terraform => lint_terraform(name, text, doc_id),
         FileKind::Unknown => (
             vec![unreadable(
                 format!("{name}: not a workflow, trust configuration or scenario"),
@@ -217,6 +244,74 @@ fn lint_one(name: &str, text: &str, doc_id: DocId) -> (Vec<Finding>, bool) {
             false,
         ),
     }
+}
+
+/// A Terraform file: each trust resource judged on its own, located in the
+/// `.tf` file. Values Terraform computes are reported (`KL-INPUT-002`), and
+/// any finding or error that touches one is left out: it would judge the
+/// stand-in, not the value (docs/terraform.md).
+#[cfg(feature = "terraform")]
+fn lint_terraform(name: &str, text: &str, doc_id: DocId) -> (Vec<Finding>, bool) {
+    let tf = match crate::terraform::read(text, doc_id) {
+        Ok(t) => t,
+        Err(d) => return (vec![unreadable(format!("{name}: {}", d.message), d.span)], true),
+    };
+    if tf.units.is_empty() && tf.unknowns.is_empty() {
+        let types = crate::terraform::RESOURCE_TYPES.join(", ");
+        return (
+            vec![unreadable(
+                format!("{name}: no trust resource Keyless reads ({types})"),
+                Some(Span::new(doc_id, 0, 0)),
+            )],
+            false,
+        );
+    }
+    let mut out: Vec<Finding> = tf
+        .unknowns
+        .iter()
+        .map(|u| {
+            let effect = if u.principal {
+                "whether it names GitHub's OIDC provider is not judged; findings about the conditions still apply"
+            } else {
+                "findings that depend on it are not reported (undetermined)"
+            };
+            Finding::new(
+                "KL-INPUT-002",
+                None,
+                format!(
+                    "`{}` is {}: Keyless does not run Terraform, so it cannot know its value; {effect}",
+                    u.text, u.why
+                ),
+                Some(u.span),
+            )
+        })
+        .collect();
+    let mut bad = false;
+    for unit in &tf.units {
+        let checked = match unit.cloud {
+            Cloud::Aws => aws::AwsConfig::from_node(&unit.node).map(|c| findings::check_aws(&c)),
+            Cloud::Alibaba => alibaba::AlibabaConfig::from_node(&unit.node).map(|c| findings::check_alibaba(&c)),
+            Cloud::Azure => azure::AzureConfig::from_node(&unit.node).map(|c| findings::check_azure(&c)),
+            Cloud::Gcp => gcp::GcpConfig::from_node(&unit.node).map(|c| findings::check_gcp(&c)),
+            #[allow(unreachable_patterns)]
+            _ => Ok(Vec::new()),
+        };
+        let known = |span: Option<Span>| !span.is_some_and(|s| tf.depends_on_unknown(s));
+        match checked {
+            Ok(found) => out.extend(found.into_iter().filter(|f| known(f.location)).map(|mut f| {
+                f.message = format!("{}: {}", unit.address, f.message);
+                f
+            })),
+            // An error at a computed value is the stand-in's, not the
+            // configuration's: the unknown is already reported.
+            Err(d) if !known(d.span) => {}
+            Err(d) => {
+                bad = true;
+                out.push(invalid(&format!("{name}: {}", unit.address), &d, Some(unit.cloud), d.span));
+            }
+        }
+    }
+    (out, bad)
 }
 
 fn lint_scenario(name: &str, text: &str, root: &Node, doc_id: DocId) -> (Vec<Finding>, bool) {
