@@ -25,6 +25,8 @@ pub mod fixture;
 pub mod github;
 pub mod glob;
 pub mod html;
+#[cfg(any(feature = "terraform", feature = "cloudformation"))]
+pub mod iac;
 pub mod iam_condition;
 pub mod iam_policy;
 pub mod output;
@@ -33,8 +35,6 @@ pub mod scenario;
 pub mod sources;
 pub mod span;
 pub mod spelling;
-#[cfg(feature = "terraform")]
-pub mod terraform;
 pub mod token;
 pub mod verdict;
 pub mod verdict_cache;

@@ -1,8 +1,9 @@
 //! `keyless lint FILES...`: findings for standalone files. Each file's kind
 //! is recognised from its shape (workflow, AWS or Alibaba trust policy or
 //! `aws iam get-role` output, Azure credential list, GCP provider, octo-sts
-//! trust policy, scenario), or from its name for Terraform (`.tf`, each
-//! trust resource judged on its own, docs/terraform.md);
+//! trust policy, CloudFormation template, scenario), or from its name for
+//! Terraform (`.tf`); each trust resource of a Terraform file or template
+//! is judged on its own (docs/terraform.md, docs/cloudformation.md);
 //! a scenario file is evaluated and analysed in full, and locations inside
 //! its embedded documents are mapped back into the scenario file.
 
@@ -29,6 +30,9 @@ pub enum FileKind {
     /// A Terraform file (`.tf`) with a resource Keyless reads.
     #[cfg(feature = "terraform")]
     Terraform,
+    /// A CloudFormation/SAM template with an `AWS::IAM::Role`.
+    #[cfg(feature = "cloudformation")]
+    CloudFormation,
     Unknown,
 }
 
@@ -104,6 +108,10 @@ pub fn detect(root: &Node) -> FileKind {
     if root.get("provider").is_some() || root.get("workloadIdentityPoolProvider").is_some() || is_gcp_provider(root) {
         return FileKind::Gcp;
     }
+    #[cfg(feature = "cloudformation")]
+    if crate::iac::cloudformation::is_template(root) {
+        return FileKind::CloudFormation;
+    }
     FileKind::Unknown
 }
 
@@ -129,7 +137,7 @@ pub fn is_terraform_name(name: &str) -> bool {
 pub fn kind_of_file(name: &str, text: &str) -> FileKind {
     #[cfg(feature = "terraform")]
     if is_terraform_name(name) {
-        return if crate::terraform::has_trust(text) { FileKind::Terraform } else { FileKind::Unknown };
+        return if crate::iac::terraform::has_trust(text) { FileKind::Terraform } else { FileKind::Unknown };
     }
     let _ = name;
     kind_of(text)
@@ -236,6 +244,8 @@ fn lint_one(name: &str, text: &str, doc_id: DocId) -> (Vec<Finding>, bool) {
         ),
         #[cfg(feature = "terraform")]
         FileKind::Terraform => lint_terraform(name, text, doc_id),
+        #[cfg(feature = "cloudformation")]
+        FileKind::CloudFormation => lint_trusts(name, &crate::iac::cloudformation::read(text, &root), "CloudFormation"),
         FileKind::Unknown => (
             vec![unreadable(
                 format!("{name}: not a workflow, trust configuration or scenario"),
@@ -247,17 +257,15 @@ fn lint_one(name: &str, text: &str, doc_id: DocId) -> (Vec<Finding>, bool) {
 }
 
 /// A Terraform file: each trust resource judged on its own, located in the
-/// `.tf` file. Values Terraform computes are reported (`KL-INPUT-002`), and
-/// any finding or error that touches one is left out: it would judge the
-/// stand-in, not the value (docs/terraform.md).
+/// `.tf` file (docs/terraform.md).
 #[cfg(feature = "terraform")]
 fn lint_terraform(name: &str, text: &str, doc_id: DocId) -> (Vec<Finding>, bool) {
-    let tf = match crate::terraform::read(text, doc_id) {
+    let found = match crate::iac::terraform::read(text, doc_id) {
         Ok(t) => t,
         Err(d) => return (vec![unreadable(format!("{name}: {}", d.message), d.span)], true),
     };
-    if tf.units.is_empty() && tf.unknowns.is_empty() {
-        let types = crate::terraform::RESOURCE_TYPES.join(", ");
+    if found.units.is_empty() && found.unknowns.is_empty() {
+        let types = crate::iac::terraform::RESOURCE_TYPES.join(", ");
         return (
             vec![unreadable(
                 format!("{name}: no trust resource Keyless reads ({types})"),
@@ -266,7 +274,16 @@ fn lint_terraform(name: &str, text: &str, doc_id: DocId) -> (Vec<Finding>, bool)
             false,
         );
     }
-    let mut out: Vec<Finding> = tf
+    lint_trusts(name, &found, "Terraform")
+}
+
+/// The trust configurations kept as code in one file (Terraform,
+/// CloudFormation), each judged on its own. Values `tool` computes are
+/// reported (`KL-INPUT-002`), and any finding or error that touches one is
+/// left out: it would judge the stand-in, not the value.
+#[cfg(any(feature = "terraform", feature = "cloudformation"))]
+fn lint_trusts(name: &str, found: &crate::iac::Trusts, tool: &str) -> (Vec<Finding>, bool) {
+    let mut out: Vec<Finding> = found
         .unknowns
         .iter()
         .map(|u| {
@@ -279,7 +296,7 @@ fn lint_terraform(name: &str, text: &str, doc_id: DocId) -> (Vec<Finding>, bool)
                 "KL-INPUT-002",
                 None,
                 format!(
-                    "`{}` is {}: Keyless does not run Terraform, so it cannot know its value; {effect}",
+                    "`{}` is {}: Keyless does not run {tool}, so it cannot know its value; {effect}",
                     u.text, u.why
                 ),
                 Some(u.span),
@@ -287,7 +304,7 @@ fn lint_terraform(name: &str, text: &str, doc_id: DocId) -> (Vec<Finding>, bool)
         })
         .collect();
     let mut bad = false;
-    for unit in &tf.units {
+    for unit in &found.units {
         let checked = match unit.cloud {
             Cloud::Aws => aws::AwsConfig::from_node(&unit.node).map(|c| findings::check_aws(&c)),
             Cloud::Alibaba => alibaba::AlibabaConfig::from_node(&unit.node).map(|c| findings::check_alibaba(&c)),
@@ -296,9 +313,9 @@ fn lint_terraform(name: &str, text: &str, doc_id: DocId) -> (Vec<Finding>, bool)
             #[allow(unreachable_patterns)]
             _ => Ok(Vec::new()),
         };
-        let known = |span: Option<Span>| !span.is_some_and(|s| tf.depends_on_unknown(s));
+        let known = |span: Option<Span>| !span.is_some_and(|s| found.depends_on_unknown(s));
         match checked {
-            Ok(found) => out.extend(found.into_iter().filter(|f| known(f.location)).map(|mut f| {
+            Ok(list) => out.extend(list.into_iter().filter(|f| known(f.location)).map(|mut f| {
                 f.message = format!("{}: {}", unit.address, f.message);
                 f
             })),

@@ -4,9 +4,9 @@
 //! Arguments and defaults: the AWS provider's registry page,
 //! https://registry.terraform.io/providers/hashicorp/aws/latest/docs/data-sources/iam_policy_document
 
-use super::Unknown;
 use super::expr::Converter;
 use crate::doc::{self, Entry, Node, Value};
+use crate::iac::Unknown;
 use crate::span::{Span, Spanned};
 use hcl_edit::Span as _;
 use hcl_edit::expr::Expression;

@@ -1,8 +1,8 @@
 //! HCL expressions to the document tree: literals become values at their
 //! spans; anything Terraform computes becomes an [`Unknown`].
 
-use super::Unknown;
 use crate::doc::{Entry, Node, Value};
+use crate::iac::Unknown;
 use crate::span::{DocId, Span, Spanned};
 use hcl_edit::Span as _;
 use hcl_edit::expr::{Expression, ObjectKey};

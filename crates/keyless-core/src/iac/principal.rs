@@ -8,7 +8,7 @@
 //! and nothing is said about the principal itself (its `region` covers the
 //! whole `Principal` element, where findings are left out).
 
-use super::{Terraform, Unit};
+use super::{Trusts, Unit};
 use crate::doc::{Node, Value};
 use crate::span::Span;
 use crate::verdict::Cloud;
@@ -16,8 +16,8 @@ use crate::verdict::Cloud;
 /// Replaces each unknown `Federated` stand-in of an AWS statement that
 /// conditions on a GitHub provider's keys by that provider's ARN, with the
 /// account left unknown.
-pub fn stand_in(tf: &mut Terraform) {
-    let Terraform { units, unknowns } = tf;
+pub fn stand_in(found: &mut Trusts) {
+    let Trusts { units, unknowns } = found;
     for unit in units.iter_mut().filter(|u| u.cloud == Cloud::Aws) {
         for_each_statement(unit, &mut |st: &mut Node| {
             let Some(provider) = github_provider_of_conditions(st) else { return };
@@ -33,7 +33,9 @@ pub fn stand_in(tf: &mut Terraform) {
                     if let Some(region) = principal_span {
                         u.region = u.region.to(region);
                     }
-                    if !v.as_str().is_some_and(|t| t.contains(":oidc-provider/")) {
+                    // A stand-in that reads as a provider ARN keeps its
+                    // literal provider URL; any other is replaced.
+                    if !v.as_str().is_some_and(reads_as_provider_arn) {
                         v.value = Value::String(format!("arn:aws:iam::{{unknown}}:oidc-provider/{provider}"));
                     }
                 }
@@ -89,4 +91,11 @@ fn widen_regions(policy: &Node, unknowns: &mut [super::Unknown]) {
             u.region = u.region.to(region);
         }
     }
+}
+
+/// `arn:PARTITION:iam::ACCOUNT:oidc-provider/URL`, as IAM splits it (a
+/// `${AWS::AccountId}` in the account has colons, so it does not).
+fn reads_as_provider_arn(t: &str) -> bool {
+    let parts: Vec<&str> = t.splitn(6, ':').collect();
+    matches!(parts.as_slice(), ["arn", _, "iam", "", _, resource] if resource.starts_with("oidc-provider/"))
 }

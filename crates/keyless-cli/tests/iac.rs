@@ -1,13 +1,14 @@
-//! `keyless lint` on Terraform: a directory walk keeps the `.tf` files that
-//! hold a trust resource, and findings are located `file.tf:LINE:COL`.
-//! The `.tf` files are the core's fixtures (public examples, each citing
-//! its source).
+//! `keyless lint` on infrastructure as code: a directory walk keeps the
+//! `.tf` files that hold a trust resource and the CloudFormation templates
+//! with an IAM role, and findings are located `file:LINE:COL` in them. The
+//! files are the core's fixtures (public examples, each citing its source).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn fixture(name: &str) -> String {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../keyless-core/tests/fixtures/terraform").join(name);
+    let dir = if name.ends_with(".tf") { "terraform" } else { "cloudformation" };
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../keyless-core/tests/fixtures").join(dir).join(name);
     std::fs::read_to_string(path).unwrap()
 }
 
@@ -70,4 +71,25 @@ fn a_terraform_syntax_error_is_invalid_input_at_its_line() {
     assert_eq!(o.status.code(), Some(2), "{out}");
     assert!(out.contains("infra/bad.tf:"), "{out}");
     assert!(out.contains("KL-INPUT-001") && out.contains("HCL syntax error"), "{out}");
+}
+
+#[test]
+fn lint_walks_cloudformation_templates_and_locates_each_role() {
+    let dir = scratch("cfn");
+    for name in ["two-roles.json", "configure-aws-credentials-sample.yaml"] {
+        std::fs::write(dir.join("infra").join(name), fixture(name)).unwrap();
+    }
+    // A template without a role is not a trust file: left out of the walk.
+    std::fs::write(
+        dir.join("infra/bucket.yaml"),
+        "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  B:\n    Type: AWS::S3::Bucket\n",
+    )
+    .unwrap();
+    let o = keyless_in(&dir, &["lint", "infra", "--format", "github"]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(1), "{out}\n{}", String::from_utf8_lossy(&o.stderr));
+    assert!(out.contains("::error file=infra/two-roles.json,line=34,col=13"), "{out}");
+    assert!(out.contains("AnyRepository: this federated Allow statement has no positive condition on `sub`"), "{out}");
+    assert!(out.contains("file=infra/configure-aws-credentials-sample.yaml,line=37,col=58"), "{out}");
+    assert!(!out.contains("bucket.yaml"), "{out}");
 }

@@ -1,6 +1,7 @@
 use super::*;
 use crate::analysis::lint::{FileKind, kind_of_file, lint_documents, lint_files};
 use crate::span::LineIndex;
+use crate::verdict::Cloud;
 
 fn fixture(name: &str) -> String {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/terraform").join(name);

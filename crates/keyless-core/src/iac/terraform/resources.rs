@@ -1,8 +1,8 @@
 //! Resource blocks to trust configurations, one [`Unit`] per resource.
 
 use super::expr::Converter;
-use super::{Terraform, Unit};
 use crate::doc::{Entry, Node, Value};
+use crate::iac::{Trusts, Unit};
 use crate::span::{DocId, Span, Spanned};
 use crate::verdict::Cloud;
 use hcl_edit::Span as _;
@@ -10,7 +10,7 @@ use hcl_edit::expr::Expression;
 use hcl_edit::structure::{Block, Body};
 
 /// Reads every trust resource of a file's top-level body.
-pub fn read(body: &Body, text: &str, doc: DocId) -> Terraform {
+pub fn read(body: &Body, text: &str, doc: DocId) -> Trusts {
     let mut cx = Converter::new(text, doc);
     let mut units = Vec::new();
     // The policy documents the file defines: a role that references one
@@ -105,7 +105,7 @@ pub fn read(body: &Body, text: &str, doc: DocId) -> Terraform {
         };
         units.push(Unit { address, cloud: Cloud::Gcp, node, span });
     }
-    Terraform { units, unknowns: cx.unknowns }
+    Trusts { units, unknowns: cx.unknowns }
 }
 
 fn label(block: &Block, i: usize) -> Option<&str> {
