@@ -93,3 +93,22 @@ fn lint_walks_cloudformation_templates_and_locates_each_role() {
     assert!(out.contains("file=infra/configure-aws-credentials-sample.yaml,line=37,col=58"), "{out}");
     assert!(!out.contains("bucket.yaml"), "{out}");
 }
+
+/// The inline suppression comment works in HCL as in YAML (`#` comments),
+/// on the line above the finding, with a reason.
+#[test]
+fn an_inline_comment_suppresses_a_terraform_finding_with_its_reason() {
+    let dir = scratch("suppress");
+    let text = fixture("aws_role_aud_only.tf").replacen(
+        "    \"Statement\" : [\n      {\n",
+        "    \"Statement\" : [\n      # keyless: ignore[KL-AWS-001] sandbox role, reviewed\n      {\n",
+        1,
+    );
+    assert!(text.contains("keyless: ignore"));
+    std::fs::write(dir.join("infra/iam.tf"), text).unwrap();
+    let o = keyless_in(&dir, &["lint", "infra"]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    assert!(!out.contains("critical KL-AWS-001"), "{out}");
+    assert!(out.contains("1 suppressed"), "{out}");
+}
