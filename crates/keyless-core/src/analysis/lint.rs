@@ -192,6 +192,14 @@ fn lint_one(name: &str, text: &str, doc_id: DocId) -> (Vec<Finding>, bool) {
     if is_terraform_name(name) {
         return lint_terraform(name, text, doc_id);
     }
+    // A host built without the HCL parser (the playground) says so rather
+    // than reading HCL as YAML.
+    #[cfg(not(feature = "terraform"))]
+    if name.to_ascii_lowercase().ends_with(".tf") {
+        let message =
+            format!("{name}: Terraform files are read by the `keyless` CLI; this build does not link the HCL parser");
+        return (vec![unreadable(message, Some(Span::new(doc_id, 0, 0)))], false);
+    }
     let root = match doc::parse(text, doc_id) {
         Ok(r) => r,
         Err(d) => return (vec![unreadable(format!("{name}: {}", d.message), d.span)], true),
