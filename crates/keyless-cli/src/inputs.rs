@@ -6,7 +6,7 @@
 //! (a workflow, a trust configuration or a scenario), so `keyless lint .`
 //! skips unrelated YAML such as Helm charts.
 
-use keyless_core::analysis::lint::{FileKind, kind_of};
+use keyless_core::analysis::lint::{FileKind, kind_of_file};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -86,7 +86,7 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
 /// Whether a walked file may be a document Keyless reads.
 fn candidate(path: &Path) -> bool {
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or_default().to_ascii_lowercase();
-    matches!(ext.as_str(), "yml" | "yaml" | "json")
+    matches!(ext.as_str(), "yml" | "yaml" | "json" | "tf")
         && std::fs::metadata(path).is_ok_and(|m| m.len() <= MAX_WALKED_BYTES)
 }
 
@@ -128,7 +128,7 @@ pub fn collect(args: &[String]) -> Result<Vec<Input>, String> {
             }
             // Unreadable or non-UTF-8 files found by a walk are not ours.
             let Ok(text) = std::fs::read_to_string(&p) else { continue };
-            if kind_of(&text) == FileKind::Unknown {
+            if kind_of_file(&p.to_string_lossy(), &text) == FileKind::Unknown {
                 continue;
             }
             out.push(Input::new(display(&p), relative_to(&root, &p), text));

@@ -26,6 +26,8 @@ pub mod fixture;
 pub mod github;
 pub mod glob;
 pub mod html;
+#[cfg(any(feature = "terraform", feature = "cloudformation"))]
+pub mod iac;
 pub mod iam_condition;
 pub mod iam_policy;
 pub mod output;

@@ -57,6 +57,9 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("octo_sts", &["cloud_module", "verdict", "sources"]),
     ("crates_io", &["cloud_module", "verdict", "sources"]),
     ("npm", &["cloud_module", "verdict", "sources"]),
+    // Infrastructure as code (Terraform, CloudFormation): read into the
+    // document tree the clouds parse; no cloud imported.
+    ("iac", &["verdict"]),
     // The set of relying parties a host links.
     ("clouds", &["cloud_module", "verdict", "aws", "azure", "gcp", "alibaba"]),
     // The input format: the run plus the trust configurations.
@@ -94,6 +97,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "vault",
             "pypi",
             "octo_sts",
+            "iac",
         ],
     ),
     // The machine-readable contracts (eval/lint JSON, `file:line:col`): the

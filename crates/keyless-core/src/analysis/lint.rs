@@ -1,7 +1,9 @@
 //! `keyless lint FILES...`: findings for standalone files. Each file's kind
 //! is recognised from its shape (workflow, AWS or Alibaba trust policy or
 //! `aws iam get-role` output, Azure credential list, GCP provider, octo-sts
-//! trust policy, scenario);
+//! trust policy, CloudFormation template, scenario), or from its name for
+//! Terraform (`.tf`); each trust resource of a Terraform file or template
+//! is judged on its own (docs/terraform.md, docs/cloudformation.md);
 //! a scenario file is evaluated and analysed in full, and locations inside
 //! its embedded documents are mapped back into the scenario file.
 
@@ -25,6 +27,12 @@ pub enum FileKind {
     /// An octo-sts trust policy (`.github/chainguard/NAME.sts.yaml`).
     #[cfg(feature = "services")]
     OctoSts,
+    /// A Terraform file (`.tf`) with a resource Keyless reads.
+    #[cfg(feature = "terraform")]
+    Terraform,
+    /// A CloudFormation/SAM template with an `AWS::IAM::Role`.
+    #[cfg(feature = "cloudformation")]
+    CloudFormation,
     Unknown,
 }
 
@@ -100,6 +108,10 @@ pub fn detect(root: &Node) -> FileKind {
     if root.get("provider").is_some() || root.get("workloadIdentityPoolProvider").is_some() || is_gcp_provider(root) {
         return FileKind::Gcp;
     }
+    #[cfg(feature = "cloudformation")]
+    if crate::iac::cloudformation::is_template(root) {
+        return FileKind::CloudFormation;
+    }
     FileKind::Unknown
 }
 
@@ -112,6 +124,23 @@ fn is_gcp_provider(n: &Node) -> bool {
 /// directory walk keep only the files `keyless lint` understands.
 pub fn kind_of(text: &str) -> FileKind {
     doc::parse(text, DocId::File(0)).map_or(FileKind::Unknown, |root| detect(&root))
+}
+
+/// Whether a file name is a Terraform file's (`.tf`): HCL is recognised by
+/// its name, as Terraform itself does (JSON and YAML by their content).
+pub fn is_terraform_name(name: &str) -> bool {
+    cfg!(feature = "terraform") && name.to_ascii_lowercase().ends_with(".tf")
+}
+
+/// [`kind_of`] for a named file: a `.tf` file is `Terraform` when it holds
+/// a resource Keyless reads.
+pub fn kind_of_file(name: &str, text: &str) -> FileKind {
+    #[cfg(feature = "terraform")]
+    if is_terraform_name(name) {
+        return if crate::iac::terraform::has_trust(text) { FileKind::Terraform } else { FileKind::Unknown };
+    }
+    let _ = name;
+    kind_of(text)
 }
 
 fn unreadable(message: String, span: Option<Span>) -> Finding {
@@ -159,6 +188,18 @@ pub fn lint_files(files: &[(String, String)]) -> Linted {
 
 /// A file's findings, and whether it is invalid input.
 fn lint_one(name: &str, text: &str, doc_id: DocId) -> (Vec<Finding>, bool) {
+    #[cfg(feature = "terraform")]
+    if is_terraform_name(name) {
+        return lint_terraform(name, text, doc_id);
+    }
+    // A host built without the HCL parser (the playground) says so rather
+    // than reading HCL as YAML.
+    #[cfg(not(feature = "terraform"))]
+    if name.to_ascii_lowercase().ends_with(".tf") {
+        let message =
+            format!("{name}: Terraform files are read by the `keyless` CLI; this build does not link the HCL parser");
+        return (vec![unreadable(message, Some(Span::new(doc_id, 0, 0)))], false);
+    }
     let root = match doc::parse(text, doc_id) {
         Ok(r) => r,
         Err(d) => return (vec![unreadable(format!("{name}: {}", d.message), d.span)], true),
@@ -209,6 +250,10 @@ fn lint_one(name: &str, text: &str, doc_id: DocId) -> (Vec<Finding>, bool) {
             Cloud::OctoSts,
             crate::octo_sts::OctoStsConfig::from_node(&root).map(|c| findings::check_octo_sts(&c)),
         ),
+        #[cfg(feature = "terraform")]
+        FileKind::Terraform => lint_terraform(name, text, doc_id),
+        #[cfg(feature = "cloudformation")]
+        FileKind::CloudFormation => lint_trusts(name, &crate::iac::cloudformation::read(text, &root), "CloudFormation"),
         FileKind::Unknown => (
             vec![unreadable(
                 format!("{name}: not a workflow, trust configuration or scenario"),
@@ -217,6 +262,81 @@ fn lint_one(name: &str, text: &str, doc_id: DocId) -> (Vec<Finding>, bool) {
             false,
         ),
     }
+}
+
+/// A Terraform file: each trust resource judged on its own, located in the
+/// `.tf` file (docs/terraform.md).
+#[cfg(feature = "terraform")]
+fn lint_terraform(name: &str, text: &str, doc_id: DocId) -> (Vec<Finding>, bool) {
+    let found = match crate::iac::terraform::read(text, doc_id) {
+        Ok(t) => t,
+        Err(d) => return (vec![unreadable(format!("{name}: {}", d.message), d.span)], true),
+    };
+    if found.units.is_empty() && found.unknowns.is_empty() {
+        let types = crate::iac::terraform::RESOURCE_TYPES.join(", ");
+        return (
+            vec![unreadable(
+                format!("{name}: no trust resource Keyless reads ({types})"),
+                Some(Span::new(doc_id, 0, 0)),
+            )],
+            false,
+        );
+    }
+    lint_trusts(name, &found, "Terraform")
+}
+
+/// The trust configurations kept as code in one file (Terraform,
+/// CloudFormation), each judged on its own. Values `tool` computes are
+/// reported (`KL-INPUT-002`), and any finding or error that touches one is
+/// left out: it would judge the stand-in, not the value.
+#[cfg(any(feature = "terraform", feature = "cloudformation"))]
+fn lint_trusts(name: &str, found: &crate::iac::Trusts, tool: &str) -> (Vec<Finding>, bool) {
+    let mut out: Vec<Finding> = found
+        .unknowns
+        .iter()
+        .map(|u| {
+            let effect = if u.principal {
+                "whether it names GitHub's OIDC provider is not judged; findings about the conditions still apply"
+            } else {
+                "findings that depend on it are not reported (undetermined)"
+            };
+            Finding::new(
+                "KL-INPUT-002",
+                None,
+                format!(
+                    "`{}` is {}: Keyless does not run {tool}, so it cannot know its value; {effect}",
+                    u.text, u.why
+                ),
+                Some(u.span),
+            )
+        })
+        .collect();
+    let mut bad = false;
+    for unit in &found.units {
+        let checked = match unit.cloud {
+            Cloud::Aws => aws::AwsConfig::from_node(&unit.node).map(|c| findings::check_aws(&c)),
+            Cloud::Alibaba => alibaba::AlibabaConfig::from_node(&unit.node).map(|c| findings::check_alibaba(&c)),
+            Cloud::Azure => azure::AzureConfig::from_node(&unit.node).map(|c| findings::check_azure(&c)),
+            Cloud::Gcp => gcp::GcpConfig::from_node(&unit.node).map(|c| findings::check_gcp(&c)),
+            #[allow(unreachable_patterns)]
+            _ => Ok(Vec::new()),
+        };
+        let known = |span: Option<Span>| !span.is_some_and(|s| found.depends_on_unknown(s));
+        match checked {
+            Ok(list) => out.extend(list.into_iter().filter(|f| known(f.location)).map(|mut f| {
+                f.message = format!("{}: {}", unit.address, f.message);
+                f
+            })),
+            // An error at a computed value is the stand-in's, not the
+            // configuration's: the unknown is already reported.
+            Err(d) if !known(d.span) => {}
+            Err(d) => {
+                bad = true;
+                out.push(invalid(&format!("{name}: {}", unit.address), &d, Some(unit.cloud), d.span));
+            }
+        }
+    }
+    (out, bad)
 }
 
 fn lint_scenario(name: &str, text: &str, root: &Node, doc_id: DocId) -> (Vec<Finding>, bool) {

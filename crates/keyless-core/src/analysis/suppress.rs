@@ -12,8 +12,8 @@
 //!   `id` is a rule id or `*`; `paths` are globs on the path relative to the
 //!   repository root (`*` matches any run of characters, `/` included;
 //!   no `paths` means every file); `reason` is required.
-//! - an inline comment in a YAML file, at the end of the finding's line or
-//!   alone on the line above it:
+//! - an inline comment in a YAML or Terraform (HCL) file, at the end of the
+//!   finding's line or alone on the line above it:
 //!   `# keyless: ignore[KL-AWS-001] reason` (several ids: `ignore[A,B]`).
 //!
 //! The SARIF shape (`kind` `inSource` or `external`, `justification`) is

@@ -53,6 +53,13 @@ pub fn parse(text: &str, doc: DocId) -> Result<Node> {
     if trimmed.starts_with('{') || trimmed.starts_with('[') { json::parse(text, doc) } else { yaml::parse(text, doc) }
 }
 
+/// The local YAML tags of a text (`!Sub`, `!Ref`), by the start offset of
+/// the node they tag in [`parse`]'s tree; none for JSON.
+pub fn local_tags(text: &str) -> Vec<(u32, String)> {
+    let trimmed = text.trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n']);
+    if trimmed.starts_with('{') || trimmed.starts_with('[') { Vec::new() } else { yaml::local_tags(text) }
+}
+
 /// Parses strictly as JSON.
 pub fn parse_json(text: &str, doc: DocId) -> Result<Node> {
     json::parse(text, doc)

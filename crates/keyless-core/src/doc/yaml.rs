@@ -9,6 +9,30 @@ use crate::span::{DocId, Span, Spanned};
 use saphyr_parser::{Event, Parser, ScalarStyle};
 use std::collections::HashMap;
 
+/// The local tags written in a YAML text (`!Sub`, `!Ref`: CloudFormation's
+/// short-form intrinsic functions), as the byte offset where the tagged
+/// node's span starts in [`parse`]'s tree, and the tag as written. The tree
+/// drops tags; a reader that must not take `!Ref X` for the string `X` asks
+/// here. Empty for text that does not parse (`parse` reports it).
+pub(super) fn local_tags(text: &str) -> Vec<(u32, String)> {
+    let mut char_to_byte: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
+    char_to_byte.push(text.len());
+    let to_byte = |chars: usize| char_to_byte.get(chars).copied().unwrap_or(text.len());
+    let mut out = Vec::new();
+    for item in Parser::new_from_str(text) {
+        let Ok((event, span)) = item else { return Vec::new() };
+        let tag = match &event {
+            Event::Scalar(_, _, _, tag) | Event::SequenceStart(_, tag) | Event::MappingStart(_, tag) => tag.as_ref(),
+            _ => None,
+        };
+        if let Some(tag) = tag.filter(|t| t.handle == "!") {
+            let start = u32::try_from(to_byte(span.start.index())).unwrap_or(u32::MAX);
+            out.push((start, format!("!{}", tag.suffix)));
+        }
+    }
+    out
+}
+
 pub(super) fn parse(text: &str, doc: DocId) -> Result<Node> {
     // saphyr counts characters; spans are bytes.
     let mut char_to_byte: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();

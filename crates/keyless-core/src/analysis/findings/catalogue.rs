@@ -670,6 +670,16 @@ pub static CATALOGUE: &[CatalogueEntry] = &[
         "Pass a workflow YAML, an AWS/Alibaba trust policy (or `aws iam get-role` output), an Azure credential list, a GCP provider, or a scenario file."
     ),
     entry!(
+        "KL-INPUT-002",
+        S::Info,
+        ALL,
+        "Value Keyless cannot know",
+        None,
+        "A value in a Terraform file depends on a variable, a local value, a data source, another resource, a function or an interpolation (`var.org`, `\"repo:${var.org}/*\"`), or a value in a CloudFormation template is an intrinsic function (`!Ref`, `!GetAtt`, `!Join`, `!Sub` with `${…}`). Keyless reads the file without running Terraform or deploying the stack, so it never guesses the value: it reports it here, and leaves out every other finding located at it or at the statement, condition or credential that holds it (undetermined rather than guessed). An unknown principal (`aws_iam_openid_connect_provider.github.arn`) is the exception: it decides no condition, so the findings about the conditions stand. docs/terraform.md and docs/cloudformation.md say what is read.",
+        "docs/terraform.md",
+        "Write the value as a literal where it decides who is trusted (the repository, the subject, the audience), or lint the configuration as applied (`aws iam get-role` output, `az identity federated-credential list`, `gcloud … providers describe --format=json`)."
+    ),
+    entry!(
         "KL-CREATE-001",
         S::High,
         ALL,

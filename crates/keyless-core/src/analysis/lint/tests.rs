@@ -210,3 +210,14 @@ fn octo_sts_policies_are_recognised_and_linted() {
     let fic = r#"{"name": "c", "issuer": "https://token.actions.githubusercontent.com", "subject": "repo:o/r:ref:refs/heads/main", "audiences": ["api://AzureADTokenExchange"]}"#;
     assert_eq!(detect(&doc::parse(fic, DocId::File(0)).unwrap()), FileKind::Azure);
 }
+
+/// A build without the HCL parser (the playground) says a `.tf` file is
+/// read by the CLI, rather than reading HCL as YAML.
+#[cfg(not(feature = "terraform"))]
+#[test]
+fn terraform_without_the_parser_says_where_it_is_read() {
+    let found = super::lint_documents(&[("iam.tf".to_string(), "resource \"aws_iam_role\" \"r\" {}\n".to_string())]);
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].id, "KL-INPUT-001");
+    assert!(found[0].message.contains("read by the `keyless` CLI"), "{}", found[0].message);
+}
