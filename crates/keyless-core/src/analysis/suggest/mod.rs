@@ -10,6 +10,8 @@ mod alibaba;
 mod aws;
 mod azure;
 mod gcp;
+#[cfg(feature = "services")]
+mod services;
 mod terraform;
 
 #[cfg(test)]
@@ -110,7 +112,27 @@ pub(crate) fn distinguishing_claims(cloud: Cloud) -> &'static [&'static str] {
 }
 
 fn visible(cloud: Cloud, claims: &Claims) -> Vec<Option<String>> {
-    distinguishing_claims(cloud).iter().map(|k| claims.text(k)).collect()
+    distinguishing_claims(cloud).iter().map(|k| seen(cloud, k, claims.text(k))).collect()
+}
+
+/// A claim as the service compares it. The package registries match a
+/// workflow by its file, never its ref (PyPI Y3, crates.io C1, npm N1): for
+/// them two runs of one file on different refs are the same; and PyPI tells
+/// events apart only as pull_request_target or not.
+fn seen(cloud: Cloud, claim: &str, value: Option<String>) -> Option<String> {
+    #[cfg(feature = "services")]
+    if matches!(cloud, Cloud::Pypi | Cloud::CratesIo | Cloud::Npm)
+        && matches!(claim, "job_workflow_ref" | "workflow_ref")
+    {
+        return value.map(|v| v.split_once('@').map_or(v.clone(), |(path, _)| path.to_string()));
+    }
+    // PyPI refuses pull_request_target runs and sees no other event (Y3).
+    #[cfg(feature = "services")]
+    if cloud == Cloud::Pypi && claim == "event_name" {
+        return value.map(|v| if v == "pull_request_target" { v } else { "another event".into() });
+    }
+    let _ = (cloud, claim);
+    value
 }
 
 /// Verified suggestions for a scenario (runs the what-if matrix first).
@@ -160,9 +182,18 @@ pub(crate) fn suggest(scenario: &Scenario, exploration: &Exploration) -> Vec<Sug
             Cloud::Azure => azure::draft(scenario, &intended, &unintended_claims(exploration, cloud)),
             Cloud::Gcp => gcp::draft(scenario, &intended),
             Cloud::Alibaba => alibaba::draft(scenario, &intended),
-            // Suggestions are drafted for the clouds only.
             #[cfg(feature = "services")]
-            Cloud::Vault | Cloud::Pypi | Cloud::OctoSts | Cloud::CratesIo | Cloud::Npm => continue,
+            Cloud::Vault => services::vault(scenario, &intended),
+            #[cfg(feature = "services")]
+            Cloud::Pypi => services::pypi(scenario, &intended),
+            #[cfg(feature = "services")]
+            Cloud::CratesIo => services::crates_io(scenario, &intended),
+            #[cfg(feature = "services")]
+            Cloud::Npm => services::npm(scenario, &intended),
+            // octo-sts: a policy is a repository's file whose patterns are
+            // the repository's own choice; none is drafted yet.
+            #[cfg(feature = "services")]
+            Cloud::OctoSts => continue,
         };
         let verified = verify(scenario, cloud, &draft.config, exploration);
         let mut notes = placeholder_warnings(scenario, &intended, &draft.config);

@@ -185,3 +185,23 @@ fn suggestions_snapshot() {
     }
     insta::assert_snapshot!(out);
 }
+
+/// The relying parties beyond the clouds get suggestions too, each parsed
+/// back by the service's own parser and proven against the what-if matrix
+/// (their fixtures from the services' docs).
+#[cfg(feature = "services")]
+#[test]
+fn services_suggestions_verify_against_the_matrix() {
+    for (name, cloud) in [
+        ("vault-github-guide", Cloud::Vault),
+        ("pypi-trusted-publisher", Cloud::Pypi),
+        ("crates-io-trusted-publishing", Cloud::CratesIo),
+        ("npm-trusted-publishing", Cloud::Npm),
+    ] {
+        let s = fixture(name);
+        let sug = suggestions(&s).into_iter().find(|x| x.cloud == cloud).unwrap_or_else(|| panic!("{name}: none"));
+        assert!(sug.verified.parsed, "{name}: {:?}\n{}", sug.verified, sug.config);
+        assert!(sug.verified.admits_intended, "{name}: {:?}\n{}", sug.verified, sug.config);
+        assert!(sug.verified.verified, "{name}: {:?}\n{}", sug.verified, sug.config);
+    }
+}
