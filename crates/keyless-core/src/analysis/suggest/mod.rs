@@ -190,10 +190,8 @@ pub(crate) fn suggest(scenario: &Scenario, exploration: &Exploration) -> Vec<Sug
             Cloud::CratesIo => services::crates_io(scenario, &intended),
             #[cfg(feature = "services")]
             Cloud::Npm => services::npm(scenario, &intended),
-            // octo-sts: a policy is a repository's file whose patterns are
-            // the repository's own choice; none is drafted yet.
             #[cfg(feature = "services")]
-            Cloud::OctoSts => continue,
+            Cloud::OctoSts => services::octo_sts(scenario, &intended),
         };
         let verified = verify(scenario, cloud, &draft.config, exploration);
         let mut notes = placeholder_warnings(scenario, &intended, &draft.config);

@@ -193,6 +193,65 @@ pub(super) fn npm(scenario: &Scenario, intended: &[Claims]) -> Draft {
     }
 }
 
+/// `text` as an RE2 pattern matching exactly it (octo-sts anchors every
+/// pattern itself, O2).
+fn literal_pattern(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if "\\.+*?()|[]{}^$".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+pub(super) fn octo_sts(scenario: &Scenario, intended: &[Claims]) -> Draft {
+    let subs = distinct(intended, "sub");
+    let mut policy = json!({"issuer": distinct(intended, "iss").first().cloned().unwrap_or_default()});
+    match subs.as_slice() {
+        [one] => set(&mut policy, "subject", json!(one)),
+        many => set(
+            &mut policy,
+            "subject_pattern",
+            json!(format!("({})", many.iter().map(|s| literal_pattern(s)).collect::<Vec<_>>().join("|"))),
+        ),
+    }
+    // `claim_pattern` pins the workflow and the event: a pull_request_target
+    // run has a push's `sub` and `job_workflow_ref` (default branch).
+    let mut claims = Map::new();
+    for claim in ["job_workflow_ref", "event_name"] {
+        let values = distinct(intended, claim);
+        let pattern = match values.as_slice() {
+            [] => continue,
+            [one] => literal_pattern(one),
+            many => format!("({})", many.iter().map(|v| literal_pattern(v)).collect::<Vec<_>>().join("|")),
+        };
+        claims.insert(claim.into(), json!(pattern));
+    }
+    if !claims.is_empty() {
+        set(&mut policy, "claim_pattern", Value::Object(claims));
+    }
+    set(&mut policy, "permissions", json!({"contents": "read"}));
+    let identity = scenario.octo_sts.as_ref().map_or_else(|| "deploy".to_string(), |c| c.identity.clone());
+    let domain = scenario.octo_sts.as_ref().map(|c| c.domain.clone());
+    let mut section = json!({"identity": identity, "policy": policy});
+    if let Some(d) = domain {
+        set(&mut section, "domain", json!(d));
+    }
+    let config = pretty(&section);
+    Draft {
+        summary: "a trust policy with the exact `sub`, `job_workflow_ref` and event (patterns grouped, so no alternative escapes the anchors)".into(),
+        config,
+        snippets: vec![Snippet {
+            format: "yaml",
+            title: format!(".github/chainguard/{identity}.sts.yaml"),
+            text: pretty(&policy),
+        }],
+        notes: vec!["`permissions` is a placeholder (`contents: read`): list what the job needs; octo-sts grants exactly those.".into()],
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -205,5 +264,11 @@ mod tests {
         );
         assert_eq!(workflow_parts("octo-org/pkg/ci/release.yml@refs/heads/main"), None);
         assert_eq!(workflow_parts("no-ref"), None);
+    }
+
+    #[test]
+    fn literal_patterns_escape_every_metacharacter() {
+        assert_eq!(literal_pattern("o/r/.github/x.yml@refs/heads/main"), "o/r/\\.github/x\\.yml@refs/heads/main");
+        assert_eq!(literal_pattern("a|b(c)*+?[]{}^$\\"), "a\\|b\\(c\\)\\*\\+\\?\\[\\]\\{\\}\\^\\$\\\\");
     }
 }

@@ -197,6 +197,7 @@ fn services_suggestions_verify_against_the_matrix() {
         ("pypi-trusted-publisher", Cloud::Pypi),
         ("crates-io-trusted-publishing", Cloud::CratesIo),
         ("npm-trusted-publishing", Cloud::Npm),
+        ("octo-sts-release", Cloud::OctoSts),
     ] {
         let s = fixture(name);
         let sug = suggestions(&s).into_iter().find(|x| x.cloud == cloud).unwrap_or_else(|| panic!("{name}: none"));
