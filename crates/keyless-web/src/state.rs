@@ -1,7 +1,7 @@
 //! The app's state: the draft being edited and its evaluation, derived
 //! live on every keystroke, without a debounce. A typical scenario
 //! re-evaluates within milliseconds; the large benchmark scenario (80 job
-//! runs) does not fit a frame yet (~180 ms in Chromium, BENCHMARKS.md
+//! runs) does not fit a frame yet (~160 ms in Chromium, BENCHMARKS.md
 //! "Browser").
 
 use crate::clouds::{self, LoadedClouds};
