@@ -96,6 +96,8 @@ pub const TARGETS: &[Target] = &[
         ],
         dict: "yaml.dict",
     },
+    // Seeds: fuzz/seeds/terraform/ (the Terraform fixtures of the core's tests).
+    Target { name: "terraform", seeds: &[], dict: "yaml.dict" },
     // Seeds: fuzz/seeds/token/ (GitHub's example token, a claims dump).
     Target { name: "token", seeds: &[], dict: "yaml.dict" },
     Target {

@@ -322,3 +322,34 @@ fn deep_nesting_is_a_located_error_not_a_crash() {
         assert!(err.span.is_some(), "{open}");
     }
 }
+
+/// The fuzzed file whose unclosed nested expressions made the HCL parser
+/// backtrack for seconds (about 1.5× per level) is refused at the bracket
+/// that crosses MAX_NESTING, before the parser runs; a file at the bound
+/// still parses.
+#[test]
+fn nesting_beyond_the_bound_is_refused_before_parsing() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/regressions/terraform");
+    let bytes = std::fs::read(dir.join("unclosed-nested-expressions.tf")).unwrap();
+    let text = String::from_utf8_lossy(&bytes);
+    let err = read(&text, DocId::File(0)).unwrap_err();
+    assert!(err.message.contains("nest deeper than 24"), "{}", err.message);
+    let at = err.span.unwrap().start as usize;
+    let depth = text[..=at].bytes().filter(|b| b"{[(".contains(b)).count()
+        - text[..at].bytes().filter(|b| b"}])".contains(b)).count();
+    assert_eq!(depth, MAX_NESTING + 1, "located at the bracket that crosses the bound");
+    // 24 levels of a real shape parse.
+    let nested = format!("locals {{\n  x = {}1{}\n}}\n", "[".repeat(MAX_NESTING - 1), "]".repeat(MAX_NESTING - 1));
+    assert!(read(&nested, DocId::File(0)).is_ok());
+}
+
+/// An HCL syntax error inside a multi-byte character is located at that
+/// character, not inside it (fuzz/regressions/terraform/).
+#[test]
+fn syntax_errors_inside_a_character_start_at_the_character() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/regressions/terraform");
+    let text = std::fs::read_to_string(dir.join("syntax-error-inside-a-character.tf")).unwrap();
+    let err = read(&text, DocId::File(0)).unwrap_err();
+    let span = err.span.unwrap();
+    assert!(text.is_char_boundary(span.start as usize) && text.is_char_boundary(span.end as usize), "{span:?}");
+}
