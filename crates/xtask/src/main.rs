@@ -188,10 +188,31 @@ fn test() -> Result {
     run(Command::new("cargo").args(["fmt", "--all", "--", "--check"]))?;
     zizmor()?;
     dist::dist()?;
+    // What Pages uploads is this dist/, as the browser tests found it:
+    // nothing after the build may change a byte of it.
+    let built = fingerprint(&root().join("dist"))?;
     if root().join("tests/e2e/package.json").exists() {
         run(Command::new("node").args(["--test", "--test-concurrency=1", "tests/e2e/"]))?;
     }
-    fuzz::ci()
+    fuzz::ci()?;
+    if fingerprint(&root().join("dist"))? != built {
+        return Err("dist/ changed after it was built and tested: what ships would not be what was tested".into());
+    }
+    Ok(())
+}
+
+/// Every file of `dir` (relative path, then its bytes), hashed.
+fn fingerprint(dir: &Path) -> Result<u64> {
+    use std::hash::{Hash, Hasher};
+    let mut files = Vec::new();
+    collect_files(dir, dir, &mut files)?;
+    files.sort();
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    for rel in &files {
+        rel.hash(&mut h);
+        std::fs::read(dir.join(rel)).map_err(|e| format!("{rel}: {e}"))?.hash(&mut h);
+    }
+    Ok(h.finish())
 }
 
 /// GitHub Actions static analysis of the project's workflows (and of the
