@@ -410,23 +410,9 @@ fn variants(s: &Scenario, base: &[JobReport], notes: &mut Vec<String>) -> Vec<Va
         }
         (t, changed)
     };
-    let push = |t: &mut Scenario, git_ref: &str| {
-        t.event.name.value = "push".into();
-        t.event.ref_ = Some(git_ref.to_string());
-        t.event.base_ref = None;
-        t.event.head_ref = None;
-        t.event.pr_number = None;
-        t.event.from_fork = false;
-        t.event.merged = false;
-    };
+    let push = |t: &mut Scenario, git_ref: &str| t.event.replay_on_ref("push", git_ref);
     let pull = |t: &mut Scenario, event: &str, fork: bool| {
-        t.event.name.value = event.into();
-        t.event.ref_ = None;
-        t.event.base_ref = Some(s.default_branch.clone());
-        t.event.head_ref = Some(WHAT_IF_BRANCH.into());
-        t.event.pr_number = Some(4242);
-        t.event.from_fork = fork;
-        t.event.merged = false;
+        t.event.replay_as_pull_request(event, &s.default_branch, WHAT_IF_BRANCH, fork);
     };
 
     let branch_ref = format!("refs/heads/{WHAT_IF_BRANCH}");

@@ -420,28 +420,14 @@ fn simulate(s: &Scenario, run: &Run) -> (Option<Scenario>, Vec<String>) {
             t.workflow.text = text;
         }
     };
-    let clear_pr = |t: &mut Scenario| {
-        t.event.base_ref = None;
-        t.event.head_ref = None;
-        t.event.pr_number = None;
-        t.event.from_fork = false;
-        t.event.merged = false;
-    };
+    let head = format!("keyless/{WHAT_IF}");
     let pull = |t: &mut Scenario, event: &str, fork: bool| {
-        t.event.name.value = event.to_string();
-        t.event.ref_ = None;
-        t.event.base_ref = Some(s.default_branch.clone());
-        t.event.head_ref = Some(format!("keyless/{WHAT_IF}"));
-        t.event.pr_number = Some(4242);
-        t.event.from_fork = fork;
-        t.event.merged = false;
+        t.event.replay_as_pull_request(event, &s.default_branch, &head, fork);
     };
     match &run.event {
         EventClause::AsGiven | EventClause::Variant(_) => {}
         EventClause::Push(git_ref) => {
-            t.event.name.value = "push".into();
-            t.event.ref_ = Some(git_ref.clone());
-            clear_pr(&mut t);
+            t.event.replay_on_ref("push", git_ref);
             changed.push(format!("event: push to `{git_ref}`"));
             rewrite(&mut t, "push", true, &mut changed);
         }
@@ -460,9 +446,7 @@ fn simulate(s: &Scenario, run: &Run) -> (Option<Scenario>, Vec<String>) {
         }
         EventClause::Other { event, branch } => {
             let git_ref = branch_ref(branch.as_deref().unwrap_or(&s.default_branch));
-            t.event.name.value = event.clone();
-            t.event.ref_ = Some(git_ref.clone());
-            clear_pr(&mut t);
+            t.event.replay_on_ref(event, &git_ref);
             changed.push(format!("event: {event} on `{git_ref}`"));
             rewrite(&mut t, event, true, &mut changed);
         }

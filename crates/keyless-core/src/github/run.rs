@@ -56,6 +56,33 @@ pub struct EventSpec {
     pub sha: Option<String>,
 }
 
+impl EventSpec {
+    /// This run replayed as `event` on `git_ref`, no pull request (the
+    /// what-if matrix and `keyless check` replay runs this way; the actor
+    /// and sha stay).
+    pub fn replay_on_ref(&mut self, event: &str, git_ref: &str) {
+        self.name.value = event.to_string();
+        self.ref_ = Some(git_ref.to_string());
+        self.base_ref = None;
+        self.head_ref = None;
+        self.pr_number = None;
+        self.from_fork = false;
+        self.merged = false;
+    }
+
+    /// This run replayed as an open pull request (`event` is
+    /// `pull_request` or `pull_request_target`) from `head` into `base`.
+    pub fn replay_as_pull_request(&mut self, event: &str, base: &str, head: &str, fork: bool) {
+        self.name.value = event.to_string();
+        self.ref_ = None;
+        self.base_ref = Some(base.to_string());
+        self.head_ref = Some(head.to_string());
+        self.pr_number = Some(4242);
+        self.from_fork = fork;
+        self.merged = false;
+    }
+}
+
 /// `sub` customization (repo or org template) and the immutable prefix.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SubjectSettings {
