@@ -96,9 +96,9 @@ pub const TARGETS: &[Target] = &[
         ],
         dict: "yaml.dict",
     },
-    // Seeds: fuzz/seeds/terraform/ (the Terraform fixtures of the core's tests).
+    // Seeds: the Terraform fixtures of the core's tests (FILE_SEEDS).
     Target { name: "terraform", seeds: &[], dict: "yaml.dict" },
-    // Seeds: fuzz/seeds/token/ (GitHub's example token, a claims dump).
+    // Seeds: tests/fixtures/tokens (FILE_SEEDS) and fuzz/seeds/token/.
     Target { name: "token", seeds: &[], dict: "yaml.dict" },
     Target {
         name: "cel",
@@ -236,6 +236,14 @@ fn replay(target: &Target) -> Result {
     run(cargo_fuzz().args(["run", "-s", "none", target.name]).args(&files).arg("--").args(bounds()))
 }
 
+/// Test inputs that are whole files, used as seeds where they are rather
+/// than copied: target, folder of the repository.
+const FILE_SEEDS: &[(&str, &str)] = &[
+    ("terraform", "crates/keyless-core/tests/fixtures/terraform"),
+    ("lint", "crates/keyless-core/tests/fixtures/cloudformation"),
+    ("token", "tests/fixtures/tokens"),
+];
+
 /// Fills fuzz/corpus/<target>/ (not committed) with the target's seeds:
 /// the hand-written ones of fuzz/seeds/<target>/ and those taken from the
 /// fixtures. Returns the corpus directory. Idempotent: a seed is a file
@@ -248,9 +256,15 @@ fn write_seeds(target: &Target) -> Result<PathBuf> {
         std::fs::write(&path, bytes).map_err(|e| format!("{}: {e}", path.display()))
     };
     let hand = root().join("fuzz/seeds").join(target.name);
-    for entry in std::fs::read_dir(&hand).into_iter().flatten().flatten() {
-        let bytes = std::fs::read(entry.path()).map_err(|e| format!("{}: {e}", entry.path().display()))?;
-        write(&format!("hand-{}", entry.file_name().to_string_lossy()), &bytes)?;
+    let test_files = FILE_SEEDS.iter().filter(|(t, _)| *t == target.name).map(|(_, dir)| root().join(dir));
+    for dir in std::iter::once(hand).chain(test_files) {
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            if !entry.path().is_file() {
+                continue;
+            }
+            let bytes = std::fs::read(entry.path()).map_err(|e| format!("{}: {e}", entry.path().display()))?;
+            write(&format!("hand-{}", entry.file_name().to_string_lossy()), &bytes)?;
+        }
     }
     for (fixture, text) in fixtures()? {
         for (i, seed) in seeds_of(&text, target.seeds).into_iter().enumerate() {
@@ -386,9 +400,11 @@ fn check_seeds() -> Result {
     for t in TARGETS {
         let n: usize = fixtures.iter().map(|(_, text)| seeds_of(text, t.seeds).len()).sum();
         let hand = Path::new(&root()).join("fuzz/seeds").join(t.name);
-        let hand_n = std::fs::read_dir(hand).map(|d| d.count()).unwrap_or(0);
+        let files = FILE_SEEDS.iter().filter(|(name, _)| *name == t.name).map(|(_, dir)| root().join(dir));
+        let hand_n: usize =
+            std::iter::once(hand).chain(files).map(|d| std::fs::read_dir(d).map(|d| d.count()).unwrap_or(0)).sum();
         if n + hand_n == 0 {
-            return Err(format!("fuzz target `{}` has no seeds (tests/fixtures, fuzz/seeds)", t.name));
+            return Err(format!("fuzz target `{}` has no seeds (tests/fixtures, fuzz/seeds, FILE_SEEDS)", t.name));
         }
     }
     Ok(())
