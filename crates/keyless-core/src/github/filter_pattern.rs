@@ -124,6 +124,12 @@ fn class(set: &[char]) -> Option<Atom> {
     };
     let mut ranges = Vec::new();
     let mut i = 0;
+    // A leading `-` is a character of its own in those regular
+    // expressions, never a range's start (`[--[]` is `-`, then a `[`).
+    if set.first() == Some(&'-') {
+        ranges.push(('-', '-'));
+        i = 1;
+    }
     while let Some(&lo) = set.get(i) {
         // A `[` that starts an item opens a nested class in the regular
         // expressions the cheat sheet is written in terms of, which the
@@ -132,6 +138,9 @@ fn class(set: &[char]) -> Option<Atom> {
             return None;
         }
         match (set.get(i + 1), set.get(i + 2)) {
+            // `--` after an item is their class difference operator, which
+            // has no meaning in a filter (`[+--]`, `[a--b]`).
+            (Some('-'), Some('-')) => return None,
             (Some('-'), Some(&hi)) if lo <= hi => {
                 ranges.push((lo, hi));
                 i += 3;
@@ -296,6 +305,10 @@ mod tests {
         assert!(filter_matches("[+??", "") && !filter_matches("a+?", "") && filter_matches("a+??", ""));
         // An unclosed bracket is a literal `[`.
         assert!(filter_matches("a[", "a["));
+        // Found by the property test: a leading `-` is not a range's start,
+        // and `--` after an item is the regular expressions' difference.
+        assert!(!filter_matches("**[--[]", "-") && !filter_matches("[+--]", "-") && !filter_matches("[a--b]", "a"));
+        assert!(filter_matches("[--a]", "-") && filter_matches("[--a]", "a") && filter_matches("[---]", "-"));
     }
 
     #[test]
