@@ -4,11 +4,8 @@
 //! `keyless_core::analysis::expectations`; this prints.
 
 use crate::args::{self, Format, Spec};
-use keyless_core::Scenario;
 use keyless_core::analysis::expectations::{self, CheckReport, Want};
-use keyless_core::doc;
-use keyless_core::output::Locator;
-use keyless_core::span::DocId;
+use keyless_core::output::{Loaded, Locator};
 use std::fmt::Write as _;
 use std::process::ExitCode;
 
@@ -71,16 +68,16 @@ pub fn run(raw: &[String]) -> ExitCode {
                 return ExitCode::from(2);
             }
         };
-        let report = match evaluate(&name, &text) {
+        let read = crate::inputs::reference_reader(path);
+        let loaded = keyless_core::output::load_file(&name, &text, &keyless_core::Clouds::ALL, Some(&read));
+        let report = match evaluate(&name, &loaded) {
             Ok(r) => r,
             Err(errors) => {
                 crate::output::stderr(&errors);
                 return ExitCode::from(2);
             }
         };
-        let root = doc::parse(&text, DocId::Scenario).ok();
-        let root = root.map(crate::scenario_root);
-        let locator = Locator::new(&name, &text, root.as_ref());
+        let locator = loaded.locator;
         failed |= !report.passed();
         match a.format {
             Format::Json => {
@@ -104,22 +101,20 @@ pub fn run(raw: &[String]) -> ExitCode {
     if failed { ExitCode::from(1) } else { ExitCode::SUCCESS }
 }
 
-/// Parses the scenario and its expectations and checks them. Errors come
-/// back rendered (`file:line:col: message`).
-fn evaluate(name: &str, text: &str) -> Result<CheckReport, String> {
-    let render = |errors: &[keyless_core::Diagnostic], root: Option<&doc::Node>| {
-        let locator = Locator::new(name, text, root);
-        errors.iter().map(|d| locator.render(d)).collect::<Vec<_>>().join("\n")
+/// Checks the expectations of a read scenario. Errors come back rendered
+/// (`file:line:col: message`).
+fn evaluate(name: &str, loaded: &Loaded) -> Result<CheckReport, String> {
+    let render = |errors: &[keyless_core::Diagnostic]| {
+        errors.iter().map(|d| loaded.locator.render(d)).collect::<Vec<_>>().join("\n")
     };
-    let root = doc::parse(text, DocId::Scenario).map_err(|d| render(&[d], None))?;
-    let root = crate::scenario_root(root);
-    let scenario = Scenario::from_node(&root).map_err(|e| render(&e, Some(&root)))?;
-    let expectations = match expectations::parse(&root) {
+    let scenario = loaded.scenario.as_ref().map_err(|e| render(e))?;
+    let Some(root) = &loaded.root else { return Err(format!("{name}: not a scenario")) };
+    let expectations = match expectations::parse(root) {
         Ok(Some(e)) => e,
         Ok(None) => return Err(format!("{name}: no `expect:` in this scenario (see keyless check --help)")),
-        Err(e) => return Err(render(&e, Some(&root))),
+        Err(e) => return Err(render(&e)),
     };
-    Ok(expectations::check(&scenario, &expectations))
+    Ok(expectations::check(scenario, &expectations))
 }
 
 fn paint(on: bool, code: &str, text: &str) -> String {

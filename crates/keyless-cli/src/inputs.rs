@@ -161,3 +161,60 @@ fn glob(pattern: &str) -> Result<Vec<PathBuf>, String> {
         })
         .collect())
 }
+
+/// Reads the files a scenario's sections reference (`from:`,
+/// docs/scenario.md): relative to the scenario file's directory, and only
+/// inside its repository (the nearest ancestor with a `.git`; without one,
+/// the scenario's own directory), so a scenario from a pull request cannot
+/// make the CLI read, and quote in its errors, a file from elsewhere.
+pub fn reference_reader(scenario: &str) -> impl Fn(&str) -> (String, Result<String, String>) {
+    let dir = if scenario == "-" {
+        PathBuf::from(".")
+    } else {
+        Path::new(scenario).parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+    };
+    let dir = if dir.as_os_str().is_empty() { PathBuf::from(".") } else { dir };
+    move |written: &str| {
+        let path = dir.join(written);
+        let shown = display(&lexically_normal(&path));
+        (shown, read_referenced(&dir, written, &path))
+    }
+}
+
+fn read_referenced(dir: &Path, written: &str, path: &Path) -> Result<String, String> {
+    if Path::new(written).is_absolute() || written.starts_with('/') || written.starts_with('\\') {
+        return Err("a reference's path is relative to the scenario file".into());
+    }
+    let base = std::fs::canonicalize(dir).map_err(|e| e.to_string())?;
+    let boundary = base.ancestors().find(|d| d.join(".git").exists()).unwrap_or(&base).to_path_buf();
+    let real = std::fs::canonicalize(path).map_err(|e| e.to_string())?;
+    if !real.starts_with(&boundary) {
+        return Err(format!(
+            "it is outside {} (a scenario references files of its own repository only)",
+            display(&boundary)
+        ));
+    }
+    let len = std::fs::metadata(&real).map_err(|e| e.to_string())?.len();
+    if len > keyless_core::doc::MAX_INPUT_BYTES as u64 {
+        return Err(format!("it is {len} bytes; the limit is {} bytes", keyless_core::doc::MAX_INPUT_BYTES));
+    }
+    let bytes = std::fs::read(&real).map_err(|e| e.to_string())?;
+    String::from_utf8(bytes).map_err(|e| format!("it is not UTF-8 (byte {})", e.utf8_error().valid_up_to()))
+}
+
+/// `path` with `.` and `dir/..` removed, without touching the file system
+/// (for messages: `tests/../infra/iam.tf` is shown as `infra/iam.tf`).
+fn lexically_normal(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out: Vec<Component> = Vec::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir if matches!(out.last(), Some(Component::Normal(_))) => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    if out.is_empty() { PathBuf::from(".") } else { out.iter().collect() }
+}

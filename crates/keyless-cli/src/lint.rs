@@ -100,7 +100,11 @@ pub fn run(raw: &[String]) -> ExitCode {
         ));
     }
     let files: Vec<(String, String)> = inputs.iter().map(|i| (i.name.clone(), i.text.clone())).collect();
-    let lint::Linted { findings, invalid } = lint::lint_files(&files);
+    let read = |scenario: &str, written: &str| {
+        let scenario = if scenario == "<stdin>" { "-" } else { scenario };
+        crate::inputs::reference_reader(scenario)(written)
+    };
+    let lint::Linted { findings, invalid } = lint::lint_files_reading(&files, Some(&read));
     let checked: Vec<Checked> = findings
         .into_iter()
         .map(|finding| {

@@ -163,7 +163,8 @@ fn eval(args: &[String]) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let evaluated = keyless_core::output::evaluate_file(&name, &text, &keyless_core::Clouds::ALL);
+    let read = inputs::reference_reader(path);
+    let evaluated = keyless_core::output::evaluate_file_reading(&name, &text, &keyless_core::Clouds::ALL, Some(&read));
     let locator = evaluated.locator;
     let (scenario, report) = match evaluated.result {
         Ok(x) => x,

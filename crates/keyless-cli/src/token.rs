@@ -252,13 +252,10 @@ fn verify(args: &[String]) -> ExitCode {
 /// way `keyless eval` does; errors are printed as `file:line:col`.
 pub(crate) fn load_scenario(path: &str) -> Result<(Scenario, Report, String, String), ExitCode> {
     let (name, text) = read_input(path).map_err(|e| fail(&e))?;
-    let root = doc::parse(&text, DocId::Scenario).map_err(|d| {
-        crate::output::stderr(&Locator::new(&name, &text, None).render(&d));
-        ExitCode::from(2)
-    })?;
-    let root = crate::scenario_root(root);
-    let locator = Locator::new(&name, &text, Some(&root));
-    let scenario = Scenario::from_node(&root).map_err(|errors| {
+    let read = crate::inputs::reference_reader(path);
+    let loaded = keyless_core::output::load_file(&name, &text, &keyless_core::Clouds::ALL, Some(&read));
+    let locator = loaded.locator;
+    let scenario = loaded.scenario.map_err(|errors| {
         for d in &errors {
             crate::output::stderr(&locator.render(d));
         }

@@ -112,3 +112,108 @@ fn an_inline_comment_suppresses_a_terraform_finding_with_its_reason() {
     assert!(!out.contains("critical KL-AWS-001"), "{out}");
     assert!(out.contains("1 suppressed"), "{out}");
 }
+
+fn example(name: &str) -> String {
+    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/terraform").join(name)).unwrap()
+}
+
+/// A scratch repository holding examples/terraform's scenario in `tests/`
+/// and its Terraform file in `infra/`, referenced as `../infra/deploy.tf`.
+fn referencing(name: &str, tf: &str) -> PathBuf {
+    let dir = scratch(name);
+    std::fs::create_dir_all(dir.join("tests")).unwrap();
+    std::fs::write(dir.join("infra/deploy.tf"), tf).unwrap();
+    let scenario = example("deploy-check.yaml").replace("from: deploy.tf", "from: ../infra/deploy.tf");
+    std::fs::write(dir.join("tests/deploy.yaml"), scenario).unwrap();
+    dir
+}
+
+#[test]
+fn check_judges_the_terraform_file_a_scenario_references() {
+    // As shipped: the example passes.
+    let o = Command::new(env!("CARGO_BIN_EXE_keyless"))
+        .args(["check", "examples/terraform/deploy-check.yaml"])
+        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."))
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+
+    // A pull request that loosens the role to every branch fails the check,
+    // with the refusal that no longer holds.
+    let loosened = example("deploy.tf").replace(":ref:refs/heads/main\"", ":*\"").replace("StringEquals", "StringLike");
+    let dir = referencing("check-loosened", &loosened);
+    let o = keyless_in(&dir, &["check", "tests/deploy.yaml"]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(1), "{out}{}", String::from_utf8_lossy(&o.stderr));
+    assert!(out.contains("✗ aws must refuse `push feature/*`"), "{out}");
+}
+
+#[test]
+fn eval_locates_a_value_terraform_computes_in_the_tf_file() {
+    let dir = referencing("eval-unknown", &example("deploy.tf"));
+    let scenario = std::fs::read_to_string(dir.join("tests/deploy.yaml")).unwrap();
+    std::fs::write(dir.join("tests/deploy.yaml"), scenario.replace("    var.github_org: my-org\n", "")).unwrap();
+    let o = keyless_in(&dir, &["eval", "tests/deploy.yaml"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("infra/deploy.tf:28:55: error: `\"repo:${var.github_org}/my-repo:ref:refs/heads/main\"` is a string with an interpolation"),
+        "{err}"
+    );
+    assert!(err.contains("give its value in the scenario's reference (`values: {var.github_org: …}`)"), "{err}");
+
+    // With the value, the JSON report locates the deciding statement and the
+    // findings in the `.tf` file.
+    std::fs::write(dir.join("tests/deploy.yaml"), scenario).unwrap();
+    let o = keyless_in(&dir, &["eval", "tests/deploy.yaml", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let aws = &v["jobs"][0]["verdicts"]["aws"];
+    assert_eq!(aws["allowed"], true, "{aws:#}");
+    assert!(v.to_string().contains("\"infra/deploy.tf:21:18\""), "{v:#}");
+}
+
+#[test]
+fn a_reference_outside_the_repository_is_refused() {
+    let dir = referencing("outside", &example("deploy.tf"));
+    let outside = std::env::temp_dir().join(format!("keyless-outside-{}.tf", std::process::id()));
+    std::fs::write(&outside, example("deploy.tf")).unwrap();
+    let scenario = std::fs::read_to_string(dir.join("tests/deploy.yaml")).unwrap();
+    let escaped = scenario.replace(
+        "from: ../infra/deploy.tf",
+        &format!("from: ../../{}", outside.file_name().unwrap().to_str().unwrap()),
+    );
+    std::fs::write(dir.join("tests/deploy.yaml"), escaped).unwrap();
+    let o = keyless_in(&dir, &["eval", "tests/deploy.yaml"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("tests/deploy.yaml:27:9: error: cannot read") && err.contains("its own repository only"),
+        "{err}"
+    );
+    let absolute = scenario.replace("from: ../infra/deploy.tf", &format!("from: {}", outside.display()));
+    std::fs::write(dir.join("tests/deploy.yaml"), absolute).unwrap();
+    let err = String::from_utf8_lossy(&keyless_in(&dir, &["eval", "tests/deploy.yaml"]).stderr).into_owned();
+    assert!(err.contains("relative to the scenario file"), "{err}");
+    let _ = std::fs::remove_file(outside);
+}
+
+#[test]
+fn lint_reads_what_a_scenario_references() {
+    let dir = referencing("lint", &example("deploy.tf"));
+    let o = keyless_in(&dir, &["lint", "tests/deploy.yaml", "--format", "json", "--fail-on", "never"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(o.status.code(), Some(0), "{v}");
+    assert_eq!(v["invalid"].as_array().map(Vec::len).unwrap_or(0), 0, "{v}");
+    // A finding about the referenced policy is placed at the `from:`.
+    let at_from = v["findings"].as_array().unwrap().iter().any(|f| {
+        f["id"] == "KL-TRUST-008" && f["location"].as_str().is_some_and(|l| l.ends_with("tests/deploy.yaml:27:9"))
+    });
+    assert!(at_from, "{v:#}");
+}

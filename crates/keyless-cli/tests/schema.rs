@@ -24,7 +24,7 @@ fn schema() -> Value {
 /// Scenario files: fixtures (their `scenario:`) and examples.
 fn scenarios() -> Vec<(PathBuf, Value)> {
     let mut out = Vec::new();
-    for dir in ["tests/fixtures", "examples", "examples/check"] {
+    for dir in ["tests/fixtures", "examples", "examples/check", "examples/terraform"] {
         let mut files: Vec<PathBuf> =
             std::fs::read_dir(repo_root().join(dir)).unwrap().map(|e| e.unwrap().path()).collect();
         files.retain(|p| p.extension().is_some_and(|e| e == "yaml"));
@@ -48,9 +48,16 @@ fn every_fixture_and_example_validates() {
         let errors: Vec<String> =
             validator.iter_errors(scenario).map(|e| format!("{} at {}", e, e.instance_path())).collect();
         assert!(errors.is_empty(), "{}: {errors:#?}", path.display());
-        // And the parser accepts what the schema accepts.
-        let node = doc::parse(&serde_json::to_string(scenario).unwrap(), DocId::Scenario).unwrap();
-        assert!(keyless_core::Scenario::from_node(&node).is_ok(), "{}", path.display());
+        // And the parser accepts what the schema accepts (reading the files
+        // a section references, as the CLI does).
+        let text = serde_json::to_string(scenario).unwrap();
+        let dir = path.parent().unwrap().to_path_buf();
+        let read = move |written: &str| {
+            let p = dir.join(written);
+            (p.display().to_string(), std::fs::read_to_string(&p).map_err(|e| e.to_string()))
+        };
+        let loaded = keyless_core::output::load_file("s", &text, &keyless_core::Clouds::ALL, Some(&read));
+        assert!(loaded.scenario.is_ok(), "{}: {:?}", path.display(), loaded.scenario.err());
     }
     // A typo is refused by both.
     let (_, mut bad) = all.into_iter().next().unwrap();
@@ -80,6 +87,8 @@ fn the_schema_has_exactly_the_fields_the_parser_accepts() {
     assert_eq!(keys(&p["environments"]["additionalProperties"]), set(ENVIRONMENT_KEYS));
     assert_eq!(keys(&p["expect"]), set(EXPECT_KEYS));
     assert_eq!(keys(&s["$defs"]["cloud_expect"]), set(CLOUD_EXPECT_KEYS));
+    assert_eq!(keys(&s["$defs"]["reference"]), set(keyless_core::scenario::reference::REFERENCE_KEYS));
+    assert_eq!(s["$defs"]["reference"]["additionalProperties"], false);
     for object in [&s, &p["event"], &p["subject"], &p["issuer"], &p["options"], &p["expect"]] {
         assert_eq!(object["additionalProperties"], false);
     }

@@ -17,9 +17,48 @@ use crate::clouds::Clouds;
 use crate::diagnostic::{Diagnostic, Severity, Stage};
 use crate::doc::{self, Node};
 use crate::engine::{self, Report};
-use crate::scenario::Scenario;
+use crate::scenario::{LoadedFile, Scenario, reference};
 use crate::span::{DocId, LineIndex};
 use serde_json::{Value, json};
+
+/// Reads the files a scenario's `from:` references name
+/// ([`crate::scenario::reference`]): given the path as written, the path to
+/// show in messages and the file's text, or why it could not be read. The
+/// core reads no files; the CLI passes a reader, other front ends none.
+pub type ReadReferenced<'r> = &'r dyn Fn(&str) -> (String, Result<String, String>);
+
+/// A scenario file read (its references resolved), or why it could not be.
+pub struct Loaded<'a> {
+    /// Maps spans back into the file and the files it references.
+    pub locator: Locator<'a>,
+    /// The scenario's root (a fixture's `scenario:`), when the file parses.
+    pub root: Option<Node>,
+    pub scenario: Result<Scenario, Vec<Diagnostic>>,
+}
+
+/// Reads a scenario file (or a fixture of `tests/fixtures/`, whose scenario
+/// is under `scenario:`) with the cloud parsers in `clouds`, reading the
+/// files its sections reference with `read` (without one, a reference is a
+/// located error saying so).
+pub fn load_file<'a>(name: &'a str, text: &'a str, clouds: &Clouds, read: Option<ReadReferenced>) -> Loaded<'a> {
+    let root = match doc::parse(text, DocId::Scenario) {
+        Ok(root) => scenario_root(root),
+        Err(d) => return Loaded { locator: Locator::new(name, text, None), root: None, scenario: Err(vec![d]) },
+    };
+    let files: Vec<LoadedFile> = match read {
+        None => Vec::new(),
+        Some(read) => reference::wanted(&root)
+            .into_iter()
+            .map(|w| {
+                let (path, text) = read(&w.path.value);
+                LoadedFile { cloud: w.cloud, path, text }
+            })
+            .collect(),
+    };
+    let locator = Locator::new(name, text, Some(&root)).with_files(&files);
+    let scenario = Scenario::from_node_with_files(&root, clouds, &files);
+    Loaded { locator, root: Some(root), scenario }
+}
 
 /// A scenario file read and evaluated, or why it could not be.
 pub struct Evaluated<'a> {
@@ -30,18 +69,23 @@ pub struct Evaluated<'a> {
     pub result: Result<(Scenario, Report), Vec<Diagnostic>>,
 }
 
-/// Reads a scenario file (or a fixture of `tests/fixtures/`, whose scenario
-/// is under `scenario:`) and evaluates it with the cloud evaluators in
-/// `clouds`. Errors in the scenario, the workflow or an embedded document
-/// make it unevaluable; warnings and notes are part of the report.
+/// Reads a scenario file ([`load_file`], without reading references) and
+/// evaluates it with the cloud evaluators in `clouds`.
 pub fn evaluate_file<'a>(name: &'a str, text: &'a str, clouds: &Clouds) -> Evaluated<'a> {
-    let root = match doc::parse(text, DocId::Scenario) {
-        Ok(root) => root,
-        Err(d) => return Evaluated { locator: Locator::new(name, text, None), result: Err(vec![d]) },
-    };
-    let root = scenario_root(root);
-    let locator = Locator::new(name, text, Some(&root));
-    let result = Scenario::from_node_with(&root, clouds).and_then(|scenario| {
+    evaluate_file_reading(name, text, clouds, None)
+}
+
+/// Reads a scenario file ([`load_file`]) and evaluates it. Errors in the
+/// scenario, the workflow, an embedded or referenced document make it
+/// unevaluable; warnings and notes are part of the report.
+pub fn evaluate_file_reading<'a>(
+    name: &'a str,
+    text: &'a str,
+    clouds: &Clouds,
+    read: Option<ReadReferenced>,
+) -> Evaluated<'a> {
+    let Loaded { locator, scenario, .. } = load_file(name, text, clouds, read);
+    let result = scenario.and_then(|scenario| {
         let report = engine::evaluate_with(&scenario, clouds);
         let fatal: Vec<Diagnostic> =
             report.diagnostics.iter().filter(|d| d.severity == Severity::Error).cloned().collect();

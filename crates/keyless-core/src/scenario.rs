@@ -15,6 +15,9 @@ use crate::span::{DocId, Span, Spanned};
 use crate::spelling::check_keys;
 use crate::verdict::{Cloud, Verdict};
 
+pub mod reference;
+pub use reference::LoadedFile;
+
 macro_rules! scenario_struct {
     ($($(#[$attr:meta])* $Variant:ident $key:ident $title:literal $Config:ident;)*) => {
         /// Everything needed to simulate one run and judge it: the run (what the
@@ -34,6 +37,9 @@ macro_rules! scenario_struct {
             /// (the workflows, a cloud section written as text), so errors can be
             /// reported there.
             pub embedded_origins: Vec<(DocId, Span)>,
+            /// What resolving the `from:` references assumed
+            /// ([`reference`]), reported with every evaluation.
+            pub reference_notes: Vec<Diagnostic>,
         }
 
         impl Scenario {
@@ -43,6 +49,7 @@ macro_rules! scenario_struct {
                     run: Run::new(owner, name),
                     $($(#[$attr])* $key: None,)*
                     embedded_origins: Vec::new(),
+                    reference_notes: Vec::new(),
                 }
             }
 
@@ -83,7 +90,7 @@ macro_rules! scenario_struct {
             /// The notes every configured party's parser attached, in party
             /// order.
             pub fn trust_notes(&self) -> Vec<Diagnostic> {
-                let mut out = Vec::new();
+                let mut out = self.reference_notes.clone();
                 $($(#[$attr])* if let Some(c) = &self.$key {
                     out.extend(c.notes().iter().cloned());
                 })*
@@ -162,6 +169,17 @@ impl Scenario {
     }
 
     pub fn from_node_with(root: &Node, clouds: &Clouds) -> std::result::Result<Scenario, Vec<Diagnostic>> {
+        Scenario::from_node_with_files(root, clouds, &[])
+    }
+
+    /// [`Scenario::from_node_with`], resolving the sections that reference
+    /// a file (`aws: {from: infra/iam.tf, …}`) from the files the front end
+    /// read ([`reference::wanted`] says which).
+    pub fn from_node_with_files(
+        root: &Node,
+        clouds: &Clouds,
+        files: &[LoadedFile],
+    ) -> std::result::Result<Scenario, Vec<Diagnostic>> {
         let mut errors = Vec::new();
         match root.expect_map("the scenario") {
             Ok(_) => {}
@@ -331,12 +349,22 @@ impl Scenario {
                 }
             }
         }
+        // A section that references a file is read from it.
         for cloud in Cloud::ALL {
-            let section = owned
-                .iter()
-                .find(|(c, _)| *c == cloud)
-                .map(|(_, n)| n)
-                .or_else(|| root.get(cloud.key()).filter(|n| !n.is_null() && n.as_str().is_none()));
+            if let Some(n) = root.get(cloud.key()).filter(|n| reference::is_reference(n)) {
+                match reference::resolve(n, cloud, files) {
+                    Ok((node, mut notes)) => {
+                        s.reference_notes.append(&mut notes);
+                        owned.push((cloud, node));
+                    }
+                    Err(mut d) => errors.append(&mut d),
+                }
+            }
+        }
+        for cloud in Cloud::ALL {
+            let section = owned.iter().find(|(c, _)| *c == cloud).map(|(_, n)| n).or_else(|| {
+                root.get(cloud.key()).filter(|n| !n.is_null() && n.as_str().is_none() && !reference::is_reference(n))
+            });
             if let Some(n) = section
                 && let Err(d) = s.read_trust(cloud, TrustSection::Node(n), clouds)
             {

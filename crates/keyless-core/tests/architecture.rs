@@ -63,7 +63,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     // The set of relying parties a host links.
     ("clouds", &["cloud_module", "verdict", "aws", "azure", "gcp", "alibaba"]),
     // The input format: the run plus the trust configurations.
-    ("scenario", &["github", "clouds", "cloud_module", "verdict", "aws", "azure", "gcp", "alibaba"]),
+    ("scenario", &["github", "clouds", "cloud_module", "verdict", "aws", "azure", "gcp", "alibaba", "iac"]),
     ("draft", &["scenario", "github", "clouds", "cloud_module", "verdict", "aws", "azure", "gcp", "alibaba"]),
     ("engine", &["scenario", "github", "clouds", "cloud_module", "verdict", "aws", "azure", "gcp", "alibaba"]),
     ("fixture", &["engine", "scenario", "github", "verdict"]),

@@ -10,7 +10,7 @@
 use super::findings::{self, Finding, workflow};
 use crate::diagnostic::Severity;
 use crate::doc::{self, Node};
-use crate::scenario::Scenario;
+use crate::scenario::{LoadedFile, Scenario, reference};
 use crate::span::{DocId, LineIndex, Span};
 use crate::verdict::Cloud;
 use crate::{alibaba, aws, azure, gcp};
@@ -174,10 +174,23 @@ pub fn lint_documents(files: &[(String, String)]) -> Vec<Finding> {
 
 /// [`lint_documents`], saying which files are invalid input.
 pub fn lint_files(files: &[(String, String)]) -> Linted {
+    lint_files_reading(files, None)
+}
+
+/// Reads a file a scenario references: given the scenario's name and the
+/// path as written, the path to show and the text, or why not
+/// ([`crate::output::ReadReferenced`] for one scenario).
+pub type ReadForScenario<'r> = &'r dyn Fn(&str, &str) -> (String, Result<String, String>);
+
+/// [`lint_files`], reading the files scenarios reference with `read`
+/// (without it, a reference is an error saying the host reads no files).
+/// Findings inside a referenced file are placed at the scenario's `from:`;
+/// `keyless lint` on the file itself places them on their lines.
+pub fn lint_files_reading(files: &[(String, String)], read: Option<ReadForScenario>) -> Linted {
     let mut out = Linted::default();
     for (i, (name, text)) in files.iter().enumerate() {
         let doc_id = DocId::File(u16::try_from(i).unwrap_or(u16::MAX));
-        let (findings, invalid) = lint_one(name, text, doc_id);
+        let (findings, invalid) = lint_one(name, text, doc_id, read);
         out.findings.extend(findings);
         if invalid {
             out.invalid.push(i);
@@ -187,7 +200,7 @@ pub fn lint_files(files: &[(String, String)]) -> Linted {
 }
 
 /// A file's findings, and whether it is invalid input.
-fn lint_one(name: &str, text: &str, doc_id: DocId) -> (Vec<Finding>, bool) {
+fn lint_one(name: &str, text: &str, doc_id: DocId, read: Option<ReadForScenario>) -> (Vec<Finding>, bool) {
     #[cfg(feature = "terraform")]
     if is_terraform_name(name) {
         return lint_terraform(name, text, doc_id);
@@ -244,7 +257,7 @@ fn lint_one(name: &str, text: &str, doc_id: DocId) -> (Vec<Finding>, bool) {
             }
             None => config(Cloud::Gcp, gcp::GcpConfig::from_node(&root).map(|c| findings::check_gcp(&c))),
         },
-        FileKind::Scenario => lint_scenario(name, text, &root, doc_id),
+        FileKind::Scenario => lint_scenario(name, text, &root, doc_id, read),
         #[cfg(feature = "services")]
         FileKind::OctoSts => config(
             Cloud::OctoSts,
@@ -339,9 +352,25 @@ fn lint_trusts(name: &str, found: &crate::iac::Trusts, tool: &str) -> (Vec<Findi
     (out, bad)
 }
 
-fn lint_scenario(name: &str, text: &str, root: &Node, doc_id: DocId) -> (Vec<Finding>, bool) {
+fn lint_scenario(
+    name: &str,
+    text: &str,
+    root: &Node,
+    doc_id: DocId,
+    read: Option<ReadForScenario>,
+) -> (Vec<Finding>, bool) {
     let mapper = EmbeddedMapper::new(text, root);
-    let scenario = match Scenario::from_node(root) {
+    let files: Vec<LoadedFile> = match read {
+        None => Vec::new(),
+        Some(read) => reference::wanted(root)
+            .into_iter()
+            .map(|w| {
+                let (path, text) = read(name, &w.path.value);
+                LoadedFile { cloud: w.cloud, path, text }
+            })
+            .collect(),
+    };
+    let scenario = match Scenario::from_node_with_files(root, &crate::clouds::Clouds::ALL, &files) {
         Ok(s) => s,
         Err(errors) => {
             let found = errors
@@ -393,6 +422,7 @@ struct EmbeddedMapper<'a> {
     text: &'a str,
     index: LineIndex,
     origins: Vec<(DocId, Span, String, LineIndex)>,
+    references: Vec<(DocId, Span)>,
 }
 
 impl<'a> EmbeddedMapper<'a> {
@@ -414,12 +444,21 @@ impl<'a> EmbeddedMapper<'a> {
         for (i, e) in reusable.iter().filter(|e| e.value.as_str().is_some()).enumerate() {
             add(DocId::Reusable(u16::try_from(i).unwrap_or(u16::MAX)), &e.value);
         }
-        EmbeddedMapper { text, index: LineIndex::new(text), origins }
+        // A section that references a file: spans in that file are placed
+        // at the reference's `from:`.
+        let references = crate::verdict::Cloud::ALL
+            .into_iter()
+            .filter_map(|c| Some((c.doc(), root.get(c.key())?.get("from")?.span)))
+            .collect();
+        EmbeddedMapper { text, index: LineIndex::new(text), origins, references }
     }
 
     fn map(&self, span: Span, file: DocId) -> Span {
         if span.doc == DocId::Scenario || span.doc == file {
             return Span { doc: file, ..span };
+        }
+        if let Some((_, from)) = self.references.iter().find(|(d, _)| *d == span.doc) {
+            return Span { doc: file, ..*from };
         }
         let Some((_, origin, inner, inner_index)) = self.origins.iter().find(|(d, ..)| *d == span.doc) else {
             return Span::new(file, 0, 0);

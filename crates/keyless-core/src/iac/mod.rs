@@ -19,6 +19,12 @@ use crate::doc::Node;
 use crate::span::Span;
 use crate::verdict::Cloud;
 
+/// Values given for what the tool would compute, by the expression as
+/// written (`var.github_org`, `aws_iam_openid_connect_provider.github.arn`,
+/// a CloudFormation parameter's name): a scenario's `from:` reference
+/// supplies them, as `terraform plan -var` or a stack's parameters would.
+pub type Values = std::collections::BTreeMap<String, String>;
+
 /// One trust configuration found in a file.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Unit {

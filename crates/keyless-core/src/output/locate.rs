@@ -1,9 +1,11 @@
 //! Maps spans back to `file:line:col`. A span in an embedded document (the
 //! workflow or a cloud section written as a block scalar) is mapped into the
-//! scenario file line by line.
+//! scenario file line by line; a span in a file a section references
+//! (`from:`, crate::scenario::reference) is placed in that file.
 
 use crate::Diagnostic;
 use crate::doc::Node;
+use crate::scenario::LoadedFile;
 use crate::span::{DocId, LineIndex, Span};
 
 pub struct Locator<'a> {
@@ -13,6 +15,8 @@ pub struct Locator<'a> {
     /// Embedded documents: id, their text, where the string sits, and the
     /// text's line index (built once: positions are asked per diagnostic).
     embedded: Vec<(DocId, String, Span, LineIndex)>,
+    /// Files the scenario's sections reference: id, path, text, line index.
+    referenced: Vec<(DocId, String, String, LineIndex)>,
 }
 
 impl<'a> Locator<'a> {
@@ -35,11 +39,31 @@ impl<'a> Locator<'a> {
                 }
             }
         }
-        Locator { name, text, index: LineIndex::new(text), embedded }
+        Locator { name, text, index: LineIndex::new(text), embedded, referenced: Vec::new() }
     }
 
-    /// `line:col` in the file for a span, if it can be placed.
-    pub fn position(&self, span: Span) -> Option<(u32, u32)> {
+    /// Places spans of the referenced files' documents in those files.
+    pub fn with_files(mut self, files: &[LoadedFile]) -> Locator<'a> {
+        for f in files {
+            if let Ok(text) = &f.text {
+                self.referenced.push((f.doc(), f.path.clone(), text.clone(), LineIndex::new(text)));
+            }
+        }
+        self
+    }
+
+    /// The file and `line:col` of a span, if it can be placed.
+    pub fn place(&self, span: Span) -> Option<(&str, u32, u32)> {
+        if let Some((_, path, text, index)) = self.referenced.iter().find(|(id, ..)| *id == span.doc) {
+            let lc = index.line_col(text, span.start);
+            return Some((path, lc.line, lc.col));
+        }
+        let (line, col) = self.position(span)?;
+        Some((self.name, line, col))
+    }
+
+    /// `line:col` in the scenario file for a span, if it can be placed.
+    fn position(&self, span: Span) -> Option<(u32, u32)> {
         if span.doc == DocId::Scenario {
             let lc = self.index.line_col(self.text, span.start);
             return Some((lc.line, lc.col));
@@ -80,14 +104,14 @@ impl<'a> Locator<'a> {
     pub fn render(&self, d: &Diagnostic) -> String {
         let severity = d.severity.as_str();
         let message = d.labelled_message();
-        match d.span.and_then(|s| self.position(s)) {
-            Some((line, col)) => format!("{}:{line}:{col}: {severity}: {message}", self.name),
+        match d.span.and_then(|s| self.place(s)) {
+            Some((file, line, col)) => format!("{file}:{line}:{col}: {severity}: {message}"),
             None => format!("{}: {severity}: {message}", self.name),
         }
     }
 
     pub fn location(&self, span: Option<Span>) -> Option<String> {
-        let (line, col) = self.position(span?)?;
-        Some(format!("{}:{line}:{col}", self.name))
+        let (file, line, col) = self.place(span?)?;
+        Some(format!("{file}:{line}:{col}"))
     }
 }

@@ -16,7 +16,7 @@
 #[cfg(test)]
 mod tests;
 
-use super::{Trusts, Unit, Unknown};
+use super::{Trusts, Unit, Unknown, Values};
 use crate::doc::{self, Entry, Node, Value};
 use crate::span::Span;
 use crate::verdict::Cloud;
@@ -36,7 +36,15 @@ fn roles(root: &Node) -> impl Iterator<Item = &Entry> {
 /// Every role's trust policy, with the values the template computes
 /// recorded as unknown.
 pub fn read(text: &str, root: &Node) -> Trusts {
-    let mut cx = Reader { text, tags: doc::local_tags(text), unknowns: Vec::new() };
+    read_with(text, root, &Values::new())
+}
+
+/// [`read`], with the values of some parameters given (a scenario's
+/// `from:` reference, docs/cloudformation.md): `Ref` of a given name is its
+/// value, and `Fn::Sub` whose every `${Name}` is given is the substituted
+/// string. Other functions stay unknown.
+pub fn read_with(text: &str, root: &Node, values: &Values) -> Trusts {
+    let mut cx = Reader { text, tags: doc::local_tags(text), unknowns: Vec::new(), values };
     let mut units = Vec::new();
     for role in roles(root) {
         let Some(policy) = role.value.get("Properties").and_then(|p| p.get("AssumeRolePolicyDocument")) else {
@@ -52,6 +60,7 @@ struct Reader<'a> {
     text: &'a str,
     tags: Vec<(u32, String)>,
     unknowns: Vec<Unknown>,
+    values: &'a Values,
 }
 
 impl Reader<'_> {
@@ -65,6 +74,9 @@ impl Reader<'_> {
             // `!Sub 'literal'` is the literal; every other function computes.
             return match (tag.as_str(), node.as_str()) {
                 ("!Sub", Some(s)) if !substitutes(s) => Node::new(Value::String(unescape(s)), node.span),
+                (function, Some(argument)) if let Some(v) = self.given(function, argument) => {
+                    Node::new(Value::String(v), node.span)
+                }
                 _ => self.unknown(node, &tag, principal),
             };
         }
@@ -75,6 +87,9 @@ impl Reader<'_> {
                 {
                     return match (only.key.value.as_str(), only.value.as_str()) {
                         ("Fn::Sub", Some(s)) if !substitutes(s) => Node::new(Value::String(unescape(s)), node.span),
+                        (function, Some(argument)) if let Some(v) = self.given(function, argument) => {
+                            Node::new(Value::String(v), node.span)
+                        }
                         _ => self.unknown(node, "", principal),
                     };
                 }
@@ -91,6 +106,16 @@ impl Reader<'_> {
                 Node::new(Value::Seq(items.iter().map(|n| self.value(n, principal)).collect()), node.span)
             }
             _ => node.clone(),
+        }
+    }
+
+    /// The value of `Ref NAME` or `Fn::Sub TEMPLATE` from the given
+    /// values, when every name it needs is given.
+    fn given(&self, function: &str, argument: &str) -> Option<String> {
+        match function.trim_start_matches('!').trim_start_matches("Fn::") {
+            "Ref" => self.values.get(argument).cloned(),
+            "Sub" if !self.values.is_empty() => substitute(argument, self.values),
+            _ => None,
         }
     }
 
@@ -132,6 +157,30 @@ impl Reader<'_> {
 /// `${!` escape.
 fn substitutes(s: &str) -> bool {
     s.match_indices("${").any(|(i, _)| !s[i + 2..].starts_with('!'))
+}
+
+/// An `Fn::Sub` template with each `${Name}` replaced by its given value
+/// (`${!Literal}` is written `${Literal}`); `None` when a name is not given.
+fn substitute(template: &str, values: &Values) -> Option<String> {
+    let mut out = String::new();
+    let mut rest = template;
+    while let Some(at) = rest.find("${") {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 2..];
+        let close = after.find('}')?;
+        let name = &after[..close];
+        match name.strip_prefix('!') {
+            Some(literal) => {
+                out.push_str("${");
+                out.push_str(literal);
+                out.push('}');
+            }
+            None => out.push_str(values.get(name.trim())?),
+        }
+        rest = &after[close + 1..];
+    }
+    out.push_str(rest);
+    Some(out)
 }
 
 /// `${!Literal}` is written `${Literal}`.

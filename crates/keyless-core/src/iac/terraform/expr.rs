@@ -1,8 +1,10 @@
 //! HCL expressions to the document tree: literals become values at their
-//! spans; anything Terraform computes becomes an [`Unknown`].
+//! spans; anything Terraform computes becomes an [`Unknown`], unless the
+//! reader was given its value ([`super::Values`]: a scenario's `from:`
+//! reference may say what `var.github_org` is).
 
 use crate::doc::{Entry, Node, Value};
-use crate::iac::Unknown;
+use crate::iac::{Unknown, Values};
 use crate::span::{DocId, Span, Spanned};
 use hcl_edit::Span as _;
 use hcl_edit::expr::{Expression, ObjectKey};
@@ -13,11 +15,47 @@ pub struct Converter<'a> {
     pub text: &'a str,
     pub doc: DocId,
     pub unknowns: Vec<Unknown>,
+    /// Values given for expressions, by the expression as written.
+    values: &'a Values,
 }
 
 impl<'a> Converter<'a> {
-    pub fn new(text: &'a str, doc: DocId) -> Converter<'a> {
-        Converter { text, doc, unknowns: Vec::new() }
+    pub fn new(text: &'a str, doc: DocId, values: &'a Values) -> Converter<'a> {
+        Converter { text, doc, unknowns: Vec::new(), values }
+    }
+
+    /// The given value of a reference (`var.org`,
+    /// `aws_iam_openid_connect_provider.github.arn`) or of a string whose
+    /// every interpolation is such a reference (`"repo:${var.org}/*"`).
+    /// Only references are looked up: a function call or a conditional
+    /// is computed by Terraform, and a value given for it would be a guess
+    /// about Terraform's semantics.
+    fn given(&self, e: &Expression) -> Option<String> {
+        match e {
+            Expression::Traversal(_) | Expression::Variable(_) => self.given_reference(e),
+            Expression::StringTemplate(t) => {
+                let mut out = String::new();
+                for el in t.iter() {
+                    match el {
+                        Element::Literal(s) => out.push_str(s.value()),
+                        Element::Interpolation(i) if !i.strip.strip_start() && !i.strip.strip_end() => {
+                            out.push_str(&self.given_reference(&i.expr)?)
+                        }
+                        _ => return None,
+                    }
+                }
+                Some(out)
+            }
+            _ => None,
+        }
+    }
+
+    fn given_reference(&self, e: &Expression) -> Option<String> {
+        if !matches!(e, Expression::Traversal(_) | Expression::Variable(_)) || self.values.is_empty() {
+            return None;
+        }
+        let written = self.source(self.span(e.span())).trim();
+        self.values.get(written).cloned()
     }
 
     /// The span of anything `hcl-edit` parsed (it always sets one; the
@@ -34,6 +72,9 @@ impl<'a> Converter<'a> {
     /// The value of `e`; `principal` says it is (inside) an IAM principal.
     pub fn value(&mut self, e: &Expression, principal: bool) -> Node {
         let span = self.span(e.span());
+        if let Some(given) = self.given(e) {
+            return Node::new(Value::String(given), span);
+        }
         let value = match e {
             Expression::Null(_) => Value::Null,
             Expression::Bool(b) => Value::Bool(*b.value()),

@@ -15,7 +15,7 @@ mod resources;
 #[cfg(test)]
 mod tests;
 
-use super::Trusts;
+use super::{Trusts, Values};
 use crate::diagnostic::{Diagnostic, Result};
 use crate::span::{DocId, Span};
 
@@ -34,6 +34,12 @@ pub const RESOURCE_TYPES: &[&str] = &[
 /// Parses a `.tf` file and reads its trust resources. An HCL syntax error
 /// is a located error.
 pub fn read(text: &str, doc: DocId) -> Result<Trusts> {
+    read_with(text, doc, &Values::new())
+}
+
+/// [`read`], with the values of some references given (a scenario's
+/// `from:` reference, docs/terraform.md).
+pub fn read_with(text: &str, doc: DocId, values: &Values) -> Result<Trusts> {
     if text.len() > crate::doc::MAX_INPUT_BYTES {
         return Err(Diagnostic::at(
             format!("input is {} bytes; the limit is {} bytes", text.len(), crate::doc::MAX_INPUT_BYTES),
@@ -50,7 +56,7 @@ pub fn read(text: &str, doc: DocId) -> Result<Trusts> {
         }
         Diagnostic::at(format!("HCL syntax error: {}", e.message()), Span::new(doc, at, at))
     })?;
-    Ok(resources::read(&body, text, doc).finish())
+    Ok(resources::read(&body, text, doc, values).finish())
 }
 
 /// Brackets (`{`, `[`, `(`) open at once that a `.tf` file may have. The

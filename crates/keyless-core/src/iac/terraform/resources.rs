@@ -2,7 +2,7 @@
 
 use super::expr::Converter;
 use crate::doc::{Entry, Node, Value};
-use crate::iac::{Trusts, Unit};
+use crate::iac::{Trusts, Unit, Values};
 use crate::span::{DocId, Span, Spanned};
 use crate::verdict::Cloud;
 use hcl_edit::Span as _;
@@ -10,8 +10,8 @@ use hcl_edit::expr::Expression;
 use hcl_edit::structure::{Block, Body};
 
 /// Reads every trust resource of a file's top-level body.
-pub fn read(body: &Body, text: &str, doc: DocId) -> Trusts {
-    let mut cx = Converter::new(text, doc);
+pub fn read(body: &Body, text: &str, doc: DocId, values: &Values) -> Trusts {
+    let mut cx = Converter::new(text, doc, values);
     let mut units = Vec::new();
     // The policy documents the file defines: a role that references one
     // (`data.aws_iam_policy_document.X.json`) is judged through it.
