@@ -368,3 +368,25 @@ fn the_reader_sees_imports_in_every_form() {
     assert!(code_of("use crate::a;\n#[cfg(test)]\nmod tests { use crate::b; }\n").contains("crate::a"));
     assert!(!code_of("use crate::a;\n#[cfg(test)]\nmod tests { use crate::b; }\n").contains("crate::b"));
 }
+
+/// The core is pure: it reads no file, environment variable, process or
+/// network. A front end reads what a scenario references and hands it in
+/// (`scenario::reference`); the browser has no files at all.
+#[test]
+fn the_core_reads_no_files_environment_processes_or_network() {
+    let mut files = Vec::new();
+    source_files(&src_dir(), &mut files);
+    assert!(files.len() > 50, "{}", files.len());
+    let mut problems = Vec::new();
+    for path in files {
+        let code = code_of(&std::fs::read_to_string(&path).unwrap());
+        // `std::net`'s address types are pure parsing (IAM's `IpAddress`).
+        for forbidden in ["std::fs", "std::env", "std::process", "TcpStream", "UdpSocket", "TcpListener", "File::open"]
+        {
+            if code.contains(forbidden) {
+                problems.push(format!("src/{}: {forbidden}", path.strip_prefix(src_dir()).unwrap().display()));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "the core must not do I/O:\n{}", problems.join("\n"));
+}
