@@ -1,8 +1,11 @@
-//! The app's state: the draft being edited and its evaluation, derived
-//! live on every keystroke, without a debounce. A typical scenario
-//! re-evaluates within milliseconds; the large benchmark scenario (80 job
-//! runs) does not fit a frame yet (~160 ms in Chromium, BENCHMARKS.md
-//! "Browser").
+//! The app's state: the draft being edited and its evaluation. A typical
+//! scenario re-evaluates within milliseconds, so it is evaluated live on
+//! every keystroke. The large benchmark scenario (80 job runs) takes
+//! ~160 ms in Chromium (BENCHMARKS.md "Browser"): evaluating it on every
+//! keystroke would hold the main thread for ten frames per character, so a
+//! draft whose last evaluation did not fit [`LIVE_BUDGET_MS`] is evaluated
+//! once typing pauses ([`PAUSE`]), and the results say they are updating
+//! meanwhile (`pending`, `aria-busy`).
 
 use crate::clouds::{self, LoadedClouds};
 use keyless_core::diagnostic::Diagnostic;
@@ -12,6 +15,14 @@ use keyless_core::span::{DocId, Span};
 use keyless_core::verdict::Cloud;
 use leptos::prelude::*;
 use std::collections::BTreeSet;
+use std::time::Duration;
+
+/// An evaluation that took longer than this (one frame at 60 Hz) makes the
+/// next draft changes wait for a pause in typing.
+const LIVE_BUDGET_MS: f64 = 16.0;
+
+/// The pause in typing after which a slow draft is evaluated.
+const PAUSE: Duration = Duration::from_millis(250);
 
 /// A draft's verdicts and every problem found in its inputs.
 #[derive(Clone, Debug, PartialEq)]
@@ -25,6 +36,9 @@ pub struct Evaluation {
 pub struct AppState {
     pub draft: RwSignal<ScenarioDraft>,
     pub evaluation: Memo<Evaluation>,
+    /// The draft changed and its evaluation waits for a pause in typing:
+    /// the results shown are the previous draft's.
+    pub pending: ReadSignal<bool>,
     /// The cloud evaluators loaded so far (see `clouds`).
     pub clouds: RwSignal<LoadedClouds>,
     /// The span the user asked to see (a trace step, a decided_by).
@@ -53,15 +67,44 @@ impl AppState {
                 }
             })
         });
+        // The evaluation follows `settled`, which follows the draft at once
+        // while evaluating is cheap and after a pause once it is not.
+        let settled = RwSignal::new(0u32);
+        let (pending, set_pending) = signal(false);
+        let cost_ms = StoredValue::new(0.0f64);
         // Always "changed": comparing two reports costs more code and time than
         // re-rendering the results.
         let evaluation = Memo::new_owning(move |_| {
+            settled.track();
             let with = loaded.with(|l| l.clouds);
-            (draft.with(|d| evaluate(d, &with)), true)
+            let started = js_sys::Date::now();
+            let e = draft.with_untracked(|d| evaluate(d, &with));
+            cost_ms.set_value(js_sys::Date::now() - started);
+            set_pending.set(false);
+            (e, true)
+        });
+        let timer = StoredValue::new(None::<TimeoutHandle>);
+        Effect::new(move |first: Option<()>| {
+            draft.track();
+            // The first run only subscribes: the evaluation read the draft.
+            if first.is_none() {
+                return;
+            }
+            if let Some(t) = timer.try_update_value(Option::take).flatten() {
+                t.clear();
+            }
+            if cost_ms.get_value() <= LIVE_BUDGET_MS {
+                settled.update(|n| *n = n.wrapping_add(1));
+            } else {
+                set_pending.set(true);
+                let handle = set_timeout_with_handle(move || settled.update(|n| *n = n.wrapping_add(1)), PAUSE);
+                timer.set_value(handle.ok());
+            }
         });
         AppState {
             draft,
             evaluation,
+            pending,
             clouds: loaded,
             focus: RwSignal::new(None),
             open: RwSignal::new(BTreeSet::new()),

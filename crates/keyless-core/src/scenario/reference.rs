@@ -25,8 +25,8 @@
 //! given under `values:`: a verdict on a guessed value would be a guess.
 
 use crate::diagnostic::Diagnostic;
-use crate::doc::{self, Node};
-use crate::span::{DocId, Span, Spanned};
+use crate::doc::Node;
+use crate::span::{DocId, Spanned};
 use crate::spelling::check_keys;
 use crate::verdict::Cloud;
 
@@ -84,14 +84,6 @@ pub fn resolve(section: &Node, cloud: Cloud, files: &[LoadedFile]) -> Result<(No
         Some(Err(d)) => return Err(vec![d]),
         None => return Err(vec![Diagnostic::at("a reference needs `from:` (a file's path)", section.span)]),
     };
-    let resource = match section.get("resource").filter(|n| !n.is_null()) {
-        None => None,
-        Some(n) => match n.expect_scalar("`resource` (a Terraform address or a template's logical id)") {
-            Ok(r) => Some(r),
-            Err(d) => return Err(vec![d]),
-        },
-    };
-    let values = read_values(section, &mut errors);
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -109,9 +101,42 @@ pub fn resolve(section: &Node, cloud: Cloud, files: &[LoadedFile]) -> Result<(No
         Ok(t) => t.as_str(),
         Err(e) => return Err(vec![Diagnostic::at(format!("cannot read `{}`: {e}", file.path), from.span)]),
     };
+    // Only hosts that read files (the CLI, which links the Terraform and
+    // CloudFormation readers) resolve references; the playground's first
+    // load does not carry what follows.
+    #[cfg(any(feature = "terraform", feature = "cloudformation"))]
+    return read_reference(section, cloud, file, text, &from);
+    #[cfg(not(any(feature = "terraform", feature = "cloudformation")))]
+    {
+        let _ = text;
+        Err(vec![Diagnostic::at("this build of Keyless reads no referenced files (the command line does)", from.span)])
+    }
+}
+
+/// A reference's file read: the unit it names, or the whole file as the
+/// party's configuration.
+#[cfg(any(feature = "terraform", feature = "cloudformation"))]
+fn read_reference(
+    section: &Node,
+    cloud: Cloud,
+    file: &LoadedFile,
+    text: &str,
+    from: &Spanned<String>,
+) -> Result<(Node, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let mut errors = Vec::new();
+    let resource = match section.get("resource").filter(|n| !n.is_null()) {
+        None => None,
+        Some(n) => match n.expect_scalar("`resource` (a Terraform address or a template's logical id)") {
+            Ok(r) => Some(r),
+            Err(d) => return Err(vec![d]),
+        },
+    };
+    let values = read_values(section, &mut errors);
+    if !errors.is_empty() {
+        return Err(errors);
+    }
     match read_file(file, text, &values) {
-        #[cfg(any(feature = "terraform", feature = "cloudformation"))]
-        Read::Trusts(t) => from_trusts(&t.map_err(|d| vec![d])?, cloud, resource.as_ref(), &from, &file.path),
+        Read::Trusts(t) => from_trusts(&t.map_err(|d| vec![d])?, cloud, resource.as_ref(), from, &file.path),
         Read::Config(root) => {
             let root = root.map_err(|d| vec![d])?;
             if let Some(r) = resource {
@@ -174,9 +199,9 @@ fn from_trusts(
 }
 
 /// What a referenced file holds.
+#[cfg(any(feature = "terraform", feature = "cloudformation"))]
 enum Read {
     /// Trust configurations kept as code (Terraform, CloudFormation).
-    #[cfg(any(feature = "terraform", feature = "cloudformation"))]
     Trusts(crate::diagnostic::Result<crate::iac::Trusts>),
     /// The party's own configuration, as its editor reads it.
     Config(crate::diagnostic::Result<Node>),
@@ -184,6 +209,7 @@ enum Read {
 
 /// Reads the file as Terraform (by its name, as Terraform does), as a
 /// template (by its content), or as the party's own configuration.
+#[cfg(any(feature = "terraform", feature = "cloudformation"))]
 fn read_file(file: &LoadedFile, text: &str, values: &Values) -> Read {
     let doc_id = file.doc();
     if file.path.to_ascii_lowercase().ends_with(".tf") {
@@ -192,10 +218,10 @@ fn read_file(file: &LoadedFile, text: &str, values: &Values) -> Read {
         #[cfg(not(feature = "terraform"))]
         return Read::Config(Err(Diagnostic::at(
             "this build of Keyless does not read Terraform files (the command line does)",
-            Span::new(doc_id, 0, 0),
+            crate::span::Span::new(doc_id, 0, 0),
         )));
     }
-    let root = match doc::parse(text, doc_id) {
+    let root = match crate::doc::parse(text, doc_id) {
         Ok(root) => root,
         Err(d) => return Read::Config(Err(d)),
     };
@@ -248,6 +274,7 @@ fn choose<'t>(
 pub type Values = std::collections::BTreeMap<String, String>;
 
 /// `values:`: a mapping from an expression as written to its value.
+#[cfg(any(feature = "terraform", feature = "cloudformation"))]
 fn read_values(section: &Node, errors: &mut Vec<Diagnostic>) -> Values {
     let mut values = Values::new();
     let Some(n) = section.get("values").filter(|n| !n.is_null()) else { return values };
@@ -291,7 +318,7 @@ fn value_keys(written: &str) -> String {
 #[cfg(any(feature = "terraform", feature = "cloudformation"))]
 /// Whether the unknown at `span` was stood in for GitHub's provider
 /// (`crate::iac` principal stand-in).
-fn stands_in_for_github(node: &Node, span: Span) -> bool {
+fn stands_in_for_github(node: &Node, span: crate::span::Span) -> bool {
     let mut found = false;
     visit(node, &mut |n| {
         if n.span == span

@@ -103,7 +103,8 @@ pub fn Results() -> impl IntoView {
             }
         })
     };
-    view! { {picker}<div class="results-body" inner_html=html on:click=on_click></div> }
+    let busy = move || state.pending.get().then_some("true");
+    view! { {picker}<div class="results-body" aria-busy=busy inner_html=html on:click=on_click></div> }
 }
 
 /// Keeps a `<details data-key>`'s open state (it toggles right after this
