@@ -6,7 +6,7 @@
 //! §1.2–§1.6, docs A1–A6, A15); Alibaba RAM trust policies (§4, L1).
 
 use crate::diagnostic::{Diagnostic, Result};
-use crate::doc::{self, Node, Value};
+use crate::doc::{self, Node, Text, Value};
 use crate::span::{Span, Spanned};
 use crate::spelling::{nearest, nearest_ignoring_case};
 
@@ -614,48 +614,19 @@ pub fn unwrap_policy_document(node: &Node) -> Result<Node> {
                 } else {
                     (s.clone(), false)
                 };
-            let inner = doc::parse(&text, node.span.doc)
+            let mut inner = doc::parse(&text, node.span.doc)
                 .map_err(|d| Diagnostic::at(format!("in the policy text: {}", d.message), node.span))?;
-            Ok(relocate(inner, node, &text, encoded))
+            // Spans inside the policy point at its bytes in the outer
+            // document when the string is written verbatim there; a decoded
+            // or folded string is located as a whole, honestly.
+            let outer = match node.text() {
+                Some(t) if !encoded => t,
+                _ => Text::new(text, node.span),
+            };
+            inner.relocate_into(&outer);
+            Ok(inner)
         }
         _ => Ok(node.clone()),
-    }
-}
-
-/// Maps spans of a document parsed from a string node back into the outer
-/// document: shifted when the string's text appears verbatim in the source
-/// (its span is the text plus quotes, or the text alone), otherwise every
-/// span becomes the string node's span, so highlighting stays honest.
-fn relocate(mut inner: Node, outer: &Node, text: &str, encoded: bool) -> Node {
-    let outer_len = (outer.span.end - outer.span.start) as usize;
-    let shift = if encoded {
-        None
-    } else if outer_len == text.len() + 2 {
-        Some(1)
-    } else if outer_len == text.len() {
-        Some(0)
-    } else {
-        None
-    };
-    let map = |s: Span| match shift {
-        Some(k) => outer.span.sub(s.start as usize + k, s.end as usize + k),
-        None => outer.span,
-    };
-    remap(&mut inner, &map);
-    inner
-}
-
-fn remap(node: &mut Node, f: &dyn Fn(Span) -> Span) {
-    node.span = f(node.span);
-    match &mut node.value {
-        Value::Seq(items) => items.iter_mut().for_each(|n| remap(n, f)),
-        Value::Map(entries) => {
-            for e in entries {
-                e.key.span = f(e.key.span);
-                remap(&mut e.value, f);
-            }
-        }
-        _ => {}
     }
 }
 

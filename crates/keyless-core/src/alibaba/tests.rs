@@ -276,3 +276,20 @@ fn acs_request_context_decides_with_given_values() {
     assert_eq!(v.code, "AuthenticationFail.NoPermission");
     assert!(AlibabaConfig::from_text(&section(&conditions, r#", "request_context": {"oidc:sub": "x"}"#)).is_err());
 }
+
+/// F2 (fuzz/regressions/alibaba_policy/, found by the fuzzer): a whole
+/// policy text that is one plain scalar folded over CR or LF line breaks.
+/// Its error is located at the whole string, on characters, as the fuzz
+/// target asserts (the CLI prints the line of `span.start`).
+#[test]
+fn errors_in_a_folded_policy_string_are_located_on_characters() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/regressions/alibaba_policy");
+    for name in ["folded-crlf-policy-string-span", "folded-policy-string-span-2"] {
+        let text = String::from_utf8(std::fs::read(dir.join(name)).unwrap()).unwrap();
+        let err = AlibabaConfig::from_text(&text).unwrap_err();
+        let root = crate::doc::parse(&text, DocId::Alibaba).unwrap();
+        assert_eq!(err.span, Some(root.span), "{name}: {err:?}");
+        let (start, end) = (root.span.start as usize, root.span.end as usize);
+        assert!(end <= text.len() && text.is_char_boundary(start) && text.is_char_boundary(end), "{name}");
+    }
+}

@@ -714,3 +714,24 @@ fn request_context_decides_with_given_values() {
     // The undetermined message says how to set it.
     assert!(verdict(&sub_and(ip), &c).message.contains("request_context"));
 }
+
+/// F2 (fuzz/regressions/aws_policy/): a policy given as a string folded
+/// over two lines is located as a whole string (on characters), not one
+/// byte into it; written on one line, at its bytes.
+#[test]
+fn a_policy_string_is_located_at_its_bytes_only_when_written_verbatim() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/regressions/aws_policy");
+    let found = std::fs::read_to_string(dir.join("folded-policy-string-span.yaml")).unwrap();
+    let one_line = found.replace("é\n  x", "é x");
+    for (text, located) in [(found.as_str(), "é\n  x"), (one_line.as_str(), "é x")] {
+        let err = AwsConfig::from_text(text).unwrap_err();
+        assert!(err.message.contains("must be a mapping, found a string"), "{err:?}");
+        let span = err.span.unwrap();
+        assert_eq!(text.get(span.start as usize..span.end as usize), Some(located), "{text}");
+    }
+    // Inside a verbatim policy string, errors point at the bytes at fault.
+    let text = "AssumeRolePolicyDocument: '{\"Version\": \"2012-10-17\", \"Statement\": [\"é\"]}'\n";
+    let err = AwsConfig::from_text(text).unwrap_err();
+    let span = err.span.unwrap();
+    assert_eq!(text.get(span.start as usize..span.end as usize), Some("\"é\""), "{err:?}");
+}

@@ -19,7 +19,7 @@ use super::aadsts;
 use super::flexible::{self, ParsedTerm};
 use super::{AzureConfig, FederatedCredential, FlexibleExpression, Term};
 use crate::diagnostic::{Diagnostic, Result};
-use crate::doc::{Node, Value};
+use crate::doc::{Node, Text, Value};
 use crate::span::{Span, Spanned};
 use crate::spelling::nearest;
 
@@ -78,8 +78,8 @@ fn norm(key: &str) -> String {
 }
 
 /// Reads the Azure section in any of its forms.
-pub fn read_config(node: &Node, source: Option<&str>) -> Result<AzureConfig> {
-    let mut reader = Reader { source, diagnostics: Vec::new() };
+pub fn read_config(node: &Node) -> Result<AzureConfig> {
+    let mut reader = Reader { diagnostics: Vec::new() };
     let items = credential_nodes(node, &mut reader.diagnostics)?;
     let mut credentials = Vec::new();
     for (i, item) in items.iter().enumerate() {
@@ -125,8 +125,7 @@ fn credential_nodes<'a>(node: &'a Node, diagnostics: &mut Vec<Diagnostic>) -> Re
     Ok(vec![node])
 }
 
-struct Reader<'s> {
-    source: Option<&'s str>,
+struct Reader {
     diagnostics: Vec<Diagnostic>,
 }
 
@@ -142,7 +141,7 @@ struct Fields<'a> {
     arm_type: Option<&'a Node>,
 }
 
-impl Reader<'_> {
+impl Reader {
     fn credential(&mut self, node: &Node) -> Result<FederatedCredential> {
         node.expect_map("a federated identity credential")?;
         let mut f = Fields::default();
@@ -164,7 +163,7 @@ impl Reader<'_> {
             }
         };
         check_len(&issuer, "issuer")?;
-        let name = f.name.filter(|n| !n.is_null()).map(|n| n.expect_scalar("`name`")).transpose()?;
+        let name = f.name.filter(|n| !n.is_null()).map(|n| n.expect_text("`name`")).transpose()?;
         let arm = f
             .arm_type
             .and_then(Node::as_str)
@@ -183,15 +182,9 @@ impl Reader<'_> {
             // credential's own name is the last segment.
             Some(n) if arm && n.value.contains('/') => {
                 let cut = n.value.rfind('/').map_or(0, |i| i + 1);
-                let own = n.value.get(cut..).unwrap_or_default().to_string();
-                let span = if n.span.end - n.span.start == n.value.len() as u32 + 2 {
-                    n.span.sub(cut + 1, n.value.len() + 1)
-                } else {
-                    n.span
-                };
-                Some(Spanned::new(own, span))
+                Some(n.part(cut, n.value.len()).to_spanned())
             }
-            other => other,
+            other => other.map(|n| n.to_spanned()),
         };
         if let Some(n) = &name {
             check_name(n)?;
@@ -343,8 +336,11 @@ impl Reader<'_> {
             }
             _ => (node, version_field),
         };
-        let text = value_node.expect_str("`claimsMatchingExpression.value`")?;
-        let text = Spanned::new(text.to_string(), value_node.span);
+        // A string (a number is not an expression), with where its bytes
+        // are: the parser's positions become spans through it.
+        value_node.expect_str("`claimsMatchingExpression.value`")?;
+        let written = value_node.expect_text("`claimsMatchingExpression.value`")?;
+        let text = written.to_spanned();
         let language_version =
             version.filter(|v| !v.is_null()).map(|v| v.expect_scalar("`languageVersion`")).transpose()?;
         if let Some(v) = &language_version
@@ -358,11 +354,10 @@ impl Reader<'_> {
                 v.span,
             ));
         }
-        let locate = Locator::new(value_node, &text.value, self.source);
         let parsed = flexible::parse(&text.value).map_err(|e| {
-            Diagnostic::at(format!("invalid claims matching expression: {}", e.message), locate.span(e.at))
+            Diagnostic::at(format!("invalid claims matching expression: {}", e.message), span_in(&written, e.at))
         })?;
-        let terms: Vec<Term> = parsed.iter().map(|t| term(t, &locate)).collect();
+        let terms: Vec<Term> = parsed.iter().map(|t| term(t, &written)).collect();
         self.create_time_rules(&terms, &text, issuer);
         Ok(FlexibleExpression { text, language_version, terms })
     }
@@ -470,56 +465,19 @@ pub fn looks_like_regex(s: &str) -> bool {
         || s.contains("[0-9]")
 }
 
-fn term(t: &ParsedTerm, at: &Locator) -> Term {
+fn term(t: &ParsedTerm, expression: &Text) -> Term {
     Term {
-        claim: Spanned::new(t.claim.clone(), at.span(t.claim_at)),
-        op: Spanned::new(t.op, at.span(t.op_at)),
-        operand: Spanned::new(t.comparand.clone(), at.span(t.comparand_at)),
-        span: at.span(t.at),
+        claim: Spanned::new(t.claim.clone(), span_in(expression, t.claim_at)),
+        op: Spanned::new(t.op, span_in(expression, t.op_at)),
+        operand: Spanned::new(t.comparand.clone(), span_in(expression, t.comparand_at)),
+        span: span_in(expression, t.at),
     }
 }
 
-/// Maps offsets inside a string value to document spans. Exact when the
-/// string is written as-is (plain YAML) or quoted without escapes (JSON,
-/// YAML `"..."`); otherwise (escapes, folded lines) every position is the
-/// whole string.
-struct Locator {
-    whole: Span,
-    content_start: Option<usize>,
-}
-
-impl Locator {
-    fn new(node: &Node, value: &str, source: Option<&str>) -> Locator {
-        let (start, end) = (node.span.start as usize, node.span.end as usize);
-        let content_start = match source {
-            Some(text) => {
-                let raw = text.get(start..end).unwrap_or("");
-                if raw == value {
-                    Some(0)
-                } else if raw.len() == value.len() + 2
-                    && raw.get(1..raw.len() - 1) == Some(value)
-                    && (raw.starts_with('"') || raw.starts_with('\''))
-                {
-                    Some(1)
-                } else {
-                    None
-                }
-            }
-            // Without the text: escapes and line folding always lengthen the
-            // source, so a length of value+2 means plain quotes around it.
-            None if end - start == value.len() => Some(0),
-            None if end - start == value.len() + 2 => Some(1),
-            None => None,
-        };
-        Locator { whole: node.span, content_start }
-    }
-
-    fn span(&self, (a, b): (usize, usize)) -> Span {
-        match self.content_start {
-            Some(o) => self.whole.sub(o + a, o + b),
-            None => self.whole,
-        }
-    }
+/// The span of the parser's `(start, end)` inside the expression: exact
+/// when the expression is written verbatim, else the whole string.
+fn span_in(expression: &Text, (start, end): (usize, usize)) -> Span {
+    expression.span_of(start, end)
 }
 
 fn check_len(v: &Spanned<String>, what: &str) -> Result<()> {

@@ -107,17 +107,16 @@ impl MatchOp {
 
 impl AzureConfig {
     /// Reads any supported input form. Positions of flexible-expression
-    /// errors inside a string are exact when the string is written without
-    /// escapes (see [`credential`]), else they cover the whole string.
+    /// errors inside a string are exact when the string is written
+    /// verbatim ([`doc::Text`]), else they cover the whole string.
     pub fn from_node(node: &Node) -> Result<AzureConfig> {
-        credential::read_config(node, None)
+        credential::read_config(node)
     }
 
-    /// Parses JSON or YAML text; with the text at hand, expression positions
-    /// are checked against what is actually written.
+    /// Parses JSON or YAML text.
     pub fn from_text(text: &str) -> Result<AzureConfig> {
         let node = doc::parse(text, DocId::Azure)?;
-        credential::read_config(&node, Some(text))
+        credential::read_config(&node)
     }
 }
 

@@ -65,7 +65,7 @@ impl Parser<'_> {
             Some(b'[') => self.array(depth),
             Some(b'"') => {
                 let s = self.string()?;
-                Ok(Node::new(Value::String(s), self.span(start)))
+                Ok(Node::scalar(Value::String(s), self.span(start), self.text))
             }
             Some(b't') => self.keyword("true", Value::Bool(true)),
             Some(b'f') => self.keyword("false", Value::Bool(false)),
@@ -117,7 +117,7 @@ impl Parser<'_> {
             }
         }
         let raw = self.text.get(start..self.pos).unwrap_or_default().to_string();
-        Ok(Node::new(Value::Number(raw), self.span(start)))
+        Ok(Node::scalar(Value::Number(raw), self.span(start), self.text))
     }
 
     fn string(&mut self) -> Result<String> {

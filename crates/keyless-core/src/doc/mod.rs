@@ -10,10 +10,12 @@
 mod encoding;
 mod json;
 mod node;
+mod text;
 mod yaml;
 
 pub use encoding::decode;
 pub use node::{Entry, Node, Value};
+pub use text::Text;
 
 use crate::diagnostic::{Diagnostic, Result};
 use crate::span::{DocId, Span};

@@ -1,3 +1,4 @@
+use super::text::{Text, verbatim_offset};
 use crate::diagnostic::{Diagnostic, Result};
 use crate::span::{Span, Spanned};
 
@@ -6,6 +7,9 @@ use crate::span::{Span, Spanned};
 pub struct Node {
     pub value: Value,
     pub span: Span,
+    /// For a string or number written verbatim, bytes from `span.start` to
+    /// its first byte (see [`Text`]).
+    value_at: Option<u32>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -27,8 +31,23 @@ pub struct Entry {
 }
 
 impl Node {
+    /// A node whose text, if it has any, is not written verbatim at `span`
+    /// (built by Keyless, or decoded): see [`Node::scalar`].
     pub fn new(value: Value, span: Span) -> Node {
-        Node { value, span }
+        Node { value, span, value_at: None }
+    }
+
+    /// A scalar read from `source`, the text `span` points into: a string
+    /// or number records whether its source bytes are its value (plain on
+    /// one line, or quoted without escapes), for [`Node::text`].
+    pub fn scalar(value: Value, span: Span, source: &str) -> Node {
+        let value_at = match &value {
+            Value::String(s) | Value::Number(s) => {
+                source.get(span.start as usize..span.end as usize).and_then(|raw| verbatim_offset(raw, s))
+            }
+            _ => None,
+        };
+        Node { value, span, value_at }
     }
 
     /// What the value is, for messages: "a string", "a list"...
@@ -99,6 +118,42 @@ impl Node {
 
     pub fn spanned_text(&self) -> Option<Spanned<String>> {
         self.scalar_text().map(|t| Spanned::new(t, self.span))
+    }
+
+    /// The text of any scalar, with where its bytes are in the document
+    /// (for errors located inside it).
+    pub fn text(&self) -> Option<Text> {
+        self.scalar_text().map(|t| Text::written(t, self.span, self.value_at))
+    }
+
+    /// A scalar's [`Node::text`]; errors on lists, mappings and null.
+    pub fn expect_text(&self, what: &str) -> Result<Text> {
+        self.text().ok_or_else(|| self.type_error(what, "a string"))
+    }
+
+    /// Places a tree parsed from the value of `outer` (a policy given as a
+    /// string) in `outer`'s document: every span moves to where its bytes
+    /// are when `outer` is written verbatim; otherwise every span becomes
+    /// `outer`'s span, and nothing inside is verbatim there any more.
+    pub fn relocate_into(&mut self, outer: &Text) {
+        let verbatim = outer.value_offset().is_some();
+        let mut stack = vec![self];
+        while let Some(node) = stack.pop() {
+            node.span = outer.span_of(node.span.start as usize, node.span.end as usize);
+            if !verbatim {
+                node.value_at = None;
+            }
+            match &mut node.value {
+                Value::Seq(items) => stack.extend(items.iter_mut()),
+                Value::Map(entries) => {
+                    for e in entries {
+                        e.key.span = outer.span_of(e.key.span.start as usize, e.key.span.end as usize);
+                        stack.push(&mut e.value);
+                    }
+                }
+                _ => {}
+            }
+        }
     }
 
     /// Errors unless this is a mapping. `what` names the value in the message.

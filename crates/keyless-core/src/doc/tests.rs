@@ -136,3 +136,133 @@ fn duplicate_keys_are_found_in_nested_mappings() {
     let folded: Vec<_> = n.duplicate_keys(true).iter().map(|(_, d)| d.value.clone()).collect();
     assert_eq!(folded, vec!["C", "c", "A"]);
 }
+
+/// The text of `key` in the mapping `text` parses to, and the document.
+fn text_of(text: &str, key: &str) -> Text {
+    parse(text, DocId::Aws).unwrap().get(key).and_then(Node::text).unwrap()
+}
+
+fn source(text: &str, span: Span) -> &str {
+    &text[span.start as usize..span.end as usize]
+}
+
+#[test]
+fn plain_scalars_on_one_line_and_numbers_are_verbatim() {
+    let doc = "k: é == 1\nn: 0x1F\nj: ok # comment\n";
+    let k = text_of(doc, "k");
+    assert_eq!(k.value_offset(), Some(0));
+    assert_eq!(source(doc, k.span_of(0, 2)), "é");
+    assert_eq!(source(doc, k.span_of(3, 4)), "=");
+    assert_eq!(text_of(doc, "n").value_offset(), Some(0));
+    let j = text_of(doc, "j");
+    assert_eq!((j.value.as_str(), source(doc, j.span_of(0, 2))), ("ok", "ok"));
+    let json = r#"{"n": -1.5e3}"#;
+    assert_eq!(source(json, text_of(json, "n").span_of(1, 4)), "1.5");
+}
+
+#[test]
+fn quoted_strings_without_escapes_are_verbatim_inside_their_quotes() {
+    for doc in ["k: \"é == 1\"\n", "k: 'é == 1'\n", "{\"k\": \"é == 1\"}"] {
+        let k = text_of(doc, "k");
+        assert_eq!(k.value_offset(), Some(1), "{doc}");
+        assert_eq!(source(doc, k.span_of(0, 2)), "é", "{doc}");
+        assert_eq!(source(doc, k.span_of(6, 99)), "1", "{doc}: clamped to the value, not the quote");
+    }
+}
+
+/// F2: folding `é ==⏎  1` gives `é == 1`, a value two bytes shorter than
+/// its source without quotes; lengths alone took it for a quoted string
+/// and located errors one byte to the right, inside `é`.
+#[test]
+fn folded_plain_scalars_are_located_as_a_whole() {
+    for doc in ["k: é ==\n  1\n", "k: é ==\r\n  1\r\n", "k: é ==\r  1\r", "k: a\n\n  b\n"] {
+        let k = text_of(doc, "k");
+        let whole = parse(doc, DocId::Aws).unwrap().get("k").unwrap().span;
+        assert_eq!(k.value_offset(), None, "{doc:?}");
+        assert_eq!(k.span_of(0, 2), whole, "{doc:?}");
+        assert_eq!(k.part(0, 1).span, whole, "{doc:?}");
+    }
+}
+
+#[test]
+fn escaped_folded_and_block_strings_are_located_as_a_whole() {
+    for doc in [
+        "k: \"a\\\"b\"\n",           // an escaped quote
+        "k: 'it''s'\n",              // a doubled single quote
+        "k: \"a\n  b\"\n",           // folded inside quotes
+        "k: \"a\\tb\"\n",            // an escape that is not a quote
+        "k: |\n  é\n  x\n",          // a block scalar: indentation is not in the value
+        "{\"k\": \"\\u00e9 == 1\"}", // a JSON escape
+    ] {
+        let k = text_of(doc, "k");
+        let whole = parse(doc, DocId::Aws).unwrap().get("k").unwrap().span;
+        assert_eq!(k.value_offset(), None, "{doc:?}");
+        assert_eq!(k.span_of(0, 1), whole, "{doc:?}");
+    }
+    // Booleans are not written as their text (`True` is `true`).
+    assert_eq!(text_of("k: True\n", "k").value_offset(), None);
+}
+
+#[test]
+fn offsets_inside_a_character_widen_to_it() {
+    let doc = "k: aé\n";
+    let k = text_of(doc, "k");
+    assert_eq!(source(doc, k.span_of(1, 1)), "");
+    assert_eq!(source(doc, k.span_of(2, 2)), "é");
+    assert_eq!(source(doc, k.span_of(2, 3)), "é");
+    assert_eq!(source(doc, k.span_of(1, 2)), "é");
+    assert_eq!(k.part(2, 3).value, "é");
+}
+
+#[test]
+fn a_tree_parsed_from_a_string_is_relocated_into_its_document() {
+    // Verbatim: every span moves to its bytes, and stays exact inside.
+    let doc = "p: '{\"a\": \"é x\"}'\n";
+    let outer = text_of(doc, "p");
+    let mut inner = parse(&outer.value, DocId::Aws).unwrap();
+    inner.relocate_into(&outer);
+    let a = inner.get("a").unwrap();
+    assert_eq!(source(doc, a.span), "\"é x\"");
+    assert_eq!(source(doc, a.text().unwrap().span_of(3, 4)), "x");
+    // Folded: everything is the whole string, and nothing inside is verbatim.
+    let doc = "p: '{\"a\":\n  \"é x\"}'\n";
+    let outer = text_of(doc, "p");
+    let mut inner = parse(&outer.value, DocId::Aws).unwrap();
+    inner.relocate_into(&outer);
+    let a = inner.get("a").unwrap();
+    assert_eq!((a.span, inner.entry("a").unwrap().key.span), (outer.span, outer.span));
+    assert_eq!(a.text().unwrap().value_offset(), None);
+}
+
+proptest::proptest! {
+    /// Whatever a string value's source (plain, folded, quoted, escaped,
+    /// CRLF), a span inside it lies on character boundaries of the
+    /// document, and when the value is verbatim it holds the same bytes.
+    #[test]
+    fn spans_inside_values_are_exact_or_whole(
+        body in "[aé€ \"'\\\\:#,{}\\[\\]\r\n\t-]{0,12}",
+        form in 0usize..4,
+        start in 0usize..40,
+        len in 0usize..40,
+    ) {
+        let doc = match form {
+            0 => format!("k: {body}\n"),
+            1 => format!("k: \"{body}\"\n"),
+            2 => format!("k: '{body}'\n"),
+            _ => format!("{{\"k\": \"{body}\"}}"),
+        };
+        let Ok(root) = parse(&doc, DocId::Aws) else { return Ok(()) };
+        let Some(node) = root.get("k") else { return Ok(()) };
+        let Some(k) = node.text() else { return Ok(()) };
+        let span = k.span_of(start, start + len);
+        proptest::prop_assert!(doc.is_char_boundary(span.start as usize) && doc.is_char_boundary(span.end as usize));
+        proptest::prop_assert!(node.span.start <= span.start && span.end <= node.span.end);
+        match k.value_offset() {
+            Some(_) => {
+                let part = k.part(start, start + len);
+                proptest::prop_assert_eq!(source(&doc, part.span), part.value.as_str());
+            }
+            None => proptest::prop_assert_eq!(span, node.span),
+        }
+    }
+}

@@ -69,7 +69,7 @@ pub(super) fn parse(text: &str, doc: DocId) -> Result<Node> {
                 let size = Size { nodes: 1, bytes: value.len(), height: 0 };
                 let value =
                     if style == ScalarStyle::Plain { resolve_plain(&value) } else { Value::String(value.into_owned()) };
-                Some((Node::new(value, span), anchor, size, size))
+                Some((Node::scalar(value, span, text), anchor, size, size))
             }
             Event::Alias(id) => {
                 let (node, size) =

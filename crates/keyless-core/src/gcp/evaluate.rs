@@ -3,10 +3,10 @@
 
 use super::cel::{self, Evaluator, Value};
 use super::members::{MemberKind, PoolRef, parse_member, parse_provider_name};
-use super::spans::inner_span;
 use super::{AccessRoute, GcpConfig, Member, WorkloadIdentityProvider};
 use crate::claims::Claims;
-use crate::span::{Span, Spanned};
+use crate::doc::Text;
+use crate::span::Span;
 use crate::verdict::{Cloud, TraceStep, Verdict};
 
 /// P1: "google.subject … Cannot exceed 127 bytes."
@@ -223,9 +223,9 @@ fn deny_boxed(cx: &mut Ctx, step: String, code: &str, message: &str, by: &str, s
 
 /// Evaluates a mapping or condition with errors located in the document,
 /// noting functions whose WIF support is unverified.
-fn eval_located(cx: &mut Ctx, expr: &Spanned<String>, vars: Vec<(String, Value)>) -> Result<Value, (String, Span)> {
-    let ast = cel::parse(&expr.value)
-        .map_err(|e| (format!("invalid CEL: {}", e.message), inner_span(expr, e.start, e.end)))?;
+fn eval_located(cx: &mut Ctx, expr: &Text, vars: Vec<(String, Value)>) -> Result<Value, (String, Span)> {
+    let ast =
+        cel::parse(&expr.value).map_err(|e| (format!("invalid CEL: {}", e.message), expr.span_of(e.start, e.end)))?;
     let unverified: Vec<String> = cel::called_functions(&ast)
         .into_iter()
         .filter(|f| cel::UNVERIFIED_IN_WIF.contains(f))
@@ -241,7 +241,7 @@ fn eval_located(cx: &mut Ctx, expr: &Spanned<String>, vars: Vec<(String, Value)>
             Some(expr.span),
         );
     }
-    Evaluator::new(vars).eval(&ast).map_err(|e| (e.message, inner_span(expr, e.start, e.end)))
+    Evaluator::new(vars).eval(&ast).map_err(|e| (e.message, expr.span_of(e.start, e.end)))
 }
 
 /// §3.1 step 3: the attribute mapping (P1).

@@ -7,13 +7,12 @@ pub mod cel;
 mod evaluate;
 pub mod members;
 mod provider;
-mod spans;
 
 pub use evaluate::evaluate;
 pub use members::{MemberKind, PrincipalRef};
 
 use crate::diagnostic::Result;
-use crate::doc::{self, Node};
+use crate::doc::{self, Node, Text};
 use crate::span::{DocId, Span, Spanned};
 
 /// The GCP section: one workload identity pool provider and the IAM members
@@ -50,9 +49,10 @@ pub struct WorkloadIdentityProvider {
     pub name: Option<Spanned<String>>,
     pub issuer_uri: Option<Spanned<String>>,
     pub allowed_audiences: Vec<Spanned<String>>,
-    /// `google.subject` / `attribute.x` → CEL expression, in document order.
-    pub attribute_mapping: Vec<(Spanned<String>, Spanned<String>)>,
-    pub attribute_condition: Option<Spanned<String>>,
+    /// `google.subject` / `attribute.x` → CEL expression, in document
+    /// order. Expressions are [`Text`]s: their errors point inside them.
+    pub attribute_mapping: Vec<(Spanned<String>, Text)>,
+    pub attribute_condition: Option<Text>,
     pub disabled: bool,
     /// `state` (`ACTIVE`, `DELETED`), when given.
     pub state: Option<Spanned<String>>,

@@ -8,10 +8,9 @@
 //!   get-iam-policy --format=json`).
 
 use super::cel;
-use super::spans::{inner_span, part};
 use super::{AccessRoute, GcpConfig, Member, WorkloadIdentityProvider};
 use crate::diagnostic::{Diagnostic, Result};
-use crate::doc::{Node, Value};
+use crate::doc::{Node, Text, Value};
 use crate::span::Spanned;
 use crate::spelling::check_keys;
 
@@ -187,7 +186,7 @@ pub fn provider_from_node(node: &Node) -> Result<WorkloadIdentityProvider> {
     let attribute_condition = match node.get("attributeCondition").filter(|n| !n.is_null() && n.as_str() != Some("")) {
         None => None,
         Some(c) => {
-            let c = c.expect_scalar("`attributeCondition`")?;
+            let c = c.expect_text("`attributeCondition`")?;
             check_cel(&c, MAX_CONDITION_CHARS, "the attribute condition")?;
             Some(c)
         }
@@ -206,19 +205,19 @@ pub fn provider_from_node(node: &Node) -> Result<WorkloadIdentityProvider> {
 
 /// A mapping object, or gcloud's flag form
 /// `google.subject=assertion.sub,attribute.repository=assertion.repository`.
-fn mapping_from_node(node: &Node) -> Result<Vec<(Spanned<String>, Spanned<String>)>> {
+fn mapping_from_node(node: &Node) -> Result<Vec<(Spanned<String>, Text)>> {
     if let Some(entries) = node.entries() {
-        return entries.iter().map(|e| Ok((e.key.clone(), e.value.expect_scalar("a mapping expression")?))).collect();
+        return entries.iter().map(|e| Ok((e.key.clone(), e.value.expect_text("a mapping expression")?))).collect();
     }
-    let s = node.expect_scalar("`attributeMapping`")?;
+    let s = node.expect_text("`attributeMapping`")?;
     let mut out = Vec::new();
     for (start, end) in split_top_level(&s.value) {
         let piece = s.value.get(start..end).unwrap_or("");
         let Some(eq) = piece.find('=') else {
-            return Err(Diagnostic::at("expected KEY=EXPRESSION", inner_span(&s, start, end)));
+            return Err(Diagnostic::at("expected KEY=EXPRESSION", s.span_of(start, end)));
         };
-        let key = part(&s, start, start + eq);
-        let value = part(&s, start + eq + 1, end);
+        let key = s.part(start, start + eq);
+        let value = s.part(start + eq + 1, end);
         out.push((Spanned::new(key.value.trim().to_string(), key.span), value));
     }
     Ok(out)
@@ -255,7 +254,7 @@ fn split_top_level(s: &str) -> Vec<(usize, usize)> {
 /// Creation-time rules of the attribute mapping (P1): Google refuses to
 /// create or update a provider that breaks one ([`Diagnostic::refused`]).
 /// A key given twice is a reading problem (the API's map cannot hold it).
-fn validate_mapping(mapping: &[(Spanned<String>, Spanned<String>)], node: &Node) -> Result<()> {
+fn validate_mapping(mapping: &[(Spanned<String>, Text)], node: &Node) -> Result<()> {
     let mut custom = 0;
     for (i, (k, v)) in mapping.iter().enumerate() {
         // attributeMapping is a map (P1): a key given twice has no defined value.
@@ -307,7 +306,7 @@ fn validate_mapping(mapping: &[(Spanned<String>, Spanned<String>)], node: &Node)
 /// Length limit and syntax, as the IAM API checks them when the provider is
 /// created (creation-time refusals: such a provider cannot exist); the
 /// error points into the expression.
-fn check_cel(expr: &Spanned<String>, max: usize, what: &str) -> Result<()> {
+fn check_cel(expr: &Text, max: usize, what: &str) -> Result<()> {
     let chars = expr.value.chars().count();
     if chars > max {
         return Err(Diagnostic::refused(format!("{what} is {chars} characters; the limit is {max} (P1)"), expr.span));
@@ -315,7 +314,7 @@ fn check_cel(expr: &Spanned<String>, max: usize, what: &str) -> Result<()> {
     cel::parse(&expr.value).map(|_| ()).map_err(|e| {
         Diagnostic::refused(
             format!("invalid CEL in {what}: {}", e.message),
-            inner_span(expr, e.start, e.end.max(e.start + 1)),
+            expr.span_of(e.start, e.end.max(e.start + 1)),
         )
     })
 }

@@ -611,3 +611,21 @@ fn provider_rules_google_checks_on_create_are_creation_refusals() {
     let e = GcpConfig::from_text(&twice).expect_err("twice");
     assert_eq!(e.stage, Stage::Input, "{}", e.message);
 }
+
+/// F2 (fuzz/regressions/gcp_provider/): a condition folded over two lines
+/// is two bytes longer than its value, without quotes; its CEL error is
+/// located at the whole condition (on characters), not one byte to the
+/// right. On one line, plain or quoted, it points at the character.
+#[test]
+fn cel_errors_point_inside_a_condition_only_when_it_is_written_verbatim() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/regressions/gcp_provider");
+    let found = std::fs::read_to_string(dir.join("folded-plain-scalar-span.yaml")).unwrap();
+    let one_line = found.replace("é ==\n  1", "é == 1");
+    let quoted = found.replace("é ==\n  1", "\"é == 1\"");
+    for (text, located) in [(&found, "é ==\n  1"), (&one_line, "é"), (&quoted, "é")] {
+        let err = GcpConfig::from_text(text).unwrap_err();
+        assert!(err.message.contains("invalid CEL"), "{err:?}");
+        let span = err.span.unwrap();
+        assert_eq!(text.get(span.start as usize..span.end as usize), Some(located), "{text}");
+    }
+}

@@ -36,7 +36,11 @@ pub fn stand_in(found: &mut Trusts) {
                     // A stand-in that reads as a provider ARN keeps its
                     // literal provider URL; any other is replaced.
                     if !v.as_str().is_some_and(reads_as_provider_arn) {
-                        v.value = Value::String(format!("arn:aws:iam::{{unknown}}:oidc-provider/{provider}"));
+                        // A new node: the stand-in is not written at `v.span`.
+                        *v = Node::new(
+                            Value::String(format!("arn:aws:iam::{{unknown}}:oidc-provider/{provider}")),
+                            v.span,
+                        );
                     }
                 }
             }

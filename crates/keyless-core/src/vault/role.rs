@@ -238,13 +238,14 @@ fn list(node: Option<&Node>, what: &str) -> Result<Vec<Spanned<String>>> {
     let Some(node) = node else { return Ok(Vec::new()) };
     match &node.value {
         Value::String(s) => {
+            let written = node.expect_text(what)?;
             let mut out = Vec::new();
             let mut at = 0;
             for part in s.split(',') {
                 let trimmed = part.trim();
                 if !trimmed.is_empty() {
                     let lead = part.len() - part.trim_start().len();
-                    let span = quoted_sub(node, at + lead, at + lead + trimmed.len());
+                    let span = written.span_of(at + lead, at + lead + trimmed.len());
                     out.push(Spanned::new(trimmed.to_string(), span));
                 }
                 at += part.len() + 1;
@@ -253,14 +254,6 @@ fn list(node: Option<&Node>, what: &str) -> Result<Vec<Spanned<String>>> {
         }
         _ => node.string_or_list(what),
     }
-}
-
-/// The span of a byte range of a string node's value: inside the quotes
-/// when the node is quoted and the range fits, else the whole node.
-fn quoted_sub(node: &Node, start: usize, end: usize) -> Span {
-    let width = (node.span.end - node.span.start) as usize;
-    let len = node.as_str().map_or(0, str::len);
-    if width == len + 2 { node.span.sub(start + 1, end + 1) } else { node.span }
 }
 
 /// A `bound_claims` value: one scalar or a list (V1 `normalizeList`); in

@@ -183,3 +183,24 @@ fn oidc_roles_are_refused_at_login_and_cidrs_are_undetermined() {
     let v = evaluate(&cidr, &claims(MAIN, "v"));
     assert!(v.is_undetermined() && v.decided_by == "token_bound_cidrs", "{v:?}");
 }
+
+/// A comma-separated list (`TypeCommaStringSlice`) locates each item at its
+/// bytes when the string is written verbatim, plain or quoted, and at the
+/// whole string when it is folded over lines (its bytes are not its value).
+#[test]
+fn comma_list_items_are_located_at_their_bytes_only_when_verbatim() {
+    let at = |text: &str| -> Vec<String> {
+        let c = role(text);
+        c.role
+            .bound_audiences
+            .iter()
+            .map(|a| text.get(a.span.start as usize..a.span.end as usize).unwrap_or("?").to_string())
+            .collect()
+    };
+    let plain = "role_type: jwt\nuser_claim: actor\nbound_audiences: é, vault\n";
+    assert_eq!(at(plain), ["é", "vault"]);
+    let quoted = "role_type: jwt\nuser_claim: actor\nbound_audiences: 'é, vault'\n";
+    assert_eq!(at(quoted), ["é", "vault"]);
+    let folded = "role_type: jwt\nuser_claim: actor\nbound_audiences: é,\n  vault\n";
+    assert_eq!(at(folded), ["é,\n  vault", "é,\n  vault"]);
+}

@@ -4,9 +4,9 @@
 //! Trivy AVD-GCP-0068 (peers-and-anchors.md §B.1).
 
 use super::Finding;
+use crate::doc::Text;
 use crate::gcp::GcpConfig;
 use crate::gcp::cel::{self, Value, partial};
-use crate::span::Spanned;
 use crate::verdict::Cloud;
 use regex_lite::Regex;
 
@@ -177,10 +177,10 @@ fn mapped_attributes(config: &GcpConfig) -> Vec<String> {
 /// restricts nothing; never true (false, an error for every token: an
 /// undeclared name, an attribute the mapping never sets, a contradiction)
 /// admits nothing. Either way the other condition findings do not apply.
-fn constant_condition(config: &GcpConfig, cond: &Spanned<String>) -> Option<Finding> {
+fn constant_condition(config: &GcpConfig, cond: &Text) -> Option<Finding> {
     let expr = cel::parse(&cond.value).ok()?;
     let mapped = mapped_attributes(config);
-    let at = |start: usize, end: usize| cond_span(cond, start, end);
+    let at = |start: usize, end: usize| cond.span_of(start, end);
     match partial::outcome(&expr, &partial::Env { mapped_attributes: Some(&mapped) }) {
         partial::Outcome::Depends => None,
         partial::Outcome::Constant(Value::Bool(true)) => Some(Finding::new(
@@ -232,17 +232,6 @@ fn constant_mappings(config: &GcpConfig) -> Vec<Finding> {
     out
 }
 
-/// A span inside the condition text (the whole condition when the text is
-/// not written as-is).
-fn cond_span(cond: &Spanned<String>, start: usize, end: usize) -> crate::span::Span {
-    let (s, e) = (cond.span.start as usize, cond.span.end as usize);
-    match e - s {
-        n if n == cond.value.len() => cond.span.sub(start, end),
-        n if n == cond.value.len() + 2 => cond.span.sub(start + 1, end + 1),
-        _ => cond.span,
-    }
-}
-
 /// KL-CFG-001 in the provider's name, audiences and members, and in the
 /// string literals of its condition (not its operators).
 fn placeholders(config: &GcpConfig) -> Vec<Finding> {
@@ -261,7 +250,7 @@ fn placeholders(config: &GcpConfig) -> Vec<Finding> {
                     "KL-CFG-001",
                     CLOUD,
                     format!("the condition compares with `{text}`, which still holds the placeholder `{}`: it matches no real token", &text[a..b]),
-                    Some(cond_span(cond, e.start, e.end)),
+                    Some(cond.span_of(e.start, e.end)),
                 ));
                 break;
             }

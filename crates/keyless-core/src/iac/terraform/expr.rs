@@ -104,7 +104,9 @@ impl<'a> Converter<'a> {
             },
             _ => return self.unknown(e, why(e), principal),
         };
-        Node::new(value, span)
+        // A string records whether it is written verbatim (quoted without
+        // escapes), so errors inside it point at its bytes.
+        Node::scalar(value, span, self.text)
     }
 
     /// Records `e` as unknown and stands in for it with its own text, so a

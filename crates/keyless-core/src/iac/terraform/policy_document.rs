@@ -5,7 +5,7 @@
 //! https://registry.terraform.io/providers/hashicorp/aws/latest/docs/data-sources/iam_policy_document
 
 use super::expr::Converter;
-use crate::doc::{self, Entry, Node, Value};
+use crate::doc::{self, Entry, Node, Text, Value};
 use crate::iac::Unknown;
 use crate::span::{Span, Spanned};
 use hcl_edit::Span as _;
@@ -240,7 +240,7 @@ pub fn json_text(cx: &mut Converter, e: &Expression) -> Option<Node> {
         }
         Expression::String(s) => match doc::parse_json(s.value(), cx.doc) {
             Ok(mut node) => {
-                respan(&mut node, span);
+                node.relocate_into(&Text::new(s.value().clone(), span));
                 Some(node)
             }
             Err(_) => Some(Node::new(Value::String(s.value().clone()), span)),
@@ -262,20 +262,6 @@ fn shift(node: &mut Node, by: usize) {
             for e in entries {
                 move_span(&mut e.key.span);
                 shift(&mut e.value, by as usize);
-            }
-        }
-        _ => {}
-    }
-}
-
-fn respan(node: &mut Node, span: Span) {
-    node.span = span;
-    match &mut node.value {
-        Value::Seq(items) => items.iter_mut().for_each(|n| respan(n, span)),
-        Value::Map(entries) => {
-            for e in entries {
-                e.key.span = span;
-                respan(&mut e.value, span);
             }
         }
         _ => {}
