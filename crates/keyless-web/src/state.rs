@@ -5,7 +5,8 @@
 //! keystroke would hold the main thread for ten frames per character, so a
 //! draft whose last evaluation did not fit [`LIVE_BUDGET_MS`] is evaluated
 //! once typing pauses ([`PAUSE`]), and the results say they are updating
-//! meanwhile (`pending`, `aria-busy`).
+//! meanwhile (`pending`, `aria-busy`). Only typing waits ([`AppState::type_into`]):
+//! a preset, an import or a permalink is evaluated at once.
 
 use crate::clouds::{self, LoadedClouds};
 use keyless_core::diagnostic::Diagnostic;
@@ -17,9 +18,11 @@ use leptos::prelude::*;
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-/// An evaluation that took longer than this (one frame at 60 Hz) makes the
-/// next draft changes wait for a pause in typing.
-const LIVE_BUDGET_MS: f64 = 16.0;
+/// An evaluation that took longer than this makes the next keystrokes wait
+/// for a pause in typing. Three frames at 60 Hz: up to it, re-evaluating
+/// on each keystroke still reads as live; the large scenario's ~160 ms
+/// would stall every character.
+const LIVE_BUDGET_MS: f64 = 50.0;
 
 /// The pause in typing after which a slow draft is evaluated.
 const PAUSE: Duration = Duration::from_millis(250);
@@ -50,6 +53,8 @@ pub struct AppState {
     /// `marks` (see `components::analysis::finding_lines`), marked in the
     /// editors' gutters. Empty while the panel is closed.
     pub finding_lines: RwSignal<String>,
+    /// The last draft change was typed in an editor (may wait for a pause).
+    typed: StoredValue<bool>,
 }
 
 impl AppState {
@@ -84,6 +89,7 @@ impl AppState {
             (e, true)
         });
         let timer = StoredValue::new(None::<TimeoutHandle>);
+        let typed = StoredValue::new(false);
         Effect::new(move |first: Option<()>| {
             draft.track();
             // The first run only subscribes: the evaluation read the draft.
@@ -93,7 +99,8 @@ impl AppState {
             if let Some(t) = timer.try_update_value(Option::take).flatten() {
                 t.clear();
             }
-            if cost_ms.get_value() <= LIVE_BUDGET_MS {
+            let typed = typed.try_update_value(std::mem::take).unwrap_or(false);
+            if !typed || cost_ms.get_value() <= LIVE_BUDGET_MS {
                 settled.update(|n| *n = n.wrapping_add(1));
             } else {
                 set_pending.set(true);
@@ -109,11 +116,19 @@ impl AppState {
             focus: RwSignal::new(None),
             open: RwSignal::new(BTreeSet::new()),
             finding_lines: RwSignal::new(String::new()),
+            typed,
         }
     }
 
     /// Edits the draft in place.
     pub fn edit(&self, f: impl FnOnce(&mut ScenarioDraft)) {
+        self.draft.update(f);
+    }
+
+    /// A keystroke in an editor: like [`AppState::edit`], but a slow draft
+    /// is evaluated once typing pauses.
+    pub fn type_into(&self, f: impl FnOnce(&mut ScenarioDraft)) {
+        self.typed.set_value(true);
         self.draft.update(f);
     }
 

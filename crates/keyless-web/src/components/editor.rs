@@ -86,11 +86,14 @@ fn cloud_of(doc: DocId) -> Option<Cloud> {
     Cloud::of_doc(doc)
 }
 
-fn set_text(state: &AppState, doc: DocId, text: String) {
-    state.edit(|d| match cloud_of(doc) {
+/// Sets an editor's text; `typed` when a keystroke did (a slow draft then
+/// waits for a pause in typing, `AppState::type_into`).
+fn set_text(state: &AppState, doc: DocId, text: String, typed: bool) {
+    let set = |d: &mut keyless_core::draft::ScenarioDraft| match cloud_of(doc) {
         Some(c) => *d.cloud_text_mut(c) = text,
         None => d.workflow = text,
-    });
+    };
+    if typed { state.type_into(set) } else { state.edit(set) }
 }
 
 #[component]
@@ -202,7 +205,7 @@ fn Editor(doc: DocId, title: &'static str, hint: &'static str, placeholder: &'st
                 {is_cloud.then(|| view! {
                     <button type="button" class="small ghost" aria-label=format!("Clear the {title} editor")
                         hidden=move || !configured() || crate::embed::options().readonly
-                        on:click=move |_| set_text(&state, doc, String::new())>"Clear"</button>
+                        on:click=move |_| set_text(&state, doc, String::new(), false)>"Clear"</button>
                 })}
             </div>
             <div class="editor-scroll">
@@ -222,7 +225,7 @@ fn Editor(doc: DocId, title: &'static str, hint: &'static str, placeholder: &'st
                         placeholder=placeholder
                         readonly=crate::embed::options().readonly
                         prop:value=move || text.get()
-                        on:input=move |ev| set_text(&state, doc, event_target_value(&ev))
+                        on:input=move |ev| set_text(&state, doc, event_target_value(&ev), true)
                         on:keydown=move |ev| indent_on_tab(&ev, &state, doc)
                     ></textarea>
                 </div>
@@ -262,7 +265,7 @@ fn indent_on_tab(ev: &leptos::ev::KeyboardEvent, state: &AppState, doc: DocId) {
     area.set_value(&new);
     let caret = u32::try_from(start + 2).unwrap_or(0);
     let _ = area.set_selection_range(caret, caret);
-    set_text(state, doc, new);
+    set_text(state, doc, new, true);
 }
 
 /// The backdrop's HTML: the text with `<mark>`s. Overlapping highlights are
