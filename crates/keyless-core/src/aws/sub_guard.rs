@@ -70,12 +70,17 @@ pub fn check(policy: &TrustPolicy, guard: SubGuard) -> Vec<Diagnostic> {
     let trusting: Vec<&Statement> = policy.statements.iter().filter(|s| trusts_github(s)).collect();
     let refusal = |g: SubGuard| refusal(&trusting, g, principal);
     match (refusal(guard), refusal(guard.other())) {
-        (Some(Refusal { reason, source, span }), _) => vec![
+        (Some(Refusal { reason, source, span }), other) => vec![
             Diagnostic::warning(
                 format!(
-                    "IAM would refuse to create or update this trust policy: {reason} ({source}; option `sub_guard: {}`{}); IAM does not evaluate existing policies, so Keyless still evaluates it, as a role created before the rule",
+                    "IAM would refuse to create or update this trust policy: {reason} ({source}; option `sub_guard: {}`{}{}); IAM does not evaluate existing policies, so Keyless still evaluates it, as a role created before the rule",
                     guard.key(),
-                    if guard == SubGuard::default() { ", the default" } else { "" }
+                    if guard == SubGuard::default() { ", the default" } else { "" },
+                    if other.is_none() {
+                        format!(", under which alone it is refused: `sub_guard: {}` creates it", guard.other().key())
+                    } else {
+                        String::new()
+                    }
                 ),
                 Some(span),
             )

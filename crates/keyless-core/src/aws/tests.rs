@@ -764,7 +764,7 @@ fn iam_sub_guard_first_value_follows_the_probe() {
     let refused = |conditions: &str| {
         let c = guarded(conditions, Some("first_value"));
         let notes = creation_notes(&c);
-        matches!(notes.as_slice(), [(Severity::Warning, m)] if m.contains("option `sub_guard: first_value`)") && m.contains("not scoped to all"))
+        matches!(notes.as_slice(), [(Severity::Warning, m)] if m.contains("option `sub_guard: first_value`") && m.contains("not scoped to all"))
     };
     let sub =
         |op: &str, values: &str| format!(r#"{{"{op}": {{"token.actions.githubusercontent.com:sub": {values}}}}}"#);
@@ -780,7 +780,10 @@ fn iam_sub_guard_first_value_follows_the_probe() {
     // `job_workflow_ref` satisfies this reading, not the documented one.
     let jwr = r#"{"StringLike": {"token.actions.githubusercontent.com:job_workflow_ref": "acme/x/.github/workflows/deploy.yml@*"}}"#;
     assert!(!refused(jwr));
-    assert_eq!(creation_notes(&guarded(jwr, None)).first().map(|n| n.0), Some(Severity::Warning));
+    let c = guarded(jwr, None);
+    let notes = creation_notes(&c);
+    let [(Severity::Warning, message)] = notes.as_slice() else { panic!("{notes:?}") };
+    assert!(message.contains("under which alone it is refused: `sub_guard: first_value` creates it"), "{message}");
     // The refusal points at the `*` IAM objects to.
     let text = format!(
         r#"{{"trust_policy": {}, "sub_guard": "first_value"}}"#,
