@@ -6,12 +6,15 @@
 //! "are evaluated by IAM during role creation and trust policy updates", that
 //! the creation or update fails otherwise, and that they "will not be
 //! evaluated by IAM for existing OIDC role trust policies"; its table names
-//! `sub` for GitHub Actions (`token.actions.githubusercontent.com`). It does
-//! not say which operators or values count. A 2026-08 probe (A-PROBE) saw
-//! IAM's own message, which names operators, `job_workflow_ref` as an
-//! alternative and "not scoped to all", and saw only the first value of the
-//! condition checked. Which reading applies is the labelled option
-//! `sub_guard`; the default is the documented one.
+//! `sub` for GitHub Actions (`token.actions.githubusercontent.com`). The
+//! GitHub section of AWS's role guide (A8-GH) adds that IAM verifies "that
+//! the condition key `token.actions.githubusercontent.com:sub` is present and
+//! that its value is not solely a wildcard character (* and ?) or null". It
+//! names no operators and does not say which values of a list are checked.
+//! A 2026-08 probe (A-PROBE) saw IAM's own message, which names operators,
+//! `job_workflow_ref` as an alternative and "not scoped to all", and saw
+//! only the first value of the condition checked. Which reading applies is
+//! the labelled option `sub_guard`; the default is the documented one.
 //!
 //! Existing roles keep working, so a breach is a creation-stage *warning*
 //! (the cloud refuses it today, one created earlier still works) and the
@@ -28,8 +31,9 @@ const GITHUB_PROVIDER: &str = "token.actions.githubusercontent.com";
 /// Which reading of IAM's guard decides whether IAM would create the policy.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum SubGuard {
-    /// AWS's page (A8): the policy must evaluate `…:sub`; any operator and
-    /// any value count, as nothing narrower is documented. The default.
+    /// AWS's pages (A8, A8-GH): a `…:sub` condition, with any operator, and
+    /// no value that is only `*` and `?` or empty ("its value" is read as
+    /// each value of a list). The default.
     #[default]
     Documented,
     /// What IAM answered a 2026-08 probe (A-PROBE): `…:sub` or
@@ -114,10 +118,23 @@ fn refusal(trusting: &[&Statement], guard: SubGuard, principal: Span) -> Option<
     match guard {
         SubGuard::Documented => {
             let sub = format!("{GITHUB_PROVIDER}:sub");
-            (!conditions().any(|c| c.key.value.eq_ignore_ascii_case(&sub))).then(|| Refusal {
-                reason: format!("it trusts {GITHUB_PROVIDER} and evaluates no `{sub}` condition"),
-                source: "identity-provider controls for shared OIDC providers, A8",
-                span: principal,
+            let keyed: Vec<&Condition> = conditions().filter(|c| c.key.value.eq_ignore_ascii_case(&sub)).collect();
+            if keyed.is_empty() {
+                return Some(Refusal {
+                    reason: format!("it trusts {GITHUB_PROVIDER} and evaluates no `{sub}` condition"),
+                    source: "identity-provider controls for shared OIDC providers, A8",
+                    span: principal,
+                });
+            }
+            let only_wildcards = |v: &str| v.chars().all(|c| matches!(c, '*' | '?'));
+            keyed.iter().flat_map(|c| c.values.iter()).find(|v| only_wildcards(&v.value)).map(|v| Refusal {
+                reason: format!(
+                    "its `{sub}` value {:?} is {} (IAM verifies that it \"is not solely a wildcard character (* and ?) or null\")",
+                    v.value,
+                    if v.value.is_empty() { "empty" } else { "only wildcard characters" }
+                ),
+                source: "IAM's check for GitHub-trusting roles, A8-GH",
+                span: v.span,
             })
         }
         SubGuard::FirstValue => {

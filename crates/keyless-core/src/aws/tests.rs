@@ -745,11 +745,23 @@ fn iam_sub_guard_documented_is_the_default_and_keeps_the_verdict() {
     // Also a bare policy (no section): the default applies.
     let bare = AwsConfig::from_text(&policy_with(aud_only)).unwrap();
     assert_eq!(creation_notes(&bare).len(), 1);
-    // Any condition on `sub` satisfies the documented reading, `*` included.
-    let star_first = r#"{"StringLike": {"token.actions.githubusercontent.com:sub": ["*", "repo:o/r:*"]}}"#;
-    let c = guarded(star_first, None);
+    // A8-GH: no value may be only `*`/`?` or empty, wherever it is in the
+    // list; where only this reading refuses, the warning says so.
+    for values in [r#"["*"]"#, r#""?*""#, r#""""#, r#"["repo:o/r:*", "*"]"#] {
+        let c = guarded(&format!(r#"{{"StringLike": {{"token.actions.githubusercontent.com:sub": {values}}}}}"#), None);
+        let notes = creation_notes(&c);
+        let [(Severity::Warning, message)] = notes.as_slice() else { panic!("{values}: {notes:?}") };
+        assert!(message.contains("(* and ?) or null"), "{message}");
+    }
+    let tight_then_star = r#"{"StringLike": {"token.actions.githubusercontent.com:sub": ["repo:o/r:*", "*"]}}"#;
+    let c = guarded(tight_then_star, None);
+    assert!(c.notes[0].message.contains("under which alone it is refused: `sub_guard: first_value` creates it"));
+    // Any operator counts here (nothing narrower is documented); the trace
+    // says the other option would refuse it.
+    let set_op =
+        r#"{"ForAllValues:StringEquals": {"token.actions.githubusercontent.com:sub": "repo:o/r:ref:refs/heads/main"}}"#;
+    let c = guarded(set_op, None);
     let notes = creation_notes(&c);
-    // …and the trace says the other option would refuse it.
     let [(Severity::Note, message)] = notes.as_slice() else { panic!("{notes:?}") };
     assert!(message.contains("under `sub_guard: first_value` it would refuse it"), "{message}");
     let exact = r#"{"StringEquals": {"token.actions.githubusercontent.com:sub": "repo:o/r:ref:refs/heads/main"}}"#;

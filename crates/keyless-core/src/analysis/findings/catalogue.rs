@@ -142,7 +142,7 @@ pub static CATALOGUE: &[CatalogueEntry] = &[
         AWS,
         "No `sub` condition on a GitHub-federated statement",
         Some("CKV_AWS_358, CKV_AWS_393"),
-        "A statement trusting `token.actions.githubusercontent.com` without a condition on `…:sub` admits tokens from every repository on GitHub. Since 2025 IAM refuses to create or update such a trust policy (\"identity-provider controls for shared OIDC providers\"), but existing policies keep working until edited; `keyless eval` reports that refusal as a creation-time rule, under the AWS section's labelled option `sub_guard` (`documented`, the default: a condition on `…:sub`; `first_value`: IAM's message as a 2026-08 probe saw it, where `job_workflow_ref` also counts and only the first value must not be `*`).",
+        "A statement trusting `token.actions.githubusercontent.com` without a condition on `…:sub` admits tokens from every repository on GitHub. Since 2025 IAM refuses to create or update such a trust policy (\"identity-provider controls for shared OIDC providers\"), but existing policies keep working until edited; `keyless eval` reports that refusal as a creation-time rule, under the AWS section's labelled option `sub_guard` (`documented`, the default: a condition on `…:sub` with no value that is only `*`/`?` or empty; `first_value`: IAM's message as a 2026-08 probe saw it, where `job_workflow_ref` also counts and only the first value must not be `*`).",
         "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_oidc_secure-by-default.html",
         "Add `\"StringEquals\": {\"token.actions.githubusercontent.com:sub\": \"repo:OWNER/REPO:ref:refs/heads/main\"}`."
     ),
