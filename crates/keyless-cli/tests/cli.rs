@@ -163,6 +163,27 @@ fn creation_time_refusals_are_labelled_as_such() {
     assert_eq!(v["jobs"][0]["verdicts"]["azure"]["allowed"], true);
 }
 
+/// IAM's guard on GitHub-trusting roles without a `sub` condition (A8) is a
+/// creation-time warning naming the `sub_guard` option, with the verdict
+/// still given (existing roles are not re-checked).
+#[test]
+fn the_iam_sub_guard_is_a_labelled_creation_warning() {
+    let path = fixture("aws-sub-guard.yaml");
+    let out = keyless(&["eval", &path, "--format", "json"], None);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let [d] = v["diagnostics"].as_array().unwrap().as_slice() else { panic!("{}", v["diagnostics"]) };
+    assert_eq!((d["stage"].as_str(), d["severity"].as_str()), (Some("creation"), Some("warning")), "{d}");
+    assert!(d["message"].as_str().unwrap().contains("option `sub_guard: documented`, the default"), "{d}");
+    assert_eq!(v["jobs"][0]["verdicts"]["aws"]["allowed"], true);
+    let out = keyless(&["eval", &path], None);
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(
+        text.contains("warning: creation-time rule: IAM would refuse to create or update this trust policy"),
+        "{text}"
+    );
+}
+
 /// A file lint cannot read fails the run by default (KL-INPUT-001 is high);
 /// `--fail-on critical|never` relaxes it.
 #[test]

@@ -1,6 +1,7 @@
 //! Reading the AWS section in the shapes users have at hand.
 
 use super::context::provider_url_of;
+use super::sub_guard::{self, SubGuard};
 use super::{AwsConfig, OidcProvider};
 use crate::diagnostic::{Diagnostic, Result};
 use crate::doc::Node;
@@ -13,7 +14,7 @@ use crate::spelling::check_keys;
 /// client ID AWS's and GitHub's guides register (A18, research §0).
 pub const AWS_STS_AUDIENCE: &str = "sts.amazonaws.com";
 
-const SECTION_KEYS: &[&str] = &["trust_policy", "provider", "providers", "request_context"];
+const SECTION_KEYS: &[&str] = &["trust_policy", "provider", "providers", "request_context", "sub_guard"];
 
 pub(super) fn parse(node: &Node) -> Result<AwsConfig> {
     let is_section = node.entries().is_some_and(|es| es.iter().any(|e| SECTION_KEYS.contains(&e.key.value.as_str())));
@@ -47,6 +48,14 @@ pub(super) fn parse(node: &Node) -> Result<AwsConfig> {
                 GivenContext::default()
             }),
         };
+        let sub_guard = match node.get("sub_guard").map(|n| (n, n.as_str().and_then(SubGuard::parse))) {
+            None => SubGuard::default(),
+            Some((_, Some(g))) => g,
+            Some((n, None)) => {
+                errors.push(Diagnostic::at("`sub_guard` must be `documented` or `first_value`", n.span));
+                SubGuard::default()
+            }
+        };
         let policy = match node.get("trust_policy") {
             None => {
                 errors
@@ -62,8 +71,9 @@ pub(super) fn parse(node: &Node) -> Result<AwsConfig> {
             },
         };
         return match policy {
-            Some((trust_policy, notes)) if errors.is_empty() => {
-                Ok(AwsConfig { trust_policy, providers, notes, request_context })
+            Some((trust_policy, mut notes)) if errors.is_empty() => {
+                notes.extend(sub_guard::check(&trust_policy, sub_guard));
+                Ok(AwsConfig { trust_policy, providers, notes, request_context, sub_guard })
             }
             _ => Err(first_error(errors, node.span)),
         };
@@ -74,8 +84,10 @@ pub(super) fn parse(node: &Node) -> Result<AwsConfig> {
             node.span,
         ));
     }
-    let (trust_policy, notes) = policy_of(node).map_err(|e| first_error(e, node.span))?;
-    Ok(AwsConfig { trust_policy, providers: Vec::new(), notes, request_context: GivenContext::default() })
+    let (trust_policy, mut notes) = policy_of(node).map_err(|e| first_error(e, node.span))?;
+    let sub_guard = SubGuard::default();
+    notes.extend(sub_guard::check(&trust_policy, sub_guard));
+    Ok(AwsConfig { trust_policy, providers: Vec::new(), notes, request_context: GivenContext::default(), sub_guard })
 }
 
 fn policy_of(node: &Node) -> std::result::Result<(TrustPolicy, Vec<Diagnostic>), Vec<Diagnostic>> {

@@ -6,6 +6,9 @@
 mod config;
 mod context;
 pub mod global_keys;
+mod sub_guard;
+
+pub use sub_guard::SubGuard;
 
 pub use context::{ACTION, CONFLICTING_KEYS, KEYS_2026};
 
@@ -41,6 +44,10 @@ pub struct AwsConfig {
     /// cannot know (`aws:SourceIp`, `aws:CurrentTime`...), supplied by the
     /// user to get a verdict instead of `undetermined`.
     pub request_context: GivenContext,
+    /// Labelled option `sub_guard`: which reading of IAM's creation-time
+    /// guard on GitHub-trusting roles applies (see [`SubGuard`]); its
+    /// diagnostics are in `notes`.
+    pub sub_guard: SubGuard,
 }
 
 /// An IAM OIDC identity provider.
@@ -89,7 +96,8 @@ const HOW_TO_DECIDE: &str = "To evaluate it with your value, set it in the AWS s
 
 /// The verdict AWS STS would give for a token with these claims.
 pub fn evaluate(config: &AwsConfig, claims: &Claims) -> Verdict {
-    let mut trace: Vec<TraceStep> = config.notes.iter().map(|d| TraceStep::info(d.message.clone(), d.span)).collect();
+    let mut trace: Vec<TraceStep> =
+        config.notes.iter().map(|d| TraceStep::info(d.labelled_message(), d.span)).collect();
     let iss = claims.iss();
     let token_url = context::provider_url_of(&iss);
     let aud = claims.aud();
@@ -184,14 +192,9 @@ pub fn evaluate(config: &AwsConfig, claims: &Claims) -> Verdict {
         None,
     ));
 
-    // §1.7 creation-time guard, shown as a remark: it does not change the
-    // runtime verdict.
-    if !has_sub_condition(&config.trust_policy, &token_url) {
-        trace.push(TraceStep::info(
-            format!("IAM would refuse to create or update this trust policy today: it has no condition on {token_url}:sub (identity-provider controls, A8; existing policies are grandfathered)"),
-            Some(config.trust_policy.span),
-        ));
-    }
+    // §1.7's creation-time guard is a parse-time diagnostic (`sub_guard`),
+    // at the top of this trace with the other notes: existing roles are not
+    // re-checked, so it does not change the runtime verdict.
 
     // §1.1 step 4: the trust policy.
     let syntax =
@@ -213,11 +216,6 @@ pub fn evaluate(config: &AwsConfig, claims: &Claims) -> Verdict {
         how_to_decide: HOW_TO_DECIDE,
     };
     outcome_verdict(outcome, aud, trace, &words)
-}
-
-fn has_sub_condition(policy: &TrustPolicy, token_url: &str) -> bool {
-    let want = format!("{token_url}:sub");
-    policy.statements.iter().flat_map(|s| s.conditions.iter()).any(|c| c.key.value.eq_ignore_ascii_case(&want))
 }
 
 #[cfg(test)]

@@ -735,3 +735,106 @@ fn a_policy_string_is_located_at_its_bytes_only_when_written_verbatim() {
     let span = err.span.unwrap();
     assert_eq!(text.get(span.start as usize..span.end as usize), Some("\"é\""), "{err:?}");
 }
+
+/// The AWS section with this policy and `sub_guard` option (`None`: unset).
+fn guarded(conditions: &str, guard: Option<&str>) -> AwsConfig {
+    let option = guard.map(|g| format!(r#", "sub_guard": "{g}""#)).unwrap_or_default();
+    AwsConfig::from_text(&format!(r#"{{"trust_policy": {}{option}}}"#, policy_with(conditions))).unwrap()
+}
+
+fn creation_notes(c: &AwsConfig) -> Vec<(crate::diagnostic::Severity, &str)> {
+    use crate::diagnostic::Stage;
+    c.notes.iter().filter(|d| d.stage == Stage::Creation).map(|d| (d.severity, d.message.as_str())).collect()
+}
+
+#[test]
+fn iam_sub_guard_documented_is_the_default_and_keeps_the_verdict() {
+    use crate::diagnostic::Severity;
+    // A8: a GitHub-trusting policy that evaluates no `…:sub` is refused at
+    // creation or update; existing ones are not evaluated, so a warning and
+    // still a verdict (here: the aud-only policy admits any repository).
+    let aud_only = r#"{"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"}}"#;
+    for c in [guarded(aud_only, None), guarded(aud_only, Some("documented"))] {
+        let notes = creation_notes(&c);
+        let [(Severity::Warning, message)] = notes.as_slice() else { panic!("{notes:?}") };
+        assert!(message.contains("option `sub_guard: documented`, the default"), "{message}");
+        assert!(message.contains("evaluates no `token.actions.githubusercontent.com:sub` condition"), "{message}");
+        let v = evaluate(&c, &token("someone/else", "repo:someone/else:ref:refs/heads/main", &[]));
+        assert!(v.allowed);
+        assert!(v.trace[0].text.starts_with("creation-time rule: IAM would refuse"), "{:?}", v.trace[0]);
+    }
+    // Also a bare policy (no section): the default applies.
+    let bare = AwsConfig::from_text(&policy_with(aud_only)).unwrap();
+    assert_eq!(creation_notes(&bare).len(), 1);
+    // A8-GH: no value may be only `*`/`?` or empty, wherever it is in the
+    // list; where only this reading refuses, the warning says so.
+    for values in [r#"["*"]"#, r#""?*""#, r#""""#, r#"["repo:o/r:*", "*"]"#] {
+        let c = guarded(&format!(r#"{{"StringLike": {{"token.actions.githubusercontent.com:sub": {values}}}}}"#), None);
+        let notes = creation_notes(&c);
+        let [(Severity::Warning, message)] = notes.as_slice() else { panic!("{values}: {notes:?}") };
+        assert!(message.contains("(* and ?) or null"), "{message}");
+    }
+    let tight_then_star = r#"{"StringLike": {"token.actions.githubusercontent.com:sub": ["repo:o/r:*", "*"]}}"#;
+    let c = guarded(tight_then_star, None);
+    assert!(c.notes[0].message.contains("under which alone it is refused: `sub_guard: first_value` creates it"));
+    // Any operator counts here (nothing narrower is documented); the trace
+    // says the other option would refuse it.
+    let set_op =
+        r#"{"ForAllValues:StringEquals": {"token.actions.githubusercontent.com:sub": "repo:o/r:ref:refs/heads/main"}}"#;
+    let c = guarded(set_op, None);
+    let notes = creation_notes(&c);
+    let [(Severity::Note, message)] = notes.as_slice() else { panic!("{notes:?}") };
+    assert!(message.contains("under `sub_guard: first_value` it would refuse it"), "{message}");
+    let exact = r#"{"StringEquals": {"token.actions.githubusercontent.com:sub": "repo:o/r:ref:refs/heads/main"}}"#;
+    assert!(creation_notes(&guarded(exact, None)).is_empty());
+}
+
+#[test]
+fn iam_sub_guard_first_value_follows_the_probe() {
+    use crate::diagnostic::Severity;
+    // A-PROBE: `["*"]` and `["*", "repo:acme/x"]` refused, `["repo:acme/x", "*"]`
+    // created; IAM's message names the operators and `job_workflow_ref`.
+    let refused = |conditions: &str| {
+        let c = guarded(conditions, Some("first_value"));
+        let notes = creation_notes(&c);
+        matches!(notes.as_slice(), [(Severity::Warning, m)] if m.contains("option `sub_guard: first_value`") && m.contains("not scoped to all"))
+    };
+    let sub =
+        |op: &str, values: &str| format!(r#"{{"{op}": {{"token.actions.githubusercontent.com:sub": {values}}}}}"#);
+    assert!(refused(&sub("StringLike", r#"["*"]"#)));
+    assert!(refused(&sub("StringLike", r#"["*", "repo:acme/x"]"#)));
+    assert!(!refused(&sub("StringLike", r#"["repo:acme/x", "*"]"#)));
+    assert!(!refused(&sub("StringEquals", r#""repo:acme/x:ref:refs/heads/main""#)));
+    assert!(!refused(&sub("StringEqualsIgnoreCase", r#""repo:acme/x:ref:refs/heads/main""#)));
+    // Operators IAM's message does not name.
+    assert!(refused(&sub("ForAllValues:StringEquals", r#""repo:acme/x:ref:refs/heads/main""#)));
+    assert!(refused(&sub("StringLikeIfExists", r#""repo:acme/x:*""#)));
+    assert!(refused(r#"{"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"}}"#));
+    // `job_workflow_ref` satisfies this reading, not the documented one.
+    let jwr = r#"{"StringLike": {"token.actions.githubusercontent.com:job_workflow_ref": "acme/x/.github/workflows/deploy.yml@*"}}"#;
+    assert!(!refused(jwr));
+    let c = guarded(jwr, None);
+    let notes = creation_notes(&c);
+    let [(Severity::Warning, message)] = notes.as_slice() else { panic!("{notes:?}") };
+    assert!(message.contains("under which alone it is refused: `sub_guard: first_value` creates it"), "{message}");
+    // The refusal points at the `*` IAM objects to.
+    let text = format!(
+        r#"{{"trust_policy": {}, "sub_guard": "first_value"}}"#,
+        policy_with(&sub("StringLike", r#"["*", "repo:acme/x"]"#))
+    );
+    let c = AwsConfig::from_text(&text).unwrap();
+    let span = c.notes.iter().find(|d| d.severity == Severity::Warning).and_then(|d| d.span).unwrap();
+    assert_eq!(&text[span.start as usize..span.end as usize], r#""*""#);
+}
+
+#[test]
+fn iam_sub_guard_concerns_only_the_shared_provider_and_is_a_known_option() {
+    // A8's table lists `token.actions.githubusercontent.com`; an enterprise's
+    // issuer path is its own provider.
+    let enterprise = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+      "Principal": {"Federated": "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com/acme"},
+      "Action": "sts:AssumeRoleWithWebIdentity"}]}"#;
+    assert!(creation_notes(&AwsConfig::from_text(enterprise).unwrap()).is_empty());
+    let e = AwsConfig::from_text(&format!(r#"{{"trust_policy": {enterprise}, "sub_guard": "first"}}"#)).unwrap_err();
+    assert!(e.message.contains("`sub_guard` must be `documented` or `first_value`"), "{}", e.message);
+}

@@ -14,6 +14,9 @@ use crate::spelling::{check_keys, only_known_keys};
 use crate::verdict::{Cloud, TraceStep, Verdict};
 use regex_lite::Regex;
 
+mod org;
+pub use org::{IssuerAllowlist, Mode, ORG_POLICY_REPO, Scope};
+
 /// The public instance's domain, the default audience (O3 action.yml `domain`).
 pub const DEFAULT_DOMAIN: &str = "octo-sts.dev";
 
@@ -35,6 +38,11 @@ pub struct OctoStsConfig {
     pub audience: Option<Matcher>,
     /// `claim_pattern`, in document order.
     pub claim_patterns: Vec<(Spanned<String>, Pattern)>,
+    /// The exchange's `scope`, when given: organization or repository level.
+    pub scope: Option<Scope>,
+    /// The organization's `trusted-token-issuers.yaml`, when it has one
+    /// (none: every issuer is permitted, O4).
+    pub trusted_issuers: Option<IssuerAllowlist>,
     pub notes: Vec<Diagnostic>,
     pub span: Span,
 }
@@ -100,7 +108,7 @@ impl Pattern {
     }
 }
 
-const SECTION_KEYS: &[&str] = &["identity", "domain", "policy"];
+const SECTION_KEYS: &[&str] = &["identity", "domain", "policy", "scope", "trusted_issuers"];
 /// `TrustPolicy` and `OrgTrustPolicy` fields (O2); octo-sts parses with
 /// `yaml.UnmarshalStrict`, so any other key fails the policy.
 const POLICY_KEYS: &[&str] = &[
@@ -117,7 +125,7 @@ const POLICY_KEYS: &[&str] = &[
 
 impl OctoStsConfig {
     /// Reads the section: a trust policy as written in the repository, or
-    /// `{identity, domain, policy}`.
+    /// `{identity, domain, policy, scope, trusted_issuers}`.
     pub fn from_node(node: &Node) -> Result<OctoStsConfig> {
         node.expect_map("the octo-sts section")?;
         let (identity, domain, policy) = if node.get("policy").is_some_and(|p| p.entries().is_some()) {
@@ -131,6 +139,32 @@ impl OctoStsConfig {
         let unusable = |what: &str, why: String, span: Span| {
             Diagnostic::at(format!("unable to {what} trust policy found for {identity:?}: {why}"), span)
         };
+        let section = (!std::ptr::eq(policy, node)).then_some(node);
+        let scope = match section.and_then(|s| s.get("scope")).filter(|n| !n.is_null()) {
+            Some(n) => Some(Scope::parse(n.expect_scalar("`scope`")?)?),
+            None => None,
+        };
+        let trusted_issuers = match section.and_then(|s| s.get("trusted_issuers")).filter(|n| !n.is_null()) {
+            Some(n) => Some(IssuerAllowlist::parse(n)?),
+            None => None,
+        };
+        // O4 `lookupInstallAndTrustPolicy`: only a policy read from the
+        // organization's policy repository is an `OrgTrustPolicy`; a
+        // repository's is a `TrustPolicy`, which `UnmarshalStrict` refuses
+        // with `repositories`.
+        if let (Some(s), Some(r)) =
+            (&scope, policy.entries().and_then(|es| es.iter().find(|e| e.key.value == "repositories")))
+            && !s.is_org_level()
+        {
+            return Err(unusable(
+                "parse",
+                format!(
+                    "json: unknown field \"repositories\" (a repository-level policy, read from {}: only the organization's `{ORG_POLICY_REPO}` repository holds organization-level policies, which may list `repositories`)",
+                    s.policy_path(&identity)
+                ),
+                r.key.span,
+            ));
+        }
         let mut errors = Vec::new();
         check_keys(policy, POLICY_KEYS, "the trust policy", &mut errors);
         if let Some(e) = errors.into_iter().next() {
@@ -187,6 +221,8 @@ impl OctoStsConfig {
             subject,
             audience,
             claim_patterns,
+            scope,
+            trusted_issuers,
             notes: Vec::new(),
             span: policy.span,
         })
@@ -217,8 +253,48 @@ pub fn evaluate(config: &OctoStsConfig, claims: &Claims) -> Verdict {
         decided_span: Some(span),
         trace,
     };
-    for (name, matcher, value) in [("issuer", &config.issuer, claims.iss()), ("subject", &config.subject, claims.sub())]
-    {
+    if let Some(s) = &config.scope {
+        trace.push(TraceStep::info(
+            format!(
+                "scope `{}`: {} policy, read from {} (O4)",
+                s.repo.as_ref().map_or_else(|| s.owner.clone(), |r| format!("{}/{r}", s.owner)),
+                if s.is_org_level() { "an organization-level" } else { "a repository-level" },
+                s.policy_path(&config.identity)
+            ),
+            Some(s.span),
+        ));
+    }
+    // O4: the organization's issuer allowlist, before the trust policy.
+    let iss = claims.iss();
+    match &config.trusted_issuers {
+        None => trace.push(TraceStep::info(
+            "no organization `trusted-token-issuers.yaml` given: octo-sts permits every issuer (\"No file means no restriction\", O4)",
+            None,
+        )),
+        Some(list) => match (list.permits(&iss), list.mode) {
+            (Some(org::Permit::Issuer(i)), _) => trace.push(TraceStep::pass(
+                format!("the organization's allowlist permits the issuer `{iss}` (`issuers`, exact, O4)"),
+                Some(i.span),
+            )),
+            (Some(org::Permit::Pattern(p)), _) => trace.push(TraceStep::pass(
+                format!("the organization's allowlist permits the issuer `{iss}` (`issuer_patterns` `^(?:{})$`, O4)", p.value),
+                Some(p.span),
+            )),
+            (None, Mode::Audit) => trace.push(TraceStep::info(
+                format!("the organization's allowlist does not permit the issuer `{iss}`; `mode: audit` permits it and records it (O4)"),
+                Some(list.span),
+            )),
+            (None, Mode::Enforce) => {
+                let message = "issuer not permitted by organization policy".to_string();
+                trace.push(TraceStep::fail(
+                    format!("{message}: `{iss}` is in neither `issuers` nor `issuer_patterns`, checked before the trust policy (O4)"),
+                    Some(list.span),
+                ));
+                return deny(trace, message, "trusted-token-issuers.yaml", list.span);
+            }
+        },
+    }
+    for (name, matcher, value) in [("issuer", &config.issuer, iss), ("subject", &config.subject, claims.sub())] {
         let (ok, message, span) = match matcher {
             Matcher::Exact(e) => {
                 (e.value == value, format!("trust policy: {name} {} did not match {}", q(&value), q(&e.value)), e.span)

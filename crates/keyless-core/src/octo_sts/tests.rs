@@ -97,3 +97,78 @@ fn policies_octo_sts_cannot_compile_or_parse_are_located_errors() {
     );
     assert!(err("issuer: a\nsubject_pattern: 'a{1000}{1000}'\n").contains("more than"), "the size cap holds");
 }
+
+const ORG_POLICY: &str = "issuer: https://token.actions.githubusercontent.com\nsubject: repo:my-org/infra:ref:refs/heads/main\npermissions:\n  contents: read\nrepositories: [infra]\n";
+
+fn section(extra: &str, policy: &str) -> std::result::Result<OctoStsConfig, Diagnostic> {
+    let indented: String = policy.lines().map(|l| format!("  {l}\n")).collect();
+    OctoStsConfig::from_text(&format!("identity: release\n{extra}policy:\n{indented}"))
+}
+
+#[test]
+fn repositories_only_in_an_organization_level_policy() {
+    // O4 `lookupInstallAndTrustPolicy`: `scope: OWNER`, or the policy
+    // repository named explicitly, reads an OrgTrustPolicy; a repository's
+    // policy is a TrustPolicy, which UnmarshalStrict refuses with
+    // `repositories`.
+    for scope in ["my-org", "my-org/.github"] {
+        let c = section(&format!("scope: {scope}\n"), ORG_POLICY).unwrap();
+        let v = evaluate(&c, &token(MAIN, "octo-sts.dev"));
+        assert!(v.allowed);
+        assert!(
+            v.trace[0]
+                .text
+                .contains("an organization-level policy, read from my-org/.github/.github/chainguard/release.sts.yaml"),
+            "{:?}",
+            v.trace[0]
+        );
+    }
+    let e = section("scope: my-org/infra\n", ORG_POLICY).unwrap_err();
+    assert!(
+        e.message
+            .starts_with("unable to parse trust policy found for \"release\": json: unknown field \"repositories\""),
+        "{}",
+        e.message
+    );
+    assert!(section("scope: my-org/infra\n", &ORG_POLICY.replace("repositories: [infra]\n", "")).is_ok());
+    assert!(section("scope: my-org/a/b\n", ORG_POLICY).unwrap_err().message.contains("`scope` must be OWNER/REPO"));
+}
+
+#[test]
+fn the_organization_issuer_allowlist_is_checked_before_the_policy() {
+    // O4 README and `checkOrgTrustedIssuers`: exact `issuers` or anchored
+    // `issuer_patterns`; enforce (the default) refuses with "issuer not
+    // permitted by organization policy", audit permits; no file, no limit.
+    let gh = "trusted_issuers:\n  issuers: [https://token.actions.githubusercontent.com]\n";
+    let other = "trusted_issuers:\n  issuers: [https://some-other-idp.example.com]\n";
+    let pattern =
+        "trusted_issuers:\n  issuer_patterns: ['https://token\\.actions\\.githubusercontent\\.com(/[a-z0-9-]+)?']\n";
+    let audit = "trusted_issuers:\n  mode: audit\n  issuers: [https://some-other-idp.example.com]\n";
+    let run = |extra: &str| evaluate(&section(extra, ORG_POLICY).unwrap(), &token(MAIN, "octo-sts.dev"));
+    assert!(run(gh).allowed);
+    assert!(run(pattern).allowed);
+    assert!(run(audit).allowed);
+    assert!(run("").allowed);
+    let v = run(other);
+    assert_eq!(
+        (v.code.as_str(), v.message.as_str()),
+        ("PermissionDenied", "issuer not permitted by organization policy")
+    );
+    assert_eq!(v.decided_by, "trusted-token-issuers.yaml");
+    // Exact means exact: a trailing slash is another issuer.
+    assert!(!run("trusted_issuers:\n  issuers: [https://token.actions.githubusercontent.com/]\n").allowed);
+    // `Compile`'s refusals.
+    for (bad, want) in [
+        ("trusted_issuers:\n  mode: strict\n  issuers: [https://a.example.com]\n", "unknown mode \"strict\""),
+        ("trusted_issuers:\n  mode: audit\n", "must list at least one entry in issuers or issuer_patterns"),
+        (
+            "trusted_issuers:\n  issuers: [https://Token.Actions.GitHubUserContent.com]\n",
+            "must be lowercase in scheme and host",
+        ),
+        ("trusted_issuers:\n  issuer_patterns: ['https://(']\n", "invalid issuer_pattern"),
+    ] {
+        let e = section(bad, ORG_POLICY).unwrap_err();
+        assert!(e.message.contains(want), "{bad}: {}", e.message);
+        assert!(e.message.starts_with("organization trusted-issuer configuration is invalid"), "{}", e.message);
+    }
+}

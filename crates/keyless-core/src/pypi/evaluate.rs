@@ -20,8 +20,15 @@
 //!    `event_name` (`pull_request_target` is refused), `environment`.
 //!    Every failure here is `invalid-publisher`, "valid token, but no
 //!    corresponding publisher (…)".
+//!
+//! Before 4-5 on the project's publishers, Warehouse runs them on the
+//! pending publishers (Y6 `views.py` `mint_token`): a failure there is
+//! silent; the one that passes is refused with `invalid-pending-publisher`,
+//! "valid token, but project already exists" when its project exists (and
+//! deleted), else it creates the project, becomes a normal publisher of it,
+//! and that publisher is the one 4-5 then find.
 
-use super::{Publisher, PypiConfig};
+use super::{PendingPublisher, Publisher, PypiConfig};
 use crate::claims::Claims;
 use crate::span::Span;
 use crate::verdict::{Cloud, TraceStep, Verdict};
@@ -41,19 +48,31 @@ struct Refusal {
     span: Option<Span>,
 }
 
+/// The publisher that admits a run, and the pending publisher it was
+/// converted from, if any.
+struct Admitted<'c> {
+    publisher: &'c Publisher,
+    created: Option<&'c PendingPublisher>,
+}
+
 /// The verdict PyPI would give a token with these claims.
 pub fn evaluate(config: &PypiConfig, claims: &Claims) -> Verdict {
     let mut trace: Vec<TraceStep> = config.notes.iter().map(|n| TraceStep::info(n.message.clone(), n.span)).collect();
     match judge(config, claims, &mut trace) {
-        Ok(p) => Verdict {
+        Ok(Admitted { publisher: p, created }) => Verdict {
             cloud: Cloud::Pypi,
             allowed: true,
             audience: claims.aud(),
             code: "allowed".into(),
-            message: format!(
-                "PyPI mints an upload token for {}",
-                config.project.as_ref().map_or_else(|| "the project".to_string(), |n| format!("`{}`", n.value))
-            ),
+            message: match created {
+                Some(pending) => {
+                    format!("PyPI creates the project `{}` and mints an upload token for it", pending.project.value)
+                }
+                None => format!(
+                    "PyPI mints an upload token for {}",
+                    config.project.as_ref().map_or_else(|| "the project".to_string(), |n| format!("`{}`", n.value))
+                ),
+            },
             decided_by: format!("publisher {}/{} {}", p.owner.value, p.repository.value, p.workflow_filename.value),
             decided_span: Some(p.span),
             trace,
@@ -80,7 +99,7 @@ fn invalid_publisher(why: &str, decided_by: &str, span: Option<Span>) -> Refusal
     }
 }
 
-fn judge<'c>(config: &'c PypiConfig, claims: &Claims, trace: &mut Vec<TraceStep>) -> Result<&'c Publisher, Refusal> {
+fn judge<'c>(config: &'c PypiConfig, claims: &Claims, trace: &mut Vec<TraceStep>) -> Result<Admitted<'c>, Refusal> {
     let iss = claims.iss();
     if iss != GITHUB_ISSUER {
         trace.push(TraceStep::fail(
@@ -120,6 +139,77 @@ fn judge<'c>(config: &'c PypiConfig, claims: &Claims, trace: &mut Vec<TraceStep>
         return Err(invalid_publisher(&why, missing, None));
     }
 
+    // Pending publishers first (Y6 `mint_token`).
+    if !config.pending.is_empty() {
+        let pending: Vec<&Publisher> = config.pending.iter().map(|p| &p.publisher).collect();
+        let mut tried = Vec::new();
+        match find_publisher(&pending, claims, &mut tried) {
+            Err(r) => trace.push(TraceStep::info(
+                format!(
+                    "no pending publisher matches this run ({}): PyPI goes on to the project's publishers (Y6)",
+                    r.message
+                ),
+                None,
+            )),
+            Ok(i) => {
+                if let Some(p) = config.pending.get(i) {
+                    trace.append(&mut tried);
+                    return convert(config, p, trace);
+                }
+            }
+        }
+    }
+    let publishers: Vec<&Publisher> = config.publishers.iter().collect();
+    let i = find_publisher(&publishers, claims, trace)?;
+    config
+        .publishers
+        .get(i)
+        .map(|publisher| Admitted { publisher, created: None })
+        .ok_or_else(|| invalid_publisher("Publisher with matching claims was not found", "publisher lookup", None))
+}
+
+/// A pending publisher that matched: the project it names is created and
+/// it becomes that project's publisher, unless the project exists (Y6).
+fn convert<'c>(
+    config: &PypiConfig,
+    p: &'c PendingPublisher,
+    trace: &mut Vec<TraceStep>,
+) -> Result<Admitted<'c>, Refusal> {
+    let name = &p.project;
+    if config.project_exists(&name.value) {
+        trace.push(TraceStep::fail(
+            format!(
+                "the pending publisher is for `{}`, which already exists on the index: a pending publisher does not reserve the name until it is used, so one registered first invalidates it; PyPI deletes the pending publisher (Y6)",
+                name.value
+            ),
+            Some(name.span),
+        ));
+        return Err(Refusal {
+            code: "invalid-pending-publisher",
+            message: "valid token, but project already exists".into(),
+            decided_by: format!("pending publisher for `{}`", name.value),
+            span: Some(name.span),
+        });
+    }
+    trace.push(TraceStep::pass(
+        format!(
+            "`{}` does not exist yet: PyPI creates it (owned by the account that added the pending publisher) and converts the pending publisher into a normal publisher of it, which mints the token; later runs use it as any publisher (Y6)",
+            name.value
+        ),
+        Some(name.span),
+    ));
+    trace.push(TraceStep::info(
+        format!(
+            "the upload's metadata must name `{}`: a distribution for another name is refused (\"Non-user identities cannot create new projects\", Y6)",
+            name.value
+        ),
+        Some(name.span),
+    ));
+    Ok(Admitted { publisher: &p.publisher, created: Some(p) })
+}
+
+/// Steps 4-5 over `publishers`: the index of the one that admits the run.
+fn find_publisher(publishers: &[&Publisher], claims: &Claims, trace: &mut Vec<TraceStep>) -> Result<usize, Refusal> {
     // 4. The lookup (Y3 `lookup_by_claims`).
     let repository = claims.text("repository").unwrap_or_default();
     let (owner, name) = repository.split_once('/').unwrap_or((&repository, ""));
@@ -137,10 +227,10 @@ fn judge<'c>(config: &'c PypiConfig, claims: &Claims, trace: &mut Vec<TraceStep>
         None,
     ));
     let mut candidates = Vec::new();
-    for p in &config.publishers {
+    for (i, &p) in publishers.iter().enumerate() {
         let id_ok = p.owner_id.as_ref().is_none_or(|id| id.value == owner_id);
         if p.owner.value == owner && p.repository.value == name && id_ok && p.workflow_filename.value == filename {
-            candidates.push(p);
+            candidates.push((i, p));
         } else {
             trace.push(TraceStep::info(
                 format!(
@@ -157,8 +247,9 @@ fn judge<'c>(config: &'c PypiConfig, claims: &Claims, trace: &mut Vec<TraceStep>
     let environment = claims.text("environment").filter(|e| !e.is_empty());
     let env_of = |p: &Publisher| p.environment.as_ref().map(|e| e.value.to_lowercase()).unwrap_or_default();
     let specific =
-        environment.as_ref().and_then(|e| candidates.iter().copied().find(|p| env_of(p) == e.to_lowercase()));
-    let Some(publisher) = specific.or_else(|| candidates.iter().copied().find(|p| env_of(p).is_empty())) else {
+        environment.as_ref().and_then(|e| candidates.iter().copied().find(|(_, p)| env_of(p) == e.to_lowercase()));
+    let Some((index, publisher)) = specific.or_else(|| candidates.iter().copied().find(|(_, p)| env_of(p).is_empty()))
+    else {
         let why = "Publisher with matching claims was not found";
         let detail = match (&environment, candidates.first()) {
             (_, None) => "no publisher has this repository, owner and workflow filename".to_string(),
@@ -167,8 +258,9 @@ fn judge<'c>(config: &'c PypiConfig, claims: &Claims, trace: &mut Vec<TraceStep>
             }
             (None, Some(_)) => "the job has no environment, and every matching publisher requires one".to_string(),
         };
-        trace.push(TraceStep::fail(format!("{detail}: {why} (Y3)"), candidates.first().map(|p| p.span)));
-        return Err(invalid_publisher(why, "publisher lookup", candidates.first().map(|p| p.span)));
+        let span = candidates.first().map(|(_, p)| p.span);
+        trace.push(TraceStep::fail(format!("{detail}: {why} (Y3)"), span));
+        return Err(invalid_publisher(why, "publisher lookup", span));
     };
     trace.push(TraceStep::pass(
         format!(
@@ -250,7 +342,7 @@ fn judge<'c>(config: &'c PypiConfig, claims: &Claims, trace: &mut Vec<TraceStep>
             Some(publisher.span),
         )),
     }
-    Ok(publisher)
+    Ok(index)
 }
 
 /// Why a publisher is not among the lookup's results.

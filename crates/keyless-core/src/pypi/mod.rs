@@ -7,6 +7,12 @@
 //! environment) and the checks on the publisher found. Documented in Y4
 //! (adding a publisher, troubleshooting: reusable workflows "cannot
 //! currently be used as the workflow in a Trusted Publisher").
+//!
+//! Pending publishers (Y6): a publisher added from an account for a
+//! project that does not exist yet. Warehouse tries them first; the one
+//! that matches creates the project, becomes a normal publisher of it, and
+//! the token is minted for it. It reserves no name: if the project exists
+//! by then, the exchange fails and the pending publisher is deleted.
 
 mod evaluate;
 
@@ -25,9 +31,60 @@ pub struct PypiConfig {
     /// `pypi` (pypi.org) or `testpypi` (test.pypi.org): the audience the
     /// index asks for (`/_/oidc/audience`, Y5).
     pub index: Index,
+    /// The project's publishers (PyPI attaches them to an existing project).
     pub publishers: Vec<Publisher>,
+    /// Pending publishers, each for the project it would create (Y6).
+    pub pending: Vec<PendingPublisher>,
+    /// Projects already registered on the index besides `project` (by
+    /// anyone): a pending publisher for one of them is invalid (Y6).
+    pub existing_projects: Vec<Spanned<String>>,
     pub notes: Vec<Diagnostic>,
     pub span: Span,
+}
+
+/// A pending publisher (Y6): PyPI's form for an existing project's
+/// publisher, plus the name of the project it creates on first use.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PendingPublisher {
+    pub project: Spanned<String>,
+    pub publisher: Publisher,
+}
+
+impl PypiConfig {
+    /// Whether `name` is registered on the index, compared as Warehouse's
+    /// `ProjectFactory` does (PEP 503 normalized names, Y6): the section's
+    /// `project` when it has publishers (PyPI attaches them only to an
+    /// existing project), and `existing_projects`.
+    pub fn project_exists(&self, name: &str) -> bool {
+        let want = normalize_name(name);
+        let own = self.project.as_ref().filter(|_| !self.publishers.is_empty());
+        own.into_iter().chain(&self.existing_projects).any(|p| normalize_name(&p.value) == want)
+    }
+}
+
+/// PEP 503: lowercase, and every run of `-`, `_`, `.` is one `-`
+/// (Warehouse's `normalize_pep426_name`).
+pub fn normalize_name(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for c in name.chars() {
+        if matches!(c, '-' | '_' | '.') {
+            if !out.ends_with('-') {
+                out.push('-');
+            }
+        } else {
+            out.push(c.to_ascii_lowercase());
+        }
+    }
+    out
+}
+
+/// Warehouse's `PROJECT_NAME_RE` (Y6 `warehouse/utils/project.py`):
+/// `^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$`, ignoring case, ASCII.
+fn valid_project_name(name: &str) -> bool {
+    let ends_ok = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+    ends_ok(name.chars().next())
+        && ends_ok(name.chars().last())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -64,22 +121,30 @@ pub struct Publisher {
     pub span: Span,
 }
 
-const SECTION_KEYS: &[&str] = &["project", "index", "publishers"];
+const SECTION_KEYS: &[&str] = &["project", "index", "publishers", "pending_publishers", "existing_projects"];
 const PUBLISHER_KEYS: &[&str] = &["owner", "owner_id", "repository", "workflow_filename", "environment"];
+const PENDING_KEYS: &[&str] = &["project", "owner", "owner_id", "repository", "workflow_filename", "environment"];
 
 impl PypiConfig {
-    /// Reads the PyPI section: `{project, index, publishers: [...]}`, a
-    /// list of publishers, or one publisher.
+    /// Reads the PyPI section: `{project, index, publishers: [...],
+    /// pending_publishers: [...], existing_projects: [...]}`, a list of
+    /// publishers, or one publisher.
     pub fn from_node(node: &Node) -> Result<PypiConfig> {
         let mut config = PypiConfig {
             project: None,
             index: Index::Pypi,
             publishers: Vec::new(),
+            pending: Vec::new(),
+            existing_projects: Vec::new(),
             notes: Vec::new(),
             span: node.span,
         };
-        let (wrapper, items) =
-            node.section_items("publishers", &["project"], "the PyPI section", "a mapping or a list of publishers")?;
+        let (wrapper, items) = node.section_items(
+            "publishers",
+            &["project", "pending_publishers", "existing_projects"],
+            "the PyPI section",
+            "a mapping or a list of publishers",
+        )?;
         if let Some(w) = wrapper {
             only_known_keys(w, SECTION_KEYS, "the PyPI section")?;
             config.project =
@@ -92,11 +157,19 @@ impl PypiConfig {
                     _ => return Err(Diagnostic::at("`index` must be pypi or testpypi", i.span)),
                 };
             }
+            if let Some(list) = w.get("pending_publishers").filter(|n| !n.is_null()) {
+                for item in list.expect_seq("`pending_publishers`")? {
+                    config.pending.push(pending_publisher(item)?);
+                }
+            }
+            if let Some(list) = w.get("existing_projects").filter(|n| !n.is_null()) {
+                config.existing_projects = list.string_or_list("a project name")?;
+            }
         }
         for item in items {
             config.publishers.push(publisher(item)?);
         }
-        if config.publishers.is_empty() {
+        if config.publishers.is_empty() && config.pending.is_empty() {
             return Err(Diagnostic::at("the PyPI section has no trusted publisher", node.span));
         }
         Ok(config)
@@ -108,11 +181,30 @@ impl PypiConfig {
     }
 }
 
+/// A pending publisher: the project name PyPI's pending form asks for (Y6
+/// `forms/_core.py` `PendingPublisherMixin`), then a publisher's fields.
+fn pending_publisher(node: &Node) -> Result<PendingPublisher> {
+    node.expect_map("a pending publisher")?;
+    only_known_keys(node, PENDING_KEYS, "a pending publisher")?;
+    let project = match node.get("project").filter(|n| !n.is_null()) {
+        Some(n) => n.expect_scalar("`project`")?,
+        None => return Err(Diagnostic::refused("missing `project`: Specify project name", node.span)),
+    };
+    if !valid_project_name(&project.value) {
+        return Err(Diagnostic::refused("Invalid project name", project.span));
+    }
+    Ok(PendingPublisher { project, publisher: publisher_fields(node)? })
+}
+
 /// One publisher, with the checks of PyPI's form (Y3 `forms/github.py`)
 /// that decide what can be stored.
 fn publisher(node: &Node) -> Result<Publisher> {
     node.expect_map("a trusted publisher")?;
     only_known_keys(node, PUBLISHER_KEYS, "a trusted publisher")?;
+    publisher_fields(node)
+}
+
+fn publisher_fields(node: &Node) -> Result<Publisher> {
     let required = |key: &str, what: &str| -> Result<Spanned<String>> {
         match node.get(key).filter(|n| !n.is_null()) {
             Some(n) => n.expect_scalar(&format!("`{key}`")).and_then(|s| {

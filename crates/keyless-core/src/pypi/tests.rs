@@ -142,3 +142,85 @@ fn publishers_pypi_refuses_to_add_are_located_errors_in_its_words() {
         "unknown field `workflow_filenme` in a trusted publisher (did you mean `workflow_filename`?)"
     );
 }
+
+/// Y6's example: a pending publisher for `sampleproject` from
+/// octo-org/sampleproject's `release.yml` in the environment `pypi`.
+const PENDING: &str = r#"{ "project": "sampleproject", "owner": "octo-org", "repository": "sampleproject", "workflow_filename": "release.yml", "environment": "pypi" }"#;
+
+#[test]
+fn a_pending_publisher_creates_its_project_on_first_use() {
+    // Y6: "configure a 'pending' publisher that will create the project
+    // when used for the first time"; converted into a normal publisher.
+    let c = config(&format!(r#"{{ "pending_publishers": [{PENDING}] }}"#));
+    let v = evaluate(&c, &token());
+    assert!(v.allowed, "{v:?}");
+    assert_eq!(v.message, "PyPI creates the project `sampleproject` and mints an upload token for it");
+    assert!(v.trace.iter().any(|s| s.text.contains("converts the pending publisher into a normal publisher")));
+    // It matches as a normal publisher does: the environment is checked.
+    let mut staging = token();
+    staging.set("environment", "staging");
+    let v = evaluate(&c, &staging);
+    assert_eq!(v.code, "invalid-publisher", "no pending match, then no publisher at all");
+    assert!(v.trace.iter().any(|s| s.text.starts_with("no pending publisher matches this run")));
+}
+
+#[test]
+fn a_pending_publisher_reserves_no_name() {
+    // Y6: "does not create a project or reserve a project's name until it
+    // is actually used"; Warehouse: `invalid-pending-publisher`, "valid
+    // token, but project already exists", compared as PEP 503 names.
+    for existing in [r#""sampleproject""#, r#"["other", "SampleProject"]"#] {
+        let c = config(&format!(r#"{{ "pending_publishers": [{PENDING}], "existing_projects": {existing} }}"#));
+        let v = evaluate(&c, &token());
+        assert_eq!(
+            (v.code.as_str(), v.message.as_str()),
+            ("invalid-pending-publisher", "valid token, but project already exists")
+        );
+        assert_eq!(v.decided_by, "pending publisher for `sampleproject`");
+    }
+    // The section's own project exists when it has publishers: tried first,
+    // the pending publisher is refused even though a normal one would match.
+    let both = format!(
+        r#"{{ "project": "sampleproject", "publishers": [{{ "owner": "octo-org", "repository": "sampleproject", "workflow_filename": "release.yml" }}], "pending_publishers": [{PENDING}] }}"#
+    );
+    assert_eq!(evaluate(&config(&both), &token()).code, "invalid-pending-publisher");
+    assert_eq!(normalize_name("A.b__c-D"), "a-b-c-d");
+}
+
+#[test]
+fn a_pending_publisher_that_does_not_match_leaves_the_project_publishers() {
+    let other = PENDING.replace("release.yml", "other.yml");
+    let c = config(&DOCS.replace(r#""publishers""#, &format!(r#""pending_publishers": [{other}], "publishers""#)));
+    let v = evaluate(&c, &token());
+    assert!(v.allowed, "{v:?}");
+    assert_eq!(v.message, "PyPI mints an upload token for `sampleproject`");
+}
+
+#[test]
+fn the_pending_form_rules() {
+    use crate::diagnostic::Stage;
+    // Y6 `forms/_core.py`: "Specify project name", `PROJECT_NAME_RE` →
+    // "Invalid project name"; then the publisher form's rules.
+    for (bad, want) in [
+        (PENDING.replace("\"sampleproject\", \"owner\"", "\"-sample\", \"owner\""), "Invalid project name"),
+        (PENDING.replace("\"project\": \"sampleproject\", ", ""), "Specify project name"),
+        (PENDING.replace("release.yml", "release.txt"), "Workflow name must end with .yml or .yaml"),
+    ] {
+        let e = PypiConfig::from_text(&format!(r#"{{ "pending_publishers": [{bad}] }}"#)).unwrap_err();
+        assert!(e.message.contains(want), "{bad}: {}", e.message);
+        if want != "Workflow name must end with .yml or .yaml" {
+            assert_eq!(e.stage, Stage::Creation);
+        }
+    }
+    let e = PypiConfig::from_text(r#"{ "project": "x", "pending_publishers": [] }"#).unwrap_err();
+    assert!(e.message.contains("no trusted publisher"), "{}", e.message);
+}
+
+#[test]
+fn project_names_compare_as_pep_503_names() {
+    let c = config(&format!(
+        r#"{{ "pending_publishers": [{}], "existing_projects": ["Sample.Project"] }}"#,
+        PENDING.replace("\"sampleproject\", \"owner\"", "\"sample_project\", \"owner\"")
+    ));
+    assert_eq!(evaluate(&c, &token()).code, "invalid-pending-publisher");
+}

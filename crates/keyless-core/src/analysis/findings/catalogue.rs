@@ -42,6 +42,8 @@ const OCTO_STS_POLICY: &str =
     "https://github.com/octo-sts/app/blob/cb87fc17675a32a661268c2deafc8eb32b52dbf6/pkg/octosts/trust_policy.go";
 #[cfg(feature = "services")]
 const PYPI_ADDING: &str = "https://docs.pypi.org/trusted-publishers/adding-a-publisher/";
+#[cfg(feature = "services")]
+const PYPI_PENDING: &str = "https://docs.pypi.org/trusted-publishers/creating-a-project-through-oidc/";
 const IMMUTABLE: &str =
     "https://github.blog/changelog/2026-04-23-immutable-subject-claims-for-github-actions-oidc-tokens";
 
@@ -140,7 +142,7 @@ pub static CATALOGUE: &[CatalogueEntry] = &[
         AWS,
         "No `sub` condition on a GitHub-federated statement",
         Some("CKV_AWS_358, CKV_AWS_393"),
-        "A statement trusting `token.actions.githubusercontent.com` without a condition on `…:sub` admits tokens from every repository on GitHub. Since 2025 IAM refuses to create or update such a trust policy (\"identity-provider controls for shared OIDC providers\"), but existing policies keep working until edited.",
+        "A statement trusting `token.actions.githubusercontent.com` without a condition on `…:sub` admits tokens from every repository on GitHub. Since 2025 IAM refuses to create or update such a trust policy (\"identity-provider controls for shared OIDC providers\"), but existing policies keep working until edited; `keyless eval` reports that refusal as a creation-time rule, under the AWS section's labelled option `sub_guard` (`documented`, the default: a condition on `…:sub` with no value that is only `*`/`?` or empty; `first_value`: IAM's message as a 2026-08 probe saw it, where `job_workflow_ref` also counts and only the first value must not be `*`).",
         "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_oidc_secure-by-default.html",
         "Add `\"StringEquals\": {\"token.actions.githubusercontent.com:sub\": \"repo:OWNER/REPO:ref:refs/heads/main\"}`."
     ),
@@ -722,6 +724,17 @@ pub static CATALOGUE: &[CatalogueEntry] = &[
         "Without an environment, every run of the workflow file can publish: any branch, any trigger the workflow has, any job in it. PyPI calls the environment optional but \"strongly recommended\"; npm's docs advise deployment environments to add approval requirements. With one, GitHub's environment rules (required reviewers, deployment branches and tags) gate publishing.",
         PYPI_ADDING,
         "Create a GitHub environment (e.g. `release`) with protection rules, run the publishing job in it, and name it in the publisher."
+    ),
+    #[cfg(feature = "services")]
+    entry!(
+        "KL-PUBLISH-002",
+        S::Low,
+        &[Cloud::Pypi],
+        "PyPI pending publisher: the project name is not reserved",
+        None,
+        "A pending publisher creates its project on first use, but PyPI's docs say it \"does **not** create a project or reserve a project's name **until** it is actually used to publish\": if another user registers the name first, the exchange fails (`invalid-pending-publisher`, \"valid token, but project already exists\") and the pending publisher is deleted. Warehouse also deletes a pending publisher unused for 30 days (`PENDING_PUBLISHER_EXPIRY_DAYS`, pypi/warehouse `warehouse/oidc/tasks.py`). Until then the name is open to anyone: whoever registers it first owns the package your workflow and your users expect.",
+        PYPI_PENDING,
+        "Run the publishing workflow soon after adding the pending publisher (it then becomes a normal publisher of the created project), and check that the name is still free on the index."
     ),
     #[cfg(feature = "services")]
     entry!(

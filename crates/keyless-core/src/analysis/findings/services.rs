@@ -44,7 +44,8 @@ pub fn check(scenario: &Scenario) -> Vec<Finding> {
             Some(n.span),
         ));
     }
-    for p in scenario.pypi.iter().flat_map(|c| &c.publishers) {
+    let pending = scenario.pypi.iter().flat_map(|c| &c.pending);
+    for p in scenario.pypi.iter().flat_map(|c| &c.publishers).chain(pending.clone().map(|p| &p.publisher)) {
         if p.environment.is_none() {
             out.push(Finding::new(
                 "KL-PUBLISH-001",
@@ -56,6 +57,18 @@ pub fn check(scenario: &Scenario) -> Vec<Finding> {
                 Some(p.span),
             ));
         }
+    }
+    // Y6: a pending publisher reserves no name and expires unused.
+    for p in pending {
+        out.push(Finding::new(
+            "KL-PUBLISH-002",
+            Some(Cloud::Pypi),
+            format!(
+                "pending publisher for `{}`: the name is not reserved until the first publish; if anyone registers `{}` first, the pending publisher is invalidated, and unused it expires after 30 days",
+                p.project.value, p.project.value
+            ),
+            Some(p.project.span),
+        ));
     }
     out
 }
@@ -195,5 +208,15 @@ mod tests {
         assert_eq!(ids(None, Some(without)), ["KL-PUBLISH-001"]);
         let with = r#"{"owner": "o", "repository": "r", "workflow_filename": "release.yml", "environment": "pypi"}"#;
         assert!(ids(None, Some(with)).is_empty());
+    }
+
+    /// Y6: a pending publisher reserves no project name and expires after
+    /// 30 days; without an environment it is flagged as a publisher is.
+    #[test]
+    fn a_pending_publisher_is_flagged() {
+        let pending = r#"{"pending_publishers": [{"project": "p", "owner": "o", "repository": "r", "workflow_filename": "release.yml", "environment": "pypi"}]}"#;
+        assert_eq!(ids(None, Some(pending)), ["KL-PUBLISH-002"]);
+        let without = pending.replace(r#", "environment": "pypi""#, "");
+        assert_eq!(ids(None, Some(&without)), ["KL-PUBLISH-001", "KL-PUBLISH-002"]);
     }
 }
