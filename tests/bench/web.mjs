@@ -5,7 +5,10 @@
 //
 //  - load: navigation start -> first contentful paint, and -> the first
 //    verdict card in the DOM (the default preset's AWS verdict), in a fresh
-//    context each time (no cache, no service worker);
+//    context each time (no cache, no service worker), alternating with the
+//    minimal Leptos page crates/keyless-hello built the same way (HELLO_DIR,
+//    written by `cargo xtask bench-web`) -> its first contentful paint: the
+//    ratio of the medians is issue #12's figure (target <= 2x);
 //  - typing: characters typed 100 ms apart (a fast typist) into the large
 //    scenario's workflow (a `run:` line) or AWS policy: for each, the input
 //    event -> its handling done (a macrotask later) -> the next frame
@@ -29,22 +32,38 @@ const fmt = (all) => {
 };
 
 const server = await serveDist();
+const hello = process.env.HELLO_DIR ? await serveDist(process.env.HELLO_DIR) : null;
 const browser = await launch();
 try {
-  const fcp = [], verdict = [];
+  const fcp = [], verdict = [], helloFcp = [];
+  // The first contentful paint, once the page has one (it is recorded a
+  // moment after the paint itself).
+  const paintOf = (page) => page.waitForFunction(() => performance.getEntriesByName('first-contentful-paint')[0]?.startTime, null, { timeout: 10000 }).then((h) => h.jsonValue()).catch(() => NaN);
   for (let i = 0; i < LOADS; i++) {
+    if (hello) {
+      const ctx = await browser.newContext({ serviceWorkers: 'block', viewport: { width: 1280, height: 900 } });
+      const page = await ctx.newPage();
+      await page.goto(hello.url);
+      await page.waitForSelector('[data-testid=hello]');
+      helloFcp.push(await paintOf(page));
+      await ctx.close();
+    }
     const ctx = await browser.newContext({ serviceWorkers: 'block', viewport: { width: 1280, height: 900 } });
     const page = await ctx.newPage();
     await page.goto(server.url);
     await page.waitForSelector('[data-testid=verdict-aws]');
     const t = await page.evaluate(() => performance.now());
-    const paint = await page.evaluate(() => performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? NaN);
     verdict.push(t);
-    fcp.push(paint);
+    fcp.push(await paintOf(page));
     await ctx.close();
   }
   console.log(`load -> first contentful paint       ${fmt(fcp)}`);
   console.log(`load -> first verdict in the DOM     ${fmt(verdict)} (upper bound: polled)`);
+  if (hello) {
+    const finite = (xs) => xs.filter((x) => Number.isFinite(x));
+    console.log(`minimal Leptos page -> first paint   ${fmt(helloFcp)}`);
+    console.log(`ratio: playground's first verdict / minimal page's first paint = ${(median(finite(verdict)) / median(finite(helloFcp))).toFixed(2)}x (target <= 2x)`);
+  }
 
   const bench = process.env.KEYLESS_BENCH ?? path.join(ROOT, 'target/release/keyless-bench');
   const yaml = execFileSync(bench, ['scenario'], { encoding: 'utf8', maxBuffer: 64 << 20 });
@@ -96,4 +115,5 @@ try {
 } finally {
   await browser.close();
   server.close();
+  hello?.close();
 }

@@ -25,15 +25,17 @@ export const BASE = '/keyless/';
  * outside it is a 404, so a URL that assumes the site root fails a test);
  * `server.offline = true` makes every request fail.
  */
-export async function serveDist() {
-  if (!fs.existsSync(path.join(DIST, 'index.html'))) throw new Error('dist/ is missing: run `cargo xtask dist` first');
+/** Serves `dir` (dist/ by default) under BASE, as GitHub Pages serves the site. */
+export async function serveDist(dir = DIST) {
+  const DIST_DIR = dir;
+  if (!fs.existsSync(path.join(DIST_DIR, 'index.html'))) throw new Error(`${DIST_DIR}/index.html is missing: run \`cargo xtask dist\` first`);
   const server = http.createServer((req, res) => {
     if (server.offline) { req.socket.destroy(); return; }
     const url = new URL(req.url, 'http://x');
     if (url.pathname === BASE.slice(0, -1)) { res.writeHead(301, { location: BASE }).end(); return; }
     if (!url.pathname.startsWith(BASE)) { res.writeHead(404).end('outside the site'); return; }
-    let file = path.normalize(path.join(DIST, decodeURIComponent(url.pathname.slice(BASE.length))));
-    if (!file.startsWith(DIST)) { res.writeHead(403).end(); return; }
+    let file = path.normalize(path.join(DIST_DIR, decodeURIComponent(url.pathname.slice(BASE.length))));
+    if (!file.startsWith(DIST_DIR)) { res.writeHead(403).end(); return; }
     if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, 'index.html');
     fs.readFile(file, (err, data) => {
       if (err) { res.writeHead(404).end('not found'); return; }

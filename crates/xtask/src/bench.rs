@@ -39,7 +39,9 @@ fn npm_ci_bench() -> Result {
 pub fn web() -> Result {
     keyless_bench()?;
     npm_ci_bench()?;
-    run(Command::new("node").arg("tests/bench/web.mjs"))
+    let hello = root().join("target/bench-hello");
+    crate::dist::hello_page(&hello)?;
+    run(Command::new("node").arg("tests/bench/web.mjs").env("HELLO_DIR", &hello))
 }
 
 pub fn aws() -> Result {

@@ -463,10 +463,35 @@ fn skip_whitespace(chars: &mut std::iter::Peekable<std::str::Chars>) {
 
 /// Builds a wasm crate of the workspace for the browser, as it ships.
 fn compile_wasm(b: &Build, package: &str) -> Result<PathBuf> {
+    compile_wasm_versioned(&b.version, package)
+}
+
+fn compile_wasm_versioned(version: &str, package: &str) -> Result<PathBuf> {
     let mut cmd = Command::new("cargo");
-    cmd.args(["build", "--profile", PROFILE, "--target", TARGET, "-p", package]).env("KEYLESS_VERSION", &b.version);
+    cmd.args(["build", "--profile", PROFILE, "--target", TARGET, "-p", package]).env("KEYLESS_VERSION", version);
     run(std_for_size(&mut cmd))?;
     Ok(target_dir().join(TARGET).join(PROFILE).join(format!("{package}.wasm")))
+}
+
+/// The minimal Leptos page BENCHMARKS.md compares the playground's load
+/// with (crates/keyless-hello), built the way [`app`] builds the
+/// playground (profile, std for size, wasm-bindgen, wasm-opt), into `out`
+/// with an `index.html` that starts it as the playground's page does.
+pub fn hello_page(out: &Path) -> Result {
+    let wasm = compile_wasm_versioned(&version(), "keyless-hello")?;
+    let _ = std::fs::remove_dir_all(out);
+    mkdir(out)?;
+    let bindgen = target_dir().join("bench-hello-bindgen");
+    wasm_bindgen(&wasm, &bindgen, "hello", "web", &[])?;
+    copy(&bindgen.join("hello.js"), &out.join("hello.js"))?;
+    wasm_opt(&[(bindgen.join("hello_bg.wasm"), out.join("hello_bg.wasm"))])?;
+    write(
+        &out.join("index.html"),
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Hello</title>\
+         <link rel=\"modulepreload\" href=\"hello.js\"><link rel=\"preload\" href=\"hello_bg.wasm\" as=\"fetch\" type=\"application/wasm\" crossorigin=\"anonymous\">\
+         <script type=\"module\">import init from './hello.js'; init({ module_or_path: fetch('./hello_bg.wasm') });</script>\
+         </head><body></body></html>\n",
+    )
 }
 
 /// The playground's wasm is built with std recompiled from the toolchain's

@@ -109,7 +109,13 @@ fn EventField(
 #[component]
 pub fn EventPicker() -> impl IntoView {
     let state = expect_context::<AppState>();
-    let facts = Memo::new(move |_| state.draft.with(|d| workflow_facts(&d.workflow)));
+    // Parsing the workflow again is an evaluation's worth of work on a large
+    // one: the facts follow the evaluation (which waits for a pause in
+    // typing when it is slow, `state.rs`), not each keystroke.
+    let facts = Memo::new(move |_| {
+        state.evaluation.track();
+        state.draft.with_untracked(|d| workflow_facts(&d.workflow))
+    });
     // A memo, so what depends on the event alone (its option list, the
     // pull request fields, the dispatch inputs) is not redone on every
     // keystroke elsewhere in the draft.

@@ -52,17 +52,26 @@ pub fn Results() -> impl IntoView {
         }
         h.finish()
     };
+    // Which parties' editors hold text, as a memo: a keystroke changes the
+    // draft, rarely that, and must not re-render every result card.
+    let configured = Memo::new(move |_| {
+        state.draft.with(|d| {
+            Cloud::ALL
+                .into_iter()
+                .filter(|c| !d.cloud_text(*c).trim().is_empty())
+                .fold(0u32, |m, c| m | 1 << (c as u32))
+        })
+    });
     let html = move || {
         let only = active();
+        let configured = configured.get();
         let loading = state.clouds.with(|l| {
-            state.draft.with(|d| {
-                Cloud::ALL
-                    .into_iter()
-                    .filter(|c| !d.cloud_text(*c).trim().is_empty())
-                    .map(|c| (c, l.availability(c)))
-                    .filter(|(_, a)| *a != Availability::Ready)
-                    .collect::<Vec<_>>()
-            })
+            Cloud::ALL
+                .into_iter()
+                .filter(|c| configured & 1 << (*c as u32) != 0)
+                .map(|c| (c, l.availability(c)))
+                .filter(|(_, a)| *a != Availability::Ready)
+                .collect::<Vec<_>>()
         });
         let open = state.open.with_untracked(Clone::clone);
         state.evaluation.with(|e| render(e, &state, only.as_deref(), &loading, &open))
