@@ -61,8 +61,12 @@ pub fn App() -> impl IntoView {
     }
     // Keep the last draft; a permalink in the address bar that no longer
     // matches the edited draft is dropped, so a reload never loses edits.
-    Effect::new(move |_| {
-        let yaml = state.draft.with(ScenarioDraft::to_yaml);
+    // Writing a large draft out is itself work a keystroke should not pay:
+    // it follows the evaluation (each keystroke for a typical draft, the
+    // pause in typing for a large one, `state.rs`), and the page's last
+    // moment (`pagehide`: reload, navigation, closing) writes what is left.
+    let save = move || {
+        let yaml = state.draft.with_untracked(ScenarioDraft::to_yaml);
         if !embed {
             browser::storage_set(STORAGE_KEY, &yaml);
         }
@@ -70,6 +74,15 @@ pub fn App() -> impl IntoView {
         if stale {
             from_link.set(None);
             browser::set_hash("");
+        }
+    };
+    Effect::new(move |_| {
+        state.evaluation.track();
+        save();
+    });
+    let _ = window_event_listener_untyped("pagehide", move |_| {
+        if state.pending.get_untracked() {
+            save();
         }
     });
 

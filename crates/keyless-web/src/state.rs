@@ -1,9 +1,10 @@
 //! The app's state: the draft being edited and its evaluation. A typical
 //! scenario re-evaluates within milliseconds, so it is evaluated live on
 //! every keystroke. The large benchmark scenario (80 job runs) takes
-//! ~160 ms in Chromium (BENCHMARKS.md "Browser"): evaluating it on every
+//! ~110 ms in Chromium to evaluate and render (BENCHMARKS.md "Browser"): evaluating it on every
 //! keystroke would hold the main thread for ten frames per character, so a
-//! draft whose last evaluation did not fit [`LIVE_BUDGET_MS`] is evaluated
+//! large draft ([`LIVE_MAX_BYTES`], [`LIVE_MAX_VERDICTS`]) or one whose last
+//! evaluation and rendering did not fit [`LIVE_BUDGET_MS`] is evaluated
 //! once typing pauses ([`PAUSE`]), and the results say they are updating
 //! meanwhile (`pending`, `aria-busy`). Only typing waits ([`AppState::type_into`]):
 //! a preset, an import or a permalink is evaluated at once.
@@ -18,11 +19,19 @@ use leptos::prelude::*;
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-/// An evaluation that took longer than this makes the next keystrokes wait
-/// for a pause in typing. Three frames at 60 Hz: up to it, re-evaluating
-/// on each keystroke still reads as live; the large scenario's ~160 ms
-/// would stall every character.
+/// An evaluation and its results' rendering that took longer than this
+/// make the next keystrokes wait for a pause in typing. Three frames at
+/// 60 Hz: up to it, re-evaluating on each keystroke still reads as live;
+/// the large scenario's ~110 ms would stall every character.
 const LIVE_BUDGET_MS: f64 = 50.0;
+
+/// Drafts larger than this (the texts, in bytes) or reports with more
+/// verdicts wait for a pause in typing whatever the clock says: the rule
+/// that decides a large draft does not depend on how busy the machine is.
+/// A preset is a few KB and a few verdicts; the large benchmark scenario
+/// 422 KB and 240 verdicts.
+const LIVE_MAX_BYTES: usize = 128 * 1024;
+const LIVE_MAX_VERDICTS: usize = 96;
 
 /// The pause in typing after which a slow draft is evaluated.
 const PAUSE: Duration = Duration::from_millis(250);
@@ -55,6 +64,8 @@ pub struct AppState {
     pub finding_lines: RwSignal<String>,
     /// The last draft change was typed in an editor (may wait for a pause).
     typed: StoredValue<bool>,
+    /// What the last evaluation and its rendering cost, in ms.
+    cost_ms: StoredValue<f64>,
 }
 
 impl AppState {
@@ -79,12 +90,18 @@ impl AppState {
         let cost_ms = StoredValue::new(0.0f64);
         // Always "changed": comparing two reports costs more code and time than
         // re-rendering the results.
+        let large = StoredValue::new(false);
         let evaluation = Memo::new_owning(move |_| {
             settled.track();
             let with = loaded.with(|l| l.clouds);
             let started = js_sys::Date::now();
-            let e = draft.with_untracked(|d| evaluate(d, &with));
+            let (e, bytes) = draft.with_untracked(|d| {
+                let bytes = d.workflow.len() + Cloud::ALL.iter().map(|c| d.cloud_text(*c).len()).sum::<usize>();
+                (evaluate(d, &with), bytes)
+            });
             cost_ms.set_value(js_sys::Date::now() - started);
+            let verdicts: usize = e.report.jobs.iter().map(|j| j.verdicts.len()).sum();
+            large.set_value(bytes > LIVE_MAX_BYTES || verdicts > LIVE_MAX_VERDICTS);
             set_pending.set(false);
             (e, true)
         });
@@ -100,7 +117,7 @@ impl AppState {
                 t.clear();
             }
             let typed = typed.try_update_value(std::mem::take).unwrap_or(false);
-            if !typed || cost_ms.get_value() <= LIVE_BUDGET_MS {
+            if !typed || (!large.get_value() && cost_ms.get_value() <= LIVE_BUDGET_MS) {
                 settled.update(|n| *n = n.wrapping_add(1));
             } else {
                 set_pending.set(true);
@@ -117,12 +134,19 @@ impl AppState {
             open: RwSignal::new(BTreeSet::new()),
             finding_lines: RwSignal::new(String::new()),
             typed,
+            cost_ms,
         }
     }
 
     /// Edits the draft in place.
     pub fn edit(&self, f: impl FnOnce(&mut ScenarioDraft)) {
         self.draft.update(f);
+    }
+
+    /// Counts rendering the results into the last evaluation's cost (the
+    /// results panel times itself).
+    pub fn add_render_cost(&self, ms: f64) {
+        self.cost_ms.update_value(|c| *c += ms);
     }
 
     /// A keystroke in an editor: like [`AppState::edit`], but a slow draft

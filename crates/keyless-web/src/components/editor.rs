@@ -130,7 +130,13 @@ fn Editor(doc: DocId, title: &'static str, hint: &'static str, placeholder: &'st
         }
         hl
     });
-    let backdrop = move || text.with(|t| paint(t, &highlights.get()));
+    // The backdrop (the marks, and the text that sizes the editor) follows
+    // the evaluation: for a large draft, repainting thousands of lines on
+    // each keystroke is what made typing lag (state.rs).
+    let backdrop = move || {
+        state.evaluation.track();
+        text.with_untracked(|t| paint(t, &highlights.get()))
+    };
     // The gutter as a memo: a keystroke that adds no line and moves no
     // marker leaves a 5,000-line gutter's DOM alone.
     let gutter = Memo::new(move |_| {
@@ -162,6 +168,18 @@ fn Editor(doc: DocId, title: &'static str, hint: &'static str, placeholder: &'st
         html
     });
     let rows = move || text.with(|t| t.split('\n').count()).max(4);
+    // The textarea shows the draft's text; after a keystroke it already
+    // does, and writing 400 KB back into it would cost a relayout.
+    let area = NodeRef::<leptos::html::Textarea>::new();
+    Effect::new(move |_| {
+        text.with(|t| {
+            if let Some(el) = area.get()
+                && el.value() != *t
+            {
+                el.set_value(t);
+            }
+        })
+    });
     let label_id = format!("{id}-label");
     let described = format!("{id}-errors");
     let keys_hint = format!("{id}-keys");
@@ -226,7 +244,7 @@ fn Editor(doc: DocId, title: &'static str, hint: &'static str, placeholder: &'st
                         rows=rows
                         placeholder=placeholder
                         readonly=crate::embed::options().readonly
-                        prop:value=move || text.get()
+                        node_ref=area
                         on:input=move |ev| set_text(&state, doc, event_target_value(&ev), true)
                         on:keydown=move |ev| indent_on_tab(&ev, &state, doc)
                     ></textarea>

@@ -74,7 +74,10 @@ pub fn Results() -> impl IntoView {
                 .collect::<Vec<_>>()
         });
         let open = state.open.with_untracked(Clone::clone);
-        state.evaluation.with(|e| render(e, &state, only.as_deref(), &loading, &open))
+        let started = js_sys::Date::now();
+        let html = state.evaluation.with(|e| render(e, &state, only.as_deref(), &loading, &open));
+        state.add_render_cost(js_sys::Date::now() - started);
+        html
     };
     let on_click = move |ev: leptos::ev::MouseEvent| {
         // A source link inside a step is a link, not the step's action.
@@ -113,7 +116,13 @@ pub fn Results() -> impl IntoView {
         })
     };
     let busy = move || state.pending.get().then_some("true");
-    view! { {picker}<div class="results-body" aria-busy=busy inner_html=html on:click=on_click></div> }
+    view! {
+        {picker}
+        <p class="updating" role="status" data-testid="updating" hidden=move || !state.pending.get()>
+            "Updating when you pause typing…"
+        </p>
+        <div class="results-body" aria-busy=busy inner_html=html on:click=on_click></div>
+    }
 }
 
 /// Keeps a `<details data-key>`'s open state (it toggles right after this
