@@ -547,3 +547,34 @@ test('screenshots for the README (light and dark)', async () => {
     fs.copyFileSync(path.join(ARTIFACTS, 'main-light.png'), path.join(ROOT, 'docs/screenshot.png'));
   }
 });
+
+test('a small draft is evaluated on each keystroke; a large one when typing pauses, saying so meanwhile', async () => {
+  const page = await openApp(browser, server.url);
+  const verdict = () => job(page, 'deploy-aws').getByTestId('verdict-aws');
+  await verdict().and(page.locator('[data-allowed=true]')).waitFor();
+  // Types `text` into an editor as a keystroke does, and looks at the page
+  // in the next task: before the pause in typing (250 ms) can have passed.
+  const typeAndLook = (testid, text) => page.evaluate(async ({ testid, text }) => {
+    const el = document.querySelector(`[data-testid=${testid}]`);
+    el.value = text;
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+    await new Promise((r) => setTimeout(r, 0));
+    const card = document.querySelector('[data-testid=job][data-job=deploy-aws] [data-testid=verdict-aws]');
+    return { updating: !document.querySelector('[data-testid=updating]').hidden, allowed: card?.dataset.allowed };
+  }, { testid, text });
+  const policy = await page.getByTestId('editor-aws').inputValue();
+  assert.ok(policy.includes('ref:refs/heads/main'), policy);
+  const other = policy.replace('ref:refs/heads/main', 'ref:refs/heads/other');
+  // Small: the keystroke's own evaluation is on the page at once.
+  assert.deepEqual(await typeAndLook('editor-aws', other), { updating: false, allowed: 'false' });
+  assert.deepEqual(await typeAndLook('editor-aws', policy), { updating: false, allowed: 'true' });
+  // Large (over 128 KB of text): the next keystrokes wait for the pause;
+  // until then the results are the previous draft's, and a status line says so.
+  const workflow = await page.getByTestId('editor-workflow').inputValue();
+  await typeAndLook('editor-workflow', `${workflow}\n${'# a long comment line that pads the workflow\n'.repeat(3000)}`);
+  await verdict().and(page.locator('[data-allowed=true]')).waitFor();
+  assert.deepEqual(await typeAndLook('editor-aws', other), { updating: true, allowed: 'true' });
+  await verdict().and(page.locator('[data-allowed=false]')).waitFor();
+  assert.equal(await page.getByTestId('updating').isHidden(), true);
+  await page.close();
+});
