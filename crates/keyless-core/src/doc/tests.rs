@@ -266,3 +266,20 @@ proptest::proptest! {
         }
     }
 }
+
+#[test]
+fn scalars_in_a_flow_mapping_end_at_their_last_character() {
+    for text in [
+        "p: { F: \"arn:x\" }\n",
+        "p: { F: 'arn:x' }\n",
+        "p: { F: arn:x }\n",
+        "p: [ \"arn:x\" , b ]\n",
+        "p: {F: \"arn:x\"}\n",
+    ] {
+        let root = parse(text, DocId::Scenario).unwrap();
+        let p = root.get("p").unwrap();
+        let v = p.get("F").or_else(|| p.items().and_then(|i| i.first())).unwrap();
+        let src = &text[v.span.start as usize..v.span.end as usize];
+        assert!(src == "\"arn:x\"" || src == "'arn:x'" || src == "arn:x", "{text:?}: {src:?}");
+    }
+}

@@ -66,6 +66,17 @@ pub(super) fn parse(text: &str, doc: DocId) -> Result<Node> {
                 None
             }
             Event::Scalar(value, style, anchor, _tag) => {
+                // saphyr ends a quoted scalar in a flow collection after the
+                // blanks that follow it (`{ F: "x" }`): the value ends at its
+                // closing quote. A block scalar's content may end in blanks.
+                let span = match style {
+                    ScalarStyle::Literal | ScalarStyle::Folded => span,
+                    _ => {
+                        let written = text.get(span.start as usize..span.end as usize).unwrap_or_default();
+                        let trimmed = written.trim_end_matches([' ', '\t']).len();
+                        Span { end: span.start + u32::try_from(trimmed).unwrap_or(0), ..span }
+                    }
+                };
                 let size = Size { nodes: 1, bytes: value.len(), height: 0 };
                 let value =
                     if style == ScalarStyle::Plain { resolve_plain(&value) } else { Value::String(value.into_owned()) };
