@@ -3,8 +3,9 @@
 //! `iat`, `nbf`, `exp` are numbers (research: github-oidc-tokens.md §1.4).
 
 use serde::ser::{Serialize, SerializeMap, Serializer};
+use std::cell::RefCell;
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum ClaimValue {
     Str(String),
     Num(i64),
@@ -21,9 +22,93 @@ impl ClaimValue {
 }
 
 /// Claims in the order GitHub emits them. Lookups are exact: claim names are
-/// case-sensitive JSON keys.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// case-sensitive JSON keys. Every read goes through a method that notes it
+/// for [`reads_of`] (a method that sees every claim notes them all).
+#[derive(Clone, Default, Eq)]
 pub struct Claims(Vec<(String, ClaimValue)>);
+
+impl PartialEq for Claims {
+    fn eq(&self, other: &Claims) -> bool {
+        note_all();
+        self.0 == other.0
+    }
+}
+
+impl std::fmt::Debug for Claims {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        note_all();
+        f.debug_tuple("Claims").field(&self.0).finish()
+    }
+}
+
+/// The claims a computation read (see [`reads_of`]): a function of claims
+/// alone gives the same result for any claims that agree on these.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum ClaimReads {
+    /// It read (or could have read) every claim.
+    All,
+    /// It read these claims (present or absent), sorted.
+    Names(Vec<String>),
+}
+
+impl ClaimReads {
+    /// What `claims` holds of the claims read: equal keys mean claims that
+    /// agree on every claim read (absent ones included).
+    pub fn key_of(&self, claims: &Claims) -> Vec<(String, Option<ClaimValue>)> {
+        match self {
+            ClaimReads::All => claims.0.iter().map(|(k, v)| (k.clone(), Some(v.clone()))).collect(),
+            ClaimReads::Names(names) => names.iter().map(|n| (n.clone(), claims.lookup(n).cloned())).collect(),
+        }
+    }
+
+    fn note(&mut self, name: &str) {
+        if let ClaimReads::Names(names) = self
+            && let Err(at) = names.binary_search_by(|n| n.as_str().cmp(name))
+        {
+            names.insert(at, name.to_string());
+        }
+    }
+}
+
+thread_local! {
+    /// The reads of the innermost [`reads_of`] running on this thread.
+    static READS: RefCell<Option<ClaimReads>> = const { RefCell::new(None) };
+}
+
+fn note(name: &str) {
+    READS.with(|r| {
+        if let Some(reads) = r.borrow_mut().as_mut() {
+            reads.note(name);
+        }
+    });
+}
+
+fn note_all() {
+    READS.with(|r| {
+        if let Some(reads) = r.borrow_mut().as_mut() {
+            *reads = ClaimReads::All;
+        }
+    });
+}
+
+/// Runs `f` and returns which claims it read, through any [`Claims`]: what
+/// lets [`crate::verdict_cache`] reuse a verdict for every token that agrees
+/// on the claims the cloud looked at (jobs of one run differ in `jti` and
+/// `check_run_id`, which most configurations never read). A nested call's
+/// reads count for the outer one too.
+pub fn reads_of<T>(f: impl FnOnce() -> T) -> (T, ClaimReads) {
+    let outer = READS.with(|r| r.borrow_mut().replace(ClaimReads::Names(Vec::new())));
+    let out = f();
+    let reads = READS.with(|r| r.borrow_mut().take()).unwrap_or(ClaimReads::All);
+    if let Some(mut outer) = outer {
+        match &reads {
+            ClaimReads::All => outer = ClaimReads::All,
+            ClaimReads::Names(names) => names.iter().for_each(|n| outer.note(n)),
+        }
+        READS.with(|r| *r.borrow_mut() = Some(outer));
+    }
+    (out, reads)
+}
 
 impl Claims {
     pub fn new() -> Claims {
@@ -51,6 +136,11 @@ impl Claims {
     }
 
     pub fn get(&self, name: &str) -> Option<&ClaimValue> {
+        note(name);
+        self.lookup(name)
+    }
+
+    fn lookup(&self, name: &str) -> Option<&ClaimValue> {
         self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v)
     }
 
@@ -73,6 +163,7 @@ impl Claims {
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (&str, &ClaimValue)> {
+        note_all();
         self.0.iter().map(|(k, v)| (k.as_str(), v))
     }
 
@@ -146,6 +237,7 @@ pub fn environment_hint(pattern: &str, sub: &str) -> Option<String> {
 
 impl Serialize for Claims {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        note_all();
         let mut map = s.serialize_map(Some(self.0.len()))?;
         for (k, v) in &self.0 {
             match v {
@@ -154,5 +246,42 @@ impl Serialize for Claims {
             }
         }
         map.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What [`reads_of`] reports is what the verdict cache keys by: every
+    /// claim looked up (absent ones too), or all of them when a computation
+    /// sees the whole token; a nested computation's reads count outside.
+    #[test]
+    fn reads_are_the_claims_looked_at() {
+        let mut c = Claims::new();
+        c.set("sub", "repo:o/r:ref:refs/heads/main");
+        c.set("jti", "1");
+        let names = |v: &[&str]| ClaimReads::Names(v.iter().map(|s| s.to_string()).collect());
+        let ((), reads) = reads_of(|| {
+            let _ = c.sub();
+            let _ = c.get("environment");
+        });
+        assert_eq!(reads, names(&["environment", "sub"]));
+        let (_, reads) = reads_of(|| serde_json::to_string(&c));
+        assert_eq!(reads, ClaimReads::All);
+        let ((), outer) = reads_of(|| {
+            let ((), inner) = reads_of(|| {
+                let _ = c.iss();
+            });
+            assert_eq!(inner, names(&["iss"]));
+            let _ = c.aud();
+        });
+        assert_eq!(outer, names(&["aud", "iss"]));
+        // Tokens that differ only in a claim not read have one key.
+        let mut other = c.clone();
+        other.set("jti", "2");
+        let sub_only = names(&["environment", "sub"]);
+        assert_eq!(sub_only.key_of(&c), sub_only.key_of(&other));
+        assert_ne!(ClaimReads::All.key_of(&c), ClaimReads::All.key_of(&other));
     }
 }

@@ -1,13 +1,14 @@
 //! Scenario in, report out: simulate the run, then ask every configured cloud
 //! about every job's token.
 
-use crate::claims::Claims;
+use crate::claims::{ClaimValue, Claims};
 use crate::clouds::Clouds;
 use crate::diagnostic::Diagnostic;
 use crate::github::{self, JobRun};
 use crate::scenario::Scenario;
 use crate::verdict::{Cloud, Verdict};
 use serde::Serialize;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// The result of evaluating a scenario. Serialises to the `keyless eval`
@@ -100,7 +101,9 @@ fn judge_with(scenario: &Scenario, cloud: Cloud, run: &JobRun, clouds: &Clouds) 
     judge_using(cloud, run, &mut |cloud, claims| evaluate_claims(scenario, cloud, claims, clouds))
 }
 
-fn judge_using(cloud: Cloud, run: &JobRun, verdict_of: &mut dyn FnMut(Cloud, &Claims) -> Verdict) -> Verdict {
+/// [`judge`] where `verdict_of` gives the cloud's verdict for the token's
+/// claims (the seam [`crate::verdict_cache`] uses, as [`evaluate_using`]).
+pub fn judge_using(cloud: Cloud, run: &JobRun, verdict_of: &mut dyn FnMut(Cloud, &Claims) -> Verdict) -> Verdict {
     if !run.token.issued {
         let reason = run.token.reason.as_deref().unwrap_or("no OIDC token was issued");
         return Verdict::no_token(cloud, reason);
@@ -115,9 +118,13 @@ fn judge_using(cloud: Cloud, run: &JobRun, verdict_of: &mut dyn FnMut(Cloud, &Cl
             ),
         );
     }
+    // Borrowed when the token already carries the login's audience (a job
+    // with one login step): the analysis judges thousands of runs.
     let claims = match login {
-        Some(l) => run.token.claims.with_audience(&l.audience),
-        None => run.token.claims.clone(),
+        Some(l) if run.token.claims.get("aud") != Some(&ClaimValue::Str(l.audience.clone())) => {
+            Cow::Owned(run.token.claims.with_audience(&l.audience))
+        }
+        _ => Cow::Borrowed(&run.token.claims),
     };
     let mut verdict = verdict_of(cloud, &claims);
     if login.is_none() {

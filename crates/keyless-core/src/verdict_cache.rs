@@ -1,27 +1,44 @@
 //! Verdicts reused from one evaluation to the next while a scenario is
-//! edited (the playground re-evaluates on every keystroke).
+//! edited (the playground re-evaluates on every keystroke), and from one
+//! job to the next (the analysis judges thousands of runs whose tokens
+//! differ only in claims the cloud never reads).
 //!
 //! A cloud's verdict is a function of its configuration and the token's
-//! claims only (`CloudModule::evaluate`), and most keystrokes change
-//! neither: typing in a workflow's `run:` script changes no claim, and
-//! jobs of one workflow share most tokens (the same `sub` for every job in
-//! one environment). So the cache keeps, per cloud, the configuration its
-//! verdicts were computed for and the verdict for each claims set seen;
-//! a different configuration (any change, spans included, since verdicts
+//! claims only (`CloudModule::evaluate`), and of those only the claims it
+//! reads: an AWS policy reads `iss`, `aud` and the keys its conditions
+//! name, never `jti` or `check_run_id`, which differ for every job. So the
+//! cache keeps, per cloud, the configuration its verdicts were computed for
+//! and each verdict under the claims its evaluation read
+//! ([`crate::claims::reads_of`]); a token that agrees with an earlier one on those
+//! gets the earlier verdict (the evaluation would read the same values and
+//! take the same path). Most keystrokes change neither configuration nor
+//! claims (typing in a workflow's `run:` script changes no claim), and the
+//! jobs of a 256-combination matrix share a few `sub`s per what-if row. A
+//! different configuration (any change, spans included, since verdicts
 //! point into it) or a different set of linked evaluators empties that
 //! cloud's entries. Measured on the large benchmark scenario (BENCHMARKS.md):
 //! the clouds' part of a re-evaluation goes from most of its time to a few
-//! lookups.
+//! lookups; on the inputs of docs/fuzzing.md finding 3 the analysis computes
+//! 2,052 verdicts for 4,608 runs judged, and 8 for 33,792.
 
-use crate::claims::Claims;
+use crate::claims::{ClaimReads, ClaimValue, Claims};
 use crate::clouds::Clouds;
 use crate::engine::{self, Report};
+use crate::github::JobRun;
 use crate::scenario::Scenario;
 use crate::verdict::{Cloud, Verdict};
+use std::collections::HashMap;
 
 /// Entries per cloud before the cache starts over: bounds memory on
-/// scenarios with very many distinct tokens (a lookup is a linear scan).
-const MAX_ENTRIES: usize = 512;
+/// scenarios with very many distinct tokens. The analysis of a full
+/// 256-combination matrix (about 20 what-if rows of 256 runs) stays within
+/// it; a lookup is a hash per distinct set of claims read.
+const MAX_ENTRIES: usize = 4096;
+
+/// Distinct sets of claims read per cloud before the cache starts over (a
+/// configuration gives a handful: an evaluation that stops at the issuer
+/// reads less than one that gets to the subject); bounds a lookup's work.
+const MAX_READ_SETS: usize = 64;
 
 macro_rules! cache_struct {
     ($($(#[$attr:meta])* $Variant:ident $key:ident $title:literal $Config:ident;)*) => {
@@ -32,6 +49,9 @@ macro_rules! cache_struct {
             /// Verdicts computed and reused since the cache was made.
             pub misses: usize,
             pub hits: usize,
+            /// Computes every verdict (tests compare with and without reuse).
+            #[cfg(test)]
+            no_reuse: bool,
         }
 
         impl VerdictCache {
@@ -47,9 +67,9 @@ macro_rules! cache_struct {
                 }
             }
 
-            fn put(&mut self, cloud: Cloud, claims: &Claims, verdict: &Verdict) {
+            fn put(&mut self, cloud: Cloud, claims: &Claims, reads: ClaimReads, verdict: &Verdict) {
                 match cloud {
-                    $($(#[$attr])* Cloud::$Variant => self.$key.put(claims, verdict),)*
+                    $($(#[$attr])* Cloud::$Variant => self.$key.put(claims, reads, verdict),)*
                 }
             }
         }
@@ -57,16 +77,22 @@ macro_rules! cache_struct {
 }
 crate::parties::for_each_party!(cache_struct);
 
+/// What a verdict was keyed by: the index of the claims it read in
+/// `Entries::reads`, and their values in the token.
+type Key = (usize, Vec<(String, Option<ClaimValue>)>);
+
 struct Entries<C> {
     /// The configuration and whether its evaluator was linked when these
     /// verdicts were computed.
     key: Option<(Option<C>, bool)>,
-    verdicts: Vec<(Claims, Verdict)>,
+    /// The distinct sets of claims the verdicts read, first seen first.
+    reads: Vec<ClaimReads>,
+    verdicts: HashMap<Key, Verdict>,
 }
 
 impl<C> Default for Entries<C> {
     fn default() -> Self {
-        Entries { key: None, verdicts: Vec::new() }
+        Entries { key: None, reads: Vec::new(), verdicts: HashMap::new() }
     }
 }
 
@@ -75,19 +101,32 @@ impl<C: Clone + PartialEq> Entries<C> {
         let same = self.key.as_ref().is_some_and(|(c, l)| c == config && *l == linked);
         if !same {
             self.key = Some((config.clone(), linked));
-            self.verdicts.clear();
+            self.clear();
         }
+    }
+
+    fn clear(&mut self) {
+        self.reads.clear();
+        self.verdicts.clear();
     }
 
     fn get(&self, claims: &Claims) -> Option<&Verdict> {
-        self.verdicts.iter().find(|(c, _)| c == claims).map(|(_, v)| v)
+        self.reads.iter().enumerate().find_map(|(i, reads)| self.verdicts.get(&(i, reads.key_of(claims))))
     }
 
-    fn put(&mut self, claims: &Claims, verdict: &Verdict) {
-        if self.verdicts.len() >= MAX_ENTRIES {
-            self.verdicts.clear();
+    fn put(&mut self, claims: &Claims, reads: ClaimReads, verdict: &Verdict) {
+        if self.verdicts.len() >= MAX_ENTRIES || (self.reads.len() >= MAX_READ_SETS && !self.reads.contains(&reads)) {
+            self.clear();
         }
-        self.verdicts.push((claims.clone(), verdict.clone()));
+        let at = match self.reads.iter().position(|r| *r == reads) {
+            Some(at) => at,
+            None => {
+                self.reads.push(reads);
+                self.reads.len() - 1
+            }
+        };
+        let key = self.reads.get(at).map(|r| r.key_of(claims)).unwrap_or_default();
+        self.verdicts.insert((at, key), verdict.clone());
     }
 }
 
@@ -96,17 +135,36 @@ impl VerdictCache {
     /// of earlier calls that still hold.
     pub fn evaluate(&mut self, scenario: &Scenario, clouds: &Clouds) -> Report {
         self.sync(scenario, clouds);
-        engine::evaluate_using(scenario, &mut |cloud, claims| {
-            if let Some(v) = self.get(cloud, claims) {
-                let v = v.clone();
-                self.hits += 1;
-                return v;
-            }
-            self.misses += 1;
-            let verdict = engine::evaluate_claims(scenario, cloud, claims, clouds);
-            self.put(cloud, claims, &verdict);
-            verdict
-        })
+        engine::evaluate_using(scenario, &mut |cloud, claims| self.verdict(scenario, cloud, claims, clouds))
+    }
+
+    /// The same verdict as [`engine::judge`] with only the evaluators in
+    /// `clouds`, reusing earlier verdicts that still hold.
+    pub fn judge(&mut self, scenario: &Scenario, cloud: Cloud, run: &JobRun, clouds: &Clouds) -> Verdict {
+        self.sync(scenario, clouds);
+        engine::judge_using(cloud, run, &mut |cloud, claims| self.verdict(scenario, cloud, claims, clouds))
+    }
+
+    /// A cache that computes every verdict, for tests that compare.
+    #[cfg(test)]
+    pub(crate) fn without_reuse() -> VerdictCache {
+        VerdictCache { no_reuse: true, ..VerdictCache::default() }
+    }
+
+    fn verdict(&mut self, scenario: &Scenario, cloud: Cloud, claims: &Claims, clouds: &Clouds) -> Verdict {
+        #[cfg(test)]
+        let reuse = !self.no_reuse;
+        #[cfg(not(test))]
+        let reuse = true;
+        if reuse && let Some(v) = self.get(cloud, claims) {
+            let v = v.clone();
+            self.hits += 1;
+            return v;
+        }
+        self.misses += 1;
+        let (verdict, reads) = crate::claims::reads_of(|| engine::evaluate_claims(scenario, cloud, claims, clouds));
+        self.put(cloud, claims, reads, &verdict);
+        verdict
     }
 }
 

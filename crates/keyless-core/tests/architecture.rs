@@ -70,7 +70,19 @@ const LAYERS: &[(&str, &[&str])] = &[
     // Reuses a cloud's verdicts while its configuration and the claims hold.
     (
         "verdict_cache",
-        &["engine", "scenario", "clouds", "cloud_module", "verdict", "aws", "azure", "gcp", "alibaba", "fixture"],
+        &[
+            "engine",
+            "scenario",
+            "github",
+            "clouds",
+            "cloud_module",
+            "verdict",
+            "aws",
+            "azure",
+            "gcp",
+            "alibaba",
+            "fixture",
+        ],
     ),
     // The token lab: a real token's claims, judged through the engine.
     ("token", &["engine", "scenario", "clouds", "github", "verdict"]),
@@ -79,6 +91,7 @@ const LAYERS: &[(&str, &[&str])] = &[
         "analysis",
         &[
             "engine",
+            "verdict_cache",
             "scenario",
             "draft",
             "github",

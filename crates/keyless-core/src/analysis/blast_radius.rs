@@ -13,8 +13,10 @@ use crate::engine::{self, JobReport};
 use crate::github::JobRun;
 use crate::scenario::{PullRequestTargetSubject, Scenario};
 use crate::span::{DocId, Span};
-use crate::verdict::Cloud;
+use crate::verdict::{Cloud, Verdict};
+use crate::verdict_cache::VerdictCache;
 use serde::Serialize;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// One what-if row kind, declared once: the matrix's rows, the docs'
@@ -247,7 +249,8 @@ pub struct WhatIfMatrix {
     pub notes: Vec<String>,
 }
 
-/// A row's simulated job, kept for re-judging suggestions.
+/// A row's simulated job, kept for re-judging suggestions (without the
+/// token's explanation).
 #[derive(Clone, Debug)]
 pub(crate) struct RowRun {
     pub row: usize,
@@ -299,11 +302,18 @@ fn relevant_jobs(clouds: &[Cloud], jobs: &[JobReport]) -> BTreeMap<Cloud, BTreeS
 }
 
 pub(crate) fn explore(scenario: &Scenario) -> Exploration {
-    explore_from(scenario, &engine::evaluate(scenario))
+    explore_from(scenario, &engine::evaluate(scenario), &mut VerdictCache::default())
 }
 
-/// As [`explore`], reusing the report of the scenario as given.
-pub(crate) fn explore_from(scenario: &Scenario, base: &crate::engine::Report) -> Exploration {
+/// As [`explore`], reusing the report of the scenario as given, with the
+/// variants' verdicts through `verdicts` (the same verdicts as
+/// [`engine::evaluate`]'s: each distinct token a cloud sees is judged once,
+/// where a matrix's runs repeat a few per variant).
+pub(crate) fn explore_from(
+    scenario: &Scenario,
+    base: &crate::engine::Report,
+    verdicts: &mut VerdictCache,
+) -> Exploration {
     let clouds = engine::configured_clouds(scenario);
     let relevant = relevant_jobs(&clouds, &base.jobs);
     let mut notes = Vec::new();
@@ -318,11 +328,13 @@ pub(crate) fn explore_from(scenario: &Scenario, base: &crate::engine::Report) ->
         notes,
     };
     let mut runs = Vec::new();
-    let mut add_rows = |v: &Variant, jobs: &[JobReport], matrix: &mut WhatIfMatrix| {
-        for j in jobs {
+    // A row's run is kept for verifying suggestions: moved out of a
+    // variant's report, cloned from the base report (borrowed).
+    let mut add_row =
+        |v: &Variant, run: Cow<'_, JobRun>, judged: &BTreeMap<Cloud, Verdict>, matrix: &mut WhatIfMatrix| {
+            let j = run.as_ref();
             let key = job_key(&j.job, j.matrix.as_ref());
-            let cells: BTreeMap<Cloud, WhatIfCell> = j
-                .verdicts
+            let cells: BTreeMap<Cloud, WhatIfCell> = judged
                 .iter()
                 .filter(|(c, _)| relevant.get(c).is_some_and(|k| k.contains(&key)))
                 .map(|(c, verdict)| {
@@ -338,7 +350,7 @@ pub(crate) fn explore_from(scenario: &Scenario, base: &crate::engine::Report) ->
                 })
                 .collect();
             if cells.is_empty() {
-                continue;
+                return;
             }
             matrix.evaluations += cells.len();
             let sub = j.token.issued.then(|| j.token.claims.sub());
@@ -364,17 +376,24 @@ pub(crate) fn explore_from(scenario: &Scenario, base: &crate::engine::Report) ->
                     });
                 }
             }
-            runs.push(RowRun { row: matrix.rows.len(), run: j.run.clone() });
+            // Verification reads the token and the logins, never the
+            // explanation: not keeping it halves the memory of a 1,024-job run's matrix.
+            let mut run = run.into_owned();
+            run.token.explanation = Vec::new();
+            runs.push(RowRun { row: matrix.rows.len(), run });
             matrix.rows.push(row);
-        }
-    };
+        };
     for v in &variants {
         if v.def.expectation == Expectation::Intended {
-            add_rows(v, &base.jobs, &mut matrix);
+            for j in &base.jobs {
+                add_row(v, Cow::Borrowed(&j.run), &j.verdicts, &mut matrix);
+            }
         } else {
-            let report = engine::evaluate(&v.scenario);
+            let report = verdicts.evaluate(&v.scenario, &crate::clouds::Clouds::ALL);
             matrix.simulations += 1;
-            add_rows(v, &report.jobs, &mut matrix);
+            for JobReport { run, verdicts: judged } in report.jobs {
+                add_row(v, Cow::Owned(run), &judged, &mut matrix);
+            }
         }
     }
     Exploration { matrix, runs }

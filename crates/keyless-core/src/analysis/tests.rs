@@ -249,3 +249,32 @@ fn default_audience_findings_follow_the_runs_logins() {
     let explicit = ids_of(&scenario("\n            audience: api://my-app"));
     assert!(!explicit.iter().any(|i| i == "KL-AZ-007"), "{explicit:?}");
 }
+
+/// docs/fuzzing.md finding 3 (fuzz/regressions/scenario/): a 256-combination
+/// matrix and a fan-out of reusable workflows (1,024 jobs). The analysis
+/// through the verdict cache equals the one that judges every run, and it
+/// judges each token the cloud tells apart once: the matrix's what-if rows
+/// repeat 256 `sub`s (the environment), the fan-out's jobs one token per row.
+#[test]
+fn the_analysis_judges_each_distinct_token_once_with_the_same_result() {
+    // The most verdicts each may compute: the matrix's 256 `sub`s (one per
+    // environment) under a dozen repository and issuer forms at most; the
+    // fan-out's 1,024 jobs share one token per what-if row.
+    for (name, distinct_most) in [("matrix-256-suggestion-verify", 256 * 12), ("reusable-fan-out", 32)] {
+        let path = crate::testutil::repo_root().join("fuzz/regressions/scenario").join(format!("{name}.yaml"));
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        let scenario = Scenario::parse(&text).unwrap_or_else(|e| panic!("{name}: {e:?}"));
+        let report = crate::engine::evaluate(&scenario);
+        let mut memo = VerdictCache::default();
+        let mut every = VerdictCache::without_reuse();
+        let memoised = analyze_using(&scenario, &report, &mut memo);
+        assert_eq!(memoised, analyze_using(&scenario, &report, &mut every), "{name}");
+        assert_eq!(memoised, analyze(&scenario, &report), "{name}");
+        // Every what-if run was judged (thousands), each distinct token once.
+        let judged = every.misses;
+        assert_eq!(memo.hits + memo.misses, judged, "{name}");
+        assert!(judged > 4000, "{name}: {judged} runs judged");
+        assert!(memo.misses <= distinct_most, "{name}: {} of {judged} judged", memo.misses);
+        eprintln!("{name}: {} verdicts computed for {judged} runs judged", memo.misses);
+    }
+}

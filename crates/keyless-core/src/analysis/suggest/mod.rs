@@ -20,10 +20,10 @@ mod tests;
 use crate::analysis::blast_radius::{Expectation, Exploration};
 use crate::claims::Claims;
 use crate::diagnostic::Diagnostic;
-use crate::engine;
 use crate::github::JobRun;
 use crate::scenario::Scenario;
 use crate::verdict::Cloud;
+use crate::verdict_cache::VerdictCache;
 use serde::Serialize;
 
 /// One ready-to-paste rendering of a suggestion.
@@ -165,6 +165,15 @@ fn placeholder_warnings(scenario: &Scenario, intended: &[Claims], config: &str) 
 
 /// Suggestions for every configured cloud that has intended runs.
 pub(crate) fn suggest(scenario: &Scenario, exploration: &Exploration) -> Vec<Suggestion> {
+    suggest_using(scenario, exploration, &mut VerdictCache::default())
+}
+
+/// [`suggest`], verifying through `verdicts` (see [`verify_using`]).
+pub(crate) fn suggest_using(
+    scenario: &Scenario,
+    exploration: &Exploration,
+    verdicts: &mut VerdictCache,
+) -> Vec<Suggestion> {
     let mut out = Vec::new();
     for &cloud in &exploration.matrix.clouds {
         let intended: Vec<Claims> = exploration
@@ -193,7 +202,7 @@ pub(crate) fn suggest(scenario: &Scenario, exploration: &Exploration) -> Vec<Sug
             #[cfg(feature = "services")]
             Cloud::OctoSts => services::octo_sts(scenario, &intended),
         };
-        let verified = verify(scenario, cloud, &draft.config, exploration);
+        let verified = verify_using(scenario, cloud, &draft.config, exploration, VERIFY_BUDGET, verdicts);
         let mut notes = placeholder_warnings(scenario, &intended, &draft.config);
         notes.extend(draft.notes);
         out.push(Suggestion {
@@ -228,23 +237,41 @@ fn unintended_claims(e: &Exploration, cloud: Cloud) -> Vec<Claims> {
 /// The work [`verify`] may do, in runs judged × bytes of the suggested
 /// configuration (a judgement walks the configuration): a 256-combination
 /// matrix (GitHub's maximum) with a suggestion listing every intended `sub`
-/// makes this quadratic in the matrix (FOUND.md F1). About 0.7 s natively;
-/// past it verification stops and the suggestion is shown unverified, with
-/// the reason (docs/limits.md).
+/// makes this quadratic in the matrix (docs/fuzzing.md finding 3). Runs whose
+/// tokens agree on the claims the cloud reads are judged once (the verdict
+/// cache), so the work actually done is usually far less; the budget still
+/// counts every run, so where it stops does not depend on the cache. Past
+/// it verification stops and the suggestion is shown unverified, with the
+/// reason (docs/limits.md).
 pub(crate) const VERIFY_BUDGET: usize = 256 << 20;
 
 /// Parses `config` as the cloud would and judges every matrix row with it.
+#[cfg(test)]
 pub(crate) fn verify(scenario: &Scenario, cloud: Cloud, config: &str, e: &Exploration) -> Verification {
     verify_within(scenario, cloud, config, e, VERIFY_BUDGET)
 }
 
 /// [`verify`] with a given work budget.
+#[cfg(test)]
 pub(crate) fn verify_within(
     scenario: &Scenario,
     cloud: Cloud,
     config: &str,
     e: &Exploration,
     budget: usize,
+) -> Verification {
+    verify_using(scenario, cloud, config, e, budget, &mut VerdictCache::default())
+}
+
+/// [`verify_within`], judging through `verdicts`: each distinct token the
+/// cloud sees is judged once (verdicts equal the engine's).
+fn verify_using(
+    scenario: &Scenario,
+    cloud: Cloud,
+    config: &str,
+    e: &Exploration,
+    budget: usize,
+    verdicts: &mut VerdictCache,
 ) -> Verification {
     let mut v = Verification {
         parsed: false,
@@ -286,7 +313,7 @@ pub(crate) fn verify_within(
             break;
         }
         let Some(row) = e.matrix.rows.get(r.row) else { continue };
-        let verdict = engine::judge(&judged, cloud, &r.run);
+        let verdict = verdicts.judge(&judged, cloud, &r.run, &crate::clouds::Clouds::ALL);
         v.checked_runs += 1;
         match row.expectation {
             Expectation::Intended if !verdict.allowed => {

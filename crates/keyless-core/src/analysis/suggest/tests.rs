@@ -65,7 +65,7 @@ fn unparseable_suggestion_is_not_verified() {
     assert!(v.parsed && v.admits_intended && !v.rejects_unintended && !v.verified, "{v:?}");
 }
 
-/// Verification is bounded (FOUND.md F1): past its work budget it stops,
+/// Verification is bounded (docs/fuzzing.md finding 3): past its work budget it stops,
 /// says how far it got, and the suggestion is not verified; within the
 /// budget the same suggestion verifies.
 #[test]
