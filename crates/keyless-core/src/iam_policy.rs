@@ -9,6 +9,7 @@ use crate::diagnostic::{Diagnostic, Result};
 use crate::doc::{self, Node, Text, Value};
 use crate::span::{Span, Spanned};
 use crate::spelling::{nearest, nearest_ignoring_case};
+use std::borrow::Cow;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct TrustPolicy {
@@ -197,12 +198,22 @@ impl Operator {
 
     /// The name as written back (`ForAllValues:StringLikeIfExists`).
     pub fn display(&self) -> String {
-        let set = match self.set {
+        let mut out = String::new();
+        self.write_name(&mut out);
+        out
+    }
+
+    /// [`Operator::display`], appended to `out`.
+    pub fn write_name(&self, out: &mut String) {
+        out.push_str(match self.set {
             Some(SetQualifier::ForAnyValue) => "ForAnyValue:",
             Some(SetQualifier::ForAllValues) => "ForAllValues:",
             None => "",
-        };
-        format!("{set}{}{}", self.base.name(), if self.if_exists { "IfExists" } else { "" })
+        });
+        out.push_str(self.base.name());
+        if self.if_exists {
+            out.push_str("IfExists");
+        }
     }
 }
 
@@ -585,9 +596,15 @@ fn parse_conditions(
 /// through some SDKs and CLI v1), or `get-role` output
 /// (`{"Role": {"AssumeRolePolicyDocument": …}}`).
 pub fn unwrap_policy_document(node: &Node) -> Result<Node> {
+    policy_document(node).map(Cow::into_owned)
+}
+
+/// [`unwrap_policy_document`], borrowing `node` when it is the policy
+/// itself (no copy of the tree to parse it).
+pub fn policy_document(node: &Node) -> Result<Cow<'_, Node>> {
     if let Some(role) = node.get("Role").filter(|_| node.get_ci("Statement").is_none()) {
         return match role.get("AssumeRolePolicyDocument") {
-            Some(d) => unwrap_policy_document(d),
+            Some(d) => policy_document(d),
             None => Err(Diagnostic::at(
                 "`Role` has no `AssumeRolePolicyDocument` (expected `aws iam get-role` output)",
                 role.span,
@@ -595,7 +612,7 @@ pub fn unwrap_policy_document(node: &Node) -> Result<Node> {
         };
     }
     if let Some(d) = node.get("AssumeRolePolicyDocument") {
-        return unwrap_policy_document(d);
+        return policy_document(d);
     }
     match &node.value {
         Value::String(s) => {
@@ -624,9 +641,9 @@ pub fn unwrap_policy_document(node: &Node) -> Result<Node> {
                 _ => Text::new(text, node.span),
             };
             inner.relocate_into(&outer);
-            Ok(inner)
+            Ok(Cow::Owned(inner))
         }
-        _ => Ok(node.clone()),
+        _ => Ok(Cow::Borrowed(node)),
     }
 }
 

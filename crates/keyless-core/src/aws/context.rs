@@ -1,7 +1,7 @@
 //! The request context STS builds for a GitHub token, and which statements
 //! apply to it (research cloud-trust-evaluation.md §1.2, §1.3).
 
-use super::config::{has_wildcard, provider_of_arn};
+use super::config::{has_wildcard, split_provider_arn};
 use crate::claims::Claims;
 use crate::iam_condition::{Applicability, ContextLookup, GivenContext, PolicyHost, check_action};
 use crate::iam_policy::{Principal, Statement};
@@ -54,7 +54,7 @@ impl AwsRequest<'_> {
         }
         match &self.provider_arn {
             Some(arn) => value == arn.value,
-            None => provider_of_arn(value).is_some_and(|(_, url)| url == self.token_url),
+            None => split_provider_arn(value).is_some_and(|(_, url)| url == self.token_url),
         }
     }
 

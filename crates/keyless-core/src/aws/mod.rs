@@ -113,7 +113,7 @@ pub fn evaluate(config: &AwsConfig, claims: &Claims) -> Verdict {
     };
 
     // §1.1 step 1: an IAM OIDC provider whose URL is the token's issuer.
-    let providers = if config.providers.is_empty() {
+    let providers: std::borrow::Cow<[OidcProvider]> = if config.providers.is_empty() {
         let assumed = config::assumed_providers(&config.trust_policy);
         for p in &assumed {
             trace.push(TraceStep::info(
@@ -124,9 +124,9 @@ pub fn evaluate(config: &AwsConfig, claims: &Claims) -> Verdict {
                 Some(p.span),
             ));
         }
-        assumed
+        assumed.into()
     } else {
-        config.providers.clone()
+        (&config.providers[..]).into()
     };
     let Some(provider) = providers.iter().find(|p| p.url.value == token_url) else {
         let known: Vec<String> = providers.iter().map(|p| p.url.value.clone()).collect();

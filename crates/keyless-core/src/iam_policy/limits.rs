@@ -22,9 +22,26 @@ pub(super) fn check(node: &Node, dialect: Dialect, errors: &mut Vec<Diagnostic>,
     }
 }
 
+/// Counts the characters of the UTF-8 written to it (serde_json writes
+/// valid UTF-8): the bytes that start a character, without keeping them.
+struct CharCounter(usize);
+
+impl std::io::Write for CharCounter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        // A continuation byte is 0b10xx_xxxx.
+        self.0 += buf.iter().filter(|b| (**b as i8) >= -0x40).count();
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 /// The policy's length as IAM counts it: its JSON without white space.
 fn size(node: &Node, errors: &mut Vec<Diagnostic>, notes: &mut Vec<Diagnostic>) {
-    let chars = serde_json::to_string(&node.to_json()).map_or(0, |t| t.chars().count());
+    let mut counter = CharCounter(0);
+    let chars = serde_json::to_writer(&mut counter, &node.to_json()).map_or(0, |()| counter.0);
     if chars > AWS_TRUST_POLICY_MAX_CHARS {
         errors.push(Diagnostic::refused(
             format!(
