@@ -280,6 +280,17 @@ fn numeric(name: &str, policy: &str, request: &str) -> Option<bool> {
     })
 }
 
+/// The parts joined, in one allocation of the right size: the trace's
+/// texts are built for every statement and condition of every evaluation,
+/// and `format!` would grow them piecemeal.
+pub(crate) fn concat(parts: &[&str]) -> String {
+    let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for p in parts {
+        out.push_str(p);
+    }
+    out
+}
+
 /// `"a"` for one value, `["a", "b"]` for any other number.
 fn quote_values<S: AsRef<str>>(values: &[S]) -> String {
     let mut out = String::new();
@@ -372,7 +383,7 @@ pub fn evaluate_condition(c: &Condition, host: &dyn PolicyHost, syntax: ValueSyn
         return ConditionResult {
             matched,
             unknown: None,
-            text: format!("{desc}: key absent from the request context, {why}"),
+            text: concat(&[&desc, ": key absent from the request context, ", why]),
             notes,
         };
     }
@@ -482,13 +493,17 @@ pub fn evaluate_condition(c: &Condition, host: &dyn PolicyHost, syntax: ValueSyn
             notes.push("the token uses GitHub's immutable subject (`owner@id/repo@id`); this value was written for the name-only form `repo:owner/repo`, which the token no longer carries".into());
         }
     }
-    let request = quote_values(&found.values);
-    let text = match (negated, matched) {
-        (false, true) => format!("{desc} matched {request}"),
-        (false, false) => format!("{desc} did not match {request}"),
-        (true, true) => format!("{desc} holds: {request} matches none of the values"),
-        (true, false) => format!("{desc} does not hold: {request} matches a listed value"),
+    // `{desc} matched "v"` and the like, appended to `desc`.
+    let (before, after) = match (negated, matched) {
+        (false, true) => (" matched ", ""),
+        (false, false) => (" did not match ", ""),
+        (true, true) => (" holds: ", " matches none of the values"),
+        (true, false) => (" does not hold: ", " matches a listed value"),
     };
+    let mut text = desc;
+    text.push_str(before);
+    push_quoted_values(&mut text, &found.values);
+    text.push_str(after);
     ConditionResult { matched, unknown: None, text, notes }
 }
 
@@ -584,7 +599,7 @@ pub fn evaluate_policy(policy: &TrustPolicy, host: &dyn PolicyHost, syntax: Valu
         trace.extend(app.steps);
         if !app.applies {
             let (why, span) = app.reason.unwrap_or_else(|| ("it does not apply to this request".into(), Some(st.span)));
-            trace.push(TraceStep::info(format!("{label} ({effect}) does not apply: {why}"), Some(st.span)));
+            trace.push(TraceStep::info(concat(&[&label, " (", effect, ") does not apply: ", &why]), Some(st.span)));
             if first_not_applicable.is_none() {
                 first_not_applicable = Some((format!("{label} does not apply: {why}"), span));
             }
@@ -597,9 +612,9 @@ pub fn evaluate_policy(policy: &TrustPolicy, host: &dyn PolicyHost, syntax: Valu
         for c in &st.conditions {
             let r = evaluate_condition(c, host, syntax);
             for n in &r.notes {
-                trace.push(TraceStep::info(format!("{}: {n}", c.key.value), Some(c.key.span)));
+                trace.push(TraceStep::info(concat(&[&c.key.value, ": ", n]), Some(c.key.span)));
             }
-            let step_text = format!("{label} condition {}", r.text);
+            let step_text = concat(&[&label, " condition ", &r.text]);
             if let Some(dep) = r.unknown {
                 push_unique(&mut unknown_here, std::slice::from_ref(&dep));
                 first_unknown.get_or_insert((step_text.clone(), c.span));
@@ -614,7 +629,7 @@ pub fn evaluate_policy(policy: &TrustPolicy, host: &dyn PolicyHost, syntax: Valu
                 trace.push(TraceStep::fail(step_text, Some(c.span)));
             }
         }
-        let head = format!("{label} ({effect})");
+        let head = concat(&[&label, " (", effect, ")"]);
         if all && let Some(first) = first_unknown {
             let keys = unknown_here.iter().map(|d| format!("`{}`", d.key)).collect::<Vec<_>>().join(", ");
             trace.push(TraceStep::info(
@@ -631,14 +646,14 @@ pub fn evaluate_policy(policy: &TrustPolicy, host: &dyn PolicyHost, syntax: Valu
             continue;
         }
         let summary = if st.conditions.is_empty() {
-            format!("{head} applies and has no conditions")
+            concat(&[&head, " applies and has no conditions"])
         } else if all {
             match st.conditions.len() {
-                1 => format!("{head}: its condition holds"),
+                1 => concat(&[&head, ": its condition holds"]),
                 n => format!("{head}: all {n} conditions hold"),
             }
         } else {
-            format!("{head}: a condition does not hold, the statement has no effect")
+            concat(&[&head, ": a condition does not hold, the statement has no effect"])
         };
         match (st.effect.value, all) {
             (Effect::Deny, true) => {
@@ -808,9 +823,11 @@ pub fn check_action(st: &Statement, label: &str, wanted: &[&str]) -> (bool, Trac
     if !st.actions.is_empty() {
         let hit = st.actions.iter().find(|a| wanted.iter().any(|w| action_pattern_matches(&a.value, w)));
         return match hit {
-            Some(a) => {
-                (true, TraceStep::pass(format!("{label} Action \"{}\" covers {shown}", a.value), Some(a.span)), None)
-            }
+            Some(a) => (
+                true,
+                TraceStep::pass(concat(&[label, " Action \"", &a.value, "\" covers ", &shown]), Some(a.span)),
+                None,
+            ),
             None => {
                 let span = st.actions.first().map(|a| a.span.to(st.actions.last().map_or(a.span, |l| l.span)));
                 let listed = quote_values(&st.actions.iter().map(|a| a.value.clone()).collect::<Vec<_>>());

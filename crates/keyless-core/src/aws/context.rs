@@ -3,7 +3,7 @@
 
 use super::config::{has_wildcard, split_provider_arn};
 use crate::claims::Claims;
-use crate::iam_condition::{Applicability, ContextLookup, GivenContext, PolicyHost, check_action};
+use crate::iam_condition::{Applicability, ContextLookup, GivenContext, PolicyHost, check_action, concat};
 use crate::iam_policy::{Principal, Statement};
 use crate::span::Spanned;
 use crate::verdict::TraceStep;
@@ -62,7 +62,7 @@ impl AwsRequest<'_> {
         if p.wildcard {
             return Some("\"*\"".into());
         }
-        p.federated.iter().find(|f| self.principal_matches(&f.value)).map(|f| format!("\"{}\"", f.value))
+        p.federated.iter().find(|f| self.principal_matches(&f.value)).map(|f| concat(&["\"", &f.value, "\""]))
     }
 
     fn expected_principal(&self) -> String {
@@ -131,9 +131,10 @@ impl PolicyHost for AwsRequest<'_> {
         let mut steps = Vec::new();
         if let Some(p) = &st.principal {
             match self.principal_covers(p) {
-                Some(v) => {
-                    steps.push(TraceStep::pass(format!("{label} Principal {v} is the token's provider"), Some(p.span)))
-                }
+                Some(v) => steps.push(TraceStep::pass(
+                    concat(&[label, " Principal ", &v, " is the token's provider"]),
+                    Some(p.span),
+                )),
                 None => {
                     let wildcard = p.federated.iter().find(|f| has_wildcard(&f.value)).map(|f| {
                         format!(
