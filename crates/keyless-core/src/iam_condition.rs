@@ -330,8 +330,8 @@ pub fn evaluate_condition(c: &Condition, host: &dyn PolicyHost, syntax: ValueSyn
     desc.push_str(&c.key.value);
     desc.push_str(" = ");
     push_quoted_values(&mut desc, &written);
-    let found = host.lookup(&c.key.value);
-    let mut notes: Vec<String> = found.note.iter().cloned().collect();
+    let mut found = host.lookup(&c.key.value);
+    let mut notes: Vec<String> = found.note.take().into_iter().collect();
     // A key that is always present with an unknown value still decides
     // `Null`; everything else on an unknowable key is unknown.
     if let Some(u) = found.unknowable.as_ref().filter(|u| !(u.always_present && op.base == BaseOperator::Null)) {

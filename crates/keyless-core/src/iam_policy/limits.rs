@@ -61,11 +61,17 @@ fn json_chars(node: &Node) -> usize {
         Value::String(s) => string_chars(s),
         Value::Seq(items) => 2 + items.iter().map(json_chars).sum::<usize>() + items.len().saturating_sub(1),
         Value::Map(entries) => {
-            // `to_json` keeps one entry per key, with the last value.
-            let mut seen = std::collections::HashSet::new();
+            // `to_json` keeps one entry per key, with the last value. A
+            // policy's maps are small: a set of keys only for large ones
+            // (linear either way).
+            let mut seen = (entries.len() > 16).then(std::collections::HashSet::new);
             let (mut chars, mut kept) = (2, 0usize);
-            for e in entries.iter().rev() {
-                if seen.insert(e.key.value.as_str()) {
+            for (i, e) in entries.iter().enumerate().rev() {
+                let last = match seen.as_mut() {
+                    Some(seen) => seen.insert(e.key.value.as_str()),
+                    None => entries.get(i + 1..).unwrap_or_default().iter().all(|l| l.key.value != e.key.value),
+                };
+                if last {
                     chars += string_chars(&e.key.value) + 1 + json_chars(&e.value);
                     kept += 1;
                 }
@@ -110,6 +116,11 @@ mod tests {
             let node = doc::parse(text, DocId::Aws).expect(text);
             assert_eq!(json_chars(&node), serialised(&node), "{text}");
         }
+        // A large map (the set of keys), with repeated keys.
+        let keys: Vec<String> = (0..40).map(|i| format!("\"k{}\": {i}", i % 25)).collect();
+        let text = format!("{{{}}}", keys.join(", "));
+        let node = doc::parse(&text, DocId::Aws).expect("a map");
+        assert_eq!(json_chars(&node), serialised(&node), "{text}");
     }
 
     proptest! {
