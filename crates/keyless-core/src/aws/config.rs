@@ -170,12 +170,12 @@ pub(super) fn assumed_providers(policy: &TrustPolicy) -> Vec<OidcProvider> {
     let mut out: Vec<OidcProvider> = Vec::new();
     let federated = policy.statements.iter().filter_map(|s| s.principal.as_ref()).flat_map(|p| p.federated.iter());
     for f in federated {
-        if let Some((_, url)) = provider_of_arn(&f.value)
-            && !has_wildcard(&url)
+        if let Some((_, url)) = split_provider_arn(&f.value)
+            && !has_wildcard(url)
             && !out.iter().any(|p| p.url.value == url)
         {
             out.push(OidcProvider {
-                url: Spanned::new(url, f.span),
+                url: Spanned::new(url.to_string(), f.span),
                 client_ids: vec![Spanned::new(AWS_STS_AUDIENCE.to_string(), f.span)],
                 span: f.span,
                 // A wildcard ARN names no provider (it never matches, see

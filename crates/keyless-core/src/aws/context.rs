@@ -37,8 +37,8 @@ pub fn provider_url_of(iss: &str) -> String {
 }
 
 pub(super) struct AwsRequest<'a> {
-    pub token_url: String,
-    pub provider_arn: Option<Spanned<String>>,
+    pub token_url: &'a str,
+    pub provider_arn: Option<&'a Spanned<String>>,
     pub claims: &'a Claims,
     /// The section's `request_context` option.
     pub given: &'a GivenContext,
@@ -52,7 +52,7 @@ impl AwsRequest<'_> {
         if has_wildcard(value) {
             return false;
         }
-        match &self.provider_arn {
+        match self.provider_arn {
             Some(arn) => value == arn.value,
             None => split_provider_arn(value).is_some_and(|(_, url)| url == self.token_url),
         }
@@ -66,7 +66,7 @@ impl AwsRequest<'_> {
     }
 
     fn expected_principal(&self) -> String {
-        match &self.provider_arn {
+        match self.provider_arn {
             Some(a) => a.value.clone(),
             None => format!("arn:aws:iam::<account>:oidc-provider/{}", self.token_url),
         }
@@ -94,7 +94,7 @@ impl PolicyHost for AwsRequest<'_> {
         if prefix.eq_ignore_ascii_case("aws") || prefix.eq_ignore_ascii_case("sts") {
             return self.given.lookup(key).unwrap_or_else(|| super::global_keys::lookup(key));
         }
-        if !prefix.eq_ignore_ascii_case(&self.token_url) {
+        if !prefix.eq_ignore_ascii_case(self.token_url) {
             return ContextLookup::absent(format!(
                 "this key belongs to provider `{prefix}`; the token comes from `{}`, so the key is absent",
                 self.token_url

@@ -171,12 +171,12 @@ pub fn evaluate(config: &AwsConfig, claims: &Claims) -> Verdict {
     ));
 
     // §1.1 step 2: `aud` must be one of the provider's client IDs.
-    let ids: Vec<String> = provider.client_ids.iter().map(|c| c.value.clone()).collect();
     match provider.client_ids.iter().find(|c| c.value == aud) {
         Some(c) => {
             trace.push(TraceStep::pass(format!("token aud \"{aud}\" is in the provider's ClientIDList"), Some(c.span)))
         }
         None => {
+            let ids: Vec<&str> = provider.client_ids.iter().map(|c| c.value.as_str()).collect();
             let by = format!(
                 "provider {} ClientIDList {ids:?} does not contain the token's aud \"{aud}\"",
                 provider.url.value
@@ -200,8 +200,8 @@ pub fn evaluate(config: &AwsConfig, claims: &Claims) -> Verdict {
     let syntax =
         ValueSyntax { variables: config.trust_policy.version.as_ref().is_some_and(|v| v.value == "2012-10-17") };
     let request = AwsRequest {
-        token_url: token_url.clone(),
-        provider_arn: provider.arn.clone(),
+        token_url: &token_url,
+        provider_arn: provider.arn.as_ref(),
         claims,
         given: &config.request_context,
     };
