@@ -276,7 +276,8 @@ pub fn parse_policy(
     // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html),
     // so such a role cannot exist: an error, not a warning. Element names are
     // matched ignoring case (as `Node::get_ci` does for IAM).
-    unknown_elements(entries, dialect.top_level(), "the trust policy", dialect, &mut errors);
+    let all: Vec<&doc::Entry> = entries.iter().collect();
+    unknown_elements(&all, dialect.top_level(), "the trust policy", dialect, &mut errors);
     limits::check(node, dialect, &mut errors, &mut notes);
 
     let version = node.get_ci("Version").map(|n| n.expect_scalar("`Version`"));
@@ -352,7 +353,7 @@ pub fn parse_policy(
 }
 
 fn unknown_elements(
-    entries: &[doc::Entry],
+    entries: &[&doc::Entry],
     known: &[&str],
     what: &str,
     dialect: Dialect,
@@ -398,11 +399,12 @@ fn parse_statement(
                 e.key.span,
             ));
         }
-        let rest: Vec<doc::Entry> =
-            entries.iter().filter(|e| !e.key.value.eq_ignore_ascii_case("Resource")).cloned().collect();
+        // The other elements, borrowed (not a copy of the statement's tree).
+        let rest: Vec<&doc::Entry> = entries.iter().filter(|e| !e.key.value.eq_ignore_ascii_case("Resource")).collect();
         unknown_elements(&rest, dialect.statement_elements(), "a statement", dialect, &mut errors);
     } else {
-        unknown_elements(entries, dialect.statement_elements(), "a statement", dialect, &mut errors);
+        let all: Vec<&doc::Entry> = entries.iter().collect();
+        unknown_elements(&all, dialect.statement_elements(), "a statement", dialect, &mut errors);
     }
 
     let sid = match node.get_ci("Sid").map(|n| n.expect_scalar("`Sid`")) {

@@ -84,11 +84,14 @@ fn json_chars(node: &Node) -> usize {
 /// A JSON string's characters as serde_json writes it: quoted, `"` and `\`
 /// escaped, control characters as `\n`-style or `\u00XX` escapes.
 fn string_chars(s: &str) -> usize {
+    // By bytes: every escaped character is ASCII, and a character is the
+    // byte that starts it (continuation bytes are 0b10xx_xxxx).
     2 + s
-        .chars()
-        .map(|c| match c {
-            '"' | '\\' | '\u{8}' | '\u{c}' | '\n' | '\r' | '\t' => 2,
-            c if c < ' ' => 6,
+        .bytes()
+        .map(|b| match b {
+            b'"' | b'\\' | 0x08 | 0x0c | b'\n' | b'\r' | b'\t' => 2,
+            0x00..=0x1f => 6,
+            0x80..=0xbf => 0,
             _ => 1,
         })
         .sum::<usize>()
