@@ -323,14 +323,21 @@ fn push_quoted_values<S: AsRef<str>>(out: &mut String, values: &[S]) {
 pub fn evaluate_condition(c: &Condition, host: &dyn PolicyHost, syntax: ValueSyntax) -> ConditionResult {
     let op = &c.operator.value;
     let written: Vec<&str> = c.values.iter().map(|v| v.value.as_str()).collect();
-    // `{operator} {key} = {values}`, written in place (one allocation).
-    let mut desc = String::with_capacity(40 + c.key.value.len() + written.iter().map(|v| v.len() + 4).sum::<usize>());
+    let mut found = host.lookup(&c.key.value);
+    // `{operator} {key} = {values}`, written in place, with room for what
+    // the result's text appends (the request's values and a clause), so
+    // that text is one allocation.
+    let quoted = |values: &mut dyn Iterator<Item = usize>| values.map(|n| n + 4).sum::<usize>();
+    let mut desc = String::with_capacity(
+        128 + c.key.value.len()
+            + quoted(&mut written.iter().map(|v| v.len()))
+            + quoted(&mut found.values.iter().map(String::len)),
+    );
     op.write_name(&mut desc);
     desc.push(' ');
     desc.push_str(&c.key.value);
     desc.push_str(" = ");
     push_quoted_values(&mut desc, &written);
-    let mut found = host.lookup(&c.key.value);
     let mut notes: Vec<String> = found.note.take().into_iter().collect();
     // A key that is always present with an unknown value still decides
     // `Null`; everything else on an unknowable key is unknown.
@@ -582,7 +589,8 @@ fn push_unique(into: &mut Vec<UnknownDependency>, from: &[UnknownDependency]) {
 /// Allow can hold; it is allowed for sure when an Allow holds outright and
 /// no Deny can hold; anything else is [`Decision::Undetermined`].
 pub fn evaluate_policy(policy: &TrustPolicy, host: &dyn PolicyHost, syntax: ValueSyntax) -> PolicyOutcome {
-    let mut trace = Vec::new();
+    // Each statement's checks, its conditions, their notes and its summary.
+    let mut trace = Vec::with_capacity(policy.statements.iter().map(|s| 4 + 2 * s.conditions.len()).sum::<usize>() + 2);
     let mut deny: Option<(String, Span)> = None;
     let mut allow: Option<(String, Span)> = None;
     let mut maybe_deny: Vec<Undecided> = Vec::new();
