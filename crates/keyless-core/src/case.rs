@@ -46,12 +46,19 @@ fn map(table: &[u8], c: char) -> char {
 
 /// `c`'s simple lowercase mapping (itself when it has none).
 pub fn lower(c: char) -> char {
-    map(LOWER, c)
+    // ASCII, the usual case, without the table search: the table maps
+    // exactly `A`–`Z` there (the test below checks every character).
+    if c.is_ascii() { c.to_ascii_lowercase() } else { map(LOWER, c) }
 }
 
 /// `s` with each character lower-cased by its simple mapping.
 pub fn to_lower(s: &str) -> String {
     s.chars().map(lower).collect()
+}
+
+/// `to_lower(a) == to_lower(b)`, without building either.
+pub fn eq_ignore_case(a: &str, b: &str) -> bool {
+    a.chars().map(lower).eq(b.chars().map(lower))
 }
 
 #[cfg(test)]

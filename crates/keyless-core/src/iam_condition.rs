@@ -136,8 +136,40 @@ enum Unresolved {
     Unknown(UnknownDependency),
 }
 
+/// A policy value ready to compare.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Resolved<'a> {
+    /// Nothing to substitute (no `${`, or no policy variables in this
+    /// syntax): every character is as written. The common case, compared
+    /// without copying.
+    Written(&'a str),
+    /// With escapes or substituted variables.
+    Pieces(Vec<Piece>),
+}
+
+impl Resolved<'_> {
+    fn text(&self) -> std::borrow::Cow<'_, str> {
+        match self {
+            Resolved::Written(s) => std::borrow::Cow::Borrowed(s),
+            Resolved::Pieces(pieces) => std::borrow::Cow::Owned(text_of(pieces)),
+        }
+    }
+
+    fn glob(&self) -> Glob {
+        match self {
+            // Every character written: `Glob::new`'s reading (`*`, `?`
+            // wildcards) is `glob_of`'s for `Piece::Written`.
+            Resolved::Written(s) => Glob::new(s),
+            Resolved::Pieces(pieces) => glob_of(pieces),
+        }
+    }
+}
+
 /// Resolves `${…}` in a policy value.
-fn resolve(raw: &str, host: &dyn PolicyHost, syntax: ValueSyntax) -> Result<Vec<Piece>, Unresolved> {
+fn resolve<'a>(raw: &'a str, host: &dyn PolicyHost, syntax: ValueSyntax) -> Result<Resolved<'a>, Unresolved> {
+    if !syntax.variables || !raw.contains("${") {
+        return Ok(Resolved::Written(raw));
+    }
     let mut out = Vec::new();
     let mut rest = raw;
     while !rest.is_empty() {
@@ -180,7 +212,7 @@ fn resolve(raw: &str, host: &dyn PolicyHost, syntax: ValueSyntax) -> Result<Vec<
             }
         }
     }
-    Ok(out)
+    Ok(Resolved::Pieces(out))
 }
 
 fn text_of(pieces: &[Piece]) -> String {
@@ -209,19 +241,19 @@ fn glob_of(pieces: &[Piece]) -> Glob {
 
 /// Whether one policy value matches one request value under the positive
 /// form of the operator. `None`: the operator is not evaluated by Keyless.
-fn positive_match(base: &BaseOperator, pieces: &[Piece], request: &str) -> Option<bool> {
+fn positive_match(base: &BaseOperator, value: &Resolved, request: &str) -> Option<bool> {
     Some(match base {
         // A1: exact and case-sensitive; `*` is literal.
-        BaseOperator::StringEquals | BaseOperator::StringNotEquals => text_of(pieces) == request,
+        BaseOperator::StringEquals | BaseOperator::StringNotEquals => value.text() == request,
         BaseOperator::StringEqualsIgnoreCase | BaseOperator::StringNotEqualsIgnoreCase => {
-            crate::case::to_lower(&text_of(pieces)) == crate::case::to_lower(request)
+            crate::case::eq_ignore_case(&value.text(), request)
         }
         // A1: case-sensitive glob, `*` crosses `:` and `/`.
-        BaseOperator::StringLike | BaseOperator::StringNotLike => glob_of(pieces).matches(request),
-        BaseOperator::Bool => text_of(pieces).eq_ignore_ascii_case(request),
+        BaseOperator::StringLike | BaseOperator::StringNotLike => value.glob().matches(request),
+        BaseOperator::Bool => value.text().eq_ignore_ascii_case(request),
         BaseOperator::Null => return None,
         BaseOperator::Other(name) => {
-            let policy = text_of(pieces);
+            let policy = value.text();
             return match name.as_str() {
                 "IpAddress" | "NotIpAddress" => typed::ip_in_range(&policy, request),
                 n if n.starts_with("Date") => typed::date_compare(n, &policy, request),
@@ -248,20 +280,65 @@ fn numeric(name: &str, policy: &str, request: &str) -> Option<bool> {
     })
 }
 
-fn quote_values(values: &[String]) -> String {
+/// The parts joined, in one allocation of the right size: the trace's
+/// texts are built for every statement and condition of every evaluation,
+/// and `format!` would grow them piecemeal.
+pub(crate) fn concat(parts: &[&str]) -> String {
+    let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for p in parts {
+        out.push_str(p);
+    }
+    out
+}
+
+/// `"a"` for one value, `["a", "b"]` for any other number.
+fn quote_values<S: AsRef<str>>(values: &[S]) -> String {
+    let mut out = String::new();
+    push_quoted_values(&mut out, values);
+    out
+}
+
+fn push_quoted_values<S: AsRef<str>>(out: &mut String, values: &[S]) {
+    let quoted = |out: &mut String, v: &S| {
+        out.push('"');
+        out.push_str(v.as_ref());
+        out.push('"');
+    };
     match values {
-        [one] => format!("\"{one}\""),
-        many => format!("[{}]", many.iter().map(|v| format!("\"{v}\"")).collect::<Vec<_>>().join(", ")),
+        [one] => quoted(out, one),
+        many => {
+            out.push('[');
+            for (i, v) in many.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                quoted(out, v);
+            }
+            out.push(']');
+        }
     }
 }
 
 /// Evaluates one condition (one operator, one key, its values).
 pub fn evaluate_condition(c: &Condition, host: &dyn PolicyHost, syntax: ValueSyntax) -> ConditionResult {
     let op = &c.operator.value;
-    let written: Vec<String> = c.values.iter().map(|v| v.value.clone()).collect();
-    let desc = format!("{} {} = {}", op.display(), c.key.value, quote_values(&written));
-    let found = host.lookup(&c.key.value);
-    let mut notes: Vec<String> = found.note.iter().cloned().collect();
+    let written: Vec<&str> = c.values.iter().map(|v| v.value.as_str()).collect();
+    let mut found = host.lookup(&c.key.value);
+    // `{operator} {key} = {values}`, written in place, with room for what
+    // the result's text appends (the request's values and a clause), so
+    // that text is one allocation.
+    let quoted = |values: &mut dyn Iterator<Item = usize>| values.map(|n| n + 4).sum::<usize>();
+    let mut desc = String::with_capacity(
+        128 + c.key.value.len()
+            + quoted(&mut written.iter().map(|v| v.len()))
+            + quoted(&mut found.values.iter().map(String::len)),
+    );
+    op.write_name(&mut desc);
+    desc.push(' ');
+    desc.push_str(&c.key.value);
+    desc.push_str(" = ");
+    push_quoted_values(&mut desc, &written);
+    let mut notes: Vec<String> = found.note.take().into_iter().collect();
     // A key that is always present with an unknown value still decides
     // `Null`; everything else on an unknowable key is unknown.
     if let Some(u) = found.unknowable.as_ref().filter(|u| !(u.always_present && op.base == BaseOperator::Null)) {
@@ -313,7 +390,7 @@ pub fn evaluate_condition(c: &Condition, host: &dyn PolicyHost, syntax: ValueSyn
         return ConditionResult {
             matched,
             unknown: None,
-            text: format!("{desc}: key absent from the request context, {why}"),
+            text: concat(&[&desc, ": key absent from the request context, ", why]),
             notes,
         };
     }
@@ -367,7 +444,7 @@ pub fn evaluate_condition(c: &Condition, host: &dyn PolicyHost, syntax: ValueSyn
         }
         _ => syntax,
     };
-    let resolved: Vec<Result<Vec<Piece>, Unresolved>> = written.iter().map(|v| resolve(v, host, syntax)).collect();
+    let resolved: Vec<Result<Resolved, Unresolved>> = written.iter().map(|v| resolve(v, host, syntax)).collect();
     if let Some(Err(Unresolved::Unknown(dep))) = resolved.iter().find(|r| matches!(r, Err(Unresolved::Unknown(_)))) {
         return unknown_result(&desc, &dep.key, &dep.what, notes);
     }
@@ -384,7 +461,7 @@ pub fn evaluate_condition(c: &Condition, host: &dyn PolicyHost, syntax: ValueSyn
     let mut unsupported = false;
     let mut matches_request = |r: &str| {
         resolved.iter().any(|p| match p {
-            Ok(pieces) => match positive_match(&op.base, pieces, r) {
+            Ok(value) => match positive_match(&op.base, value, r) {
                 Some(m) => m,
                 None => {
                     unsupported = true;
@@ -414,7 +491,7 @@ pub fn evaluate_condition(c: &Condition, host: &dyn PolicyHost, syntax: ValueSyn
         // Research §0, §9.5: GitHub's immutable `sub` breaks patterns written
         // for `repo:owner/name`; say so when the name-only form would match.
         let name_only_matches = found.values.iter().filter_map(|v| crate::claims::name_only_subject(v)).any(|v| {
-            resolved.iter().any(|p| p.as_ref().is_ok_and(|pieces| positive_match(&op.base, pieces, &v) == Some(true)))
+            resolved.iter().any(|p| p.as_ref().is_ok_and(|value| positive_match(&op.base, value, &v) == Some(true)))
         });
         let env_hint =
             found.values.iter().find_map(|v| written.iter().find_map(|w| crate::claims::environment_hint(w, v)));
@@ -423,13 +500,17 @@ pub fn evaluate_condition(c: &Condition, host: &dyn PolicyHost, syntax: ValueSyn
             notes.push("the token uses GitHub's immutable subject (`owner@id/repo@id`); this value was written for the name-only form `repo:owner/repo`, which the token no longer carries".into());
         }
     }
-    let request = quote_values(&found.values);
-    let text = match (negated, matched) {
-        (false, true) => format!("{desc} matched {request}"),
-        (false, false) => format!("{desc} did not match {request}"),
-        (true, true) => format!("{desc} holds: {request} matches none of the values"),
-        (true, false) => format!("{desc} does not hold: {request} matches a listed value"),
+    // `{desc} matched "v"` and the like, appended to `desc`.
+    let (before, after) = match (negated, matched) {
+        (false, true) => (" matched ", ""),
+        (false, false) => (" did not match ", ""),
+        (true, true) => (" holds: ", " matches none of the values"),
+        (true, false) => (" does not hold: ", " matches a listed value"),
     };
+    let mut text = desc;
+    text.push_str(before);
+    push_quoted_values(&mut text, &found.values);
+    text.push_str(after);
     ConditionResult { matched, unknown: None, text, notes }
 }
 
@@ -508,7 +589,8 @@ fn push_unique(into: &mut Vec<UnknownDependency>, from: &[UnknownDependency]) {
 /// Allow can hold; it is allowed for sure when an Allow holds outright and
 /// no Deny can hold; anything else is [`Decision::Undetermined`].
 pub fn evaluate_policy(policy: &TrustPolicy, host: &dyn PolicyHost, syntax: ValueSyntax) -> PolicyOutcome {
-    let mut trace = Vec::new();
+    // Each statement's checks, its conditions, their notes and its summary.
+    let mut trace = Vec::with_capacity(policy.statements.iter().map(|s| 4 + 2 * s.conditions.len()).sum::<usize>() + 2);
     let mut deny: Option<(String, Span)> = None;
     let mut allow: Option<(String, Span)> = None;
     let mut maybe_deny: Vec<Undecided> = Vec::new();
@@ -525,7 +607,7 @@ pub fn evaluate_policy(policy: &TrustPolicy, host: &dyn PolicyHost, syntax: Valu
         trace.extend(app.steps);
         if !app.applies {
             let (why, span) = app.reason.unwrap_or_else(|| ("it does not apply to this request".into(), Some(st.span)));
-            trace.push(TraceStep::info(format!("{label} ({effect}) does not apply: {why}"), Some(st.span)));
+            trace.push(TraceStep::info(concat(&[&label, " (", effect, ") does not apply: ", &why]), Some(st.span)));
             if first_not_applicable.is_none() {
                 first_not_applicable = Some((format!("{label} does not apply: {why}"), span));
             }
@@ -538,9 +620,9 @@ pub fn evaluate_policy(policy: &TrustPolicy, host: &dyn PolicyHost, syntax: Valu
         for c in &st.conditions {
             let r = evaluate_condition(c, host, syntax);
             for n in &r.notes {
-                trace.push(TraceStep::info(format!("{}: {n}", c.key.value), Some(c.key.span)));
+                trace.push(TraceStep::info(concat(&[&c.key.value, ": ", n]), Some(c.key.span)));
             }
-            let step_text = format!("{label} condition {}", r.text);
+            let step_text = concat(&[&label, " condition ", &r.text]);
             if let Some(dep) = r.unknown {
                 push_unique(&mut unknown_here, std::slice::from_ref(&dep));
                 first_unknown.get_or_insert((step_text.clone(), c.span));
@@ -555,7 +637,7 @@ pub fn evaluate_policy(policy: &TrustPolicy, host: &dyn PolicyHost, syntax: Valu
                 trace.push(TraceStep::fail(step_text, Some(c.span)));
             }
         }
-        let head = format!("{label} ({effect})");
+        let head = concat(&[&label, " (", effect, ")"]);
         if all && let Some(first) = first_unknown {
             let keys = unknown_here.iter().map(|d| format!("`{}`", d.key)).collect::<Vec<_>>().join(", ");
             trace.push(TraceStep::info(
@@ -572,14 +654,14 @@ pub fn evaluate_policy(policy: &TrustPolicy, host: &dyn PolicyHost, syntax: Valu
             continue;
         }
         let summary = if st.conditions.is_empty() {
-            format!("{head} applies and has no conditions")
+            concat(&[&head, " applies and has no conditions"])
         } else if all {
             match st.conditions.len() {
-                1 => format!("{head}: its condition holds"),
+                1 => concat(&[&head, ": its condition holds"]),
                 n => format!("{head}: all {n} conditions hold"),
             }
         } else {
-            format!("{head}: a condition does not hold, the statement has no effect")
+            concat(&[&head, ": a condition does not hold, the statement has no effect"])
         };
         match (st.effect.value, all) {
             (Effect::Deny, true) => {
@@ -731,19 +813,29 @@ pub fn outcome_verdict(
 /// Whether an `Action` pattern covers `action`: action names are
 /// case-insensitive (A15) and may use `*` / `?` wildcards (`sts:*`, `*`).
 pub fn action_pattern_matches(pattern: &str, action: &str) -> bool {
+    if !pattern.contains(['*', '?']) {
+        // No wildcard (lower-casing makes none): the glob is the pattern's
+        // own text, so compare the folded characters without building either.
+        return crate::case::eq_ignore_case(pattern, action);
+    }
     Glob::new(&crate::case::to_lower(pattern)).matches(&crate::case::to_lower(action))
 }
 
 /// Checks Action / NotAction against the requested action names (any of
 /// them counts). Returns (applies, step, reason-when-not).
 pub fn check_action(st: &Statement, label: &str, wanted: &[&str]) -> (bool, TraceStep, Option<(String, Option<Span>)>) {
-    let shown = wanted.join(" / ");
+    let shown: std::borrow::Cow<str> = match wanted {
+        [one] => (*one).into(),
+        many => many.join(" / ").into(),
+    };
     if !st.actions.is_empty() {
         let hit = st.actions.iter().find(|a| wanted.iter().any(|w| action_pattern_matches(&a.value, w)));
         return match hit {
-            Some(a) => {
-                (true, TraceStep::pass(format!("{label} Action \"{}\" covers {shown}", a.value), Some(a.span)), None)
-            }
+            Some(a) => (
+                true,
+                TraceStep::pass(concat(&[label, " Action \"", &a.value, "\" covers ", &shown]), Some(a.span)),
+                None,
+            ),
             None => {
                 let span = st.actions.first().map(|a| a.span.to(st.actions.last().map_or(a.span, |l| l.span)));
                 let listed = quote_values(&st.actions.iter().map(|a| a.value.clone()).collect::<Vec<_>>());

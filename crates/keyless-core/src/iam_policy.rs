@@ -9,6 +9,7 @@ use crate::diagnostic::{Diagnostic, Result};
 use crate::doc::{self, Node, Text, Value};
 use crate::span::{Span, Spanned};
 use crate::spelling::{nearest, nearest_ignoring_case};
+use std::borrow::Cow;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct TrustPolicy {
@@ -197,12 +198,22 @@ impl Operator {
 
     /// The name as written back (`ForAllValues:StringLikeIfExists`).
     pub fn display(&self) -> String {
-        let set = match self.set {
+        let mut out = String::new();
+        self.write_name(&mut out);
+        out
+    }
+
+    /// [`Operator::display`], appended to `out`.
+    pub fn write_name(&self, out: &mut String) {
+        out.push_str(match self.set {
             Some(SetQualifier::ForAnyValue) => "ForAnyValue:",
             Some(SetQualifier::ForAllValues) => "ForAllValues:",
             None => "",
-        };
-        format!("{set}{}{}", self.base.name(), if self.if_exists { "IfExists" } else { "" })
+        });
+        out.push_str(self.base.name());
+        if self.if_exists {
+            out.push_str("IfExists");
+        }
     }
 }
 
@@ -265,7 +276,8 @@ pub fn parse_policy(
     // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html),
     // so such a role cannot exist: an error, not a warning. Element names are
     // matched ignoring case (as `Node::get_ci` does for IAM).
-    unknown_elements(entries, dialect.top_level(), "the trust policy", dialect, &mut errors);
+    let all: Vec<&doc::Entry> = entries.iter().collect();
+    unknown_elements(&all, dialect.top_level(), "the trust policy", dialect, &mut errors);
     limits::check(node, dialect, &mut errors, &mut notes);
 
     let version = node.get_ci("Version").map(|n| n.expect_scalar("`Version`"));
@@ -341,7 +353,7 @@ pub fn parse_policy(
 }
 
 fn unknown_elements(
-    entries: &[doc::Entry],
+    entries: &[&doc::Entry],
     known: &[&str],
     what: &str,
     dialect: Dialect,
@@ -387,11 +399,12 @@ fn parse_statement(
                 e.key.span,
             ));
         }
-        let rest: Vec<doc::Entry> =
-            entries.iter().filter(|e| !e.key.value.eq_ignore_ascii_case("Resource")).cloned().collect();
+        // The other elements, borrowed (not a copy of the statement's tree).
+        let rest: Vec<&doc::Entry> = entries.iter().filter(|e| !e.key.value.eq_ignore_ascii_case("Resource")).collect();
         unknown_elements(&rest, dialect.statement_elements(), "a statement", dialect, &mut errors);
     } else {
-        unknown_elements(entries, dialect.statement_elements(), "a statement", dialect, &mut errors);
+        let all: Vec<&doc::Entry> = entries.iter().collect();
+        unknown_elements(&all, dialect.statement_elements(), "a statement", dialect, &mut errors);
     }
 
     let sid = match node.get_ci("Sid").map(|n| n.expect_scalar("`Sid`")) {
@@ -585,9 +598,15 @@ fn parse_conditions(
 /// through some SDKs and CLI v1), or `get-role` output
 /// (`{"Role": {"AssumeRolePolicyDocument": …}}`).
 pub fn unwrap_policy_document(node: &Node) -> Result<Node> {
+    policy_document(node).map(Cow::into_owned)
+}
+
+/// [`unwrap_policy_document`], borrowing `node` when it is the policy
+/// itself (no copy of the tree to parse it).
+pub fn policy_document(node: &Node) -> Result<Cow<'_, Node>> {
     if let Some(role) = node.get("Role").filter(|_| node.get_ci("Statement").is_none()) {
         return match role.get("AssumeRolePolicyDocument") {
-            Some(d) => unwrap_policy_document(d),
+            Some(d) => policy_document(d),
             None => Err(Diagnostic::at(
                 "`Role` has no `AssumeRolePolicyDocument` (expected `aws iam get-role` output)",
                 role.span,
@@ -595,7 +614,7 @@ pub fn unwrap_policy_document(node: &Node) -> Result<Node> {
         };
     }
     if let Some(d) = node.get("AssumeRolePolicyDocument") {
-        return unwrap_policy_document(d);
+        return policy_document(d);
     }
     match &node.value {
         Value::String(s) => {
@@ -624,9 +643,9 @@ pub fn unwrap_policy_document(node: &Node) -> Result<Node> {
                 _ => Text::new(text, node.span),
             };
             inner.relocate_into(&outer);
-            Ok(inner)
+            Ok(Cow::Owned(inner))
         }
-        _ => Ok(node.clone()),
+        _ => Ok(Cow::Borrowed(node)),
     }
 }
 

@@ -6,7 +6,7 @@ use super::{AwsConfig, OidcProvider};
 use crate::diagnostic::{Diagnostic, Result};
 use crate::doc::Node;
 use crate::iam_condition::GivenContext;
-use crate::iam_policy::{Dialect, TrustPolicy, first_error, parse_policy, unwrap_policy_document};
+use crate::iam_policy::{Dialect, TrustPolicy, first_error, parse_policy, policy_document};
 use crate::span::Spanned;
 use crate::spelling::check_keys;
 
@@ -91,7 +91,7 @@ pub(super) fn parse(node: &Node) -> Result<AwsConfig> {
 }
 
 fn policy_of(node: &Node) -> std::result::Result<(TrustPolicy, Vec<Diagnostic>), Vec<Diagnostic>> {
-    let doc = unwrap_policy_document(node).map_err(|d| vec![d])?;
+    let doc = policy_document(node).map_err(|d| vec![d])?;
     parse_policy(&doc, Dialect::Aws)
 }
 
@@ -141,6 +141,12 @@ fn parse_provider(node: &Node) -> Result<OidcProvider> {
 
 /// `arn:<partition>:iam::<account>:oidc-provider/<url>` → (account, url).
 pub fn provider_of_arn(arn: &str) -> Option<(String, String)> {
+    split_provider_arn(arn).map(|(account, url)| (account.to_string(), url.to_string()))
+}
+
+/// [`provider_of_arn`], borrowing from `arn` (evaluation compares it for
+/// every statement of every request).
+pub(super) fn split_provider_arn(arn: &str) -> Option<(&str, &str)> {
     let mut parts = arn.splitn(6, ':');
     let (Some("arn"), Some(_partition), Some("iam"), Some(""), Some(account), Some(resource)) =
         (parts.next(), parts.next(), parts.next(), parts.next(), parts.next(), parts.next())
@@ -148,7 +154,7 @@ pub fn provider_of_arn(arn: &str) -> Option<(String, String)> {
         return None;
     };
     let url = resource.strip_prefix("oidc-provider/")?;
-    Some((account.to_string(), url.to_string()))
+    Some((account, url))
 }
 
 /// IAM Principal element ("All principals"): "You cannot use a wildcard to
@@ -164,12 +170,12 @@ pub(super) fn assumed_providers(policy: &TrustPolicy) -> Vec<OidcProvider> {
     let mut out: Vec<OidcProvider> = Vec::new();
     let federated = policy.statements.iter().filter_map(|s| s.principal.as_ref()).flat_map(|p| p.federated.iter());
     for f in federated {
-        if let Some((_, url)) = provider_of_arn(&f.value)
-            && !has_wildcard(&url)
+        if let Some((_, url)) = split_provider_arn(&f.value)
+            && !has_wildcard(url)
             && !out.iter().any(|p| p.url.value == url)
         {
             out.push(OidcProvider {
-                url: Spanned::new(url, f.span),
+                url: Spanned::new(url.to_string(), f.span),
                 client_ids: vec![Spanned::new(AWS_STS_AUDIENCE.to_string(), f.span)],
                 span: f.span,
                 // A wildcard ARN names no provider (it never matches, see

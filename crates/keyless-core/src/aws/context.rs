@@ -1,9 +1,9 @@
 //! The request context STS builds for a GitHub token, and which statements
 //! apply to it (research cloud-trust-evaluation.md §1.2, §1.3).
 
-use super::config::{has_wildcard, provider_of_arn};
+use super::config::{has_wildcard, split_provider_arn};
 use crate::claims::Claims;
-use crate::iam_condition::{Applicability, ContextLookup, GivenContext, PolicyHost, check_action};
+use crate::iam_condition::{Applicability, ContextLookup, GivenContext, PolicyHost, check_action, concat};
 use crate::iam_policy::{Principal, Statement};
 use crate::span::Spanned;
 use crate::verdict::TraceStep;
@@ -37,8 +37,8 @@ pub fn provider_url_of(iss: &str) -> String {
 }
 
 pub(super) struct AwsRequest<'a> {
-    pub token_url: String,
-    pub provider_arn: Option<Spanned<String>>,
+    pub token_url: &'a str,
+    pub provider_arn: Option<&'a Spanned<String>>,
     pub claims: &'a Claims,
     /// The section's `request_context` option.
     pub given: &'a GivenContext,
@@ -52,9 +52,9 @@ impl AwsRequest<'_> {
         if has_wildcard(value) {
             return false;
         }
-        match &self.provider_arn {
+        match self.provider_arn {
             Some(arn) => value == arn.value,
-            None => provider_of_arn(value).is_some_and(|(_, url)| url == self.token_url),
+            None => split_provider_arn(value).is_some_and(|(_, url)| url == self.token_url),
         }
     }
 
@@ -62,11 +62,11 @@ impl AwsRequest<'_> {
         if p.wildcard {
             return Some("\"*\"".into());
         }
-        p.federated.iter().find(|f| self.principal_matches(&f.value)).map(|f| format!("\"{}\"", f.value))
+        p.federated.iter().find(|f| self.principal_matches(&f.value)).map(|f| concat(&["\"", &f.value, "\""]))
     }
 
     fn expected_principal(&self) -> String {
-        match &self.provider_arn {
+        match self.provider_arn {
             Some(a) => a.value.clone(),
             None => format!("arn:aws:iam::<account>:oidc-provider/{}", self.token_url),
         }
@@ -94,7 +94,7 @@ impl PolicyHost for AwsRequest<'_> {
         if prefix.eq_ignore_ascii_case("aws") || prefix.eq_ignore_ascii_case("sts") {
             return self.given.lookup(key).unwrap_or_else(|| super::global_keys::lookup(key));
         }
-        if !prefix.eq_ignore_ascii_case(&self.token_url) {
+        if !prefix.eq_ignore_ascii_case(self.token_url) {
             return ContextLookup::absent(format!(
                 "this key belongs to provider `{prefix}`; the token comes from `{}`, so the key is absent",
                 self.token_url
@@ -131,9 +131,10 @@ impl PolicyHost for AwsRequest<'_> {
         let mut steps = Vec::new();
         if let Some(p) = &st.principal {
             match self.principal_covers(p) {
-                Some(v) => {
-                    steps.push(TraceStep::pass(format!("{label} Principal {v} is the token's provider"), Some(p.span)))
-                }
+                Some(v) => steps.push(TraceStep::pass(
+                    concat(&[label, " Principal ", &v, " is the token's provider"]),
+                    Some(p.span),
+                )),
                 None => {
                     let wildcard = p.federated.iter().find(|f| has_wildcard(&f.value)).map(|f| {
                         format!(

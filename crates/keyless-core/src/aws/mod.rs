@@ -113,7 +113,7 @@ pub fn evaluate(config: &AwsConfig, claims: &Claims) -> Verdict {
     };
 
     // §1.1 step 1: an IAM OIDC provider whose URL is the token's issuer.
-    let providers = if config.providers.is_empty() {
+    let providers: std::borrow::Cow<[OidcProvider]> = if config.providers.is_empty() {
         let assumed = config::assumed_providers(&config.trust_policy);
         for p in &assumed {
             trace.push(TraceStep::info(
@@ -124,9 +124,9 @@ pub fn evaluate(config: &AwsConfig, claims: &Claims) -> Verdict {
                 Some(p.span),
             ));
         }
-        assumed
+        assumed.into()
     } else {
-        config.providers.clone()
+        (&config.providers[..]).into()
     };
     let Some(provider) = providers.iter().find(|p| p.url.value == token_url) else {
         let known: Vec<String> = providers.iter().map(|p| p.url.value.clone()).collect();
@@ -171,12 +171,12 @@ pub fn evaluate(config: &AwsConfig, claims: &Claims) -> Verdict {
     ));
 
     // §1.1 step 2: `aud` must be one of the provider's client IDs.
-    let ids: Vec<String> = provider.client_ids.iter().map(|c| c.value.clone()).collect();
     match provider.client_ids.iter().find(|c| c.value == aud) {
         Some(c) => {
             trace.push(TraceStep::pass(format!("token aud \"{aud}\" is in the provider's ClientIDList"), Some(c.span)))
         }
         None => {
+            let ids: Vec<&str> = provider.client_ids.iter().map(|c| c.value.as_str()).collect();
             let by = format!(
                 "provider {} ClientIDList {ids:?} does not contain the token's aud \"{aud}\"",
                 provider.url.value
@@ -200,8 +200,8 @@ pub fn evaluate(config: &AwsConfig, claims: &Claims) -> Verdict {
     let syntax =
         ValueSyntax { variables: config.trust_policy.version.as_ref().is_some_and(|v| v.value == "2012-10-17") };
     let request = AwsRequest {
-        token_url: token_url.clone(),
-        provider_arn: provider.arn.clone(),
+        token_url: &token_url,
+        provider_arn: provider.arn.as_ref(),
         claims,
         given: &config.request_context,
     };

@@ -159,7 +159,17 @@ fn refusal(trusting: &[&Statement], guard: SubGuard, principal: Span) -> Option<
 }
 
 fn guarded_key(key: &str) -> bool {
-    ["sub", "job_workflow_ref"].iter().any(|claim| key.eq_ignore_ascii_case(&format!("{GITHUB_PROVIDER}:{claim}")))
+    ["sub", "job_workflow_ref"].iter().any(|claim| is_github_key(key, claim))
+}
+
+/// `key.eq_ignore_ascii_case("token.actions.githubusercontent.com:{claim}")`,
+/// without building the key for every condition of every parse.
+fn is_github_key(key: &str, claim: &str) -> bool {
+    let (key, provider, claim) = (key.as_bytes(), GITHUB_PROVIDER.as_bytes(), claim.as_bytes());
+    key.len() == provider.len() + 1 + claim.len()
+        && key.get(..provider.len()).is_some_and(|p| p.eq_ignore_ascii_case(provider))
+        && key.get(provider.len()) == Some(&b':')
+        && key.get(provider.len() + 1..).is_some_and(|c| c.eq_ignore_ascii_case(claim))
 }
 
 /// IAM's message lists the operators by their plain names; a set qualifier
@@ -176,7 +186,7 @@ fn trusts_github(s: &Statement) -> bool {
 }
 
 fn names_github(arn: &str) -> bool {
-    super::provider_of_arn(arn).is_some_and(|(_, url)| url == GITHUB_PROVIDER)
+    super::config::split_provider_arn(arn).is_some_and(|(_, url)| url == GITHUB_PROVIDER)
 }
 
 /// The first `Principal.Federated` naming GitHub's shared provider.
@@ -188,4 +198,44 @@ fn github_principal(policy: &TrustPolicy) -> Option<Span> {
         .flat_map(|p| p.federated.iter())
         .find(|f| names_github(&f.value))
         .map(|f| f.span)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{GITHUB_PROVIDER, is_github_key};
+    use proptest::prelude::*;
+
+    /// The definition `is_github_key` stands for.
+    fn by_format(key: &str, claim: &str) -> bool {
+        key.eq_ignore_ascii_case(&format!("{GITHUB_PROVIDER}:{claim}"))
+    }
+
+    #[test]
+    fn github_keys_ignore_ascii_case_only() {
+        for key in [
+            "token.actions.githubusercontent.com:sub",
+            "TOKEN.Actions.GitHubUserContent.com:SUB",
+            "token.actions.githubusercontent.com:sub ",
+            "token.actions.githubusercontent.comXsub",
+            "token.actions.githubusercontent.com:ſub",
+            "token.actions.githubusercontent.com:job_workflow_ref",
+            "token.actions.githubusercontent.com/x:sub",
+            "",
+        ] {
+            for claim in ["sub", "job_workflow_ref"] {
+                assert_eq!(is_github_key(key, claim), by_format(key, claim), "{key} {claim}");
+            }
+        }
+        assert!(is_github_key("Token.Actions.GithubUserContent.Com:Sub", "sub"));
+    }
+
+    proptest! {
+        #[test]
+        fn agrees_with_the_formatted_key(prefix in "(token.actions.githubusercontent.com|TOKEN.ACTIONS.GITHUBUSERCONTENT.COM|[a-zA-Zſ.:]{0,40})", sep in "[:;]?", claim in "(sub|SUB|job_workflow_ref|[a-zſ_]{0,20})") {
+            let key = format!("{prefix}{sep}{claim}");
+            for wanted in ["sub", "job_workflow_ref"] {
+                prop_assert_eq!(is_github_key(&key, wanted), by_format(&key, wanted));
+            }
+        }
+    }
 }
