@@ -1,5 +1,5 @@
 //! The parts of the page a first verdict does not need — sharing, presets,
-//! the event picker, settings, the analysis and token panels, and the
+//! the event picker, the job filter, settings, the analysis and token panels, and the
 //! embed's bar and protocol — live in one lazily loaded chunk of this wasm
 //! (split point `deferred`), fetched as soon as the first verdict is on the
 //! page. The first load (the budget in docs/size.md: every file fetched
@@ -9,8 +9,8 @@
 //! before it was ever cached), a notice offers to try again.
 
 use crate::components::{
-    analysis::AnalysisPanel, event_picker::EventPicker, presets::PresetBar, settings::Settings, share::ShareBar,
-    token_lab::TokenPanel,
+    analysis::AnalysisPanel, event_picker::EventPicker, job_filter::JobFilter, presets::PresetBar, settings::Settings,
+    share::ShareBar, token_lab::TokenPanel,
 };
 use crate::embed::{self, EmbedBar};
 use crate::state::AppState;
@@ -24,6 +24,7 @@ pub struct Parts {
     pub share: fn() -> AnyView,
     pub settings: fn() -> AnyView,
     pub event_picker: fn() -> AnyView,
+    pub job_filter: fn() -> AnyView,
     pub analysis: fn() -> AnyView,
     pub token: fn() -> AnyView,
     pub embed_bar: fn() -> AnyView,
@@ -36,6 +37,7 @@ static PARTS: Parts = Parts {
     share: || view! { <ShareBar/> }.into_any(),
     settings: || view! { <Settings/> }.into_any(),
     event_picker: || view! { <EventPicker/> }.into_any(),
+    job_filter: || view! { <JobFilter/> }.into_any(),
     analysis: || view! { <AnalysisPanel/> }.into_any(),
     token: || view! { <TokenPanel/> }.into_any(),
     embed_bar: || view! { <EmbedBar/> }.into_any(),

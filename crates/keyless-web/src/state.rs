@@ -62,6 +62,8 @@ pub struct AppState {
     /// `marks` (see `components::analysis::finding_lines`), marked in the
     /// editors' gutters. Empty while the panel is closed.
     pub finding_lines: RwSignal<String>,
+    /// The job whose cards the results show ("" = all; the job filter).
+    pub job_filter: RwSignal<String>,
     /// The last draft change was typed in an editor (may wait for a pause).
     typed: StoredValue<bool>,
     /// What the last evaluation and its rendering cost, in ms.
@@ -133,6 +135,7 @@ impl AppState {
             focus: RwSignal::new(None),
             open: RwSignal::new(BTreeSet::new()),
             finding_lines: RwSignal::new(String::new()),
+            job_filter: RwSignal::new(String::new()),
             typed,
             cost_ms,
         }

@@ -27,7 +27,7 @@
 use crate::diagnostic::Diagnostic;
 use crate::doc::Node;
 use crate::span::{DocId, Spanned};
-use crate::spelling::check_keys;
+
 use crate::verdict::Cloud;
 
 /// The keys of a reference.
@@ -76,9 +76,10 @@ pub fn wanted(root: &Node) -> Vec<Wanted> {
 
 /// The configuration a reference names, as the party's `from_node` reads
 /// it, with spans in the referenced file; notes say what was assumed.
+#[cfg(any(feature = "terraform", feature = "cloudformation"))]
 pub fn resolve(section: &Node, cloud: Cloud, files: &[LoadedFile]) -> Result<(Node, Vec<Diagnostic>), Vec<Diagnostic>> {
     let mut errors = Vec::new();
-    check_keys(section, REFERENCE_KEYS, &format!("the `{}` reference", cloud.key()), &mut errors);
+    crate::spelling::check_keys(section, REFERENCE_KEYS, &format!("the `{}` reference", cloud.key()), &mut errors);
     let from = match section.get("from").map(|n| n.expect_scalar("`from` (a file's path)")) {
         Some(Ok(p)) => p,
         Some(Err(d)) => return Err(vec![d]),
@@ -88,30 +89,25 @@ pub fn resolve(section: &Node, cloud: Cloud, files: &[LoadedFile]) -> Result<(No
         return Err(errors);
     }
     let Some(file) = files.iter().find(|f| f.cloud == cloud) else {
-        return Err(vec![Diagnostic::at(
-            format!(
-                "`{}` is not read here: only the command line reads the files a scenario references; paste the configuration into `{}` instead",
-                from.value,
-                cloud.key()
-            ),
-            from.span,
-        )]);
+        return Err(vec![Diagnostic::at(format!("`{}` is not read here: {NOT_READ}", from.value), from.span)]);
     };
-    let text = match &file.text {
-        Ok(t) => t.as_str(),
-        Err(e) => return Err(vec![Diagnostic::at(format!("cannot read `{}`: {e}", file.path), from.span)]),
-    };
-    // Only hosts that read files (the CLI, which links the Terraform and
-    // CloudFormation readers) resolve references; the playground's first
-    // load does not carry what follows.
-    #[cfg(any(feature = "terraform", feature = "cloudformation"))]
-    return read_reference(section, cloud, file, text, &from);
-    #[cfg(not(any(feature = "terraform", feature = "cloudformation")))]
-    {
-        let _ = text;
-        Err(vec![Diagnostic::at("this build of Keyless reads no referenced files (the command line does)", from.span)])
+    match &file.text {
+        Ok(text) => read_reference(section, cloud, file, text, &from),
+        Err(e) => Err(vec![Diagnostic::at(format!("cannot read `{}`: {e}", file.path), from.span)]),
     }
 }
+
+/// Hosts that read no files (the playground, the JavaScript module) link
+/// neither the Terraform and CloudFormation readers nor what resolves a
+/// reference: a reference is this one error, at its `from:`.
+#[cfg(not(any(feature = "terraform", feature = "cloudformation")))]
+pub fn resolve(section: &Node, _: Cloud, _: &[LoadedFile]) -> Result<(Node, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let at = section.get("from").map_or(section.span, |n| n.span);
+    Err(vec![Diagnostic::at(NOT_READ, at)])
+}
+
+const NOT_READ: &str =
+    "only the command line reads the files a scenario references; paste the configuration into this section instead";
 
 /// A reference's file read: the unit it names, or the whole file as the
 /// party's configuration.

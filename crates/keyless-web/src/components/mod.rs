@@ -3,6 +3,7 @@
 pub mod analysis;
 pub mod editor;
 pub mod event_picker;
+pub mod job_filter;
 pub mod presets;
 pub mod results;
 pub mod settings;

@@ -12,6 +12,7 @@
 //! Only the job filter, a control the user operates, is a view.
 
 use crate::clouds::{self, Availability};
+use crate::deferred::Later;
 use crate::state::{AppState, Evaluation, doc_key, doc_title, show_span};
 use crate::util::line_col;
 use crate::{actions, browser};
@@ -25,33 +26,6 @@ use std::collections::BTreeSet;
 #[component]
 pub fn Results() -> impl IntoView {
     let state = expect_context::<AppState>();
-    // The job id to show ("" = all); a job that disappears from the report
-    // shows all again rather than an empty list.
-    let filter = RwSignal::new(String::new());
-    let ids = Memo::new(move |_| {
-        state.evaluation.with(|e| {
-            let mut ids: Vec<String> = Vec::new();
-            for j in &e.report.jobs {
-                if !ids.contains(&j.job) {
-                    ids.push(j.job.clone());
-                }
-            }
-            ids
-        })
-    });
-    let active = move || {
-        let f = filter.get();
-        ids.with(|ids| ids.contains(&f)).then_some(f)
-    };
-    let options = move || {
-        let chosen = active().unwrap_or_default();
-        let mut h = Html::default();
-        h.open("option").attr("value", "").flag("selected", chosen.is_empty()).body().raw("All jobs</option>");
-        for id in ids.get() {
-            h.open("option").attr("value", &id).flag("selected", id == chosen).body().text(&id).close("option");
-        }
-        h.finish()
-    };
     // Which parties' editors hold text, as a memo: a keystroke changes the
     // draft, rarely that, and must not re-render every result card.
     let configured = Memo::new(move |_| {
@@ -63,7 +37,6 @@ pub fn Results() -> impl IntoView {
         })
     });
     let html = move || {
-        let only = active();
         let configured = configured.get();
         let loading = state.clouds.with(|l| {
             Cloud::ALL
@@ -75,7 +48,14 @@ pub fn Results() -> impl IntoView {
         });
         let open = state.open.with_untracked(Clone::clone);
         let started = js_sys::Date::now();
-        let html = state.evaluation.with(|e| render(e, &state, only.as_deref(), &loading, &open));
+        let html = state.job_filter.with(|f| {
+            state.evaluation.with(|e| {
+                // A job that disappears from the report shows all again
+                // rather than an empty list.
+                let only = e.report.jobs.iter().any(|j| j.job == *f).then_some(f.as_str());
+                render(e, &state, only, &loading, &open)
+            })
+        });
         state.add_render_cost(js_sys::Date::now() - started);
         html
     };
@@ -104,20 +84,9 @@ pub fn Results() -> impl IntoView {
             _ => {}
         }
     };
-    let picker = move || {
-        (ids.with(Vec::len) > 1).then(|| {
-            view! {
-                <label class="field job-filter">
-                    <span>"Show"</span>
-                    <select data-testid="job-filter" inner_html=options
-                        on:change=move |ev| filter.set(event_target_value(&ev))></select>
-                </label>
-            }
-        })
-    };
     let busy = move || state.pending.get().then_some("true");
     view! {
-        {picker}
+        <Later part=|p| p.job_filter/>
         <p class="updating" role="status" data-testid="updating" hidden=move || !state.pending.get()>
             "Updating when you pause typing…"
         </p>
