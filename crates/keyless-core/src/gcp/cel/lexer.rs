@@ -274,7 +274,12 @@ impl Lexer<'_> {
         let ds = self.pos;
         let digits = self.src.get(ds..ds + len).filter(|d| d.chars().all(|c| c.is_digit(radix)));
         let Some(digits) = digits else {
-            return Err(err(format!("invalid escape sequence '\\{e}'"), at, (ds + len).min(self.src.len())));
+            // The error covers the `len` characters where the digits belong
+            // (not `len` bytes: found by fuzzing, a multi-byte character
+            // there was cut in two).
+            let rest = self.src.get(ds..).unwrap_or_default();
+            let end = ds + rest.char_indices().nth(len).map_or(rest.len(), |(i, _)| i);
+            return Err(err(format!("invalid escape sequence '\\{e}'"), at, end));
         };
         self.pos += len;
         let code = u32::from_str_radix(digits, radix).map_err(|_| err("invalid escape", at, self.pos))?;

@@ -64,6 +64,20 @@ fn literals_and_escapes() {
     assert_eq!(ok("1 == 1.0 && 1u == 1 && 'a' != 1"), Value::Bool(true));
 }
 
+/// Found by fuzzing (fuzz/regressions/cel/): a `\u` escape whose four
+/// digits are missing ended its error four bytes on, inside the character
+/// there; it now covers four characters.
+#[test]
+fn a_short_escape_is_located_on_characters() {
+    for src in ["'\\u1/=\u{9f}.'", "'\\u0\u{e9}x'", "'\\U12\u{20ac}'", "'\\x\u{e9}'"] {
+        let e = parse_err(src);
+        assert!(e.message.contains("invalid escape sequence"), "{src}: {e:?}");
+        assert!(src.is_char_boundary(e.start) && src.is_char_boundary(e.end) && e.end <= src.len(), "{src}: {e:?}");
+    }
+    let e = parse_err("'\\u1/=\u{9f}.'");
+    assert_eq!((e.start, e.end), (1, 8), "the escape and the four characters after `\\u`");
+}
+
 #[test]
 fn functions_used_by_wif() {
     assert_eq!(ok("assertion.sub.startsWith('repo:my-org/')"), Value::Bool(true));
