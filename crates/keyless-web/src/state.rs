@@ -166,6 +166,20 @@ impl AppState {
             party => Cloud::of_doc(party).map_or_else(String::new, |c| d.cloud_text(c).to_string()),
         })
     }
+
+    /// Where `offset` is in the editor showing `doc`, read without
+    /// subscribing to the draft: results place their locations with it and
+    /// re-render when the evaluation changes, not on every keystroke (and
+    /// without copying a 400 KB workflow per location).
+    pub fn line_col_untracked(&self, doc: DocId, offset: u32) -> keyless_core::span::LineCol {
+        self.draft.with_untracked(|d| {
+            let text = match doc {
+                DocId::Workflow => d.workflow.as_str(),
+                party => Cloud::of_doc(party).map_or("", |c| d.cloud_text(c)),
+            };
+            crate::util::line_col(text, offset)
+        })
+    }
 }
 
 fn evaluate(draft: &ScenarioDraft, clouds: &keyless_core::Clouds) -> Evaluation {

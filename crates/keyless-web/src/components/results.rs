@@ -14,7 +14,6 @@
 use crate::clouds::{self, Availability};
 use crate::deferred::Later;
 use crate::state::{AppState, Evaluation, doc_key, doc_title, show_span};
-use crate::util::line_col;
 use crate::{actions, browser};
 use keyless_core::claims::ClaimValue;
 use keyless_core::engine::JobReport;
@@ -164,7 +163,7 @@ fn problems(h: &mut Html, e: &Evaluation, state: &AppState) {
         let sev = d.severity.as_str();
         h.open("li").attr("class", sev).body().el("span", "sev", sev);
         if let Some(s) = d.span {
-            let lc = line_col(&state.text_of(s.doc), s.start);
+            let lc = state.line_col_untracked(s.doc, s.start);
             let label = format!("{} {}:{}", doc_title(s.doc), lc.line, lc.col);
             if doc_key(s.doc).is_some() {
                 let button = h.open("button").attr("type", "button").attr("class", "link loc");
