@@ -21,11 +21,7 @@ use crate::scenario::{LoadedFile, Scenario, reference};
 use crate::span::{DocId, LineIndex};
 use serde_json::{Value, json};
 
-/// Reads the files a scenario's `from:` references name
-/// ([`crate::scenario::reference`]): given the path as written, the path to
-/// show in messages and the file's text, or why it could not be read. The
-/// core reads no files; the CLI passes a reader, other front ends none.
-pub type ReadReferenced<'r> = &'r dyn Fn(&str) -> (String, Result<String, String>);
+pub use crate::scenario::reference::ReadReferenced;
 
 /// A scenario file read (its references resolved), or why it could not be.
 pub struct Loaded<'a> {
@@ -47,13 +43,7 @@ pub fn load_file<'a>(name: &'a str, text: &'a str, clouds: &Clouds, read: Option
     };
     let files: Vec<LoadedFile> = match read {
         None => Vec::new(),
-        Some(read) => reference::wanted(&root)
-            .into_iter()
-            .map(|w| {
-                let (path, text) = read(&w.path.value);
-                LoadedFile { cloud: w.cloud, path, text }
-            })
-            .collect(),
+        Some(read) => reference::load(&root, read),
     };
     let locator = Locator::new(name, text, Some(&root)).with_files(&files);
     let scenario = Scenario::from_node_with_files(&root, clouds, &files);

@@ -174,7 +174,7 @@ impl Scenario {
 
     /// [`Scenario::from_node_with`], resolving the sections that reference
     /// a file (`aws: {from: infra/iam.tf, …}`) from the files the front end
-    /// read ([`reference::wanted`] says which).
+    /// read ([`reference::load`] reads them).
     pub fn from_node_with_files(
         root: &Node,
         clouds: &Clouds,

@@ -362,13 +362,7 @@ fn lint_scenario(
     let mapper = EmbeddedMapper::new(text, root);
     let files: Vec<LoadedFile> = match read {
         None => Vec::new(),
-        Some(read) => reference::wanted(root)
-            .into_iter()
-            .map(|w| {
-                let (path, text) = read(name, &w.path.value);
-                LoadedFile { cloud: w.cloud, path, text }
-            })
-            .collect(),
+        Some(read) => reference::load(root, &|path| read(name, path)),
     };
     let scenario = match Scenario::from_node_with_files(root, &crate::clouds::Clouds::ALL, &files) {
         Ok(s) => s,

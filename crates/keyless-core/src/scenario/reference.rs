@@ -63,6 +63,23 @@ pub fn is_reference(section: &Node) -> bool {
     section.get("from").is_some()
 }
 
+/// Reads a file a reference names: given the path as written, the path to
+/// show in messages and the file's text, or why it could not be read. The
+/// core reads no files; the CLI passes a reader, other front ends none.
+pub type ReadReferenced<'r> = &'r dyn Fn(&str) -> (String, Result<String, String>);
+
+/// Reads the files the scenario's references name with `read`, in party
+/// order: what every front end that reads files hands the parser.
+pub fn load(root: &Node, read: ReadReferenced) -> Vec<LoadedFile> {
+    wanted(root)
+        .into_iter()
+        .map(|w| {
+            let (path, text) = read(&w.path.value);
+            LoadedFile { cloud: w.cloud, path, text }
+        })
+        .collect()
+}
+
 /// The files the scenario's references name, in party order.
 pub fn wanted(root: &Node) -> Vec<Wanted> {
     Cloud::ALL
@@ -206,7 +223,7 @@ enum Read {
 /// Reads the file as Terraform (by its name, as Terraform does), as a
 /// template (by its content), or as the party's own configuration.
 #[cfg(any(feature = "terraform", feature = "cloudformation"))]
-fn read_file(file: &LoadedFile, text: &str, values: &Values) -> Read {
+fn read_file(file: &LoadedFile, text: &str, values: &crate::iac::Values) -> Read {
     let doc_id = file.doc();
     if file.path.to_ascii_lowercase().ends_with(".tf") {
         #[cfg(feature = "terraform")]
@@ -264,15 +281,10 @@ fn choose<'t>(
     }
 }
 
-/// Values given for what Terraform or CloudFormation computes, by the
-/// expression as written (`var.github_org`, a template's parameter name);
-/// `crate::iac::Values` is this type.
-pub type Values = std::collections::BTreeMap<String, String>;
-
 /// `values:`: a mapping from an expression as written to its value.
 #[cfg(any(feature = "terraform", feature = "cloudformation"))]
-fn read_values(section: &Node, errors: &mut Vec<Diagnostic>) -> Values {
-    let mut values = Values::new();
+fn read_values(section: &Node, errors: &mut Vec<Diagnostic>) -> crate::iac::Values {
+    let mut values = crate::iac::Values::new();
     let Some(n) = section.get("values").filter(|n| !n.is_null()) else { return values };
     match n.expect_map("`values` (expression: value)") {
         Ok(entries) => {

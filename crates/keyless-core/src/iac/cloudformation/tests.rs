@@ -127,3 +127,17 @@ fn templates_without_roles_are_not_trust_files() {
     assert!(!is_template(&root));
     assert_eq!(kind_of(text), FileKind::Unknown);
 }
+
+/// `Fn::Sub` with given values (a scenario's `from:` reference): every
+/// `${Name}` replaced once, a missing name leaves it unknown, and a hostile
+/// template (hundreds of thousands of `${`, unclosed) ends in one pass.
+#[test]
+fn substitution_replaces_given_names_in_one_pass() {
+    let values: super::Values = [("Org".to_string(), "my-org".to_string())].into_iter().collect();
+    assert_eq!(super::substitute("repo:${Org}/${!Lit}:*", &values).as_deref(), Some("repo:my-org/${Lit}:*"));
+    assert_eq!(super::substitute("repo:${Org}/${Repo}", &values), None);
+    let hostile = "${Org}".repeat(100_000) + &"${".repeat(200_000);
+    assert_eq!(super::substitute(&hostile, &values), None);
+    let long = "${Org}".repeat(200_000);
+    assert_eq!(super::substitute(&long, &values).map(|s| s.len()), Some(6 * 200_000));
+}
