@@ -1,12 +1,12 @@
 //! The parts of the page a first verdict does not need — sharing, presets,
-//! the event picker, the job filter, settings, the analysis and token panels, and the
-//! embed's bar and protocol — live in one lazily loaded chunk of this wasm
-//! (split point `deferred`), fetched as soon as the first verdict is on the
-//! page. The first load (the budget in docs/size.md: every file fetched
-//! before the first verdict) then holds what computes and shows that
-//! verdict: the engine, the editors and the results. Until the chunk
-//! arrives each part's place stays empty; if it cannot be fetched (offline
-//! before it was ever cached), a notice offers to try again.
+//! the event picker, the job filter, settings, the analysis and token
+//! panels, and the embed's bar and protocol — live in one lazily loaded
+//! chunk of this wasm (split point `deferred`), fetched once the first
+//! verdict is painted. The first load (the budget in docs/size.md: every
+//! file fetched before the first verdict) then holds what computes and
+//! shows that verdict: the engine, the editors and the results. Until the
+//! chunk arrives each part's place stays empty; if it cannot be fetched
+//! (offline before it was ever cached), a notice offers to try again.
 
 use crate::components::{
     analysis::AnalysisPanel, event_picker::EventPicker, job_filter::JobFilter, presets::PresetBar, settings::Settings,
@@ -16,6 +16,7 @@ use crate::embed::{self, EmbedBar};
 use crate::state::AppState;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use std::time::Duration;
 use wasm_split_helpers::{SplitLoaderError, wasm_split};
 
 /// The deferred parts, each as the function that renders it.
@@ -64,8 +65,14 @@ impl Deferred {
         let d = Deferred { parts: RwSignal::new(None), failed: RwSignal::new(false) };
         provide_context(d);
         let owner = Owner::current();
-        // An effect runs after the render that created it.
-        Effect::new(move |_| d.load(state, embed, owner.clone()));
+        // An effect runs after the render that created it; the fetch waits
+        // one frame more, until the first verdict is painted: fetching and
+        // compiling the chunk before that paint took the cores the paint
+        // needed (BENCHMARKS.md, "Load").
+        Effect::new(move |_| {
+            let owner = owner.clone();
+            request_animation_frame(move || set_timeout(move || d.load(state, embed, owner), Duration::ZERO));
+        });
         d
     }
 

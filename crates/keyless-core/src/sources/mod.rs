@@ -64,30 +64,27 @@ pub struct Cite<'a> {
 /// the end).
 pub fn segments(text: &str) -> Vec<Segment<'_>> {
     let mut out = Vec::new();
-    let mut rows = Rows::default();
     for (i, part) in text.split('`').enumerate() {
         if i % 2 == 1 {
             out.push(Segment::Code(part));
         } else {
-            prose(part, &mut rows, &mut out);
+            prose(part, &mut out);
         }
     }
     out
 }
 
-/// The table's lines, split on a text's first candidate: a look-up then
-/// compares the start of each line with the tag instead of reading the
-/// table's text.
-#[derive(Default)]
-struct Rows(Vec<&'static str>);
+/// The table's lines, split once: a look-up compares the start of each
+/// line with the tag instead of reading the table's text (the results of a
+/// large scenario look up thousands of citations per rendering).
+fn table_lines() -> &'static [&'static str] {
+    static LINES: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    LINES.get_or_init(|| TABLE.lines().collect())
+}
 
-impl Rows {
-    fn get(&mut self, tag: &str) -> Option<Source> {
-        if self.0.is_empty() {
-            self.0 = TABLE.lines().collect();
-        }
-        self.0.iter().find(|line| line.strip_prefix(tag).is_some_and(|r| r.starts_with('\t'))).and_then(|l| row(l))
-    }
+/// The row of a tag.
+fn row_of(tag: &str) -> Option<Source> {
+    table_lines().iter().find(|line| line.strip_prefix(tag).is_some_and(|r| r.starts_with('\t'))).and_then(|l| row(l))
 }
 
 /// The distinct citations of some texts, in first-seen order.
@@ -143,18 +140,25 @@ pub fn to_html(text: &str, code: bool) -> String {
     out
 }
 
-/// Escapes text for HTML content and quoted attributes.
+/// Escapes text for HTML content and quoted attributes. The characters
+/// escaped are ASCII, so the text between them is copied in runs (the
+/// results of a large scenario escape megabytes per rendering).
 pub fn escape_into(out: &mut String, s: &str) {
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
+    let mut from = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let entity = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        out.push_str(s.get(from..i).unwrap_or_default());
+        out.push_str(entity);
+        from = i + 1;
     }
+    out.push_str(s.get(from..).unwrap_or_default());
 }
 
 /// Whether `c`, right before a tag, makes it part of something else
@@ -184,45 +188,84 @@ fn glued_before(c: char) -> bool {
         )
 }
 
-/// Plain text and citations of a text outside code spans, in one pass:
-/// most positions are rejected by their first byte (a citation starts with
-/// `r`, `R` or an ASCII capital), and a candidate costs one look-up of the
-/// word there, not one per tag of the table.
-fn prose<'a>(s: &'a str, rows: &mut Rows, out: &mut Vec<Segment<'a>>) {
+/// Plain text and citations of a text outside code spans, in one pass over
+/// its bytes: most positions are rejected by their byte (a citation starts
+/// with `r`, `R` or an ASCII capital), and a candidate costs one look-up of
+/// the word there, not one per tag of the table. Every byte a citation,
+/// URL or ARN can start with is ASCII, so the scan never looks inside a
+/// multi-byte character; tests.rs holds the splitter this one must equal.
+fn prose<'a>(s: &'a str, out: &mut Vec<Segment<'a>>) {
+    let bytes = s.as_bytes();
     let mut plain_from = 0;
     let mut last_cite_end = None;
     let mut i = 0;
-    while let Some(rest) = s.get(i..).filter(|r| !r.is_empty()) {
-        let word_start = s.get(..i).is_none_or(|b| b.is_empty() || b.ends_with(char::is_whitespace));
-        if word_start {
-            // A URL or an ARN is one word: nothing inside it is a citation.
-            let word = rest.split(char::is_whitespace).next().unwrap_or_default();
-            if word.contains("://") || word.trim_start_matches(['(', '[', '"']).starts_with("arn:") {
-                i += word.len().max(1);
-                continue;
-            }
+    // Whether `i` starts a word (the text's start, or after whitespace).
+    let mut word_start = true;
+    while let Some(&b) = bytes.get(i) {
+        // A URL or an ARN is one word: nothing inside it is a citation.
+        if word_start && let Some(len) = s.get(i..).and_then(url_or_arn) {
+            i += len;
+            word_start = false;
+            continue;
         }
-        if rest.starts_with(|c: char| c.is_ascii_uppercase() || c == 'r')
-            && let Some(cite) = cite_at(s, i, last_cite_end, rows)
+        if (b.is_ascii_uppercase() || b == b'r')
+            && let Some(cite) = cite_at(s, i, last_cite_end)
         {
             if let Some(t) = s.get(plain_from..i).filter(|t| !t.is_empty()) {
                 out.push(Segment::Text(t));
             }
+            // A citation never ends with whitespace.
             i += cite.text.len();
             plain_from = i;
             last_cite_end = Some(i);
+            word_start = false;
             out.push(Segment::Cite(cite));
             continue;
         }
-        i += rest.chars().next().map_or(1, char::len_utf8);
+        if b.is_ascii() {
+            word_start = is_ascii_space(b);
+            i += 1;
+        } else {
+            let c = s.get(i..).and_then(|r| r.chars().next());
+            word_start = c.is_some_and(char::is_whitespace);
+            i += c.map_or(1, char::len_utf8);
+        }
     }
     if let Some(t) = s.get(plain_from..).filter(|t| !t.is_empty()) {
         out.push(Segment::Text(t));
     }
 }
 
+/// `char::is_whitespace` on an ASCII byte.
+fn is_ascii_space(b: u8) -> bool {
+    matches!(b, b'\t'..=b'\r' | b' ')
+}
+
+/// The length of the word `rest` starts with, if that word is a URL or an
+/// ARN (possibly after an opening bracket or quote).
+fn url_or_arn(rest: &str) -> Option<usize> {
+    let bytes = rest.as_bytes();
+    let mut end = 0;
+    while let Some(&b) = bytes.get(end) {
+        if b.is_ascii() {
+            if is_ascii_space(b) {
+                break;
+            }
+            end += 1;
+        } else {
+            match rest.get(end..).and_then(|r| r.chars().next()) {
+                Some(c) if !c.is_whitespace() => end += c.len_utf8(),
+                _ => break,
+            }
+        }
+    }
+    let word = rest.get(..end)?;
+    let url = word.as_bytes().windows(3).any(|w| w == b"://");
+    (url || word.trim_start_matches(['(', '[', '"']).starts_with("arn:")).then_some(end)
+}
+
 /// The citation starting at byte `i` of `s`, if any.
-fn cite_at<'a>(s: &'a str, i: usize, last_cite_end: Option<usize>, rows: &mut Rows) -> Option<Cite<'a>> {
+fn cite_at(s: &str, i: usize, last_cite_end: Option<usize>) -> Option<Cite<'_>> {
     let (before, rest) = (s.get(..i)?, s.get(i..)?);
     let prev = before.chars().next_back();
     // "Z1..Z11", "Z1…Z11": the second end of a range of tags.
@@ -231,7 +274,7 @@ fn cite_at<'a>(s: &'a str, i: usize, last_cite_end: Option<usize>, rows: &mut Ro
         return None;
     }
     if rest.starts_with("research") || rest.starts_with("Research") {
-        return research_at(rest, rows.get("research")?);
+        return research_at(rest, row_of("research")?);
     }
     if ["Appendix ", "appendix ", "Table ", "Figure "].iter().any(|w| before.ends_with(w)) {
         return None;
@@ -248,7 +291,7 @@ fn cite_at<'a>(s: &'a str, i: usize, last_cite_end: Option<usize>, rows: &mut Ro
     if !tag.starts_with(|c: char| c.is_ascii_uppercase()) || !ends_word(after) || !cited {
         return None;
     }
-    let source = rows.get(tag)?;
+    let source = row_of(tag)?;
     let title = if source.title.is_empty() { source.url.unwrap_or(source.tag) } else { source.title };
     Some(Cite { text: tag, url: source.url, title: title.to_string() })
 }
