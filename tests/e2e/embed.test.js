@@ -114,14 +114,15 @@ test('embed: set-scenario and select-event round-trip, verdicts in the eval JSON
 
   // "Open in Keyless": the full playground with the embed's scenario.
   const link = frame.getByTestId('open-in-keyless');
-  await frame.waitForFunction(() => document.querySelector('[data-testid=open-in-keyless]').href.includes('#s='));
+  await frame.waitForFunction(() => document.querySelector('[data-testid=open-in-keyless]')?.href?.includes('#s='));
   const href = await link.getAttribute('href');
   assert.ok(href.startsWith(new URL('./', server.url).href + '#s='), href);
   assert.doesNotMatch(href, /embed=1/);
   const full = await context.newPage();
   await full.goto(href);
   await full.waitForSelector('[data-testid=editor-workflow]');
-  await full.waitForFunction(() => document.querySelector('[data-testid=repository]').value === 'octo-org/patched');
+  // The settings arrive with the deferred chunk, after the first paint.
+  await full.waitForFunction(() => document.querySelector('[data-testid=repository]')?.value === 'octo-org/patched');
   await context.close();
 });
 

@@ -416,18 +416,31 @@ test('an opened trace and claims table stay open while the results are re-render
   const card = job(page, 'deploy-aws');
   await card.waitFor();
   const trace = card.getByTestId('verdict-aws').locator('details');
+  // A closed trace or claims table is rendered without its body (the
+  // large scenario's were most of its results' HTML); opening writes it.
+  assert.equal(await card.locator('.trace li, table.claims').count(), 0, 'closed: no trace steps or claims in the page');
   await trace.locator('summary').click();
   await card.locator('details').first().locator('summary').press('Enter');
   const openDetails = () => card.locator('details[open]').count();
   assert.equal(await openDetails(), 2);
-  // Every edit re-renders the cards; what the user opened stays open.
+  const steps = await trace.locator('.trace li').count();
+  assert.ok(steps > 0, 'the opened trace has its steps');
+  assert.equal(await trace.locator('summary').textContent(), `Trace (${steps} steps)`);
+  assert.ok(await card.locator('table.claims tr').count() > 10, 'the opened claims table has its claims');
+  // Every edit re-renders the cards; what the user opened stays open, with its body.
   await setText(page, 'event-ref', 'refs/heads/feature/x');
   await card.getByTestId('verdict-aws').and(page.locator('[data-allowed=false]')).waitFor();
   assert.equal(await openDetails(), 2);
+  assert.ok(await trace.locator('.trace li.fail').count() > 0, 'the re-rendered trace shows the new verdict\'s steps');
+  assert.ok(await card.locator('table.claims tr').count() > 10);
   await trace.locator('summary').click();
   await setText(page, 'event-ref', 'refs/heads/main');
   await card.getByTestId('verdict-aws').and(page.locator('[data-allowed=true]')).waitFor();
   assert.equal(await openDetails(), 1, 'a closed trace stays closed');
+  assert.equal(await trace.locator('.trace li').count(), 0, 'and is rendered without its steps');
+  // Opened again, it shows the current verdict's trace.
+  await trace.locator('summary').click();
+  assert.ok(await trace.locator('.trace li.pass').count() > 0);
   await page.close();
 });
 

@@ -8,6 +8,7 @@
 //! chunk arrives each part's place stays empty; if it cannot be fetched
 //! (offline before it was ever cached), a notice offers to try again.
 
+use crate::components::results::{self, Bodies};
 use crate::components::{
     analysis::AnalysisPanel, event_picker::EventPicker, job_filter::JobFilter, presets::PresetBar, settings::Settings,
     share::ShareBar, token_lab::TokenPanel,
@@ -31,6 +32,8 @@ pub struct Parts {
     pub embed_bar: fn() -> AnyView,
     /// Starts the embed's `postMessage` protocol (embed mode only).
     pub embed_start: fn(AppState),
+    /// The bodies of the results' traces and claims tables.
+    pub bodies: Bodies,
 }
 
 static PARTS: Parts = Parts {
@@ -43,6 +46,7 @@ static PARTS: Parts = Parts {
     token: || view! { <TokenPanel/> }.into_any(),
     embed_bar: || view! { <EmbedBar/> }.into_any(),
     embed_start: embed::start,
+    bodies: results::BODIES,
 };
 
 #[wasm_split(deferred, fallible)]
@@ -58,6 +62,16 @@ pub struct Deferred {
 }
 
 impl Deferred {
+    /// The parts, once loaded (a tracked read).
+    pub fn parts(self) -> Option<&'static Parts> {
+        self.parts.get()
+    }
+
+    /// The parts, once loaded, without subscribing.
+    pub fn parts_untracked(self) -> Option<&'static Parts> {
+        self.parts.get_untracked()
+    }
+
     /// Provides the (not yet loaded) parts to the page, and fetches them
     /// once the current render — the first verdict — is done. In embed
     /// mode, starts the embed protocol when they arrive.

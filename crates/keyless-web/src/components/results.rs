@@ -12,7 +12,7 @@
 //! Only the job filter, a control the user operates, is a view.
 
 use crate::clouds::{self, Availability};
-use crate::deferred::Later;
+use crate::deferred::{Deferred, Later};
 use crate::state::{AppState, Evaluation, doc_key, doc_title, show_span};
 use crate::{actions, browser};
 use keyless_core::claims::ClaimValue;
@@ -25,6 +25,7 @@ use std::collections::BTreeSet;
 #[component]
 pub fn Results() -> impl IntoView {
     let state = expect_context::<AppState>();
+    let deferred = expect_context::<Deferred>();
     // Which parties' editors hold text, as a memo: a keystroke changes the
     // draft, rarely that, and must not re-render every result card.
     let configured = Memo::new(move |_| {
@@ -46,13 +47,16 @@ pub fn Results() -> impl IntoView {
                 .collect::<Vec<_>>()
         });
         let open = state.open.with_untracked(Clone::clone);
+        // Tracked: an open trace or claims table is written once the
+        // deferred chunk, which holds their writers, has arrived.
+        let bodies = deferred.parts().map(|p| p.bodies);
         let started = js_sys::Date::now();
         let html = state.job_filter.with(|f| {
             state.evaluation.with(|e| {
                 // A job that disappears from the report shows all again
                 // rather than an empty list.
                 let only = e.report.jobs.iter().any(|j| j.job == *f).then_some(f.as_str());
-                render(e, &state, only, &loading, &open)
+                render(e, &state, only, &loading, &open, bodies)
             })
         });
         state.add_render_cost(js_sys::Date::now() - started);
@@ -64,7 +68,7 @@ pub fn Results() -> impl IntoView {
             return;
         }
         if let Some(summary) = actions::closest(&ev, "summary") {
-            remember_toggle(&state, &summary);
+            remember_toggle(&state, deferred.parts_untracked().map(|p| p.bodies), &summary);
             return;
         }
         let Some(el) = actions::closest(&ev, "[data-action]") else { return };
@@ -96,10 +100,20 @@ pub fn Results() -> impl IntoView {
 /// Keeps a `<details data-key>`'s open state (it toggles right after this
 /// click), so re-rendered results show it as the user left it. Not a
 /// reactive read: toggling must not re-render what the user is reading.
-fn remember_toggle(state: &AppState, summary: &web_sys::Element) {
+/// A closed trace or claims table is rendered without its body
+/// (`data-lazy`, see [`details`]): it is written here, as it opens (or,
+/// before the deferred chunk arrives, when the results are re-rendered
+/// with it).
+fn remember_toggle(state: &AppState, bodies: Option<Bodies>, summary: &web_sys::Element) {
     let Some(details) = summary.parent_element() else { return };
     let Some(key) = details.get_attribute("data-key") else { return };
     let will_open = !details.has_attribute("open");
+    if let Some(bodies) = bodies.filter(|_| will_open && details.has_attribute("data-lazy")) {
+        let body = state.evaluation.with_untracked(|e| (bodies.lazy)(e, &details));
+        if let Some(slot) = details.query_selector("[data-body]").ok().flatten() {
+            slot.set_inner_html(&body);
+        }
+    }
     state.open.update_untracked(|o| {
         if will_open {
             o.insert(key);
@@ -109,12 +123,46 @@ fn remember_toggle(state: &AppState, summary: &web_sys::Element) {
     });
 }
 
+/// What a closed `<details>` leaves out and how it is written: the
+/// writers live in the deferred chunk (`deferred::Parts::bodies`), out of
+/// the first load, as a first verdict opens none.
+#[derive(Clone, Copy)]
+pub struct Bodies {
+    pub trace: fn(&mut Html, &Verdict),
+    pub claims: fn(&mut Html, &JobReport),
+    /// The body of a lazily rendered `<details>`, from its attributes.
+    pub lazy: fn(&Evaluation, &web_sys::Element) -> String,
+}
+
+/// The writers, for `deferred::Parts`.
+pub const BODIES: Bodies = Bodies { trace: trace_body, claims: claims_body, lazy: lazy_body };
+
+/// The body of a lazily rendered `<details>`: the claims of the job at
+/// `data-job` (an index into the report's jobs, which the rendered cards
+/// always show), or the trace of its verdict from `data-cloud`.
+fn lazy_body(e: &Evaluation, details: &web_sys::Element) -> String {
+    let job =
+        details.get_attribute("data-job").and_then(|i| i.parse::<usize>().ok()).and_then(|i| e.report.jobs.get(i));
+    let Some(job) = job else { return String::new() };
+    let mut h = Html::default();
+    match details.get_attribute("data-cloud") {
+        Some(key) => {
+            if let Some(v) = job.verdicts.values().find(|v| v.cloud.key() == key) {
+                trace_body(&mut h, v);
+            }
+        }
+        None => claims_body(&mut h, job),
+    }
+    h.finish()
+}
+
 fn render(
     e: &Evaluation,
     state: &AppState,
     only: Option<&str>,
     loading: &[(Cloud, Availability)],
     open: &BTreeSet<String>,
+    bodies: Option<Bodies>,
 ) -> String {
     let mut h = Html::default();
     problems(&mut h, e, state);
@@ -147,7 +195,7 @@ fn render(
     }
     for (i, job) in e.report.jobs.iter().enumerate() {
         if only.is_none_or(|o| o == job.job) {
-            job_card(&mut h, job, i, open);
+            job_card(&mut h, job, i, open, bodies);
         }
     }
     h.finish()
@@ -178,13 +226,43 @@ fn problems(h: &mut Html, e: &Evaluation, state: &AppState) {
     h.raw("</ul></section>");
 }
 
-/// A collapsible part whose open state survives re-rendering.
-fn details(h: &mut Html, key: &str, open: &BTreeSet<String>, summary: &str) {
-    h.open("details").attr("data-key", key).flag("open", open.contains(key)).body().raw("<summary>");
-    h.text(summary).raw("</summary>");
+/// A collapsible part whose open state survives re-rendering, with its
+/// body: written now when it is open (`write`, once the deferred chunk has
+/// the writers), else an empty slot that `remember_toggle` fills as it
+/// opens, found again from `lazy` (`data-job` and, for a trace,
+/// `data-cloud`). The large scenario's traces and claims were four fifths
+/// of its results' 4 MB of HTML, rendered on every evaluation and almost
+/// never opened.
+fn details(
+    h: &mut Html,
+    key: &str,
+    open: &BTreeSet<String>,
+    summary: &str,
+    lazy: (usize, Option<Cloud>),
+    write: Option<&dyn Fn(&mut Html)>,
+) {
+    let write = write.filter(|_| open.contains(key));
+    let tag = h.open("details").attr("data-key", key).flag("open", write.is_some());
+    let (job, cloud) = lazy;
+    let tag = match write {
+        Some(_) => tag,
+        None => {
+            let tag = tag.attr("data-lazy", "").attr("data-job", &job.to_string());
+            match cloud {
+                Some(c) => tag.attr("data-cloud", c.key()),
+                None => tag,
+            }
+        }
+    };
+    tag.body().raw("<summary>");
+    h.text(summary).raw("</summary><div data-body>");
+    if let Some(write) = write {
+        write(h);
+    }
+    h.raw("</div></details>");
 }
 
-fn job_card(h: &mut Html, job: &JobReport, index: usize, open: &BTreeSet<String>) {
+fn job_card(h: &mut Html, job: &JobReport, index: usize, open: &BTreeSet<String>, bodies: Option<Bodies>) {
     let token = &job.token;
     let key = format!("{}#{index}", job.job);
     h.open("article")
@@ -223,21 +301,16 @@ fn job_card(h: &mut Html, job: &JobReport, index: usize, open: &BTreeSet<String>
             .body()
             .raw("Copy</button></div>");
         explanation(h, &token.explanation);
-        let claims: Vec<(&str, &ClaimValue)> = token.claims.iter().collect();
-        details(h, &format!("{key}/claims"), open, &format!("All {} claims", claims.len()));
-        h.raw("<div class=\"claims-actions\">");
-        h.open("button")
-            .attr("type", "button")
-            .attr("class", "small")
-            .attr("data-action", "copy")
-            .attr("data-copy", &claims_json(&claims))
-            .body()
-            .raw("Copy claims (JSON)</button></div>");
-        h.raw("<table class=\"claims\"><tbody>");
-        for (k, v) in claims {
-            h.raw("<tr><th scope=\"row\">").text(k).raw("</th><td><code>").text(&v.as_text()).raw("</code></td></tr>");
-        }
-        h.raw("</tbody></table></details>");
+        let summary = format!("All {} claims", token.claims.iter().count());
+        let write = bodies.map(|b| move |h: &mut Html| (b.claims)(h, job));
+        details(
+            h,
+            &format!("{key}/claims"),
+            open,
+            &summary,
+            (index, None),
+            write.as_ref().map(|w| w as &dyn Fn(&mut Html)),
+        );
     } else {
         h.raw("<p class=\"no-token\" data-testid=\"no-token\"><strong>No OIDC token. </strong>");
         h.text(token.reason.as_deref().unwrap_or("GitHub would not mint a token for this job.")).raw("</p>");
@@ -256,9 +329,27 @@ fn job_card(h: &mut Html, job: &JobReport, index: usize, open: &BTreeSet<String>
     }
     h.raw("<div class=\"verdicts\">");
     for v in job.verdicts.values() {
-        verdict(h, v, &key, open);
+        results_verdict(h, v, &key, open, index, bodies);
     }
     h.raw("</div></article>");
+}
+
+/// A job's claims: a copy button and the table.
+fn claims_body(h: &mut Html, job: &JobReport) {
+    let claims: Vec<(&str, &ClaimValue)> = job.token.claims.iter().collect();
+    h.raw("<div class=\"claims-actions\">");
+    h.open("button")
+        .attr("type", "button")
+        .attr("class", "small")
+        .attr("data-action", "copy")
+        .attr("data-copy", &claims_json(&claims))
+        .body()
+        .raw("Copy claims (JSON)</button></div>");
+    h.raw("<table class=\"claims\"><tbody>");
+    for (k, v) in claims {
+        h.raw("<tr><th scope=\"row\">").text(k).raw("</th><td><code>").text(&v.as_text()).raw("</code></td></tr>");
+    }
+    h.raw("</tbody></table>");
 }
 
 fn explanation(h: &mut Html, lines: &[String]) {
@@ -289,8 +380,9 @@ fn claims_json(claims: &[(&str, &ClaimValue)]) -> String {
 /// decided it and the trace. No accessible name, so not a landmark: one
 /// "AWS verdict" region per job would give screen readers a list of
 /// indistinguishable landmarks (axe landmark-unique); the cloud's heading
-/// is how to reach it.
-pub(crate) fn verdict(h: &mut Html, v: &Verdict, job_key: &str, open: &BTreeSet<String>) {
+/// is how to reach it. Its trace follows (`results_verdict`, or the token
+/// lab's own), then `</section>`.
+pub(crate) fn verdict_head(h: &mut Html, v: &Verdict) {
     let unknown = v.is_undetermined();
     let (class, badge) = if v.allowed {
         ("verdict allowed", "✓ Allowed")
@@ -319,7 +411,37 @@ pub(crate) fn verdict(h: &mut Html, v: &Verdict, job_key: &str, open: &BTreeSet<
     if !v.audience.is_empty() {
         h.raw("<p class=\"aud\"><span class=\"label\">aud </span>").el("code", "", &v.audience).raw("</p>");
     }
-    details(h, &format!("{job_key}/{}/trace", v.cloud.key()), open, &format!("Trace ({} steps)", v.trace.len()));
+}
+
+/// A verdict with its trace written now (the token lab's few verdicts).
+pub(crate) fn verdict_with_trace(h: &mut Html, v: &Verdict, job_key: &str, open: &BTreeSet<String>) {
+    verdict_head(h, v);
+    let key = format!("{job_key}/{}/trace", v.cloud.key());
+    h.open("details").attr("data-key", &key).flag("open", open.contains(&key)).body().raw("<summary>");
+    h.text(&format!("Trace ({} steps)", v.trace.len())).raw("</summary>");
+    trace_body(h, v);
+    h.raw("</details></section>");
+}
+
+/// A verdict in a job's card, its trace written when opened.
+fn results_verdict(
+    h: &mut Html,
+    v: &Verdict,
+    job_key: &str,
+    open: &BTreeSet<String>,
+    job: usize,
+    bodies: Option<Bodies>,
+) {
+    verdict_head(h, v);
+    let summary = format!("Trace ({} steps)", v.trace.len());
+    let write = bodies.map(|b| move |h: &mut Html| (b.trace)(h, v));
+    let key = format!("{job_key}/{}/trace", v.cloud.key());
+    details(h, &key, open, &summary, (job, Some(v.cloud)), write.as_ref().map(|w| w as &dyn Fn(&mut Html)));
+    h.raw("</section>");
+}
+
+/// A verdict's trace: one step per line, each a button to what it read.
+pub(crate) fn trace_body(h: &mut Html, v: &Verdict) {
     h.raw("<ol class=\"trace\">");
     for step in &v.trace {
         let (class, mark) = match step.passed {
@@ -345,5 +467,5 @@ pub(crate) fn verdict(h: &mut Html, v: &Verdict, job_key: &str, open: &BTreeSet<
         }
         h.raw(" <span>").prose_literal(&step.text).raw("</span></li>");
     }
-    h.raw("</ol></details></section>");
+    h.raw("</ol>");
 }

@@ -14,7 +14,7 @@
 
 use crate::actions;
 use crate::browser;
-use crate::components::results::verdict;
+use crate::components::results::verdict_with_trace;
 use crate::state::AppState;
 use keyless_core::html::Html;
 use keyless_core::token::crypto::{self, SigningKey};
@@ -366,11 +366,11 @@ fn render(h: &mut Html, t: &token::RealToken, ev: &real::RealEvaluation, at: i64
     }
     h.raw("<div class=\"token-verdicts\"><div data-testid=\"token-real-verdicts\"><h3>On the real claims</h3>");
     for v in ev.verdicts.values() {
-        verdict(h, v, "token-real", open);
+        verdict_with_trace(h, v, "token-real", open);
     }
     h.raw("</div><div data-testid=\"token-sim-verdicts\"><h3>Simulated</h3>");
     for v in ev.simulated.values() {
-        verdict(h, v, "token-sim", open);
+        verdict_with_trace(h, v, "token-sim", open);
     }
     h.raw("</div></div>");
     h.raw("<h3>Times at ")
