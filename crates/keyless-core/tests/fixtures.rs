@@ -12,6 +12,10 @@ use keyless_core::fixture::{Fixture, check_case};
 use keyless_core::scenario::Scenario;
 
 #[test]
+#[cfg_attr(
+    not(feature = "services"),
+    ignore = "the corpus holds the services' fixtures: they need the `services` feature"
+)]
 fn vendor_fixtures_produce_their_expected_verdicts() {
     run_corpus(testutil::FIXTURES, 10);
 }

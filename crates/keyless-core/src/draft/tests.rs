@@ -112,6 +112,8 @@ fn editor_texts_survive_exactly() {
     }
 }
 
+/// Every fixture, the services' among them (so not without the feature).
+#[cfg(feature = "services")]
 #[test]
 fn fixture_scenarios_build_like_the_scenario_parser() {
     let fixtures = fixture_texts();
