@@ -62,6 +62,8 @@ pub struct Target {
 pub const TARGETS: &[Target] = &[
     Target { name: "scenario", seeds: &[Seed::Section("scenario", 0)], dict: "yaml.dict" },
     Target { name: "permalink", seeds: &[Seed::Section("scenario", 0)], dict: "yaml.dict" },
+    // Seeds: fuzz/seeds/references/ (a scenario, then the files it references).
+    Target { name: "references", seeds: &[], dict: "yaml.dict" },
     Target {
         name: "document",
         seeds: &[Seed::Document("scenario", 0, 0), Seed::Document("aws", 2, 1)],
