@@ -173,3 +173,19 @@ test('embed: messages from another origin are ignored unless that origin is name
   assert.equal(fromDenied, 0, 'nothing is posted to an origin that was not named');
   await context.close();
 });
+
+test('embed: one below the host page\'s fold, on another origin, answers at once', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, serviceWorkers: 'block' });
+  const site = new URL(server.url);
+  const foreign = `http://localhost:${site.port}`;
+  const embedUrl = `${new URL('./?embed=1', server.url).href}&host=${encodeURIComponent(foreign)}`;
+  // A cross-origin frame out of view gets no animation frames from the
+  // browser until it is scrolled to: the protocol must not wait for one.
+  const html = iframeHost([embedUrl]).replace('<body>', '<body><div style="height:5000px">docs text</div>');
+  const host = await hostPage(context, `${foreign}/docs/long-page.html`, html);
+  await waitMessage(host, 0, "m.type === 'ready'");
+  await host.evaluate(() => window.send(0, { keyless: 1, type: 'patch-scenario', patch: { repository: 'octo-org/below-the-fold' } }));
+  await waitMessage(host, 0, "m.type === 'verdicts' && m.report && m.report.jobs[0].token.claims.repository === 'octo-org/below-the-fold'");
+  assert.equal(await host.evaluate(() => window.scrollY), 0, 'the frame was never scrolled into view');
+  await context.close();
+});

@@ -82,10 +82,17 @@ impl Deferred {
         // An effect runs after the render that created it; the fetch waits
         // one frame more, until the first verdict is painted: fetching and
         // compiling the chunk before that paint took the cores the paint
-        // needed (BENCHMARKS.md, "Load").
+        // needed (BENCHMARKS.md, "Load"). Not in an embed: one below the
+        // host page's fold gets no frames until it is scrolled to, and its
+        // protocol (in the chunk) must answer the host at once.
         Effect::new(move |_| {
             let owner = owner.clone();
-            request_animation_frame(move || set_timeout(move || d.load(state, embed, owner), Duration::ZERO));
+            let load = move || d.load(state, embed, owner);
+            if embed {
+                load();
+            } else {
+                request_animation_frame(move || set_timeout(load, Duration::ZERO));
+            }
         });
         d
     }
