@@ -168,8 +168,21 @@ fn zizmor_bin() -> PathBuf {
 
 fn test() -> Result {
     run(Command::new("cargo")
-        .args(["test", "--workspace", "--exclude", "keyless-web", "--exclude", "keyless-hello"])
+        .args([
+            "test",
+            "--workspace",
+            "--exclude",
+            "keyless-web",
+            "--exclude",
+            "keyless-hello",
+            "--exclude",
+            "keyless-cli",
+        ])
         .env("KEYLESS_REQUIRE_CONFORMANCE", "1"))?;
+    // The CLI's tests run its binary in the release profile, the one
+    // .github/workflows/release.yml ships (which runs them too): what users
+    // install is what was tested, not a debug build of the same source.
+    run(Command::new("cargo").args(["test", "--release", "-p", "keyless-cli"]))?;
     // The core as the JS module and the analysis worker link it (no token
     // signatures, no Terraform or CloudFormation readers): the workspace run
     // above unifies every crate's features, so it never builds this one.
@@ -196,7 +209,10 @@ fn test() -> Result {
     // nothing after the build may change a byte of it.
     let built = fingerprint(&root().join("dist"))?;
     if root().join("tests/e2e/package.json").exists() {
-        run(Command::new("node").args(["--test", "--test-concurrency=1", "tests/e2e/"]))?;
+        // The embed and module tests compare with that same release CLI.
+        run(Command::new("node")
+            .args(["--test", "--test-concurrency=1", "tests/e2e/"])
+            .env("KEYLESS_BIN", root().join("target/release/keyless")))?;
     }
     fuzz::ci()?;
     if fingerprint(&root().join("dist"))? != built {
