@@ -8,7 +8,7 @@
 //! chunk arrives each part's place stays empty; if it cannot be fetched
 //! (offline before it was ever cached), a notice offers to try again.
 
-use crate::components::results::{self, Bodies};
+use crate::components::results::{self, WriteBody};
 use crate::components::{
     analysis::AnalysisPanel, event_picker::EventPicker, job_filter::JobFilter, presets::PresetBar, settings::Settings,
     share::ShareBar, token_lab::TokenPanel,
@@ -32,8 +32,8 @@ pub struct Parts {
     pub embed_bar: fn() -> AnyView,
     /// Starts the embed's `postMessage` protocol (embed mode only).
     pub embed_start: fn(AppState),
-    /// The bodies of the results' traces and claims tables.
-    pub bodies: Bodies,
+    /// Writes the bodies of the results' traces and claims tables.
+    pub write_body: WriteBody,
 }
 
 static PARTS: Parts = Parts {
@@ -46,7 +46,7 @@ static PARTS: Parts = Parts {
     token: || view! { <TokenPanel/> }.into_any(),
     embed_bar: || view! { <EmbedBar/> }.into_any(),
     embed_start: embed::start,
-    bodies: results::BODIES,
+    write_body: results::write_body,
 };
 
 #[wasm_split(deferred, fallible)]

@@ -49,14 +49,14 @@ pub fn Results() -> impl IntoView {
         let open = state.open.with_untracked(Clone::clone);
         // Tracked: an open trace or claims table is written once the
         // deferred chunk, which holds their writers, has arrived.
-        let bodies = deferred.parts().map(|p| p.bodies);
+        let write = deferred.parts().map(|p| p.write_body);
         let started = js_sys::Date::now();
         let html = state.job_filter.with(|f| {
             state.evaluation.with(|e| {
                 // A job that disappears from the report shows all again
                 // rather than an empty list.
                 let only = e.report.jobs.iter().any(|j| j.job == *f).then_some(f.as_str());
-                render(e, &state, only, &loading, &open, bodies)
+                render(e, &state, only, &loading, &open, write)
             })
         });
         state.add_render_cost(js_sys::Date::now() - started);
@@ -68,7 +68,7 @@ pub fn Results() -> impl IntoView {
             return;
         }
         if let Some(summary) = actions::closest(&ev, "summary") {
-            remember_toggle(&state, deferred.parts_untracked().map(|p| p.bodies), &summary);
+            remember_toggle(&state, deferred.parts_untracked().map(|p| p.write_body), &summary);
             return;
         }
         let Some(el) = actions::closest(&ev, "[data-action]") else { return };
@@ -104,12 +104,12 @@ pub fn Results() -> impl IntoView {
 /// (`data-lazy`, see [`details`]): it is written here, as it opens (or,
 /// before the deferred chunk arrives, when the results are re-rendered
 /// with it).
-fn remember_toggle(state: &AppState, bodies: Option<Bodies>, summary: &web_sys::Element) {
+fn remember_toggle(state: &AppState, write: Option<WriteBody>, summary: &web_sys::Element) {
     let Some(details) = summary.parent_element() else { return };
     let Some(key) = details.get_attribute("data-key") else { return };
     let will_open = !details.has_attribute("open");
-    if let Some(bodies) = bodies.filter(|_| will_open && details.has_attribute("data-lazy")) {
-        let body = state.evaluation.with_untracked(|e| (bodies.lazy)(e, &details));
+    if let Some(write) = write.filter(|_| will_open && details.has_attribute("data-lazy")) {
+        let body = state.evaluation.with_untracked(|e| lazy_body(e, &details, write));
         if let Some(slot) = details.query_selector("[data-body]").ok().flatten() {
             slot.set_inner_html(&body);
         }
@@ -123,36 +123,34 @@ fn remember_toggle(state: &AppState, bodies: Option<Bodies>, summary: &web_sys::
     });
 }
 
-/// What a closed `<details>` leaves out and how it is written: the
-/// writers live in the deferred chunk (`deferred::Parts::bodies`), out of
-/// the first load, as a first verdict opens none.
-#[derive(Clone, Copy)]
-pub struct Bodies {
-    pub trace: fn(&mut Html, &Verdict),
-    pub claims: fn(&mut Html, &JobReport),
-    /// The body of a lazily rendered `<details>`, from its attributes.
-    pub lazy: fn(&Evaluation, &web_sys::Element) -> String,
+/// Writes what a closed `<details>` leaves out: a job's claims (no cloud)
+/// or the trace of its verdict for a cloud. It lives in the deferred chunk
+/// (`deferred::Parts::write_body`), out of the first load, as a first
+/// verdict opens none.
+pub type WriteBody = fn(&mut Html, &JobReport, Option<Cloud>);
+
+/// The [`WriteBody`] of the results, for `deferred::Parts`.
+pub fn write_body(h: &mut Html, job: &JobReport, cloud: Option<Cloud>) {
+    match cloud {
+        Some(c) => {
+            if let Some(v) = job.verdicts.get(&c) {
+                trace_body(h, v);
+            }
+        }
+        None => claims_body(h, job),
+    }
 }
 
-/// The writers, for `deferred::Parts`.
-pub const BODIES: Bodies = Bodies { trace: trace_body, claims: claims_body, lazy: lazy_body };
-
-/// The body of a lazily rendered `<details>`: the claims of the job at
+/// The body of a lazily rendered `<details>`, found again from its
 /// `data-job` (an index into the report's jobs, which the rendered cards
-/// always show), or the trace of its verdict from `data-cloud`.
-fn lazy_body(e: &Evaluation, details: &web_sys::Element) -> String {
+/// always show) and `data-cloud`.
+fn lazy_body(e: &Evaluation, details: &web_sys::Element, write: WriteBody) -> String {
     let job =
         details.get_attribute("data-job").and_then(|i| i.parse::<usize>().ok()).and_then(|i| e.report.jobs.get(i));
     let Some(job) = job else { return String::new() };
+    let cloud = details.get_attribute("data-cloud").and_then(|key| Cloud::ALL.into_iter().find(|c| c.key() == key));
     let mut h = Html::default();
-    match details.get_attribute("data-cloud") {
-        Some(key) => {
-            if let Some(v) = job.verdicts.values().find(|v| v.cloud.key() == key) {
-                trace_body(&mut h, v);
-            }
-        }
-        None => claims_body(&mut h, job),
-    }
+    write(&mut h, job, cloud);
     h.finish()
 }
 
@@ -162,7 +160,7 @@ fn render(
     only: Option<&str>,
     loading: &[(Cloud, Availability)],
     open: &BTreeSet<String>,
-    bodies: Option<Bodies>,
+    write: Option<WriteBody>,
 ) -> String {
     let mut h = Html::default();
     problems(&mut h, e, state);
@@ -195,7 +193,7 @@ fn render(
     }
     for (i, job) in e.report.jobs.iter().enumerate() {
         if only.is_none_or(|o| o == job.job) {
-            job_card(&mut h, job, i, open, bodies);
+            job_card(&mut h, job, i, open, write);
         }
     }
     h.finish()
@@ -227,10 +225,10 @@ fn problems(h: &mut Html, e: &Evaluation, state: &AppState) {
 }
 
 /// A collapsible part whose open state survives re-rendering, with its
-/// body: written now when it is open (`write`, once the deferred chunk has
-/// the writers), else an empty slot that `remember_toggle` fills as it
-/// opens, found again from `lazy` (`data-job` and, for a trace,
-/// `data-cloud`). The large scenario's traces and claims were four fifths
+/// body (the job's claims, or its trace for `cloud`): written now when it
+/// is open (`write`, once the deferred chunk has it), else an empty slot
+/// that `remember_toggle` fills as it opens, found again from `data-job`
+/// (the job's index) and `data-cloud`. The large scenario's traces and claims were four fifths
 /// of its results' 4 MB of HTML, rendered on every evaluation and almost
 /// never opened.
 fn details(
@@ -238,31 +236,26 @@ fn details(
     key: &str,
     open: &BTreeSet<String>,
     summary: &str,
-    lazy: (usize, Option<Cloud>),
-    write: Option<&dyn Fn(&mut Html)>,
+    (job, index): (&JobReport, usize),
+    cloud: Option<Cloud>,
+    write: Option<WriteBody>,
 ) {
     let write = write.filter(|_| open.contains(key));
     let tag = h.open("details").attr("data-key", key).flag("open", write.is_some());
-    let (job, cloud) = lazy;
-    let tag = match write {
-        Some(_) => tag,
-        None => {
-            let tag = tag.attr("data-lazy", "").attr("data-job", &job.to_string());
-            match cloud {
-                Some(c) => tag.attr("data-cloud", c.key()),
-                None => tag,
-            }
-        }
+    let tag = match (write, cloud) {
+        (Some(_), _) => tag,
+        (None, None) => tag.attr("data-lazy", "").attr("data-job", &index.to_string()),
+        (None, Some(c)) => tag.attr("data-lazy", "").attr("data-job", &index.to_string()).attr("data-cloud", c.key()),
     };
     tag.body().raw("<summary>");
     h.text(summary).raw("</summary><div data-body>");
     if let Some(write) = write {
-        write(h);
+        write(h, job, cloud);
     }
     h.raw("</div></details>");
 }
 
-fn job_card(h: &mut Html, job: &JobReport, index: usize, open: &BTreeSet<String>, bodies: Option<Bodies>) {
+fn job_card(h: &mut Html, job: &JobReport, index: usize, open: &BTreeSet<String>, write: Option<WriteBody>) {
     let token = &job.token;
     let key = format!("{}#{index}", job.job);
     h.open("article")
@@ -302,15 +295,7 @@ fn job_card(h: &mut Html, job: &JobReport, index: usize, open: &BTreeSet<String>
             .raw("Copy</button></div>");
         explanation(h, &token.explanation);
         let summary = format!("All {} claims", token.claims.iter().count());
-        let write = bodies.map(|b| move |h: &mut Html| (b.claims)(h, job));
-        details(
-            h,
-            &format!("{key}/claims"),
-            open,
-            &summary,
-            (index, None),
-            write.as_ref().map(|w| w as &dyn Fn(&mut Html)),
-        );
+        details(h, &format!("{key}/claims"), open, &summary, (job, index), None, write);
     } else {
         h.raw("<p class=\"no-token\" data-testid=\"no-token\"><strong>No OIDC token. </strong>");
         h.text(token.reason.as_deref().unwrap_or("GitHub would not mint a token for this job.")).raw("</p>");
@@ -329,7 +314,7 @@ fn job_card(h: &mut Html, job: &JobReport, index: usize, open: &BTreeSet<String>
     }
     h.raw("<div class=\"verdicts\">");
     for v in job.verdicts.values() {
-        results_verdict(h, v, &key, open, index, bodies);
+        results_verdict(h, v, &key, open, (job, index), write);
     }
     h.raw("</div></article>");
 }
@@ -429,19 +414,18 @@ fn results_verdict(
     v: &Verdict,
     job_key: &str,
     open: &BTreeSet<String>,
-    job: usize,
-    bodies: Option<Bodies>,
+    job: (&JobReport, usize),
+    write: Option<WriteBody>,
 ) {
     verdict_head(h, v);
     let summary = format!("Trace ({} steps)", v.trace.len());
-    let write = bodies.map(|b| move |h: &mut Html| (b.trace)(h, v));
     let key = format!("{job_key}/{}/trace", v.cloud.key());
-    details(h, &key, open, &summary, (job, Some(v.cloud)), write.as_ref().map(|w| w as &dyn Fn(&mut Html)));
+    details(h, &key, open, &summary, job, Some(v.cloud), write);
     h.raw("</section>");
 }
 
 /// A verdict's trace: one step per line, each a button to what it read.
-pub(crate) fn trace_body(h: &mut Html, v: &Verdict) {
+fn trace_body(h: &mut Html, v: &Verdict) {
     h.raw("<ol class=\"trace\">");
     for step in &v.trace {
         let (class, mark) = match step.passed {
